@@ -1,0 +1,45 @@
+"""Expected failures of the domain.
+
+A ``DomainError`` carries one or more problems with stable codes; the API
+layer returns them as data (``errors`` in a payload). ``NotAuthenticated`` and
+``Forbidden`` are about the caller, not the input: the API turns them into
+GraphQL errors with ``extensions.code``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Problem:
+    code: str
+    message: str
+    field: tuple[str, ...] | None = None
+
+
+class DomainError(Exception):
+    def __init__(self, problems: Sequence[Problem]) -> None:
+        if not problems:
+            raise ValueError("a DomainError needs at least one problem")
+        self.problems = list(problems)
+        super().__init__("; ".join(f"{p.code}: {p.message}" for p in self.problems))
+
+    @classmethod
+    def of(cls, code: str, message: str, *field: str) -> DomainError:
+        return cls([Problem(code, message, tuple(field) or None)])
+
+
+def not_found(kind: str, *field: str) -> DomainError:
+    """The one answer for both "does not exist" and "outside your locations"."""
+    label = kind.replace("_", " ").lower()
+    return DomainError.of(f"{kind}_NOT_FOUND", f"No such {label}.", *field)
+
+
+class NotAuthenticated(Exception):
+    """No credentials, or credentials that are not (or no longer) valid."""
+
+
+class Forbidden(Exception):
+    """The caller is known but its role does not allow the operation."""

@@ -1,0 +1,208 @@
+"""Entities and value objects of the user administration.
+
+Plain dataclasses: no ORM, no GraphQL. Identifiers are the integers the
+database assigns; a new entity carries ``id = 0`` until it is stored.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+JsonValue = Any
+Settings = dict[str, JsonValue]
+
+
+class RelationshipLevel(enum.IntEnum):
+    """Ascending order of rights; comparisons follow that order."""
+
+    BLOCKED = 0
+    UNKNOWN = 1
+    EXTERNAL = 2
+    FORWARDING_PARTICIPANT = 3
+    FORWARDER = 4
+    EMPLOYEE = 5
+    TEAM_COLLEAGUE = 6
+    ASSISTANT = 7
+    ASSISTANT_PLUS = 8
+
+
+class RelationshipPolicy(enum.Enum):
+    EXTEND_AND_RESTRICT = "EXTEND_AND_RESTRICT"
+    EXTEND_ONLY = "EXTEND_ONLY"
+
+
+class RelationshipSource(enum.Enum):
+    LOCATION = "LOCATION"
+    CONFIGURATION_GROUP = "CONFIGURATION_GROUP"
+    TEAM = "TEAM"
+    USER = "USER"
+
+
+class VoicemailPinState(enum.Enum):
+    NOT_SET = "NOT_SET"
+    SET = "SET"
+    PENDING_DELIVERY = "PENDING_DELIVERY"
+
+
+class SmtpSecurity(enum.Enum):
+    NONE = "NONE"
+    STARTTLS = "STARTTLS"
+    TLS = "TLS"
+
+
+@dataclass(frozen=True)
+class PasswordPolicy:
+    min_length: int = 12
+    max_length: int = 128
+    require_uppercase: bool = True
+    require_lowercase: bool = True
+    require_digit: bool = True
+    require_symbol: bool = False
+
+
+DEFAULT_PASSWORD_POLICY = PasswordPolicy()
+
+
+@dataclass
+class Location:
+    name: str
+    description: str | None = None
+    password_policy: PasswordPolicy = DEFAULT_PASSWORD_POLICY
+    default_relationship: RelationshipLevel = RelationshipLevel.EMPLOYEE
+    relationship_policy: RelationshipPolicy = RelationshipPolicy.EXTEND_AND_RESTRICT
+    client_settings: Settings = field(default_factory=dict)
+    presence_settings: Settings = field(default_factory=dict)
+    id: int = 0
+
+
+@dataclass
+class ConfigurationGroup:
+    """A group inherits what it leaves as ``None`` from its location."""
+
+    location_id: int
+    name: str
+    description: str | None = None
+    default_relationship: RelationshipLevel | None = None
+    client_settings: Settings | None = None
+    presence_settings: Settings | None = None
+    id: int = 0
+
+
+@dataclass
+class User:
+    login: str
+    last_name: str
+    location_id: int
+    first_name: str | None = None
+    email: str | None = None
+    work_phone: str | None = None
+    mobile_phone: str | None = None
+    configuration_group_id: int | None = None
+    is_vip: bool = False
+    blocked: bool = False
+    password_hash: str | None = None
+    password_change_required: bool = False
+    voicemail_pin_hash: str | None = None
+    voicemail_pin_state: VoicemailPinState = VoicemailPinState.NOT_SET
+    # The user's own values, laid over the scope's; only what the user changed.
+    client_settings: Settings = field(default_factory=dict)
+    presence_settings: Settings = field(default_factory=dict)
+    # Own relationships: target user id -> level.
+    relationships: dict[int, RelationshipLevel] = field(default_factory=dict)
+    id: int = 0
+
+    @property
+    def display_name(self) -> str:
+        return display_name(self.first_name, self.last_name)
+
+
+def display_name(first_name: str | None, last_name: str) -> str:
+    return f"{first_name} {last_name}" if first_name else last_name
+
+
+@dataclass
+class Team:
+    name: str
+    member_ids: list[int]
+    relationship: RelationshipLevel = RelationshipLevel.TEAM_COLLEAGUE
+    description: str | None = None
+    id: int = 0
+
+
+@dataclass
+class DirectoryDataSource:
+    name: str
+    active: bool = True
+    id: int = 0
+
+
+@dataclass
+class Contact:
+    """An entry of a user's contact list: from a data source or another user."""
+
+    owner_id: int
+    display_name: str
+    data_source_id: int | None = None
+    external_id: str | None = None
+    user_id: int | None = None
+    id: int = 0
+
+
+@dataclass
+class Administrator:
+    login: str
+    last_name: str
+    password_hash: str
+    first_name: str | None = None
+    email: str | None = None
+    # Empty: a system administrator. Otherwise the locations it may act in.
+    location_ids: frozenset[int] = frozenset()
+    blocked: bool = False
+    id: int = 0
+
+    @property
+    def is_system(self) -> bool:
+        return not self.location_ids
+
+
+class SessionSubject(enum.Enum):
+    ADMINISTRATOR = "ADMINISTRATOR"
+    USER = "USER"
+
+
+@dataclass
+class SignInSession:
+    """A bearer token issued by a sign-in. Only the token's hash is kept."""
+
+    token_hash: str
+    subject: SessionSubject
+    subject_id: int
+    created_at: datetime
+    expires_at: datetime
+    id: int = 0
+
+
+@dataclass
+class ApiToken:
+    """A long-lived bearer token of a partner integration."""
+
+    name: str
+    owner_id: int
+    token_hash: str
+    created_at: datetime
+    last_used_at: datetime | None = None
+    revoked_at: datetime | None = None
+    id: int = 0
+
+
+@dataclass
+class AuditEvent:
+    at: datetime
+    actor: str
+    action: str
+    details: dict[str, JsonValue] = field(default_factory=dict)
+    target_user_id: int | None = None
+    id: int = 0

@@ -1,0 +1,234 @@
+"""The ports the domain needs; ``persistence/``, ``mail/`` and ``server/`` implement them.
+
+Repositories are small and speak in entities. Bulk readers (``get_many``,
+``…_for``) exist so that a page of users is resolved in a few statements
+whatever its size. Every repository method runs inside the unit of work's
+transaction.
+"""
+
+from __future__ import annotations
+
+import builtins
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from types import TracebackType
+from typing import Generic, Protocol, Self, TypeVar
+
+from connect_admin.domain.model import (
+    Administrator,
+    ApiToken,
+    AuditEvent,
+    ConfigurationGroup,
+    Contact,
+    DirectoryDataSource,
+    Location,
+    RelationshipLevel,
+    SessionSubject,
+    SignInSession,
+    Team,
+    User,
+)
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Page(Generic[T]):
+    items: list[T]
+    has_next: bool
+    total: int
+
+
+@dataclass(frozen=True)
+class UserQuery:
+    """Which users a page holds. ``location_ids`` None: every location."""
+
+    search: str | None = None
+    location_id: int | None = None
+    configuration_group_id: int | None = None
+    team_id: int | None = None
+    is_vip: bool | None = None
+    location_ids: frozenset[int] | None = None
+
+
+@dataclass(frozen=True)
+class AuditQuery:
+    target_user_id: int | None = None
+    # None: every event. Otherwise only events about users of these locations.
+    location_ids: frozenset[int] | None = None
+
+
+class LocationRepository(Protocol):
+    async def get(self, location_id: int) -> Location | None: ...
+    async def get_many(self, ids: Iterable[int]) -> dict[int, Location]: ...
+    async def list(self, only_ids: frozenset[int] | None = None) -> list[Location]: ...
+    async def add(self, location: Location) -> Location: ...
+    async def update(self, location: Location) -> None: ...
+    async def delete(self, location_id: int) -> None: ...
+    async def name_taken(self, name: str, except_id: int | None = None) -> bool: ...
+    async def is_in_use(self, location_id: int) -> bool:
+        """True while users or configuration groups belong to the location."""
+        ...
+
+
+class ConfigurationGroupRepository(Protocol):
+    async def get(self, group_id: int) -> ConfigurationGroup | None: ...
+    async def get_many(self, ids: Iterable[int]) -> dict[int, ConfigurationGroup]: ...
+    async def for_locations(
+        self, location_ids: Iterable[int]
+    ) -> dict[int, builtins.list[ConfigurationGroup]]: ...
+    async def add(self, group: ConfigurationGroup) -> ConfigurationGroup: ...
+    async def delete(self, group_id: int) -> None: ...
+    async def name_taken(self, location_id: int, name: str) -> bool: ...
+    async def has_users(self, group_id: int) -> bool: ...
+
+
+class UserRepository(Protocol):
+    async def get(self, user_id: int) -> User | None: ...
+    async def get_by_login(self, login: str) -> User | None: ...
+    async def get_many(self, ids: Iterable[int]) -> dict[int, User]: ...
+    async def page(self, query: UserQuery, after_id: int | None, first: int) -> Page[User]:
+        """Users ordered by id, after ``after_id``; ``total`` counts the whole query."""
+        ...
+
+    async def add(self, user: User) -> User: ...
+    async def update(self, user: User) -> None: ...
+    async def delete(self, user_id: int) -> None: ...
+    async def login_taken(self, login: str, except_id: int | None = None) -> bool: ...
+    async def work_phone_taken(self, phone: str, except_id: int | None = None) -> bool: ...
+
+
+class TeamRepository(Protocol):
+    async def get(self, team_id: int) -> Team | None: ...
+    async def get_many(self, ids: Iterable[int]) -> dict[int, Team]: ...
+    async def list(self) -> list[Team]: ...
+    async def for_members(self, user_ids: Iterable[int]) -> dict[int, builtins.list[Team]]:
+        """The teams of each given user (users without a team are absent)."""
+        ...
+
+    async def add(self, team: Team) -> Team: ...
+    async def update(self, team: Team) -> None: ...
+    async def delete(self, team_id: int) -> None: ...
+
+
+class RelationshipRepository(Protocol):
+    """The relationships users set themselves; defaults are never stored."""
+
+    async def own_for(
+        self, owner_ids: Iterable[int]
+    ) -> dict[int, dict[int, RelationshipLevel]]: ...
+    async def set(self, owner_id: int, target_id: int, level: RelationshipLevel) -> None: ...
+    async def remove_all(self, owner_id: int) -> int: ...
+
+
+class ContactRepository(Protocol):
+    async def for_owners(self, owner_ids: Iterable[int]) -> dict[int, list[Contact]]: ...
+    async def add(self, contact: Contact) -> Contact: ...
+    async def exists(self, contact: Contact) -> bool:
+        """True when the owner's list holds the same user or data-source entry."""
+        ...
+
+
+class DirectoryDataSourceRepository(Protocol):
+    async def get(self, source_id: int) -> DirectoryDataSource | None: ...
+    async def get_many(self, ids: Iterable[int]) -> dict[int, DirectoryDataSource]: ...
+    async def list(self) -> list[DirectoryDataSource]: ...
+    async def add(self, source: DirectoryDataSource) -> DirectoryDataSource: ...
+    async def update(self, source: DirectoryDataSource) -> None: ...
+    async def name_taken(self, name: str) -> bool: ...
+
+
+class AdministratorRepository(Protocol):
+    async def get(self, admin_id: int) -> Administrator | None: ...
+    async def get_by_login(self, login: str) -> Administrator | None: ...
+    async def get_many(self, ids: Iterable[int]) -> dict[int, Administrator]: ...
+    async def list(self) -> list[Administrator]: ...
+    async def add(self, admin: Administrator) -> Administrator: ...
+    async def login_taken(self, login: str) -> bool: ...
+
+
+class ApiTokenRepository(Protocol):
+    async def get(self, token_id: int) -> ApiToken | None: ...
+    async def get_by_hash(self, token_hash: str) -> ApiToken | None: ...
+    async def add(self, token: ApiToken) -> ApiToken: ...
+    async def update(self, token: ApiToken) -> None: ...
+
+
+class SessionRepository(Protocol):
+    async def get_by_hash(self, token_hash: str) -> SignInSession | None: ...
+    async def add(self, session: SignInSession) -> SignInSession: ...
+    async def delete_for(self, subject: SessionSubject, subject_id: int) -> int:
+        """Ends every session of one user or administrator."""
+        ...
+
+    async def delete_expired(self, now: datetime) -> int: ...
+
+
+class SignInAttemptRepository(Protocol):
+    """Failed sign-ins per login key, for throttling."""
+
+    async def record_failure(self, key: str, at: datetime) -> None: ...
+    async def failures_since(self, key: str, since: datetime) -> list[datetime]:
+        """The times of the failures at or after ``since``, oldest first."""
+        ...
+
+    async def clear(self, key: str) -> None: ...
+
+
+class AuditRepository(Protocol):
+    async def add(self, event: AuditEvent) -> AuditEvent: ...
+    async def page(self, query: AuditQuery, after_id: int | None, first: int) -> Page[AuditEvent]:
+        """Newest first: ``after_id`` continues with older events."""
+        ...
+
+
+class UnitOfWork(Protocol):
+    """One transaction. Leaving the block without ``commit()`` rolls back.
+
+    A unit of work may be entered again after it was left; each entry is a
+    new transaction.
+    """
+
+    locations: LocationRepository
+    groups: ConfigurationGroupRepository
+    users: UserRepository
+    teams: TeamRepository
+    relationships: RelationshipRepository
+    contacts: ContactRepository
+    data_sources: DirectoryDataSourceRepository
+    administrators: AdministratorRepository
+    api_tokens: ApiTokenRepository
+    sessions: SessionRepository
+    sign_in_attempts: SignInAttemptRepository
+    audit: AuditRepository
+
+    async def __aenter__(self) -> Self: ...
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None: ...
+    async def commit(self) -> None: ...
+
+
+class Clock(Protocol):
+    def now(self) -> datetime:
+        """The current time, timezone-aware UTC."""
+        ...
+
+
+class PasswordHasher(Protocol):
+    """Slow, salted hashing (argon2id); async so it can run off the event loop."""
+
+    async def hash(self, secret: str) -> str: ...
+    async def verify(self, hashed: str | None, secret: str) -> bool:
+        """False for ``hashed`` None, after the same work as a real check (no timing hint)."""
+        ...
+
+
+class RandomSource(Protocol):
+    def token(self) -> str:
+        """An unguessable bearer token."""
+        ...

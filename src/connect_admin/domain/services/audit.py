@@ -1,0 +1,41 @@
+"""Audit events: who did what to whom, when. Details never hold a secret."""
+
+from __future__ import annotations
+
+from connect_admin.domain.model import AuditEvent, JsonValue
+from connect_admin.domain.ports import AuditQuery, Page
+from connect_admin.domain.principals import Principal, require_admin
+from connect_admin.domain.services.deps import Deps
+from connect_admin.domain.services.paging import PageRequest
+
+
+async def record(
+    deps: Deps,
+    actor: Principal,
+    action: str,
+    *,
+    target_user_id: int | None = None,
+    **details: JsonValue,
+) -> None:
+    """Adds an event to the current unit of work; it commits with the change."""
+    await deps.uow.audit.add(
+        AuditEvent(
+            at=deps.clock.now(),
+            actor=actor.login,
+            action=action,
+            target_user_id=target_user_id,
+            details=details,
+        )
+    )
+
+
+async def audit_events(
+    deps: Deps, actor: Principal, page: PageRequest, target_user_id: int | None
+) -> Page[AuditEvent]:
+    admin = require_admin(actor)
+    async with deps.uow as uow:
+        return await uow.audit.page(
+            AuditQuery(target_user_id=target_user_id, location_ids=admin.location_ids),
+            page.after_id,
+            page.first,
+        )

@@ -1,0 +1,242 @@
+"""Sign-in, bearer tokens and API tokens.
+
+Tokens are random and opaque; only their SHA-256 is stored, which is enough
+for secrets of that entropy. The prefix tells which kind a token is, so one
+look-up finds it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, replace
+from datetime import datetime
+
+from connect_admin.domain.errors import DomainError, Forbidden, NotAuthenticated, not_found
+from connect_admin.domain.model import (
+    Administrator,
+    ApiToken,
+    SessionSubject,
+    SignInSession,
+    User,
+)
+from connect_admin.domain.ports import UnitOfWork
+from connect_admin.domain.principals import (
+    AdminPrincipal,
+    Anonymous,
+    Principal,
+    UserPrincipal,
+    require_admin,
+    require_user,
+)
+from connect_admin.domain.services import audit
+from connect_admin.domain.services.deps import Deps, ServiceConfig
+from connect_admin.domain.services.validation import Problems
+
+SESSION_PREFIX = "cas_"
+API_TOKEN_PREFIX = "cat_"
+
+INVALID_CREDENTIALS = DomainError.of("INVALID_CREDENTIALS", "Wrong login or password.")
+
+
+@dataclass(frozen=True)
+class SignIn:
+    token: str
+    password_change_required: bool
+
+
+def token_digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def admin_principal(admin: Administrator, *, via_token: ApiToken | None = None) -> AdminPrincipal:
+    login = admin.login if via_token is None else f"{admin.login} (API token {via_token.name})"
+    return AdminPrincipal(
+        admin_id=admin.id,
+        login=login,
+        location_ids=None if admin.is_system else admin.location_ids,
+        via_api_token=via_token is not None,
+    )
+
+
+def _locked(failures: list[datetime], now: datetime, config: ServiceConfig) -> bool:
+    """True when some run of max_failures fell within the window and its lockout lasts."""
+    n = config.sign_in_max_failures
+    for first, last in zip(failures, failures[n - 1 :], strict=False):
+        if last - first <= config.sign_in_window and now < last + config.sign_in_lockout:
+            return True
+    return False
+
+
+async def _sign_in(
+    deps: Deps,
+    subject: SessionSubject,
+    login: str,
+    password: str,
+) -> SignIn:
+    now = deps.clock.now()
+    key = f"{subject.value}:{login.strip().lower()}"
+    config = deps.config
+    async with deps.uow as uow:
+        failures = await uow.sign_in_attempts.failures_since(
+            key, now - config.sign_in_window - config.sign_in_lockout
+        )
+        if _locked(failures, now, config):
+            raise DomainError.of(
+                "TOO_MANY_ATTEMPTS", "Too many failed sign-ins; try again in 15 minutes."
+            )
+        account: User | Administrator | None
+        if subject is SessionSubject.USER:
+            account = await uow.users.get_by_login(login.strip())
+        else:
+            account = await uow.administrators.get_by_login(login.strip())
+        hashed = account.password_hash if account is not None else None
+        if not await deps.hasher.verify(hashed, password):
+            await uow.sign_in_attempts.record_failure(key, now)
+            await uow.commit()
+            raise INVALID_CREDENTIALS
+        assert account is not None
+        if account.blocked:
+            raise DomainError.of("ACCOUNT_BLOCKED", "This account is blocked.")
+        await uow.sign_in_attempts.clear(key)
+        token = SESSION_PREFIX + deps.random.token()
+        await uow.sessions.add(
+            SignInSession(
+                token_hash=token_digest(token),
+                subject=subject,
+                subject_id=account.id,
+                created_at=now,
+                expires_at=now + config.session_ttl,
+            )
+        )
+        await uow.commit()
+    change_required = isinstance(account, User) and account.password_change_required
+    return SignIn(token=token, password_change_required=change_required)
+
+
+async def admin_sign_in(deps: Deps, login: str, password: str) -> SignIn:
+    return await _sign_in(deps, SessionSubject.ADMINISTRATOR, login, password)
+
+
+async def user_sign_in(deps: Deps, login: str, password: str) -> SignIn:
+    return await _sign_in(deps, SessionSubject.USER, login, password)
+
+
+async def authenticate(deps: Deps, token: str | None) -> Principal:
+    """The principal behind a bearer token; ``Anonymous`` without one."""
+    if not token:
+        return Anonymous()
+    async with deps.uow as uow:
+        if token.startswith(SESSION_PREFIX):
+            return await _session_principal(deps, uow, token)
+        if token.startswith(API_TOKEN_PREFIX):
+            return await _api_token_principal(deps, uow, token)
+    raise NotAuthenticated
+
+
+async def _session_principal(deps: Deps, uow: UnitOfWork, token: str) -> Principal:
+    session = await uow.sessions.get_by_hash(token_digest(token))
+    if session is None or session.expires_at <= deps.clock.now():
+        raise NotAuthenticated
+    if session.subject is SessionSubject.ADMINISTRATOR:
+        admin = await uow.administrators.get(session.subject_id)
+        if admin is None or admin.blocked:
+            raise NotAuthenticated
+        return admin_principal(admin)
+    user = await uow.users.get(session.subject_id)
+    if user is None or user.blocked:
+        raise NotAuthenticated
+    return UserPrincipal(user.id, user.login, user.password_change_required)
+
+
+async def _api_token_principal(deps: Deps, uow: UnitOfWork, token: str) -> Principal:
+    api_token = await uow.api_tokens.get_by_hash(token_digest(token))
+    if api_token is None or api_token.revoked_at is not None:
+        raise NotAuthenticated
+    owner = await uow.administrators.get(api_token.owner_id)
+    if owner is None or owner.blocked:
+        raise NotAuthenticated
+    now = deps.clock.now()
+    last = api_token.last_used_at
+    if last is None or now - last >= deps.config.token_last_use_resolution:
+        await uow.api_tokens.update(replace(api_token, last_used_at=now))
+        await uow.commit()
+    return admin_principal(owner, via_token=api_token)
+
+
+async def create_api_token(deps: Deps, actor: Principal, name: str) -> tuple[ApiToken, str]:
+    """A new token and its secret, which is shown this once."""
+    admin = require_admin(actor)
+    if admin.via_api_token:
+        raise Forbidden("an API token cannot make API tokens")
+    problems = Problems()
+    name = problems.required_name(name, "name")
+    problems.raise_if_any()
+    secret = API_TOKEN_PREFIX + deps.random.token()
+    async with deps.uow as uow:
+        token = await uow.api_tokens.add(
+            ApiToken(
+                name=name,
+                owner_id=admin.admin_id,
+                token_hash=token_digest(secret),
+                created_at=deps.clock.now(),
+            )
+        )
+        await audit.record(deps, actor, "API_TOKEN_CREATED", api_token_id=token.id, name=name)
+        await uow.commit()
+    return token, secret
+
+
+async def get_api_token(deps: Deps, actor: Principal, token_id: int) -> ApiToken:
+    admin = require_admin(actor)
+    async with deps.uow as uow:
+        token = await uow.api_tokens.get(token_id)
+    if token is None or not (admin.is_system or token.owner_id == admin.admin_id):
+        raise not_found("API_TOKEN")
+    return token
+
+
+async def revoke_api_token(deps: Deps, actor: Principal, token_id: int) -> None:
+    """The owner or a system administrator revokes; revoking twice changes nothing."""
+    admin = require_admin(actor)
+    async with deps.uow as uow:
+        token = await uow.api_tokens.get(token_id)
+        if token is None or not (admin.is_system or token.owner_id == admin.admin_id):
+            raise not_found("API_TOKEN", "id")
+        if token.revoked_at is None:
+            await uow.api_tokens.update(replace(token, revoked_at=deps.clock.now()))
+            await audit.record(deps, actor, "API_TOKEN_REVOKED", api_token_id=token_id)
+            await uow.commit()
+
+
+async def change_my_password(
+    deps: Deps, actor: Principal, current_password: str, new_password: str
+) -> None:
+    me = require_user(actor, allow_pending_password_change=True)
+    async with deps.uow as uow:
+        user = await uow.users.get(me.user_id)
+        if user is None:
+            raise NotAuthenticated
+        if not await deps.hasher.verify(user.password_hash, current_password):
+            raise DomainError.of(
+                "INVALID_CREDENTIALS", "The current password is wrong.", "currentPassword"
+            )
+        location = await uow.locations.get(user.location_id)
+        assert location is not None
+        problems = Problems()
+        problems.password(location.password_policy, new_password, "newPassword")
+        if new_password == current_password:
+            problems.add(
+                "PASSWORD_UNCHANGED",
+                "The new password must differ from the current one.",
+                "newPassword",
+            )
+        problems.raise_if_any()
+        await uow.users.update(
+            replace(
+                user,
+                password_hash=await deps.hasher.hash(new_password),
+                password_change_required=False,
+            )
+        )
+        await audit.record(deps, actor, "PASSWORD_CHANGED", target_user_id=user.id)
+        await uow.commit()

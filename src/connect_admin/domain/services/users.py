@@ -1,0 +1,234 @@
+"""Users: created, changed and deleted by administrators within their locations."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from connect_admin.domain.errors import DomainError, not_found
+from connect_admin.domain.model import ConfigurationGroup, Location, SessionSubject, User
+from connect_admin.domain.ports import Page, UnitOfWork, UserQuery
+from connect_admin.domain.principals import (
+    AdminPrincipal,
+    Principal,
+    UserPrincipal,
+    require_admin,
+)
+from connect_admin.domain.services import audit
+from connect_admin.domain.services.deps import Deps
+from connect_admin.domain.services.locations import changed_fields
+from connect_admin.domain.services.paging import PageRequest
+from connect_admin.domain.services.validation import Problems
+from connect_admin.domain.unset import UNSET, Maybe, is_set
+
+
+@dataclass(frozen=True)
+class NewUser:
+    login: str
+    last_name: str
+    location_id: int
+    first_name: str | None = None
+    email: str | None = None
+    work_phone: str | None = None
+    mobile_phone: str | None = None
+    configuration_group_id: int | None = None
+    is_vip: bool = False
+    password: str | None = None
+
+
+@dataclass(frozen=True)
+class UserChanges:
+    id: int
+    first_name: Maybe[str | None] = UNSET
+    last_name: Maybe[str] = UNSET
+    email: Maybe[str | None] = UNSET
+    work_phone: Maybe[str | None] = UNSET
+    mobile_phone: Maybe[str | None] = UNSET
+    location_id: Maybe[int] = UNSET
+    configuration_group_id: Maybe[int | None] = UNSET
+    is_vip: Maybe[bool] = UNSET
+    blocked: Maybe[bool] = UNSET
+
+
+@dataclass(frozen=True)
+class UserFilter:
+    search: str | None = None
+    location_id: int | None = None
+    configuration_group_id: int | None = None
+    team_id: int | None = None
+    is_vip: bool | None = None
+
+
+def sees_user(actor: Principal, user: User) -> bool:
+    """Administrators see the users of their locations; Connect Client users see colleagues."""
+    if isinstance(actor, AdminPrincipal):
+        return actor.sees_location(user.location_id)
+    return isinstance(actor, UserPrincipal)
+
+
+async def get_user(deps: Deps, actor: Principal, user_id: int) -> User:
+    async with deps.uow as uow:
+        user = await uow.users.get(user_id)
+    if user is None or not sees_user(actor, user):
+        raise not_found("USER")
+    return user
+
+
+async def users_page(
+    deps: Deps, actor: Principal, page: PageRequest, filter: UserFilter
+) -> Page[User]:
+    admin = require_admin(actor)
+    query = UserQuery(
+        search=(filter.search or "").strip() or None,
+        location_id=filter.location_id,
+        configuration_group_id=filter.configuration_group_id,
+        team_id=filter.team_id,
+        is_vip=filter.is_vip,
+        location_ids=admin.location_ids,
+    )
+    async with deps.uow as uow:
+        return await uow.users.page(query, page.after_id, page.first)
+
+
+async def _placement(
+    uow: UnitOfWork,
+    admin: AdminPrincipal,
+    problems: Problems,
+    location_id: int,
+    group_id: int | None,
+) -> tuple[Location | None, ConfigurationGroup | None]:
+    """The location and group a user is put into, both within the admin's reach."""
+    location = await uow.locations.get(location_id)
+    if location is None or not admin.sees_location(location_id):
+        problems.add("LOCATION_NOT_FOUND", "No such location.", "locationId")
+        return None, None
+    if group_id is None:
+        return location, None
+    group = await uow.groups.get(group_id)
+    if group is None or group.location_id != location_id:
+        problems.add(
+            "CONFIGURATION_GROUP_NOT_FOUND",
+            "No such configuration group in the user's location.",
+            "configurationGroupId",
+        )
+        return location, None
+    return location, group
+
+
+async def create_user(deps: Deps, actor: Principal, new: NewUser) -> User:
+    admin = require_admin(actor)
+    problems = Problems()
+    login = problems.login(new.login, "login")
+    last_name = problems.required_name(new.last_name, "lastName")
+    first_name = problems.optional_text(new.first_name, "firstName")
+    email = problems.email(new.email, "email")
+    work_phone = problems.phone(new.work_phone, "workPhone")
+    mobile_phone = problems.phone(new.mobile_phone, "mobilePhone")
+    async with deps.uow as uow:
+        location, _ = await _placement(
+            uow, admin, problems, new.location_id, new.configuration_group_id
+        )
+        if await uow.users.login_taken(login):
+            problems.add("LOGIN_TAKEN", "Another user has this login.", "login")
+        if work_phone and await uow.users.work_phone_taken(work_phone):
+            problems.add("WORK_PHONE_TAKEN", "Another user has this work phone.", "workPhone")
+        if new.password is not None and location is not None:
+            problems.password(location.password_policy, new.password, "password")
+        problems.raise_if_any()
+        password_hash = None if new.password is None else await deps.hasher.hash(new.password)
+        user = await uow.users.add(
+            User(
+                login=login,
+                first_name=first_name,
+                last_name=last_name,
+                email=email,
+                work_phone=work_phone,
+                mobile_phone=mobile_phone,
+                location_id=new.location_id,
+                configuration_group_id=new.configuration_group_id,
+                is_vip=new.is_vip,
+                password_hash=password_hash,
+            )
+        )
+        await audit.record(
+            deps,
+            actor,
+            "USER_CREATED",
+            target_user_id=user.id,
+            login=login,
+            initial_password=new.password is not None,
+        )
+        await uow.commit()
+    return user
+
+
+async def update_user(deps: Deps, actor: Principal, changes: UserChanges) -> User:
+    admin = require_admin(actor)
+    problems = Problems()
+    async with deps.uow as uow:
+        user = await uow.users.get(changes.id)
+        if user is None or not admin.sees_location(user.location_id):
+            raise not_found("USER", "id")
+        updated = user
+        if is_set(changes.first_name):
+            updated = replace(updated, first_name=problems.optional_text(changes.first_name))
+        if is_set(changes.last_name):
+            updated = replace(
+                updated, last_name=problems.required_name(changes.last_name, "lastName")
+            )
+        if is_set(changes.email):
+            updated = replace(updated, email=problems.email(changes.email, "email"))
+        if is_set(changes.work_phone):
+            phone = problems.phone(changes.work_phone, "workPhone")
+            if (
+                phone
+                and phone != user.work_phone
+                and await uow.users.work_phone_taken(phone, user.id)
+            ):
+                problems.add("WORK_PHONE_TAKEN", "Another user has this work phone.", "workPhone")
+            updated = replace(updated, work_phone=phone)
+        if is_set(changes.mobile_phone):
+            updated = replace(
+                updated, mobile_phone=problems.phone(changes.mobile_phone, "mobilePhone")
+            )
+        if is_set(changes.is_vip):
+            updated = replace(updated, is_vip=changes.is_vip)
+        if is_set(changes.blocked):
+            updated = replace(updated, blocked=changes.blocked)
+        if is_set(changes.location_id) or is_set(changes.configuration_group_id):
+            location_id = changes.location_id if is_set(changes.location_id) else user.location_id
+            # Moving to another location leaves the old location's group behind.
+            if is_set(changes.configuration_group_id):
+                group_id = changes.configuration_group_id
+            elif location_id == user.location_id:
+                group_id = user.configuration_group_id
+            else:
+                group_id = None
+            await _placement(uow, admin, problems, location_id, group_id)
+            updated = replace(updated, location_id=location_id, configuration_group_id=group_id)
+        problems.raise_if_any()
+        await uow.users.update(updated)
+        if updated.blocked and not user.blocked:
+            await uow.sessions.delete_for(SessionSubject.USER, user.id)
+        await audit.record(
+            deps, actor, "USER_UPDATED", target_user_id=user.id, fields=changed_fields(changes)
+        )
+        await uow.commit()
+    return updated
+
+
+async def delete_user(deps: Deps, actor: Principal, user_id: int) -> None:
+    admin = require_admin(actor)
+    async with deps.uow as uow:
+        user = await uow.users.get(user_id)
+        if user is None or not admin.sees_location(user.location_id):
+            raise not_found("USER", "id")
+        for team in (await uow.teams.for_members([user_id])).get(user_id, []):
+            if team.member_ids == [user_id]:
+                raise DomainError.of(
+                    "LAST_TEAM_MEMBER",
+                    f"The user is the last member of team {team.name!r}; delete the team first.",
+                    "id",
+                )
+        await uow.users.delete(user_id)
+        await audit.record(deps, actor, "USER_DELETED", user_id=user_id, login=user.login)
+        await uow.commit()

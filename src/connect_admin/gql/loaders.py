@@ -1,0 +1,89 @@
+"""DataLoaders, made per request: every nested field of a page costs one
+statement per batch, however many users the page holds."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Sequence
+from typing import TYPE_CHECKING, TypeVar
+
+from strawberry.dataloader import DataLoader
+
+from connect_admin.domain.model import (
+    Administrator,
+    ConfigurationGroup,
+    Contact,
+    DirectoryDataSource,
+    Location,
+    Team,
+    User,
+)
+from connect_admin.domain.rules import EffectiveRelationship
+from connect_admin.domain.services import lookups, relationships
+
+if TYPE_CHECKING:
+    from connect_admin.gql.context import Context
+
+K = TypeVar("K")
+V = TypeVar("V")
+
+
+def _by_key(
+    fetch: Callable[[list[int]], Awaitable[dict[int, V]]],
+) -> Callable[[list[int]], Awaitable[list[V | None]]]:
+    async def load(keys: list[int]) -> list[V | None]:
+        found = await fetch(keys)
+        return [found.get(k) for k in keys]
+
+    return load
+
+
+def _lists_by_key(
+    fetch: Callable[[list[int]], Awaitable[dict[int, list[V]]]],
+) -> Callable[[list[int]], Awaitable[list[list[V]]]]:
+    async def load(keys: list[int]) -> list[list[V]]:
+        found = await fetch(keys)
+        return [found.get(k, []) for k in keys]
+
+    return load
+
+
+class Loaders:
+    """One loader per kind of key, named after what it loads by what."""
+
+    def __init__(self, ctx: Context) -> None:
+        actor = ctx.principal
+
+        async def relationships_by_owner(
+            owners: Sequence[User],
+        ) -> list[list[tuple[EffectiveRelationship, User]]]:
+            found = await relationships.relationships_of(ctx.deps(), actor, owners)
+            return [found.get(o.id, []) for o in owners]
+
+        self.location_by_id: DataLoader[int, Location | None] = DataLoader(
+            _by_key(lambda ids: lookups.locations_by_id(ctx.deps(), ids))
+        )
+        self.group_by_id: DataLoader[int, ConfigurationGroup | None] = DataLoader(
+            _by_key(lambda ids: lookups.groups_by_id(ctx.deps(), ids))
+        )
+        self.groups_by_location_id: DataLoader[int, list[ConfigurationGroup]] = DataLoader(
+            _lists_by_key(lambda ids: lookups.groups_by_location(ctx.deps(), ids))
+        )
+        self.user_by_id: DataLoader[int, User | None] = DataLoader(
+            _by_key(lambda ids: lookups.users_by_id(ctx.deps(), actor, ids))
+        )
+        self.teams_by_user_id: DataLoader[int, list[Team]] = DataLoader(
+            _lists_by_key(lambda ids: lookups.teams_by_member(ctx.deps(), ids))
+        )
+        self.contacts_by_owner_id: DataLoader[int, list[Contact]] = DataLoader(
+            _lists_by_key(lambda ids: lookups.contacts_by_owner(ctx.deps(), ids))
+        )
+        self.data_source_by_id: DataLoader[int, DirectoryDataSource | None] = DataLoader(
+            _by_key(lambda ids: lookups.data_sources_by_id(ctx.deps(), ids))
+        )
+        self.administrator_by_id: DataLoader[int, Administrator | None] = DataLoader(
+            _by_key(lambda ids: lookups.administrators_by_id(ctx.deps(), actor, ids))
+        )
+        # Keyed by the user entity itself (cached by id): the page already holds it.
+        self.relationships_by_owner: DataLoader[User, list[tuple[EffectiveRelationship, User]]] = (
+            DataLoader(relationships_by_owner, cache_key_fn=lambda user: user.id)
+        )

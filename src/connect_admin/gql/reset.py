@@ -1,0 +1,204 @@
+"""Reset users, passwords, the E-Mail Gateway and voicemail.
+
+The types are the contract's; the operations answer NOT_IMPLEMENTED until
+the reset feature (issue 3) lands. They already demand an administrator.
+"""
+
+from __future__ import annotations
+
+import enum
+
+import strawberry
+
+from connect_admin.domain.principals import require_admin, require_system_admin
+from connect_admin.gql.context import Info
+from connect_admin.gql.enums import SmtpSecurity
+from connect_admin.gql.errors import UserError, not_implemented
+from connect_admin.gql.payloads import MutationResult
+from connect_admin.gql.types import User
+
+
+@strawberry.input(
+    description=(
+        "What to reset. Each option is one of the areas of the Reset user dialog: Security "
+        "(password, voicemail PIN, relationships), Settings (Connect Client, Presence "
+        "Management) and Contact list."
+    )
+)
+class ResetUsersOptions:
+    set_random_password: bool = False
+    set_random_voicemail_pin: bool = False
+    reset_relationships: bool = False
+    reset_client_settings: bool = False
+    reset_presence_settings: bool = False
+    repair_contact_list: bool = False
+
+
+@strawberry.enum
+class ResetAction(enum.Enum):
+    PASSWORD = "PASSWORD"
+    VOICEMAIL_PIN = "VOICEMAIL_PIN"
+    RELATIONSHIPS = "RELATIONSHIPS"
+    CLIENT_SETTINGS = "CLIENT_SETTINGS"
+    PRESENCE_SETTINGS = "PRESENCE_SETTINGS"
+    CONTACT_LIST = "CONTACT_LIST"
+
+
+@strawberry.enum
+class ResetActionStatus(enum.Enum):
+    DONE = "DONE"
+    FAILED = "FAILED"
+
+
+@strawberry.type
+class ResetActionResult:
+    action: ResetAction
+    status: ResetActionStatus
+    changes: int
+    errors: list[UserError]
+
+
+@strawberry.enum
+class UserResetStatus(enum.Enum):
+    SUCCEEDED = "SUCCEEDED"
+    PARTIAL = "PARTIAL"
+    FAILED = "FAILED"
+
+
+@strawberry.type
+class UserResetResult:
+    user_id: strawberry.ID
+    user: User | None
+    status: UserResetStatus
+    actions: list[ResetActionResult]
+    warnings: list[UserError]
+    errors: list[UserError]
+
+
+@strawberry.type
+class ResetUsersPayload:
+    results: list[UserResetResult]
+    succeeded: int
+    failed: int
+    errors: list[UserError]
+
+
+@strawberry.type(description="System settings > E-Mail Gateway. The password is write-only.")
+class EmailGateway:
+    configured: bool
+    host: str | None
+    port: int | None
+    security: SmtpSecurity
+    username: str | None
+    has_password: bool
+    sender_address: str | None
+    sender_name: str | None
+
+
+@strawberry.input
+class EmailGatewayInput:
+    host: str
+    port: int
+    security: SmtpSecurity
+    sender_address: str
+    username: str | None = None
+    password: str | None = strawberry.field(
+        default=None, description="Omit to keep the stored password; empty string to remove it."
+    )
+    sender_name: str | None = None
+
+
+@strawberry.type
+class EmailGatewayPayload:
+    email_gateway: EmailGateway | None
+    errors: list[UserError]
+
+
+@strawberry.enum
+class VoicemailAccessOutcome(enum.Enum):
+    PIN_REQUIRED = "PIN_REQUIRED"
+    PIN_SENT_BY_EMAIL = "PIN_SENT_BY_EMAIL"
+    NO_PIN = "NO_PIN"
+
+
+@strawberry.type
+class VoicemailAccessPayload:
+    outcome: VoicemailAccessOutcome | None
+    errors: list[UserError]
+
+
+def unconfigured_gateway() -> EmailGateway:
+    from connect_admin.domain.model import SmtpSecurity as DomainSecurity
+
+    return EmailGateway(
+        configured=False,
+        host=None,
+        port=None,
+        security=DomainSecurity.NONE,
+        username=None,
+        has_password=False,
+        sender_address=None,
+        sender_name=None,
+    )
+
+
+@strawberry.type
+class ResetQuery:
+    @strawberry.field
+    def email_gateway(self, info: Info) -> EmailGateway:
+        require_admin(info.context.principal)
+        return unconfigured_gateway()
+
+
+@strawberry.type
+class ResetMutation:
+    @strawberry.mutation(
+        description=(
+            "Reset the selected users. Each user is handled on its own: one user's failure "
+            "never changes another's outcome, and an action that fails for a user changes "
+            "nothing of that action. With dryRun, nothing is stored or sent, and the results "
+            "say what would happen."
+        )
+    )
+    def reset_users(
+        self,
+        info: Info,
+        ids: list[strawberry.ID],
+        options: ResetUsersOptions,
+        dry_run: bool = False,
+    ) -> ResetUsersPayload:
+        require_admin(info.context.principal)
+        return ResetUsersPayload(results=[], succeeded=0, failed=0, errors=not_implemented())
+
+    @strawberry.mutation(
+        description="User details > Password: checked against the location's password policy."
+    )
+    def set_user_password(self, info: Info, user_id: strawberry.ID, password: str) -> MutationResult:
+        require_admin(info.context.principal)
+        return MutationResult.failed(not_implemented())
+
+    @strawberry.mutation
+    def configure_email_gateway(self, info: Info, input: EmailGatewayInput) -> EmailGatewayPayload:
+        require_system_admin(info.context.principal)
+        return EmailGatewayPayload(email_gateway=None, errors=not_implemented())
+
+    @strawberry.mutation(
+        description="Sends a test message through the configured gateway to the given address."
+    )
+    def send_test_email(self, info: Info, to: str) -> MutationResult:
+        require_system_admin(info.context.principal)
+        return MutationResult.failed(not_implemented())
+
+    @strawberry.mutation(
+        description="Called by the voicemail server when a user dials in to the voicemail remotely."
+    )
+    def voicemail_remote_access(self, info: Info, login: str) -> VoicemailAccessPayload:
+        require_admin(info.context.principal)
+        return VoicemailAccessPayload(outcome=None, errors=not_implemented())
+
+    @strawberry.mutation(
+        description="Called by the voicemail server to check a PIN typed by a remote caller."
+    )
+    def verify_voicemail_pin(self, info: Info, login: str, pin: str) -> MutationResult:
+        require_admin(info.context.principal)
+        return MutationResult.failed(not_implemented())

@@ -1,0 +1,54 @@
+"""The schema: every area's operations combined by inheritance."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import strawberry
+from strawberry.extensions import ParserCache, ValidationCache
+
+from connect_admin.gql.accounts import AccountsMutation
+from connect_admin.gql.admin import AdministrationMutation
+from connect_admin.gql.errors import ErrorTranslation
+from connect_admin.gql.query import Query as BaseQuery
+from connect_admin.gql.reset import ResetMutation, ResetQuery
+from connect_admin.gql.selfservice import SelfServiceMutation
+from connect_admin.gql.types import (
+    Administrator,
+    ApiToken,
+    AuditEvent,
+    ConfigurationGroup,
+    DirectoryDataSource,
+    Location,
+    Team,
+    User,
+)
+
+
+@strawberry.type
+class Query(BaseQuery, ResetQuery):
+    pass
+
+
+@strawberry.type
+class Mutation(AccountsMutation, ResetMutation, AdministrationMutation, SelfServiceMutation):
+    pass
+
+
+class ConnectSchema(strawberry.Schema):
+    def process_errors(self, errors: Any, execution_context: Any = None) -> None:
+        """ErrorTranslation logs what is unexpected, with the request id; the rest is data."""
+
+
+schema = ConnectSchema(
+    query=Query,
+    mutation=Mutation,
+    # Node implementations that no field names directly must still be in the schema.
+    types=[Location, ConfigurationGroup, User, Team, DirectoryDataSource, Administrator,
+           ApiToken, AuditEvent],
+    extensions=[
+        ErrorTranslation,
+        ParserCache(maxsize=256),
+        ValidationCache(maxsize=256),
+    ],
+)
