@@ -48,7 +48,7 @@ schema = ConnectSchema(
            ApiToken, AuditEvent],
     extensions=[
         ErrorTranslation,
-        ParserCache(maxsize=256),
-        ValidationCache(maxsize=256),
+        lambda: ParserCache(maxsize=256),
+        lambda: ValidationCache(maxsize=256),
     ],
 )

@@ -12,7 +12,7 @@ from connect_admin.domain.model import (
     RelationshipPolicy,
     User,
 )
-from connect_admin.domain.principals import Principal, UserPrincipal, require_user
+from connect_admin.domain.principals import Anonymous, Principal, UserPrincipal, require_user
 from connect_admin.domain.services import audit
 from connect_admin.domain.services.deps import Deps
 from connect_admin.domain.services.relationships import default_towards
@@ -29,6 +29,8 @@ class NewContact:
 
 async def me(deps: Deps, actor: Principal) -> User | None:
     """The signed-in user; None for administrators and API tokens."""
+    if isinstance(actor, Anonymous):
+        raise NotAuthenticated
     if not isinstance(actor, UserPrincipal):
         return None
     async with deps.uow as uow:

@@ -1,0 +1,89 @@
+"""Tests through HTTP: the real app on the real database, driven by httpx."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+import pytest
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from connect_admin.domain.principals import SYSTEM
+from connect_admin.domain.services.administrators import NewAdministrator, create_administrator
+from connect_admin.domain.services.deps import Deps
+from connect_admin.server.app import create_app
+from connect_admin.server.container import build_deps
+from connect_admin.server.settings import Settings
+
+ADMIN_PASSWORD = "Admin-Passw0rd!"
+
+
+@dataclass
+class Api:
+    client: httpx.AsyncClient
+    deps: Deps
+
+    async def post(
+        self, query: str, variables: dict[str, Any] | None = None, token: str | None = None
+    ) -> dict[str, Any]:
+        """The whole GraphQL response; fails on anything but HTTP 200."""
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        response = await self.client.post(
+            "/graphql", json={"query": query, "variables": variables or {}}, headers=headers
+        )
+        assert response.status_code == 200, response.text
+        body: dict[str, Any] = response.json()
+        return body
+
+    async def data(
+        self, query: str, variables: dict[str, Any] | None = None, token: str | None = None
+    ) -> dict[str, Any]:
+        """The data of a response that must have no GraphQL errors."""
+        body = await self.post(query, variables, token)
+        assert "errors" not in body, body["errors"]
+        data: dict[str, Any] = body["data"]
+        return data
+
+    async def sign_in_admin(self, login: str, password: str = ADMIN_PASSWORD) -> str:
+        data = await self.data(
+            "mutation($l: String!, $p: String!) { adminSignIn(login: $l, password: $p) "
+            "{ token errors { code } } }",
+            {"l": login, "p": password},
+        )
+        token: str = data["adminSignIn"]["token"]
+        assert token, data
+        return token
+
+    async def sign_in_user(self, login: str, password: str) -> dict[str, Any]:
+        data = await self.data(
+            "mutation($l: String!, $p: String!) { userSignIn(login: $l, password: $p) "
+            "{ token passwordChangeRequired errors { code message } } }",
+            {"l": login, "p": password},
+        )
+        result: dict[str, Any] = data["userSignIn"]
+        return result
+
+
+@pytest.fixture
+async def api(clean_database: AsyncEngine, database_url: str) -> AsyncIterator[Api]:
+    settings = Settings(database_url=database_url, secret_key="test-key")  # type: ignore[arg-type]
+    app = create_app(settings, engine=clean_database)
+    transport = httpx.ASGITransport(app=app)
+    async with (
+        app.router.lifespan_context(app),
+        httpx.AsyncClient(transport=transport, base_url="http://testserver") as client,
+    ):
+        yield Api(client=client, deps=build_deps(clean_database, settings))
+
+
+@pytest.fixture
+async def admin_token(api: Api) -> str:
+    """A signed-in system administrator."""
+    await create_administrator(
+        api.deps,
+        SYSTEM,
+        NewAdministrator(login="root", password=ADMIN_PASSWORD, last_name="Root"),
+    )
+    return await api.sign_in_admin("root")

@@ -1,0 +1,152 @@
+"""Sign-in, bearer tokens and roles, through HTTP."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from tests.api.conftest import ADMIN_PASSWORD, Api
+from tests.api.ids import pk
+
+USERS = "{ users { totalCount } }"
+CREATE_LOCATION = (
+    'mutation { createLocation(input: {name: "Berlin"}) { location { id } errors { code } } }'
+)
+CREATE_USER = """
+mutation($input: CreateUserInput!) {
+  createUser(input: $input) { user { id login } errors { code message field } }
+}"""
+
+
+def error_codes(body: dict) -> list[str]:
+    return [e["extensions"]["code"] for e in body.get("errors", [])]
+
+
+async def make_user(api: Api, token: str, login: str, password: str) -> str:
+    location = await api.data(CREATE_LOCATION.replace("Berlin", f"Loc-{login}"), token=token)
+    location_id = location["createLocation"]["location"]["id"]
+    created = await api.data(
+        CREATE_USER,
+        {"input": {"login": login, "lastName": "Doe", "locationId": location_id,
+                   "password": password}},
+        token=token,
+    )
+    assert created["createUser"]["errors"] == []
+    user_id: str = created["createUser"]["user"]["id"]
+    return user_id
+
+
+class TestSignIn:
+    async def test_an_administrator_signs_in_and_uses_the_token(
+        self, api: Api, admin_token: str
+    ) -> None:
+        data = await api.data(USERS, token=admin_token)
+        assert data["users"]["totalCount"] == 0
+
+    async def test_wrong_password_and_unknown_login_fail_alike(
+        self, api: Api, admin_token: str
+    ) -> None:
+        query = (
+            "mutation($l: String!) { adminSignIn(login: $l, password: \"nope\") "
+            "{ token errors { code message } } }"
+        )
+        wrong = (await api.data(query, {"l": "root"}))["adminSignIn"]
+        unknown = (await api.data(query, {"l": "nobody"}))["adminSignIn"]
+        assert wrong == unknown
+        assert wrong["token"] is None
+        assert wrong["errors"][0]["code"] == "INVALID_CREDENTIALS"
+
+    async def test_ten_failures_lock_the_login_even_for_the_right_password(
+        self, api: Api, admin_token: str
+    ) -> None:
+        query = (
+            "mutation($p: String!) { adminSignIn(login: \"root\", password: $p) "
+            "{ token errors { code } } }"
+        )
+        for _ in range(10):
+            await api.data(query, {"p": "wrong"})
+        locked = (await api.data(query, {"p": ADMIN_PASSWORD}))["adminSignIn"]
+        assert locked["token"] is None
+        assert locked["errors"][0]["code"] == "TOO_MANY_ATTEMPTS"
+
+
+class TestTokens:
+    async def test_no_token_is_unauthenticated(self, api: Api) -> None:
+        body = await api.post(USERS)
+        assert error_codes(body) == ["UNAUTHENTICATED"]
+        assert body["data"] is None
+
+    async def test_a_bad_token_is_unauthenticated(self, api: Api) -> None:
+        body = await api.post(USERS, token="cas_not-a-real-token")
+        assert error_codes(body) == ["UNAUTHENTICATED"]
+
+    async def test_a_revoked_api_token_stops_working(self, api: Api, admin_token: str) -> None:
+        made = await api.data(
+            'mutation { createApiToken(name: "crm") { apiToken { id owner { login } } token '
+            "errors { code } } }",
+            token=admin_token,
+        )
+        secret = made["createApiToken"]["token"]
+        assert made["createApiToken"]["apiToken"]["owner"]["login"] == "root"
+        assert (await api.data(USERS, token=secret))["users"]["totalCount"] == 0
+
+        token_id = made["createApiToken"]["apiToken"]["id"]
+        revoked = await api.data(
+            "mutation($id: ID!) { revokeApiToken(id: $id) { ok errors { code } } }",
+            {"id": token_id},
+            token=admin_token,
+        )
+        assert revoked["revokeApiToken"] == {"ok": True, "errors": []}
+        assert error_codes(await api.post(USERS, token=secret)) == ["UNAUTHENTICATED"]
+
+
+class TestUserSessions:
+    async def test_a_user_token_cannot_administer(self, api: Api, admin_token: str) -> None:
+        await make_user(api, admin_token, "jane", "Jane-Passw0rd!")
+        signed_in = await api.sign_in_user("jane", "Jane-Passw0rd!")
+        assert signed_in["passwordChangeRequired"] is False
+        assert error_codes(await api.post(USERS, token=signed_in["token"])) == ["FORBIDDEN"]
+        me = await api.data("{ me { login } }", token=signed_in["token"])
+        assert me["me"] == {"login": "jane"}
+
+    async def test_a_blocked_users_token_stops_working(self, api: Api, admin_token: str) -> None:
+        user_id = await make_user(api, admin_token, "jane", "Jane-Passw0rd!")
+        token = (await api.sign_in_user("jane", "Jane-Passw0rd!"))["token"]
+        blocked = await api.data(
+            "mutation($id: ID!) { updateUser(input: {id: $id, blocked: true}) "
+            "{ user { blocked } errors { code } } }",
+            {"id": user_id},
+            token=admin_token,
+        )
+        assert blocked["updateUser"]["user"] == {"blocked": True}
+        assert error_codes(await api.post("{ me { login } }", token=token)) == ["UNAUTHENTICATED"]
+        again = await api.sign_in_user("jane", "Jane-Passw0rd!")
+        assert again["token"] is None
+        assert again["errors"][0]["code"] == "ACCOUNT_BLOCKED"
+
+    async def test_while_a_password_change_is_required_only_that_is_allowed(
+        self, api: Api, admin_token: str
+    ) -> None:
+        user_id = await make_user(api, admin_token, "jane", "Jane-Passw0rd!")
+        async with api.deps.uow as uow:
+            user = await uow.users.get(pk(user_id))
+            assert user is not None
+            await uow.users.update(replace(user, password_change_required=True))
+            await uow.commit()
+        signed_in = await api.sign_in_user("jane", "Jane-Passw0rd!")
+        token = signed_in["token"]
+        assert signed_in["passwordChangeRequired"] is True
+
+        refused = await api.post(
+            'mutation { setMyClientSetting(key: "language", value: "de") { ok } }', token=token
+        )
+        assert error_codes(refused) == ["FORBIDDEN"]
+        changed = await api.data(
+            "mutation { changeMyPassword(currentPassword: \"Jane-Passw0rd!\", "
+            "newPassword: \"Another-Passw0rd!\") { ok errors { code } } }",
+            token=token,
+        )
+        assert changed["changeMyPassword"] == {"ok": True, "errors": []}
+        allowed = await api.data(
+            'mutation { setMyClientSetting(key: "language", value: "de") { ok } }', token=token
+        )
+        assert allowed["setMyClientSetting"]["ok"] is True
