@@ -77,7 +77,9 @@ class TestLocations:
     async def test_location_names_are_unique(self, api: Api, admin_token: str) -> None:
         await location(api, admin_token, "Berlin")
         data = await api.data(CREATE_LOCATION, {"input": {"name": "Berlin"}}, token=admin_token)
-        assert data["createLocation"]["errors"] == [{"code": "NAME_TAKEN", "field": ["input", "name"]}]
+        assert data["createLocation"]["errors"] == [
+            {"code": "NAME_TAKEN", "field": ["input", "name"]}
+        ]
 
 
 class TestTeams:
@@ -103,7 +105,10 @@ class TestSelfService:
         self, api: Api, admin_token: str
     ) -> None:
         loc = await location(
-            api, admin_token, "Munich", relationshipPolicy="EXTEND_ONLY",
+            api,
+            admin_token,
+            "Munich",
+            relationshipPolicy="EXTEND_ONLY",
             defaultRelationship="EMPLOYEE",
         )
         await user(api, admin_token, login="anna", locationId=loc, password="Anna-Passw0rd!")
@@ -115,7 +120,8 @@ class TestSelfService:
         )
         lower = await api.data(set_level, {"t": bob, "l": "EXTERNAL"}, token=token)
         assert lower["setMyRelationship"] == {
-            "ok": False, "errors": [{"code": "RELATIONSHIP_POLICY"}],
+            "ok": False,
+            "errors": [{"code": "RELATIONSHIP_POLICY"}],
         }
         higher = await api.data(set_level, {"t": bob, "l": "ASSISTANT"}, token=token)
         assert higher["setMyRelationship"]["ok"] is True
@@ -132,7 +138,9 @@ class TestSelfService:
 
     async def test_own_settings_lay_over_the_locations(self, api: Api, admin_token: str) -> None:
         loc = await location(
-            api, admin_token, "Berlin",
+            api,
+            admin_token,
+            "Berlin",
             clientSettings=[{"key": "language", "value": "de"}, {"key": "theme", "value": "dark"}],
         )
         await user(api, admin_token, login="anna", locationId=loc, password="Anna-Passw0rd!")
@@ -145,7 +153,8 @@ class TestSelfService:
             token=token,
         )
         assert me["me"]["clientSettings"] == [
-            {"key": "language", "value": "en"}, {"key": "theme", "value": "dark"},
+            {"key": "language", "value": "en"},
+            {"key": "theme", "value": "dark"},
         ]
         assert me["me"]["clientSettingOverrides"] == [{"key": "language", "value": "en"}]
 

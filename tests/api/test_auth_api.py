@@ -26,8 +26,14 @@ async def make_user(api: Api, token: str, login: str, password: str) -> str:
     location_id = location["createLocation"]["location"]["id"]
     created = await api.data(
         CREATE_USER,
-        {"input": {"login": login, "lastName": "Doe", "locationId": location_id,
-                   "password": password}},
+        {
+            "input": {
+                "login": login,
+                "lastName": "Doe",
+                "locationId": location_id,
+                "password": password,
+            }
+        },
         token=token,
     )
     assert created["createUser"]["errors"] == []
@@ -46,7 +52,7 @@ class TestSignIn:
         self, api: Api, admin_token: str
     ) -> None:
         query = (
-            "mutation($l: String!) { adminSignIn(login: $l, password: \"nope\") "
+            'mutation($l: String!) { adminSignIn(login: $l, password: "nope") '
             "{ token errors { code message } } }"
         )
         wrong = (await api.data(query, {"l": "root"}))["adminSignIn"]
@@ -59,7 +65,7 @@ class TestSignIn:
         self, api: Api, admin_token: str
     ) -> None:
         query = (
-            "mutation($p: String!) { adminSignIn(login: \"root\", password: $p) "
+            'mutation($p: String!) { adminSignIn(login: "root", password: $p) '
             "{ token errors { code } } }"
         )
         for _ in range(10):
@@ -141,8 +147,8 @@ class TestUserSessions:
         )
         assert error_codes(refused) == ["FORBIDDEN"]
         changed = await api.data(
-            "mutation { changeMyPassword(currentPassword: \"Jane-Passw0rd!\", "
-            "newPassword: \"Another-Passw0rd!\") { ok errors { code } } }",
+            'mutation { changeMyPassword(currentPassword: "Jane-Passw0rd!", '
+            'newPassword: "Another-Passw0rd!") { ok errors { code } } }',
             token=token,
         )
         assert changed["changeMyPassword"] == {"ok": True, "errors": []}

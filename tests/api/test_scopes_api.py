@@ -8,9 +8,9 @@ import pytest
 
 from connect_admin.domain.principals import SYSTEM
 from connect_admin.domain.services import administrators, locations, users
+from connect_admin.gql.ids import to_global_id
 from tests.api.conftest import ADMIN_PASSWORD, Api
 from tests.api.ids import pk
-from connect_admin.gql.ids import to_global_id
 
 
 @dataclass
@@ -33,9 +33,12 @@ async def scoped(api: Api) -> Scoped:
         deps, SYSTEM, users.NewUser(login="b.user", last_name="B", location_id=berlin.id)
     )
     await administrators.create_administrator(
-        deps, SYSTEM,
+        deps,
+        SYSTEM,
         administrators.NewAdministrator(
-            login="munich-admin", password=ADMIN_PASSWORD, last_name="Sub",
+            login="munich-admin",
+            password=ADMIN_PASSWORD,
+            last_name="Sub",
             location_ids=[munich.id],
         ),
     )
@@ -93,11 +96,9 @@ class TestSubAdministrator:
         )
         assert body["errors"][0]["extensions"]["code"] == "FORBIDDEN"
 
-    async def test_cannot_place_a_user_in_another_location(
-        self, api: Api, scoped: Scoped
-    ) -> None:
+    async def test_cannot_place_a_user_in_another_location(self, api: Api, scoped: Scoped) -> None:
         data = await api.data(
-            "mutation($loc: ID!) { createUser(input: {login: \"x\", lastName: \"X\", "
+            'mutation($loc: ID!) { createUser(input: {login: "x", lastName: "X", '
             "locationId: $loc}) { user { id } errors { code field } } }",
             {"loc": scoped.other_location},
             token=scoped.token,

@@ -33,23 +33,30 @@ async def organisation(api: Api) -> None:
     """120 users in two groups of one location, in teams of ten, some with own relationships."""
     deps = api.deps
     berlin = await locations.create_location(
-        deps, SYSTEM,
+        deps,
+        SYSTEM,
         locations.NewLocation(name="Berlin", client_settings=[("language", "de")]),
     )
     sales = await groups.create_group(
-        deps, SYSTEM,
+        deps,
+        SYSTEM,
         groups.NewConfigurationGroup(
-            location_id=berlin.id, name="Sales",
+            location_id=berlin.id,
+            name="Sales",
             default_relationship=RelationshipLevel.FORWARDER,
         ),
     )
     ids = []
     for n in range(120):
         user = await users.create_user(
-            deps, SYSTEM,
+            deps,
+            SYSTEM,
             users.NewUser(
-                login=f"user{n:03}", last_name=f"Last {n}", location_id=berlin.id,
-                configuration_group_id=sales.id if n % 2 else None, is_vip=n % 17 == 0,
+                login=f"user{n:03}",
+                last_name=f"Last {n}",
+                location_id=berlin.id,
+                configuration_group_id=sales.id if n % 2 else None,
+                is_vip=n % 17 == 0,
             ),
         )
         ids.append(user.id)

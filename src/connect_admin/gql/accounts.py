@@ -27,19 +27,25 @@ def _auth_payload(result: auth.SignIn) -> AuthPayload:
 
 @strawberry.type
 class AccountsMutation:
-    @strawberry.mutation(description="Administrator sign-in (Web Administration, partner integrations).")
+    @strawberry.mutation(
+        description="Administrator sign-in (Web Administration, partner integrations)."
+    )
     async def admin_sign_in(self, info: Info, login: str, password: str) -> AuthPayload:
         try:
             return _auth_payload(await auth.admin_sign_in(info.context.deps(), login, password))
         except DomainError as error:
-            return AuthPayload(token=None, password_change_required=False, errors=user_errors(error))
+            return AuthPayload(
+                token=None, password_change_required=False, errors=user_errors(error)
+            )
 
     @strawberry.mutation(description="User sign-in (Connect Client).")
     async def user_sign_in(self, info: Info, login: str, password: str) -> AuthPayload:
         try:
             return _auth_payload(await auth.user_sign_in(info.context.deps(), login, password))
         except DomainError as error:
-            return AuthPayload(token=None, password_change_required=False, errors=user_errors(error))
+            return AuthPayload(
+                token=None, password_change_required=False, errors=user_errors(error)
+            )
 
     @strawberry.mutation(description="System administrators only.")
     async def create_administrator(
@@ -55,7 +61,9 @@ class AccountsMutation:
         return AdministratorPayload(administrator=Administrator.from_domain(admin), errors=[])
 
     @strawberry.mutation(
-        description="A token for a partner integration, carrying the calling administrator's rights."
+        description=(
+            "A token for a partner integration, carrying the calling administrator's rights."
+        )
     )
     async def create_api_token(self, info: Info, name: str) -> ApiTokenPayload:
         ctx = info.context

@@ -1,20 +1,37 @@
-"""The domain's enums, exposed under the contract's names."""
+"""The domain's enums, registered with Strawberry under the contract's names.
+
+Registration attaches the GraphQL definition to the domain class itself, so
+resolvers hand domain values straight through, with no mapping per field.
+"""
 
 from __future__ import annotations
 
 import strawberry
 
-from connect_admin.domain import model
+from connect_admin.domain.model import (
+    RelationshipLevel,
+    RelationshipPolicy,
+    RelationshipSource,
+    SmtpSecurity,
+    VoicemailPinState,
+)
 
-RelationshipLevel = strawberry.enum(
-    model.RelationshipLevel,
-    name="RelationshipLevel",
+strawberry.enum(
+    RelationshipLevel,
     description=(
         "A directed relationship level, in ascending order of rights: what the target "
         "may see and do with the owner's resources."
     ),
 )
-RelationshipPolicy = strawberry.enum(model.RelationshipPolicy, name="RelationshipPolicy")
-RelationshipSource = strawberry.enum(model.RelationshipSource, name="RelationshipSource")
-VoicemailPinState = strawberry.enum(model.VoicemailPinState, name="VoicemailPinState")
-SmtpSecurity = strawberry.enum(model.SmtpSecurity, name="SmtpSecurity")
+strawberry.enum(RelationshipPolicy)
+strawberry.enum(RelationshipSource)
+strawberry.enum(VoicemailPinState)
+strawberry.enum(SmtpSecurity)
+
+__all__ = [
+    "RelationshipLevel",
+    "RelationshipPolicy",
+    "RelationshipSource",
+    "SmtpSecurity",
+    "VoicemailPinState",
+]

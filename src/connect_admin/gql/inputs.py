@@ -153,7 +153,8 @@ class CreateUserInput:
     configuration_group_id: strawberry.ID | None = None
     is_vip: bool = False
     password: str | None = strawberry.field(
-        default=None, description="Optional initial password, checked against the location's policy."
+        default=None,
+        description="Optional initial password, checked against the location's policy.",
     )
 
     def to_domain(self) -> NewUser:
@@ -217,7 +218,9 @@ class CreateTeamInput:
     def to_domain(self) -> NewTeam:
         return NewTeam(
             name=self.name,
-            member_ids=[pk_of(m, "User", "memberIds", str(i)) for i, m in enumerate(self.member_ids)],
+            member_ids=[
+                pk_of(m, "User", "memberIds", str(i)) for i, m in enumerate(self.member_ids)
+            ],
             relationship=self.relationship,
             description=self.description,
         )
@@ -237,9 +240,7 @@ class UpdateTeamInput:
     def to_domain(self) -> TeamChanges:
         members: Maybe[list[int]] = UNSET
         if self.member_ids is not strawberry.UNSET and self.member_ids is not None:
-            members = [
-                pk_of(m, "User", "memberIds", str(i)) for i, m in enumerate(self.member_ids)
-            ]
+            members = [pk_of(m, "User", "memberIds", str(i)) for i, m in enumerate(self.member_ids)]
         return TeamChanges(
             id=pk_of(self.id, "Team", "id"),
             name=_kept_if_null(self.name, str),

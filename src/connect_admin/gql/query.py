@@ -7,6 +7,7 @@ from collections.abc import Awaitable, Callable
 import strawberry
 
 from connect_admin.domain.errors import DomainError
+from connect_admin.domain.principals import Principal
 from connect_admin.domain.services import (
     administrators,
     audit,
@@ -19,7 +20,6 @@ from connect_admin.domain.services import (
     users,
 )
 from connect_admin.domain.services.deps import Deps
-from connect_admin.domain.principals import Principal
 from connect_admin.domain.services.paging import page_request
 from connect_admin.gql.connections import users_connection
 from connect_admin.gql.context import Info

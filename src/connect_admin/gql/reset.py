@@ -173,7 +173,9 @@ class ResetMutation:
     @strawberry.mutation(
         description="User details > Password: checked against the location's password policy."
     )
-    def set_user_password(self, info: Info, user_id: strawberry.ID, password: str) -> MutationResult:
+    def set_user_password(
+        self, info: Info, user_id: strawberry.ID, password: str
+    ) -> MutationResult:
         require_admin(info.context.principal)
         return MutationResult.failed(not_implemented())
 

@@ -44,8 +44,16 @@ schema = ConnectSchema(
     query=Query,
     mutation=Mutation,
     # Node implementations that no field names directly must still be in the schema.
-    types=[Location, ConfigurationGroup, User, Team, DirectoryDataSource, Administrator,
-           ApiToken, AuditEvent],
+    types=[
+        Location,
+        ConfigurationGroup,
+        User,
+        Team,
+        DirectoryDataSource,
+        Administrator,
+        ApiToken,
+        AuditEvent,
+    ],
     extensions=[
         ErrorTranslation,
         lambda: ParserCache(maxsize=256),

@@ -18,7 +18,9 @@ from connect_admin.gql.types import Contact
 
 @strawberry.type
 class SelfServiceMutation:
-    @strawberry.mutation(description="Connect Client: the signed-in user changes their own password.")
+    @strawberry.mutation(
+        description="Connect Client: the signed-in user changes their own password."
+    )
     async def change_my_password(
         self, info: Info, current_password: str, new_password: str
     ) -> MutationResult:

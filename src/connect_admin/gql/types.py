@@ -8,6 +8,7 @@ request's DataLoaders.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import cast
 
 import strawberry
 from strawberry.scalars import JSON
@@ -276,9 +277,7 @@ class User(Node):
             voicemail_pin_state=user.voicemail_pin_state,
         )
 
-    async def _scope(
-        self, info: Info
-    ) -> tuple[model.Location, model.ConfigurationGroup | None]:
+    async def _scope(self, info: Info) -> tuple[model.Location, model.ConfigurationGroup | None]:
         loaders = info.context.loaders
         location = await loaders.location_by_id.load(self.entity.location_id)
         assert location is not None
@@ -317,7 +316,9 @@ class User(Node):
         found = await info.context.loaders.relationships_by_owner.load(self.entity)
         return [Relationship.from_domain(rel, target) for rel, target in found]
 
-    @strawberry.field(description="The effective relationship towards one user, whatever its source.")
+    @strawberry.field(
+        description="The effective relationship towards one user, whatever its source."
+    )
     async def relationship_to(self, info: Info, user_id: strawberry.ID) -> Relationship | None:
         try:
             target_pk = pk_of(user_id, "User")
@@ -455,7 +456,7 @@ class AuditEvent(Node):
             at=event.at,
             actor=event.actor,
             action=event.action,
-            details=event.details,
+            details=cast("JSON", event.details),
             target_pk=event.target_user_id,
         )
 
