@@ -1,0 +1,230 @@
+"""The ``connect-admin`` command line."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import getpass
+import sys
+from collections.abc import Awaitable, Callable, Sequence
+from pathlib import Path
+from typing import TypeVar
+
+import pydantic
+from sqlalchemy.exc import SQLAlchemyError
+
+from connect_admin.domain.errors import DomainError
+from connect_admin.domain.principals import SYSTEM
+from connect_admin.domain.services.administrators import NewAdministrator, create_administrator
+from connect_admin.domain.services.deps import Deps
+from connect_admin.server.settings import (
+    ConfigurationError,
+    Settings,
+    is_sqlite_url,
+    resolve_secret_key,
+)
+
+EXIT_OK = 0
+EXIT_FAILED = 1
+EXIT_CONFIGURATION = 2
+EXIT_INTERRUPTED = 130
+
+T = TypeVar("T")
+
+
+class CommandError(Exception):
+    """A failure the user can act on: printed as it is, exit code 1."""
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    command: Callable[[argparse.Namespace, Settings], int] = args.command
+    try:
+        return command(args, Settings())
+    except pydantic.ValidationError as error:
+        _error(f"invalid configuration:\n{error}")
+        return EXIT_CONFIGURATION
+    except ConfigurationError as error:
+        _error(str(error))
+        return EXIT_CONFIGURATION
+    except DomainError as error:
+        for problem in error.problems:
+            field = f" ({'.'.join(problem.field)})" if problem.field else ""
+            _error(f"{problem.code}: {problem.message}{field}")
+        return EXIT_FAILED
+    except CommandError as error:
+        _error(str(error))
+        return EXIT_FAILED
+    except SQLAlchemyError as error:
+        _error(f"database error: {error}\n(has 'connect-admin migrate' run on this database?)")
+        return EXIT_FAILED
+    except OSError as error:
+        _error(str(error))
+        return EXIT_FAILED
+    except KeyboardInterrupt:
+        return EXIT_INTERRUPTED
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="connect-admin",
+        description="Connect Admin: GraphQL API for the user administration. "
+        "Configured by CONNECT_DATABASE_URL, CONNECT_SECRET_KEY, CONNECT_CORS_ORIGINS.",
+    )
+    commands = parser.add_subparsers(title="commands", metavar="COMMAND", required=True)
+
+    serve = commands.add_parser(
+        "serve", help="serve /graphql (migrates the embedded SQLite database first)"
+    )
+    serve.add_argument("--host", default="127.0.0.1", help="default: %(default)s")
+    serve.add_argument("--port", type=int, default=8000, help="default: %(default)s")
+    serve.set_defaults(command=serve_command)
+
+    migrate = commands.add_parser("migrate", help="apply pending database migrations")
+    migrate.set_defaults(command=migrate_command)
+
+    create_admin = commands.add_parser(
+        "create-admin", help="make a system administrator; the password comes on stdin"
+    )
+    create_admin.add_argument("--login", required=True)
+    create_admin.add_argument("--last-name", required=True)
+    create_admin.add_argument("--first-name")
+    create_admin.add_argument("--email")
+    create_admin.add_argument(
+        "--password-stdin",
+        action="store_true",
+        required=True,
+        help="read the password from the first line of standard input",
+    )
+    create_admin.set_defaults(command=create_admin_command)
+
+    demo = commands.add_parser("demo-data", help="fill an empty database with a demo organisation")
+    demo.set_defaults(command=demo_data_command)
+
+    export = commands.add_parser("export-schema", help="write the GraphQL schema (SDL)")
+    export.add_argument(
+        "--output", default="schema.graphql", help="file, or - for stdout; default: %(default)s"
+    )
+    export.set_defaults(command=export_schema_command)
+
+    dispatch = commands.add_parser("dispatch-mail", help="run the mail dispatcher alone")
+    dispatch.set_defaults(command=dispatch_mail_command)
+    return parser
+
+
+def serve_command(args: argparse.Namespace, settings: Settings) -> int:
+    if is_sqlite_url(settings.database_url):
+        _migrate(settings)
+    # Fails early with a clear message when PostgreSQL has no key; makes the SQLite one.
+    resolve_secret_key(settings)
+
+    import uvicorn
+
+    from connect_admin.server.app import create_app
+
+    app = create_app(settings)
+    host = f"[{args.host}]" if ":" in args.host else args.host
+    print(f"Connect Admin: GraphiQL at http://{host}:{args.port}/graphql", flush=True)
+    uvicorn.run(app, host=args.host, port=args.port)
+    return EXIT_OK
+
+
+def migrate_command(args: argparse.Namespace, settings: Settings) -> int:
+    _migrate(settings)
+    print("The database is up to date.")
+    return EXIT_OK
+
+
+def create_admin_command(args: argparse.Namespace, settings: Settings) -> int:
+    password = _read_password()
+    if is_sqlite_url(settings.database_url):
+        _migrate(settings)
+    new = NewAdministrator(
+        login=args.login,
+        password=password,
+        last_name=args.last_name,
+        first_name=args.first_name,
+        email=args.email,
+    )
+    admin = _run_with_deps(settings, lambda deps: create_administrator(deps, SYSTEM, new))
+    print(f"Created the system administrator {admin.login!r}.")
+    return EXIT_OK
+
+
+def _read_password() -> str:
+    if sys.stdin is None:
+        raise CommandError("no standard input to read the password from")
+    # At a terminal the password is typed without echo; otherwise one line is read.
+    line = getpass.getpass("Password: ") if sys.stdin.isatty() else sys.stdin.readline()
+    password = line.removesuffix("\n").removesuffix("\r")
+    if not password:
+        raise CommandError("the password on standard input is empty")
+    return password
+
+
+def demo_data_command(args: argparse.Namespace, settings: Settings) -> int:
+    from connect_admin.server.demo_data import (
+        DEMO_ADMIN_LOGIN,
+        DEMO_ADMIN_PASSWORD,
+        load_demo_data,
+    )
+
+    if is_sqlite_url(settings.database_url):
+        _migrate(settings)
+    if not _run_with_deps(settings, load_demo_data):
+        print("The database is not empty: demo data goes only into an empty database.")
+        return EXIT_OK
+    print(
+        "Loaded the demo organisation. Sign in (demo only) as "
+        f"{DEMO_ADMIN_LOGIN!r} with password {DEMO_ADMIN_PASSWORD!r}."
+    )
+    return EXIT_OK
+
+
+def export_schema_command(args: argparse.Namespace, settings: Settings) -> int:
+    from connect_admin.gql.schema import schema
+
+    sdl = schema.as_str() + "\n"
+    if args.output == "-":
+        sys.stdout.write(sdl)
+    else:
+        Path(args.output).write_text(sdl, encoding="utf-8")
+        print(f"Wrote the schema to {args.output}.", file=sys.stderr)
+    return EXIT_OK
+
+
+def dispatch_mail_command(args: argparse.Namespace, settings: Settings) -> int:
+    print("Mail dispatch arrives with the reset feature; there is nothing to send yet.")
+    return EXIT_OK
+
+
+def _migrate(settings: Settings) -> None:
+    from connect_admin.persistence.migrate import upgrade
+
+    upgrade(settings.database_url)
+
+
+def _run_with_deps(settings: Settings, work: Callable[[Deps], Awaitable[T]]) -> T:
+    """Runs ``work`` on its own event loop with a fresh engine, disposed afterwards."""
+    from connect_admin.persistence.database import create_engine
+    from connect_admin.server.container import build_deps
+
+    async def run() -> T:
+        engine = create_engine(settings.database_url)
+        try:
+            return await work(build_deps(engine, settings))
+        except OSError as error:
+            where = engine.url.render_as_string(hide_password=True)
+            raise CommandError(f"cannot reach the database at {where}: {error}") from error
+        finally:
+            await engine.dispose()
+
+    return asyncio.run(run())
+
+
+def _error(message: str) -> None:
+    print(f"connect-admin: error: {message}", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

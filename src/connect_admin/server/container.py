@@ -1,0 +1,50 @@
+"""Wiring: the adapters behind the domain's ports, from the settings."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import timedelta
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from connect_admin.domain.services.deps import Deps, ServiceConfig
+from connect_admin.persistence.unit_of_work import SqlAlchemyUnitOfWork
+from connect_admin.server.security import Argon2PasswordHasher, SecretsRandomSource, SystemClock
+from connect_admin.server.settings import Settings
+
+
+def service_config(settings: Settings) -> ServiceConfig:
+    defaults = ServiceConfig()
+    return ServiceConfig(
+        session_ttl=timedelta(minutes=settings.session_ttl_minutes),
+        max_page_size=settings.max_page_size,
+        default_page_size=min(defaults.default_page_size, settings.max_page_size),
+    )
+
+
+def deps_factory(engine: AsyncEngine, settings: Settings) -> Callable[[], Deps]:
+    """Makes a fresh :class:`Deps` per call: its own unit of work, the other ports shared.
+
+    A unit of work is one transaction at a time, so concurrent callers (requests,
+    resolvers) each take their own ``Deps`` from the factory.
+    """
+    clock = SystemClock()
+    hasher = Argon2PasswordHasher()
+    random = SecretsRandomSource()
+    config = service_config(settings)
+
+    def make() -> Deps:
+        return Deps(
+            uow=SqlAlchemyUnitOfWork(engine),
+            clock=clock,
+            hasher=hasher,
+            random=random,
+            config=config,
+        )
+
+    return make
+
+
+def build_deps(engine: AsyncEngine, settings: Settings) -> Deps:
+    """One :class:`Deps`, for one caller at a time (the command line, a test)."""
+    return deps_factory(engine, settings)()

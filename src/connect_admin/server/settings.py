@@ -1,0 +1,123 @@
+"""The server's configuration, read from ``CONNECT_…`` environment variables in one place."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from pathlib import Path
+from typing import Annotated
+
+from cryptography.fernet import Fernet
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from sqlalchemy import make_url
+
+from connect_admin.persistence.database import is_sqlite
+
+DEFAULT_DATABASE_FILE = "connect-admin.db"
+SECRET_FILE_SUFFIX = ".secret"
+
+
+class ConfigurationError(Exception):
+    """The configuration cannot work; the message says what to set."""
+
+
+def _default_database_url() -> str:
+    return f"sqlite:///{Path.cwd() / DEFAULT_DATABASE_FILE}"
+
+
+class Settings(BaseSettings):
+    """``CONNECT_DATABASE_URL``, ``CONNECT_SECRET_KEY``, ``CONNECT_CORS_ORIGINS``, …"""
+
+    model_config = SettingsConfigDict(env_prefix="CONNECT_", extra="ignore")
+
+    # A plain URL; persistence.database picks the async driver.
+    database_url: str = Field(default_factory=_default_database_url)
+    secret_key: SecretStr | None = None
+    # Comma-separated in the environment: https://a.example,https://b.example
+    cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    session_ttl_minutes: int = Field(default=720, ge=1)
+    max_page_size: int = Field(default=100, ge=1)
+
+    @field_validator("cors_origins", mode="before")
+    @classmethod
+    def _split_origins(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [origin.strip() for origin in value.split(",") if origin.strip()]
+        return value
+
+    @field_validator("database_url")
+    @classmethod
+    def _plain_url(cls, value: str) -> str:
+        value = value.strip()
+        try:
+            make_url(value)
+        except Exception as error:
+            raise ValueError(f"not a database URL: {error}") from None
+        return value
+
+
+def is_sqlite_url(url: str) -> bool:
+    return is_sqlite(url)
+
+
+def sqlite_file(url: str) -> Path | None:
+    """The database file of a SQLite URL; None for an in-memory database or another backend."""
+    if not is_sqlite(url):
+        return None
+    database = make_url(url).database
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return None
+    return Path(database).absolute()
+
+
+def secret_key_file(url: str) -> Path | None:
+    """Where the generated key of a SQLite database lives: ``<database file>.secret``."""
+    database = sqlite_file(url)
+    return None if database is None else database.with_name(database.name + SECRET_FILE_SUFFIX)
+
+
+def resolve_secret_key(settings: Settings) -> str:
+    """``CONNECT_SECRET_KEY`` if set. Otherwise, on SQLite, the key kept beside the
+    database file, made (a Fernet key, mode 0600) on the first call; an in-memory
+    SQLite database gets a key for this process only. PostgreSQL needs the variable."""
+    if settings.secret_key is not None and settings.secret_key.get_secret_value().strip():
+        return settings.secret_key.get_secret_value().strip()
+    if not is_sqlite(settings.database_url):
+        raise ConfigurationError(
+            "CONNECT_SECRET_KEY is required with a database other than SQLite; "
+            "make one with: python -c 'from cryptography.fernet import Fernet; "
+            "print(Fernet.generate_key().decode())'"
+        )
+    path = secret_key_file(settings.database_url)
+    if path is None:
+        return Fernet.generate_key().decode()
+    try:
+        return _read_or_make_key(path)
+    except OSError as error:
+        raise ConfigurationError(
+            f"cannot read or write the secret key file {path}: {error}"
+        ) from None
+
+
+def _read_or_make_key(path: Path) -> str:
+    if not path.exists():
+        _write_new_key(path)
+    key = path.read_text(encoding="ascii").strip()
+    if not key:
+        raise ConfigurationError(f"the secret key file {path} is empty; delete it or fill it")
+    return key
+
+
+def _write_new_key(path: Path) -> None:
+    """Writes a new key without ever leaving a partial file or replacing a concurrent one."""
+    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    try:
+        with os.fdopen(fd, "w", encoding="ascii") as file:  # mkstemp: mode 0600
+            file.write(Fernet.generate_key().decode() + "\n")
+        # No-clobber: when another process made the file first, its key wins.
+        with contextlib.suppress(FileExistsError):
+            os.link(temporary, path)
+    finally:
+        os.unlink(temporary)

@@ -1,0 +1,51 @@
+"""The demo organisation, on each backend."""
+
+from __future__ import annotations
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from connect_admin.domain.ports import UserQuery
+from connect_admin.domain.services.auth import admin_sign_in, user_sign_in
+from connect_admin.server.container import build_deps
+from connect_admin.server.demo_data import (
+    DEMO_ADMIN_LOGIN,
+    DEMO_ADMIN_PASSWORD,
+    DEMO_SUB_ADMIN_LOGIN,
+    DEMO_USER_PASSWORD,
+    load_demo_data,
+)
+from connect_admin.server.settings import Settings
+
+
+async def test_fills_an_empty_database_once(clean_database: AsyncEngine) -> None:
+    deps = build_deps(clean_database, Settings(database_url="sqlite://"))
+
+    assert await load_demo_data(deps) is True
+
+    async with deps.uow as uow:
+        locations = {loc.name: loc for loc in await uow.locations.list()}
+        users = await uow.users.page(UserQuery(), None, 100)
+        teams = await uow.teams.list()
+        sources = await uow.data_sources.list()
+        admins = {a.login: a for a in await uow.administrators.list()}
+    assert set(locations) == {"Berlin HQ", "Munich"}
+    assert users.total == 12
+    assert sum(u.is_vip for u in users.items) == 1
+    phones = [u.work_phone for u in users.items if u.work_phone]
+    assert len(phones) == len(set(phones))
+    assert len(teams) == 2
+    assert sorted(s.active for s in sources) == [False, True]
+    assert admins[DEMO_ADMIN_LOGIN].is_system
+    assert admins[DEMO_SUB_ADMIN_LOGIN].location_ids == frozenset({locations["Munich"].id})
+
+    assert await load_demo_data(deps) is False
+    async with deps.uow as uow:
+        assert (await uow.users.page(UserQuery(), None, 100)).total == 12
+
+
+async def test_demo_credentials_sign_in(clean_database: AsyncEngine) -> None:
+    deps = build_deps(clean_database, Settings(database_url="sqlite://"))
+    await load_demo_data(deps)
+
+    assert (await admin_sign_in(deps, DEMO_ADMIN_LOGIN, DEMO_ADMIN_PASSWORD)).token
+    assert (await user_sign_in(deps, "hans.schulz", DEMO_USER_PASSWORD)).token
