@@ -1,0 +1,103 @@
+"""Database URLs and engines.
+
+Plain ``sqlite:///…`` and ``postgresql://…`` URLs are accepted; this module
+picks the async drivers (aiosqlite, asyncpg).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import URL, event, make_url
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from sqlalchemy.pool import StaticPool
+
+SQLITE_BUSY_TIMEOUT_MS = 10_000
+
+_ASYNC_DRIVERS = {
+    "sqlite": "sqlite+aiosqlite",
+    "postgresql": "postgresql+asyncpg",
+    "postgres": "postgresql+asyncpg",
+}
+
+
+def database_url(url: str | URL) -> URL:
+    """The URL with an async driver: aiosqlite for SQLite, asyncpg for PostgreSQL.
+
+    URLs that already name a driver keep it.
+    """
+    parsed = make_url(url)
+    driver = _ASYNC_DRIVERS.get(parsed.drivername)
+    if driver is not None:
+        parsed = parsed.set(drivername=driver)
+    return parsed
+
+
+def is_sqlite(url: str | URL) -> bool:
+    return make_url(url).get_backend_name() == "sqlite"
+
+
+def is_postgresql(url: str | URL) -> bool:
+    return make_url(url).get_backend_name() in ("postgresql", "postgres")
+
+
+def _is_memory_sqlite(url: URL) -> bool:
+    database = url.database
+    return not database or database == ":memory:"
+
+
+def create_engine(url: str | URL, **kwargs: Any) -> AsyncEngine:
+    """An async engine for ``url``; extra keyword arguments go to SQLAlchemy.
+
+    SQLite: foreign keys enforced, a busy timeout, WAL journal for file
+    databases, and real transactions (``BEGIN`` emitted by SQLAlchemy, so that
+    reads are part of the transaction too). PostgreSQL: a pre-pinged pool.
+    """
+    async_url = database_url(url)
+    if is_sqlite(async_url):
+        return _create_sqlite_engine(async_url, **kwargs)
+    options: dict[str, Any] = {
+        "pool_size": 10,
+        "max_overflow": 10,
+        "pool_pre_ping": True,
+        "pool_recycle": 1800,
+        "pool_timeout": 30,
+    }
+    options.update(kwargs)
+    return create_async_engine(async_url, **options)
+
+
+def _unicode_lower(value: object) -> object:
+    return value.lower() if isinstance(value, str) else value
+
+
+def _create_sqlite_engine(url: URL, **kwargs: Any) -> AsyncEngine:
+    memory = _is_memory_sqlite(url)
+    options: dict[str, Any] = {}
+    if memory:
+        # One shared connection, or every checkout would see its own empty database.
+        options["poolclass"] = StaticPool
+    options.update(kwargs)
+    engine = create_async_engine(url, **options)
+
+    @event.listens_for(engine.sync_engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Let SQLAlchemy, not the sqlite3 module, decide where transactions begin.
+        dbapi_connection.isolation_level = None
+        # SQLite's lower() only folds ASCII; searches must find "Ørsted" by "ørsted".
+        dbapi_connection.create_function("lower", 1, _unicode_lower, deterministic=True)
+        cursor = dbapi_connection.cursor()
+        try:
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+            if not memory:
+                cursor.execute("PRAGMA journal_mode=WAL")
+                cursor.execute("PRAGMA synchronous=NORMAL")
+        finally:
+            cursor.close()
+
+    @event.listens_for(engine.sync_engine, "begin")
+    def _on_begin(connection: Any) -> None:
+        connection.exec_driver_sql("BEGIN")
+
+    return engine

@@ -1,0 +1,1 @@
+"""Alembic environment of Connect Admin, shipped inside the package (see ``migrate.py``)."""

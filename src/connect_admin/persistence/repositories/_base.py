@@ -1,0 +1,66 @@
+"""What the repositories share: the serialising executor and small helpers."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterable
+from typing import Any
+
+from sqlalchemy import CursorResult, Executable
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+AnyResult = CursorResult[*tuple[Any, ...]]
+
+LIKE_ESCAPE = "\\"
+
+
+class Executor:
+    """Runs the statements of one unit of work, one at a time.
+
+    DataLoaders may call several repositories of one unit of work at once
+    (``asyncio.gather``); asyncpg refuses concurrent operations on one
+    connection, so every statement waits for the previous one. Results are
+    buffered, so they stay readable after the lock is released.
+
+    ``failed`` turns true when the database refused a statement: PostgreSQL
+    then refuses everything until a rollback, SQLite would carry on; the unit
+    of work refuses to commit either way, so both backends behave alike.
+    """
+
+    def __init__(self, connection: AsyncConnection) -> None:
+        self.connection = connection
+        self.lock = asyncio.Lock()
+        self.failed = False
+
+    @property
+    def dialect_name(self) -> str:
+        return self.connection.dialect.name
+
+    async def execute(
+        self, statement: Executable, parameters: dict[str, Any] | list[dict[str, Any]] | None = None
+    ) -> AnyResult:
+        async with self.lock:
+            try:
+                return await self.connection.execute(statement, parameters)
+            except DBAPIError:
+                self.failed = True
+                raise
+
+
+def distinct_ids(ids: Iterable[int]) -> list[int]:
+    """The ids once each, in their first order."""
+    return list(dict.fromkeys(ids))
+
+
+def like_contains(text: str) -> str:
+    """A LIKE pattern matching ``text`` anywhere, with ``%``, ``_`` and ``\\`` taken literally.
+
+    Use with ``escape=LIKE_ESCAPE``.
+    """
+    escaped = (
+        text.replace(LIKE_ESCAPE, LIKE_ESCAPE * 2)
+        .replace("%", LIKE_ESCAPE + "%")
+        .replace("_", LIKE_ESCAPE + "_")
+    )
+    return f"%{escaped}%"

@@ -1,0 +1,73 @@
+"""Audit events."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import ColumnElement, Row, func, insert, select
+
+from connect_admin.domain.model import AuditEvent
+from connect_admin.domain.ports import AuditQuery, Page
+from connect_admin.persistence.repositories._base import Executor
+from connect_admin.persistence.tables import audit_events, users
+
+E = audit_events.c
+
+
+def _event(row: Row[Any]) -> AuditEvent:
+    return AuditEvent(
+        id=row.id,
+        at=row.at,
+        actor=row.actor,
+        action=row.action,
+        details=dict(row.details or {}),
+        target_user_id=row.target_user_id,
+    )
+
+
+class SqlAuditRepository:
+    def __init__(self, executor: Executor) -> None:
+        self._ex = executor
+
+    async def add(self, event: AuditEvent) -> AuditEvent:
+        result = await self._ex.execute(
+            insert(audit_events)
+            .values(
+                at=event.at,
+                actor=event.actor,
+                action=event.action,
+                details=dict(event.details),
+                target_user_id=event.target_user_id,
+            )
+            .returning(E.id)
+        )
+        event.id = result.scalar_one()
+        return event
+
+    async def page(self, query: AuditQuery, after_id: int | None, first: int) -> Page[AuditEvent]:
+        """Newest first; scoped to events about users of ``location_ids`` when given."""
+        if first < 0:
+            raise ValueError("first must not be negative")
+        if query.location_ids is not None and not query.location_ids:
+            return Page(items=[], has_next=False, total=0)
+        filters: list[ColumnElement[bool]] = []
+        if query.target_user_id is not None:
+            filters.append(E.target_user_id == query.target_user_id)
+        if query.location_ids is not None:
+            filters.append(
+                E.target_user_id.in_(
+                    select(users.c.id).where(users.c.location_id.in_(sorted(query.location_ids)))
+                )
+            )
+        total = (
+            await self._ex.execute(select(func.count()).select_from(audit_events).where(*filters))
+        ).scalar_one()
+        if total == 0:
+            return Page(items=[], has_next=False, total=0)
+        stmt = select(audit_events).where(*filters).order_by(E.id.desc()).limit(first + 1)
+        if after_id is not None:
+            stmt = stmt.where(E.id < after_id)
+        rows = list(await self._ex.execute(stmt))
+        return Page(
+            items=[_event(row) for row in rows[:first]], has_next=len(rows) > first, total=total
+        )

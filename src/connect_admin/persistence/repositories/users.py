@@ -1,0 +1,321 @@
+"""Users, their own relationships and their contact lists."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from sqlalchemy import (
+    ColumnElement,
+    Row,
+    Select,
+    and_,
+    delete,
+    exists,
+    func,
+    insert,
+    literal,
+    or_,
+    select,
+    true,
+    update,
+)
+from sqlalchemy.dialects import postgresql, sqlite
+
+from connect_admin.domain.model import (
+    Contact,
+    RelationshipLevel,
+    User,
+    VoicemailPinState,
+)
+from connect_admin.domain.ports import Page, UserQuery
+from connect_admin.persistence.repositories._base import (
+    LIKE_ESCAPE,
+    Executor,
+    distinct_ids,
+    like_contains,
+)
+from connect_admin.persistence.tables import contacts, team_members, user_relationships, users
+
+U = users.c
+R = user_relationships.c
+C = contacts.c
+
+
+def _user_values(user: User) -> dict[str, Any]:
+    return {
+        "login": user.login,
+        "first_name": user.first_name,
+        "last_name": user.last_name,
+        "email": user.email,
+        "work_phone": user.work_phone,
+        "mobile_phone": user.mobile_phone,
+        "location_id": user.location_id,
+        "configuration_group_id": user.configuration_group_id,
+        "is_vip": user.is_vip,
+        "blocked": user.blocked,
+        "password_hash": user.password_hash,
+        "password_change_required": user.password_change_required,
+        "voicemail_pin_hash": user.voicemail_pin_hash,
+        "voicemail_pin_state": user.voicemail_pin_state.name,
+        "client_settings": dict(user.client_settings),
+        "presence_settings": dict(user.presence_settings),
+    }
+
+
+def _user(row: Row[Any]) -> User:
+    return User(
+        id=row.id,
+        login=row.login,
+        first_name=row.first_name,
+        last_name=row.last_name,
+        email=row.email,
+        work_phone=row.work_phone,
+        mobile_phone=row.mobile_phone,
+        location_id=row.location_id,
+        configuration_group_id=row.configuration_group_id,
+        is_vip=row.is_vip,
+        blocked=row.blocked,
+        password_hash=row.password_hash,
+        password_change_required=row.password_change_required,
+        voicemail_pin_hash=row.voicemail_pin_hash,
+        voicemail_pin_state=VoicemailPinState[row.voicemail_pin_state],
+        client_settings=dict(row.client_settings or {}),
+        presence_settings=dict(row.presence_settings or {}),
+    )
+
+
+def _select_users(*where: ColumnElement[bool]) -> Select[Any]:
+    """Users with their own relationships (one row per relationship), in id order."""
+    return (
+        select(
+            users,
+            R.target_id.label("rel_target_id"),
+            R.level.label("rel_level"),
+        )
+        .select_from(users.outerjoin(user_relationships, R.owner_id == U.id))
+        .where(*where)
+        .order_by(U.id, R.target_id)
+    )
+
+
+def _users_from(rows: Iterable[Row[Any]]) -> list[User]:
+    """Folds the joined rows back into users, in row order."""
+    found: dict[int, User] = {}
+    for row in rows:
+        user = found.get(row.id)
+        if user is None:
+            user = found[row.id] = _user(row)
+        if row.rel_target_id is not None:
+            user.relationships[row.rel_target_id] = RelationshipLevel[row.rel_level]
+    return list(found.values())
+
+
+def _display_name() -> ColumnElement[str]:
+    """SQL for :func:`connect_admin.domain.model.display_name`."""
+    return func.coalesce(U.first_name + literal(" "), literal("")) + U.last_name
+
+
+def _lower_like(column: ColumnElement[Any], pattern: str) -> ColumnElement[bool]:
+    return func.lower(column).like(pattern, escape=LIKE_ESCAPE)
+
+
+def _filters(query: UserQuery) -> list[ColumnElement[bool]]:
+    filters: list[ColumnElement[bool]] = []
+    if query.search:
+        pattern = like_contains(query.search.lower())
+        filters.append(
+            or_(
+                _lower_like(U.login, pattern),
+                _lower_like(U.first_name, pattern),
+                _lower_like(U.last_name, pattern),
+                _lower_like(_display_name(), pattern),
+                _lower_like(U.email, pattern),
+            )
+        )
+    if query.location_id is not None:
+        filters.append(U.location_id == query.location_id)
+    if query.configuration_group_id is not None:
+        filters.append(U.configuration_group_id == query.configuration_group_id)
+    if query.team_id is not None:
+        filters.append(
+            exists().where(team_members.c.team_id == query.team_id, team_members.c.user_id == U.id)
+        )
+    if query.is_vip is not None:
+        filters.append(U.is_vip == query.is_vip)
+    if query.location_ids is not None:
+        filters.append(U.location_id.in_(sorted(query.location_ids)))
+    return filters
+
+
+class SqlUserRepository:
+    """Users come with their own relationships (``User.relationships``) filled in.
+
+    ``add`` stores the relationships of the new user; ``update`` leaves them
+    alone: they change through the relationship repository only, so an
+    update of a user loaded before ``remove_all`` does not bring them back.
+    """
+
+    def __init__(self, executor: Executor) -> None:
+        self._ex = executor
+
+    async def _one(self, *where: ColumnElement[bool]) -> User | None:
+        found = _users_from(await self._ex.execute(_select_users(*where)))
+        return found[0] if found else None
+
+    async def get(self, user_id: int) -> User | None:
+        return await self._one(U.id == user_id)
+
+    async def get_by_login(self, login: str) -> User | None:
+        return await self._one(U.login == login)
+
+    async def get_many(self, ids: Iterable[int]) -> dict[int, User]:
+        wanted = distinct_ids(ids)
+        if not wanted:
+            return {}
+        found = _users_from(await self._ex.execute(_select_users(U.id.in_(wanted))))
+        return {user.id: user for user in found}
+
+    async def page(self, query: UserQuery, after_id: int | None, first: int) -> Page[User]:
+        if first < 0:
+            raise ValueError("first must not be negative")
+        if query.location_ids is not None and not query.location_ids:
+            return Page(items=[], has_next=False, total=0)
+        filters = _filters(query)
+        total = (
+            await self._ex.execute(select(func.count()).select_from(users).where(*filters))
+        ).scalar_one()
+        if total == 0:
+            return Page(items=[], has_next=False, total=0)
+        page_ids = (
+            select(U.id)
+            .where(*filters, U.id > after_id if after_id is not None else true())
+            .order_by(U.id)
+            .limit(first + 1)
+        )
+        found = _users_from(await self._ex.execute(_select_users(U.id.in_(page_ids))))
+        return Page(items=found[:first], has_next=len(found) > first, total=total)
+
+    async def add(self, user: User) -> User:
+        result = await self._ex.execute(insert(users).values(_user_values(user)).returning(U.id))
+        user.id = result.scalar_one()
+        if user.relationships:
+            await self._ex.execute(
+                insert(user_relationships),
+                [
+                    {"owner_id": user.id, "target_id": target, "level": level.name}
+                    for target, level in user.relationships.items()
+                ],
+            )
+        return user
+
+    async def update(self, user: User) -> None:
+        await self._ex.execute(update(users).where(U.id == user.id).values(_user_values(user)))
+
+    async def delete(self, user_id: int) -> None:
+        await self._ex.execute(delete(users).where(U.id == user_id))
+
+    async def login_taken(self, login: str, except_id: int | None = None) -> bool:
+        return await self._taken(U.login == login, except_id)
+
+    async def work_phone_taken(self, phone: str, except_id: int | None = None) -> bool:
+        return await self._taken(U.work_phone == phone, except_id)
+
+    async def _taken(self, condition: ColumnElement[bool], except_id: int | None) -> bool:
+        if except_id is not None:
+            condition = and_(condition, U.id != except_id)
+        return bool((await self._ex.execute(select(exists().where(condition)))).scalar_one())
+
+
+class SqlRelationshipRepository:
+    def __init__(self, executor: Executor) -> None:
+        self._ex = executor
+
+    async def own_for(self, owner_ids: Iterable[int]) -> dict[int, dict[int, RelationshipLevel]]:
+        """Each owner's own levels by target; owners that set none are absent."""
+        wanted = distinct_ids(owner_ids)
+        if not wanted:
+            return {}
+        stmt = (
+            select(R.owner_id, R.target_id, R.level)
+            .where(R.owner_id.in_(wanted))
+            .order_by(R.owner_id, R.target_id)
+        )
+        found: dict[int, dict[int, RelationshipLevel]] = {}
+        for row in await self._ex.execute(stmt):
+            found.setdefault(row.owner_id, {})[row.target_id] = RelationshipLevel[row.level]
+        return found
+
+    async def set(self, owner_id: int, target_id: int, level: RelationshipLevel) -> None:
+        values = {"owner_id": owner_id, "target_id": target_id, "level": level.name}
+        keys = [R.owner_id, R.target_id]
+        if self._ex.dialect_name == "postgresql":
+            pg = postgresql.insert(user_relationships).values(values)
+            stmt: Any = pg.on_conflict_do_update(
+                index_elements=keys, set_={"level": pg.excluded.level}
+            )
+        else:
+            lite = sqlite.insert(user_relationships).values(values)
+            stmt = lite.on_conflict_do_update(
+                index_elements=keys, set_={"level": lite.excluded.level}
+            )
+        await self._ex.execute(stmt)
+
+    async def remove_all(self, owner_id: int) -> int:
+        result = await self._ex.execute(delete(user_relationships).where(R.owner_id == owner_id))
+        return result.rowcount
+
+
+def _contact(row: Row[Any]) -> Contact:
+    return Contact(
+        id=row.id,
+        owner_id=row.owner_id,
+        display_name=row.display_name,
+        data_source_id=row.data_source_id,
+        external_id=row.external_id,
+        user_id=row.user_id,
+    )
+
+
+class SqlContactRepository:
+    def __init__(self, executor: Executor) -> None:
+        self._ex = executor
+
+    async def for_owners(self, owner_ids: Iterable[int]) -> dict[int, list[Contact]]:
+        """Each owner's contacts in the order they were added; empty lists are absent."""
+        wanted = distinct_ids(owner_ids)
+        if not wanted:
+            return {}
+        stmt = select(contacts).where(C.owner_id.in_(wanted)).order_by(C.owner_id, C.id)
+        found: dict[int, list[Contact]] = {}
+        for row in await self._ex.execute(stmt):
+            found.setdefault(row.owner_id, []).append(_contact(row))
+        return found
+
+    async def add(self, contact: Contact) -> Contact:
+        result = await self._ex.execute(
+            insert(contacts)
+            .values(
+                owner_id=contact.owner_id,
+                display_name=contact.display_name,
+                data_source_id=contact.data_source_id,
+                external_id=contact.external_id,
+                user_id=contact.user_id,
+            )
+            .returning(C.id)
+        )
+        contact.id = result.scalar_one()
+        return contact
+
+    async def exists(self, contact: Contact) -> bool:
+        if contact.user_id is not None:
+            same = C.user_id == contact.user_id
+        elif contact.data_source_id is not None and contact.external_id is not None:
+            same = and_(
+                C.data_source_id == contact.data_source_id,
+                C.external_id == contact.external_id,
+            )
+        else:
+            return False
+        stmt = select(exists().where(C.owner_id == contact.owner_id, same))
+        return bool((await self._ex.execute(stmt)).scalar_one())

@@ -1,0 +1,149 @@
+"""The unit of work: one connection and one transaction per ``async with``."""
+
+from __future__ import annotations
+
+from types import TracebackType
+from typing import TYPE_CHECKING, Self
+
+from sqlalchemy.exc import PendingRollbackError
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from connect_admin.domain.ports import (
+    AdministratorRepository,
+    ApiTokenRepository,
+    AuditRepository,
+    ConfigurationGroupRepository,
+    ContactRepository,
+    DirectoryDataSourceRepository,
+    LocationRepository,
+    RelationshipRepository,
+    SessionRepository,
+    SignInAttemptRepository,
+    TeamRepository,
+    UnitOfWork,
+    UserRepository,
+)
+from connect_admin.persistence.repositories import (
+    Executor,
+    SqlAdministratorRepository,
+    SqlApiTokenRepository,
+    SqlAuditRepository,
+    SqlConfigurationGroupRepository,
+    SqlContactRepository,
+    SqlDirectoryDataSourceRepository,
+    SqlLocationRepository,
+    SqlRelationshipRepository,
+    SqlSessionRepository,
+    SqlSignInAttemptRepository,
+    SqlTeamRepository,
+    SqlUserRepository,
+)
+
+
+class SqlAlchemyUnitOfWork:
+    """Implements :class:`connect_admin.domain.ports.UnitOfWork`.
+
+    Each entry checks out a connection and begins a transaction; ``commit()``
+    commits it, leaving the block without commit rolls back, and the
+    connection goes back to the pool. Statements after a ``commit()`` run in a
+    new transaction. The repositories exist only inside the block. Statements
+    of one unit of work never overlap (see :class:`Executor`), so repository
+    calls may be gathered concurrently. One unit of work is not re-entrant:
+    nest two instances instead.
+
+    After the database refused a statement (an ``IntegrityError``, say) the
+    transaction is spoilt: ``commit()`` raises ``PendingRollbackError`` on
+    every backend; ``rollback()`` starts afresh. Check first (``login_taken``
+    …) rather than catch a violation and go on.
+    """
+
+    locations: LocationRepository
+    groups: ConfigurationGroupRepository
+    users: UserRepository
+    teams: TeamRepository
+    relationships: RelationshipRepository
+    contacts: ContactRepository
+    data_sources: DirectoryDataSourceRepository
+    administrators: AdministratorRepository
+    api_tokens: ApiTokenRepository
+    sessions: SessionRepository
+    sign_in_attempts: SignInAttemptRepository
+    audit: AuditRepository
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self._engine = engine
+        self._executor: Executor | None = None
+
+    @property
+    def executor(self) -> Executor:
+        """The current transaction's executor, for adapters that add their own tables."""
+        if self._executor is None:
+            raise RuntimeError("the unit of work is not entered")
+        return self._executor
+
+    @property
+    def connection(self) -> AsyncConnection:
+        return self.executor.connection
+
+    async def __aenter__(self) -> Self:
+        if self._executor is not None:
+            raise RuntimeError("this unit of work is already entered")
+        connection = await self._engine.connect()
+        try:
+            await connection.begin()
+        except BaseException:
+            await connection.close()
+            raise
+        executor = Executor(connection)
+        self._executor = executor
+        self.locations = SqlLocationRepository(executor)
+        self.groups = SqlConfigurationGroupRepository(executor)
+        self.users = SqlUserRepository(executor)
+        self.teams = SqlTeamRepository(executor)
+        self.relationships = SqlRelationshipRepository(executor)
+        self.contacts = SqlContactRepository(executor)
+        self.data_sources = SqlDirectoryDataSourceRepository(executor)
+        self.administrators = SqlAdministratorRepository(executor)
+        self.api_tokens = SqlApiTokenRepository(executor)
+        self.sessions = SqlSessionRepository(executor)
+        self.sign_in_attempts = SqlSignInAttemptRepository(executor)
+        self.audit = SqlAuditRepository(executor)
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        executor = self.executor
+        self._executor = None
+        connection = executor.connection
+        try:
+            async with executor.lock:
+                if connection.in_transaction():
+                    await connection.rollback()
+        finally:
+            await connection.close()
+
+    async def commit(self) -> None:
+        executor = self.executor
+        async with executor.lock:
+            if executor.failed:
+                raise PendingRollbackError(
+                    "a statement of this transaction failed; it can only be rolled back"
+                )
+            await executor.connection.commit()
+
+    async def rollback(self) -> None:
+        """Discards the changes so far; the block may go on in a new transaction."""
+        executor = self.executor
+        async with executor.lock:
+            await executor.connection.rollback()
+            executor.failed = False
+
+
+if TYPE_CHECKING:
+
+    def _conforms(engine: AsyncEngine) -> UnitOfWork:
+        return SqlAlchemyUnitOfWork(engine)

@@ -1,0 +1,1 @@
+"""Persistence tests against the real databases."""

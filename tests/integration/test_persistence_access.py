@@ -1,0 +1,194 @@
+"""Directory data sources, administrators, API tokens, sessions, failed sign-ins."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+import pytest
+from sqlalchemy.exc import IntegrityError
+
+from connect_admin.domain.model import (
+    Administrator,
+    ApiToken,
+    DirectoryDataSource,
+    SessionSubject,
+    SignInSession,
+)
+from connect_admin.persistence.tables import administrators
+from connect_admin.persistence.unit_of_work import SqlAlchemyUnitOfWork
+
+if TYPE_CHECKING:
+    from tests.integration.conftest import Factory
+
+NOW = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
+
+
+async def test_data_sources(uow: SqlAlchemyUnitOfWork, count_statements: Any) -> None:
+    async with uow:
+        b = await uow.data_sources.add(DirectoryDataSource(name="B", active=False))
+        a = await uow.data_sources.add(DirectoryDataSource(name="A"))
+        assert 0 < b.id < a.id
+        assert await uow.data_sources.get(b.id) == b
+        assert await uow.data_sources.get(a.id + 100) is None
+        with count_statements() as counter:
+            assert await uow.data_sources.get_many([a.id, b.id, a.id]) == {a.id: a, b.id: b}
+        assert counter.count == 1
+        assert await uow.data_sources.get_many([]) == {}
+        assert await uow.data_sources.list() == [a, b]
+        b.active = True
+        b.name = "C"
+        await uow.data_sources.update(b)
+        assert await uow.data_sources.get(b.id) == b
+        assert await uow.data_sources.name_taken("A")
+        assert not await uow.data_sources.name_taken("B")
+        with pytest.raises(IntegrityError):
+            await uow.data_sources.add(DirectoryDataSource(name="A"))
+
+
+async def test_administrators(
+    uow: SqlAlchemyUnitOfWork, make: Factory, count_statements: Any
+) -> None:
+    async with uow:
+        l1, l2 = await make.location(uow), await make.location(uow)
+        system = await uow.administrators.add(
+            Administrator(
+                login="root", last_name="Root", password_hash="h", first_name="R", email="r@x"
+            )
+        )
+        sub = await uow.administrators.add(
+            Administrator(
+                login="sub",
+                last_name="Sub",
+                password_hash="h2",
+                location_ids=frozenset({l1.id, l2.id}),
+                blocked=True,
+            )
+        )
+        await uow.commit()
+    async with uow:
+        loaded_system = await uow.administrators.get(system.id)
+        assert loaded_system == system
+        assert loaded_system is not None
+        assert loaded_system.is_system
+        assert await uow.administrators.get_by_login("sub") == sub
+        assert await uow.administrators.get_by_login("nobody") is None
+        assert await uow.administrators.get(sub.id + 100) is None
+        with count_statements() as counter:
+            many = await uow.administrators.get_many([sub.id, system.id, 999])
+        assert counter.count == 1
+        assert many == {sub.id: sub, system.id: system}
+        assert many[sub.id].location_ids == frozenset({l1.id, l2.id})
+        assert await uow.administrators.get_many([]) == {}
+        assert await uow.administrators.list() == [system, sub]
+        assert await uow.administrators.login_taken("root")
+        assert not await uow.administrators.login_taken("other")
+        with pytest.raises(IntegrityError):
+            await uow.administrators.add(
+                Administrator(login="root", last_name="X", password_hash="h")
+            )
+
+
+async def test_api_tokens(uow: SqlAlchemyUnitOfWork, make: Factory) -> None:
+    async with uow:
+        admin = await make.admin(uow)
+        token = await uow.api_tokens.add(
+            ApiToken(name="Voicemail", owner_id=admin.id, token_hash="hash1", created_at=NOW)
+        )
+        assert token.id > 0
+        assert await uow.api_tokens.get(token.id) == token
+        assert await uow.api_tokens.get(token.id + 1) is None
+        assert await uow.api_tokens.get_by_hash("hash1") == token
+        assert await uow.api_tokens.get_by_hash("nope") is None
+        token.last_used_at = NOW + timedelta(minutes=5)
+        token.revoked_at = NOW + timedelta(days=1)
+        await uow.api_tokens.update(token)
+        loaded = await uow.api_tokens.get(token.id)
+        assert loaded == token
+        assert loaded is not None
+        assert loaded.revoked_at is not None
+        assert loaded.revoked_at.tzinfo is UTC
+        with pytest.raises(IntegrityError):
+            await uow.api_tokens.add(
+                ApiToken(name="Dup", owner_id=admin.id, token_hash="hash1", created_at=NOW)
+            )
+
+
+def _session(
+    token_hash: str, subject: SessionSubject, subject_id: int, hours: float
+) -> SignInSession:
+    return SignInSession(
+        token_hash=token_hash,
+        subject=subject,
+        subject_id=subject_id,
+        created_at=NOW,
+        expires_at=NOW + timedelta(hours=hours),
+    )
+
+
+async def test_sessions(uow: SqlAlchemyUnitOfWork, make: Factory) -> None:
+    async with uow:
+        location = await make.location(uow)
+        user = await make.user(uow, location.id)
+        admin = await make.admin(uow)
+        sessions = uow.sessions
+        u1 = await sessions.add(_session("u1", SessionSubject.USER, user.id, 1))
+        await sessions.add(_session("u2", SessionSubject.USER, user.id, -1))
+        a1 = await sessions.add(_session("a1", SessionSubject.ADMINISTRATOR, admin.id, 2))
+        await sessions.add(_session("a2", SessionSubject.ADMINISTRATOR, admin.id, 3))
+        assert u1.id > 0
+        assert await sessions.get_by_hash("u1") == u1
+        assert await sessions.get_by_hash("a1") == a1
+        assert await sessions.get_by_hash("x") is None
+        await uow.commit()
+    with pytest.raises(IntegrityError):
+        async with uow:
+            await uow.sessions.add(_session("u1", SessionSubject.USER, user.id, 1))
+    async with uow:
+        assert await uow.sessions.delete_expired(NOW) == 1
+        assert await uow.sessions.get_by_hash("u2") is None
+        assert await uow.sessions.delete_for(SessionSubject.ADMINISTRATOR, admin.id + 1000) == 0
+        assert await uow.sessions.delete_for(SessionSubject.USER, user.id) == 1
+        assert await uow.sessions.get_by_hash("u1") is None
+        assert await uow.sessions.get_by_hash("a1") is not None
+        assert await uow.sessions.delete_expired(NOW + timedelta(hours=2)) == 1
+        assert await uow.sessions.get_by_hash("a2") is not None
+        assert await uow.sessions.delete_for(SessionSubject.ADMINISTRATOR, admin.id) == 1
+
+
+async def test_session_of_unknown_subject_fails(uow: SqlAlchemyUnitOfWork) -> None:
+    async with uow:
+        with pytest.raises(IntegrityError):
+            await uow.sessions.add(_session("x", SessionSubject.ADMINISTRATOR, 4242, 1))
+
+
+async def test_deleting_an_administrator_ends_its_sessions_and_tokens(
+    uow: SqlAlchemyUnitOfWork, make: Factory
+) -> None:
+    # The port has no delete for administrators yet: delete the row directly.
+    async with uow:
+        location = await make.location(uow)
+        admin = await make.admin(uow, frozenset({location.id}))
+        await uow.sessions.add(_session("a", SessionSubject.ADMINISTRATOR, admin.id, 1))
+        await uow.api_tokens.add(
+            ApiToken(name="t", owner_id=admin.id, token_hash="t", created_at=NOW)
+        )
+        await uow.executor.execute(administrators.delete().where(administrators.c.id == admin.id))
+        assert await uow.sessions.get_by_hash("a") is None
+        assert await uow.api_tokens.get_by_hash("t") is None
+        assert not await uow.locations.is_in_use(location.id)
+
+
+async def test_sign_in_failures(uow: SqlAlchemyUnitOfWork) -> None:
+    async with uow:
+        attempts = uow.sign_in_attempts
+        for minutes in (30, 10, 0, 20):
+            await attempts.record_failure("admin:root", NOW - timedelta(minutes=minutes))
+        await attempts.record_failure("user:x", NOW)
+        since = await attempts.failures_since("admin:root", NOW - timedelta(minutes=20))
+        assert since == [NOW - timedelta(minutes=20), NOW - timedelta(minutes=10), NOW]
+        assert all(at.tzinfo is UTC for at in since)
+        assert await attempts.failures_since("admin:root", NOW + timedelta(seconds=1)) == []
+        await attempts.clear("admin:root")
+        assert await attempts.failures_since("admin:root", NOW - timedelta(days=1)) == []
+        assert await attempts.failures_since("user:x", NOW) == [NOW]

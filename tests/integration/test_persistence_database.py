@@ -1,0 +1,105 @@
+"""URLs, engines and the database's own guarantees."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta, timezone
+
+import pytest
+from sqlalchemy import insert, select, text
+from sqlalchemy.exc import IntegrityError, StatementError
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from connect_admin.persistence.database import create_engine, database_url, is_sqlite
+from connect_admin.persistence.tables import sign_in_failures, users
+
+
+@pytest.mark.parametrize(
+    ("given", "expected"),
+    [
+        ("sqlite:///connect-admin.db", "sqlite+aiosqlite:///connect-admin.db"),
+        ("sqlite:////tmp/x.db", "sqlite+aiosqlite:////tmp/x.db"),
+        ("sqlite://", "sqlite+aiosqlite://"),
+        ("sqlite+aiosqlite:///a.db", "sqlite+aiosqlite:///a.db"),
+        ("postgresql://u:p@h:5432/db", "postgresql+asyncpg://u:p@h:5432/db"),
+        ("postgres://u@h/db", "postgresql+asyncpg://u@h/db"),
+        ("postgresql+asyncpg://u@h/db", "postgresql+asyncpg://u@h/db"),
+    ],
+)
+def test_database_url_picks_async_drivers(given: str, expected: str) -> None:
+    assert database_url(given).render_as_string(hide_password=False) == expected
+
+
+def test_is_sqlite() -> None:
+    assert is_sqlite("sqlite:///x.db")
+    assert is_sqlite("sqlite+aiosqlite:///x.db")
+    assert not is_sqlite("postgresql://h/db")
+
+
+async def test_memory_sqlite_engine_is_shared_and_enforces_foreign_keys() -> None:
+    engine = create_engine("sqlite://")
+    try:
+        async with engine.begin() as connection:
+            await connection.execute(text("CREATE TABLE a (id INTEGER PRIMARY KEY)"))
+            await connection.execute(
+                text("CREATE TABLE b (id INTEGER PRIMARY KEY, a_id INTEGER REFERENCES a(id))")
+            )
+        with pytest.raises(IntegrityError):
+            async with engine.begin() as connection:
+                await connection.execute(text("INSERT INTO b (id, a_id) VALUES (1, 42)"))
+    finally:
+        await engine.dispose()
+
+
+async def test_foreign_keys_are_enforced(clean_database: AsyncEngine) -> None:
+    with pytest.raises(IntegrityError):
+        async with clean_database.begin() as connection:
+            await connection.execute(
+                insert(users).values(
+                    login="x",
+                    last_name="X",
+                    location_id=4242,
+                    is_vip=False,
+                    blocked=False,
+                    password_change_required=False,
+                    voicemail_pin_state="NOT_SET",
+                    client_settings={},
+                    presence_settings={},
+                )
+            )
+
+
+async def test_sqlite_file_database_uses_wal(database_url: str, engine: AsyncEngine) -> None:
+    if not is_sqlite(database_url):
+        pytest.skip("SQLite only")
+    async with engine.connect() as connection:
+        mode = (await connection.execute(text("PRAGMA journal_mode"))).scalar_one()
+        foreign_keys = (await connection.execute(text("PRAGMA foreign_keys"))).scalar_one()
+    assert (mode, foreign_keys) == ("wal", 1)
+
+
+async def test_datetimes_come_back_aware_utc(clean_database: AsyncEngine) -> None:
+    berlin = timezone(timedelta(hours=1))
+    at = datetime(2025, 1, 2, 13, 30, 15, 123456, tzinfo=berlin)
+    async with clean_database.begin() as connection:
+        await connection.execute(insert(sign_in_failures).values(key="k", at=at))
+        stored = (await connection.execute(select(sign_in_failures.c.at))).scalar_one()
+        # Comparisons happen in UTC on both backends.
+        later = (
+            await connection.execute(
+                select(sign_in_failures.c.at).where(
+                    sign_in_failures.c.at >= datetime(2025, 1, 2, 12, 30, 15, tzinfo=UTC)
+                )
+            )
+        ).scalar_one_or_none()
+    assert stored == at
+    assert stored.tzinfo is UTC
+    assert stored.hour == 12
+    assert later == at
+
+
+async def test_naive_datetimes_are_refused(clean_database: AsyncEngine) -> None:
+    with pytest.raises(StatementError, match="naive datetime"):
+        async with clean_database.begin() as connection:
+            await connection.execute(
+                insert(sign_in_failures).values(key="k", at=datetime(2025, 1, 1))
+            )
