@@ -12,6 +12,7 @@ from connect_admin.domain.principals import (
     Principal,
     UserPrincipal,
     require_admin,
+    require_user,
 )
 from connect_admin.domain.services import audit
 from connect_admin.domain.services.deps import Deps
@@ -66,6 +67,8 @@ def sees_user(actor: Principal, user: User) -> bool:
 
 
 async def get_user(deps: Deps, actor: Principal, user_id: int) -> User:
+    if not isinstance(actor, AdminPrincipal):
+        require_user(actor)  # NotAuthenticated for anonymous, Forbidden while a change is due
     async with deps.uow as uow:
         user = await uow.users.get(user_id)
     if user is None or not sees_user(actor, user):

@@ -1,0 +1,56 @@
+"""What a client sees when something goes wrong inside the server."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import httpx
+import pytest
+
+from connect_admin.persistence.database import create_engine
+from connect_admin.server.app import create_app
+from connect_admin.server.settings import Settings
+
+
+async def test_an_unexpected_failure_is_masked_and_logged_with_the_request_id(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    # A database without tables: every statement fails inside the server.
+    url = f"sqlite:///{tmp_path / 'unmigrated.db'}"
+    engine = create_engine(url)
+    app = create_app(Settings(database_url=url, secret_key="k"), engine=engine)  # type: ignore[arg-type]
+    try:
+        async with httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app), base_url="http://testserver"
+        ) as client:
+            with caplog.at_level(logging.ERROR, logger="connect_admin.gql"):
+                response = await client.post(
+                    "/graphql",
+                    json={"query": 'mutation { adminSignIn(login: "a", password: "b") { token } }'},
+                    headers={"X-Request-ID": "req-42"},
+                )
+    finally:
+        await engine.dispose()
+    body = response.json()
+    error = body["errors"][0]
+    assert error["extensions"] == {"code": "INTERNAL_SERVER_ERROR"}
+    assert error["message"] == "Unexpected error (request req-42)."
+    assert "sign_in" not in response.text.lower()  # no SQL or table names leak
+    assert response.headers["x-request-id"] == "req-42"
+    assert any("req-42" in r.getMessage() for r in caplog.records)
+
+
+async def test_browsers_get_graphiql(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'x.db'}"
+    engine = create_engine(url)
+    app = create_app(Settings(database_url=url, secret_key="k"), engine=engine)  # type: ignore[arg-type]
+    try:
+        async with httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app), base_url="http://testserver"
+        ) as client:
+            response = await client.get("/graphql", headers={"Accept": "text/html"})
+    finally:
+        await engine.dispose()
+    assert response.status_code == 200
+    assert "graphiql" in response.text.lower()

@@ -1,0 +1,730 @@
+"""In-memory implementations of the ports of ``connect_admin.domain.ports``.
+
+They behave like the SQL adapters where the domain can tell: ids come from a
+sequence per table starting at 1, readers return fresh copies (changing an
+entity changes nothing until ``update``), orderings and ``page()`` semantics
+match, deleting a user cascades like the foreign keys do, and unique or
+foreign-key constraints raise :class:`FakeIntegrityError`.
+
+``FakeUnitOfWork`` copies the committed state on entry and swaps the working
+copy in on ``commit()``; leaving the block without commit discards it.
+"""
+
+from __future__ import annotations
+
+import builtins
+import copy
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime, timedelta
+from types import TracebackType
+from typing import Self, TypeVar
+
+from connect_admin.domain.model import (
+    Administrator,
+    ApiToken,
+    AuditEvent,
+    ConfigurationGroup,
+    Contact,
+    DirectoryDataSource,
+    Location,
+    RelationshipLevel,
+    SessionSubject,
+    SignInSession,
+    Team,
+    User,
+)
+from connect_admin.domain.ports import (
+    AdministratorRepository,
+    ApiTokenRepository,
+    AuditQuery,
+    AuditRepository,
+    ConfigurationGroupRepository,
+    ContactRepository,
+    DirectoryDataSourceRepository,
+    LocationRepository,
+    Page,
+    RelationshipRepository,
+    SessionRepository,
+    SignInAttemptRepository,
+    TeamRepository,
+    UnitOfWork,
+    UserQuery,
+    UserRepository,
+)
+from connect_admin.domain.services.deps import Deps, ServiceConfig
+
+E = TypeVar("E")
+
+START = datetime(2024, 3, 1, 9, 0, tzinfo=UTC)
+
+
+class FakeIntegrityError(Exception):
+    """What the database would refuse: a unique or foreign-key constraint."""
+
+
+def _distinct(ids: Iterable[int]) -> list[int]:
+    return list(dict.fromkeys(ids))
+
+
+@dataclass
+class FakeStore:
+    """The tables. Users are kept without relationships; those live in ``relationships``."""
+
+    locations: dict[int, Location] = field(default_factory=dict)
+    groups: dict[int, ConfigurationGroup] = field(default_factory=dict)
+    users: dict[int, User] = field(default_factory=dict)
+    relationships: dict[tuple[int, int], RelationshipLevel] = field(default_factory=dict)
+    teams: dict[int, Team] = field(default_factory=dict)
+    contacts: dict[int, Contact] = field(default_factory=dict)
+    data_sources: dict[int, DirectoryDataSource] = field(default_factory=dict)
+    administrators: dict[int, Administrator] = field(default_factory=dict)
+    api_tokens: dict[int, ApiToken] = field(default_factory=dict)
+    sessions: dict[int, SignInSession] = field(default_factory=dict)
+    sign_in_failures: list[tuple[int, str, datetime]] = field(default_factory=list)
+    audit: dict[int, AuditEvent] = field(default_factory=dict)
+    sequences: dict[str, int] = field(default_factory=dict)
+
+    def next_id(self, table: str) -> int:
+        self.sequences[table] = self.sequences.get(table, 0) + 1
+        return self.sequences[table]
+
+
+class _Repository:
+    def __init__(self, uow: FakeUnitOfWork) -> None:
+        self._uow = uow
+
+    @property
+    def _db(self) -> FakeStore:
+        return self._uow.store
+
+
+def _copy(entity: E) -> E:
+    return copy.deepcopy(entity)
+
+
+class FakeLocationRepository(_Repository):
+    async def get(self, location_id: int) -> Location | None:
+        return _copy(self._db.locations.get(location_id))
+
+    async def get_many(self, ids: Iterable[int]) -> dict[int, Location]:
+        return {i: _copy(self._db.locations[i]) for i in _distinct(ids) if i in self._db.locations}
+
+    async def list(self, only_ids: frozenset[int] | None = None) -> builtins.list[Location]:
+        found = [
+            loc for loc in self._db.locations.values() if only_ids is None or loc.id in only_ids
+        ]
+        return [_copy(loc) for loc in sorted(found, key=lambda loc: (loc.name, loc.id))]
+
+    async def add(self, location: Location) -> Location:
+        if await self.name_taken(location.name):
+            raise FakeIntegrityError("locations.name")
+        location.id = self._db.next_id("locations")
+        self._db.locations[location.id] = _copy(location)
+        return location
+
+    async def update(self, location: Location) -> None:
+        if location.id in self._db.locations:
+            if await self.name_taken(location.name, location.id):
+                raise FakeIntegrityError("locations.name")
+            self._db.locations[location.id] = _copy(location)
+
+    async def delete(self, location_id: int) -> None:
+        if await self.is_in_use(location_id):
+            raise FakeIntegrityError("locations referenced")
+        self._db.locations.pop(location_id, None)
+
+    async def name_taken(self, name: str, except_id: int | None = None) -> bool:
+        return any(loc.name == name and loc.id != except_id for loc in self._db.locations.values())
+
+    async def is_in_use(self, location_id: int) -> bool:
+        """Like the SQL adapter: users, groups or sub-administrators limited to it."""
+        db = self._db
+        return (
+            any(u.location_id == location_id for u in db.users.values())
+            or any(g.location_id == location_id for g in db.groups.values())
+            or any(location_id in a.location_ids for a in db.administrators.values())
+        )
+
+
+class FakeConfigurationGroupRepository(_Repository):
+    async def get(self, group_id: int) -> ConfigurationGroup | None:
+        return _copy(self._db.groups.get(group_id))
+
+    async def get_many(self, ids: Iterable[int]) -> dict[int, ConfigurationGroup]:
+        return {i: _copy(self._db.groups[i]) for i in _distinct(ids) if i in self._db.groups}
+
+    async def for_locations(
+        self, location_ids: Iterable[int]
+    ) -> dict[int, builtins.list[ConfigurationGroup]]:
+        wanted = set(location_ids)
+        found: dict[int, list[ConfigurationGroup]] = {}
+        for group in sorted(self._db.groups.values(), key=lambda g: (g.location_id, g.name, g.id)):
+            if group.location_id in wanted:
+                found.setdefault(group.location_id, []).append(_copy(group))
+        return found
+
+    async def add(self, group: ConfigurationGroup) -> ConfigurationGroup:
+        if group.location_id not in self._db.locations:
+            raise FakeIntegrityError("configuration_groups.location_id")
+        if await self.name_taken(group.location_id, group.name):
+            raise FakeIntegrityError("configuration_groups.location_id, name")
+        group.id = self._db.next_id("configuration_groups")
+        self._db.groups[group.id] = _copy(group)
+        return group
+
+    async def update(self, group: ConfigurationGroup) -> None:
+        """Not in the port; the SQL adapter has it too."""
+        if group.id in self._db.groups:
+            self._db.groups[group.id] = _copy(group)
+
+    async def delete(self, group_id: int) -> None:
+        if await self.has_users(group_id):
+            raise FakeIntegrityError("users.configuration_group_id")
+        self._db.groups.pop(group_id, None)
+
+    async def name_taken(self, location_id: int, name: str) -> bool:
+        return any(
+            g.location_id == location_id and g.name == name for g in self._db.groups.values()
+        )
+
+    async def has_users(self, group_id: int) -> bool:
+        return any(u.configuration_group_id == group_id for u in self._db.users.values())
+
+
+def _matches(user: User, query: UserQuery, db: FakeStore) -> bool:
+    if query.search:
+        needle = query.search.lower()
+        fields = [user.login, user.first_name, user.last_name, user.display_name, user.email]
+        if not any(f is not None and needle in f.lower() for f in fields):
+            return False
+    if query.location_id is not None and user.location_id != query.location_id:
+        return False
+    if (
+        query.configuration_group_id is not None
+        and user.configuration_group_id != query.configuration_group_id
+    ):
+        return False
+    if query.team_id is not None:
+        team = db.teams.get(query.team_id)
+        if team is None or user.id not in team.member_ids:
+            return False
+    if query.is_vip is not None and user.is_vip != query.is_vip:
+        return False
+    return query.location_ids is None or user.location_id in query.location_ids
+
+
+class FakeUserRepository(_Repository):
+    """Users come with their own relationships filled in; ``update`` leaves those alone."""
+
+    def _read(self, user_id: int) -> User | None:
+        stored = self._db.users.get(user_id)
+        if stored is None:
+            return None
+        user = _copy(stored)
+        user.relationships = {
+            target: level
+            for (owner, target), level in sorted(self._db.relationships.items())
+            if owner == user_id
+        }
+        return user
+
+    async def get(self, user_id: int) -> User | None:
+        return self._read(user_id)
+
+    async def get_by_login(self, login: str) -> User | None:
+        for user in self._db.users.values():
+            if user.login == login:
+                return self._read(user.id)
+        return None
+
+    async def get_many(self, ids: Iterable[int]) -> dict[int, User]:
+        found: dict[int, User] = {}
+        for i in _distinct(ids):
+            user = self._read(i)
+            if user is not None:
+                found[i] = user
+        return found
+
+    async def page(self, query: UserQuery, after_id: int | None, first: int) -> Page[User]:
+        if first < 0:
+            raise ValueError("first must not be negative")
+        matching = sorted(u.id for u in self._db.users.values() if _matches(u, query, self._db))
+        after = [i for i in matching if after_id is None or i > after_id]
+        items = [u for i in after[:first] if (u := self._read(i)) is not None]
+        return Page(items=items, has_next=len(after) > first, total=len(matching))
+
+    def _check(self, user: User) -> None:
+        db = self._db
+        if user.location_id not in db.locations:
+            raise FakeIntegrityError("users.location_id")
+        if user.configuration_group_id is not None and user.configuration_group_id not in (
+            db.groups
+        ):
+            raise FakeIntegrityError("users.configuration_group_id")
+        for other in db.users.values():
+            if other.id == user.id:
+                continue
+            if other.login == user.login:
+                raise FakeIntegrityError("users.login")
+            if user.work_phone is not None and other.work_phone == user.work_phone:
+                raise FakeIntegrityError("users.work_phone")
+
+    async def add(self, user: User) -> User:
+        user.id = 0
+        self._check(user)
+        user.id = self._db.next_id("users")
+        stored = _copy(user)
+        for target, level in stored.relationships.items():
+            if target not in self._db.users and target != user.id:
+                raise FakeIntegrityError("user_relationships.target_id")
+            self._db.relationships[(user.id, target)] = level
+        stored.relationships = {}
+        self._db.users[user.id] = stored
+        return user
+
+    async def update(self, user: User) -> None:
+        if user.id not in self._db.users:
+            return
+        self._check(user)
+        stored = _copy(user)
+        stored.relationships = {}
+        self._db.users[user.id] = stored
+
+    async def delete(self, user_id: int) -> None:
+        """Cascades like the foreign keys: relationships both ways, team memberships,
+        contacts (own and pointing at the user), sessions; audit events keep no target."""
+        db = self._db
+        if db.users.pop(user_id, None) is None:
+            return
+        db.relationships = {
+            pair: level for pair, level in db.relationships.items() if user_id not in pair
+        }
+        for team in db.teams.values():
+            team.member_ids = [m for m in team.member_ids if m != user_id]
+        db.contacts = {
+            i: c for i, c in db.contacts.items() if user_id not in (c.owner_id, c.user_id)
+        }
+        db.sessions = {
+            i: s
+            for i, s in db.sessions.items()
+            if not (s.subject is SessionSubject.USER and s.subject_id == user_id)
+        }
+        for event in db.audit.values():
+            if event.target_user_id == user_id:
+                event.target_user_id = None
+
+    async def login_taken(self, login: str, except_id: int | None = None) -> bool:
+        return any(u.login == login and u.id != except_id for u in self._db.users.values())
+
+    async def work_phone_taken(self, phone: str, except_id: int | None = None) -> bool:
+        return any(u.work_phone == phone and u.id != except_id for u in self._db.users.values())
+
+
+class FakeTeamRepository(_Repository):
+    """Teams carry all their members, ascending; readers order teams by name."""
+
+    def _sorted(self, teams: Iterable[Team]) -> builtins.list[Team]:
+        return [_copy(t) for t in sorted(teams, key=lambda t: (t.name, t.id))]
+
+    async def get(self, team_id: int) -> Team | None:
+        return _copy(self._db.teams.get(team_id))
+
+    async def get_many(self, ids: Iterable[int]) -> dict[int, Team]:
+        return {i: _copy(self._db.teams[i]) for i in _distinct(ids) if i in self._db.teams}
+
+    async def list(self) -> builtins.list[Team]:
+        return self._sorted(self._db.teams.values())
+
+    async def for_members(self, user_ids: Iterable[int]) -> dict[int, builtins.list[Team]]:
+        wanted = _distinct(user_ids)
+        found: dict[int, list[Team]] = {}
+        for team in self._sorted(self._db.teams.values()):
+            for member in team.member_ids:
+                if member in wanted:
+                    found.setdefault(member, []).append(_copy(team))
+        return found
+
+    def _stored(self, team: Team) -> Team:
+        members = sorted(_distinct(team.member_ids))
+        for member in members:
+            if member not in self._db.users:
+                raise FakeIntegrityError("team_members.user_id")
+        return replace(_copy(team), member_ids=members)
+
+    async def add(self, team: Team) -> Team:
+        stored = self._stored(team)
+        team.id = stored.id = self._db.next_id("teams")
+        self._db.teams[team.id] = stored
+        return team
+
+    async def update(self, team: Team) -> None:
+        if team.id in self._db.teams:
+            self._db.teams[team.id] = self._stored(team)
+
+    async def delete(self, team_id: int) -> None:
+        self._db.teams.pop(team_id, None)
+
+
+class FakeRelationshipRepository(_Repository):
+    async def own_for(self, owner_ids: Iterable[int]) -> dict[int, dict[int, RelationshipLevel]]:
+        wanted = set(owner_ids)
+        found: dict[int, dict[int, RelationshipLevel]] = {}
+        for (owner, target), level in sorted(self._db.relationships.items()):
+            if owner in wanted:
+                found.setdefault(owner, {})[target] = level
+        return found
+
+    async def set(self, owner_id: int, target_id: int, level: RelationshipLevel) -> None:
+        if owner_id not in self._db.users or target_id not in self._db.users:
+            raise FakeIntegrityError("user_relationships")
+        self._db.relationships[(owner_id, target_id)] = level
+
+    async def remove_all(self, owner_id: int) -> int:
+        mine = [pair for pair in self._db.relationships if pair[0] == owner_id]
+        for pair in mine:
+            del self._db.relationships[pair]
+        return len(mine)
+
+
+class FakeContactRepository(_Repository):
+    async def for_owners(self, owner_ids: Iterable[int]) -> dict[int, list[Contact]]:
+        wanted = set(owner_ids)
+        found: dict[int, list[Contact]] = {}
+        for contact in sorted(self._db.contacts.values(), key=lambda c: (c.owner_id, c.id)):
+            if contact.owner_id in wanted:
+                found.setdefault(contact.owner_id, []).append(_copy(contact))
+        return found
+
+    async def add(self, contact: Contact) -> Contact:
+        db = self._db
+        if contact.owner_id not in db.users or (
+            contact.user_id is not None and contact.user_id not in db.users
+        ):
+            raise FakeIntegrityError("contacts user")
+        if contact.data_source_id is not None and contact.data_source_id not in db.data_sources:
+            raise FakeIntegrityError("contacts.data_source_id")
+        contact.id = db.next_id("contacts")
+        db.contacts[contact.id] = _copy(contact)
+        return contact
+
+    async def exists(self, contact: Contact) -> bool:
+        if contact.user_id is not None:
+            key: tuple[str, int | None, str | None] = ("user", contact.user_id, None)
+        elif contact.data_source_id is not None and contact.external_id is not None:
+            key = ("source", contact.data_source_id, contact.external_id)
+        else:
+            return False
+
+        def key_of(c: Contact) -> tuple[str, int | None, str | None]:
+            if c.user_id is not None:
+                return ("user", c.user_id, None)
+            return ("source", c.data_source_id, c.external_id)
+
+        return any(
+            c.owner_id == contact.owner_id and key_of(c) == key for c in self._db.contacts.values()
+        )
+
+
+class FakeDirectoryDataSourceRepository(_Repository):
+    async def get(self, source_id: int) -> DirectoryDataSource | None:
+        return _copy(self._db.data_sources.get(source_id))
+
+    async def get_many(self, ids: Iterable[int]) -> dict[int, DirectoryDataSource]:
+        db = self._db
+        return {i: _copy(db.data_sources[i]) for i in _distinct(ids) if i in db.data_sources}
+
+    async def list(self) -> builtins.list[DirectoryDataSource]:
+        return [
+            _copy(s) for s in sorted(self._db.data_sources.values(), key=lambda s: (s.name, s.id))
+        ]
+
+    async def add(self, source: DirectoryDataSource) -> DirectoryDataSource:
+        if await self.name_taken(source.name):
+            raise FakeIntegrityError("directory_data_sources.name")
+        source.id = self._db.next_id("directory_data_sources")
+        self._db.data_sources[source.id] = _copy(source)
+        return source
+
+    async def update(self, source: DirectoryDataSource) -> None:
+        if source.id in self._db.data_sources:
+            self._db.data_sources[source.id] = _copy(source)
+
+    async def name_taken(self, name: str) -> bool:
+        return any(s.name == name for s in self._db.data_sources.values())
+
+
+class FakeAdministratorRepository(_Repository):
+    async def get(self, admin_id: int) -> Administrator | None:
+        return _copy(self._db.administrators.get(admin_id))
+
+    async def get_by_login(self, login: str) -> Administrator | None:
+        for admin in self._db.administrators.values():
+            if admin.login == login:
+                return _copy(admin)
+        return None
+
+    async def get_many(self, ids: Iterable[int]) -> dict[int, Administrator]:
+        db = self._db
+        return {i: _copy(db.administrators[i]) for i in _distinct(ids) if i in db.administrators}
+
+    async def list(self) -> builtins.list[Administrator]:
+        admins = sorted(self._db.administrators.values(), key=lambda a: (a.login, a.id))
+        return [_copy(a) for a in admins]
+
+    async def add(self, admin: Administrator) -> Administrator:
+        if await self.login_taken(admin.login):
+            raise FakeIntegrityError("administrators.login")
+        if not admin.location_ids <= self._db.locations.keys():
+            raise FakeIntegrityError("administrator_locations.location_id")
+        admin.id = self._db.next_id("administrators")
+        self._db.administrators[admin.id] = _copy(admin)
+        return admin
+
+    async def login_taken(self, login: str) -> bool:
+        return any(a.login == login for a in self._db.administrators.values())
+
+
+class FakeApiTokenRepository(_Repository):
+    async def get(self, token_id: int) -> ApiToken | None:
+        return _copy(self._db.api_tokens.get(token_id))
+
+    async def get_by_hash(self, token_hash: str) -> ApiToken | None:
+        for token in self._db.api_tokens.values():
+            if token.token_hash == token_hash:
+                return _copy(token)
+        return None
+
+    async def add(self, token: ApiToken) -> ApiToken:
+        if token.owner_id not in self._db.administrators:
+            raise FakeIntegrityError("api_tokens.owner_id")
+        if await self.get_by_hash(token.token_hash) is not None:
+            raise FakeIntegrityError("api_tokens.token_hash")
+        token.id = self._db.next_id("api_tokens")
+        self._db.api_tokens[token.id] = _copy(token)
+        return token
+
+    async def update(self, token: ApiToken) -> None:
+        if token.id in self._db.api_tokens:
+            self._db.api_tokens[token.id] = _copy(token)
+
+
+class FakeSessionRepository(_Repository):
+    async def get_by_hash(self, token_hash: str) -> SignInSession | None:
+        for session in self._db.sessions.values():
+            if session.token_hash == token_hash:
+                return _copy(session)
+        return None
+
+    async def add(self, session: SignInSession) -> SignInSession:
+        subjects = (
+            self._db.users if session.subject is SessionSubject.USER else self._db.administrators
+        )
+        if session.subject_id not in subjects:
+            raise FakeIntegrityError("sign_in_sessions subject")
+        if await self.get_by_hash(session.token_hash) is not None:
+            raise FakeIntegrityError("sign_in_sessions.token_hash")
+        session.id = self._db.next_id("sign_in_sessions")
+        self._db.sessions[session.id] = _copy(session)
+        return session
+
+    async def delete_for(self, subject: SessionSubject, subject_id: int) -> int:
+        return self._delete(lambda s: s.subject is subject and s.subject_id == subject_id)
+
+    async def delete_expired(self, now: datetime) -> int:
+        return self._delete(lambda s: s.expires_at <= now)
+
+    def _delete(self, doomed: object) -> int:
+        assert callable(doomed)
+        before = len(self._db.sessions)
+        self._db.sessions = {i: s for i, s in self._db.sessions.items() if not doomed(s)}
+        return before - len(self._db.sessions)
+
+
+class FakeSignInAttemptRepository(_Repository):
+    async def record_failure(self, key: str, at: datetime) -> None:
+        self._db.sign_in_failures.append((self._db.next_id("sign_in_failures"), key, at))
+
+    async def failures_since(self, key: str, since: datetime) -> list[datetime]:
+        found = [(at, i) for i, k, at in self._db.sign_in_failures if k == key and at >= since]
+        return [at for at, _ in sorted(found)]
+
+    async def clear(self, key: str) -> None:
+        self._db.sign_in_failures = [f for f in self._db.sign_in_failures if f[1] != key]
+
+
+class FakeAuditRepository(_Repository):
+    async def add(self, event: AuditEvent) -> AuditEvent:
+        if event.target_user_id is not None and event.target_user_id not in self._db.users:
+            raise FakeIntegrityError("audit_events.target_user_id")
+        event.id = self._db.next_id("audit_events")
+        self._db.audit[event.id] = _copy(event)
+        return event
+
+    async def page(self, query: AuditQuery, after_id: int | None, first: int) -> Page[AuditEvent]:
+        if first < 0:
+            raise ValueError("first must not be negative")
+        db = self._db
+
+        def matches(event: AuditEvent) -> bool:
+            if query.target_user_id is not None and event.target_user_id != query.target_user_id:
+                return False
+            if query.location_ids is not None:
+                target = db.users.get(event.target_user_id or 0)
+                return target is not None and target.location_id in query.location_ids
+            return True
+
+        matching = sorted((e for e in db.audit.values() if matches(e)), key=lambda e: -e.id)
+        older = [e for e in matching if after_id is None or e.id < after_id]
+        return Page(
+            items=[_copy(e) for e in older[:first]],
+            has_next=len(older) > first,
+            total=len(matching),
+        )
+
+
+class FakeUnitOfWork:
+    """One transaction per ``async with``; not re-entrant, like the SQL one.
+
+    ``data`` is the committed state (tests may arrange or inspect it
+    directly), ``committed`` counts commits and ``rolled_back`` counts blocks
+    left with uncommitted changes discarded.
+    """
+
+    locations: LocationRepository
+    groups: ConfigurationGroupRepository
+    users: UserRepository
+    teams: TeamRepository
+    relationships: RelationshipRepository
+    contacts: ContactRepository
+    data_sources: DirectoryDataSourceRepository
+    administrators: AdministratorRepository
+    api_tokens: ApiTokenRepository
+    sessions: SessionRepository
+    sign_in_attempts: SignInAttemptRepository
+    audit: AuditRepository
+
+    def __init__(self, data: FakeStore | None = None) -> None:
+        self.data = data or FakeStore()
+        self._working: FakeStore | None = None
+        self.committed = 0
+        self.rolled_back = 0
+        self.locations = FakeLocationRepository(self)
+        self.groups = FakeConfigurationGroupRepository(self)
+        self.users = FakeUserRepository(self)
+        self.teams = FakeTeamRepository(self)
+        self.relationships = FakeRelationshipRepository(self)
+        self.contacts = FakeContactRepository(self)
+        self.data_sources = FakeDirectoryDataSourceRepository(self)
+        self.administrators = FakeAdministratorRepository(self)
+        self.api_tokens = FakeApiTokenRepository(self)
+        self.sessions = FakeSessionRepository(self)
+        self.sign_in_attempts = FakeSignInAttemptRepository(self)
+        self.audit = FakeAuditRepository(self)
+
+    @property
+    def store(self) -> FakeStore:
+        if self._working is None:
+            raise RuntimeError("the unit of work is not entered")
+        return self._working
+
+    @property
+    def active(self) -> bool:
+        return self._working is not None
+
+    async def __aenter__(self) -> Self:
+        if self._working is not None:
+            raise RuntimeError("this unit of work is already entered")
+        self._working = copy.deepcopy(self.data)
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        working, self._working = self._working, None
+        if working is not None and working != self.data:
+            self.rolled_back += 1
+
+    async def commit(self) -> None:
+        self.data = copy.deepcopy(self.store)
+        self.committed += 1
+
+    # ---- for assertions ----
+
+    @property
+    def audit_events(self) -> list[AuditEvent]:
+        """Committed audit events, oldest first."""
+        return [self.data.audit[i] for i in sorted(self.data.audit)]
+
+
+class FakeClock:
+    def __init__(self, start: datetime = START) -> None:
+        if start.tzinfo is None:
+            raise ValueError("the clock runs on timezone-aware UTC")
+        self.current = start.astimezone(UTC)
+
+    def now(self) -> datetime:
+        return self.current
+
+    def set(self, at: datetime) -> None:
+        if at.tzinfo is None:
+            raise ValueError("the clock runs on timezone-aware UTC")
+        self.current = at.astimezone(UTC)
+
+    def advance(self, delta: timedelta | None = None, **units: float) -> datetime:
+        self.current += (delta or timedelta()) + timedelta(**units)
+        return self.current
+
+
+class FakeHasher:
+    """Deterministic and fast; ``hashed`` and ``verified`` count the calls."""
+
+    PREFIX = "fake$"
+
+    def __init__(self) -> None:
+        self.hashed = 0
+        self.verified = 0
+
+    async def hash(self, secret: str) -> str:
+        self.hashed += 1
+        return self.PREFIX + secret
+
+    async def verify(self, hashed: str | None, secret: str) -> bool:
+        self.verified += 1
+        return hashed is not None and hashed == self.PREFIX + secret
+
+
+class FakeRandom:
+    def __init__(self) -> None:
+        self.issued = 0
+
+    def token(self) -> str:
+        self.issued += 1
+        return f"random{self.issued:06d}"
+
+
+@dataclass(frozen=True)
+class FakeDeps(Deps):
+    """``Deps`` whose fakes keep their own types, for arranging and asserting."""
+
+    uow: FakeUnitOfWork
+    clock: FakeClock
+    hasher: FakeHasher
+    random: FakeRandom
+
+
+def make_deps(config: ServiceConfig | None = None, *, data: FakeStore | None = None) -> FakeDeps:
+    return FakeDeps(
+        uow=FakeUnitOfWork(data),
+        clock=FakeClock(),
+        hasher=FakeHasher(),
+        random=FakeRandom(),
+        config=config or ServiceConfig(),
+    )
+
+
+def _conforms(uow: FakeUnitOfWork) -> UnitOfWork:
+    return uow

@@ -1,0 +1,112 @@
+"""Arrange helpers: put entities straight into the fake store, committed."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from connect_admin.domain.model import (
+    Administrator,
+    ConfigurationGroup,
+    Location,
+    RelationshipLevel,
+    Team,
+    User,
+)
+from connect_admin.domain.principals import AdminPrincipal, UserPrincipal
+from tests.fakes import FakeDeps
+
+ROOT = AdminPrincipal(admin_id=1, login="root", location_ids=None)
+GOOD_PASSWORD = "Correct-Horse-7"
+
+
+def sub_admin(*location_ids: int, admin_id: int = 2, login: str = "sub") -> AdminPrincipal:
+    return AdminPrincipal(admin_id=admin_id, login=login, location_ids=frozenset(location_ids))
+
+
+def as_user(user: User, *, pending: bool = False) -> UserPrincipal:
+    return UserPrincipal(user.id, user.login, pending)
+
+
+async def location(deps: FakeDeps, name: str = "Berlin", **fields: Any) -> Location:
+    async with deps.uow as uow:
+        loc = await uow.locations.add(Location(name=name, **fields))
+        await uow.commit()
+    return loc
+
+
+async def group(
+    deps: FakeDeps, location_id: int, name: str = "Sales", **fields: Any
+) -> ConfigurationGroup:
+    async with deps.uow as uow:
+        grp = await uow.groups.add(ConfigurationGroup(location_id=location_id, name=name, **fields))
+        await uow.commit()
+    return grp
+
+
+async def user(
+    deps: FakeDeps,
+    login: str,
+    location_id: int,
+    *,
+    password: str | None = None,
+    last_name: str | None = None,
+    **fields: Any,
+) -> User:
+    async with deps.uow as uow:
+        new = User(
+            login=login,
+            last_name=last_name or login.capitalize(),
+            location_id=location_id,
+            password_hash=None if password is None else await deps.hasher.hash(password),
+            **fields,
+        )
+        added = await uow.users.add(new)
+        await uow.commit()
+    return added
+
+
+async def team(
+    deps: FakeDeps,
+    member_ids: Iterable[int],
+    name: str = "Team",
+    level: RelationshipLevel = RelationshipLevel.TEAM_COLLEAGUE,
+) -> Team:
+    async with deps.uow as uow:
+        added = await uow.teams.add(
+            Team(name=name, member_ids=list(member_ids), relationship=level)
+        )
+        await uow.commit()
+    return added
+
+
+async def administrator(
+    deps: FakeDeps,
+    login: str = "root",
+    password: str = GOOD_PASSWORD,
+    location_ids: Iterable[int] = (),
+    **fields: Any,
+) -> Administrator:
+    async with deps.uow as uow:
+        added = await uow.administrators.add(
+            Administrator(
+                login=login,
+                last_name=fields.pop("last_name", login.capitalize()),
+                password_hash=await deps.hasher.hash(password),
+                location_ids=frozenset(location_ids),
+                **fields,
+            )
+        )
+        await uow.commit()
+    return added
+
+
+async def relationship(deps: FakeDeps, owner: User, target: User, level: RelationshipLevel) -> None:
+    async with deps.uow as uow:
+        await uow.relationships.set(owner.id, target.id, level)
+        await uow.commit()
+
+
+async def stored_user(deps: FakeDeps, user_id: int) -> User | None:
+    async with deps.uow as uow:
+        return await uow.users.get(user_id)

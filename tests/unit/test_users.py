@@ -1,0 +1,293 @@
+"""Users: created, changed, deleted and paged by administrators."""
+
+from __future__ import annotations
+
+import pytest
+
+from connect_admin.domain.errors import DomainError, NotAuthenticated
+from connect_admin.domain.model import RelationshipLevel
+from connect_admin.domain.services.auth import authenticate, user_sign_in
+from connect_admin.domain.services.me import NewContact, add_my_contact
+from connect_admin.domain.services.paging import PageRequest
+from connect_admin.domain.services.users import (
+    NewUser,
+    UserChanges,
+    UserFilter,
+    create_user,
+    delete_user,
+    get_user,
+    update_user,
+    users_page,
+)
+from tests.fakes import FakeDeps
+from tests.unit import given
+from tests.unit.given import GOOD_PASSWORD, ROOT
+
+
+def codes(error: DomainError) -> list[tuple[str, tuple[str, ...] | None]]:
+    return [(p.code, p.field) for p in error.problems]
+
+
+class TestCreateUser:
+    async def test_creates_user_with_hashed_password(self, deps: FakeDeps) -> None:
+        loc = await given.location(deps)
+
+        user = await create_user(
+            deps,
+            ROOT,
+            NewUser(login=" anna ", last_name="Alt", location_id=loc.id, password=GOOD_PASSWORD),
+        )
+
+        stored = await given.stored_user(deps, user.id)
+        assert stored is not None
+        assert (stored.id, stored.login, stored.last_name) == (1, "anna", "Alt")
+        assert stored.password_hash is not None
+        assert stored.password_hash != GOOD_PASSWORD
+        assert await deps.hasher.verify(stored.password_hash, GOOD_PASSWORD)
+
+    async def test_login_must_be_unique(self, deps: FakeDeps) -> None:
+        loc = await given.location(deps)
+        await given.user(deps, "anna", loc.id)
+
+        with pytest.raises(DomainError) as raised:
+            await create_user(deps, ROOT, NewUser(login="anna", last_name="B", location_id=loc.id))
+
+        assert codes(raised.value) == [("LOGIN_TAKEN", ("login",))]
+
+    async def test_work_phone_must_be_unique(self, deps: FakeDeps) -> None:
+        loc = await given.location(deps)
+        await given.user(deps, "anna", loc.id, work_phone="+49 30 100")
+
+        with pytest.raises(DomainError) as raised:
+            await create_user(
+                deps,
+                ROOT,
+                NewUser(login="ben", last_name="B", location_id=loc.id, work_phone="+49 30 100"),
+            )
+
+        assert codes(raised.value) == [("WORK_PHONE_TAKEN", ("workPhone",))]
+
+    async def test_users_without_work_phone_do_not_collide(self, deps: FakeDeps) -> None:
+        loc = await given.location(deps)
+        await given.user(deps, "anna", loc.id)
+
+        user = await create_user(
+            deps, ROOT, NewUser(login="ben", last_name="B", location_id=loc.id, work_phone="")
+        )
+
+        assert user.work_phone is None
+
+    async def test_reports_every_problem_at_once(self, deps: FakeDeps) -> None:
+        await given.location(deps)
+
+        with pytest.raises(DomainError) as raised:
+            await create_user(
+                deps,
+                ROOT,
+                NewUser(login="no spaces", last_name=" ", location_id=99, email="nope"),
+            )
+
+        assert codes(raised.value) == [
+            ("INVALID_LOGIN", ("login",)),
+            ("REQUIRED", ("lastName",)),
+            ("INVALID_EMAIL", ("email",)),
+            ("LOCATION_NOT_FOUND", ("locationId",)),
+        ]
+        assert deps.uow.data.users == {}
+
+    async def test_group_must_belong_to_the_location(self, deps: FakeDeps) -> None:
+        berlin = await given.location(deps)
+        munich = await given.location(deps, "Munich")
+        munich_group = await given.group(deps, munich.id)
+
+        with pytest.raises(DomainError) as raised:
+            await create_user(
+                deps,
+                ROOT,
+                NewUser(
+                    login="anna",
+                    last_name="A",
+                    location_id=berlin.id,
+                    configuration_group_id=munich_group.id,
+                ),
+            )
+
+        assert codes(raised.value) == [("CONFIGURATION_GROUP_NOT_FOUND", ("configurationGroupId",))]
+
+
+class TestUpdateUser:
+    async def test_changes_only_given_fields(self, deps: FakeDeps) -> None:
+        loc = await given.location(deps)
+        user = await given.user(deps, "anna", loc.id, first_name="Anna", email="a@example.org")
+
+        await update_user(deps, ROOT, UserChanges(id=user.id, first_name=None, is_vip=True))
+
+        stored = await given.stored_user(deps, user.id)
+        assert stored is not None
+        assert (stored.first_name, stored.email, stored.is_vip) == (None, "a@example.org", True)
+
+    async def test_work_phone_of_another_user_is_refused(self, deps: FakeDeps) -> None:
+        loc = await given.location(deps)
+        await given.user(deps, "anna", loc.id, work_phone="100")
+        ben = await given.user(deps, "ben", loc.id, work_phone="200")
+
+        with pytest.raises(DomainError) as raised:
+            await update_user(deps, ROOT, UserChanges(id=ben.id, work_phone="100"))
+
+        assert codes(raised.value) == [("WORK_PHONE_TAKEN", ("workPhone",))]
+        assert (await given.stored_user(deps, ben.id)).work_phone == "200"  # type: ignore[union-attr]
+
+    async def test_keeping_own_work_phone_is_fine(self, deps: FakeDeps) -> None:
+        loc = await given.location(deps)
+        anna = await given.user(deps, "anna", loc.id, work_phone="100")
+
+        updated = await update_user(deps, ROOT, UserChanges(id=anna.id, work_phone="100"))
+
+        assert updated.work_phone == "100"
+
+    async def test_moving_to_another_location_leaves_the_group(self, deps: FakeDeps) -> None:
+        berlin = await given.location(deps)
+        munich = await given.location(deps, "Munich")
+        grp = await given.group(deps, berlin.id)
+        anna = await given.user(deps, "anna", berlin.id, configuration_group_id=grp.id)
+
+        updated = await update_user(deps, ROOT, UserChanges(id=anna.id, location_id=munich.id))
+
+        assert (updated.location_id, updated.configuration_group_id) == (munich.id, None)
+
+    async def test_unknown_user_is_not_found(self, deps: FakeDeps) -> None:
+        with pytest.raises(DomainError) as raised:
+            await update_user(deps, ROOT, UserChanges(id=42, last_name="X"))
+
+        assert codes(raised.value) == [("USER_NOT_FOUND", ("id",))]
+
+    async def test_blocking_ends_the_user_sessions(self, deps: FakeDeps) -> None:
+        loc = await given.location(deps)
+        anna = await given.user(deps, "anna", loc.id, password=GOOD_PASSWORD)
+        signed_in = await user_sign_in(deps, "anna", GOOD_PASSWORD)
+
+        await update_user(deps, ROOT, UserChanges(id=anna.id, blocked=True))
+
+        assert deps.uow.data.sessions == {}
+        with pytest.raises(NotAuthenticated):
+            await authenticate(deps, signed_in.token)
+
+
+class TestDeleteUser:
+    async def test_removes_everything_that_hangs_on_the_user(self, deps: FakeDeps) -> None:
+        loc = await given.location(deps)
+        anna = await given.user(deps, "anna", loc.id, password=GOOD_PASSWORD)
+        ben = await given.user(deps, "ben", loc.id, password=GOOD_PASSWORD)
+        carl = await given.user(deps, "carl", loc.id)
+        team = await given.team(deps, [anna.id, ben.id, carl.id])
+        await given.relationship(deps, anna, ben, RelationshipLevel.ASSISTANT)
+        await given.relationship(deps, ben, anna, RelationshipLevel.BLOCKED)
+        await given.relationship(deps, ben, carl, RelationshipLevel.FORWARDER)
+        await add_my_contact(deps, given.as_user(anna), NewContact(user_id=ben.id))
+        await add_my_contact(deps, given.as_user(ben), NewContact(user_id=anna.id))
+        await user_sign_in(deps, "anna", GOOD_PASSWORD)
+
+        await delete_user(deps, ROOT, anna.id)
+
+        data = deps.uow.data
+        assert anna.id not in data.users
+        assert data.relationships == {(ben.id, carl.id): RelationshipLevel.FORWARDER}
+        assert data.teams[team.id].member_ids == [ben.id, carl.id]
+        assert data.contacts == {}
+        assert data.sessions == {}
+        assert all(e.target_user_id != anna.id for e in data.audit.values())
+        assert any(
+            e.action == "CONTACT_ADDED" and e.target_user_id is None for e in data.audit.values()
+        )
+
+    async def test_last_member_of_a_team_is_not_deleted(self, deps: FakeDeps) -> None:
+        loc = await given.location(deps)
+        anna = await given.user(deps, "anna", loc.id)
+        await given.team(deps, [anna.id], name="Solo")
+
+        with pytest.raises(DomainError) as raised:
+            await delete_user(deps, ROOT, anna.id)
+
+        assert codes(raised.value) == [("LAST_TEAM_MEMBER", ("id",))]
+        assert anna.id in deps.uow.data.users
+
+    async def test_unknown_user_is_not_found(self, deps: FakeDeps) -> None:
+        with pytest.raises(DomainError) as raised:
+            await delete_user(deps, ROOT, 7)
+
+        assert codes(raised.value) == [("USER_NOT_FOUND", ("id",))]
+
+
+class TestGetUser:
+    async def test_finds_the_user(self, deps: FakeDeps) -> None:
+        loc = await given.location(deps)
+        anna = await given.user(deps, "anna", loc.id)
+
+        assert (await get_user(deps, ROOT, anna.id)).login == "anna"
+
+    async def test_unknown_user_is_not_found(self, deps: FakeDeps) -> None:
+        with pytest.raises(DomainError) as raised:
+            await get_user(deps, ROOT, 3)
+
+        assert codes(raised.value) == [("USER_NOT_FOUND", None)]
+
+
+class TestUsersPage:
+    async def test_pages_by_id_with_total_and_has_next(self, deps: FakeDeps) -> None:
+        loc = await given.location(deps)
+        for name in ["a1", "a2", "a3", "a4", "a5"]:
+            await given.user(deps, name, loc.id)
+
+        first = await users_page(deps, ROOT, PageRequest(first=2), UserFilter())
+        second = await users_page(deps, ROOT, PageRequest(first=2, after_id=2), UserFilter())
+        last = await users_page(deps, ROOT, PageRequest(first=2, after_id=4), UserFilter())
+
+        assert ([u.id for u in first.items], first.has_next, first.total) == ([1, 2], True, 5)
+        assert ([u.id for u in second.items], second.has_next) == ([3, 4], True)
+        assert ([u.id for u in last.items], last.has_next, last.total) == ([5], False, 5)
+
+    @pytest.mark.parametrize("term", ["ANNA", "alter", "Anna Alt", "EXAMPLE.ORG", "Bergm"])
+    async def test_search_is_case_insensitive_over_names_and_email(
+        self, deps: FakeDeps, term: str
+    ) -> None:
+        loc = await given.location(deps)
+        await given.user(
+            deps,
+            "anna.bergmann",
+            loc.id,
+            first_name="Anna",
+            last_name="Alternativ",
+            email="anna@Example.org",
+        )
+        await given.user(deps, "zed", loc.id, last_name="Zed")
+
+        page = await users_page(deps, ROOT, PageRequest(first=10), UserFilter(search=term))
+
+        assert [u.login for u in page.items] == ["anna.bergmann"]
+        assert page.total == 1
+
+    async def test_filters_by_group_team_and_vip(self, deps: FakeDeps) -> None:
+        loc = await given.location(deps)
+        grp = await given.group(deps, loc.id)
+        anna = await given.user(deps, "anna", loc.id, configuration_group_id=grp.id)
+        ben = await given.user(deps, "ben", loc.id, is_vip=True)
+        await given.user(deps, "carl", loc.id)
+        team = await given.team(deps, [anna.id, ben.id])
+
+        async def logins(f: UserFilter) -> list[str]:
+            return [u.login for u in (await users_page(deps, ROOT, PageRequest(10), f)).items]
+
+        assert await logins(UserFilter(configuration_group_id=grp.id)) == ["anna"]
+        assert await logins(UserFilter(team_id=team.id)) == ["anna", "ben"]
+        assert await logins(UserFilter(is_vip=True)) == ["ben"]
+        assert await logins(UserFilter(is_vip=False, team_id=team.id)) == ["anna"]
+
+    async def test_users_carry_their_own_relationships(self, deps: FakeDeps) -> None:
+        loc = await given.location(deps)
+        anna = await given.user(deps, "anna", loc.id)
+        ben = await given.user(deps, "ben", loc.id)
+        await given.relationship(deps, anna, ben, RelationshipLevel.ASSISTANT)
+
+        page = await users_page(deps, ROOT, PageRequest(first=10), UserFilter())
+
+        assert page.items[0].relationships == {ben.id: RelationshipLevel.ASSISTANT}
