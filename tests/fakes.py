@@ -69,7 +69,7 @@ def _distinct(ids: Iterable[int]) -> list[int]:
 
 @dataclass
 class FakeStore:
-    """The tables. Users are kept without relationships; those live in ``relationships``."""
+    """The tables. Own relationships live in ``relationships``, keyed (owner, target)."""
 
     locations: dict[int, Location] = field(default_factory=dict)
     groups: dict[int, ConfigurationGroup] = field(default_factory=dict)
@@ -215,19 +215,10 @@ def _matches(user: User, query: UserQuery, db: FakeStore) -> bool:
 
 
 class FakeUserRepository(_Repository):
-    """Users come with their own relationships filled in; ``update`` leaves those alone."""
+    """Users only; own relationships live in ``FakeRelationshipRepository``."""
 
     def _read(self, user_id: int) -> User | None:
-        stored = self._db.users.get(user_id)
-        if stored is None:
-            return None
-        user = _copy(stored)
-        user.relationships = {
-            target: level
-            for (owner, target), level in sorted(self._db.relationships.items())
-            if owner == user_id
-        }
-        return user
+        return _copy(self._db.users.get(user_id))
 
     async def get(self, user_id: int) -> User | None:
         return self._read(user_id)
@@ -274,22 +265,14 @@ class FakeUserRepository(_Repository):
         user.id = 0
         self._check(user)
         user.id = self._db.next_id("users")
-        stored = _copy(user)
-        for target, level in stored.relationships.items():
-            if target not in self._db.users and target != user.id:
-                raise FakeIntegrityError("user_relationships.target_id")
-            self._db.relationships[(user.id, target)] = level
-        stored.relationships = {}
-        self._db.users[user.id] = stored
+        self._db.users[user.id] = _copy(user)
         return user
 
     async def update(self, user: User) -> None:
         if user.id not in self._db.users:
             return
         self._check(user)
-        stored = _copy(user)
-        stored.relationships = {}
-        self._db.users[user.id] = stored
+        self._db.users[user.id] = _copy(user)
 
     async def delete(self, user_id: int) -> None:
         """Cascades like the foreign keys: relationships both ways, team memberships,

@@ -50,9 +50,9 @@ async def test_user_round_trip(uow: SqlAlchemyUnitOfWork, make: Factory) -> None
             voicemail_pin_state=VoicemailPinState.PENDING_DELIVERY,
             client_settings={"lang": "de", "n": 1.5},
             presence_settings={"dnd": False},
-            relationships={colleague.id: RelationshipLevel.ASSISTANT_PLUS},
         )
         added = await uow.users.add(user)
+        await uow.relationships.set(user.id, colleague.id, RelationshipLevel.ASSISTANT_PLUS)
         await uow.commit()
     assert added is user
     assert user.id > colleague.id
@@ -72,23 +72,28 @@ async def test_user_update_leaves_relationships_alone(
     async with uow:
         location = await make.location(uow)
         other = await make.user(uow, location.id)
-        user = await make.user(
-            uow, location.id, relationships={other.id: RelationshipLevel.BLOCKED}
-        )
+        user = await make.user(uow, location.id)
+        await uow.relationships.set(user.id, other.id, RelationshipLevel.BLOCKED)
         await uow.relationships.remove_all(user.id)
         user.first_name = "Changed"
         user.client_settings = {"x": [1]}
         user.voicemail_pin_state = VoicemailPinState.SET
         await uow.users.update(user)
         loaded = await uow.users.get(user.id)
+        assert await uow.relationships.own_for([user.id]) == {}
+        await uow.relationships.set(user.id, other.id, RelationshipLevel.EXTERNAL)
+        user.last_name = "Again"
+        await uow.users.update(user)
+        assert await uow.relationships.own_for([user.id]) == {
+            user.id: {other.id: RelationshipLevel.EXTERNAL}
+        }
     assert loaded is not None
     assert loaded.first_name == "Changed"
     assert loaded.client_settings == {"x": [1]}
     assert loaded.voicemail_pin_state is VoicemailPinState.SET
-    assert loaded.relationships == {}
 
 
-async def test_get_many_is_one_statement_with_relationships(
+async def test_get_many_and_own_for_are_one_statement_each(
     uow: SqlAlchemyUnitOfWork, make: Factory, count_statements: Any
 ) -> None:
     async with uow:
@@ -101,12 +106,16 @@ async def test_get_many_is_one_statement_with_relationships(
         with count_statements() as counter:
             many = await uow.users.get_many([*ids, *ids, 999_999])
         assert counter.count == 1
+        with count_statements() as counter:
+            own = await uow.relationships.own_for([*ids, *ids, 999_999])
+        assert counter.count == 1
         assert await uow.users.get_many([]) == {}
     assert set(many) == set(ids)
-    assert many[users[0].id].relationships == dict.fromkeys(
+    assert set(own) == {u.id for u in users[:10]}
+    assert own[users[0].id] == dict.fromkeys(
         (t.id for t in users[20:25]), RelationshipLevel.EXTERNAL
     )
-    assert many[users[15].id].relationships == {}
+    assert users[15].id not in own
 
 
 async def test_login_and_work_phone_are_unique(uow: SqlAlchemyUnitOfWork, make: Factory) -> None:
@@ -338,9 +347,9 @@ async def test_page_keyset_pagination(
         assert pages == 3
         assert seen == [u.id for u in users]
         first = await uow.users.page(query, None, 3)
-        assert first.items[0].relationships == dict.fromkeys(
-            (u.id for u in users[1:]), RelationshipLevel.ASSISTANT
-        )
+        assert await uow.relationships.own_for([u.id for u in first.items]) == {
+            users[0].id: dict.fromkeys((u.id for u in users[1:]), RelationshipLevel.ASSISTANT)
+        }
         exact = await uow.users.page(query, None, 7)
         assert (len(exact.items), exact.has_next) == (7, False)
         none = await uow.users.page(query, None, 0)

@@ -189,9 +189,11 @@ class TestDeleteUser:
 
         await delete_user(deps, ROOT, anna.id)
 
+        async with deps.uow as uow:
+            own = await uow.relationships.own_for([anna.id, ben.id, carl.id])
+        assert own == {ben.id: {carl.id: RelationshipLevel.FORWARDER}}
         data = deps.uow.data
         assert anna.id not in data.users
-        assert data.relationships == {(ben.id, carl.id): RelationshipLevel.FORWARDER}
         assert data.teams[team.id].member_ids == [ben.id, carl.id]
         assert data.contacts == {}
         assert data.sessions == {}
@@ -282,12 +284,17 @@ class TestUsersPage:
         assert await logins(UserFilter(is_vip=True)) == ["ben"]
         assert await logins(UserFilter(is_vip=False, team_id=team.id)) == ["anna"]
 
-    async def test_users_carry_their_own_relationships(self, deps: FakeDeps) -> None:
+    async def test_own_relationships_of_paged_users_come_from_the_repository(
+        self, deps: FakeDeps
+    ) -> None:
         loc = await given.location(deps)
         anna = await given.user(deps, "anna", loc.id)
         ben = await given.user(deps, "ben", loc.id)
         await given.relationship(deps, anna, ben, RelationshipLevel.ASSISTANT)
 
         page = await users_page(deps, ROOT, PageRequest(first=10), UserFilter())
+        async with deps.uow as uow:
+            own = await uow.relationships.own_for(u.id for u in page.items)
 
-        assert page.items[0].relationships == {ben.id: RelationshipLevel.ASSISTANT}
+        assert [u.id for u in page.items] == [anna.id, ben.id]
+        assert own == {anna.id: {ben.id: RelationshipLevel.ASSISTANT}}

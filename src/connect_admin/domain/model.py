@@ -110,8 +110,6 @@ class User:
     # The user's own values, laid over the scope's; only what the user changed.
     client_settings: Settings = field(default_factory=dict)
     presence_settings: Settings = field(default_factory=dict)
-    # Own relationships: target user id -> level.
-    relationships: dict[int, RelationshipLevel] = field(default_factory=dict)
     id: int = 0
 
     @property

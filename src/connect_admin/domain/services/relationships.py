@@ -45,7 +45,8 @@ async def default_relationships(
 async def relationships_of(
     deps: Deps, actor: Principal, owners: Sequence[User]
 ) -> dict[int, list[tuple[EffectiveRelationship, User]]]:
-    """For each owner, the relationships listed in ``User.relationships``, with their targets.
+    """For each owner, the relationships the GraphQL field ``User.relationships`` lists
+    (see :func:`listed_relationships`), with their targets.
 
     A sub-administrator does not see targets outside its locations.
     """

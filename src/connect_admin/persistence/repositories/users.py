@@ -86,29 +86,8 @@ def _user(row: Row[Any]) -> User:
 
 
 def _select_users(*where: ColumnElement[bool]) -> Select[Any]:
-    """Users with their own relationships (one row per relationship), in id order."""
-    return (
-        select(
-            users,
-            R.target_id.label("rel_target_id"),
-            R.level.label("rel_level"),
-        )
-        .select_from(users.outerjoin(user_relationships, R.owner_id == U.id))
-        .where(*where)
-        .order_by(U.id, R.target_id)
-    )
-
-
-def _users_from(rows: Iterable[Row[Any]]) -> list[User]:
-    """Folds the joined rows back into users, in row order."""
-    found: dict[int, User] = {}
-    for row in rows:
-        user = found.get(row.id)
-        if user is None:
-            user = found[row.id] = _user(row)
-        if row.rel_target_id is not None:
-            user.relationships[row.rel_target_id] = RelationshipLevel[row.rel_level]
-    return list(found.values())
+    """Users (the users table only), in id order."""
+    return select(users).where(*where).order_by(U.id)
 
 
 def _display_name() -> ColumnElement[str]:
@@ -149,19 +128,18 @@ def _filters(query: UserQuery) -> list[ColumnElement[bool]]:
 
 
 class SqlUserRepository:
-    """Users come with their own relationships (``User.relationships``) filled in.
+    """Users, read from and written to the users table only.
 
-    ``add`` stores the relationships of the new user; ``update`` leaves them
-    alone: they change through the relationship repository only, so an
-    update of a user loaded before ``remove_all`` does not bring them back.
+    Own relationships are not part of a user: they are read and changed
+    through :class:`SqlRelationshipRepository` only.
     """
 
     def __init__(self, executor: Executor) -> None:
         self._ex = executor
 
     async def _one(self, *where: ColumnElement[bool]) -> User | None:
-        found = _users_from(await self._ex.execute(_select_users(*where)))
-        return found[0] if found else None
+        row = (await self._ex.execute(_select_users(*where))).first()
+        return _user(row) if row is not None else None
 
     async def get(self, user_id: int) -> User | None:
         return await self._one(U.id == user_id)
@@ -173,8 +151,8 @@ class SqlUserRepository:
         wanted = distinct_ids(ids)
         if not wanted:
             return {}
-        found = _users_from(await self._ex.execute(_select_users(U.id.in_(wanted))))
-        return {user.id: user for user in found}
+        rows = await self._ex.execute(_select_users(U.id.in_(wanted)))
+        return {row.id: _user(row) for row in rows}
 
     async def page(self, query: UserQuery, after_id: int | None, first: int) -> Page[User]:
         if first < 0:
@@ -187,26 +165,13 @@ class SqlUserRepository:
         ).scalar_one()
         if total == 0:
             return Page(items=[], has_next=False, total=0)
-        page_ids = (
-            select(U.id)
-            .where(*filters, U.id > after_id if after_id is not None else true())
-            .order_by(U.id)
-            .limit(first + 1)
-        )
-        found = _users_from(await self._ex.execute(_select_users(U.id.in_(page_ids))))
+        stmt = _select_users(*filters, U.id > after_id if after_id is not None else true())
+        found = [_user(row) for row in await self._ex.execute(stmt.limit(first + 1))]
         return Page(items=found[:first], has_next=len(found) > first, total=total)
 
     async def add(self, user: User) -> User:
         result = await self._ex.execute(insert(users).values(_user_values(user)).returning(U.id))
         user.id = result.scalar_one()
-        if user.relationships:
-            await self._ex.execute(
-                insert(user_relationships),
-                [
-                    {"owner_id": user.id, "target_id": target, "level": level.name}
-                    for target, level in user.relationships.items()
-                ],
-            )
         return user
 
     async def update(self, user: User) -> None:
