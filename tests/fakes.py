@@ -408,6 +408,23 @@ class FakeContactRepository(_Repository):
             c.owner_id == contact.owner_id and key_of(c) == key for c in self._db.contacts.values()
         )
 
+    async def from_inactive_sources(self, owner_id: int) -> list[Contact]:
+        db = self._db
+        return [
+            _copy(c)
+            for c in sorted(db.contacts.values(), key=lambda c: c.id)
+            if c.owner_id == owner_id
+            and c.data_source_id is not None
+            and not db.data_sources[c.data_source_id].active
+        ]
+
+    async def remove(self, contact_ids: Iterable[int]) -> int:
+        removed = 0
+        for contact_id in set(contact_ids):
+            if self._db.contacts.pop(contact_id, None) is not None:
+                removed += 1
+        return removed
+
 
 class FakeDirectoryDataSourceRepository(_Repository):
     async def get(self, source_id: int) -> DirectoryDataSource | None:

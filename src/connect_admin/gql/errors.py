@@ -10,14 +10,14 @@ the exception logged under the request id.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
 import strawberry
 from graphql import GraphQLError
 from strawberry.extensions import SchemaExtension
 from strawberry.types import ExecutionResult
 
-from connect_admin.domain.errors import DomainError, Forbidden, NotAuthenticated
+from connect_admin.domain.errors import DomainError, Forbidden, NotAuthenticated, Problem
 
 logger = logging.getLogger("connect_admin.gql")
 
@@ -38,13 +38,17 @@ class UserError:
 
 def user_errors(error: DomainError, *prefix: str) -> list[UserError]:
     """The problems of a DomainError; ``prefix`` puts the fields under an input argument."""
+    return problem_errors(error.problems, *prefix)
+
+
+def problem_errors(problems: Iterable[Problem], *prefix: str) -> list[UserError]:
     return [
         UserError(
             code=p.code,
             message=p.message,
             field=[*prefix, *p.field] if p.field else None,
         )
-        for p in error.problems
+        for p in problems
     ]
 
 

@@ -1,7 +1,9 @@
 """Reset users, passwords, the E-Mail Gateway and voicemail.
 
-The types are the contract's; the operations answer NOT_IMPLEMENTED until
-the reset feature (issue 3) lands. They already demand an administrator.
+The types are the contract's. resetUsers runs; the password and voicemail
+options are refused until an E-Mail Gateway can be configured. The gateway,
+password and voicemail operations answer NOT_IMPLEMENTED until the mail
+feature lands; they already demand the right caller.
 """
 
 from __future__ import annotations
@@ -10,10 +12,19 @@ import enum
 
 import strawberry
 
+from connect_admin.domain.errors import DomainError
 from connect_admin.domain.principals import require_admin, require_system_admin
+from connect_admin.domain.services import reset
+from connect_admin.domain.services.reset import (
+    ActionOutcome,
+    ResetOption,
+    UserResetOutcome,
+    UserResetStatus,
+)
 from connect_admin.gql.context import Info
 from connect_admin.gql.enums import SmtpSecurity
-from connect_admin.gql.errors import UserError, not_implemented
+from connect_admin.gql.errors import UserError, not_implemented, problem_errors, user_errors
+from connect_admin.gql.ids import parse_global_id
 from connect_admin.gql.payloads import MutationResult
 from connect_admin.gql.types import User
 
@@ -33,15 +44,19 @@ class ResetUsersOptions:
     reset_presence_settings: bool = False
     repair_contact_list: bool = False
 
+    def selected(self) -> list[ResetOption]:
+        return reset.selected_options(
+            password=self.set_random_password,
+            voicemail_pin=self.set_random_voicemail_pin,
+            relationships=self.reset_relationships,
+            client_settings=self.reset_client_settings,
+            presence_settings=self.reset_presence_settings,
+            contact_list=self.repair_contact_list,
+        )
 
-@strawberry.enum
-class ResetAction(enum.Enum):
-    PASSWORD = "PASSWORD"
-    VOICEMAIL_PIN = "VOICEMAIL_PIN"
-    RELATIONSHIPS = "RELATIONSHIPS"
-    CLIENT_SETTINGS = "CLIENT_SETTINGS"
-    PRESENCE_SETTINGS = "PRESENCE_SETTINGS"
-    CONTACT_LIST = "CONTACT_LIST"
+
+strawberry.enum(ResetOption, name="ResetAction")
+strawberry.enum(UserResetStatus)
 
 
 @strawberry.enum
@@ -52,17 +67,19 @@ class ResetActionStatus(enum.Enum):
 
 @strawberry.type
 class ResetActionResult:
-    action: ResetAction
+    action: ResetOption
     status: ResetActionStatus
     changes: int
     errors: list[UserError]
 
-
-@strawberry.enum
-class UserResetStatus(enum.Enum):
-    SUCCEEDED = "SUCCEEDED"
-    PARTIAL = "PARTIAL"
-    FAILED = "FAILED"
+    @classmethod
+    def from_domain(cls, outcome: ActionOutcome) -> ResetActionResult:
+        return cls(
+            action=outcome.option,
+            status=ResetActionStatus.DONE if outcome.done else ResetActionStatus.FAILED,
+            changes=outcome.changes,
+            errors=problem_errors(outcome.problems),
+        )
 
 
 @strawberry.type
@@ -73,6 +90,17 @@ class UserResetResult:
     actions: list[ResetActionResult]
     warnings: list[UserError]
     errors: list[UserError]
+
+    @classmethod
+    def from_domain(cls, outcome: UserResetOutcome) -> UserResetResult:
+        return cls(
+            user_id=strawberry.ID(outcome.key),
+            user=None if outcome.user is None else User.from_domain(outcome.user),
+            status=outcome.status,
+            actions=[ResetActionResult.from_domain(a) for a in outcome.actions],
+            warnings=problem_errors(outcome.warnings),
+            errors=problem_errors(outcome.problems),
+        )
 
 
 @strawberry.type
@@ -127,6 +155,11 @@ class VoicemailAccessPayload:
     errors: list[UserError]
 
 
+def _user_pk(global_id: str) -> int | None:
+    parsed = parse_global_id(global_id)
+    return parsed[1] if parsed and parsed[0] == "User" else None
+
+
 def unconfigured_gateway() -> EmailGateway:
     from connect_admin.domain.model import SmtpSecurity as DomainSecurity
 
@@ -160,15 +193,28 @@ class ResetMutation:
             "say what would happen."
         )
     )
-    def reset_users(
+    async def reset_users(
         self,
         info: Info,
         ids: list[strawberry.ID],
         options: ResetUsersOptions,
         dry_run: bool = False,
     ) -> ResetUsersPayload:
-        require_admin(info.context.principal)
-        return ResetUsersPayload(results=[], succeeded=0, failed=0, errors=not_implemented())
+        ctx = info.context
+        requested = [(str(i), _user_pk(i)) for i in ids]
+        try:
+            outcomes = await reset.reset_users(
+                ctx.deps(), ctx.principal, requested, options.selected(), dry_run=dry_run
+            )
+        except DomainError as error:
+            return ResetUsersPayload(results=[], succeeded=0, failed=0, errors=user_errors(error))
+        results = [UserResetResult.from_domain(o) for o in outcomes]
+        return ResetUsersPayload(
+            results=results,
+            succeeded=sum(r.status is UserResetStatus.SUCCEEDED for r in results),
+            failed=sum(r.status is UserResetStatus.FAILED for r in results),
+            errors=[],
+        )
 
     @strawberry.mutation(
         description="User details > Password: checked against the location's password policy."

@@ -35,7 +35,13 @@ from connect_admin.persistence.repositories._base import (
     distinct_ids,
     like_contains,
 )
-from connect_admin.persistence.tables import contacts, team_members, user_relationships, users
+from connect_admin.persistence.tables import (
+    contacts,
+    directory_data_sources,
+    team_members,
+    user_relationships,
+    users,
+)
 
 U = users.c
 R = user_relationships.c
@@ -284,3 +290,19 @@ class SqlContactRepository:
             return False
         stmt = select(exists().where(C.owner_id == contact.owner_id, same))
         return bool((await self._ex.execute(stmt)).scalar_one())
+
+    async def from_inactive_sources(self, owner_id: int) -> list[Contact]:
+        stmt = (
+            select(contacts)
+            .join(directory_data_sources, directory_data_sources.c.id == C.data_source_id)
+            .where(C.owner_id == owner_id, directory_data_sources.c.active.is_(False))
+            .order_by(C.id)
+        )
+        return [_contact(row) for row in await self._ex.execute(stmt)]
+
+    async def remove(self, contact_ids: Iterable[int]) -> int:
+        wanted = distinct_ids(contact_ids)
+        if not wanted:
+            return 0
+        result = await self._ex.execute(delete(contacts).where(C.id.in_(wanted)))
+        return int(result.rowcount)

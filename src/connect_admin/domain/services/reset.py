@@ -1,0 +1,223 @@
+"""Reset users: the Reset user dialog of the Web Administration.
+
+Each distinct requested user is handled on its own, in request order, in a
+transaction of its own: one user's failure never touches another's outcome.
+Within a user, a refused action changes nothing of that action and the
+other actions still run.
+
+The password and voicemail PIN reach the user by e-mail only, so both are
+refused while the user has no address or no E-Mail Gateway is configured;
+the check comes before any change.
+"""
+
+from __future__ import annotations
+
+import enum
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+
+from connect_admin.domain.errors import DomainError, Problem
+from connect_admin.domain.model import User
+from connect_admin.domain.ports import UnitOfWork
+from connect_admin.domain.principals import Principal, require_admin
+from connect_admin.domain.services import audit
+from connect_admin.domain.services.deps import Deps
+
+logger = logging.getLogger(__name__)
+
+MAX_USERS_PER_RESET = 10_000
+
+
+class ResetOption(enum.Enum):
+    """In the order of the contract's ResetAction, which results follow."""
+
+    PASSWORD = "PASSWORD"
+    VOICEMAIL_PIN = "VOICEMAIL_PIN"
+    RELATIONSHIPS = "RELATIONSHIPS"
+    CLIENT_SETTINGS = "CLIENT_SETTINGS"
+    PRESENCE_SETTINGS = "PRESENCE_SETTINGS"
+    CONTACT_LIST = "CONTACT_LIST"
+
+
+class UserResetStatus(enum.Enum):
+    SUCCEEDED = "SUCCEEDED"
+    PARTIAL = "PARTIAL"
+    FAILED = "FAILED"
+
+
+@dataclass(frozen=True)
+class ActionOutcome:
+    option: ResetOption
+    done: bool
+    # Items removed, restored or replaced (with dry run: that would be).
+    changes: int = 0
+    problems: tuple[Problem, ...] = ()
+
+
+@dataclass
+class UserResetOutcome:
+    """The result for one requested key; ``user`` None when not found."""
+
+    key: str
+    user: User | None
+    actions: list[ActionOutcome] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def status(self) -> UserResetStatus:
+        if self.problems or not self.actions:
+            return UserResetStatus.FAILED
+        done = sum(a.done for a in self.actions)
+        if done == len(self.actions):
+            return UserResetStatus.SUCCEEDED
+        return UserResetStatus.PARTIAL if done else UserResetStatus.FAILED
+
+
+USER_NOT_FOUND = Problem("USER_NOT_FOUND", "No such user.")
+NOT_STORED = Problem("NOT_STORED", "The changes could not be stored; nothing was changed.")
+
+
+def selected_options(
+    *,
+    password: bool = False,
+    voicemail_pin: bool = False,
+    relationships: bool = False,
+    client_settings: bool = False,
+    presence_settings: bool = False,
+    contact_list: bool = False,
+) -> list[ResetOption]:
+    chosen = {
+        ResetOption.PASSWORD: password,
+        ResetOption.VOICEMAIL_PIN: voicemail_pin,
+        ResetOption.RELATIONSHIPS: relationships,
+        ResetOption.CLIENT_SETTINGS: client_settings,
+        ResetOption.PRESENCE_SETTINGS: presence_settings,
+        ResetOption.CONTACT_LIST: contact_list,
+    }
+    return [option for option in ResetOption if chosen[option]]
+
+
+async def reset_users(
+    deps: Deps,
+    actor: Principal,
+    requested: Sequence[tuple[str, int | None]],
+    options: Sequence[ResetOption],
+    *,
+    dry_run: bool = False,
+) -> list[UserResetOutcome]:
+    """Resets each distinct requested key once, in request order.
+
+    ``requested`` pairs each key as the caller gave it with the user id it
+    names (None for a key that names no user). Request problems (no option,
+    too many users) raise ``DomainError`` before anything happens.
+    """
+    admin = require_admin(actor)
+    if not options:
+        raise DomainError.of("NO_OPTION_SELECTED", "Select at least one option.", "options")
+    distinct = list(dict.fromkeys(requested))
+    if len(distinct) > MAX_USERS_PER_RESET:
+        raise DomainError.of(
+            "TOO_MANY_USERS", f"At most {MAX_USERS_PER_RESET} users per request.", "ids"
+        )
+    ordered = sorted(set(options), key=list(ResetOption).index)
+    outcomes: list[UserResetOutcome] = []
+    for key, user_id in distinct:
+        outcome = UserResetOutcome(key=key, user=None)
+        outcomes.append(outcome)
+        try:
+            async with deps.uow as uow:
+                user = await uow.users.get(user_id) if user_id is not None else None
+                if user is None or not admin.sees_location(user.location_id):
+                    outcome.problems.append(USER_NOT_FOUND)
+                    continue
+                outcome.user = user
+                for option in ordered:
+                    # Each action sees what the previous ones changed (outcome.user).
+                    outcome.actions.append(await _run(uow, outcome.user, option, outcome, dry_run))
+                if not dry_run:
+                    await audit.record(
+                        deps, actor, "USER_RESET", target_user_id=user.id,
+                        options=[o.value for o in ordered],
+                        status=outcome.status.value,
+                        actions={a.option.value: _summary(a) for a in outcome.actions},
+                    )  # fmt: skip
+                    await uow.commit()
+        except Exception:
+            # A failure while storing rolls back this user's changes only.
+            logger.exception("reset of user %s failed", user_id)
+            outcome.actions = []
+            outcome.warnings = []
+            outcome.problems = [NOT_STORED]
+    return outcomes
+
+
+def _summary(action: ActionOutcome) -> dict[str, object]:
+    return {
+        "done": action.done,
+        "changes": action.changes,
+        "errors": [p.code for p in action.problems],
+    }
+
+
+async def _run(
+    uow: UnitOfWork, user: User, option: ResetOption, outcome: UserResetOutcome, dry_run: bool
+) -> ActionOutcome:
+    if option in (ResetOption.PASSWORD, ResetOption.VOICEMAIL_PIN):
+        return _refused_without_mail(user, option)
+    if option is ResetOption.RELATIONSHIPS:
+        own = (await uow.relationships.own_for([user.id])).get(user.id, {})
+        removed = len(own) if dry_run else await uow.relationships.remove_all(user.id)
+        if user.is_vip and removed:
+            outcome.warnings.append(
+                Problem(
+                    "VIP_RELATIONSHIPS_DELETED",
+                    f"{user.login} is a VIP and has no default relationships: all "
+                    f"{removed} relationships are gone; the VIP maintains them anew.",
+                )
+            )
+        return ActionOutcome(option, done=True, changes=removed)
+    if option is ResetOption.CLIENT_SETTINGS:
+        changes = len(user.client_settings)
+        if changes and not dry_run:
+            user = replace(user, client_settings={})
+            await uow.users.update(user)
+        outcome.user = user
+        return ActionOutcome(option, done=True, changes=changes)
+    if option is ResetOption.PRESENCE_SETTINGS:
+        changes = len(user.presence_settings)
+        if changes and not dry_run:
+            user = replace(user, presence_settings={})
+            await uow.users.update(user)
+        outcome.user = user
+        return ActionOutcome(option, done=True, changes=changes)
+    stale = await uow.contacts.from_inactive_sources(user.id)
+    if stale and not dry_run:
+        await uow.contacts.remove([c.id for c in stale])
+    if stale:
+        outcome.warnings.append(
+            Problem(
+                "CONTACTS_REMOVED",
+                f"{len(stale)} contacts of deactivated directory data sources "
+                f"{'would be' if dry_run else 'were'} removed from the contact list.",
+            )
+        )
+    return ActionOutcome(option, done=True, changes=len(stale))
+
+
+def _refused_without_mail(user: User, option: ResetOption) -> ActionOutcome:
+    """No secret is made that cannot reach its user: refused before any change.
+
+    Until the E-Mail Gateway can be configured, none is, so these options are
+    refused for every user; the mail feature turns the second check into a
+    look-up of the gateway.
+    """
+    if not user.email:
+        problem = Problem("EMAIL_MISSING", f"{user.login} has no e-mail address.")
+    else:
+        problem = Problem(
+            "MAIL_GATEWAY_NOT_CONFIGURED",
+            "No E-Mail Gateway is configured (System settings > E-Mail Gateway).",
+        )
+    return ActionOutcome(option, done=False, problems=(problem,))

@@ -1,0 +1,108 @@
+"""resetUsers through HTTP, for the options that need no mail."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from connect_admin.domain.model import Contact, RelationshipLevel
+from connect_admin.domain.principals import SYSTEM
+from connect_admin.domain.services import data_sources, locations, users
+from connect_admin.gql.ids import to_global_id
+from tests.api.conftest import Api
+
+RESET = """
+mutation($ids: [ID!]!, $options: ResetUsersOptions!, $dryRun: Boolean!) {
+  resetUsers(ids: $ids, options: $options, dryRun: $dryRun) {
+    succeeded failed errors { code }
+    results {
+      userId status user { login relationships { source } }
+      actions { action status changes errors { code } }
+      warnings { code } errors { code }
+    }
+  }
+}"""
+EVERYTHING_BUT_MAIL = {
+    "resetRelationships": True,
+    "resetClientSettings": True,
+    "resetPresenceSettings": True,
+    "repairContactList": True,
+}
+
+
+@pytest.fixture
+async def vip_id(api: Api) -> str:
+    """A VIP with an own relationship, a setting and a contact of a deactivated source."""
+    deps = api.deps
+    loc = await locations.create_location(deps, SYSTEM, locations.NewLocation(name="Berlin"))
+    vip = await users.create_user(
+        deps, SYSTEM, users.NewUser(login="vip", last_name="V", location_id=loc.id, is_vip=True)
+    )
+    ben = await users.create_user(
+        deps, SYSTEM, users.NewUser(login="ben", last_name="B", location_id=loc.id)
+    )
+    source = await data_sources.create_data_source(deps, SYSTEM, "Legacy CRM")
+    async with deps.uow as uow:
+        await uow.relationships.set(vip.id, ben.id, RelationshipLevel.ASSISTANT)
+        await uow.contacts.add(
+            Contact(owner_id=vip.id, display_name="Old", data_source_id=source.id, external_id="1")
+        )
+        await uow.commit()
+    await data_sources.set_data_source_active(deps, SYSTEM, source.id, False)
+    return to_global_id("User", vip.id)
+
+
+async def reset(api: Api, token: str, ids: list[str], dry_run: bool, **options: Any) -> Any:
+    data = await api.data(RESET, {"ids": ids, "options": options, "dryRun": dry_run}, token=token)
+    return data["resetUsers"]
+
+
+class TestResetUsers:
+    async def test_a_dry_run_warns_first_and_the_real_run_does_it(
+        self, api: Api, admin_token: str, vip_id: str
+    ) -> None:
+        dry = await reset(api, admin_token, [vip_id], True, **EVERYTHING_BUT_MAIL)
+        [result] = dry["results"]
+        assert sorted(w["code"] for w in result["warnings"]) == [
+            "CONTACTS_REMOVED", "VIP_RELATIONSHIPS_DELETED",
+        ]  # fmt: skip
+        assert result["user"]["relationships"] == [{"source": "USER"}]  # still there
+
+        done = await reset(api, admin_token, [vip_id], False, **EVERYTHING_BUT_MAIL)
+        [result] = done["results"]
+        assert result["status"] == "SUCCEEDED"
+        assert [(a["action"], a["status"], a["changes"]) for a in result["actions"]] == [
+            ("RELATIONSHIPS", "DONE", 1),
+            ("CLIENT_SETTINGS", "DONE", 0),
+            ("PRESENCE_SETTINGS", "DONE", 0),
+            ("CONTACT_LIST", "DONE", 1),
+        ]
+        assert result["user"]["relationships"] == []
+        assert (done["succeeded"], done["failed"]) == (1, 0)
+
+    async def test_unknown_ids_fail_on_their_own(
+        self, api: Api, admin_token: str, vip_id: str
+    ) -> None:
+        unknown = to_global_id("User", 999_999)
+        done = await reset(
+            api, admin_token, [unknown, vip_id, "garbage", vip_id], False, resetRelationships=True
+        )
+        assert [(r["userId"], r["status"]) for r in done["results"]] == [
+            (unknown, "FAILED"), (vip_id, "SUCCEEDED"), ("garbage", "FAILED"),
+        ]  # fmt: skip
+        assert done["results"][0]["errors"] == [{"code": "USER_NOT_FOUND"}]
+        assert (done["succeeded"], done["failed"]) == (1, 2)
+
+    async def test_no_option_is_a_request_error(self, api: Api, admin_token: str) -> None:
+        done = await reset(api, admin_token, [to_global_id("User", 1)], False)
+        assert done["errors"] == [{"code": "NO_OPTION_SELECTED"}]
+        assert done["results"] == []
+
+    async def test_the_password_is_refused_without_a_gateway(
+        self, api: Api, admin_token: str, vip_id: str
+    ) -> None:
+        done = await reset(api, admin_token, [vip_id], False, setRandomPassword=True)
+        [result] = done["results"]
+        assert result["status"] == "FAILED"
+        assert result["actions"][0]["errors"] == [{"code": "EMAIL_MISSING"}]

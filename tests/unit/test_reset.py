@@ -1,0 +1,171 @@
+"""Reset users: per-user outcomes, warnings, dry run, refusals and audit."""
+
+from __future__ import annotations
+
+import pytest
+
+from connect_admin.domain.errors import DomainError
+from connect_admin.domain.model import Contact, DirectoryDataSource, RelationshipLevel
+from connect_admin.domain.services.reset import (
+    ResetOption,
+    UserResetStatus,
+    reset_users,
+)
+from tests.fakes import FakeDeps
+from tests.unit import given
+from tests.unit.given import ROOT
+
+ALL_BUT_MAIL = [
+    ResetOption.RELATIONSHIPS,
+    ResetOption.CLIENT_SETTINGS,
+    ResetOption.PRESENCE_SETTINGS,
+    ResetOption.CONTACT_LIST,
+]
+
+
+async def contact_from(deps: FakeDeps, owner_id: int, active: bool) -> None:
+    async with deps.uow as uow:
+        source = await uow.data_sources.add(
+            DirectoryDataSource(name=f"src-{owner_id}-{active}", active=active)
+        )
+        await uow.contacts.add(
+            Contact(owner_id=owner_id, display_name="C", data_source_id=source.id, external_id="x")
+        )
+        await uow.commit()
+
+
+class TestRequest:
+    async def test_no_option_is_refused_before_anything(self, deps: FakeDeps) -> None:
+        with pytest.raises(DomainError) as refused:
+            await reset_users(deps, ROOT, [("a", 1)], [])
+        assert refused.value.problems[0].code == "NO_OPTION_SELECTED"
+
+    async def test_more_than_ten_thousand_users_are_refused(self, deps: FakeDeps) -> None:
+        requested = [(str(n), n) for n in range(10_001)]
+        with pytest.raises(DomainError) as refused:
+            await reset_users(deps, ROOT, requested, [ResetOption.CLIENT_SETTINGS])
+        assert refused.value.problems[0].code == "TOO_MANY_USERS"
+
+    async def test_duplicates_collapse_and_order_is_kept(self, deps: FakeDeps) -> None:
+        loc = await given.location(deps)
+        anna = await given.user(deps, "anna", loc.id)
+        ben = await given.user(deps, "ben", loc.id)
+        requested = [("b", ben.id), ("a", anna.id), ("b", ben.id), ("x", None)]
+        outcomes = await reset_users(deps, ROOT, requested, [ResetOption.CLIENT_SETTINGS])
+        assert [o.key for o in outcomes] == ["b", "a", "x"]
+        assert [o.status for o in outcomes] == [
+            UserResetStatus.SUCCEEDED, UserResetStatus.SUCCEEDED, UserResetStatus.FAILED,
+        ]  # fmt: skip
+        assert outcomes[2].problems[0].code == "USER_NOT_FOUND"
+
+    async def test_users_outside_a_sub_admins_locations_are_not_found(self, deps: FakeDeps) -> None:
+        munich = await given.location(deps, "Munich")
+        berlin = await given.location(deps, "Berlin")
+        outside = await given.user(deps, "ben", berlin.id, client_settings={"k": 1})
+        outcomes = await reset_users(
+            deps, given.sub_admin(munich.id), [("b", outside.id)], [ResetOption.CLIENT_SETTINGS]
+        )
+        assert outcomes[0].problems[0].code == "USER_NOT_FOUND"
+        assert outcomes[0].user is None
+        assert (await given.stored_user(deps, outside.id)).client_settings == {"k": 1}  # type: ignore[union-attr]
+
+
+class TestActions:
+    async def test_settings_overrides_are_removed_and_counted(self, deps: FakeDeps) -> None:
+        loc = await given.location(deps)
+        anna = await given.user(
+            deps, "anna", loc.id, client_settings={"a": 1, "b": 2}, presence_settings={"p": 1}
+        )
+        [outcome] = await reset_users(
+            deps, ROOT, [("a", anna.id)],
+            [ResetOption.PRESENCE_SETTINGS, ResetOption.CLIENT_SETTINGS],
+        )  # fmt: skip
+        assert [(a.option, a.changes) for a in outcome.actions] == [
+            (ResetOption.CLIENT_SETTINGS, 2), (ResetOption.PRESENCE_SETTINGS, 1),
+        ]  # fmt: skip
+        stored = await given.stored_user(deps, anna.id)
+        assert stored is not None
+        assert (stored.client_settings, stored.presence_settings) == ({}, {})
+
+    async def test_relationships_go_back_to_the_defaults(self, deps: FakeDeps) -> None:
+        loc = await given.location(deps)
+        anna = await given.user(deps, "anna", loc.id)
+        ben = await given.user(deps, "ben", loc.id)
+        await given.relationship(deps, anna, ben, RelationshipLevel.BLOCKED)
+        [outcome] = await reset_users(deps, ROOT, [("a", anna.id)], [ResetOption.RELATIONSHIPS])
+        assert outcome.actions[0].changes == 1
+        assert outcome.warnings == []
+        async with deps.uow as uow:
+            assert await uow.relationships.own_for([anna.id]) == {}
+
+    async def test_a_vip_loses_all_relationships_with_a_warning(self, deps: FakeDeps) -> None:
+        loc = await given.location(deps)
+        vip = await given.user(deps, "vip", loc.id, is_vip=True)
+        ben = await given.user(deps, "ben", loc.id)
+        await given.relationship(deps, vip, ben, RelationshipLevel.ASSISTANT)
+        [outcome] = await reset_users(deps, ROOT, [("v", vip.id)], [ResetOption.RELATIONSHIPS])
+        assert [w.code for w in outcome.warnings] == ["VIP_RELATIONSHIPS_DELETED"]
+
+    async def test_repair_removes_only_contacts_of_deactivated_sources(
+        self, deps: FakeDeps
+    ) -> None:
+        loc = await given.location(deps)
+        anna = await given.user(deps, "anna", loc.id)
+        await contact_from(deps, anna.id, active=False)
+        await contact_from(deps, anna.id, active=True)
+        [outcome] = await reset_users(deps, ROOT, [("a", anna.id)], [ResetOption.CONTACT_LIST])
+        assert outcome.actions[0].changes == 1
+        assert [w.code for w in outcome.warnings] == ["CONTACTS_REMOVED"]
+        async with deps.uow as uow:
+            left = (await uow.contacts.for_owners([anna.id]))[anna.id]
+        assert len(left) == 1
+
+    async def test_password_and_pin_are_refused_without_an_address_or_gateway(
+        self, deps: FakeDeps
+    ) -> None:
+        loc = await given.location(deps)
+        no_mail = await given.user(deps, "anna", loc.id, client_settings={"k": 1})
+        with_mail = await given.user(deps, "ben", loc.id, email="ben@example.org")
+        outcomes = await reset_users(
+            deps, ROOT, [("a", no_mail.id), ("b", with_mail.id)],
+            [ResetOption.PASSWORD, ResetOption.VOICEMAIL_PIN, ResetOption.CLIENT_SETTINGS],
+        )  # fmt: skip
+        anna, ben = outcomes
+        assert [a.problems[0].code for a in anna.actions[:2]] == ["EMAIL_MISSING"] * 2
+        assert [a.problems[0].code for a in ben.actions[:2]] == ["MAIL_GATEWAY_NOT_CONFIGURED"] * 2
+        # The refused actions change nothing; the user's other action still runs.
+        assert anna.status is UserResetStatus.PARTIAL
+        assert anna.actions[2].done
+        assert anna.actions[2].changes == 1
+        assert (await given.stored_user(deps, no_mail.id)).password_hash is None  # type: ignore[union-attr]
+
+
+class TestDryRunAndAudit:
+    async def test_a_dry_run_reports_the_same_and_changes_nothing(self, deps: FakeDeps) -> None:
+        loc = await given.location(deps)
+        vip = await given.user(deps, "vip", loc.id, is_vip=True, client_settings={"k": 1})
+        ben = await given.user(deps, "ben", loc.id)
+        await given.relationship(deps, vip, ben, RelationshipLevel.ASSISTANT)
+        await contact_from(deps, vip.id, active=False)
+        committed = deps.uow.committed
+
+        [dry] = await reset_users(deps, ROOT, [("v", vip.id)], ALL_BUT_MAIL, dry_run=True)
+
+        assert deps.uow.committed == committed
+        assert sorted(w.code for w in dry.warnings) == [
+            "CONTACTS_REMOVED", "VIP_RELATIONSHIPS_DELETED",
+        ]  # fmt: skip
+        [real] = await reset_users(deps, ROOT, [("v", vip.id)], ALL_BUT_MAIL)
+        assert [(a.option, a.changes) for a in dry.actions] == [
+            (a.option, a.changes) for a in real.actions
+        ]
+        assert sorted(w.code for w in real.warnings) == sorted(w.code for w in dry.warnings)
+
+    async def test_each_reset_user_gets_one_audit_event(self, deps: FakeDeps) -> None:
+        loc = await given.location(deps)
+        anna = await given.user(deps, "anna", loc.id)
+        await reset_users(deps, ROOT, [("a", anna.id), ("x", None)], [ResetOption.CLIENT_SETTINGS])
+        events = [e for e in deps.uow.audit_events if e.action == "USER_RESET"]
+        assert [(e.target_user_id, e.actor) for e in events] == [(anna.id, "root")]
+        assert events[0].details["options"] == ["CLIENT_SETTINGS"]
+        assert events[0].details["status"] == "SUCCEEDED"
