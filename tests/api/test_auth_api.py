@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import replace
 
 from tests.api.conftest import ADMIN_PASSWORD, Api
@@ -156,3 +157,18 @@ class TestUserSessions:
             'mutation { setMyClientSetting(key: "language", value: "de") { ok } }', token=token
         )
         assert allowed["setMyClientSetting"]["ok"] is True
+
+
+class TestSignInBurst:
+    async def test_a_parallel_burst_of_guesses_locks_the_login(
+        self, api: Api, admin_token: str
+    ) -> None:
+        query = (
+            'mutation($p: String!) { adminSignIn(login: "root", password: $p) '
+            "{ token errors { code } } }"
+        )
+        burst = await asyncio.gather(*(api.post(query, {"p": f"guess{n}"}) for n in range(30)))
+        codes = {b["data"]["adminSignIn"]["errors"][0]["code"] for b in burst}
+        assert codes <= {"INVALID_CREDENTIALS", "TOO_MANY_ATTEMPTS"}
+        locked = (await api.data(query, {"p": ADMIN_PASSWORD}))["adminSignIn"]
+        assert locked["errors"] == [{"code": "TOO_MANY_ATTEMPTS"}]

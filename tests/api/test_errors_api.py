@@ -54,3 +54,22 @@ async def test_browsers_get_graphiql(tmp_path: Path) -> None:
         await engine.dispose()
     assert response.status_code == 200
     assert "graphiql" in response.text.lower()
+
+
+async def test_a_request_id_unfit_for_logs_is_replaced(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'x.db'}"
+    engine = create_engine(url)
+    app = create_app(Settings(database_url=url, secret_key="k"), engine=engine)  # type: ignore[arg-type]
+    try:
+        async with httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app), base_url="http://testserver"
+        ) as client:
+            response = await client.post(
+                "/graphql",
+                json={"query": "{ __typename }"},
+                headers={"X-Request-ID": "abc def<script>"},
+            )
+    finally:
+        await engine.dispose()
+    assert response.headers["x-request-id"] != "abc def<script>"
+    assert len(response.headers["x-request-id"]) == 32

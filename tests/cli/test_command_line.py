@@ -125,3 +125,12 @@ def test_runs_as_a_module(tmp_path: Path, module: str) -> None:
     assert result.returncode == 0, result.stderr
     for command in ("serve", "migrate", "create-admin", "demo-data", "export-schema"):
         assert command in result.stdout
+
+
+def test_a_bad_database_url_is_reported_without_its_password(tmp_path: Path) -> None:
+    result = connect_admin(
+        tmp_path, "migrate", env={"CONNECT_DATABASE_URL": "postgresql://u:s3cret@host:badport/db"}
+    )
+    assert result.returncode == 2
+    assert "database_url" in result.stderr
+    assert "s3cret" not in result.stderr + result.stdout

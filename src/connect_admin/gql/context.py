@@ -22,7 +22,6 @@ class Context:
     deps_factory: Callable[[], Deps]
     request_id: str
     loaders: Loaders = field(init=False)
-    headers: dict[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         from connect_admin.gql.loaders import Loaders

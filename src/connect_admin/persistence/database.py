@@ -64,7 +64,7 @@ def create_engine(url: str | URL, **kwargs: Any) -> AsyncEngine:
         "pool_timeout": 30,
     }
     options.update(kwargs)
-    return create_async_engine(async_url, **options)
+    return create_async_engine(async_url, hide_parameters=True, **options)
 
 
 def _unicode_lower(value: object) -> object:
@@ -78,7 +78,7 @@ def _create_sqlite_engine(url: URL, **kwargs: Any) -> AsyncEngine:
         # One shared connection, or every checkout would see its own empty database.
         options["poolclass"] = StaticPool
     options.update(kwargs)
-    engine = create_async_engine(url, **options)
+    engine = create_async_engine(url, hide_parameters=True, **options)
 
     @event.listens_for(engine.sync_engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:

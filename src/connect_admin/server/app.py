@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import re
 import uuid
 from collections.abc import AsyncIterator, Callable
 from typing import Any
@@ -31,6 +32,7 @@ from connect_admin.server.settings import Settings
 logger = logging.getLogger("connect_admin.server")
 
 REQUEST_ID_HEADER = "x-request-id"
+REQUEST_ID_PATTERN = re.compile(r"[A-Za-z0-9._-]{1,64}")
 
 
 def bearer_token(headers: Any) -> str | None:
@@ -51,14 +53,15 @@ class GraphQLApp(GraphQL[Context, None]):
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket
     ) -> Context:
-        request_id = request.headers.get(REQUEST_ID_HEADER) or uuid.uuid4().hex
+        given = request.headers.get(REQUEST_ID_HEADER, "")
+        # A client's id is kept only when it is harmless in logs and headers.
+        request_id = given if REQUEST_ID_PATTERN.fullmatch(given) else uuid.uuid4().hex
         if isinstance(response, Response):
             response.headers[REQUEST_ID_HEADER] = request_id
         return Context(
             principal=await self._principal(request),
             deps_factory=self._make_deps,
             request_id=request_id,
-            headers=dict(request.headers),
         )
 
     async def _principal(self, request: Request | WebSocket) -> Principal:

@@ -42,7 +42,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return command(args, Settings())
     except pydantic.ValidationError as error:
-        _error(f"invalid configuration:\n{error}")
+        # Only where and what: the value itself may hold a password (a database URL).
+        problems = "\n".join(
+            f"  {'.'.join(str(part) for part in e['loc'])}: {e['msg']}"
+            for e in error.errors(include_input=False, include_url=False)
+        )
+        _error(f"invalid configuration:\n{problems}")
         return EXIT_CONFIGURATION
     except ConfigurationError as error:
         _error(str(error))

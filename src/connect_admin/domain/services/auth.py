@@ -36,6 +36,8 @@ SESSION_PREFIX = "cas_"
 API_TOKEN_PREFIX = "cat_"
 
 INVALID_CREDENTIALS = DomainError.of("INVALID_CREDENTIALS", "Wrong login or password.")
+# Longer logins exist nowhere; cutting them keeps the throttle key bounded.
+MAX_LOGIN_LENGTH = 64
 
 
 @dataclass(frozen=True)
@@ -73,32 +75,43 @@ async def _sign_in(
     login: str,
     password: str,
 ) -> SignIn:
+    """Records the attempt first, then judges it.
+
+    Recording before counting means a burst of parallel guesses sees itself:
+    every attempt is counted before any is verified. Reads, the slow hash
+    check and the final writes are separate transactions, so no lock is held
+    while argon2 runs and no read lock has to be upgraded to a write.
+    """
     now = deps.clock.now()
-    key = f"{subject.value}:{login.strip().lower()}"
+    login = login.strip()[:MAX_LOGIN_LENGTH]
+    key = f"{subject.value}:{login.lower()}"
     config = deps.config
+    async with deps.uow as uow:
+        await uow.sign_in_attempts.record_failure(key, now)
+        await uow.commit()
     async with deps.uow as uow:
         failures = await uow.sign_in_attempts.failures_since(
             key, now - config.sign_in_window - config.sign_in_lockout
         )
-        if _locked(failures, now, config):
-            raise DomainError.of(
-                "TOO_MANY_ATTEMPTS", "Too many failed sign-ins; try again in 15 minutes."
-            )
         account: User | Administrator | None
         if subject is SessionSubject.USER:
-            account = await uow.users.get_by_login(login.strip())
+            account = await uow.users.get_by_login(login)
         else:
-            account = await uow.administrators.get_by_login(login.strip())
-        hashed = account.password_hash if account is not None else None
-        if not await deps.hasher.verify(hashed, password):
-            await uow.sign_in_attempts.record_failure(key, now)
-            await uow.commit()
-            raise INVALID_CREDENTIALS
-        assert account is not None
-        if account.blocked:
-            raise DomainError.of("ACCOUNT_BLOCKED", "This account is blocked.")
+            account = await uow.administrators.get_by_login(login)
+    failures.remove(now)  # this attempt does not lock itself out
+    if _locked(failures, now, config):
+        minutes = int(config.sign_in_lockout.total_seconds() // 60)
+        raise DomainError.of(
+            "TOO_MANY_ATTEMPTS", f"Too many failed sign-ins; try again in {minutes} minutes."
+        )
+    hashed = account.password_hash if account is not None else None
+    if not await deps.hasher.verify(hashed, password) or account is None:
+        raise INVALID_CREDENTIALS
+    if account.blocked:
+        raise DomainError.of("ACCOUNT_BLOCKED", "This account is blocked.")
+    token = SESSION_PREFIX + deps.random.token()
+    async with deps.uow as uow:
         await uow.sign_in_attempts.clear(key)
-        token = SESSION_PREFIX + deps.random.token()
         await uow.sessions.add(
             SignInSession(
                 token_hash=token_digest(token),

@@ -6,7 +6,7 @@ from collections.abc import Iterable, Sequence
 
 from connect_admin.domain.model import Settings, User
 from connect_admin.domain.ports import UnitOfWork
-from connect_admin.domain.principals import AdminPrincipal, Principal
+from connect_admin.domain.principals import Principal
 from connect_admin.domain.rules import (
     EffectiveRelationship,
     ScopeDefault,
@@ -18,6 +18,7 @@ from connect_admin.domain.rules import (
     team_levels,
 )
 from connect_admin.domain.services.deps import Deps
+from connect_admin.domain.services.users import sees_user
 
 
 async def scope_defaults(uow: UnitOfWork, users: Sequence[User]) -> dict[int, ScopeDefault | None]:
@@ -71,7 +72,7 @@ async def relationships_of(
         result[owner.id] = [
             (rel, targets[rel.target_id])
             for rel in listed
-            if rel.target_id in targets and _sees(actor, targets[rel.target_id])
+            if rel.target_id in targets and sees_user(actor, targets[rel.target_id])
         ]
     return result
 
@@ -81,7 +82,7 @@ async def relationship_to(
 ) -> tuple[EffectiveRelationship, User] | None:
     async with deps.uow as uow:
         target = await uow.users.get(target_id)
-        if target is None or not _sees(actor, target):
+        if target is None or not sees_user(actor, target):
             return None
         default = (await scope_defaults(uow, [owner]))[owner.id]
         own = (await uow.relationships.own_for([owner.id])).get(owner.id, {})
@@ -127,11 +128,5 @@ async def effective_settings_of(
     return result
 
 
-def _sees(actor: Principal, user: User) -> bool:
-    if isinstance(actor, AdminPrincipal):
-        return actor.sees_location(user.location_id)
-    return True
-
-
 def visible(actor: Principal, users: Iterable[User]) -> list[User]:
-    return [u for u in users if _sees(actor, u)]
+    return [u for u in users if sees_user(actor, u)]

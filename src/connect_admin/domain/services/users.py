@@ -63,7 +63,10 @@ def sees_user(actor: Principal, user: User) -> bool:
     """Administrators see the users of their locations; Connect Client users see colleagues."""
     if isinstance(actor, AdminPrincipal):
         return actor.sees_location(user.location_id)
-    return isinstance(actor, UserPrincipal)
+    if isinstance(actor, UserPrincipal):
+        # While a password change is due, a user reads nothing but itself.
+        return user.id == actor.user_id or not actor.password_change_required
+    return False
 
 
 async def get_user(deps: Deps, actor: Principal, user_id: int) -> User:
