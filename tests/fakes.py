@@ -4,7 +4,8 @@ They behave like the SQL adapters where the domain can tell: ids come from a
 sequence per table starting at 1, readers return fresh copies (changing an
 entity changes nothing until ``update``), orderings and ``page()`` semantics
 match, deleting a user cascades like the foreign keys do, and unique or
-foreign-key constraints raise :class:`FakeIntegrityError`.
+foreign-key constraints raise :class:`FakeIntegrityError`. The outbox's
+``claim_due`` picks and marks messages like the SQL adapter does.
 
 ``FakeUnitOfWork`` copies the committed state on entry and swaps the working
 copy in on ``commit()``; leaving the block without commit discards it.
@@ -14,7 +15,7 @@ from __future__ import annotations
 
 import builtins
 import copy
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from types import TracebackType
@@ -27,7 +28,10 @@ from connect_admin.domain.model import (
     ConfigurationGroup,
     Contact,
     DirectoryDataSource,
+    EmailGateway,
     Location,
+    MailStatus,
+    OutgoingMail,
     RelationshipLevel,
     SessionSubject,
     SignInSession,
@@ -41,12 +45,21 @@ from connect_admin.domain.ports import (
     AuditRepository,
     ConfigurationGroupRepository,
     ContactRepository,
+    Delivery,
+    DeliveryOutcome,
     DirectoryDataSourceRepository,
+    EmailGatewayRepository,
     LocationRepository,
+    MailMessage,
+    MailSender,
+    OutboxRepository,
     Page,
+    RandomSource,
     RelationshipRepository,
+    SecretBox,
     SessionRepository,
     SignInAttemptRepository,
+    SmtpSettings,
     TeamRepository,
     UnitOfWork,
     UserQuery,
@@ -83,6 +96,8 @@ class FakeStore:
     sessions: dict[int, SignInSession] = field(default_factory=dict)
     sign_in_failures: list[tuple[int, str, datetime]] = field(default_factory=list)
     audit: dict[int, AuditEvent] = field(default_factory=dict)
+    email_gateway: EmailGateway | None = None
+    outbox: dict[int, OutgoingMail] = field(default_factory=dict)
     sequences: dict[str, int] = field(default_factory=dict)
 
     def next_id(self, table: str) -> int:
@@ -276,7 +291,8 @@ class FakeUserRepository(_Repository):
 
     async def delete(self, user_id: int) -> None:
         """Cascades like the foreign keys: relationships both ways, team memberships,
-        contacts (own and pointing at the user), sessions; audit events keep no target."""
+        contacts (own and pointing at the user), sessions; audit events and outbox
+        messages keep no target."""
         db = self._db
         if db.users.pop(user_id, None) is None:
             return
@@ -296,6 +312,9 @@ class FakeUserRepository(_Repository):
         for event in db.audit.values():
             if event.target_user_id == user_id:
                 event.target_user_id = None
+        for mail in db.outbox.values():
+            if mail.target_user_id == user_id:
+                mail.target_user_id = None
 
     async def login_taken(self, login: str, except_id: int | None = None) -> bool:
         return any(u.login == login and u.id != except_id for u in self._db.users.values())
@@ -583,6 +602,69 @@ class FakeAuditRepository(_Repository):
         )
 
 
+class FakeEmailGatewayRepository(_Repository):
+    async def get(self) -> EmailGateway | None:
+        return _copy(self._db.email_gateway)
+
+    async def save(self, gateway: EmailGateway) -> None:
+        self._db.email_gateway = _copy(gateway)
+
+
+class FakeOutboxRepository(_Repository):
+    """Like the SQL outbox: unique Message-ID, target user by foreign key, and
+    ``claim_due`` picking due, pending, unclaimed messages oldest first."""
+
+    def _check(self, mail: OutgoingMail) -> None:
+        db = self._db
+        if mail.target_user_id is not None and mail.target_user_id not in db.users:
+            raise FakeIntegrityError("outbox.target_user_id")
+        if any(m.message_id == mail.message_id and m.id != mail.id for m in db.outbox.values()):
+            raise FakeIntegrityError("outbox.message_id")
+
+    async def add(self, mail: OutgoingMail) -> OutgoingMail:
+        mail.id = 0
+        self._check(mail)
+        mail.id = self._db.next_id("outbox")
+        self._db.outbox[mail.id] = _copy(mail)
+        return mail
+
+    async def get(self, mail_id: int) -> OutgoingMail | None:
+        return _copy(self._db.outbox.get(mail_id))
+
+    async def update(self, mail: OutgoingMail) -> None:
+        if mail.id not in self._db.outbox:
+            return
+        self._check(mail)
+        self._db.outbox[mail.id] = _copy(mail)
+
+    async def claim_due(
+        self, now: datetime, claim_until: datetime, limit: int
+    ) -> builtins.list[OutgoingMail]:
+        if limit <= 0:
+            return []
+        due = sorted(
+            (
+                m
+                for m in self._db.outbox.values()
+                if m.status is MailStatus.PENDING
+                and m.next_attempt_at <= now
+                and (m.claimed_until is None or m.claimed_until < now)
+            ),
+            key=lambda m: (m.next_attempt_at, m.id),
+        )
+        claimed = []
+        for mail in due[:limit]:
+            mail.claimed_until = claim_until
+            claimed.append(_copy(mail))
+        return claimed
+
+    # ---- for assertions ----
+
+    def all(self) -> builtins.list[OutgoingMail]:
+        """Every message of the working copy, by id."""
+        return [_copy(self._db.outbox[i]) for i in sorted(self._db.outbox)]
+
+
 class FakeUnitOfWork:
     """One transaction per ``async with``; not re-entrant, like the SQL one.
 
@@ -603,6 +685,8 @@ class FakeUnitOfWork:
     sessions: SessionRepository
     sign_in_attempts: SignInAttemptRepository
     audit: AuditRepository
+    email_gateway: EmailGatewayRepository
+    outbox: OutboxRepository
 
     def __init__(self, data: FakeStore | None = None) -> None:
         self.data = data or FakeStore()
@@ -621,6 +705,8 @@ class FakeUnitOfWork:
         self.sessions = FakeSessionRepository(self)
         self.sign_in_attempts = FakeSignInAttemptRepository(self)
         self.audit = FakeAuditRepository(self)
+        self.email_gateway = FakeEmailGatewayRepository(self)
+        self.outbox = FakeOutboxRepository(self)
 
     @property
     def store(self) -> FakeStore:
@@ -658,6 +744,11 @@ class FakeUnitOfWork:
     def audit_events(self) -> list[AuditEvent]:
         """Committed audit events, oldest first."""
         return [self.data.audit[i] for i in sorted(self.data.audit)]
+
+    @property
+    def outbox_mails(self) -> list[OutgoingMail]:
+        """Committed outbox messages, by id."""
+        return [self.data.outbox[i] for i in sorted(self.data.outbox)]
 
 
 class FakeClock:
@@ -698,12 +789,105 @@ class FakeHasher:
 
 
 class FakeRandom:
+    """Deterministic, yet what it makes is valid.
+
+    ``choice`` walks each alphabet in steps of 17 from its first character
+    (digits: 0, 7, 4, 1, 8, 5, 2, 9, 6, 3, …), so every character comes up,
+    and digits drawn in a row never repeat, ascend or descend: the first
+    voicemail PIN of six digits is "074185". ``shuffled`` reverses.
+    """
+
+    STEP = 17
+
     def __init__(self) -> None:
         self.issued = 0
+        self._drawn: dict[str, int] = {}
 
     def token(self) -> str:
         self.issued += 1
         return f"random{self.issued:06d}"
+
+    def choice(self, alphabet: str) -> str:
+        if not alphabet:
+            raise IndexError("cannot choose from an empty alphabet")
+        n = self._drawn.get(alphabet, 0)
+        self._drawn[alphabet] = n + 1
+        return alphabet[n * self.STEP % len(alphabet)]
+
+    def shuffled(self, items: builtins.list[str]) -> builtins.list[str]:
+        return list(reversed(items))
+
+
+class FakeSecretBox:
+    """Reversible and visibly not plaintext: "enc:" and the text reversed.
+
+    ``decrypt`` refuses anything it did not make, like authenticated encryption.
+    """
+
+    PREFIX = "enc:"
+
+    def encrypt(self, plaintext: str) -> str:
+        return self.PREFIX + plaintext[::-1]
+
+    def decrypt(self, ciphertext: str) -> str:
+        if not ciphertext.startswith(self.PREFIX):
+            raise ValueError("not a ciphertext of this secret box")
+        return ciphertext[len(self.PREFIX) :][::-1]
+
+
+class FakeMailer:
+    """Records what would be sent; answers by script, else SENT (250).
+
+    ``connections`` counts ``send()`` calls (one SMTP connection each);
+    ``attempted`` holds every message offered, ``sent`` those that went out.
+    ``fail_next`` scripts the answers for the next messages,
+    ``fail_connections`` makes the next ``send()`` calls fail as a whole.
+    """
+
+    def __init__(self) -> None:
+        self.sent: list[tuple[SmtpSettings, MailMessage]] = []
+        self.attempted: list[tuple[SmtpSettings, MailMessage]] = []
+        self.connections = 0
+        self._answers: list[Delivery] = []
+        self._failed_connections: list[str] = []
+
+    def fail_next(
+        self,
+        outcome: DeliveryOutcome = DeliveryOutcome.RETRY,
+        *,
+        code: int | None = 451,
+        count: int = 1,
+        detail: str | None = None,
+    ) -> None:
+        """The next ``count`` messages get ``outcome`` (RETRY with 451 by default)."""
+        text = detail if detail is not None else f"{code} fake answer"
+        self._answers.extend(Delivery(outcome, code, text) for _ in range(count))
+
+    def fail_connections(self, count: int = 1, detail: str = "connection refused") -> None:
+        """The next ``count`` connections fail: every message of them gets RETRY."""
+        self._failed_connections.extend([detail] * count)
+
+    @property
+    def messages(self) -> list[MailMessage]:
+        """The messages sent, in order."""
+        return [message for _, message in self.sent]
+
+    async def send(self, smtp: SmtpSettings, messages: Sequence[MailMessage]) -> list[Delivery]:
+        self.connections += 1
+        if self._failed_connections:
+            detail = self._failed_connections.pop(0)
+            return [Delivery(DeliveryOutcome.RETRY, None, detail) for _ in messages]
+        deliveries = []
+        for message in messages:
+            self.attempted.append((smtp, message))
+            if self._answers:
+                delivery = self._answers.pop(0)
+            else:
+                delivery = Delivery(DeliveryOutcome.SENT, 250, "250 OK queued")
+            if delivery.outcome is DeliveryOutcome.SENT:
+                self.sent.append((smtp, message))
+            deliveries.append(delivery)
+        return deliveries
 
 
 @dataclass(frozen=True)
@@ -714,6 +898,8 @@ class FakeDeps(Deps):
     clock: FakeClock
     hasher: FakeHasher
     random: FakeRandom
+    secrets: FakeSecretBox
+    mailer: FakeMailer
 
 
 def make_deps(config: ServiceConfig | None = None, *, data: FakeStore | None = None) -> FakeDeps:
@@ -722,9 +908,23 @@ def make_deps(config: ServiceConfig | None = None, *, data: FakeStore | None = N
         clock=FakeClock(),
         hasher=FakeHasher(),
         random=FakeRandom(),
+        secrets=FakeSecretBox(),
+        mailer=FakeMailer(),
         config=config or ServiceConfig(),
     )
 
 
 def _conforms(uow: FakeUnitOfWork) -> UnitOfWork:
     return uow
+
+
+def _conforms_random(random: FakeRandom) -> RandomSource:
+    return random
+
+
+def _conforms_secrets(box: FakeSecretBox) -> SecretBox:
+    return box
+
+
+def _conforms_mailer(mailer: FakeMailer) -> MailSender:
+    return mailer

@@ -1,6 +1,7 @@
 """The database schema as SQLAlchemy Core tables.
 
-``versions/0001_initial.py`` creates exactly this; a test compares the two.
+The migrations in ``versions/`` (0001 and the ones after it) create exactly
+this; a test compares the two.
 Enums are stored as the enum member's name, settings as JSON, datetimes as
 UTC (see :class:`UtcDateTime`).
 """
@@ -44,6 +45,8 @@ LOGIN_LENGTH = 200
 PHONE_LENGTH = 64
 EMAIL_LENGTH = 320
 HASH_LENGTH = 255
+HOST_LENGTH = 255
+MESSAGE_ID_LENGTH = 255
 
 
 class UtcDateTime(TypeDecorator[datetime]):
@@ -142,7 +145,6 @@ users = Table(
     Column("voicemail_pin_state", String(ENUM_LENGTH), nullable=False),
     Column("client_settings", _json(), nullable=False),
     Column("presence_settings", _json(), nullable=False),
-    # Not in the domain model yet; written by later work.
     Column("temporary_password_expires_at", UtcDateTime(), nullable=True),
     Column("pin_failed_attempts", Integer, nullable=False, server_default=text("0")),
     Column("pin_locked_until", UtcDateTime(), nullable=True),
@@ -323,6 +325,54 @@ audit_events = Table(
     ),
 )
 
+# System settings > E-Mail Gateway: at most one row, its id fixed to 1.
+email_gateway = Table(
+    "email_gateway",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("host", String(HOST_LENGTH), nullable=False),
+    Column("port", Integer, nullable=False),
+    Column("security", String(ENUM_LENGTH), nullable=False),
+    Column("sender_address", String(EMAIL_LENGTH), nullable=False),
+    Column("sender_name", String(NAME_LENGTH), nullable=True),
+    Column("username", String(EMAIL_LENGTH), nullable=True),
+    # Encrypted with the SecretBox; never the plain password.
+    Column("password_ciphertext", Text, nullable=True),
+    CheckConstraint("id = 1", name="single_row"),
+)
+
+# The transactional outbox: mail stored with the change it reports, sent later
+# by a dispatcher that claims due rows (see SqlOutboxRepository.claim_due).
+outbox = Table(
+    "outbox",
+    metadata,
+    _id(),
+    Column("kind", String(ENUM_LENGTH), nullable=False),
+    Column("recipient", String(EMAIL_LENGTH), nullable=False),
+    Column("message_id", String(MESSAGE_ID_LENGTH), nullable=False, unique=True),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("next_attempt_at", UtcDateTime(), nullable=False),
+    # What the text names (login, display name); never a secret.
+    Column("context", _json(), nullable=False),
+    # The password or PIN, encrypted; erased once sent or finally failed.
+    Column("secret_ciphertext", Text, nullable=True),
+    Column(
+        "target_user_id",
+        Integer,
+        ForeignKey("users.id", ondelete="SET NULL"),
+        nullable=True,
+        index=True,
+    ),
+    Column("status", String(ENUM_LENGTH), nullable=False),
+    Column("attempts", Integer, nullable=False),
+    Column("claimed_until", UtcDateTime(), nullable=True),
+    Column("last_reply_code", Integer, nullable=True),
+    Column("last_error", Text, nullable=True),
+    Column("sent_at", UtcDateTime(), nullable=True),
+    # The dispatcher's claim: pending rows by due time.
+    Index("ix_outbox_status_next_attempt_at", "status", "next_attempt_at"),
+)
+
 __all__ = [
     "NAMING_CONVENTION",
     "UtcDateTime",
@@ -333,8 +383,10 @@ __all__ = [
     "configuration_groups",
     "contacts",
     "directory_data_sources",
+    "email_gateway",
     "locations",
     "metadata",
+    "outbox",
     "sign_in_failures",
     "sign_in_sessions",
     "team_members",
@@ -342,3 +394,19 @@ __all__ = [
     "user_relationships",
     "users",
 ]
+
+
+# Responses kept for requests that carried an Idempotency-Key header.
+idempotency_keys = Table(
+    "idempotency_keys",
+    metadata,
+    # The caller (a hash of its credentials) and the key it chose.
+    Column("scope", String(64), primary_key=True),
+    Column("key", String(200), primary_key=True),
+    Column("request_hash", String(64), nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False, index=True),
+    # Null while the first request with the key still runs.
+    Column("status_code", Integer, nullable=True),
+    Column("content_type", String(100), nullable=True),
+    Column("response", Text, nullable=True),
+)

@@ -15,7 +15,9 @@ from connect_admin.domain.ports import (
     ConfigurationGroupRepository,
     ContactRepository,
     DirectoryDataSourceRepository,
+    EmailGatewayRepository,
     LocationRepository,
+    OutboxRepository,
     RelationshipRepository,
     SessionRepository,
     SignInAttemptRepository,
@@ -31,7 +33,9 @@ from connect_admin.persistence.repositories import (
     SqlConfigurationGroupRepository,
     SqlContactRepository,
     SqlDirectoryDataSourceRepository,
+    SqlEmailGatewayRepository,
     SqlLocationRepository,
+    SqlOutboxRepository,
     SqlRelationshipRepository,
     SqlSessionRepository,
     SqlSignInAttemptRepository,
@@ -69,6 +73,8 @@ class SqlAlchemyUnitOfWork:
     sessions: SessionRepository
     sign_in_attempts: SignInAttemptRepository
     audit: AuditRepository
+    email_gateway: EmailGatewayRepository
+    outbox: OutboxRepository
 
     def __init__(self, engine: AsyncEngine) -> None:
         self._engine = engine
@@ -108,6 +114,8 @@ class SqlAlchemyUnitOfWork:
         self.sessions = SqlSessionRepository(executor)
         self.sign_in_attempts = SqlSignInAttemptRepository(executor)
         self.audit = SqlAuditRepository(executor)
+        self.email_gateway = SqlEmailGatewayRepository(executor)
+        self.outbox = SqlOutboxRepository(executor)
         return self
 
     async def __aexit__(

@@ -13,6 +13,10 @@ from connect_admin.persistence.repositories.locations import (
     SqlConfigurationGroupRepository,
     SqlLocationRepository,
 )
+from connect_admin.persistence.repositories.mail import (
+    SqlEmailGatewayRepository,
+    SqlOutboxRepository,
+)
 from connect_admin.persistence.repositories.teams import SqlTeamRepository
 from connect_admin.persistence.repositories.users import (
     SqlContactRepository,
@@ -28,7 +32,9 @@ __all__ = [
     "SqlConfigurationGroupRepository",
     "SqlContactRepository",
     "SqlDirectoryDataSourceRepository",
+    "SqlEmailGatewayRepository",
     "SqlLocationRepository",
+    "SqlOutboxRepository",
     "SqlRelationshipRepository",
     "SqlSessionRepository",
     "SqlSignInAttemptRepository",

@@ -66,6 +66,9 @@ def _user_values(user: User) -> dict[str, Any]:
         "voicemail_pin_state": user.voicemail_pin_state.name,
         "client_settings": dict(user.client_settings),
         "presence_settings": dict(user.presence_settings),
+        "temporary_password_expires_at": user.temporary_password_expires_at,
+        "pin_failed_attempts": user.pin_failed_attempts,
+        "pin_locked_until": user.pin_locked_until,
     }
 
 
@@ -88,6 +91,9 @@ def _user(row: Row[Any]) -> User:
         voicemail_pin_state=VoicemailPinState[row.voicemail_pin_state],
         client_settings=dict(row.client_settings or {}),
         presence_settings=dict(row.presence_settings or {}),
+        temporary_password_expires_at=row.temporary_password_expires_at,
+        pin_failed_attempts=row.pin_failed_attempts,
+        pin_locked_until=row.pin_locked_until,
     )
 
 
