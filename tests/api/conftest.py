@@ -68,7 +68,7 @@ class Api:
 
 @pytest.fixture
 async def api(clean_database: AsyncEngine, database_url: str) -> AsyncIterator[Api]:
-    settings = Settings(database_url=database_url, secret_key="test-key")  # type: ignore[arg-type]
+    settings = Settings(database_url=database_url, secret_key="test-key", mail_dispatcher=False)  # type: ignore[arg-type]
     app = create_app(settings, engine=clean_database)
     transport = httpx.ASGITransport(app=app)
     async with (

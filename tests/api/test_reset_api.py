@@ -106,3 +106,41 @@ class TestResetUsers:
         [result] = done["results"]
         assert result["status"] == "FAILED"
         assert result["actions"][0]["errors"] == [{"code": "EMAIL_MISSING"}]
+
+
+class TestIdempotencyKey:
+    async def test_a_repeat_returns_the_first_result_and_changes_nothing_again(
+        self, api: Api, admin_token: str, vip_id: str
+    ) -> None:
+        body = {
+            "query": RESET,
+            "variables": {"ids": [vip_id], "options": EVERYTHING_BUT_MAIL, "dryRun": False},
+        }
+        headers = {"Authorization": f"Bearer {admin_token}", "Idempotency-Key": "reset-42"}
+        first = await api.client.post("/graphql", json=body, headers=headers)
+        again = await api.client.post("/graphql", json=body, headers=headers)
+
+        assert first.status_code == again.status_code == 200
+        assert again.json() == first.json()
+        assert again.headers["idempotent-replayed"] == "true"
+        events = await api.data(
+            "{ auditEvents(first: 50) { edges { node { action } } } }", token=admin_token
+        )
+        actions = [e["node"]["action"] for e in events["auditEvents"]["edges"]]
+        assert actions.count("USER_RESET") == 1
+
+    async def test_the_same_key_with_another_body_is_refused(
+        self, api: Api, admin_token: str, vip_id: str
+    ) -> None:
+        headers = {"Authorization": f"Bearer {admin_token}", "Idempotency-Key": "reset-43"}
+        variables = {"ids": [vip_id], "options": EVERYTHING_BUT_MAIL, "dryRun": True}
+        await api.client.post(
+            "/graphql", json={"query": RESET, "variables": variables}, headers=headers
+        )
+        other = await api.client.post(
+            "/graphql",
+            json={"query": RESET, "variables": {**variables, "dryRun": False}},
+            headers=headers,
+        )
+        assert other.status_code == 422
+        assert other.json()["errors"][0]["extensions"]["code"] == "IDEMPOTENCY_KEY_REUSED"

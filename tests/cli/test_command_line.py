@@ -106,12 +106,6 @@ def test_an_invalid_setting_is_a_configuration_error(tmp_path: Path) -> None:
     assert "max_page_size" in result.stderr
 
 
-def test_dispatch_mail_is_a_placeholder_for_now(tmp_path: Path) -> None:
-    result = connect_admin(tmp_path, "dispatch-mail")
-    assert result.returncode == 0, result.stderr
-    assert "reset feature" in result.stdout
-
-
 @pytest.mark.parametrize("module", ["connect_admin", "connect_admin.server.cli"])
 def test_runs_as_a_module(tmp_path: Path, module: str) -> None:
     result = subprocess.run(

@@ -110,6 +110,10 @@ class User:
     # The user's own values, laid over the scope's; only what the user changed.
     client_settings: Settings = field(default_factory=dict)
     presence_settings: Settings = field(default_factory=dict)
+    # Set with a random password: after it, that password no longer signs in.
+    temporary_password_expires_at: datetime | None = None
+    pin_failed_attempts: int = 0
+    pin_locked_until: datetime | None = None
     id: int = 0
 
     @property
@@ -203,4 +207,60 @@ class AuditEvent:
     action: str
     details: dict[str, JsonValue] = field(default_factory=dict)
     target_user_id: int | None = None
+    id: int = 0
+
+
+@dataclass
+class EmailGateway:
+    """System settings > E-Mail Gateway: the SMTP server mail goes through.
+
+    The password is kept encrypted (``SecretBox``) and never leaves the server.
+    """
+
+    host: str
+    port: int
+    security: SmtpSecurity
+    sender_address: str
+    sender_name: str | None = None
+    username: str | None = None
+    password_ciphertext: str | None = None
+
+
+class MailKind(enum.Enum):
+    PASSWORD = "PASSWORD"
+    VOICEMAIL_PIN = "VOICEMAIL_PIN"
+    TEST = "TEST"
+
+
+class MailStatus(enum.Enum):
+    PENDING = "PENDING"
+    SENT = "SENT"
+    FAILED = "FAILED"
+
+
+@dataclass
+class OutgoingMail:
+    """A message in the outbox (transactional outbox).
+
+    It is stored in the same transaction as the change it reports. A secret
+    (a password or PIN) waits encrypted in ``secret_ciphertext`` and is erased
+    once the message is sent or has finally failed. ``context`` holds what
+    the text names (login, display name), never a secret.
+    """
+
+    kind: MailKind
+    recipient: str
+    message_id: str
+    created_at: datetime
+    next_attempt_at: datetime
+    context: dict[str, JsonValue] = field(default_factory=dict)
+    secret_ciphertext: str | None = None
+    target_user_id: int | None = None
+    status: MailStatus = MailStatus.PENDING
+    attempts: int = 0
+    # A dispatcher that claimed the message owns it until then.
+    claimed_until: datetime | None = None
+    last_reply_code: int | None = None
+    last_error: str | None = None
+    sent_at: datetime | None = None
     id: int = 0

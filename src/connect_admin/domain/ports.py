@@ -9,7 +9,8 @@ transaction.
 from __future__ import annotations
 
 import builtins
-from collections.abc import Iterable
+import enum
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from types import TracebackType
@@ -22,10 +23,14 @@ from connect_admin.domain.model import (
     ConfigurationGroup,
     Contact,
     DirectoryDataSource,
+    EmailGateway,
     Location,
+    MailKind,
+    OutgoingMail,
     RelationshipLevel,
     SessionSubject,
     SignInSession,
+    SmtpSecurity,
     Team,
     User,
 )
@@ -189,6 +194,31 @@ class AuditRepository(Protocol):
         ...
 
 
+class EmailGatewayRepository(Protocol):
+    """The one E-Mail Gateway of the server, if configured."""
+
+    async def get(self) -> EmailGateway | None: ...
+    async def save(self, gateway: EmailGateway) -> None: ...
+
+
+class OutboxRepository(Protocol):
+    async def add(self, mail: OutgoingMail) -> OutgoingMail: ...
+    async def get(self, mail_id: int) -> OutgoingMail | None: ...
+    async def claim_due(
+        self, now: datetime, claim_until: datetime, limit: int
+    ) -> builtins.list[OutgoingMail]:
+        """Pending messages due at ``now`` and not claimed by another dispatcher
+        (``claimed_until`` unset or past), oldest first, at most ``limit``; they
+        come back with ``claimed_until`` set, stored.
+
+        On PostgreSQL the rows are locked ``FOR UPDATE SKIP LOCKED`` while they
+        are claimed, so concurrent dispatchers never claim the same message.
+        """
+        ...
+
+    async def update(self, mail: OutgoingMail) -> None: ...
+
+
 class UnitOfWork(Protocol):
     """One transaction. Leaving the block without ``commit()`` rolls back.
 
@@ -208,6 +238,8 @@ class UnitOfWork(Protocol):
     sessions: SessionRepository
     sign_in_attempts: SignInAttemptRepository
     audit: AuditRepository
+    email_gateway: EmailGatewayRepository
+    outbox: OutboxRepository
 
     async def __aenter__(self) -> Self: ...
     async def __aexit__(
@@ -237,4 +269,69 @@ class PasswordHasher(Protocol):
 class RandomSource(Protocol):
     def token(self) -> str:
         """An unguessable bearer token."""
+        ...
+
+    def choice(self, alphabet: str) -> str:
+        """One character of ``alphabet``, from a cryptographically secure source."""
+        ...
+
+    def shuffled(self, items: builtins.list[str]) -> builtins.list[str]:
+        """The items in a cryptographically random order."""
+        ...
+
+
+class SecretBox(Protocol):
+    """Authenticated encryption of secrets at rest (key: CONNECT_SECRET_KEY)."""
+
+    def encrypt(self, plaintext: str) -> str: ...
+    def decrypt(self, ciphertext: str) -> str: ...
+
+
+@dataclass(frozen=True)
+class SmtpSettings:
+    """The gateway as the mail adapter needs it, password decrypted."""
+
+    host: str
+    port: int
+    security: SmtpSecurity
+    sender_address: str
+    sender_name: str | None = None
+    username: str | None = None
+    password: str | None = None
+
+
+@dataclass(frozen=True)
+class MailMessage:
+    """One message to render and send. ``secret`` is the password or PIN, if any."""
+
+    message_id: str
+    kind: MailKind
+    recipient: str
+    context: dict[str, object]
+    secret: str | None = None
+
+
+class DeliveryOutcome(enum.Enum):
+    SENT = "SENT"
+    # 4xx, timeout, refused or dropped connection: try again later.
+    RETRY = "RETRY"
+    # 5xx: the server will never take this message.
+    FAILED = "FAILED"
+
+
+@dataclass(frozen=True)
+class Delivery:
+    outcome: DeliveryOutcome
+    reply_code: int | None
+    # The server's answer or the connection problem; never message content.
+    detail: str
+
+
+class MailSender(Protocol):
+    async def send(
+        self, smtp: SmtpSettings, messages: Sequence[MailMessage]
+    ) -> builtins.list[Delivery]:
+        """Sends the messages over one SMTP connection; one Delivery per message,
+        in order. A failure of the connection itself (refused, timeout, TLS or
+        AUTH refused with 4xx) answers RETRY for every message not yet sent."""
         ...

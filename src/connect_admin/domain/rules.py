@@ -5,6 +5,7 @@ from __future__ import annotations
 import string
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import Protocol
 
 from connect_admin.domain.model import (
     ConfigurationGroup,
@@ -162,3 +163,59 @@ def password_policy_problems(policy: PasswordPolicy) -> list[str]:
     if policy.max_length < required:
         problems.append("maxLength leaves no room for the required character classes")
     return problems
+
+
+# ---- random secrets ----
+
+UPPERCASE = string.ascii_uppercase
+LOWERCASE = string.ascii_lowercase
+DIGITS = string.digits
+PASSWORD_SYMBOLS = "!#$%&()*+,-./:;<=>?@[]^_{|}~"
+MIN_RANDOM_PASSWORD_LENGTH = 16
+
+
+class RandomChoices(Protocol):
+    def choice(self, alphabet: str) -> str: ...
+    def shuffled(self, items: list[str]) -> list[str]: ...
+
+
+def random_password_length(policy: PasswordPolicy, wanted: int) -> int:
+    """At least ``wanted`` (and 16), within the policy's bounds."""
+    return min(max(wanted, MIN_RANDOM_PASSWORD_LENGTH, policy.min_length), policy.max_length)
+
+
+def random_password(policy: PasswordPolicy, random: RandomChoices, wanted_length: int) -> str:
+    """A password that satisfies the policy: one of each required class, the rest mixed."""
+    required = [
+        alphabet
+        for alphabet, wanted in (
+            (UPPERCASE, policy.require_uppercase),
+            (LOWERCASE, policy.require_lowercase),
+            (DIGITS, policy.require_digit),
+            (PASSWORD_SYMBOLS, policy.require_symbol),
+        )
+        if wanted
+    ]
+    everything = UPPERCASE + LOWERCASE + DIGITS + PASSWORD_SYMBOLS
+    length = random_password_length(policy, wanted_length)
+    chars = [random.choice(alphabet) for alphabet in required]
+    chars += [random.choice(everything) for _ in range(length - len(chars))]
+    return "".join(random.shuffled(chars))
+
+
+def is_trivial_pin(pin: str, work_phone: str | None) -> bool:
+    """Three equal digits in a row, three ascending or descending, or the work phone's."""
+    for a, b, c in zip(pin, pin[1:], pin[2:], strict=False):
+        x, y, z = int(a), int(b), int(c)
+        if x == y == z or (y - x == z - y and abs(y - x) == 1):
+            return True
+    phone_digits = "".join(ch for ch in work_phone or "" if ch.isdigit())
+    return bool(phone_digits) and (pin in phone_digits or phone_digits in pin)
+
+
+def random_pin(length: int, work_phone: str | None, random: RandomChoices) -> str:
+    """A random voicemail PIN of digits that is not trivial (see ``is_trivial_pin``)."""
+    while True:
+        pin = "".join(random.choice(DIGITS) for _ in range(length))
+        if not is_trivial_pin(pin, work_phone):
+            return pin

@@ -52,10 +52,6 @@ def problem_errors(problems: Iterable[Problem], *prefix: str) -> list[UserError]
     ]
 
 
-def not_implemented() -> list[UserError]:
-    return [UserError(code="NOT_IMPLEMENTED", message="This operation is not available yet.")]
-
-
 class ErrorTranslation(SchemaExtension):
     """Gives every GraphQL error a code and hides what the client must not see."""
 

@@ -1,9 +1,6 @@
 """Reset users, passwords, the E-Mail Gateway and voicemail.
 
-The types are the contract's. resetUsers runs; the password and voicemail
-options are refused until an E-Mail Gateway can be configured. The gateway,
-password and voicemail operations answer NOT_IMPLEMENTED until the mail
-feature lands; they already demand the right caller.
+Reset users, and User details > Password.
 """
 
 from __future__ import annotations
@@ -13,8 +10,7 @@ import enum
 import strawberry
 
 from connect_admin.domain.errors import DomainError
-from connect_admin.domain.principals import require_admin, require_system_admin
-from connect_admin.domain.services import reset
+from connect_admin.domain.services import credentials, reset
 from connect_admin.domain.services.reset import (
     ActionOutcome,
     ResetOption,
@@ -22,9 +18,8 @@ from connect_admin.domain.services.reset import (
     UserResetStatus,
 )
 from connect_admin.gql.context import Info
-from connect_admin.gql.enums import SmtpSecurity
-from connect_admin.gql.errors import UserError, not_implemented, problem_errors, user_errors
-from connect_admin.gql.ids import parse_global_id
+from connect_admin.gql.errors import UserError, problem_errors, user_errors
+from connect_admin.gql.ids import parse_global_id, pk_of
 from connect_admin.gql.payloads import MutationResult
 from connect_admin.gql.types import User
 
@@ -111,76 +106,9 @@ class ResetUsersPayload:
     errors: list[UserError]
 
 
-@strawberry.type(description="System settings > E-Mail Gateway. The password is write-only.")
-class EmailGateway:
-    configured: bool
-    host: str | None
-    port: int | None
-    security: SmtpSecurity
-    username: str | None
-    has_password: bool
-    sender_address: str | None
-    sender_name: str | None
-
-
-@strawberry.input
-class EmailGatewayInput:
-    host: str
-    port: int
-    security: SmtpSecurity
-    sender_address: str
-    username: str | None = None
-    password: str | None = strawberry.field(
-        default=None, description="Omit to keep the stored password; empty string to remove it."
-    )
-    sender_name: str | None = None
-
-
-@strawberry.type
-class EmailGatewayPayload:
-    email_gateway: EmailGateway | None
-    errors: list[UserError]
-
-
-@strawberry.enum
-class VoicemailAccessOutcome(enum.Enum):
-    PIN_REQUIRED = "PIN_REQUIRED"
-    PIN_SENT_BY_EMAIL = "PIN_SENT_BY_EMAIL"
-    NO_PIN = "NO_PIN"
-
-
-@strawberry.type
-class VoicemailAccessPayload:
-    outcome: VoicemailAccessOutcome | None
-    errors: list[UserError]
-
-
 def _user_pk(global_id: str) -> int | None:
     parsed = parse_global_id(global_id)
     return parsed[1] if parsed and parsed[0] == "User" else None
-
-
-def unconfigured_gateway() -> EmailGateway:
-    from connect_admin.domain.model import SmtpSecurity as DomainSecurity
-
-    return EmailGateway(
-        configured=False,
-        host=None,
-        port=None,
-        security=DomainSecurity.NONE,
-        username=None,
-        has_password=False,
-        sender_address=None,
-        sender_name=None,
-    )
-
-
-@strawberry.type
-class ResetQuery:
-    @strawberry.field
-    def email_gateway(self, info: Info) -> EmailGateway:
-        require_admin(info.context.principal)
-        return unconfigured_gateway()
 
 
 @strawberry.type
@@ -219,34 +147,14 @@ class ResetMutation:
     @strawberry.mutation(
         description="User details > Password: checked against the location's password policy."
     )
-    def set_user_password(
+    async def set_user_password(
         self, info: Info, user_id: strawberry.ID, password: str
     ) -> MutationResult:
-        require_admin(info.context.principal)
-        return MutationResult.failed(not_implemented())
-
-    @strawberry.mutation
-    def configure_email_gateway(self, info: Info, input: EmailGatewayInput) -> EmailGatewayPayload:
-        require_system_admin(info.context.principal)
-        return EmailGatewayPayload(email_gateway=None, errors=not_implemented())
-
-    @strawberry.mutation(
-        description="Sends a test message through the configured gateway to the given address."
-    )
-    def send_test_email(self, info: Info, to: str) -> MutationResult:
-        require_system_admin(info.context.principal)
-        return MutationResult.failed(not_implemented())
-
-    @strawberry.mutation(
-        description="Called by the voicemail server when a user dials in to the voicemail remotely."
-    )
-    def voicemail_remote_access(self, info: Info, login: str) -> VoicemailAccessPayload:
-        require_admin(info.context.principal)
-        return VoicemailAccessPayload(outcome=None, errors=not_implemented())
-
-    @strawberry.mutation(
-        description="Called by the voicemail server to check a PIN typed by a remote caller."
-    )
-    def verify_voicemail_pin(self, info: Info, login: str, pin: str) -> MutationResult:
-        require_admin(info.context.principal)
-        return MutationResult.failed(not_implemented())
+        ctx = info.context
+        try:
+            await credentials.set_user_password(
+                ctx.deps(), ctx.principal, pk_of(user_id, "User", "userId"), password
+            )
+        except DomainError as error:
+            return MutationResult.failed(user_errors(error))
+        return MutationResult.done()

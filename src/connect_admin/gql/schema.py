@@ -10,8 +10,9 @@ from strawberry.extensions import ParserCache, ValidationCache
 from connect_admin.gql.accounts import AccountsMutation
 from connect_admin.gql.admin import AdministrationMutation
 from connect_admin.gql.errors import ErrorTranslation
+from connect_admin.gql.mail import MailMutation, MailQuery
 from connect_admin.gql.query import Query as BaseQuery
-from connect_admin.gql.reset import ResetMutation, ResetQuery
+from connect_admin.gql.reset import ResetMutation
 from connect_admin.gql.selfservice import SelfServiceMutation
 from connect_admin.gql.types import (
     Administrator,
@@ -23,15 +24,23 @@ from connect_admin.gql.types import (
     Team,
     User,
 )
+from connect_admin.gql.voicemail import VoicemailMutation
 
 
 @strawberry.type
-class Query(BaseQuery, ResetQuery):
+class Query(BaseQuery, MailQuery):
     pass
 
 
 @strawberry.type
-class Mutation(AccountsMutation, ResetMutation, AdministrationMutation, SelfServiceMutation):
+class Mutation(
+    AccountsMutation,
+    ResetMutation,
+    MailMutation,
+    AdministrationMutation,
+    SelfServiceMutation,
+    VoicemailMutation,
+):
     pass
 
 

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 import re
 import uuid
 from collections.abc import AsyncIterator, Callable
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -20,13 +22,17 @@ from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 
 from connect_admin.domain.errors import NotAuthenticated
+from connect_admin.domain.ports import MailSender
 from connect_admin.domain.principals import Anonymous, Principal
 from connect_admin.domain.services import auth
 from connect_admin.domain.services.deps import Deps
 from connect_admin.gql.context import Context
 from connect_admin.gql.schema import schema
 from connect_admin.persistence.database import create_engine
+from connect_admin.persistence.idempotency import SqlIdempotencyStore
 from connect_admin.server.container import deps_factory
+from connect_admin.server.dispatcher import run_dispatcher
+from connect_admin.server.idempotency import IdempotencyMiddleware
 from connect_admin.server.settings import Settings
 
 logger = logging.getLogger("connect_admin.server")
@@ -73,17 +79,34 @@ class GraphQLApp(GraphQL[Context, None]):
             return Anonymous()
 
 
-def create_app(settings: Settings, *, engine: AsyncEngine | None = None) -> Starlette:
+def create_app(
+    settings: Settings,
+    *,
+    engine: AsyncEngine | None = None,
+    mailer: MailSender | None = None,
+) -> Starlette:
     """The app; it owns (and disposes) its engine unless one is given."""
     owns_engine = engine is None
     active_engine = engine if engine is not None else create_engine(settings.database_url)
-    graphql = GraphQLApp(deps_factory(active_engine, settings))
+    make_deps = deps_factory(active_engine, settings, mailer=mailer)
+    graphql = GraphQLApp(make_deps)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        stop = asyncio.Event()
+        dispatcher = (
+            asyncio.create_task(
+                run_dispatcher(make_deps, stop, poll_seconds=settings.mail_poll_seconds)
+            )
+            if settings.mail_dispatcher
+            else None
+        )
         try:
             yield
         finally:
+            stop.set()
+            if dispatcher is not None:
+                await dispatcher
             if owns_engine:
                 await active_engine.dispose()
 
@@ -98,8 +121,11 @@ def create_app(settings: Settings, *, engine: AsyncEngine | None = None) -> Star
                 expose_headers=[REQUEST_ID_HEADER],
             )
         )
+    endpoint = IdempotencyMiddleware(
+        graphql, SqlIdempotencyStore(active_engine), now=lambda: datetime.now(UTC)
+    )
     return Starlette(
-        routes=[Route("/graphql", graphql, methods=["GET", "POST"])],
+        routes=[Route("/graphql", endpoint, methods=["GET", "POST"])],
         middleware=middleware,
         lifespan=lifespan,
     )

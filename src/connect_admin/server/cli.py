@@ -199,7 +199,32 @@ def export_schema_command(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def dispatch_mail_command(args: argparse.Namespace, settings: Settings) -> int:
-    print("Mail dispatch arrives with the reset feature; there is nothing to send yet.")
+    """Runs the outbox dispatcher alone until interrupted (SIGINT or SIGTERM)."""
+    import signal
+
+    from connect_admin.persistence.database import create_engine
+    from connect_admin.server.container import deps_factory
+    from connect_admin.server.dispatcher import run_dispatcher
+
+    if is_sqlite_url(settings.database_url):
+        _migrate(settings)
+    resolve_secret_key(settings)
+
+    async def run() -> None:
+        engine = create_engine(settings.database_url)
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(signum, stop.set)
+        print("connect-admin: dispatching mail; stop with Ctrl-C", file=sys.stderr)
+        try:
+            await run_dispatcher(
+                deps_factory(engine, settings), stop, poll_seconds=settings.mail_poll_seconds
+            )
+        finally:
+            await engine.dispose()
+
+    asyncio.run(run())
     return EXIT_OK
 
 

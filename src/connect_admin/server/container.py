@@ -7,30 +7,43 @@ from datetime import timedelta
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from connect_admin.domain.ports import MailSender
 from connect_admin.domain.services.deps import Deps, ServiceConfig
+from connect_admin.mail.smtp import SmtpMailSender
 from connect_admin.persistence.unit_of_work import SqlAlchemyUnitOfWork
-from connect_admin.server.security import Argon2PasswordHasher, SecretsRandomSource, SystemClock
-from connect_admin.server.settings import Settings
+from connect_admin.server.security import (
+    Argon2PasswordHasher,
+    FernetSecretBox,
+    SecretsRandomSource,
+    SystemClock,
+)
+from connect_admin.server.settings import Settings, resolve_secret_key
 
 
 def service_config(settings: Settings) -> ServiceConfig:
     defaults = ServiceConfig()
     return ServiceConfig(
         session_ttl=timedelta(minutes=settings.session_ttl_minutes),
+        temporary_password_ttl=timedelta(hours=settings.temporary_password_hours),
         max_page_size=settings.max_page_size,
         default_page_size=min(defaults.default_page_size, settings.max_page_size),
     )
 
 
-def deps_factory(engine: AsyncEngine, settings: Settings) -> Callable[[], Deps]:
+def deps_factory(
+    engine: AsyncEngine, settings: Settings, *, mailer: MailSender | None = None
+) -> Callable[[], Deps]:
     """Makes a fresh :class:`Deps` per call: its own unit of work, the other ports shared.
 
     A unit of work is one transaction at a time, so concurrent callers (requests,
-    resolvers) each take their own ``Deps`` from the factory.
+    resolvers) each take their own ``Deps`` from the factory. ``mailer`` replaces
+    the SMTP sender (tests).
     """
     clock = SystemClock()
     hasher = Argon2PasswordHasher()
     random = SecretsRandomSource()
+    secrets = FernetSecretBox(resolve_secret_key(settings))
+    sender: MailSender = mailer if mailer is not None else SmtpMailSender()
     config = service_config(settings)
 
     def make() -> Deps:
@@ -39,6 +52,8 @@ def deps_factory(engine: AsyncEngine, settings: Settings) -> Callable[[], Deps]:
             clock=clock,
             hasher=hasher,
             random=random,
+            secrets=secrets,
+            mailer=sender,
             config=config,
         )
 

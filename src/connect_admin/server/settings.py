@@ -39,6 +39,10 @@ class Settings(BaseSettings):
     cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
     session_ttl_minutes: int = Field(default=720, ge=1)
     max_page_size: int = Field(default=100, ge=1)
+    # The outbox dispatcher inside the server; off when `dispatch-mail` runs elsewhere.
+    mail_dispatcher: bool = True
+    mail_poll_seconds: float = Field(default=1.0, gt=0)
+    temporary_password_hours: int = Field(default=72, ge=1)
 
     @field_validator("cors_origins", mode="before")
     @classmethod

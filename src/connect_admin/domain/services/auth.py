@@ -60,6 +60,11 @@ def admin_principal(admin: Administrator, *, via_token: ApiToken | None = None) 
     )
 
 
+def _temporary_password_expired(user: User, now: datetime) -> bool:
+    expires = user.temporary_password_expires_at
+    return user.password_change_required and expires is not None and now >= expires
+
+
 def _locked(failures: list[datetime], now: datetime, config: ServiceConfig) -> bool:
     """True when some run of max_failures fell within the window and its lockout lasts."""
     n = config.sign_in_max_failures
@@ -109,6 +114,11 @@ async def _sign_in(
         raise INVALID_CREDENTIALS
     if account.blocked:
         raise DomainError.of("ACCOUNT_BLOCKED", "This account is blocked.")
+    if isinstance(account, User) and _temporary_password_expired(account, now):
+        raise DomainError.of(
+            "TEMPORARY_PASSWORD_EXPIRED",
+            "The password an administrator set has expired unused; ask for a new one.",
+        )
     token = SESSION_PREFIX + deps.random.token()
     async with deps.uow as uow:
         await uow.sign_in_attempts.clear(key)
@@ -249,6 +259,7 @@ async def change_my_password(
                 user,
                 password_hash=await deps.hasher.hash(new_password),
                 password_change_required=False,
+                temporary_password_expires_at=None,
             )
         )
         await audit.record(deps, actor, "PASSWORD_CHANGED", target_user_id=user.id)

@@ -5,7 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from connect_admin.domain.ports import Clock, PasswordHasher, RandomSource, UnitOfWork
+from connect_admin.domain.ports import (
+    Clock,
+    MailSender,
+    PasswordHasher,
+    RandomSource,
+    SecretBox,
+    UnitOfWork,
+)
 
 
 @dataclass(frozen=True)
@@ -18,6 +25,18 @@ class ServiceConfig:
     max_page_size: int = 100
     # API tokens record their last use at most this often, to keep reads cheap.
     token_last_use_resolution: timedelta = timedelta(minutes=1)
+    # A random password an administrator set stops working when unused this long.
+    temporary_password_ttl: timedelta = timedelta(hours=72)
+    random_password_length: int = 16
+    voicemail_pin_length: int = 6
+    pin_max_failures: int = 5
+    pin_lockout: timedelta = timedelta(minutes=15)
+    # Mail: retries back off from the first delay to the largest, until the last.
+    mail_batch_size: int = 100
+    mail_claim_lease: timedelta = timedelta(minutes=2)
+    mail_first_retry: timedelta = timedelta(seconds=10)
+    mail_max_retry_interval: timedelta = timedelta(minutes=5)
+    mail_give_up_after: timedelta = timedelta(hours=24)
 
 
 @dataclass(frozen=True)
@@ -26,4 +45,6 @@ class Deps:
     clock: Clock
     hasher: PasswordHasher
     random: RandomSource
+    secrets: SecretBox
+    mailer: MailSender
     config: ServiceConfig = field(default_factory=ServiceConfig)

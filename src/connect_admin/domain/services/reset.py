@@ -7,7 +7,8 @@ other actions still run.
 
 The password and voicemail PIN reach the user by e-mail only, so both are
 refused while the user has no address or no E-Mail Gateway is configured;
-the check comes before any change.
+the check comes before any change. The new password's mail is queued in the
+user's transaction (transactional outbox), its secret encrypted.
 """
 
 from __future__ import annotations
@@ -18,11 +19,19 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
 from connect_admin.domain.errors import DomainError, Problem
-from connect_admin.domain.model import User
+from connect_admin.domain.model import (
+    EmailGateway,
+    MailKind,
+    SessionSubject,
+    User,
+    VoicemailPinState,
+)
 from connect_admin.domain.ports import UnitOfWork
 from connect_admin.domain.principals import Principal, require_admin
+from connect_admin.domain.rules import random_password
 from connect_admin.domain.services import audit
 from connect_admin.domain.services.deps import Deps
+from connect_admin.domain.services.mail import queue_mail, require_mail_route
 
 logger = logging.getLogger(__name__)
 
@@ -135,7 +144,9 @@ async def reset_users(
                 outcome.user = user
                 for option in ordered:
                     # Each action sees what the previous ones changed (outcome.user).
-                    outcome.actions.append(await _run(uow, outcome.user, option, outcome, dry_run))
+                    outcome.actions.append(
+                        await _run(deps, uow, outcome.user, option, outcome, dry_run)
+                    )
                 if not dry_run:
                     await audit.record(
                         deps, actor, "USER_RESET", target_user_id=user.id,
@@ -162,10 +173,25 @@ def _summary(action: ActionOutcome) -> dict[str, object]:
 
 
 async def _run(
-    uow: UnitOfWork, user: User, option: ResetOption, outcome: UserResetOutcome, dry_run: bool
+    deps: Deps,
+    uow: UnitOfWork,
+    user: User,
+    option: ResetOption,
+    outcome: UserResetOutcome,
+    dry_run: bool,
 ) -> ActionOutcome:
     if option in (ResetOption.PASSWORD, ResetOption.VOICEMAIL_PIN):
-        return _refused_without_mail(user, option)
+        # No secret is made that cannot reach its user: checked before any change.
+        try:
+            gateway = await require_mail_route(uow, user)
+        except DomainError as refused:
+            return ActionOutcome(option, done=False, problems=tuple(refused.problems))
+        if not dry_run:
+            if option is ResetOption.PASSWORD:
+                outcome.user = await _set_random_password(deps, uow, user, gateway)
+            else:
+                outcome.user = await _await_pin_delivery(uow, user)
+        return ActionOutcome(option, done=True, changes=1)
     if option is ResetOption.RELATIONSHIPS:
         own = (await uow.relationships.own_for([user.id])).get(user.id, {})
         removed = len(own) if dry_run else await uow.relationships.remove_all(user.id)
@@ -206,18 +232,37 @@ async def _run(
     return ActionOutcome(option, done=True, changes=len(stale))
 
 
-def _refused_without_mail(user: User, option: ResetOption) -> ActionOutcome:
-    """No secret is made that cannot reach its user: refused before any change.
+async def _set_random_password(
+    deps: Deps, uow: UnitOfWork, user: User, gateway: EmailGateway
+) -> User:
+    """A new random password, to be changed at the next sign-in; the old sessions end."""
+    location = await uow.locations.get(user.location_id)
+    assert location is not None
+    config = deps.config
+    password = random_password(location.password_policy, deps.random, config.random_password_length)
+    updated = replace(
+        user,
+        password_hash=await deps.hasher.hash(password),
+        password_change_required=True,
+        temporary_password_expires_at=deps.clock.now() + config.temporary_password_ttl,
+    )
+    await uow.users.update(updated)
+    await uow.sessions.delete_for(SessionSubject.USER, user.id)
+    await queue_mail(
+        deps, uow, gateway, MailKind.PASSWORD, updated, secret=password,
+        expires_hours=int(config.temporary_password_ttl.total_seconds() // 3600),
+    )  # fmt: skip
+    return updated
 
-    Until the E-Mail Gateway can be configured, none is, so these options are
-    refused for every user; the mail feature turns the second check into a
-    look-up of the gateway.
-    """
-    if not user.email:
-        problem = Problem("EMAIL_MISSING", f"{user.login} has no e-mail address.")
-    else:
-        problem = Problem(
-            "MAIL_GATEWAY_NOT_CONFIGURED",
-            "No E-Mail Gateway is configured (System settings > E-Mail Gateway).",
-        )
-    return ActionOutcome(option, done=False, problems=(problem,))
+
+async def _await_pin_delivery(uow: UnitOfWork, user: User) -> User:
+    """The old PIN stops working; a new one is made at the first remote access."""
+    updated = replace(
+        user,
+        voicemail_pin_hash=None,
+        voicemail_pin_state=VoicemailPinState.PENDING_DELIVERY,
+        pin_failed_attempts=0,
+        pin_locked_until=None,
+    )
+    await uow.users.update(updated)
+    return updated

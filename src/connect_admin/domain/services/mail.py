@@ -1,0 +1,282 @@
+"""The E-Mail Gateway, the outbox and its dispatcher.
+
+A message is queued in the transaction of the change it reports
+(transactional outbox) and sent later by a dispatcher: in the server, or
+alone as ``connect-admin dispatch-mail``. A dispatcher claims due messages
+for a while, sends them over one SMTP connection outside any transaction,
+and records each outcome. 4xx replies, timeouts and refused connections are
+retried with backoff; a 5xx reply, or a day of retries, is final. Either
+way the secret is erased once the message is sent or has finally failed.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+
+from connect_admin.domain.errors import DomainError
+from connect_admin.domain.model import (
+    EmailGateway,
+    JsonValue,
+    MailKind,
+    MailStatus,
+    OutgoingMail,
+    SmtpSecurity,
+    User,
+)
+from connect_admin.domain.ports import (
+    Delivery,
+    DeliveryOutcome,
+    MailMessage,
+    SmtpSettings,
+    UnitOfWork,
+)
+from connect_admin.domain.principals import (
+    AdminPrincipal,
+    Principal,
+    require_admin,
+    require_system_admin,
+)
+from connect_admin.domain.services import audit
+from connect_admin.domain.services.deps import Deps, ServiceConfig
+from connect_admin.domain.services.validation import Problems
+
+# The actor of the dispatcher's audit events.
+DISPATCHER = AdminPrincipal(admin_id=0, login="mail-dispatcher", location_ids=None)
+
+GATEWAY_NOT_CONFIGURED = DomainError.of(
+    "MAIL_GATEWAY_NOT_CONFIGURED",
+    "No E-Mail Gateway is configured (System settings > E-Mail Gateway).",
+)
+
+
+@dataclass(frozen=True)
+class GatewayInput:
+    host: str
+    port: int
+    security: SmtpSecurity
+    sender_address: str
+    sender_name: str | None = None
+    username: str | None = None
+    # None: keep the stored password; "": remove it.
+    password: str | None = None
+
+
+async def get_gateway(deps: Deps, actor: Principal) -> EmailGateway | None:
+    require_admin(actor)
+    async with deps.uow as uow:
+        return await uow.email_gateway.get()
+
+
+async def configure_gateway(deps: Deps, actor: Principal, given: GatewayInput) -> EmailGateway:
+    require_system_admin(actor)
+    problems = Problems()
+    host = problems.required_name(given.host, "host")
+    if not 1 <= given.port <= 65535:
+        problems.add("INVALID_PORT", "A port from 1 to 65535.", "port")
+    sender = problems.email(given.sender_address, "senderAddress")
+    if sender is None:
+        problems.add("REQUIRED", "Must not be empty.", "senderAddress")
+    sender_name = problems.optional_text(given.sender_name, "senderName")
+    username = problems.optional_text(given.username, "username")
+    problems.raise_if_any()
+    assert sender is not None
+    async with deps.uow as uow:
+        stored = await uow.email_gateway.get()
+        if given.password is None:
+            ciphertext = stored.password_ciphertext if stored else None
+        else:
+            ciphertext = deps.secrets.encrypt(given.password) if given.password else None
+        gateway = EmailGateway(
+            host=host,
+            port=given.port,
+            security=given.security,
+            sender_address=sender,
+            sender_name=sender_name,
+            username=username,
+            password_ciphertext=ciphertext,
+        )
+        await uow.email_gateway.save(gateway)
+        await audit.record(
+            deps, actor, "EMAIL_GATEWAY_CHANGED", host=host, port=given.port,
+            security=given.security.value, username=username,
+            password=_password_change(given.password),
+        )  # fmt: skip
+        await uow.commit()
+    return gateway
+
+
+def _password_change(password: str | None) -> str:
+    if password is None:
+        return "kept"
+    return "changed" if password else "removed"
+
+
+def smtp_settings(deps: Deps, gateway: EmailGateway) -> SmtpSettings:
+    return SmtpSettings(
+        host=gateway.host,
+        port=gateway.port,
+        security=gateway.security,
+        sender_address=gateway.sender_address,
+        sender_name=gateway.sender_name,
+        username=gateway.username,
+        password=(
+            deps.secrets.decrypt(gateway.password_ciphertext)
+            if gateway.password_ciphertext
+            else None
+        ),
+    )
+
+
+async def send_test_email(deps: Deps, actor: Principal, to: str) -> Delivery:
+    """Sends at once, not through the outbox: the administrator waits for the answer."""
+    require_system_admin(actor)
+    problems = Problems()
+    recipient = problems.email(to, "to")
+    if recipient is None:
+        problems.add("REQUIRED", "Must not be empty.", "to")
+    problems.raise_if_any()
+    assert recipient is not None
+    async with deps.uow as uow:
+        gateway = await uow.email_gateway.get()
+    if gateway is None:
+        raise GATEWAY_NOT_CONFIGURED
+    message = MailMessage(
+        message_id=new_message_id(gateway), kind=MailKind.TEST, recipient=recipient, context={}
+    )
+    [delivery] = await deps.mailer.send(smtp_settings(deps, gateway), [message])
+    async with deps.uow as uow:
+        await audit.record(
+            deps, actor, "MAIL_SENT" if delivery.outcome is DeliveryOutcome.SENT else "MAIL_FAILED",
+            kind=MailKind.TEST.value, message_id=message.message_id,
+            reply_code=delivery.reply_code,
+        )  # fmt: skip
+        await uow.commit()
+    if delivery.outcome is not DeliveryOutcome.SENT:
+        code = f" {delivery.reply_code}" if delivery.reply_code else ""
+        raise DomainError.of(
+            "MAIL_DELIVERY_FAILED", f"The SMTP server answered{code}: {delivery.detail}"
+        )
+    return delivery
+
+
+def new_message_id(gateway: EmailGateway) -> str:
+    domain = gateway.sender_address.rpartition("@")[2] or "connect-admin"
+    return f"<{uuid.uuid4().hex}@{domain}>"
+
+
+async def require_mail_route(uow: UnitOfWork, user: User) -> EmailGateway:
+    """The gateway a message to the user would take; refuses when there is none."""
+    if not user.email:
+        raise DomainError.of("EMAIL_MISSING", f"{user.login} has no e-mail address.")
+    gateway = await uow.email_gateway.get()
+    if gateway is None:
+        raise GATEWAY_NOT_CONFIGURED
+    return gateway
+
+
+async def queue_mail(
+    deps: Deps,
+    uow: UnitOfWork,
+    gateway: EmailGateway,
+    kind: MailKind,
+    user: User,
+    *,
+    secret: str | None,
+    **context: JsonValue,
+) -> OutgoingMail:
+    """Adds the message to the outbox in the caller's transaction."""
+    assert user.email is not None
+    now = deps.clock.now()
+    return await uow.outbox.add(
+        OutgoingMail(
+            kind=kind,
+            recipient=user.email,
+            message_id=new_message_id(gateway),
+            created_at=now,
+            next_attempt_at=now,
+            context={"login": user.login, "display_name": user.display_name, **context},
+            secret_ciphertext=None if secret is None else deps.secrets.encrypt(secret),
+            target_user_id=user.id,
+        )
+    )
+
+
+def retry_delay(config: ServiceConfig, attempts: int) -> timedelta:
+    """Doubling from the first delay, never more than the largest interval."""
+    delay = config.mail_first_retry
+    # Doubling stops at the cap: a day of retries would overflow timedelta otherwise.
+    for _ in range(attempts - 1):
+        if delay >= config.mail_max_retry_interval:
+            break
+        delay *= 2
+    return min(delay, config.mail_max_retry_interval)
+
+
+async def dispatch_due(deps: Deps) -> int:
+    """Sends what is due now, once; the number of messages handled."""
+    config = deps.config
+    now = deps.clock.now()
+    async with deps.uow as uow:
+        claimed = await uow.outbox.claim_due(
+            now, now + config.mail_claim_lease, config.mail_batch_size
+        )
+        gateway = await uow.email_gateway.get() if claimed else None
+        await uow.commit()
+    if not claimed:
+        return 0
+    if gateway is None:
+        deliveries = [
+            Delivery(DeliveryOutcome.RETRY, None, "no E-Mail Gateway is configured")
+        ] * len(claimed)
+    else:
+        messages = [
+            MailMessage(
+                message_id=mail.message_id,
+                kind=mail.kind,
+                recipient=mail.recipient,
+                context=dict(mail.context),
+                secret=deps.secrets.decrypt(mail.secret_ciphertext)
+                if mail.secret_ciphertext
+                else None,
+            )
+            for mail in claimed
+        ]
+        deliveries = await deps.mailer.send(smtp_settings(deps, gateway), messages)
+    done = deps.clock.now()
+    async with deps.uow as uow:
+        for mail, delivery in zip(claimed, deliveries, strict=True):
+            updated = _after_attempt(mail, delivery, done, config)
+            await uow.outbox.update(updated)
+            if updated.status is not MailStatus.PENDING:
+                await audit.record(
+                    deps, DISPATCHER,
+                    "MAIL_SENT" if updated.status is MailStatus.SENT else "MAIL_FAILED",
+                    target_user_id=mail.target_user_id, kind=mail.kind.value,
+                    message_id=mail.message_id, reply_code=delivery.reply_code,
+                    attempts=updated.attempts,
+                )  # fmt: skip
+        await uow.commit()
+    return len(claimed)
+
+
+def _after_attempt(
+    mail: OutgoingMail, delivery: Delivery, now: datetime, config: ServiceConfig
+) -> OutgoingMail:
+    attempted = replace(
+        mail,
+        attempts=mail.attempts + 1,
+        claimed_until=None,
+        last_reply_code=delivery.reply_code,
+        last_error=None if delivery.outcome is DeliveryOutcome.SENT else delivery.detail,
+    )
+    if delivery.outcome is DeliveryOutcome.SENT:
+        return replace(attempted, status=MailStatus.SENT, sent_at=now, secret_ciphertext=None)
+    final = (
+        delivery.outcome is DeliveryOutcome.FAILED
+        or now - mail.created_at >= config.mail_give_up_after
+    )
+    if final:
+        return replace(attempted, status=MailStatus.FAILED, secret_ciphertext=None)
+    return replace(attempted, next_attempt_at=now + retry_delay(config, attempted.attempts))

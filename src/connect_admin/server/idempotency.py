@@ -1,0 +1,133 @@
+"""``Idempotency-Key``: a repeated POST gets the first response, and runs nothing again.
+
+The key is scoped to the caller's credentials (a hash of the Authorization
+header) and kept for a day. The same key with another body is refused; a
+repeat while the first request still runs is told to wait. A first request
+that fails with a server error frees its key, so a retry runs again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable
+from datetime import datetime, timedelta
+
+from starlette.datastructures import Headers
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from connect_admin.persistence.idempotency import SqlIdempotencyStore
+
+HEADER = "idempotency-key"
+MAX_KEY_LENGTH = 200
+KEEP_FOR = timedelta(hours=24)
+
+
+class IdempotencyMiddleware:
+    def __init__(
+        self, app: ASGIApp, store: SqlIdempotencyStore, now: Callable[[], datetime]
+    ) -> None:
+        self.app = app
+        self.store = store
+        self.now = now
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] != "POST":
+            await self.app(scope, receive, send)
+            return
+        headers = Headers(scope=scope)
+        key = headers.get(HEADER)
+        if key is None:
+            await self.app(scope, receive, send)
+            return
+        if not 0 < len(key) <= MAX_KEY_LENGTH:
+            await _error(send, 400, "INVALID_IDEMPOTENCY_KEY", "1 to 200 characters.")
+            return
+        body = await _read_body(receive)
+        caller = _digest(headers.get("authorization", "").encode())
+        request_hash = _digest(body)
+        now = self.now()
+        stored = await self.store.claim(caller, key, request_hash, now, now - KEEP_FOR)
+        if stored is None:
+            await self._first(scope, body, send, caller, key)
+        elif stored.request_hash != request_hash:
+            await _error(
+                send, 422, "IDEMPOTENCY_KEY_REUSED",
+                "This Idempotency-Key was used for another request.",
+            )  # fmt: skip
+        elif stored.status_code is None or stored.response is None:
+            await _error(
+                send, 409, "IDEMPOTENCY_KEY_IN_USE",
+                "The first request with this Idempotency-Key is still running.",
+            )  # fmt: skip
+        else:
+            await _respond(
+                send, stored.status_code, stored.content_type or "application/json",
+                stored.response.encode(), replayed=True,
+            )  # fmt: skip
+
+    async def _first(self, scope: Scope, body: bytes, send: Send, caller: str, key: str) -> None:
+        replayed = False
+        status = 500
+        content_type = "application/json"
+        chunks: list[bytes] = []
+
+        async def receive_once() -> Message:
+            nonlocal replayed
+            if replayed:
+                return {"type": "http.disconnect"}
+            replayed = True
+            return {"type": "http.request", "body": body, "more_body": False}
+
+        async def capture(message: Message) -> None:
+            nonlocal status, content_type
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                content_type = Headers(raw=message["headers"]).get("content-type", content_type)
+            elif message["type"] == "http.response.body":
+                chunks.append(message.get("body", b""))
+            await send(message)
+
+        try:
+            await self.app(scope, receive_once, capture)
+        except BaseException:
+            await self.store.release(caller, key)
+            raise
+        if status >= 500:
+            await self.store.release(caller, key)
+        else:
+            await self.store.complete(caller, key, status, content_type, b"".join(chunks).decode())
+
+
+def _digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+async def _read_body(receive: Receive) -> bytes:
+    parts: list[bytes] = []
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            break
+        parts.append(message.get("body", b""))
+        if not message.get("more_body", False):
+            break
+    return b"".join(parts)
+
+
+async def _respond(
+    send: Send, status: int, content_type: str, body: bytes, *, replayed: bool = False
+) -> None:
+    headers = [
+        (b"content-type", content_type.encode()),
+        (b"content-length", str(len(body)).encode()),
+    ]
+    if replayed:
+        headers.append((b"idempotent-replayed", b"true"))
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
+
+
+async def _error(send: Send, status: int, code: str, message: str) -> None:
+    body = json.dumps({"errors": [{"message": message, "extensions": {"code": code}}]}).encode()
+    await _respond(send, status, "application/json", body)

@@ -1,0 +1,161 @@
+"""The E-Mail Gateway, the outbox and its dispatcher, on fakes."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from connect_admin.domain.errors import DomainError, Forbidden
+from connect_admin.domain.model import MailKind, MailStatus, SmtpSecurity
+from connect_admin.domain.ports import DeliveryOutcome
+from connect_admin.domain.services.mail import (
+    GatewayInput,
+    configure_gateway,
+    dispatch_due,
+    get_gateway,
+    retry_delay,
+    send_test_email,
+)
+from connect_admin.domain.services.reset import ResetOption, reset_users
+from tests.fakes import FakeDeps
+from tests.unit import given
+from tests.unit.given import ROOT
+
+GATEWAY = GatewayInput(
+    host="smtp.example.org", port=587, security=SmtpSecurity.STARTTLS,
+    sender_address="connect@example.org", username="connect", password="smtp-Secret-1",
+)  # fmt: skip
+
+
+async def queue_password_mails(deps: FakeDeps, count: int) -> list[int]:
+    await configure_gateway(deps, ROOT, GATEWAY)
+    loc = await given.location(deps)
+    ids = [
+        (await given.user(deps, f"user{n}", loc.id, email=f"user{n}@example.org")).id
+        for n in range(count)
+    ]
+    await reset_users(deps, ROOT, [(str(i), i) for i in ids], [ResetOption.PASSWORD])
+    return ids
+
+
+class TestGateway:
+    async def test_the_password_is_stored_encrypted_and_kept_when_omitted(
+        self, deps: FakeDeps
+    ) -> None:
+        await configure_gateway(deps, ROOT, GATEWAY)
+        stored = await get_gateway(deps, ROOT)
+        assert stored is not None
+        assert stored.password_ciphertext not in (None, "smtp-Secret-1")
+        assert deps.secrets.decrypt(stored.password_ciphertext or "") == "smtp-Secret-1"
+
+        await configure_gateway(
+            deps, ROOT, GatewayInput(**{**vars(GATEWAY), "password": None, "port": 2525})
+        )
+        kept = await get_gateway(deps, ROOT)
+        assert kept is not None
+        assert (kept.port, kept.password_ciphertext) == (2525, stored.password_ciphertext)
+
+        await configure_gateway(deps, ROOT, GatewayInput(**{**vars(GATEWAY), "password": ""}))
+        removed = await get_gateway(deps, ROOT)
+        assert removed is not None
+        assert removed.password_ciphertext is None
+
+    async def test_bad_settings_name_their_fields(self, deps: FakeDeps) -> None:
+        with pytest.raises(DomainError) as refused:
+            await configure_gateway(
+                deps, ROOT,
+                GatewayInput(host=" ", port=0, security=SmtpSecurity.TLS, sender_address="x"),
+            )  # fmt: skip
+        assert sorted(p.field or () for p in refused.value.problems) == [
+            ("host",), ("port",), ("senderAddress",),
+        ]  # fmt: skip
+
+    async def test_sub_administrators_do_not_touch_the_gateway(self, deps: FakeDeps) -> None:
+        with pytest.raises(Forbidden):
+            await configure_gateway(deps, given.sub_admin(1), GATEWAY)
+
+    async def test_no_secret_reaches_the_audit_log(self, deps: FakeDeps) -> None:
+        await configure_gateway(deps, ROOT, GATEWAY)
+        assert "smtp-Secret-1" not in str([e.details for e in deps.uow.audit_events])
+
+    async def test_a_test_message_reports_the_servers_answer(self, deps: FakeDeps) -> None:
+        with pytest.raises(DomainError) as none:
+            await send_test_email(deps, ROOT, "me@example.org")
+        assert none.value.problems[0].code == "MAIL_GATEWAY_NOT_CONFIGURED"
+
+        await configure_gateway(deps, ROOT, GATEWAY)
+        deps.mailer.fail_next(DeliveryOutcome.FAILED, code=550, detail="5.1.1 no such user")
+        with pytest.raises(DomainError) as refused:
+            await send_test_email(deps, ROOT, "me@example.org")
+        assert refused.value.problems[0].code == "MAIL_DELIVERY_FAILED"
+        assert "550" in refused.value.problems[0].message
+        assert "no such user" in refused.value.problems[0].message
+
+        await send_test_email(deps, ROOT, "me@example.org")
+        [(smtp, message)] = deps.mailer.sent
+        assert (smtp.password, message.kind, message.recipient) == (
+            "smtp-Secret-1", MailKind.TEST, "me@example.org",
+        )  # fmt: skip
+
+
+class TestDispatcher:
+    async def test_queued_mail_goes_out_over_one_connection_and_the_secret_is_erased(
+        self, deps: FakeDeps
+    ) -> None:
+        await queue_password_mails(deps, 3)
+
+        assert await dispatch_due(deps) == 3
+
+        assert deps.mailer.connections == 1
+        assert [m.context["login"] for m in deps.mailer.messages] == ["user0", "user1", "user2"]
+        assert all(m.secret for m in deps.mailer.messages)
+        mails = deps.uow.outbox_mails
+        assert {m.status for m in mails} == {MailStatus.SENT}
+        assert {m.secret_ciphertext for m in mails} == {None}
+        actions = [e.action for e in deps.uow.audit_events]
+        assert actions.count("MAIL_SENT") == 3
+
+    async def test_a_4xx_is_retried_with_backoff_then_sent(self, deps: FakeDeps) -> None:
+        await queue_password_mails(deps, 1)
+        deps.mailer.fail_next(DeliveryOutcome.RETRY, code=451)
+
+        await dispatch_due(deps)
+        [mail] = deps.uow.outbox_mails
+        assert (mail.status, mail.attempts, mail.last_reply_code) == (MailStatus.PENDING, 1, 451)
+        assert mail.secret_ciphertext is not None
+        assert mail.next_attempt_at - deps.clock.now() <= timedelta(seconds=10)
+        assert await dispatch_due(deps) == 0  # not due yet
+
+        deps.clock.advance(seconds=10)
+        assert await dispatch_due(deps) == 1
+        [mail] = deps.uow.outbox_mails
+        assert mail.status is MailStatus.SENT
+
+    async def test_a_5xx_is_final(self, deps: FakeDeps) -> None:
+        await queue_password_mails(deps, 1)
+        deps.mailer.fail_next(DeliveryOutcome.FAILED, code=550)
+        await dispatch_due(deps)
+        [mail] = deps.uow.outbox_mails
+        assert (mail.status, mail.secret_ciphertext) == (MailStatus.FAILED, None)
+        failed = [e for e in deps.uow.audit_events if e.action == "MAIL_FAILED"]
+        assert failed[0].details["reply_code"] == 550
+
+    async def test_a_gateway_down_for_a_day_fails_finally(self, deps: FakeDeps) -> None:
+        await queue_password_mails(deps, 1)
+        while True:
+            deps.mailer.fail_connections()
+            await dispatch_due(deps)
+            [mail] = deps.uow.outbox_mails
+            if mail.status is not MailStatus.PENDING:
+                break
+            gap = mail.next_attempt_at - deps.clock.now()
+            assert gap <= timedelta(minutes=5)
+            deps.clock.advance(gap)
+        assert mail.status is MailStatus.FAILED
+        assert mail.secret_ciphertext is None
+        assert mail.next_attempt_at - mail.created_at <= timedelta(hours=24, minutes=5)
+
+    def test_retries_back_off_to_five_minutes(self, deps: FakeDeps) -> None:
+        delays = [retry_delay(deps.config, n).total_seconds() for n in range(1, 8)]
+        assert delays == [10, 20, 40, 80, 160, 300, 300]
