@@ -72,6 +72,10 @@ E = TypeVar("E")
 START = datetime(2024, 3, 1, 9, 0, tzinfo=UTC)
 
 
+class FakeStorageError(Exception):
+    """A storage failure the fake was told to produce."""
+
+
 class FakeIntegrityError(Exception):
     """What the database would refuse: a unique or foreign-key constraint."""
 
@@ -692,6 +696,7 @@ class FakeUnitOfWork:
         self.data = data or FakeStore()
         self._working: FakeStore | None = None
         self.committed = 0
+        self.failing_commits = 0
         self.rolled_back = 0
         self.locations = FakeLocationRepository(self)
         self.groups = FakeConfigurationGroupRepository(self)
@@ -735,8 +740,15 @@ class FakeUnitOfWork:
             self.rolled_back += 1
 
     async def commit(self) -> None:
+        if self.failing_commits:
+            self.failing_commits -= 1
+            raise FakeStorageError("the database refused the commit")
         self.data = copy.deepcopy(self.store)
         self.committed += 1
+
+    def fail_commits(self, count: int = 1) -> None:
+        """The next ``count`` commits fail as a database would (nothing is stored)."""
+        self.failing_commits += count
 
     # ---- for assertions ----
 

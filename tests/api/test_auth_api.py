@@ -172,3 +172,23 @@ class TestSignInBurst:
         assert codes <= {"INVALID_CREDENTIALS", "TOO_MANY_ATTEMPTS"}
         locked = (await api.data(query, {"p": ADMIN_PASSWORD}))["adminSignIn"]
         assert locked["errors"] == [{"code": "TOO_MANY_ATTEMPTS"}]
+
+
+class TestAnonymousCallers:
+    async def test_learn_nothing_even_about_bad_ids(self, api: Api) -> None:
+        for query in (
+            'mutation { deleteUser(id: "bad") { ok errors { code } } }',
+            '{ node(id: "bad") { id } }',
+            "{ __typename users { totalCount } }",
+        ):
+            body = await api.post(query)
+            assert error_codes(body) == ["UNAUTHENTICATED"], query
+            assert body["data"] is None
+
+    async def test_may_sign_in_and_introspect(self, api: Api) -> None:
+        data = await api.data("{ __schema { queryType { name } } __typename }")
+        assert data["__schema"]["queryType"]["name"] == "Query"
+        signed = await api.data(
+            'mutation { adminSignIn(login: "x", password: "y") { errors { code } } }'
+        )
+        assert signed["adminSignIn"]["errors"] == [{"code": "INVALID_CREDENTIALS"}]

@@ -169,3 +169,25 @@ class TestDryRunAndAudit:
         assert [(e.target_user_id, e.actor) for e in events] == [(anna.id, "root")]
         assert events[0].details["options"] == ["CLIENT_SETTINGS"]
         assert events[0].details["status"] == "SUCCEEDED"
+
+
+class TestStorageFailure:
+    async def test_a_failure_storing_one_user_rolls_back_that_user_only(
+        self, deps: FakeDeps
+    ) -> None:
+        loc = await given.location(deps)
+        anna = await given.user(deps, "anna", loc.id, client_settings={"k": 1})
+        ben = await given.user(deps, "ben", loc.id, client_settings={"k": 1})
+        deps.uow.fail_commits(1)
+
+        first, second = await reset_users(
+            deps, ROOT, [("a", anna.id), ("b", ben.id)], [ResetOption.CLIENT_SETTINGS]
+        )
+
+        assert (first.status, [p.code for p in first.problems]) == (
+            UserResetStatus.FAILED, ["NOT_STORED"],
+        )  # fmt: skip
+        assert first.actions == []
+        assert second.status is UserResetStatus.SUCCEEDED
+        assert (await given.stored_user(deps, anna.id)).client_settings == {"k": 1}  # type: ignore[union-attr]
+        assert (await given.stored_user(deps, ben.id)).client_settings == {}  # type: ignore[union-attr]

@@ -127,3 +127,16 @@ class TestListTeams:
         await given.team(deps, [anna.id], name="Alpha")
 
         assert [t.name for t in await list_teams(deps, ROOT)] == ["Alpha", "Zulu"]
+
+
+class TestInputLimits:
+    async def test_an_overlong_description_is_refused_with_its_field(self, deps: FakeDeps) -> None:
+        loc = await given.location(deps)
+        anna = await given.user(deps, "anna", loc.id)
+        with pytest.raises(DomainError) as refused:
+            await create_team(
+                deps, ROOT, NewTeam(name="T", member_ids=[anna.id], description="x" * 2001)
+            )
+        assert [(p.code, p.field) for p in refused.value.problems] == [
+            ("TOO_LONG", ("description",))
+        ]

@@ -11,6 +11,7 @@ from connect_admin.gql.accounts import AccountsMutation
 from connect_admin.gql.admin import AdministrationMutation
 from connect_admin.gql.errors import ErrorTranslation
 from connect_admin.gql.mail import MailMutation, MailQuery
+from connect_admin.gql.permissions import AuthenticationGate
 from connect_admin.gql.query import Query as BaseQuery
 from connect_admin.gql.reset import ResetMutation
 from connect_admin.gql.selfservice import SelfServiceMutation
@@ -64,6 +65,7 @@ schema = ConnectSchema(
         AuditEvent,
     ],
     extensions=[
+        AuthenticationGate,
         ErrorTranslation,
         lambda: ParserCache(maxsize=256),
         lambda: ValidationCache(maxsize=256),

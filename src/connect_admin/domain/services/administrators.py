@@ -51,6 +51,7 @@ async def create_administrator(
     login = problems.login(new.login, "login")
     last_name = problems.required_name(new.last_name, "lastName")
     email = problems.email(new.email, "email")
+    first_name = problems.optional_name(new.first_name, "firstName")
     problems.password(DEFAULT_PASSWORD_POLICY, new.password, "password")
     location_ids = frozenset(new.location_ids)
     async with deps.uow as uow:
@@ -65,7 +66,7 @@ async def create_administrator(
             Administrator(
                 login=login,
                 last_name=last_name,
-                first_name=problems.optional_text(new.first_name),
+                first_name=first_name,
                 email=email,
                 password_hash=await deps.hasher.hash(new.password),
                 location_ids=location_ids,

@@ -51,7 +51,8 @@ def token_digest(token: str) -> str:
 
 
 def admin_principal(admin: Administrator, *, via_token: ApiToken | None = None) -> AdminPrincipal:
-    login = admin.login if via_token is None else f"{admin.login} (API token {via_token.name})"
+    # The token's name is cut so that the actor fits the audit log.
+    login = admin.login if via_token is None else f"{admin.login} (API token {via_token.name[:40]})"
     return AdminPrincipal(
         admin_id=admin.id,
         login=login,

@@ -49,6 +49,7 @@ async def create_group(
     name = problems.required_name(new.name, "name")
     client = problems.settings(new.client_settings, "clientSettings")
     presence = problems.settings(new.presence_settings, "presenceSettings")
+    description = problems.optional_text(new.description, "description")
     problems.raise_if_any()
     async with deps.uow as uow:
         location = await uow.locations.get(new.location_id)
@@ -62,7 +63,7 @@ async def create_group(
             ConfigurationGroup(
                 location_id=new.location_id,
                 name=name,
-                description=problems.optional_text(new.description),
+                description=description,
                 default_relationship=new.default_relationship,
                 client_settings=client,
                 presence_settings=presence,

@@ -70,6 +70,7 @@ async def create_location(deps: Deps, actor: Principal, new: NewLocation) -> Loc
     problems.password_policy(policy, "passwordPolicy")
     client = problems.settings(new.client_settings, "clientSettings") or {}
     presence = problems.settings(new.presence_settings, "presenceSettings") or {}
+    description = problems.optional_text(new.description, "description")
     problems.raise_if_any()
     async with deps.uow as uow:
         if await uow.locations.name_taken(name):
@@ -77,7 +78,7 @@ async def create_location(deps: Deps, actor: Principal, new: NewLocation) -> Loc
         location = await uow.locations.add(
             Location(
                 name=name,
-                description=problems.optional_text(new.description),
+                description=description,
                 password_policy=policy,
                 default_relationship=new.default_relationship,
                 relationship_policy=new.relationship_policy,
@@ -104,7 +105,9 @@ async def update_location(deps: Deps, actor: Principal, changes: LocationChanges
                 problems.add("NAME_TAKEN", "A location of that name exists.", "name")
             updated = replace(updated, name=name)
         if is_set(changes.description):
-            updated = replace(updated, description=problems.optional_text(changes.description))
+            updated = replace(
+                updated, description=problems.optional_text(changes.description, "description")
+            )
         if is_set(changes.password_policy):
             problems.password_policy(changes.password_policy, "passwordPolicy")
             updated = replace(updated, password_policy=changes.password_policy)

@@ -78,8 +78,8 @@ async def configure_gateway(deps: Deps, actor: Principal, given: GatewayInput) -
     sender = problems.email(given.sender_address, "senderAddress")
     if sender is None:
         problems.add("REQUIRED", "Must not be empty.", "senderAddress")
-    sender_name = problems.optional_text(given.sender_name, "senderName")
-    username = problems.optional_text(given.username, "username")
+    sender_name = problems.optional_name(given.sender_name, "senderName")
+    username = problems.optional_name(given.username, "username")
     problems.raise_if_any()
     assert sender is not None
     async with deps.uow as uow:

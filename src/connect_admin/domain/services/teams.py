@@ -92,6 +92,7 @@ async def create_team(deps: Deps, actor: Principal, new: NewTeam) -> Team:
     admin = require_admin(actor)
     problems = Problems()
     name = problems.required_name(new.name, "name")
+    description = problems.optional_text(new.description, "description")
     async with deps.uow as uow:
         member_ids = await _members(uow, admin, problems, new.member_ids)
         problems.raise_if_any()
@@ -100,7 +101,7 @@ async def create_team(deps: Deps, actor: Principal, new: NewTeam) -> Team:
                 name=name,
                 member_ids=member_ids,
                 relationship=new.relationship,
-                description=problems.optional_text(new.description),
+                description=description,
             )
         )
         await audit.record(
@@ -121,7 +122,9 @@ async def update_team(deps: Deps, actor: Principal, changes: TeamChanges) -> Tea
         if is_set(changes.name):
             updated = replace(updated, name=problems.required_name(changes.name, "name"))
         if is_set(changes.description):
-            updated = replace(updated, description=problems.optional_text(changes.description))
+            updated = replace(
+                updated, description=problems.optional_text(changes.description, "description")
+            )
         if is_set(changes.relationship):
             updated = replace(updated, relationship=changes.relationship)
         if is_set(changes.member_ids):

@@ -125,7 +125,7 @@ async def create_user(deps: Deps, actor: Principal, new: NewUser) -> User:
     problems = Problems()
     login = problems.login(new.login, "login")
     last_name = problems.required_name(new.last_name, "lastName")
-    first_name = problems.optional_text(new.first_name, "firstName")
+    first_name = problems.optional_name(new.first_name, "firstName")
     email = problems.email(new.email, "email")
     work_phone = problems.phone(new.work_phone, "workPhone")
     mobile_phone = problems.phone(new.mobile_phone, "mobilePhone")
@@ -176,7 +176,9 @@ async def update_user(deps: Deps, actor: Principal, changes: UserChanges) -> Use
             raise not_found("USER", "id")
         updated = user
         if is_set(changes.first_name):
-            updated = replace(updated, first_name=problems.optional_text(changes.first_name))
+            updated = replace(
+                updated, first_name=problems.optional_name(changes.first_name, "firstName")
+            )
         if is_set(changes.last_name):
             updated = replace(
                 updated, last_name=problems.required_name(changes.last_name, "lastName")

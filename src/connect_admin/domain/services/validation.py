@@ -37,6 +37,12 @@ class Problems:
             self.add("TOO_LONG", f"At most {MAX_NAME_LENGTH} characters.", *field)
         return text
 
+    def optional_name(self, value: str | None, *field: str) -> str | None:
+        text = (value or "").strip()
+        if len(text) > MAX_NAME_LENGTH:
+            self.add("TOO_LONG", f"At most {MAX_NAME_LENGTH} characters.", *field)
+        return text or None
+
     def optional_text(self, value: str | None, *field: str) -> str | None:
         text = (value or "").strip()
         if len(text) > 2000:
