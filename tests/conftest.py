@@ -120,7 +120,7 @@ def count_statements(engine: AsyncEngine) -> Any:
             conn: Any, cursor: Any, statement: str, parameters: Any, context: Any, many: bool
         ) -> None:
             # Transaction control (SQLite's explicit BEGIN) is not a query.
-            if statement.strip().upper() not in ("BEGIN", "COMMIT", "ROLLBACK"):
+            if statement.strip().upper() not in ("BEGIN", "BEGIN IMMEDIATE", "COMMIT", "ROLLBACK"):
                 counter.statements.append(statement)
 
         event.listen(engine.sync_engine, "before_cursor_execute", before)

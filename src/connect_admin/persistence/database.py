@@ -98,6 +98,10 @@ def _create_sqlite_engine(url: URL, **kwargs: Any) -> AsyncEngine:
 
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN")
+        # IMMEDIATE takes the write lock at the start. A deferred transaction that
+        # reads and then writes must upgrade its lock, and SQLite refuses that at
+        # once ("database is locked", busy_timeout not consulted) while another
+        # connection writes — e.g. the mail dispatcher. Waiting at BEGIN is safe.
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
 
     return engine
