@@ -152,6 +152,9 @@ class FakeLocationRepository(_Repository):
         if await self.is_in_use(location_id):
             raise FakeIntegrityError("locations referenced")
         self._db.locations.pop(location_id, None)
+        for event in self._db.audit.values():  # ON DELETE SET NULL
+            if event.location_id == location_id:
+                event.location_id = None
 
     async def name_taken(self, name: str, except_id: int | None = None) -> bool:
         return any(loc.name == name and loc.id != except_id for loc in self._db.locations.values())
@@ -518,6 +521,13 @@ class FakeApiTokenRepository(_Repository):
                 return _copy(token)
         return None
 
+    async def list(self, owner_id: int | None = None) -> builtins.list[ApiToken]:
+        return [
+            _copy(t)
+            for _, t in sorted(self._db.api_tokens.items())
+            if owner_id is None or t.owner_id == owner_id
+        ]
+
     async def add(self, token: ApiToken) -> ApiToken:
         if token.owner_id not in self._db.administrators:
             raise FakeIntegrityError("api_tokens.owner_id")
@@ -554,6 +564,13 @@ class FakeSessionRepository(_Repository):
     async def delete_for(self, subject: SessionSubject, subject_id: int) -> int:
         return self._delete(lambda s: s.subject is subject and s.subject_id == subject_id)
 
+    async def delete_others(
+        self, subject: SessionSubject, subject_id: int, keep_id: int | None
+    ) -> int:
+        return self._delete(
+            lambda s: s.subject is subject and s.subject_id == subject_id and s.id != keep_id
+        )
+
     async def delete_expired(self, now: datetime) -> int:
         return self._delete(lambda s: s.expires_at <= now)
 
@@ -575,11 +592,18 @@ class FakeSignInAttemptRepository(_Repository):
     async def clear(self, key: str) -> None:
         self._db.sign_in_failures = [f for f in self._db.sign_in_failures if f[1] != key]
 
+    async def purge_before(self, at: datetime) -> int:
+        before = len(self._db.sign_in_failures)
+        self._db.sign_in_failures = [f for f in self._db.sign_in_failures if f[2] >= at]
+        return before - len(self._db.sign_in_failures)
+
 
 class FakeAuditRepository(_Repository):
     async def add(self, event: AuditEvent) -> AuditEvent:
         if event.target_user_id is not None and event.target_user_id not in self._db.users:
             raise FakeIntegrityError("audit_events.target_user_id")
+        if event.location_id is not None and event.location_id not in self._db.locations:
+            raise FakeIntegrityError("audit_events.location_id")
         event.id = self._db.next_id("audit_events")
         self._db.audit[event.id] = _copy(event)
         return event
@@ -593,6 +617,8 @@ class FakeAuditRepository(_Repository):
             if query.target_user_id is not None and event.target_user_id != query.target_user_id:
                 return False
             if query.location_ids is not None:
+                if event.location_id in query.location_ids:
+                    return True
                 target = db.users.get(event.target_user_id or 0)
                 return target is not None and target.location_id in query.location_ids
             return True

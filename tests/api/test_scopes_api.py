@@ -106,3 +106,26 @@ class TestSubAdministrator:
         assert data["createUser"]["errors"] == [
             {"code": "LOCATION_NOT_FOUND", "field": ["input", "locationId"]}
         ]
+
+    async def test_sees_the_deletion_of_its_users_in_the_audit_log(
+        self, api: Api, scoped: Scoped
+    ) -> None:
+        delete = "mutation($id: ID!) { deleteUser(id: $id) { ok errors { code } } }"
+        deleted = await api.data(delete, {"id": scoped.own_user}, token=scoped.token)
+        assert deleted["deleteUser"] == {"ok": True, "errors": []}
+        query = (
+            "{ auditEvents(first: 10) { totalCount "
+            "edges { node { action targetUser { id } details } } } }"
+        )
+
+        events = (await api.data(query, token=scoped.token))["auditEvents"]
+
+        assert [e["node"]["action"] for e in events["edges"]] == [
+            "USER_DELETED",
+            "USER_CREATED",
+            "LOCATION_CREATED",  # Munich's own
+        ]
+        assert events["edges"][0]["node"]["targetUser"] is None
+        assert events["edges"][0]["node"]["details"]["login"] == "m.user"
+        # Berlin's events stay out of sight.
+        assert events["totalCount"] == 3

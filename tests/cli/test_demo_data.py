@@ -5,6 +5,8 @@ from __future__ import annotations
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from connect_admin.domain.ports import UserQuery
+from connect_admin.domain.principals import SYSTEM
+from connect_admin.domain.services.administrators import NewAdministrator, create_administrator
 from connect_admin.domain.services.auth import admin_sign_in, user_sign_in
 from connect_admin.server.container import build_deps
 from connect_admin.server.demo_data import (
@@ -49,3 +51,21 @@ async def test_demo_credentials_sign_in(clean_database: AsyncEngine) -> None:
 
     assert (await admin_sign_in(deps, DEMO_ADMIN_LOGIN, DEMO_ADMIN_PASSWORD)).token
     assert (await user_sign_in(deps, "hans.schulz", DEMO_USER_PASSWORD)).token
+
+
+async def test_refuses_a_database_with_an_administrator_only(clean_database: AsyncEngine) -> None:
+    """With an `admin` already there the command line would print a demo password
+    that is not that administrator's: nothing is loaded."""
+    deps = build_deps(clean_database, Settings(database_url="sqlite://"))
+    await create_administrator(
+        deps,
+        SYSTEM,
+        NewAdministrator(login=DEMO_ADMIN_LOGIN, password="Own-Secret-Passw0rd", last_name="Own"),
+    )
+
+    assert await load_demo_data(deps) is False
+
+    async with deps.uow as uow:
+        assert await uow.locations.list() == []
+        assert [a.login for a in await uow.administrators.list()] == [DEMO_ADMIN_LOGIN]
+    assert (await admin_sign_in(deps, DEMO_ADMIN_LOGIN, "Own-Secret-Passw0rd")).token

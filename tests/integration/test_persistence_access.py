@@ -192,3 +192,60 @@ async def test_sign_in_failures(uow: SqlAlchemyUnitOfWork) -> None:
         await attempts.clear("admin:root")
         assert await attempts.failures_since("admin:root", NOW - timedelta(days=1)) == []
         assert await attempts.failures_since("user:x", NOW) == [NOW]
+
+
+async def test_purging_old_sign_in_failures(uow: SqlAlchemyUnitOfWork) -> None:
+    async with uow:
+        attempts = uow.sign_in_attempts
+        for key, minutes in (("admin:root", 40), ("user:ghost", 31), ("user:ghost", 30), ("x", 0)):
+            await attempts.record_failure(key, NOW - timedelta(minutes=minutes))
+        assert await attempts.purge_before(NOW - timedelta(minutes=30)) == 2
+        assert await attempts.failures_since("admin:root", NOW - timedelta(days=1)) == []
+        assert await attempts.failures_since("user:ghost", NOW - timedelta(days=1)) == [
+            NOW - timedelta(minutes=30)
+        ]
+        assert await attempts.failures_since("x", NOW) == [NOW]
+        assert await attempts.purge_before(NOW - timedelta(minutes=30)) == 0
+
+
+async def test_ending_the_other_sessions_of_a_subject(
+    uow: SqlAlchemyUnitOfWork, make: Factory
+) -> None:
+    async with uow:
+        location = await make.location(uow)
+        user = await make.user(uow, location.id)
+        other = await make.user(uow, location.id)
+        admin = await make.admin(uow)
+        keep = await uow.sessions.add(_session("keep", SessionSubject.USER, user.id, 1))
+        await uow.sessions.add(_session("end1", SessionSubject.USER, user.id, 1))
+        await uow.sessions.add(_session("end2", SessionSubject.USER, user.id, -1))
+        await uow.sessions.add(_session("other", SessionSubject.USER, other.id, 1))
+        await uow.sessions.add(_session("admin", SessionSubject.ADMINISTRATOR, admin.id, 1))
+
+        assert await uow.sessions.delete_others(SessionSubject.USER, user.id, keep.id) == 2
+
+        assert await uow.sessions.get_by_hash("keep") == keep
+        assert await uow.sessions.get_by_hash("end1") is None
+        assert await uow.sessions.get_by_hash("end2") is None
+        assert await uow.sessions.get_by_hash("other") is not None
+        assert await uow.sessions.get_by_hash("admin") is not None
+        assert await uow.sessions.delete_others(SessionSubject.USER, user.id, None) == 1
+        assert await uow.sessions.get_by_hash("keep") is None
+
+
+async def test_listing_api_tokens(uow: SqlAlchemyUnitOfWork, make: Factory) -> None:
+    async with uow:
+        one, two = await make.admin(uow), await make.admin(uow)
+        a = await uow.api_tokens.add(
+            ApiToken(name="a", owner_id=one.id, token_hash="ha", created_at=NOW)
+        )
+        b = await uow.api_tokens.add(
+            ApiToken(name="b", owner_id=two.id, token_hash="hb", created_at=NOW, revoked_at=NOW)
+        )
+        c = await uow.api_tokens.add(
+            ApiToken(name="c", owner_id=one.id, token_hash="hc", created_at=NOW)
+        )
+        assert await uow.api_tokens.list() == [a, b, c]
+        assert await uow.api_tokens.list(one.id) == [a, c]
+        assert await uow.api_tokens.list(two.id) == [b]
+        assert await uow.api_tokens.list(two.id + one.id + 1000) == []

@@ -38,6 +38,59 @@ async def test_audit_round_trip(uow: SqlAlchemyUnitOfWork, make: Factory) -> Non
     assert page.items[0].at.tzinfo is UTC
 
 
+async def test_audit_page_scoped_by_the_recorded_location_too(
+    uow: SqlAlchemyUnitOfWork, make: Factory
+) -> None:
+    async with uow:
+        berlin, munich = await make.location(uow), await make.location(uow)
+        anna = await make.user(uow, berlin.id)
+        gone = await make.user(uow, berlin.id)
+        moved = await make.user(uow, munich.id)
+        for action, target, location in (
+            ("USER_DELETED", None, berlin.id),
+            ("ABOUT_ANNA", anna.id, None),
+            ("MOVED", moved.id, berlin.id),
+            ("TEAM", None, None),
+            ("ABOUT_GONE", gone.id, berlin.id),
+        ):
+            await uow.audit.add(
+                AuditEvent(
+                    at=NOW, actor="a", action=action, target_user_id=target, location_id=location
+                )
+            )
+        await uow.users.delete(gone.id)
+        await uow.commit()
+    async with uow:
+        berlin_page = await uow.audit.page(
+            AuditQuery(location_ids=frozenset({berlin.id})), None, 10
+        )
+        munich_page = await uow.audit.page(
+            AuditQuery(location_ids=frozenset({munich.id})), None, 10
+        )
+    assert [(e.action, e.location_id) for e in berlin_page.items] == [
+        ("ABOUT_GONE", berlin.id),
+        ("MOVED", berlin.id),
+        ("ABOUT_ANNA", None),
+        ("USER_DELETED", berlin.id),
+    ]
+    assert berlin_page.total == 4
+    assert berlin_page.items[0].target_user_id is None
+    assert [e.action for e in munich_page.items] == ["MOVED"]
+
+
+async def test_deleting_a_location_keeps_its_events(
+    uow: SqlAlchemyUnitOfWork, make: Factory
+) -> None:
+    async with uow:
+        location = await make.location(uow)
+        event = await uow.audit.add(
+            AuditEvent(at=NOW, actor="a", action="LOCATION_UPDATED", location_id=location.id)
+        )
+        await uow.locations.delete(location.id)
+        page = await uow.audit.page(AuditQuery(), None, 10)
+    assert [(e.id, e.location_id) for e in page.items] == [(event.id, None)]
+
+
 async def test_audit_page_newest_first_filtered_and_scoped(
     uow: SqlAlchemyUnitOfWork, make: Factory, count_statements: Any
 ) -> None:

@@ -15,6 +15,11 @@ from connect_admin.domain.services.auth import (
     create_api_token,
     revoke_api_token,
 )
+from connect_admin.domain.services.groups import (
+    NewConfigurationGroup,
+    create_group,
+    delete_group,
+)
 from connect_admin.domain.services.locations import NewLocation, create_location
 from connect_admin.domain.services.me import set_my_client_setting
 from connect_admin.domain.services.paging import PageRequest
@@ -145,3 +150,46 @@ class TestAuditEvents:
             ("USER_CREATED", anna),
         ]
         assert page.total == 2
+
+    async def test_sub_admin_still_sees_its_deleted_users(self, deps: FakeDeps) -> None:
+        berlin, anna = await self.make_events(deps)
+
+        await delete_user(deps, ROOT, anna)
+        mine = await audit_events(deps, sub_admin(berlin), PageRequest(first=10), None)
+        theirs = await audit_events(deps, sub_admin(berlin + 1), PageRequest(first=10), None)
+
+        assert [(e.action, e.location_id) for e in mine.items] == [
+            ("USER_DELETED", berlin),
+            ("USER_UPDATED", berlin),
+            ("USER_CREATED", berlin),
+        ]
+        assert "USER_DELETED" not in [e.action for e in theirs.items]
+
+    async def test_events_record_the_location_they_concern(self, deps: FakeDeps) -> None:
+        loc = await create_location(deps, ROOT, NewLocation(name="Berlin"))
+        other = await given.location(deps, "Munich")
+        grp = await create_group(deps, ROOT, NewConfigurationGroup(location_id=loc.id, name="G"))
+        user = await create_user(
+            deps, ROOT, NewUser(login="anna", last_name="A", location_id=loc.id, password=SECRET)
+        )
+        await update_user(deps, ROOT, UserChanges(id=user.id, location_id=other.id))
+        await set_my_client_setting(deps, given.as_user(user), "k", 1)
+        await delete_group(deps, ROOT, grp.id)
+        await create_team(deps, ROOT, NewTeam(name="T", member_ids=[user.id]))
+
+        assert [(e.action, e.location_id) for e in deps.uow.audit_events] == [
+            ("LOCATION_CREATED", loc.id),
+            ("CONFIGURATION_GROUP_CREATED", loc.id),
+            ("USER_CREATED", loc.id),
+            # The location before the move; the new one sees it through the user.
+            ("USER_UPDATED", loc.id),
+            ("CLIENT_SETTING_SET", other.id),
+            ("CONFIGURATION_GROUP_DELETED", loc.id),
+            ("TEAM_CREATED", None),
+        ]
+        moved = await audit_events(deps, sub_admin(other.id), PageRequest(first=10), None)
+        assert [e.action for e in moved.items] == [
+            "CLIENT_SETTING_SET",
+            "USER_UPDATED",
+            "USER_CREATED",
+        ]

@@ -14,6 +14,7 @@ from connect_admin.domain.services.auth import (
     change_my_password,
     create_api_token,
     get_api_token,
+    list_api_tokens,
     revoke_api_token,
     token_digest,
     user_sign_in,
@@ -40,7 +41,10 @@ class TestUserSignIn:
         signed_in = await user_sign_in(deps, "anna", GOOD_PASSWORD)
 
         assert signed_in.password_change_required is False
-        assert await authenticate(deps, signed_in.token) == UserPrincipal(anna.id, "anna", False)
+        [session] = deps.uow.data.sessions.values()
+        assert await authenticate(deps, signed_in.token) == UserPrincipal(
+            anna.id, "anna", False, session_id=session.id
+        )
 
     async def test_only_the_token_hash_is_stored(self, deps: FakeDeps) -> None:
         loc = await given.location(deps)
@@ -203,6 +207,50 @@ class TestThrottling:
         assert (await admin_sign_in(deps, "anna", GOOD_PASSWORD)).token
 
 
+class TestPurge:
+    """A successful sign-in removes what can never count again."""
+
+    async def test_expired_sessions_of_everybody_are_removed(self, deps: FakeDeps) -> None:
+        loc = await given.location(deps)
+        await given.user(deps, "anna", loc.id, password=GOOD_PASSWORD)
+        await given.user(deps, "bert", loc.id, password=GOOD_PASSWORD)
+        await user_sign_in(deps, "bert", GOOD_PASSWORD)
+        deps.clock.advance(deps.config.session_ttl - timedelta(minutes=1))
+        live = await user_sign_in(deps, "bert", GOOD_PASSWORD)
+        deps.clock.advance(minutes=1)
+
+        mine = await user_sign_in(deps, "anna", GOOD_PASSWORD)
+
+        assert {s.token_hash for s in deps.uow.data.sessions.values()} == {
+            token_digest(live.token),
+            token_digest(mine.token),
+        }
+
+    async def test_failures_older_than_window_and_lockout_are_removed(self, deps: FakeDeps) -> None:
+        loc = await given.location(deps)
+        await given.user(deps, "anna", loc.id, password=GOOD_PASSWORD)
+        await sign_in_error(deps, "ghost", "x")
+        deps.clock.advance(minutes=1)
+        await sign_in_error(deps, "ghost", "x")
+        relevant = deps.config.sign_in_window + deps.config.sign_in_lockout
+        deps.clock.advance(relevant - timedelta(seconds=30))
+
+        await user_sign_in(deps, "anna", GOOD_PASSWORD)
+
+        # The first failure is past window + lockout; the second still counts.
+        [(_, key, at)] = deps.uow.data.sign_in_failures
+        assert key == "USER:ghost"
+        assert at == deps.clock.now() - relevant + timedelta(seconds=30)
+
+    async def test_a_refused_sign_in_purges_nothing(self, deps: FakeDeps) -> None:
+        await sign_in_error(deps, "ghost", "x")
+        deps.clock.advance(days=1)
+
+        await sign_in_error(deps, "ghost", "x")
+
+        assert len(deps.uow.data.sign_in_failures) == 2
+
+
 class TestAuthenticate:
     async def test_no_token_is_anonymous(self, deps: FakeDeps) -> None:
         assert await authenticate(deps, None) == Anonymous()
@@ -343,7 +391,56 @@ class TestApiTokens:
         assert deps.uow.data.api_tokens[token.id].revoked_at is None
 
 
+class TestListApiTokens:
+    async def test_system_admin_sees_all_others_their_own(self, deps: FakeDeps) -> None:
+        loc = await given.location(deps)
+        root = await given.administrator(deps, "root")
+        sub = await given.administrator(deps, "sub", location_ids=[loc.id])
+        other = await given.administrator(deps, "other", location_ids=[loc.id])
+        root_actor = AdminPrincipal(root.id, "root", None)
+        sub_actor = AdminPrincipal(sub.id, "sub", frozenset({loc.id}))
+        crm, _ = await create_api_token(deps, root_actor, "crm")
+        _, sub_secret = await create_api_token(deps, sub_actor, "voicemail")
+        await revoke_api_token(deps, root_actor, crm.id)
+
+        everything = await list_api_tokens(deps, root_actor)
+        own = await list_api_tokens(deps, sub_actor)
+        via_token = await list_api_tokens(deps, await authenticate(deps, sub_secret))
+        none = await list_api_tokens(deps, AdminPrincipal(other.id, "other", frozenset({loc.id})))
+
+        assert [(t.name, t.revoked_at is not None) for t in everything] == [
+            ("crm", True),
+            ("voicemail", False),
+        ]
+        assert [t.name for t in own] == [t.name for t in via_token] == ["voicemail"]
+        assert none == []
+
+    async def test_users_and_anonymous_may_not_list(self, deps: FakeDeps) -> None:
+        with pytest.raises(Forbidden):
+            await list_api_tokens(deps, UserPrincipal(1, "anna", False))
+        with pytest.raises(NotAuthenticated):
+            await list_api_tokens(deps, Anonymous())
+
+
 class TestChangeMyPassword:
+    async def test_ends_the_other_sessions_but_keeps_the_calling_one(self, deps: FakeDeps) -> None:
+        loc = await given.location(deps)
+        anna = await given.user(deps, "anna", loc.id, password=GOOD_PASSWORD)
+        bert = await given.user(deps, "bert", loc.id, password=GOOD_PASSWORD)
+        laptop = await user_sign_in(deps, "anna", GOOD_PASSWORD)
+        phone = await user_sign_in(deps, "anna", GOOD_PASSWORD)
+        colleague = await user_sign_in(deps, "bert", GOOD_PASSWORD)
+        caller = await authenticate(deps, laptop.token)
+
+        await change_my_password(deps, caller, GOOD_PASSWORD, NEW_PASSWORD)
+
+        assert await authenticate(deps, laptop.token) == caller
+        with pytest.raises(NotAuthenticated):
+            await authenticate(deps, phone.token)
+        assert isinstance(await authenticate(deps, colleague.token), UserPrincipal)
+        assert deps.uow.audit_events[-1].details == {"other_sessions_ended": 1}
+        assert {s.subject_id for s in deps.uow.data.sessions.values()} == {anna.id, bert.id}
+
     async def test_changes_password_and_clears_the_flag(self, deps: FakeDeps) -> None:
         loc = await given.location(deps)
         anna = await given.user(

@@ -82,6 +82,33 @@ class TestUserPrincipal:
             await users.get_user(deps, UserPrincipal(2, "carl", True), 1)
 
 
+class TestPrivateData:
+    """Contacts, relationships and settings: a user's own business and its admins'."""
+
+    async def test_a_user_sees_its_own_private_data_only(self, deps: FakeDeps) -> None:
+        berlin, _ = await two_locations(deps)
+        bob = await given.user(deps, "bob", berlin)
+        anna = await users.get_user(deps, ROOT, 1)
+        carl = await users.get_user(deps, ROOT, 2)
+
+        assert users.sees_private(given.as_user(anna), anna)
+        assert users.sees_user(given.as_user(anna), bob)
+        assert not users.sees_private(given.as_user(anna), bob)
+        assert not users.sees_private(given.as_user(anna), carl)
+        assert users.sees_private(given.as_user(anna, pending=True), anna)
+
+    async def test_administrators_see_private_data_within_their_scope(self, deps: FakeDeps) -> None:
+        berlin, _ = await two_locations(deps)
+        anna = await users.get_user(deps, ROOT, 1)
+        carl = await users.get_user(deps, ROOT, 2)
+
+        assert users.sees_private(ROOT, anna)
+        assert users.sees_private(ROOT, carl)
+        assert users.sees_private(sub_admin(berlin), anna)
+        assert not users.sees_private(sub_admin(berlin), carl)
+        assert not users.sees_private(Anonymous(), anna)
+
+
 class TestAnonymous:
     @pytest.mark.parametrize("call", ADMIN_CALLS.values(), ids=ADMIN_CALLS.keys())
     async def test_is_not_authenticated_for_admin_services(

@@ -207,6 +207,9 @@ class AuditEvent:
     action: str
     details: dict[str, JsonValue] = field(default_factory=dict)
     target_user_id: int | None = None
+    # The location concerned, where known: a user's (kept after the user is
+    # deleted), a configuration group's, a location's own. Scopes the audit log.
+    location_id: int | None = None
     id: int = 0
 
 

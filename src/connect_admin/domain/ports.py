@@ -60,7 +60,8 @@ class UserQuery:
 @dataclass(frozen=True)
 class AuditQuery:
     target_user_id: int | None = None
-    # None: every event. Otherwise only events about users of these locations.
+    # None: every event. Otherwise only the events concerning these locations:
+    # recorded for one of them, or about a user who lives in one of them now.
     location_ids: frozenset[int] | None = None
 
 
@@ -73,7 +74,8 @@ class LocationRepository(Protocol):
     async def delete(self, location_id: int) -> None: ...
     async def name_taken(self, name: str, except_id: int | None = None) -> bool: ...
     async def is_in_use(self, location_id: int) -> bool:
-        """True while users or configuration groups belong to the location."""
+        """True while users, configuration groups or sub-administrators limited to the
+        location belong to it; each of them blocks its deletion."""
         ...
 
 
@@ -161,6 +163,10 @@ class AdministratorRepository(Protocol):
 
 class ApiTokenRepository(Protocol):
     async def get(self, token_id: int) -> ApiToken | None: ...
+    async def list(self, owner_id: int | None = None) -> builtins.list[ApiToken]:
+        """The tokens of one owner (None: of everybody), revoked ones included, by id."""
+        ...
+
     async def get_by_hash(self, token_hash: str) -> ApiToken | None: ...
     async def add(self, token: ApiToken) -> ApiToken: ...
     async def update(self, token: ApiToken) -> None: ...
@@ -173,7 +179,15 @@ class SessionRepository(Protocol):
         """Ends every session of one user or administrator."""
         ...
 
-    async def delete_expired(self, now: datetime) -> int: ...
+    async def delete_others(
+        self, subject: SessionSubject, subject_id: int, keep_id: int | None
+    ) -> int:
+        """Ends every session of one user or administrator but ``keep_id`` (None: all)."""
+        ...
+
+    async def delete_expired(self, now: datetime) -> int:
+        """Removes the sessions expired at ``now``, of everybody."""
+        ...
 
 
 class SignInAttemptRepository(Protocol):
@@ -185,6 +199,9 @@ class SignInAttemptRepository(Protocol):
         ...
 
     async def clear(self, key: str) -> None: ...
+    async def purge_before(self, at: datetime) -> int:
+        """Removes the failures before ``at``, of every key; they no longer count."""
+        ...
 
 
 class AuditRepository(Protocol):

@@ -36,6 +36,8 @@ class UserPrincipal:
     user_id: int
     login: str
     password_change_required: bool
+    # The sign-in session the call came with; None for a principal made by the server.
+    session_id: int | None = None
 
 
 @dataclass(frozen=True)

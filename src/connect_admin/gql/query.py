@@ -163,6 +163,16 @@ class Query:
 
     @strawberry.field(
         description=(
+            "The API tokens, revoked ones included, oldest first: every token for a system "
+            "administrator, otherwise the caller's own. Never their secrets."
+        )
+    )
+    async def api_tokens(self, info: Info) -> list[ApiToken]:
+        found = await auth.list_api_tokens(info.context.deps(), info.context.principal)
+        return [ApiToken.from_domain(t) for t in found]
+
+    @strawberry.field(
+        description=(
             "The signed-in user, for Connect Client sessions; null for administrators and "
             "API tokens."
         )

@@ -20,6 +20,7 @@ from connect_admin.domain.rules import (
     scope_default,
 )
 from connect_admin.domain.services import relationships as relationship_service
+from connect_admin.domain.services.users import sees_private
 from connect_admin.gql.context import Info
 from connect_admin.gql.enums import (
     RelationshipLevel,
@@ -277,6 +278,10 @@ class User(Node):
             voicemail_pin_state=user.voicemail_pin_state,
         )
 
+    def _private(self, info: Info) -> bool:
+        """Whether the caller reads this user's private fields (the domain decides)."""
+        return sees_private(info.context.principal, self.entity)
+
     async def _scope(self, info: Info) -> tuple[model.Location, model.ConfigurationGroup | None]:
         loaders = info.context.loaders
         location = await loaders.location_by_id.load(self.entity.location_id)
@@ -313,6 +318,8 @@ class User(Node):
 
     @strawberry.field
     async def relationships(self, info: Info) -> list[Relationship]:
+        if not self._private(info):
+            return []
         found = await info.context.loaders.relationships_by_owner.load(self.entity)
         return [Relationship.from_domain(rel, target) for rel, target in found]
 
@@ -320,6 +327,8 @@ class User(Node):
         description="The effective relationship towards one user, whatever its source."
     )
     async def relationship_to(self, info: Info, user_id: strawberry.ID) -> Relationship | None:
+        if not self._private(info):
+            return None
         try:
             target_pk = pk_of(user_id, "User")
         except Exception:
@@ -331,6 +340,8 @@ class User(Node):
 
     @strawberry.field
     async def client_settings(self, info: Info) -> list[Setting]:
+        if not self._private(info):
+            return []
         location, group = await self._scope(info)
         return Setting.list_of(
             effective_settings(
@@ -342,6 +353,8 @@ class User(Node):
 
     @strawberry.field
     async def presence_settings(self, info: Info) -> list[Setting]:
+        if not self._private(info):
+            return []
         location, group = await self._scope(info)
         return Setting.list_of(
             effective_settings(
@@ -352,15 +365,21 @@ class User(Node):
         )
 
     @strawberry.field(description="Only the settings that the user changed.")
-    def client_setting_overrides(self) -> list[Setting]:
+    def client_setting_overrides(self, info: Info) -> list[Setting]:
+        if not self._private(info):
+            return []
         return Setting.list_of(self.entity.client_settings)
 
     @strawberry.field
-    def presence_setting_overrides(self) -> list[Setting]:
+    def presence_setting_overrides(self, info: Info) -> list[Setting]:
+        if not self._private(info):
+            return []
         return Setting.list_of(self.entity.presence_settings)
 
     @strawberry.field
     async def contacts(self, info: Info) -> list[Contact]:
+        if not self._private(info):
+            return []
         contacts = await info.context.loaders.contacts_by_owner_id.load(self.entity.id)
         return [Contact.from_domain(c) for c in contacts]
 
@@ -422,6 +441,9 @@ class ApiToken(Node):
     name: str
     created_at: datetime
     last_used_at: datetime | None
+    revoked_at: datetime | None = strawberry.field(
+        description="When the token was revoked; null while it works."
+    )
     owner_pk: strawberry.Private[int]
 
     @classmethod
@@ -431,6 +453,7 @@ class ApiToken(Node):
             name=token.name,
             created_at=token.created_at,
             last_used_at=token.last_used_at,
+            revoked_at=token.revoked_at,
             owner_pk=token.owner_id,
         )
 

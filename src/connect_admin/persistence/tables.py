@@ -323,6 +323,15 @@ audit_events = Table(
         nullable=True,
         index=True,
     ),
+    # The location the event concerns (the user's, the group's, the location
+    # itself): it outlives the user, so sub-administrators keep seeing the event.
+    Column(
+        "location_id",
+        Integer,
+        ForeignKey("locations.id", ondelete="SET NULL"),
+        nullable=True,
+        index=True,
+    ),
 )
 
 # System settings > E-Mail Gateway: at most one row, its id fixed to 1.

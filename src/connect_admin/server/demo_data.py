@@ -74,9 +74,11 @@ _BLOCKED = "lukas.wolf"
 
 
 async def load_demo_data(deps: Deps) -> bool:
-    """Fills an empty database; False (and nothing changed) when any location exists."""
+    """Fills an entirely empty database; False (and nothing changed) when any location
+    or any administrator exists, so that the demo passwords the command line prints
+    are always the ones stored."""
     async with deps.uow as uow:
-        if await uow.locations.list():
+        if await uow.locations.list() or await uow.administrators.list():
             return False
 
     berlin = await create_location(
@@ -226,29 +228,25 @@ async def load_demo_data(deps: Deps) -> bool:
     # Deactivated after the contacts were added: "repair contact list" has work to do.
     await set_data_source_active(deps, SYSTEM, crm.id, active=False)
 
-    async with deps.uow as uow:
-        taken = {a.login for a in await uow.administrators.list()}
-    if DEMO_ADMIN_LOGIN not in taken:
-        await create_administrator(
-            deps,
-            SYSTEM,
-            NewAdministrator(
-                login=DEMO_ADMIN_LOGIN,
-                password=DEMO_ADMIN_PASSWORD,
-                last_name="Administrator",
-                first_name="Demo",
-                email="admin@example.com",
-            ),
-        )
-    if DEMO_SUB_ADMIN_LOGIN not in taken:
-        await create_administrator(
-            deps,
-            SYSTEM,
-            NewAdministrator(
-                login=DEMO_SUB_ADMIN_LOGIN,
-                password=DEMO_SUB_ADMIN_PASSWORD,
-                last_name="Munich Administrator",
-                location_ids=[munich.id],
-            ),
-        )
+    await create_administrator(
+        deps,
+        SYSTEM,
+        NewAdministrator(
+            login=DEMO_ADMIN_LOGIN,
+            password=DEMO_ADMIN_PASSWORD,
+            last_name="Administrator",
+            first_name="Demo",
+            email="admin@example.com",
+        ),
+    )
+    await create_administrator(
+        deps,
+        SYSTEM,
+        NewAdministrator(
+            login=DEMO_SUB_ADMIN_LOGIN,
+            password=DEMO_SUB_ADMIN_PASSWORD,
+            last_name="Munich Administrator",
+            location_ids=[munich.id],
+        ),
+    )
     return True

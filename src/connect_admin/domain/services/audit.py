@@ -15,15 +15,22 @@ async def record(
     action: str,
     *,
     target_user_id: int | None = None,
+    scope_location_id: int | None = None,
     **details: JsonValue,
 ) -> None:
-    """Adds an event to the current unit of work; it commits with the change."""
+    """Adds an event to the current unit of work; it commits with the change.
+
+    ``scope_location_id`` is the location the event concerns, where known: the
+    target user's, a configuration group's, a location's own. It keeps the event
+    in its sub-administrators' audit log after the user is deleted.
+    """
     await deps.uow.audit.add(
         AuditEvent(
             at=deps.clock.now(),
             actor=actor.login,
             action=action,
             target_user_id=target_user_id,
+            location_id=scope_location_id,
             details=details,
         )
     )
@@ -32,6 +39,8 @@ async def record(
 async def audit_events(
     deps: Deps, actor: Principal, page: PageRequest, target_user_id: int | None
 ) -> Page[AuditEvent]:
+    """Newest first. A sub-administrator sees the events concerning its locations:
+    recorded for one of them, or about a user who lives in one of them now."""
     admin = require_admin(actor)
     async with deps.uow as uow:
         return await uow.audit.page(

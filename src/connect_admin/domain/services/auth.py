@@ -87,6 +87,10 @@ async def _sign_in(
     every attempt is counted before any is verified. Reads, the slow hash
     check and the final writes are separate transactions, so no lock is held
     while argon2 runs and no read lock has to be upgraded to a write.
+
+    A successful sign-in also tidies up, in its final transaction: expired
+    sessions of everybody, and failures too old to count towards any lockout
+    (older than window + lockout), e.g. those of logins that do not exist.
     """
     now = deps.clock.now()
     login = login.strip()[:MAX_LOGIN_LENGTH]
@@ -95,10 +99,9 @@ async def _sign_in(
     async with deps.uow as uow:
         await uow.sign_in_attempts.record_failure(key, now)
         await uow.commit()
+    relevant_since = now - config.sign_in_window - config.sign_in_lockout
     async with deps.uow as uow:
-        failures = await uow.sign_in_attempts.failures_since(
-            key, now - config.sign_in_window - config.sign_in_lockout
-        )
+        failures = await uow.sign_in_attempts.failures_since(key, relevant_since)
         account: User | Administrator | None
         if subject is SessionSubject.USER:
             account = await uow.users.get_by_login(login)
@@ -123,6 +126,8 @@ async def _sign_in(
     token = SESSION_PREFIX + deps.random.token()
     async with deps.uow as uow:
         await uow.sign_in_attempts.clear(key)
+        await uow.sign_in_attempts.purge_before(relevant_since)
+        await uow.sessions.delete_expired(now)
         await uow.sessions.add(
             SignInSession(
                 token_hash=token_digest(token),
@@ -169,7 +174,7 @@ async def _session_principal(deps: Deps, uow: UnitOfWork, token: str) -> Princip
     user = await uow.users.get(session.subject_id)
     if user is None or user.blocked:
         raise NotAuthenticated
-    return UserPrincipal(user.id, user.login, user.password_change_required)
+    return UserPrincipal(user.id, user.login, user.password_change_required, session_id=session.id)
 
 
 async def _api_token_principal(deps: Deps, uow: UnitOfWork, token: str) -> Principal:
@@ -219,6 +224,16 @@ async def get_api_token(deps: Deps, actor: Principal, token_id: int) -> ApiToken
     return token
 
 
+async def list_api_tokens(deps: Deps, actor: Principal) -> list[ApiToken]:
+    """Every token for a system administrator; an administrator's own tokens otherwise.
+
+    An API token lists too (the tokens of its owner): it reveals no secret.
+    """
+    admin = require_admin(actor)
+    async with deps.uow as uow:
+        return await uow.api_tokens.list(None if admin.is_system else admin.admin_id)
+
+
 async def revoke_api_token(deps: Deps, actor: Principal, token_id: int) -> None:
     """The owner or a system administrator revokes; revoking twice changes nothing."""
     admin = require_admin(actor)
@@ -263,5 +278,15 @@ async def change_my_password(
                 temporary_password_expires_at=None,
             )
         )
-        await audit.record(deps, actor, "PASSWORD_CHANGED", target_user_id=user.id)
+        # Whoever else signed in with the old password is signed out; this call's
+        # session stays.
+        ended = await uow.sessions.delete_others(SessionSubject.USER, user.id, me.session_id)
+        await audit.record(
+            deps,
+            actor,
+            "PASSWORD_CHANGED",
+            target_user_id=user.id,
+            scope_location_id=user.location_id,
+            other_sessions_ended=ended,
+        )
         await uow.commit()

@@ -48,7 +48,9 @@ async def set_user_password(deps: Deps, actor: Principal, user_id: int, password
             )
         )
         await uow.sessions.delete_for(SessionSubject.USER, user.id)
-        await audit.record(deps, actor, "PASSWORD_SET", target_user_id=user.id)
+        await audit.record(
+            deps, actor, "PASSWORD_SET", target_user_id=user.id, scope_location_id=user.location_id
+        )
         await uow.commit()
 
 
@@ -92,7 +94,13 @@ async def voicemail_remote_access(
         )
         await uow.users.update(updated)
         await queue_mail(deps, uow, gateway, MailKind.VOICEMAIL_PIN, updated, secret=pin)
-        await audit.record(deps, actor, "VOICEMAIL_PIN_SENT", target_user_id=user.id)
+        await audit.record(
+            deps,
+            actor,
+            "VOICEMAIL_PIN_SENT",
+            target_user_id=user.id,
+            scope_location_id=user.location_id,
+        )
         await uow.commit()
     return VoicemailAccessOutcome.PIN_SENT_BY_EMAIL
 
@@ -123,6 +131,12 @@ async def verify_voicemail_pin(deps: Deps, actor: Principal, login: str, pin: st
             )
         )
         if locked:
-            await audit.record(deps, actor, "VOICEMAIL_PIN_LOCKED", target_user_id=user.id)
+            await audit.record(
+                deps,
+                actor,
+                "VOICEMAIL_PIN_LOCKED",
+                target_user_id=user.id,
+                scope_location_id=user.location_id,
+            )
         await uow.commit()
     raise DomainError.of("INVALID_PIN", "Wrong PIN.", "pin")

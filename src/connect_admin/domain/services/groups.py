@@ -73,6 +73,7 @@ async def create_group(
             deps,
             actor,
             "CONFIGURATION_GROUP_CREATED",
+            scope_location_id=location.id,
             configuration_group_id=group.id,
             location_id=location.id,
             name=name,
@@ -96,6 +97,7 @@ async def delete_group(deps: Deps, actor: Principal, group_id: int) -> None:
             deps,
             actor,
             "CONFIGURATION_GROUP_DELETED",
+            scope_location_id=group.location_id,
             configuration_group_id=group_id,
             name=group.name,
         )

@@ -86,7 +86,14 @@ async def create_location(deps: Deps, actor: Principal, new: NewLocation) -> Loc
                 presence_settings=presence,
             )
         )
-        await audit.record(deps, actor, "LOCATION_CREATED", location_id=location.id, name=name)
+        await audit.record(
+            deps,
+            actor,
+            "LOCATION_CREATED",
+            scope_location_id=location.id,
+            location_id=location.id,
+            name=name,
+        )
         await uow.commit()
     return location
 
@@ -129,6 +136,7 @@ async def update_location(deps: Deps, actor: Principal, changes: LocationChanges
             deps,
             actor,
             "LOCATION_UPDATED",
+            scope_location_id=location.id,
             location_id=location.id,
             fields=changed_fields(changes),
         )
@@ -144,9 +152,12 @@ async def delete_location(deps: Deps, actor: Principal, location_id: int) -> Non
             raise not_found("LOCATION", "id")
         if await uow.locations.is_in_use(location_id):
             raise DomainError.of(
-                "LOCATION_IN_USE", "Users or configuration groups remain in the location.", "id"
+                "LOCATION_IN_USE",
+                "Users, configuration groups or sub-administrators limited to the location remain.",
+                "id",
             )
         await uow.locations.delete(location_id)
+        # No scope location: it is gone, and no sub-administrator is limited to it.
         await audit.record(
             deps, actor, "LOCATION_DELETED", location_id=location_id, name=location.name
         )

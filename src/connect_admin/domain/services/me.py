@@ -73,6 +73,7 @@ async def set_my_relationship(
             actor,
             "RELATIONSHIP_SET",
             target_user_id=user.id,
+            scope_location_id=user.location_id,
             relationship_target_id=target.id,
             level=level.name,
         )
@@ -94,7 +95,12 @@ async def _set_setting(deps: Deps, actor: Principal, kind: str, key: str, value:
             updated = replace(user, presence_settings={**user.presence_settings, key: value})
         await uow.users.update(updated)
         await audit.record(
-            deps, actor, f"{kind.upper()}_SETTING_SET", target_user_id=user.id, key=key
+            deps,
+            actor,
+            f"{kind.upper()}_SETTING_SET",
+            target_user_id=user.id,
+            scope_location_id=user.location_id,
+            key=key,
         )
         await uow.commit()
 
@@ -153,7 +159,12 @@ async def add_my_contact(deps: Deps, actor: Principal, new: NewContact) -> Conta
             raise DomainError.of("CONTACT_EXISTS", "The contact list has this contact already.")
         contact = await uow.contacts.add(contact)
         await audit.record(
-            deps, actor, "CONTACT_ADDED", target_user_id=user.id, contact_id=contact.id
+            deps,
+            actor,
+            "CONTACT_ADDED",
+            target_user_id=user.id,
+            scope_location_id=user.location_id,
+            contact_id=contact.id,
         )
         await uow.commit()
     return contact

@@ -69,6 +69,20 @@ def sees_user(actor: Principal, user: User) -> bool:
     return False
 
 
+def sees_private(actor: Principal, user: User) -> bool:
+    """Whether the actor reads the user's private data: contacts, relationships,
+    Connect Client and presence settings.
+
+    Administrators do for the users of their locations; a Connect Client user only
+    for itself, never for a colleague it otherwise sees.
+    """
+    if isinstance(actor, AdminPrincipal):
+        return actor.sees_location(user.location_id)
+    if isinstance(actor, UserPrincipal):
+        return user.id == actor.user_id
+    return False
+
+
 async def get_user(deps: Deps, actor: Principal, user_id: int) -> User:
     if not isinstance(actor, AdminPrincipal):
         require_user(actor)  # NotAuthenticated for anonymous, Forbidden while a change is due
@@ -160,6 +174,7 @@ async def create_user(deps: Deps, actor: Principal, new: NewUser) -> User:
             actor,
             "USER_CREATED",
             target_user_id=user.id,
+            scope_location_id=user.location_id,
             login=login,
             initial_password=new.password is not None,
         )
@@ -217,8 +232,15 @@ async def update_user(deps: Deps, actor: Principal, changes: UserChanges) -> Use
         await uow.users.update(updated)
         if updated.blocked and not user.blocked:
             await uow.sessions.delete_for(SessionSubject.USER, user.id)
+        # The location before the change: after a move, the old location's
+        # sub-administrators still see it (the new ones through the user).
         await audit.record(
-            deps, actor, "USER_UPDATED", target_user_id=user.id, fields=changed_fields(changes)
+            deps,
+            actor,
+            "USER_UPDATED",
+            target_user_id=user.id,
+            scope_location_id=user.location_id,
+            fields=changed_fields(changes),
         )
         await uow.commit()
     return updated
@@ -238,5 +260,12 @@ async def delete_user(deps: Deps, actor: Principal, user_id: int) -> None:
                     "id",
                 )
         await uow.users.delete(user_id)
-        await audit.record(deps, actor, "USER_DELETED", user_id=user_id, login=user.login)
+        await audit.record(
+            deps,
+            actor,
+            "USER_DELETED",
+            scope_location_id=user.location_id,
+            user_id=user_id,
+            login=user.login,
+        )
         await uow.commit()

@@ -147,6 +147,12 @@ class SqlApiTokenRepository:
         row = (await self._ex.execute(select(api_tokens).where(K.token_hash == token_hash))).first()
         return None if row is None else _token(row)
 
+    async def list(self, owner_id: int | None = None) -> list[ApiToken]:
+        stmt = select(api_tokens).order_by(K.id)
+        if owner_id is not None:
+            stmt = stmt.where(K.owner_id == owner_id)
+        return [_token(row) for row in await self._ex.execute(stmt)]
+
     async def add(self, token: ApiToken) -> ApiToken:
         result = await self._ex.execute(
             insert(api_tokens).values(_token_values(token)).returning(K.id)
@@ -212,6 +218,15 @@ class SqlSessionRepository:
         )
         return result.rowcount
 
+    async def delete_others(
+        self, subject: SessionSubject, subject_id: int, keep_id: int | None
+    ) -> int:
+        stmt = delete(sign_in_sessions).where(_subject_column(subject) == subject_id)
+        if keep_id is not None:
+            stmt = stmt.where(S.id != keep_id)
+        result = await self._ex.execute(stmt)
+        return result.rowcount
+
     async def delete_expired(self, now: datetime) -> int:
         result = await self._ex.execute(delete(sign_in_sessions).where(S.expires_at <= now))
         return result.rowcount
@@ -230,3 +245,7 @@ class SqlSignInAttemptRepository:
 
     async def clear(self, key: str) -> None:
         await self._ex.execute(delete(sign_in_failures).where(F.key == key))
+
+    async def purge_before(self, at: datetime) -> int:
+        result = await self._ex.execute(delete(sign_in_failures).where(F.at < at))
+        return result.rowcount

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import ColumnElement, Row, func, insert, select
+from sqlalchemy import ColumnElement, Row, func, insert, or_, select
 
 from connect_admin.domain.model import AuditEvent
 from connect_admin.domain.ports import AuditQuery, Page
@@ -22,6 +22,7 @@ def _event(row: Row[Any]) -> AuditEvent:
         action=row.action,
         details=dict(row.details or {}),
         target_user_id=row.target_user_id,
+        location_id=row.location_id,
     )
 
 
@@ -38,6 +39,7 @@ class SqlAuditRepository:
                 action=event.action,
                 details=dict(event.details),
                 target_user_id=event.target_user_id,
+                location_id=event.location_id,
             )
             .returning(E.id)
         )
@@ -45,7 +47,7 @@ class SqlAuditRepository:
         return event
 
     async def page(self, query: AuditQuery, after_id: int | None, first: int) -> Page[AuditEvent]:
-        """Newest first; scoped to events about users of ``location_ids`` when given."""
+        """Newest first; scoped to ``location_ids`` when given (see ``AuditQuery``)."""
         if first < 0:
             raise ValueError("first must not be negative")
         if query.location_ids is not None and not query.location_ids:
@@ -54,9 +56,13 @@ class SqlAuditRepository:
         if query.target_user_id is not None:
             filters.append(E.target_user_id == query.target_user_id)
         if query.location_ids is not None:
+            location_ids = sorted(query.location_ids)
             filters.append(
-                E.target_user_id.in_(
-                    select(users.c.id).where(users.c.location_id.in_(sorted(query.location_ids)))
+                or_(
+                    E.location_id.in_(location_ids),
+                    E.target_user_id.in_(
+                        select(users.c.id).where(users.c.location_id.in_(location_ids))
+                    ),
                 )
             )
         total = (
