@@ -6,10 +6,12 @@ Reset users, and User details > Password.
 from __future__ import annotations
 
 import enum
+from typing import Annotated
 
 import strawberry
 
 from connect_admin.domain.errors import DomainError
+from connect_admin.domain.principals import AdminPrincipal
 from connect_admin.domain.services import credentials, reset
 from connect_admin.domain.services.reset import (
     ActionOutcome,
@@ -17,10 +19,16 @@ from connect_admin.domain.services.reset import (
     UserResetOutcome,
     UserResetStatus,
 )
-from connect_admin.gql.context import Info
+from connect_admin.gql.context import Context, Info
 from connect_admin.gql.errors import UserError, problem_errors, user_errors
 from connect_admin.gql.ids import parse_global_id, pk_of
 from connect_admin.gql.payloads import MutationResult
+from connect_admin.gql.progress import MAX_OPERATION_ID_LENGTH
+from connect_admin.gql.progress_broker import (
+    OperationInUse,
+    OperationLimitReached,
+    ProgressRun,
+)
 from connect_admin.gql.types import User
 
 
@@ -111,6 +119,36 @@ def _user_pk(global_id: str) -> int | None:
     return parsed[1] if parsed and parsed[0] == "User" else None
 
 
+def _start_progress(ctx: Context, operation_id: str | None) -> ProgressRun | None:
+    """The progress of the caller's run, for its resetProgress subscribers.
+
+    None without an operation id, and for a caller that is no administrator
+    (the service refuses it).
+    """
+    if operation_id is None or not isinstance(ctx.principal, AdminPrincipal):
+        return None
+    if not 0 < len(operation_id) <= MAX_OPERATION_ID_LENGTH:
+        raise DomainError.of(
+            "INVALID_OPERATION_ID",
+            f"The operation id must have 1 to {MAX_OPERATION_ID_LENGTH} characters.",
+            "operationId",
+        )
+    try:
+        return ctx.progress.start(ctx.principal.admin_id, operation_id)
+    except OperationInUse:
+        raise DomainError.of(
+            "OPERATION_ID_IN_USE",
+            "A run of yours with this operation id has not finished yet.",
+            "operationId",
+        ) from None
+    except OperationLimitReached:
+        raise DomainError.of(
+            "OPERATION_LIMIT_REACHED",
+            "Too many of your operations are awaited or running; try again later.",
+            "operationId",
+        ) from None
+
+
 @strawberry.type
 class ResetMutation:
     @strawberry.mutation(
@@ -127,15 +165,33 @@ class ResetMutation:
         ids: list[strawberry.ID],
         options: ResetUsersOptions,
         dry_run: bool = False,
+        operation_id: Annotated[
+            str | None,
+            strawberry.argument(
+                description=(
+                    "Your name for this run (e.g. a UUID, at most 128 characters): "
+                    "subscribe to resetProgress(operationId) to follow it. Unique among "
+                    "your unfinished runs (OPERATION_ID_IN_USE)."
+                )
+            ),
+        ] = None,
     ) -> ResetUsersPayload:
         ctx = info.context
         requested = [(str(i), _user_pk(i)) for i in ids]
         try:
-            outcomes = await reset.reset_users(
-                ctx.deps(), ctx.principal, requested, options.selected(), dry_run=dry_run
-            )
+            run = _start_progress(ctx, operation_id)
         except DomainError as error:
             return ResetUsersPayload(results=[], succeeded=0, failed=0, errors=user_errors(error))
+        try:
+            outcomes = await reset.reset_users(
+                ctx.deps(), ctx.principal, requested, options.selected(), dry_run=dry_run,
+                on_progress=None if run is None else run.report,
+            )  # fmt: skip
+        except DomainError as error:
+            return ResetUsersPayload(results=[], succeeded=0, failed=0, errors=user_errors(error))
+        finally:
+            if run is not None:
+                run.finish()
         results = [UserResetResult.from_domain(o) for o in outcomes]
         return ResetUsersPayload(
             results=results,

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import enum
 import logging
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field, replace
 
 from connect_admin.domain.errors import DomainError, Problem
@@ -27,7 +27,7 @@ from connect_admin.domain.model import (
     VoicemailPinState,
 )
 from connect_admin.domain.ports import UnitOfWork
-from connect_admin.domain.principals import Principal, require_admin
+from connect_admin.domain.principals import AdminPrincipal, Principal, require_admin
 from connect_admin.domain.rules import random_password
 from connect_admin.domain.services import audit
 from connect_admin.domain.services.deps import Deps
@@ -36,6 +36,9 @@ from connect_admin.domain.services.mail import queue_mail, require_mail_route
 logger = logging.getLogger(__name__)
 
 MAX_USERS_PER_RESET = 10_000
+
+ProgressCallback = Callable[[int, int], Awaitable[None]]
+"""The progress port: awaited with (done, total) as users are processed."""
 
 
 class ResetOption(enum.Enum):
@@ -115,12 +118,16 @@ async def reset_users(
     options: Sequence[ResetOption],
     *,
     dry_run: bool = False,
+    on_progress: ProgressCallback | None = None,
 ) -> list[UserResetOutcome]:
     """Resets each distinct requested key once, in request order.
 
     ``requested`` pairs each key as the caller gave it with the user id it
     names (None for a key that names no user). Request problems (no option,
-    too many users) raise ``DomainError`` before anything happens.
+    too many users) raise ``DomainError`` before anything happens, and
+    ``on_progress`` is not called then. Otherwise ``on_progress(done, total)``
+    is awaited after each distinct key's outcome is final (stored or rolled
+    back): (1, n), (2, n) ... (n, n), in order.
     """
     admin = require_admin(actor)
     if not options:
@@ -132,36 +139,52 @@ async def reset_users(
         )
     ordered = sorted(set(options), key=list(ResetOption).index)
     outcomes: list[UserResetOutcome] = []
-    for key, user_id in distinct:
-        outcome = UserResetOutcome(key=key, user=None)
-        outcomes.append(outcome)
-        try:
-            async with deps.uow as uow:
-                user = await uow.users.get(user_id) if user_id is not None else None
-                if user is None or not admin.sees_location(user.location_id):
-                    outcome.problems.append(USER_NOT_FOUND)
-                    continue
-                outcome.user = user
-                for option in ordered:
-                    # Each action sees what the previous ones changed (outcome.user).
-                    outcome.actions.append(
-                        await _run(deps, uow, outcome.user, option, outcome, dry_run)
-                    )
-                if not dry_run:
-                    await audit.record(
-                        deps, actor, "USER_RESET", target_user_id=user.id,
-                        options=[o.value for o in ordered],
-                        status=outcome.status.value,
-                        actions={a.option.value: _summary(a) for a in outcome.actions},
-                    )  # fmt: skip
-                    await uow.commit()
-        except Exception:
-            # A failure while storing rolls back this user's changes only.
-            logger.exception("reset of user %s failed", user_id)
-            outcome.actions = []
-            outcome.warnings = []
-            outcome.problems = [NOT_STORED]
+    for done, (key, user_id) in enumerate(distinct, start=1):
+        outcomes.append(await _reset_one(deps, actor, admin, key, user_id, ordered, dry_run))
+        if on_progress is not None:
+            await on_progress(done, len(distinct))
     return outcomes
+
+
+async def _reset_one(
+    deps: Deps,
+    actor: Principal,
+    admin: AdminPrincipal,
+    key: str,
+    user_id: int | None,
+    ordered: Sequence[ResetOption],
+    dry_run: bool,
+) -> UserResetOutcome:
+    """One requested key, in a transaction of its own."""
+    outcome = UserResetOutcome(key=key, user=None)
+    try:
+        async with deps.uow as uow:
+            user = await uow.users.get(user_id) if user_id is not None else None
+            if user is None or not admin.sees_location(user.location_id):
+                outcome.problems.append(USER_NOT_FOUND)
+                return outcome
+            outcome.user = user
+            for option in ordered:
+                # Each action sees what the previous ones changed (outcome.user).
+                outcome.actions.append(
+                    await _run(deps, uow, outcome.user, option, outcome, dry_run)
+                )
+            if not dry_run:
+                await audit.record(
+                    deps, actor, "USER_RESET", target_user_id=user.id,
+                    scope_location_id=user.location_id,
+                    options=[o.value for o in ordered],
+                    status=outcome.status.value,
+                    actions={a.option.value: _summary(a) for a in outcome.actions},
+                )  # fmt: skip
+                await uow.commit()
+    except Exception:
+        # A failure while storing rolls back this user's changes only.
+        logger.exception("reset of user %s failed", user_id)
+        outcome.actions = []
+        outcome.warnings = []
+        outcome.problems = [NOT_STORED]
+    return outcome
 
 
 def _summary(action: ActionOutcome) -> dict[str, object]:

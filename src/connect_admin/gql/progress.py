@@ -1,0 +1,88 @@
+"""Subscriptions: the progress of long operations (resetUsers with an operationId).
+
+Served over graphql-transport-ws at /graphql. Only the administrator who runs
+an operation can watch it (see gql/progress_broker.py): anyone else waits like
+an early subscriber and then gets OPERATION_NOT_FOUND.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncGenerator
+
+import strawberry
+from graphql import GraphQLError
+
+from connect_admin.domain.principals import AdminPrincipal, Anonymous
+from connect_admin.gql.context import Info
+from connect_admin.gql.progress_broker import (
+    OperationLimitReached,
+    OperationNotStarted,
+    ProgressSnapshot,
+)
+
+MAX_OPERATION_ID_LENGTH = 128
+
+
+def _error(code: str, message: str) -> GraphQLError:
+    return GraphQLError(message, extensions={"code": code})
+
+
+@strawberry.type(description="How far a long operation has come.")
+class ResetProgress:
+    operation_id: str
+    done: int = strawberry.field(description="Users processed so far (each distinct ID once).")
+    total: int = strawberry.field(
+        description="Distinct users of the request; 0 when it was refused before any user."
+    )
+    finished: bool = strawberry.field(
+        description="The operation is over; this is the last message of the stream."
+    )
+
+    @classmethod
+    def from_snapshot(cls, operation_id: str, snapshot: ProgressSnapshot) -> ResetProgress:
+        return cls(
+            operation_id=operation_id,
+            done=snapshot.done,
+            total=snapshot.total,
+            finished=snapshot.finished,
+        )
+
+
+@strawberry.type
+class Subscription:
+    @strawberry.subscription(
+        description=(
+            "The progress of the caller's resetUsers run with this operationId: a message "
+            "as users are processed (a slow subscriber may skip some), the last one with "
+            "finished: true, then the stream completes. Subscribe before or after the "
+            "mutation starts: an operation that has not started yet is awaited (about a "
+            "minute), a finished one answers its final state at once. Only the "
+            "administrator who runs the operation can watch it; for anyone else, and for "
+            "an operation that never starts, the answer is OPERATION_NOT_FOUND."
+        )
+    )
+    async def reset_progress(
+        self, info: Info, operation_id: str
+    ) -> AsyncGenerator[ResetProgress, None]:
+        principal = info.context.principal
+        if isinstance(principal, Anonymous):
+            raise _error("UNAUTHENTICATED", "Sign in first: no valid bearer token.")
+        if not isinstance(principal, AdminPrincipal):
+            raise _error("FORBIDDEN", "Not allowed: administrators only.")
+        if not 0 < len(operation_id) <= MAX_OPERATION_ID_LENGTH:
+            # resetUsers refuses such an id: no operation can have it.
+            raise _error("OPERATION_NOT_FOUND", "No operation has this id.")
+        broker = info.context.progress
+        try:
+            async for snapshot in broker.watch(principal.admin_id, operation_id):
+                yield ResetProgress.from_snapshot(operation_id, snapshot)
+        except OperationNotStarted:
+            raise _error(
+                "OPERATION_NOT_FOUND",
+                f"No operation {operation_id!r} of yours started within "
+                f"{broker.wait_timeout:g} seconds.",
+            ) from None
+        except OperationLimitReached:
+            raise _error(
+                "OPERATION_LIMIT_REACHED", "Too many operations are awaited or running."
+            ) from None

@@ -1,0 +1,197 @@
+"""resetProgress over a real websocket (graphql-transport-ws at /graphql) of a live server.
+
+The server (uvicorn, in a thread with its own event loop and engine) runs on
+the test database; resetUsers goes to it over HTTP.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import socket
+import threading
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+import pytest
+import uvicorn
+from sqlalchemy.ext.asyncio import AsyncEngine
+from websockets.asyncio.client import ClientConnection, connect
+from websockets.typing import Subprotocol
+
+from connect_admin.domain.principals import SYSTEM
+from connect_admin.domain.services import locations, users
+from connect_admin.domain.services.administrators import NewAdministrator, create_administrator
+from connect_admin.gql.ids import to_global_id
+from connect_admin.gql.progress_broker import ProgressBroker
+from connect_admin.server.app import create_app
+from connect_admin.server.container import build_deps
+from connect_admin.server.settings import Settings
+from tests.api.conftest import ADMIN_PASSWORD, Api
+
+# How long a subscriber waits for an operation that has not started.
+WAIT_SECONDS = 2.0
+USERS = 20
+
+SUBSCRIPTION = """
+subscription($id: String!) {
+  resetProgress(operationId: $id) { operationId done total finished }
+}"""
+RESET = """
+mutation($ids: [ID!]!, $id: String) {
+  resetUsers(ids: $ids, options: {resetClientSettings: true}, operationId: $id) {
+    succeeded failed errors { code field }
+  }
+}"""
+
+
+class _Server(uvicorn.Server):
+    def __init__(self, config: uvicorn.Config) -> None:
+        super().__init__(config)
+        self.ready = threading.Event()
+
+    async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+        await super().startup(sockets)
+        self.ready.set()
+
+
+@dataclass
+class Live:
+    api: Api
+    ws_url: str
+
+
+@pytest.fixture
+async def live(clean_database: AsyncEngine, database_url: str) -> AsyncIterator[Live]:
+    settings = Settings(database_url=database_url, secret_key="test-key", mail_dispatcher=False)  # type: ignore[arg-type]
+    # The app builds its own engine: the server's event loop is not the tests'.
+    app = create_app(settings, progress=ProgressBroker(wait_timeout=WAIT_SECONDS))
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    host, port = sock.getsockname()
+    server = _Server(uvicorn.Config(app, ws="websockets-sansio", log_level="warning"))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    try:
+        assert await asyncio.to_thread(server.ready.wait, 30), "the server did not start"
+        async with httpx.AsyncClient(base_url=f"http://{host}:{port}") as client:
+            yield Live(
+                api=Api(client=client, deps=build_deps(clean_database, settings)),
+                ws_url=f"ws://{host}:{port}/graphql",
+            )
+    finally:
+        server.should_exit = True
+        await asyncio.to_thread(thread.join, 30)
+        sock.close()
+
+
+async def admin(live: Live, login: str) -> str:
+    await create_administrator(
+        live.api.deps, SYSTEM, NewAdministrator(login=login, password=ADMIN_PASSWORD, last_name="A")
+    )
+    return await live.api.sign_in_admin(login)
+
+
+async def user_ids(live: Live, count: int) -> list[str]:
+    deps = live.api.deps
+    loc = await locations.create_location(deps, SYSTEM, locations.NewLocation(name="Berlin"))
+    ids = []
+    for n in range(count):
+        user = await users.create_user(
+            deps, SYSTEM, users.NewUser(login=f"user{n}", last_name="U", location_id=loc.id)
+        )
+        ids.append(to_global_id("User", user.id))
+    return ids
+
+
+async def open_socket(
+    live: Live, *, init_token: str | None = None, upgrade_token: str | None = None
+) -> ClientConnection:
+    headers = {"Authorization": f"Bearer {upgrade_token}"} if upgrade_token else None
+    ws = await connect(
+        live.ws_url,
+        subprotocols=[Subprotocol("graphql-transport-ws")],
+        additional_headers=headers,
+    )
+    payload = {"Authorization": f"Bearer {init_token}"} if init_token else {}
+    await ws.send(json.dumps({"type": "connection_init", "payload": payload}))
+    assert json.loads(await ws.recv())["type"] == "connection_ack"
+    return ws
+
+
+async def subscribe(ws: ClientConnection, sub_id: str, operation_id: str) -> None:
+    message = {"query": SUBSCRIPTION, "variables": {"id": operation_id}}
+    await ws.send(json.dumps({"id": sub_id, "type": "subscribe", "payload": message}))
+
+
+async def until_complete(ws: ClientConnection, sub_id: str) -> list[dict[str, Any]]:
+    """The ``next`` payloads of one subscription, up to its ``complete``."""
+    payloads: list[dict[str, Any]] = []
+    async with asyncio.timeout(30):  # a guard against hanging, not a synchronisation
+        while True:
+            message = json.loads(await ws.recv())
+            assert message.get("id") == sub_id, message
+            if message["type"] == "complete":
+                return payloads
+            assert message["type"] == "next", message
+            payloads.append(message["payload"])
+
+
+def codes(payloads: list[dict[str, Any]]) -> list[str]:
+    return [e["extensions"]["code"] for p in payloads for e in p.get("errors", [])]
+
+
+class TestResetProgress:
+    async def test_the_caller_watches_its_reset_and_no_other_admin_can(self, live: Live) -> None:
+        root = await admin(live, "root")
+        other = await admin(live, "other")
+        ids = await user_ids(live, USERS)
+
+        # The token in connection_init (GraphiQL's way), and in the upgrade request.
+        mine = await open_socket(live, init_token=root)
+        theirs = await open_socket(live, upgrade_token=other)
+        try:
+            await subscribe(mine, "1", "op-1")
+            await subscribe(theirs, "1", "op-1")
+            data = await live.api.data(RESET, {"ids": ids, "id": "op-1"}, token=root)
+            assert data["resetUsers"] == {"succeeded": USERS, "failed": 0, "errors": []}
+
+            progress = [p["data"]["resetProgress"] for p in await until_complete(mine, "1")]
+            assert progress[-1] == {
+                "operationId": "op-1", "done": USERS, "total": USERS, "finished": True,
+            }  # fmt: skip
+            assert all(p["total"] == USERS for p in progress)
+            dones = [p["done"] for p in progress]
+            assert dones == sorted(dones)
+            assert [p["finished"] for p in progress].count(True) == 1
+
+            # Another administrator learns nothing, not even that the id is taken.
+            [refused] = await until_complete(theirs, "1")
+            assert refused["data"] is None
+            assert codes([refused]) == ["OPERATION_NOT_FOUND"]
+
+            # A late subscriber gets the final state at once.
+            await subscribe(mine, "2", "op-1")
+            [final] = await until_complete(mine, "2")
+            assert final["data"]["resetProgress"]["finished"] is True
+        finally:
+            await mine.close()
+            await theirs.close()
+
+    async def test_without_a_token_nothing_is_watched(self, live: Live) -> None:
+        ws = await open_socket(live)
+        try:
+            await subscribe(ws, "1", "op-1")
+            assert codes(await until_complete(ws, "1")) == ["UNAUTHENTICATED"]
+        finally:
+            await ws.close()
+
+    async def test_an_empty_operation_id_is_refused(self, live: Live) -> None:
+        root = await admin(live, "root")
+        [user_id] = await user_ids(live, 1)
+        data = await live.api.data(RESET, {"ids": [user_id], "id": ""}, token=root)
+        assert data["resetUsers"]["errors"] == [
+            {"code": "INVALID_OPERATION_ID", "field": ["operationId"]}
+        ]
