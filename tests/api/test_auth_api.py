@@ -105,8 +105,61 @@ class TestTokens:
         assert revoked["revokeApiToken"] == {"ok": True, "errors": []}
         assert error_codes(await api.post(USERS, token=secret)) == ["UNAUTHENTICATED"]
 
+    async def test_api_tokens_are_listed_without_secrets(self, api: Api, admin_token: str) -> None:
+        made = []
+        for name in ("crm", "voicemail"):
+            created = await api.data(
+                "mutation($n: String!) { createApiToken(name: $n) { apiToken { id } token } }",
+                {"n": name},
+                token=admin_token,
+            )
+            made.append(created["createApiToken"])
+        await api.data(
+            "mutation($id: ID!) { revokeApiToken(id: $id) { ok } }",
+            {"id": made[0]["apiToken"]["id"]},
+            token=admin_token,
+        )
+        query = "{ apiTokens { id name revokedAt lastUsedAt owner { login } } }"
+
+        listed = (await api.data(query, token=admin_token))["apiTokens"]
+        via_token = (await api.data(query, token=made[1]["token"]))["apiTokens"]
+
+        assert [(t["name"], t["owner"]["login"]) for t in listed] == [
+            ("crm", "root"),
+            ("voicemail", "root"),
+        ]
+        assert listed[0]["revokedAt"] is not None
+        assert listed[1]["revokedAt"] is None
+        assert [t["id"] for t in via_token] == [
+            made[0]["apiToken"]["id"],
+            made[1]["apiToken"]["id"],
+        ]
+        assert via_token[1]["lastUsedAt"] is not None
+
+    async def test_a_user_cannot_list_api_tokens(self, api: Api, admin_token: str) -> None:
+        await make_user(api, admin_token, "jane", "Jane-Passw0rd!")
+        token = (await api.sign_in_user("jane", "Jane-Passw0rd!"))["token"]
+        assert error_codes(await api.post("{ apiTokens { id } }", token=token)) == ["FORBIDDEN"]
+
 
 class TestUserSessions:
+    async def test_changing_the_password_ends_the_other_sessions(
+        self, api: Api, admin_token: str
+    ) -> None:
+        await make_user(api, admin_token, "jane", "Jane-Passw0rd!")
+        laptop = (await api.sign_in_user("jane", "Jane-Passw0rd!"))["token"]
+        phone = (await api.sign_in_user("jane", "Jane-Passw0rd!"))["token"]
+
+        changed = await api.data(
+            'mutation { changeMyPassword(currentPassword: "Jane-Passw0rd!", '
+            'newPassword: "Another-Passw0rd!") { ok errors { code } } }',
+            token=laptop,
+        )
+
+        assert changed["changeMyPassword"] == {"ok": True, "errors": []}
+        assert (await api.data("{ me { login } }", token=laptop))["me"] == {"login": "jane"}
+        assert error_codes(await api.post("{ me { login } }", token=phone)) == ["UNAUTHENTICATED"]
+
     async def test_a_user_token_cannot_administer(self, api: Api, admin_token: str) -> None:
         await make_user(api, admin_token, "jane", "Jane-Passw0rd!")
         signed_in = await api.sign_in_user("jane", "Jane-Passw0rd!")
@@ -192,3 +245,11 @@ class TestAnonymousCallers:
             'mutation { adminSignIn(login: "x", password: "y") { errors { code } } }'
         )
         assert signed["adminSignIn"]["errors"] == [{"code": "INVALID_CREDENTIALS"}]
+
+
+async def test_a_subscription_over_http_is_refused_clearly(api: Api, admin_token: str) -> None:
+    body = await api.post(
+        'subscription { resetProgress(operationId: "x") { done } }', token=admin_token
+    )
+    assert error_codes(body) == ["SUBSCRIPTION_NEEDS_WEBSOCKET"]
+    assert body["data"] is None

@@ -10,6 +10,8 @@ import strawberry
 
 from connect_admin.domain.principals import Principal
 from connect_admin.domain.services.deps import Deps
+from connect_admin.gql.observability import RequestRecord
+from connect_admin.gql.progress_broker import ProgressBroker
 
 if TYPE_CHECKING:
     from connect_admin.gql.loaders import Loaders
@@ -21,6 +23,15 @@ class Context:
     # A fresh Deps (its own unit of work) per call: resolvers run concurrently.
     deps_factory: Callable[[], Deps]
     request_id: str
+    # The facts for the request's access-log line (gql/observability.py).
+    record: RequestRecord = field(default_factory=RequestRecord)
+    # Progress of long operations, shared by the app's requests (gql/progress_broker.py);
+    # a context of its own gets a private broker nobody else can watch.
+    progress: ProgressBroker = field(default_factory=ProgressBroker)
+    # A websocket's connection_init payload (graphql-transport-ws); None over HTTP.
+    connection_params: dict[str, object] | None = None
+    # Subscriptions need the websocket; over HTTP they are refused before they run.
+    over_websocket: bool = False
     loaders: Loaders = field(init=False)
 
     def __post_init__(self) -> None:

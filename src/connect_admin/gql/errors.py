@@ -85,6 +85,8 @@ class ErrorTranslation(SchemaExtension):
             ".".join(str(p) for p in error.path or []),
             request_id,
             exc_info=original,
+            # A field of its own in the JSON log line (server/logs.py).
+            extra={"request_id": request_id},
         )
         return _with_code(
             error, f"Unexpected error (request {request_id}).", "INTERNAL_SERVER_ERROR"

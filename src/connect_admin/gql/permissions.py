@@ -1,7 +1,9 @@
-"""The gate before execution: without a valid token only sign-in and introspection run.
+"""The gate before execution.
 
-The services check every caller again (scopes live in the domain); the gate
-makes sure an anonymous caller learns nothing, not even that an ID is bad.
+Without a valid token only sign-in and introspection run: the services check
+every caller again (scopes live in the domain), but the gate makes sure an
+anonymous caller learns nothing, not even that an ID is bad. Subscriptions
+run over the websocket only; over HTTP they would execute as a query.
 """
 
 from __future__ import annotations
@@ -10,8 +12,14 @@ from collections.abc import Iterator
 
 from graphql import ExecutionResult, FieldNode, GraphQLError, get_operation_ast
 from strawberry.extensions import SchemaExtension
+from strawberry.types.graphql import OperationType
 
 from connect_admin.domain.principals import Anonymous
+
+
+def _refusal(message: str, code: str) -> ExecutionResult:
+    return ExecutionResult(data=None, errors=[GraphQLError(message, extensions={"code": code})])
+
 
 PUBLIC_ROOT_FIELDS = frozenset({"adminSignIn", "userSignIn", "__schema", "__type", "__typename"})
 
@@ -19,15 +27,13 @@ PUBLIC_ROOT_FIELDS = frozenset({"adminSignIn", "userSignIn", "__schema", "__type
 class AuthenticationGate(SchemaExtension):
     def on_execute(self) -> Iterator[None]:
         execution = self.execution_context
-        if isinstance(execution.context.principal, Anonymous) and not self._only_public():
-            execution.result = ExecutionResult(
-                data=None,
-                errors=[
-                    GraphQLError(
-                        "Sign in first: no valid bearer token.",
-                        extensions={"code": "UNAUTHENTICATED"},
-                    )
-                ],
+        context = execution.context
+        if isinstance(context.principal, Anonymous) and not self._only_public():
+            execution.result = _refusal("Sign in first: no valid bearer token.", "UNAUTHENTICATED")
+        elif execution.operation_type is OperationType.SUBSCRIPTION and not context.over_websocket:
+            execution.result = _refusal(
+                "Subscriptions run over a websocket (graphql-transport-ws) at /graphql.",
+                "SUBSCRIPTION_NEEDS_WEBSOCKET",
             )
         yield
 

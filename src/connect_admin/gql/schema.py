@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 import strawberry
-from strawberry.extensions import ParserCache, ValidationCache
+from strawberry.extensions import ParserCache
 
 from connect_admin.gql.accounts import AccountsMutation
 from connect_admin.gql.admin import AdministrationMutation
 from connect_admin.gql.errors import ErrorTranslation
+from connect_admin.gql.limits import Limits, limit_extensions
 from connect_admin.gql.mail import MailMutation, MailQuery
+from connect_admin.gql.observability import Observability
 from connect_admin.gql.permissions import AuthenticationGate
+from connect_admin.gql.progress import Subscription
 from connect_admin.gql.query import Query as BaseQuery
 from connect_admin.gql.reset import ResetMutation
 from connect_admin.gql.selfservice import SelfServiceMutation
@@ -50,24 +54,35 @@ class ConnectSchema(strawberry.Schema):
         """ErrorTranslation logs what is unexpected, with the request id; the rest is data."""
 
 
-schema = ConnectSchema(
-    query=Query,
-    mutation=Mutation,
-    # Node implementations that no field names directly must still be in the schema.
-    types=[
-        Location,
-        ConfigurationGroup,
-        User,
-        Team,
-        DirectoryDataSource,
-        Administrator,
-        ApiToken,
-        AuditEvent,
-    ],
-    extensions=[
-        AuthenticationGate,
-        ErrorTranslation,
-        lambda: ParserCache(maxsize=256),
-        lambda: ValidationCache(maxsize=256),
-    ],
-)
+@functools.lru_cache(maxsize=8)
+def build_schema(limits: Limits) -> ConnectSchema:
+    """The schema with the given query limits (one instance per distinct limits)."""
+    return ConnectSchema(
+        query=Query,
+        mutation=Mutation,
+        subscription=Subscription,
+        # Node implementations that no field names directly must still be in the schema.
+        types=[
+            Location,
+            ConfigurationGroup,
+            User,
+            Team,
+            DirectoryDataSource,
+            Administrator,
+            ApiToken,
+            AuditEvent,
+        ],
+        extensions=[
+            # Before ErrorTranslation: it then sees the translated errors' codes.
+            Observability,
+            AuthenticationGate,
+            ErrorTranslation,
+            lambda: ParserCache(maxsize=256),
+            # Validation, cached, with the limit rules first; replaces ValidationCache.
+            *limit_extensions(limits),
+        ],
+    )
+
+
+# The default limits: for export-schema and the tests.
+schema = build_schema(Limits())

@@ -5,10 +5,11 @@ from __future__ import annotations
 import argparse
 import asyncio
 import getpass
+import logging
 import sys
 from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import pydantic
 from sqlalchemy.exc import SQLAlchemyError
@@ -28,6 +29,9 @@ EXIT_OK = 0
 EXIT_FAILED = 1
 EXIT_CONFIGURATION = 2
 EXIT_INTERRUPTED = 130
+
+# uvicorn's import string for ``serve --workers N`` (N > 1).
+APP_FACTORY = "connect_admin.server.app:create_app_from_environment"
 
 T = TypeVar("T")
 
@@ -83,6 +87,12 @@ def _parser() -> argparse.ArgumentParser:
     )
     serve.add_argument("--host", default="127.0.0.1", help="default: %(default)s")
     serve.add_argument("--port", type=int, default=8000, help="default: %(default)s")
+    serve.add_argument(
+        "--workers",
+        type=_positive_int,
+        default=1,
+        help="worker processes, each with its own database pool; default: %(default)s",
+    )
     serve.set_defaults(command=serve_command)
 
     migrate = commands.add_parser("migrate", help="apply pending database migrations")
@@ -126,12 +136,36 @@ def serve_command(args: argparse.Namespace, settings: Settings) -> int:
     import uvicorn
 
     from connect_admin.server.app import create_app
+    from connect_admin.server.logs import configure_logging, logging_config
 
-    app = create_app(settings)
+    configure_logging(settings.log_level)
+    if args.workers > 1 and is_sqlite_url(settings.database_url):
+        logging.getLogger("connect_admin.server").warning(
+            "%d workers on SQLite: one writer at a time; PostgreSQL suits several workers",
+            args.workers,
+        )
+    options: dict[str, Any] = {
+        "host": args.host,
+        "port": args.port,
+        # JSON lines in every worker; uvicorn's access log is off (see server/logs.py).
+        "log_config": logging_config(settings.log_level),
+        "access_log": False,
+    }
     host = f"[{args.host}]" if ":" in args.host else args.host
     print(f"Connect Admin: GraphiQL at http://{host}:{args.port}/graphql", flush=True)
-    uvicorn.run(app, host=args.host, port=args.port)
+    if args.workers > 1:
+        # Each worker process builds its own app and engine from the environment.
+        uvicorn.run(APP_FACTORY, factory=True, workers=args.workers, **options)
+    else:
+        uvicorn.run(create_app(settings), **options)
     return EXIT_OK
+
+
+def _positive_int(value: str) -> int:
+    number = int(value)
+    if number < 1:
+        raise argparse.ArgumentTypeError("must be 1 or more")
+    return number
 
 
 def migrate_command(args: argparse.Namespace, settings: Settings) -> int:
@@ -205,7 +239,9 @@ def dispatch_mail_command(args: argparse.Namespace, settings: Settings) -> int:
     from connect_admin.persistence.database import create_engine
     from connect_admin.server.container import deps_factory
     from connect_admin.server.dispatcher import run_dispatcher
+    from connect_admin.server.logs import configure_logging
 
+    configure_logging(settings.log_level)
     if is_sqlite_url(settings.database_url):
         _migrate(settings)
     resolve_secret_key(settings)

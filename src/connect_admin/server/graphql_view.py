@@ -2,29 +2,105 @@
 
 It authenticates the bearer token, gives each request an id, and builds the
 per-request context (principal, services, DataLoaders).
+
+GraphQL over HTTP (checked by graphql-http's audit, tests/http): a client that
+accepts ``application/graphql-response+json`` gets that media type, and a
+request that fails before execution (parse, validation, limits, variables)
+answers 400 without ``data``; ``application/json`` clients get 200 with the
+errors, as always. Mutations run only over POST (405 over GET). A POST must be
+``application/json`` or ``application/graphql`` (the bare query): form posts
+and ``text/plain``, which a foreign page could send without a CORS preflight,
+are refused with 415. A JSON array (a batch) is refused with 400. Refusals
+have a GraphQL error body with ``extensions.code``.
 """
 
 from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
+from cross_web import AsyncHTTPRequestAdapter, HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
+from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
+from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
+from strawberry.http.parse_content_type import parse_content_type
+from strawberry.schema.base import BaseSchema
+from strawberry.schema.exceptions import InvalidOperationTypeError
+from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
+from strawberry.types import ExecutionResult
+from strawberry.types.execution import PreExecutionError
+from strawberry.types.graphql import OperationType
+from strawberry.types.unset import UNSET, UnsetType
 
 from connect_admin.domain.errors import NotAuthenticated
 from connect_admin.domain.principals import Anonymous, Principal
 from connect_admin.domain.services import auth
 from connect_admin.domain.services.deps import Deps
 from connect_admin.gql.context import Context
-from connect_admin.gql.schema import schema
+from connect_admin.gql.observability import RequestRecord
+from connect_admin.gql.progress_broker import ProgressBroker
+from connect_admin.gql.schema import schema as default_schema
+from connect_admin.server.graphiql import GraphiQLAssets
+from connect_admin.server.limits import error_body
+from connect_admin.server.logs import RECORD_SCOPE_KEY
 
 REQUEST_ID_HEADER = "x-request-id"
 REQUEST_ID_PATTERN = re.compile(r"[A-Za-z0-9._-]{1,64}")
+
+JSON = "application/json"
+GRAPHQL_RESPONSE = "application/graphql-response+json"
+GRAPHQL_QUERY = "application/graphql"
+REQUEST_MEDIA_TYPES = (JSON, GRAPHQL_QUERY)
+REFUSAL_CODES = {
+    400: "BAD_REQUEST",
+    404: "NOT_FOUND",
+    405: "METHOD_NOT_ALLOWED",
+    415: "UNSUPPORTED_MEDIA_TYPE",
+}
+
+
+def response_media_type(accept: str) -> str:
+    """``application/graphql-response+json`` when the client prefers it (or likes it
+    as well as ``application/json``); otherwise, also without Accept, ``application/json``."""
+    quality: dict[str, float] = {}
+    for item in accept.split(","):
+        media_type, *params = (part.strip() for part in item.split(";"))
+        q = 1.0
+        for param in params:
+            name, _, value = param.partition("=")
+            if name.strip().lower() == "q":
+                try:
+                    q = float(value)
+                except ValueError:
+                    q = 0.0
+        media_type = media_type.lower()
+        quality[media_type] = max(quality.get(media_type, 0.0), q)
+    preferred = quality.get(GRAPHQL_RESPONSE, 0.0)
+    return GRAPHQL_RESPONSE if preferred > 0 and preferred >= quality.get(JSON, 0.0) else JSON
+
+
+def is_request_error(result: ExecutionResult) -> bool:
+    """Nothing was executed: the document did not parse or validate, a limit refused
+    it, or the variables did not fit (graphql-core reports those without a path)."""
+    if isinstance(result, PreExecutionError):
+        return True
+    errors = result.errors or []
+    return (
+        result.data is None
+        and bool(errors)
+        and all(error.path is None and not (error.extensions or {}).get("code") for error in errors)
+    )
+
+
+def refusal_response(status: int, message: str, media_type: str = JSON) -> Response:
+    headers = {"allow": "POST"} if status == 405 else {}
+    code = REFUSAL_CODES.get(status, "BAD_REQUEST")
+    return Response(error_body(message, code), status, headers=headers, media_type=media_type)
 
 
 def bearer_token(headers: Any) -> str | None:
@@ -39,12 +115,31 @@ class GraphQLApp(GraphQL[Context, None]):
     """Strawberry's ASGI view, with our context: principal, services, loaders."""
 
     async def render_graphql_ide(self, request: Request) -> Response:
-        # The IDE page; see server/graphiql.py for where its assets come from.
-        return await super().render_graphql_ide(request)
+        # The IDE page, with its files from this server, never a CDN (server/graphiql.py).
+        return await self._graphiql.page(request)
 
-    def __init__(self, make_deps: Callable[[], Deps]) -> None:
-        super().__init__(schema, graphql_ide="graphiql", allow_queries_via_get=True)
+    def __init__(
+        self,
+        make_deps: Callable[[], Deps],
+        *,
+        graphiql: GraphiQLAssets | None = None,
+        schema: BaseSchema | None = None,
+        progress: ProgressBroker | None = None,
+        allowed_origins: Sequence[str] = (),
+    ) -> None:
+        super().__init__(
+            schema if schema is not None else default_schema,
+            graphql_ide="graphiql",
+            allow_queries_via_get=True,
+            # GraphiQL's protocol, for subscriptions; the legacy graphql-ws is not offered.
+            subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
+            # Websockets from other origins than the page's own (the CORS origins).
+            allowed_origins=allowed_origins,
+        )
         self._make_deps = make_deps
+        self._graphiql = graphiql if graphiql is not None else GraphiQLAssets()
+        # Shared by all requests and websockets of this process (gql/progress_broker.py).
+        self.progress = progress if progress is not None else ProgressBroker()
 
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket
@@ -54,16 +149,163 @@ class GraphQLApp(GraphQL[Context, None]):
         request_id = given if REQUEST_ID_PATTERN.fullmatch(given) else uuid.uuid4().hex
         if isinstance(response, Response):
             response.headers[REQUEST_ID_HEADER] = request_id
+        principal = await self._principal(request)
+        # The access log's record of this request (server/logs.py), when it keeps one.
+        record = request.scope.get(RECORD_SCOPE_KEY)
+        if not isinstance(record, RequestRecord):
+            record = RequestRecord()
+        record.request_id = request_id
+        record.record_principal(principal)
         return Context(
-            principal=await self._principal(request),
+            principal=principal,
             deps_factory=self._make_deps,
             request_id=request_id,
+            record=record,
+            progress=self.progress,
+            over_websocket=isinstance(request, WebSocket),
         )
+
+    async def on_ws_connect(self, context: Context) -> UnsetType | dict[str, object] | None:
+        """graphql-transport-ws ``connection_init``: its payload may carry the token.
+
+        ``{"Authorization": "Bearer …"}`` in the payload (what GraphiQL sends from
+        its Headers tab) replaces the principal of the upgrade request's own
+        Authorization header; as over HTTP, a bad token counts as none. The
+        principal holds for the connection's lifetime.
+        """
+        params = {
+            key.lower(): value
+            for key, value in (context.connection_params or {}).items()
+            if isinstance(value, str)
+        }
+        if "authorization" in params:
+            context.principal = await self._authenticate(bearer_token(params))
+            context.record.record_principal(context.principal)
+        unset: UnsetType = UNSET
+        return unset
 
     async def _principal(self, request: Request | WebSocket) -> Principal:
         # A bad or expired token is treated as none: public operations still work,
         # everything else answers UNAUTHENTICATED.
+        return await self._authenticate(bearer_token(request.headers))
+
+    async def _authenticate(self, token: str | None) -> Principal:
         try:
-            return await auth.authenticate(self._make_deps(), bearer_token(request.headers))
+            return await auth.authenticate(self._make_deps(), token)
         except NotAuthenticated:
             return Anonymous()
+
+    # --- GraphQL over HTTP ------------------------------------------------------------
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await super().__call__(scope, receive, send)
+            return
+        request = Request(scope=scope, receive=receive)
+        media_type = response_media_type(request.headers.get("accept", ""))
+        try:
+            self._check_request_media_type(request)
+            response = await self.run(request)
+        except HTTPException as error:
+            response = refusal_response(error.status_code, error.reason, media_type)
+        await response(scope, receive, send)
+
+    def _check_request_media_type(self, request: Request) -> None:
+        # Before anything else runs: a form or text/plain POST is what a foreign
+        # page can send without a CORS preflight.
+        if request.method != "POST":
+            return
+        content_type, _ = parse_content_type(request.headers.get("content-type", ""))
+        if content_type not in REQUEST_MEDIA_TYPES:
+            raise HTTPException(
+                415,
+                "Send the request as application/json (or the bare query as "
+                f"application/graphql), not as {content_type or 'no content type'}.",
+            )
+
+    async def parse_http_body(
+        self, request: AsyncHTTPRequestAdapter
+    ) -> GraphQLRequestData | list[GraphQLRequestData]:
+        if request.method != "POST":
+            return await super().parse_http_body(request)
+        content_type, _ = parse_content_type(request.content_type or "")
+        body = await request.get_body()
+        if content_type == GRAPHQL_QUERY:
+            try:
+                query = body.decode() if isinstance(body, bytes) else body
+            except UnicodeDecodeError:
+                raise HTTPException(400, "The query is not UTF-8 text.") from None
+            operation_name = request.query_params.get("operationName")
+            return GraphQLRequestData(
+                query=query,
+                variables=None,
+                operation_name=operation_name if isinstance(operation_name, str) else None,
+                extensions=None,
+            )
+        try:
+            data = self.decode_json(body)
+        except (ValueError, RecursionError):
+            raise HTTPException(400, "The request body is not valid JSON.") from None
+        if isinstance(data, list):
+            raise HTTPException(
+                400,
+                "Batched requests (a JSON array of operations) are not supported; "
+                "send one operation per request.",
+            )
+        if not isinstance(data, dict):
+            raise HTTPException(400, "The request body must be a JSON object with a query.")
+        return await super().parse_http_body(request)
+
+    async def execute_single(
+        self,
+        request: Request,
+        request_adapter: AsyncHTTPRequestAdapter,
+        sub_response: Response,
+        context: Context,
+        root_value: None,
+        request_data: GraphQLRequestData,
+    ) -> ExecutionResult:
+        try:
+            return await super().execute_single(
+                request, request_adapter, sub_response, context, root_value, request_data
+            )
+        except HTTPException as error:
+            cause = error.__cause__
+            if (
+                request_adapter.method == "GET"
+                and isinstance(cause, InvalidOperationTypeError)
+                and cause.operation_type == OperationType.MUTATION
+            ):
+                raise HTTPException(405, "Mutations are only accepted over POST.") from cause
+            raise
+
+    async def get_sub_response(self, request: Request | WebSocket) -> Response:
+        sub_response = await super().get_sub_response(request)
+        sub_response.media_type = response_media_type(request.headers.get("accept", ""))
+        request.state.graphql_sub_response = sub_response
+        return sub_response
+
+    async def process_result(
+        self, request: Request, result: ExecutionResult
+    ) -> GraphQLHTTPResponse:
+        response_data = await super().process_result(request, result)
+        sub_response = getattr(request.state, "graphql_sub_response", None)
+        if (
+            isinstance(sub_response, Response)
+            and sub_response.media_type == GRAPHQL_RESPONSE
+            and is_request_error(result)
+        ):
+            response_data.pop("data", None)
+            codes = {(error.extensions or {}).get("code") for error in result.errors or []}
+            sub_response.status_code = 500 if "INTERNAL_SERVER_ERROR" in codes else 400
+        return response_data
+
+    def create_response(
+        self,
+        response_data: GraphQLHTTPResponse | list[GraphQLHTTPResponse],
+        sub_response: Response,
+    ) -> Response:
+        response = super().create_response(response_data, sub_response)
+        if sub_response.media_type is not None:
+            response.headers["content-type"] = f"{sub_response.media_type}; charset=utf-8"
+        return response

@@ -17,6 +17,7 @@ from connect_admin.persistence.database import is_sqlite
 
 DEFAULT_DATABASE_FILE = "connect-admin.db"
 SECRET_FILE_SUFFIX = ".secret"
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
 
 class ConfigurationError(Exception):
@@ -43,6 +44,21 @@ class Settings(BaseSettings):
     mail_dispatcher: bool = True
     mail_poll_seconds: float = Field(default=1.0, gt=0)
     temporary_password_hours: int = Field(default=72, ge=1)
+    # Query limits (gql/limits.py) and the request body limit (server/limits.py).
+    max_query_depth: int = Field(default=10, ge=1)
+    max_aliases: int = Field(default=30, ge=0)
+    max_query_tokens: int = Field(default=2000, ge=100)
+    max_directives: int = Field(default=50, ge=0)
+    max_body_bytes: int = Field(default=1_000_000, ge=1024)
+    # Introspection (__schema, __type) for GraphiQL and code generators.
+    introspection: bool = True
+    # "Did you mean …" in error messages; unset: exactly when introspection is on.
+    field_suggestions: bool | None = None
+    # The node_modules folder with GraphiQL's pinned files (`npm ci`); unset: ./node_modules,
+    # else the one beside the pyproject.toml of a source checkout (server/graphiql.py).
+    web_assets: Path | None = None
+    # The least level logged (JSON lines on stderr): DEBUG, INFO, WARNING, ERROR, CRITICAL.
+    log_level: str = "INFO"
 
     @field_validator("cors_origins", mode="before")
     @classmethod
@@ -50,6 +66,14 @@ class Settings(BaseSettings):
         if isinstance(value, str):
             return [origin.strip() for origin in value.split(",") if origin.strip()]
         return value
+
+    @field_validator("log_level")
+    @classmethod
+    def _known_level(cls, value: str) -> str:
+        level = value.strip().upper()
+        if level not in LOG_LEVELS:
+            raise ValueError(f"not a log level; one of {', '.join(LOG_LEVELS)}")
+        return level
 
     @field_validator("database_url")
     @classmethod

@@ -1,0 +1,88 @@
+"""What the access log needs to know about a GraphQL request, recorded during execution.
+
+The server's access-log middleware writes one line per request (server/logs.py);
+the facts only the execution knows (the operation, the caller, the error codes)
+are recorded here on the request's :class:`RequestRecord`. Nothing the client
+sent as a value (variables, the query text, headers) is recorded: no password,
+no token.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from graphql import GraphQLError, get_operation_ast
+from strawberry.extensions import SchemaExtension
+
+from connect_admin.domain.principals import AdminPrincipal, Anonymous, Principal, UserPrincipal
+
+MAX_OPERATION_NAME = 100
+UNCODED_ERROR = "GRAPHQL_ERROR"
+
+
+@dataclass
+class RequestRecord:
+    """One request's facts for its access-log line; filled in as the request goes."""
+
+    request_id: str | None = None
+    principal: str = "anonymous"
+    principal_kind: str = "anonymous"
+    operation_name: str | None = None
+    operation_type: str | None = None
+    # extensions.code of each GraphQL error, in order.
+    error_codes: list[str] = field(default_factory=list)
+    # code of each UserError in the root fields' payloads (``errors { code }``, when selected).
+    payload_error_codes: list[str] = field(default_factory=list)
+
+    def record_principal(self, principal: Principal) -> None:
+        """The caller's login, never its credentials."""
+        if isinstance(principal, Anonymous):
+            self.principal, self.principal_kind = "anonymous", "anonymous"
+        elif isinstance(principal, AdminPrincipal):
+            self.principal = principal.login
+            self.principal_kind = "api_token" if principal.via_api_token else "admin"
+        elif isinstance(principal, UserPrincipal):
+            self.principal, self.principal_kind = principal.login, "user"
+
+
+class Observability(SchemaExtension):
+    """Records the operation and the error codes on ``context.record``.
+
+    List it before ErrorTranslation: extensions leave ``on_operation`` in reverse
+    order, so this one then sees the translated errors and their codes.
+    """
+
+    def on_operation(self) -> Iterator[None]:
+        yield
+        execution = self.execution_context
+        record: RequestRecord | None = getattr(execution.context, "record", None)
+        if record is None:
+            return
+        if execution.graphql_document is not None:
+            operation = get_operation_ast(execution.graphql_document, execution.operation_name)
+            if operation is not None:
+                # A name from the document: a GraphQL Name, never a value the client sent.
+                if operation.name is not None:
+                    record.operation_name = operation.name.value[:MAX_OPERATION_NAME]
+                record.operation_type = operation.operation.value
+        result = execution.result
+        errors: list[GraphQLError] = list(getattr(result, "errors", None) or [])
+        record.error_codes = [_code(error) for error in errors]
+        data = getattr(result, "data", None)
+        record.payload_error_codes = _payload_codes(data) if isinstance(data, dict) else []
+
+
+def _code(error: GraphQLError) -> str:
+    code = (error.extensions or {}).get("code")
+    return code if isinstance(code, str) else UNCODED_ERROR
+
+
+def _payload_codes(data: dict[str, Any]) -> list[str]:
+    codes: list[str] = []
+    for value in data.values():
+        payload_errors = value.get("errors") if isinstance(value, dict) else None
+        if isinstance(payload_errors, list):
+            codes.extend(e["code"] for e in payload_errors if isinstance(e, dict) and "code" in e)
+    return codes

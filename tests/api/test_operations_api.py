@@ -1,0 +1,167 @@
+"""Operations through HTTP: the probes and the JSON access log."""
+
+from __future__ import annotations
+
+import json
+import logging
+import socket
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from connect_admin.domain.principals import SYSTEM
+from connect_admin.domain.services.administrators import NewAdministrator, create_administrator
+from connect_admin.server.app import create_app
+from connect_admin.server.logs import ACCESS_LOGGER, JsonFormatter
+from connect_admin.server.settings import Settings
+from tests.api.conftest import Api
+
+SIGN_IN = (
+    "mutation SignIn($l: String!, $p: String!) { adminSignIn(login: $l, password: $p) "
+    "{ token errors { code } } }"
+)
+OPERATOR_PASSWORD = "Operat0r-Secret!pw"
+
+
+async def test_healthz_and_readyz_answer_200(api: Api) -> None:
+    health = await api.client.get("/healthz")
+    ready = await api.client.get("/readyz")
+
+    assert (health.status_code, health.json()) == (200, {"status": "ok"})
+    assert (ready.status_code, ready.json()) == (200, {"status": "ok"})
+
+
+def _closed_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+async def test_readyz_is_503_without_a_database_and_names_no_secret(
+    backend: str, tmp_path: Path
+) -> None:
+    if backend == "sqlite":
+        url = f"sqlite:///{tmp_path / 'no-such-folder' / 'connect-admin.db'}"
+    else:
+        url = f"postgresql://operator:{OPERATOR_PASSWORD}@127.0.0.1:{_closed_port()}/connect"
+    settings = Settings(database_url=url, secret_key="test-key", mail_dispatcher=False)  # type: ignore[arg-type]
+    app = create_app(settings)
+    async with (
+        app.router.lifespan_context(app),
+        httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app), base_url="http://testserver"
+        ) as client,
+    ):
+        ready = await client.get("/readyz")
+        health = await client.get("/healthz")
+
+    assert ready.status_code == 503
+    body = ready.json()
+    assert body["status"] == "unavailable"
+    assert "unreachable" in body["reason"]
+    for secret in (OPERATOR_PASSWORD, "operator", str(tmp_path)):
+        assert secret not in ready.text
+    # Liveness does not depend on the database.
+    assert (health.status_code, health.json()) == (200, {"status": "ok"})
+
+
+def _lines(caplog: pytest.LogCaptureFixture) -> list[str]:
+    formatter = JsonFormatter()
+    return [formatter.format(record) for record in caplog.records]
+
+
+def _access(caplog: pytest.LogCaptureFixture) -> list[dict[str, Any]]:
+    formatter = JsonFormatter()
+    return [
+        json.loads(formatter.format(record))
+        for record in caplog.records
+        if record.name == ACCESS_LOGGER
+    ]
+
+
+async def test_each_graphql_request_has_a_json_access_line_without_secrets(
+    api: Api, caplog: pytest.LogCaptureFixture
+) -> None:
+    await create_administrator(
+        api.deps,
+        SYSTEM,
+        NewAdministrator(login="operator", password=OPERATOR_PASSWORD, last_name="Op"),
+    )
+    caplog.set_level(logging.INFO, logger=ACCESS_LOGGER)
+
+    signed_in = await api.data(SIGN_IN, {"l": "operator", "p": OPERATOR_PASSWORD})
+    token = signed_in["adminSignIn"]["token"]
+    refused = await api.data(SIGN_IN, {"l": "operator", "p": OPERATOR_PASSWORD + "x"})
+    await api.data("query Locations { locations { name } }", token=token)
+    anonymous = await api.post("query Locations { locations { name } }")
+
+    assert refused["adminSignIn"]["errors"] == [{"code": "INVALID_CREDENTIALS"}]
+    assert anonymous["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+    sign_in, wrong, read, unauthenticated = _access(caplog)
+    assert sign_in == sign_in | {
+        "level": "INFO",
+        "logger": ACCESS_LOGGER,
+        "method": "POST",
+        "path": "/graphql",
+        "http_status": 200,
+        "operation_name": "SignIn",
+        "operation_type": "mutation",
+        "principal": "anonymous",
+        "outcome": "ok",
+        "error_codes": [],
+        "payload_error_codes": [],
+    }
+    assert isinstance(sign_in["request_id"], str)
+    assert sign_in["request_id"]
+    assert isinstance(sign_in["duration_ms"], float)
+    assert (wrong["outcome"], wrong["payload_error_codes"]) == ("errors", ["INVALID_CREDENTIALS"])
+    assert read == read | {
+        "operation_name": "Locations",
+        "operation_type": "query",
+        "principal": "operator",
+        "principal_kind": "admin",
+        "outcome": "ok",
+    }
+    assert unauthenticated == unauthenticated | {
+        "principal": "anonymous",
+        "outcome": "errors",
+        "error_codes": ["UNAUTHENTICATED"],
+    }
+    logged = "\n".join(_lines(caplog))
+    assert token not in logged
+    assert OPERATOR_PASSWORD not in logged
+
+
+async def test_the_access_line_keeps_the_clients_request_id(
+    api: Api, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, logger=ACCESS_LOGGER)
+
+    response = await api.client.post(
+        "/graphql", json={"query": "{ __typename }"}, headers={"x-request-id": "req-42"}
+    )
+
+    assert response.headers["x-request-id"] == "req-42"
+    [line] = _access(caplog)
+    assert (line["request_id"], line["operation_name"], line["outcome"]) == ("req-42", None, "ok")
+
+
+async def test_an_unexpected_error_is_one_json_line_with_the_request_id(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    logger = logging.getLogger("connect_admin.gql")
+    try:
+        raise RuntimeError("boom")
+    except RuntimeError as error:
+        logger.error("unexpected error", exc_info=error, extra={"request_id": "req-7"})
+
+    [record] = [r for r in caplog.records if r.name == "connect_admin.gql"]
+    formatted = JsonFormatter().format(record)
+    assert "\n" not in formatted
+    line = json.loads(formatted)
+    assert (line["level"], line["request_id"]) == ("ERROR", "req-7")
+    assert "RuntimeError: boom" in line["exception"]
