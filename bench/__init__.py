@@ -1,0 +1,1 @@
+"""Connect Admin performance harness: ``python -m bench --help``."""

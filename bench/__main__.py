@@ -1,0 +1,1078 @@
+"""Connect Admin benchmarks: ``python -m bench [--quick] [--database sqlite|postgresql|both]``.
+
+Builds a throwaway database per backend (the project's migrations, then a
+deterministic bulk seed), runs every benchmark and prints one table. See
+bench/README.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import os
+import platform
+import random
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+from cryptography.fernet import Fernet
+
+from bench import seed as seeding
+
+ROOT = Path(__file__).resolve().parent.parent
+PY = sys.executable
+
+PAGE_QUERY = (
+    "query Page($first: Int!, $after: String) { users(first: $first, after: $after) "
+    "{ edges { node { id login displayName email isVip location { id name } "
+    "configurationGroup { id name } teams { id name } defaultRelationship } } } }"
+)
+SMALL_QUERY = "{ locations { id } }"
+RESET_MUTATION = (
+    "mutation Reset($ids: [ID!]!, $options: ResetUsersOptions!) { resetUsers(ids: $ids, "
+    "options: $options) { succeeded failed errors { code message } results { status } } }"
+)
+ADMIN_LOGIN = "bench-admin"
+ADMIN_PASSWORD = "BenchAdmin!2026-Secret"
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+@dataclass
+class Profile:
+    quick: bool
+    warmup: float
+    duration: float
+    pages: int = 64
+    connections: int = 16
+    mails: int = 1000
+    resets: int = 1000
+
+    @property
+    def size(self) -> seeding.Size:
+        return seeding.QUICK if self.quick else seeding.FULL
+
+
+@dataclass
+class Result:
+    database: str
+    rows: dict[str, Any] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+    hotspots: str = ""
+
+
+def log(message: str) -> None:
+    print(f"[bench {time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def to_gid(type_name: str, pk: int) -> str:
+    from connect_admin.gql.ids import to_global_id
+
+    return to_global_id(type_name, pk)
+
+
+def parse_cursor(cursor: str) -> int:
+    from connect_admin.gql.ids import parse_cursor as parse
+
+    value = parse(cursor)
+    assert value is not None
+    return value
+
+
+def to_cursor(pk: int) -> str:
+    from connect_admin.gql.ids import to_cursor as cursor
+
+    return cursor(pk)
+
+
+def proc_status(pid: int) -> dict[str, int]:
+    """VmHWM / VmRSS in KiB from /proc."""
+    found: dict[str, int] = {}
+    with contextlib.suppress(OSError), open(f"/proc/{pid}/status") as f:
+        for line in f:
+            key, _, value = line.partition(":")
+            if key in ("VmHWM", "VmRSS"):
+                found[key] = int(value.split()[0])
+    return found
+
+
+def proc_cpu_seconds(pid: int) -> float:
+    with open(f"/proc/{pid}/stat") as f:
+        parts = f.read().rsplit(")", 1)[1].split()
+    return (int(parts[11]) + int(parts[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def children(pid: int) -> list[int]:
+    found: list[int] = []
+    with contextlib.suppress(OSError):
+        for task in os.listdir(f"/proc/{pid}/task"):
+            with open(f"/proc/{pid}/task/{task}/children") as f:
+                found += [int(c) for c in f.read().split()]
+    # uvicorn's worker processes, not multiprocessing's resource tracker.
+    workers = []
+    for child in found:
+        with contextlib.suppress(OSError), open(f"/proc/{child}/cmdline", "rb") as f:
+            if b"resource_tracker" not in f.read():
+                workers.append(child)
+    return workers
+
+
+class Server:
+    """One ``python -m bench.serve`` process, stopped with SIGINT (then SIGKILL)."""
+
+    def __init__(
+        self, which: str, env: dict[str, str], workdir: Path, *, workers: int = 1,
+        profile_to: Path | None = None,
+    ) -> None:  # fmt: skip
+        self.which = which
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}/graphql"
+        self.log_path = workdir / f"{which}-{self.port}.log"
+        cmd = [PY]
+        if profile_to is not None:
+            cmd += ["-m", "cProfile", "-o", str(profile_to)]
+        cmd += ["-m", "bench.serve", which, "--port", str(self.port), "--workers", str(workers)]
+        self._log = open(self.log_path, "w")
+        self.proc = subprocess.Popen(
+            cmd, env=env, cwd=ROOT, stdout=self._log, stderr=subprocess.STDOUT
+        )
+
+    @property
+    def pid(self) -> int:
+        return self.proc.pid
+
+    def wait_ready(self, timeout: float = 60) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"{self.which} server exited; see {self.log_path}")
+            with (
+                contextlib.suppress(OSError),
+                socket.create_connection(("127.0.0.1", self.port), timeout=0.5),
+            ):
+                return
+            time.sleep(0.1)
+        raise RuntimeError(f"{self.which} server not ready after {timeout} s")
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGINT)
+            try:
+                self.proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(timeout=10)
+        self._log.close()
+
+
+# --------------------------------------------------------------------------- load (wrk)
+
+LUA = """
+local bodies = {
+%(bodies)s
+}
+local i = 0
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/json"
+wrk.headers["Authorization"] = "Bearer %(token)s"
+request = function()
+  i = i %% #bodies + 1
+  return wrk.format(nil, nil, nil, bodies[i])
+end
+done = function(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format(
+    "BENCH_JSON {\\"requests\\": %%d, \\"duration_us\\": %%d, \\"socket_errors\\": %%d, "
+    .. "\\"status_errors\\": %%d, \\"p50_ms\\": %%.3f, \\"p99_ms\\": %%.3f, "
+    .. "\\"max_ms\\": %%.3f}\\n",
+    summary.requests, summary.duration, e.connect + e.read + e.write + e.timeout,
+    e.status, latency:percentile(50) / 1000, latency:percentile(99) / 1000,
+    latency.max / 1000))
+end
+"""
+
+
+def write_lua(path: Path, bodies: list[str], token: str) -> None:
+    quoted = ",\n".join(f"[==[{b}]==]" for b in bodies)
+    path.write_text(LUA % {"bodies": quoted, "token": token})
+
+
+def wrk(url: str, script: Path, seconds: float, connections: int) -> dict[str, Any]:
+    if shutil.which("wrk") is None:
+        raise SystemExit("wrk is needed for the load: apt-get install -y wrk")
+    cmd = [
+        "wrk", "-t1", f"-c{connections}", f"-d{max(1, round(seconds))}s", "--timeout", "30s",
+        "-s", str(script), url,
+    ]  # fmt: skip
+    out = subprocess.run(cmd, capture_output=True, text=True, timeout=seconds + 60).stdout
+    for line in out.splitlines():
+        if line.startswith("BENCH_JSON "):
+            data: dict[str, Any] = json.loads(line.removeprefix("BENCH_JSON "))
+            data["rps"] = data["requests"] / (data["duration_us"] / 1e6)
+            return data
+    raise RuntimeError(f"wrk gave no summary:\n{out}")
+
+
+def measure_load(
+    server: Server,
+    script: Path,
+    profile: Profile,
+    pids: list[int] | None = None,
+    page_ms: float = 0.0,
+) -> dict[str, Any]:
+    """Warm-up, then a bounded measurement; server CPU use and peak RSS beside.
+
+    The window is at least three rounds of all connections at ``page_ms`` (capped
+    at 60 s), or a slow server would complete nothing inside it.
+    """
+    window = min(60.0, max(profile.duration, 3 * profile.connections * page_ms / 1000))
+    watched = pids or [server.pid]
+    wrk(server.url, script, profile.warmup, profile.connections)
+    # wrk drops its connections at the end, but the server finishes what it started:
+    # wait until it is idle so the measurement does not pay for the warm-up.
+    result_idle = wait_idle(watched)
+
+    cpu0 = sum(proc_cpu_seconds(p) for p in watched)
+    result = wrk(server.url, script, window, profile.connections)
+    result["window_s"] = window
+    cpu1 = sum(proc_cpu_seconds(p) for p in watched)
+    result["server_cpu_pct"] = 100 * (cpu1 - cpu0) / (result["duration_us"] / 1e6)
+    result["server_cpu_ms_per_req"] = 1000 * (cpu1 - cpu0) / max(1, result["requests"])
+    hwm = [proc_status(p).get("VmHWM", 0) for p in watched]
+    result["peak_rss_mb"] = max(hwm) / 1024
+    result["idle_wait_s"] = result_idle
+    wait_idle(watched)
+    return result
+
+
+def wait_idle(pids: list[int], limit: float = 60) -> float:
+    """Waits (at most ``limit`` s) until the processes used < 5 % CPU over 0.5 s."""
+    started = time.monotonic()
+    while time.monotonic() - started < limit:
+        c0 = sum(proc_cpu_seconds(p) for p in pids)
+        time.sleep(0.5)
+        if sum(proc_cpu_seconds(p) for p in pids) - c0 < 0.025 * len(pids):
+            break
+    return time.monotonic() - started
+
+
+# --------------------------------------------------------------------------- database
+
+
+def make_database(kind: str, workdir: Path, pg_admin_url: str | None) -> tuple[str, Any]:
+    """A throwaway database: its URL and a function that drops it."""
+    if kind == "sqlite":
+        path = workdir / "bench.db"
+        return f"sqlite:///{path}", lambda: None
+    assert pg_admin_url is not None
+    from sqlalchemy import create_engine as sync_engine
+    from sqlalchemy import make_url
+
+    name = f"connect_bench_{os.getpid()}"
+    admin = make_url(pg_admin_url)
+
+    async def run(sql: str) -> None:
+        from sqlalchemy.ext.asyncio import create_async_engine
+
+        engine = create_async_engine(
+            admin.set(drivername="postgresql+asyncpg"), isolation_level="AUTOCOMMIT"
+        )
+        try:
+            async with engine.connect() as conn:
+                await conn.exec_driver_sql(sql)
+        finally:
+            await engine.dispose()
+
+    _ = sync_engine
+    asyncio.run(run(f'DROP DATABASE IF EXISTS "{name}"'))
+    asyncio.run(run(f'CREATE DATABASE "{name}"'))
+    url = admin.set(database=name).render_as_string(hide_password=False)
+
+    def drop() -> None:
+        asyncio.run(run(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+    return url, drop
+
+
+def settings_for(url: str, key: str) -> Any:
+    from connect_admin.server.settings import Settings
+
+    return Settings(database_url=url, secret_key=key, mail_dispatcher=False)
+
+
+class StatementCounter:
+    """Counts statements (and their time) on an engine, via SQLAlchemy events."""
+
+    def __init__(self, engine: Any) -> None:
+        from sqlalchemy import event
+
+        self.count = 0
+        self.seconds = 0.0
+        self._started: list[float] = []
+        event.listen(engine.sync_engine, "before_cursor_execute", self._before)
+        event.listen(engine.sync_engine, "after_cursor_execute", self._after)
+
+    def _before(self, *args: Any) -> None:
+        self.count += 1
+        self._started.append(time.perf_counter())
+
+    def _after(self, *args: Any) -> None:
+        if self._started:
+            self.seconds += time.perf_counter() - self._started.pop()
+
+    def reset(self) -> None:
+        self.count = 0
+        self.seconds = 0.0
+
+
+# --------------------------------------------------------------------------- benchmarks
+
+
+async def prepare(url: str, key: str, sink_port: int) -> None:
+    """The system administrator and the E-Mail Gateway (pointing at the sink)."""
+    from connect_admin.domain.model import SmtpSecurity
+    from connect_admin.domain.principals import SYSTEM
+    from connect_admin.domain.services.administrators import (
+        NewAdministrator,
+        create_administrator,
+    )
+    from connect_admin.domain.services.mail import GatewayInput, configure_gateway
+    from connect_admin.persistence.database import create_engine
+    from connect_admin.server.container import build_deps
+
+    engine = create_engine(url)
+    try:
+        settings = settings_for(url, key)
+        await create_administrator(
+            build_deps(engine, settings), SYSTEM,
+            NewAdministrator(login=ADMIN_LOGIN, password=ADMIN_PASSWORD, last_name="Bench"),
+        )  # fmt: skip
+        await configure_gateway(
+            build_deps(engine, settings), SYSTEM,
+            GatewayInput(host="127.0.0.1", port=sink_port, security=SmtpSecurity.NONE,
+                         sender_address="admin@bench.example", sender_name="Bench"),
+        )  # fmt: skip
+    finally:
+        await engine.dispose()
+
+
+async def sign_in(url: str) -> str:
+    async with httpx.AsyncClient(timeout=30) as client:
+        response = await client.post(url, json={"query": (
+            f'mutation {{ adminSignIn(login: "{ADMIN_LOGIN}", password: "{ADMIN_PASSWORD}") '
+            "{ token errors { code } } }"
+        )})  # fmt: skip
+        data = response.json()
+    token = data["data"]["adminSignIn"]["token"]
+    if not token:
+        raise RuntimeError(f"sign-in failed: {data}")
+    return str(token)
+
+
+def page_bodies(user_ids: list[int], count: int, rng: random.Random) -> list[str]:
+    """Bodies for ``count`` random full pages of 100 (``after`` = a random user's cursor)."""
+    starts = rng.sample(user_ids[: len(user_ids) - 100], count)
+    return [
+        json.dumps({"query": PAGE_QUERY, "variables": {"first": 100, "after": to_cursor(s)}})
+        for s in starts
+    ]
+
+
+async def check_same(ours: str, baseline: str, token: str, bodies: list[str]) -> str:
+    """Every body must answer without errors; the first three identically on both."""
+    headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+    async with httpx.AsyncClient(timeout=60, headers=headers) as client:
+        for i, body in enumerate(bodies):
+            a = (await client.post(ours, content=body)).json()
+            if "errors" in a or len(a["data"]["users"]["edges"]) != 100:
+                raise RuntimeError(f"our API answered with errors: {str(a)[:500]}")
+            if i < 3:
+                b = (await client.post(baseline, content=body)).json()
+                if a != b:
+                    raise RuntimeError(
+                        "ours and the baseline differ:\n" + str(a)[:800] + "\n" + str(b)[:800]
+                    )
+    return "identical JSON (3 pages compared after parsing; all pages error-free)"
+
+
+async def statements_per_page(
+    url: str, key: str, token: str, bodies: list[str], profile_to: Path | None = None
+) -> dict[str, Any]:
+    """In-process (ASGI, no socket): statements and SQL time per users page.
+
+    With ``profile_to``, a further round of the same pages runs under cProfile
+    (after the warm-up, so imports and first-use compilation stay out of it).
+    """
+    from connect_admin.persistence.database import create_engine
+    from connect_admin.server.app import create_app
+
+    engine = create_engine(url)
+    counter = StatementCounter(engine)
+    app = create_app(settings_for(url, key), engine=engine)
+    headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+    try:
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(
+            transport=transport, base_url="http://bench", headers=headers
+        ) as client:
+            for body in bodies[:5]:  # warm caches
+                await client.post("/graphql", content=body)
+            counter.reset()
+            n = min(20, len(bodies))
+            started = time.perf_counter()
+            for body in bodies[:n]:
+                await client.post("/graphql", content=body)
+            elapsed = time.perf_counter() - started
+            statements = counter.count / n
+            if profile_to is not None:
+                import cProfile
+
+                profiler = cProfile.Profile()
+                profiler.enable()
+                for body in bodies[: min(n, 10)]:
+                    await client.post("/graphql", content=body)
+                profiler.disable()
+                profiler.dump_stats(str(profile_to))
+    finally:
+        await engine.dispose()
+    ours_rows, base_rows = await team_rows(url, bodies[:n])
+    return {
+        "statements": statements, "request_ms": 1000 * elapsed / n,
+        "team_rows_ours": ours_rows, "team_rows_base": base_rows,
+    }  # fmt: skip
+
+
+async def team_rows(url: str, bodies: list[str]) -> tuple[float, float]:
+    """Rows the teams of a page cost: ours loads every member of each team a user of
+    the page is in (TeamRepository.for_members); the baseline only the page's memberships."""
+    from sqlalchemy import text
+
+    from connect_admin.persistence.database import create_engine
+
+    engine = create_engine(url)
+    ours = base = 0
+    try:
+        async with engine.connect() as conn:
+            for body in bodies:
+                after = parse_cursor(json.loads(body)["variables"]["after"])
+                ids = (await conn.execute(text(
+                    "SELECT id FROM users WHERE id > :a ORDER BY id LIMIT 100"), {"a": after}
+                )).scalars().all()  # fmt: skip
+                lo, hi = min(ids), max(ids)
+                ours += (await conn.execute(text(
+                    "SELECT count(*) FROM team_members WHERE team_id IN (SELECT team_id FROM "
+                    "team_members WHERE user_id BETWEEN :lo AND :hi)"), {"lo": lo, "hi": hi}
+                )).scalar_one()  # fmt: skip
+                base += (await conn.execute(text(
+                    "SELECT count(*) FROM team_members WHERE user_id BETWEEN :lo AND :hi"),
+                    {"lo": lo, "hi": hi},
+                )).scalar_one()  # fmt: skip
+    finally:
+        await engine.dispose()
+    return ours / len(bodies), base / len(bodies)
+
+
+async def mail_benchmark(
+    url: str, key: str, user_ids: list[int], wanted: int, sink_stats: Path
+) -> dict[str, Any]:
+    """Queues ``wanted`` password mails (users of ``user_ids`` that have an address),
+    then runs ``dispatch_due`` one call after another until it finds nothing due."""
+    from sqlalchemy import func, select
+
+    from connect_admin.domain.model import MailKind, MailStatus
+    from connect_admin.domain.services.mail import dispatch_due, queue_mail
+    from connect_admin.persistence.database import create_engine
+    from connect_admin.persistence.tables import outbox
+    from connect_admin.server.container import deps_factory
+
+    engine = create_engine(url)
+    try:
+        make_deps = deps_factory(engine, settings_for(url, key))
+        deps = make_deps()
+        queued = 0
+        for start in range(0, len(user_ids), 200):
+            if queued >= wanted:
+                break
+            async with deps.uow as uow:
+                gateway = await uow.email_gateway.get()
+                assert gateway is not None
+                found = await uow.users.get_many(user_ids[start : start + 200])
+                for user in found.values():
+                    if user.email is None or queued >= wanted:
+                        continue
+                    queued += 1
+                    await queue_mail(
+                        deps, uow, gateway, MailKind.PASSWORD, user,
+                        secret="Temp!Pass-1234", expires_hours=72,
+                    )  # fmt: skip
+                await uow.commit()
+        before = _sink(sink_stats)
+        started = time.perf_counter()
+        rounds = 0
+        deadline = started + 120
+        while time.perf_counter() < deadline:
+            rounds += 1
+            if not await dispatch_due(make_deps()):
+                break
+        elapsed = time.perf_counter() - started
+        after = _sink(sink_stats)
+        async with engine.connect() as conn:
+            sent = (
+                await conn.execute(
+                    select(func.count())
+                    .select_from(outbox)
+                    .where(outbox.c.status == MailStatus.SENT.name)
+                )
+            ).scalar_one()
+    finally:
+        await engine.dispose()
+    return {
+        "queued": queued, "sent": sent, "seconds": elapsed,
+        "smtp_connections": after[0] - before[0], "sink_messages": after[1] - before[1],
+        "dispatch_calls": rounds,
+    }  # fmt: skip
+
+
+def _sink(path: Path) -> tuple[int, int]:
+    with contextlib.suppress(OSError, ValueError):
+        a, b = path.read_text().split()
+        return int(a), int(b)
+    return 0, 0
+
+
+async def reset_benchmark(
+    server_url: str, token: str, ids: list[int], options: dict[str, bool]
+) -> dict[str, Any]:
+    """One resetUsers call for the ids; meanwhile a second client's small query, sequentially."""
+    headers = {"Authorization": f"Bearer {token}"}
+    latencies: list[float] = []
+    failures: list[str] = []
+    done = asyncio.Event()
+
+    async def prober() -> None:
+        async with httpx.AsyncClient(timeout=30, headers=headers) as client:
+            while not done.is_set() and len(latencies) < 100_000:
+                t0 = time.perf_counter()
+                try:
+                    r = await client.post(server_url, json={"query": SMALL_QUERY})
+                    ok = r.status_code == 200 and "errors" not in r.json()
+                    detail = f"{r.status_code} {r.text[:200]}"
+                except (httpx.HTTPError, ValueError) as error:
+                    ok, detail = False, f"{type(error).__name__}: {error}"
+                latencies.append(time.perf_counter() - t0)
+                if not ok:
+                    failures.append(detail)
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(done.wait(), 0.02)
+
+    probe = asyncio.create_task(prober())
+    await asyncio.sleep(0.3)
+    body = {"query": RESET_MUTATION, "variables": {
+        "ids": [to_gid("User", i) for i in ids], "options": options}}  # fmt: skip
+    started = time.perf_counter()
+    async with httpx.AsyncClient(timeout=900, headers=headers) as client:
+        response = await client.post(server_url, json=body)
+    elapsed = time.perf_counter() - started
+    done.set()
+    await probe
+    data = response.json()
+    if "errors" in data:
+        raise RuntimeError(f"resetUsers failed: {str(data)[:500]}")
+    payload = data["data"]["resetUsers"]
+    statuses: dict[str, int] = {}
+    for r in payload["results"]:
+        statuses[r["status"]] = statuses.get(r["status"], 0) + 1
+    ordered = sorted(latencies)
+    return {
+        "seconds": elapsed, "statuses": statuses, "errors": payload["errors"],
+        "probe_failures": len(failures), "probe_first_failure": failures[0] if failures else None,
+        "probe_n": len(ordered),
+        "probe_p50_ms": 1000 * ordered[len(ordered) // 2] if ordered else None,
+        "probe_p99_ms": 1000 * ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))]
+        if ordered else None,
+        "probe_max_ms": 1000 * ordered[-1] if ordered else None,
+    }  # fmt: skip
+
+
+async def statements_per_reset(url: str, key: str, ids: list[int]) -> dict[str, float]:
+    """In-process domain call (no HTTP): statements per user, five and six options."""
+    from connect_admin.domain.principals import SYSTEM
+    from connect_admin.domain.services.reset import ResetOption, reset_users
+    from connect_admin.persistence.database import create_engine
+    from connect_admin.server.container import deps_factory
+
+    engine = create_engine(url)
+    counter = StatementCounter(engine)
+    found: dict[str, float] = {}
+    try:
+        make_deps = deps_factory(engine, settings_for(url, key))
+        half = len(ids) // 2
+        five = [o for o in ResetOption if o is not ResetOption.PASSWORD]
+        for name, chunk, options in (
+            ("five", ids[:half], five),
+            ("six", ids[half:], list(ResetOption)),
+        ):
+            counter.reset()
+            await reset_users(make_deps(), SYSTEM, [(str(i), i) for i in chunk], options)
+            found[name] = counter.count / len(chunk)
+    finally:
+        await engine.dispose()
+    return found
+
+
+def hash_seconds() -> float:
+    from connect_admin.server.security import Argon2PasswordHasher
+
+    hasher = Argon2PasswordHasher()._hasher
+    times = []
+    for _ in range(5):
+        t0 = time.perf_counter()
+        hasher.hash("Some-Password!1234")
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times)
+
+
+def profile_summary(path: Path, top: int = 22) -> str:
+    import io
+    import pstats
+
+    out = io.StringIO()
+    stats = pstats.Stats(str(path), stream=out)
+    stats.sort_stats("tottime").print_stats(top)
+    text = out.getvalue()
+    # Aggregate own time by package: where the CPU goes.
+    buckets: dict[str, float] = {}
+    total = 0.0
+    for (filename, _line, _name), (_cc, _nc, tt, _ct, _callers) in stats.stats.items():  # type: ignore[attr-defined]
+        total += tt
+        buckets[_bucket(filename)] = buckets.get(_bucket(filename), 0.0) + tt
+    lines = [f"{name:<28} {100 * t / total:5.1f} %" for name, t in
+             sorted(buckets.items(), key=lambda kv: -kv[1])[:14]]  # fmt: skip
+    head = (
+        "own CPU time by package (cProfile, in-process, 10 users pages one after "
+        "another; httpx is the test client):\n"
+    ) + "\n".join(lines)
+    keep = [ln for ln in text.splitlines() if ln.strip()][: top + 8]
+    out = io.StringIO()
+    stats.stream = out  # type: ignore[attr-defined]
+    stats.sort_stats("cumulative").print_stats("connect_admin", 14)
+    ours = [ln for ln in out.getvalue().splitlines() if "connect_admin" in ln or "ncalls" in ln]
+    return (
+        head
+        + "\n\ntop functions by own time:\n"
+        + "\n".join(keep)
+        + "\n\nour functions by cumulative time (coroutines: time while running):\n"
+        + "\n".join(ours)
+    )
+
+
+def _bucket(filename: str) -> str:
+    for name in ("httpx", "httpcore", "strawberry", "graphql", "sqlalchemy", "asyncpg",
+                 "aiosqlite", "starlette",
+                 "uvicorn", "pydantic", "connect_admin", "asyncio", "json", "sqlite3",
+                 "dataclasses", "enum", "base64", "typing", "threading", "logging"):  # fmt: skip
+        if f"/{name}/" in filename or filename.endswith(f"/{name}.py"):
+            return name
+    if filename.startswith("~") or filename.startswith("<"):
+        return "builtins/C (" + filename[:18] + ")"
+    return Path(filename).name
+
+
+# --------------------------------------------------------------------------- one backend
+
+
+def run_backend(kind: str, profile: Profile, args: argparse.Namespace, workdir: Path) -> Result:
+    result = Result(kind)
+    key = Fernet.generate_key().decode()
+    url, drop = make_database(kind, workdir, args.postgres_url)
+    servers: list[Server] = []
+    sink: subprocess.Popen[bytes] | None = None
+    try:
+        from connect_admin.persistence.migrate import upgrade
+
+        t0 = time.perf_counter()
+        upgrade(url)
+        t1 = time.perf_counter()
+        seeded = asyncio.run(seeding.seed(url, profile.size))
+        t2 = time.perf_counter()
+        result.rows["setup"] = {"migrate_s": t1 - t0, "seed_s": t2 - t1, "counts": seeded.counts}
+        log(f"{kind}: migrated in {t1 - t0:.1f} s, seeded {seeded.counts} in {t2 - t1:.1f} s")
+
+        sink_port = free_port()
+        sink_stats = workdir / f"sink-{kind}.txt"
+        sink = subprocess.Popen(
+            [PY, "-m", "bench.smtp_sink", "--port", str(sink_port), "--stats", str(sink_stats)],
+            cwd=ROOT, stdout=subprocess.DEVNULL, stderr=open(workdir / "sink.log", "a"),
+        )  # fmt: skip
+        asyncio.run(prepare(url, key, sink_port))
+
+        env = {**os.environ, "CONNECT_DATABASE_URL": url, "CONNECT_SECRET_KEY": key,
+               "CONNECT_MAIL_DISPATCHER": "false", "PYTHONPATH": str(ROOT)}  # fmt: skip
+        ours = Server("ours", env, workdir)
+        servers.append(ours)
+        base = Server("baseline", env, workdir)
+        servers.append(base)
+        ours.wait_ready()
+        base.wait_ready()
+        token = asyncio.run(sign_in(ours.url))
+
+        rng = random.Random(7)
+        bodies = page_bodies(seeded.user_ids, profile.pages, rng)
+        result.rows["same_json"] = asyncio.run(check_same(ours.url, base.url, token, bodies))
+        script = workdir / f"pages-{kind}.lua"
+        write_lua(script, bodies, token)
+        prof = workdir / f"ours-{kind}.prof" if args.profile else None
+        result.rows["per_page"] = asyncio.run(
+            statements_per_page(url, key, token, bodies, profile_to=prof)
+        )
+        if prof is not None and prof.exists():
+            result.hotspots = profile_summary(prof)
+
+        log(f"{kind}: read path, ours (1 worker)")
+        page_ms = result.rows["per_page"]["request_ms"]
+        result.rows["load_before"] = os.getloadavg()
+        result.rows["read_ours"] = measure_load(ours, script, profile, page_ms=page_ms)
+        log(f"{kind}: read path, baseline")
+        result.rows["read_base"] = measure_load(base, script, profile)
+        base.stop()
+        servers.remove(base)
+
+        # Users for the write benchmarks: disjoint, deterministic.
+        own = seeded.with_own_data
+        stmt_ids = own[-40:]
+        pool = [u for u in seeded.user_ids if u not in set(stmt_ids)]
+        rng.shuffle(pool)
+        n_reset = min(profile.resets, len(pool) // 2)
+        five_ids = pool[:n_reset]
+        six_ids = pool[n_reset : 2 * n_reset]
+
+        log(f"{kind}: mail, {profile.mails} messages")
+        result.rows["mail"] = asyncio.run(mail_benchmark(url, key, pool, profile.mails, sink_stats))
+
+        log(f"{kind}: resetUsers, five options, {len(five_ids)} users")
+        five = dict(setRandomPassword=False, setRandomVoicemailPin=True, resetRelationships=True,
+                    resetClientSettings=True, resetPresenceSettings=True,
+                    repairContactList=True)  # fmt: skip
+        result.rows["reset5"] = asyncio.run(reset_benchmark(ours.url, token, five_ids, five))
+        log(f"{kind}: resetUsers, six options, {len(six_ids)} users")
+        six = {**five, "setRandomPassword": True}
+        result.rows["reset6"] = asyncio.run(reset_benchmark(ours.url, token, six_ids, six))
+        result.rows["reset_n"] = n_reset
+        result.rows["hash_s"] = hash_seconds()
+        result.rows["reset_statements"] = asyncio.run(statements_per_reset(url, key, stmt_ids))
+
+        if kind == "postgresql" or args.scale_out_sqlite:
+            ours.stop()
+            servers.remove(ours)
+            log(f"{kind}: scale-out, 2 workers")
+            two = Server("ours", env, workdir, workers=2)
+            servers.append(two)
+            two.wait_ready()
+            time.sleep(1.5)  # both workers up
+            pids = children(two.pid) or [two.pid]
+            result.rows["read_two"] = measure_load(
+                two, script, profile, pids=pids, page_ms=page_ms / 2
+            )
+            result.rows["read_two"]["workers_seen"] = len(pids)
+    except Exception as error:
+        import traceback
+
+        traceback.print_exc()
+        result.notes.append(f"stopped early: {type(error).__name__}: {error}")
+    finally:
+        for server in servers:
+            server.stop()
+        if sink is not None:
+            sink.send_signal(signal.SIGINT)
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                sink.wait(timeout=5)
+            if sink.poll() is None:
+                sink.kill()
+        if not args.keep:
+            drop()
+    return result
+
+
+# --------------------------------------------------------------------------- report
+
+
+def fmt(value: Any, spec: str = ".1f") -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, float):
+        return format(value, spec)
+    return str(value)
+
+
+def report(results: list[Result], profile: Profile) -> None:
+    cores = os.cpu_count() or 1
+    print()
+    print("Connect Admin benchmark" + (" (--quick)" if profile.quick else "") + f" | {_commit()}")
+    print(f"machine: {platform.platform()} | {platform.processor() or platform.machine()} | "
+          f"{cores} cores | Python {platform.python_version()} | load average now "
+          f"{' '.join(f'{x:.1f}' for x in os.getloadavg())}")  # fmt: skip
+    print(f"load: wrk, 1 thread, {profile.connections} connections, {profile.warmup:.0f} s warm-up "
+          f"+ {profile.duration:.0f} s per measurement, "
+          f"{profile.pages} random pages of 100")  # fmt: skip
+    rows: list[tuple[str, list[str], str]] = []
+
+    def row(label: str, target: str, getter: Any) -> None:
+        cells = []
+        for r in results:
+            try:
+                cells.append(getter(r))
+            except (KeyError, TypeError, ZeroDivisionError):
+                cells.append("-")
+        rows.append((label, cells, target))
+
+    g = lambda r, *path: _get(r.rows, *path)  # noqa: E731
+    row("users (seeded)", "", lambda r: str(g(r, "setup", "counts", "users")))
+    row("team memberships", "", lambda r: str(g(r, "setup", "counts", "team_members")))
+    row(
+        "migrate + seed, s",
+        "",
+        lambda r: f"{g(r, 'setup', 'migrate_s'):.1f} + {g(r, 'setup', 'seed_s'):.1f}",
+    )
+    row(
+        "same JSON as baseline",
+        "yes",
+        lambda r: "yes" if "identical" in g(r, "same_json") else "NO",
+    )
+    row(
+        "load average before read path",
+        "",
+        lambda r: " ".join(f"{x:.1f}" for x in g(r, "load_before")),
+    )
+    row("read: measurement window ours, s", "", lambda r: fmt(g(r, "read_ours", "window_s"), ".0f"))
+    row("read: ours req/s (1 worker)", "", lambda r: fmt(g(r, "read_ours", "rps")))
+    row("read: baseline req/s", "", lambda r: fmt(g(r, "read_base", "rps")))
+    row(
+        "read: ours / baseline",
+        ">= 0.40 (PG)",
+        lambda r: fmt(g(r, "read_ours", "rps") / g(r, "read_base", "rps"), ".2f"),
+    )
+    row(
+        "read: ours p50 / p99 ms",
+        "",
+        lambda r: f"{g(r, 'read_ours', 'p50_ms'):.0f} / {g(r, 'read_ours', 'p99_ms'):.0f}",
+    )
+    row(
+        "read: baseline p50 / p99 ms",
+        "",
+        lambda r: f"{g(r, 'read_base', 'p50_ms'):.0f} / {g(r, 'read_base', 'p99_ms'):.0f}",
+    )
+    row(
+        "read: errors ours/base (sock+status)",
+        "0",
+        lambda r: (
+            f"{g(r, 'read_ours', 'socket_errors') + g(r, 'read_ours', 'status_errors')}/"
+            f"{g(r, 'read_base', 'socket_errors') + g(r, 'read_base', 'status_errors')}"
+        ),
+    )
+    row(
+        "read: server CPU %, ours / base",
+        "",
+        lambda r: (
+            f"{g(r, 'read_ours', 'server_cpu_pct'):.0f} / {g(r, 'read_base', 'server_cpu_pct'):.0f}"
+        ),
+    )
+    row(
+        "read: server CPU ms/req, ours / base",
+        "",
+        lambda r: (
+            f"{g(r, 'read_ours', 'server_cpu_ms_per_req'):.1f} / "
+            f"{g(r, 'read_base', 'server_cpu_ms_per_req'):.1f}"
+        ),
+    )
+    row("read: ours statements per page", "", lambda r: fmt(g(r, "per_page", "statements")))
+    row(
+        "read: ours in-process ms/page, 1 at a time",
+        "",
+        lambda r: fmt(g(r, "per_page", "request_ms")),
+    )
+    row(
+        "read: team_members rows read per page, ours/base",
+        "",
+        lambda r: (
+            f"{g(r, 'per_page', 'team_rows_ours'):.0f} / {g(r, 'per_page', 'team_rows_base'):.0f}"
+        ),
+    )
+    row(
+        "peak RSS ours, MB (VmHWM)", "< 300", lambda r: fmt(g(r, "read_ours", "peak_rss_mb"), ".0f")
+    )
+    row("peak RSS baseline, MB", "", lambda r: fmt(g(r, "read_base", "peak_rss_mb"), ".0f"))
+    n_mail = profile.mails
+    row(
+        f"mail: {n_mail} queued -> SENT, s",
+        f"<= {10 * n_mail / 1000:.0f}",
+        lambda r: (
+            f"{g(r, 'mail', 'seconds'):.2f} ({g(r, 'mail', 'sent')}/{g(r, 'mail', 'queued')})"
+        ),
+    )
+    row(
+        "mail: SMTP connections / dispatch calls",
+        "",
+        lambda r: f"{g(r, 'mail', 'smtp_connections')} / {g(r, 'mail', 'dispatch_calls')}",
+    )
+    n = profile.resets
+    row(
+        f"reset {n}, 5 options, s",
+        f"<= {5 * n / 1000:.0f}",
+        lambda r: fmt(g(r, "reset5", "seconds"), ".2f"),
+    )
+    row("  outcome", "", lambda r: _statuses(g(r, "reset5", "statuses")))
+    row("  2nd client p50 / p99 / max ms", "p99 < 100", lambda r: _probe(g(r, "reset5")))
+    row("argon2id hash, ms (1 core)", "", lambda r: fmt(1000 * g(r, "hash_s"), ".0f"))
+    row(
+        f"reset {n}, 6 options, s",
+        "<= N*hash/cores + 5",
+        lambda r: fmt(g(r, "reset6", "seconds"), ".2f"),
+    )
+    row(
+        "  target for 6 options, s",
+        "",
+        lambda r: fmt(g(r, "reset_n") * g(r, "hash_s") / cores + 5, ".1f"),
+    )
+    row("  outcome", "", lambda r: _statuses(g(r, "reset6", "statuses")))
+    row("  2nd client p50 / p99 / max ms", "p99 < 100", lambda r: _probe(g(r, "reset6")))
+    row(
+        "SQL statements per user reset, 5 / 6",
+        "",
+        lambda r: f"{g(r, 'reset_statements', 'five'):.1f} / {g(r, 'reset_statements', 'six'):.1f}",
+    )
+    row("scale-out: 2 workers req/s", "", lambda r: fmt(g(r, "read_two", "rps")))
+    row(
+        f"scale-out: 2 / 1 workers ({cores} cores)",
+        ">= 1.6",
+        lambda r: fmt(g(r, "read_two", "rps") / g(r, "read_ours", "rps"), ".2f"),
+    )
+    row(
+        "scale-out: peak RSS per worker, MB",
+        "",
+        lambda r: fmt(g(r, "read_two", "peak_rss_mb"), ".0f"),
+    )
+
+    width = max(len(label) for label, _, _ in rows) + 2
+    cols = [r.database for r in results]
+    print()
+    print(f"{'':<{width}}" + "".join(f"{c:>20}" for c in cols) + f"  {'target':<20}")
+    for label, cells, target in rows:
+        print(f"{label:<{width}}" + "".join(f"{c:>20}" for c in cells) + f"  {target:<20}")
+    for r in results:
+        for note in r.notes:
+            print(f"NOTE {r.database}: {note}")
+    for r in results:
+        if r.hotspots:
+            print(f"\n--- {r.database}: {r.hotspots}")
+    print("\nraw results (JSON):")
+    print(json.dumps({r.database: r.rows for r in results}, default=str, indent=1))
+
+
+def _commit() -> str:
+    try:
+        head = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=10,
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--", "src"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=10,
+        ).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return "commit unknown"
+    return f"commit {head}" + (" + uncommitted changes in src/" if dirty else "")
+
+
+def _get(data: Any, *path: str) -> Any:
+    for part in path:
+        data = data[part]
+    return data
+
+
+def _statuses(statuses: dict[str, int]) -> str:
+    return " ".join(f"{k[:4]}={v}" for k, v in sorted(statuses.items()))
+
+
+def _probe(data: dict[str, Any]) -> str:
+    text = (
+        f"{data['probe_p50_ms']:.0f} / {data['probe_p99_ms']:.0f} / "
+        f"{data['probe_max_ms']:.0f} n={data['probe_n']}"
+    )
+    return text + (f" ({data['probe_failures']} failed)" if data["probe_failures"] else "")
+
+
+# --------------------------------------------------------------------------- main
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser.add_argument("--database", choices=["sqlite", "postgresql", "both"])
+    parser.add_argument(
+        "--postgres-url", default=os.environ.get("CONNECT_BENCH_POSTGRES_URL"),
+        help="a PostgreSQL server to create the throwaway database on, e.g. "
+        "postgresql://postgres@127.0.0.1:5432/postgres (or CONNECT_BENCH_POSTGRES_URL)",
+    )  # fmt: skip
+    parser.add_argument("--quick", action="store_true", help="smaller data, shorter runs")
+    parser.add_argument("--duration", type=float, help="seconds per load measurement")
+    parser.add_argument("--warmup", type=float, help="seconds of warm-up before each")
+    parser.add_argument("--no-profile", dest="profile", action="store_false",
+                        help="skip the in-process cProfile look at the read path")  # fmt: skip
+    parser.add_argument("--scale-out-sqlite", action="store_true",
+                        help="measure 2 workers on SQLite too")  # fmt: skip
+    parser.add_argument("--keep", action="store_true", help="keep the databases and logs")
+    args = parser.parse_args(argv)
+    database = args.database or ("both" if args.postgres_url else "sqlite")
+    kinds = ["sqlite", "postgresql"] if database == "both" else [database]
+    if "postgresql" in kinds and not args.postgres_url:
+        parser.error("PostgreSQL needs --postgres-url or CONNECT_BENCH_POSTGRES_URL")
+    profile = Profile(
+        quick=args.quick,
+        warmup=args.warmup if args.warmup is not None else (2 if args.quick else 3),
+        duration=args.duration if args.duration is not None else (5 if args.quick else 12),
+        pages=32 if args.quick else 64,
+        mails=200 if args.quick else 1000,
+        resets=200 if args.quick else 1000,
+    )
+    workdir = Path(tempfile.mkdtemp(prefix="connect-bench-"))
+    log(f"work folder {workdir}")
+    results = []
+    started = time.monotonic()
+    try:
+        for kind in kinds:
+            results.append(run_backend(kind, profile, args, workdir))
+    finally:
+        if results:
+            report(results, profile)
+        log(f"done in {time.monotonic() - started:.0f} s")
+        if not args.keep:
+            shutil.rmtree(workdir, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,48 @@
+"""Starts one server for the benchmark: ``python -m bench.serve ours|baseline --port N``.
+
+``ours`` is ``connect_admin.server.app.create_app(Settings())`` (configured by the
+``CONNECT_…`` environment, CONNECT_MAIL_DISPATCHER=false from the harness);
+``baseline`` is :mod:`bench.baseline`. Both run with the same uvicorn options
+(uvloop and httptools when installed, as uvicorn picks them; no access log).
+"""
+
+from __future__ import annotations
+
+import argparse
+
+import uvicorn
+from starlette.applications import Starlette
+
+
+def ours() -> Starlette:
+    from connect_admin.server.app import create_app
+    from connect_admin.server.settings import Settings
+
+    return create_app(Settings())
+
+
+def baseline() -> Starlette:
+    from bench.baseline import create_app
+
+    return create_app()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("which", choices=["ours", "baseline"])
+    parser.add_argument("--port", type=int, required=True)
+    parser.add_argument("--workers", type=int, default=1)
+    args = parser.parse_args()
+    uvicorn.run(
+        f"bench.serve:{args.which}",
+        factory=True,
+        host="127.0.0.1",
+        port=args.port,
+        workers=args.workers,
+        access_log=False,
+        log_level="warning",
+    )
+
+
+if __name__ == "__main__":
+    main()
