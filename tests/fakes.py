@@ -776,6 +776,9 @@ class FakeUnitOfWork:
         """The next ``count`` commits fail as a database would (nothing is stored)."""
         self.failing_commits += count
 
+    def reading(self) -> FakeUnitOfWork:
+        return FakeReadingUnitOfWork(self)
+
     # ---- for assertions ----
 
     @property
@@ -787,6 +790,21 @@ class FakeUnitOfWork:
     def outbox_mails(self) -> list[OutgoingMail]:
         """Committed outbox messages, by id."""
         return [self.data.outbox[i] for i in sorted(self.data.outbox)]
+
+
+class FakeReadingUnitOfWork(FakeUnitOfWork):
+    """A unit of work for reading its parent's committed state; it cannot commit."""
+
+    def __init__(self, parent: FakeUnitOfWork) -> None:
+        super().__init__(parent.data)
+        self._parent = parent
+
+    async def __aenter__(self) -> Self:
+        self.data = self._parent.data
+        return await super().__aenter__()
+
+    async def commit(self) -> None:
+        raise RuntimeError("a unit of work for reading cannot commit")
 
 
 class FakeClock:

@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 import asyncio
-import sqlite3
 from typing import TYPE_CHECKING
 
 import pytest
-from sqlalchemy import make_url
 from sqlalchemy.exc import IntegrityError, PendingRollbackError
 
 from connect_admin.domain.model import DirectoryDataSource, Location, RelationshipLevel
 from connect_admin.domain.ports import UnitOfWork
-from connect_admin.persistence.database import is_sqlite
 from connect_admin.persistence.unit_of_work import SqlAlchemyUnitOfWork
 
 if TYPE_CHECKING:
@@ -124,29 +121,23 @@ async def test_repositories_exist_only_inside(uow: SqlAlchemyUnitOfWork) -> None
 
 
 async def test_two_units_of_work_are_separate_transactions(
-    uow: SqlAlchemyUnitOfWork, database_url: str
+    uow: SqlAlchemyUnitOfWork,
 ) -> None:
     other = SqlAlchemyUnitOfWork(uow._engine)
     async with uow:
         await uow.data_sources.add(DirectoryDataSource(name="Uncommitted"))
-        if is_sqlite(database_url):
-            # A SQLite unit of work takes the write lock at BEGIN, so a second one
-            # would wait; a plain reader sees the last committed state.
-            assert _sqlite_data_source_names(database_url) == []
-        else:
-            async with other:
-                assert await other.data_sources.list() == []
+        # While one writes, another reads (on SQLite a second writer would wait).
+        async with other.reading() as reader:
+            assert await reader.data_sources.list() == []
         await uow.commit()
     async with other:
         assert [s.name for s in await other.data_sources.list()] == ["Uncommitted"]
 
 
-def _sqlite_data_source_names(url: str) -> list[str]:
-    connection = sqlite3.connect(make_url(url).database or "")
-    try:
-        return [row[0] for row in connection.execute("SELECT name FROM directory_data_sources")]
-    finally:
-        connection.close()
+async def test_a_unit_of_work_for_reading_cannot_commit(uow: SqlAlchemyUnitOfWork) -> None:
+    async with uow.reading() as reader:
+        with pytest.raises(RuntimeError, match="cannot commit"):
+            await reader.commit()
 
 
 async def test_concurrent_calls_on_one_unit_of_work(

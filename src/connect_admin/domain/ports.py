@@ -267,6 +267,14 @@ class UnitOfWork(Protocol):
     ) -> None: ...
     async def commit(self) -> None: ...
 
+    def reading(self) -> UnitOfWork:
+        """A unit of work for reads only, on its own transaction.
+
+        It never takes a write lock (SQLite's writers would otherwise keep
+        readers waiting), and it cannot commit.
+        """
+        ...
+
 
 class Clock(Protocol):
     def now(self) -> datetime:

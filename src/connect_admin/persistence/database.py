@@ -67,6 +67,10 @@ def create_engine(url: str | URL, **kwargs: Any) -> AsyncEngine:
     return create_async_engine(async_url, hide_parameters=True, **options)
 
 
+# Execution option of a connection whose transactions only read.
+READ_ONLY_OPTION = "connect_admin_read_only"
+
+
 def _unicode_lower(value: object) -> object:
     return value.lower() if isinstance(value, str) else value
 
@@ -98,10 +102,14 @@ def _create_sqlite_engine(url: URL, **kwargs: Any) -> AsyncEngine:
 
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(connection: Any) -> None:
-        # IMMEDIATE takes the write lock at the start. A deferred transaction that
-        # reads and then writes must upgrade its lock, and SQLite refuses that at
-        # once ("database is locked", busy_timeout not consulted) while another
-        # connection writes — e.g. the mail dispatcher. Waiting at BEGIN is safe.
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        # A transaction that may write takes the write lock at BEGIN (IMMEDIATE): a
+        # deferred one that reads and then writes must upgrade its lock, and SQLite
+        # refuses that at once ("database is locked", busy_timeout not consulted)
+        # while another connection writes. Reads begin deferred: in WAL mode they
+        # never wait for writers, and writers never starve them.
+        if connection.get_execution_options().get(READ_ONLY_OPTION):
+            connection.exec_driver_sql("BEGIN")
+        else:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
 
     return engine

@@ -25,6 +25,7 @@ from connect_admin.domain.ports import (
     UnitOfWork,
     UserRepository,
 )
+from connect_admin.persistence.database import READ_ONLY_OPTION
 from connect_admin.persistence.repositories import (
     Executor,
     SqlAdministratorRepository,
@@ -76,9 +77,13 @@ class SqlAlchemyUnitOfWork:
     email_gateway: EmailGatewayRepository
     outbox: OutboxRepository
 
-    def __init__(self, engine: AsyncEngine) -> None:
+    def __init__(self, engine: AsyncEngine, *, read_only: bool = False) -> None:
         self._engine = engine
+        self._read_only = read_only
         self._executor: Executor | None = None
+
+    def reading(self) -> SqlAlchemyUnitOfWork:
+        return SqlAlchemyUnitOfWork(self._engine, read_only=True)
 
     @property
     def executor(self) -> Executor:
@@ -96,6 +101,9 @@ class SqlAlchemyUnitOfWork:
             raise RuntimeError("this unit of work is already entered")
         connection = await self._engine.connect()
         try:
+            if self._read_only:
+                # Seen by the SQLite engine's BEGIN (persistence/database.py).
+                await connection.execution_options(**{READ_ONLY_OPTION: True})
             await connection.begin()
         except BaseException:
             await connection.close()
@@ -135,6 +143,8 @@ class SqlAlchemyUnitOfWork:
             await connection.close()
 
     async def commit(self) -> None:
+        if self._read_only:
+            raise RuntimeError("a unit of work for reading cannot commit")
         executor = self.executor
         async with executor.lock:
             if executor.failed:

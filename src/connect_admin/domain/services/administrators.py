@@ -24,7 +24,7 @@ class NewAdministrator:
 
 async def list_administrators(deps: Deps, actor: Principal) -> list[Administrator]:
     admin = require_admin(actor)
-    async with deps.uow as uow:
+    async with deps.uow.reading() as uow:
         if admin.is_system:
             return await uow.administrators.list()
         own = await uow.administrators.get(admin.admin_id)
@@ -35,7 +35,7 @@ async def get_administrator(deps: Deps, actor: Principal, admin_id: int) -> Admi
     admin = require_admin(actor)
     if not admin.is_system and admin_id != admin.admin_id:
         raise not_found("ADMINISTRATOR")
-    async with deps.uow as uow:
+    async with deps.uow.reading() as uow:
         found = await uow.administrators.get(admin_id)
     if found is None:
         raise not_found("ADMINISTRATOR")

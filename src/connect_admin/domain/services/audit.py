@@ -42,7 +42,7 @@ async def audit_events(
     """Newest first. A sub-administrator sees the events concerning its locations:
     recorded for one of them, or about a user who lives in one of them now."""
     admin = require_admin(actor)
-    async with deps.uow as uow:
+    async with deps.uow.reading() as uow:
         return await uow.audit.page(
             AuditQuery(target_user_id=target_user_id, location_ids=admin.location_ids),
             page.after_id,

@@ -100,7 +100,7 @@ async def _sign_in(
         await uow.sign_in_attempts.record_failure(key, now)
         await uow.commit()
     relevant_since = now - config.sign_in_window - config.sign_in_lockout
-    async with deps.uow as uow:
+    async with deps.uow.reading() as uow:
         failures = await uow.sign_in_attempts.failures_since(key, relevant_since)
         account: User | Administrator | None
         if subject is SessionSubject.USER:
@@ -154,12 +154,20 @@ async def authenticate(deps: Deps, token: str | None) -> Principal:
     """The principal behind a bearer token; ``Anonymous`` without one."""
     if not token:
         return Anonymous()
-    async with deps.uow as uow:
+    # Every request comes here: read without taking a write lock.
+    async with deps.uow.reading() as uow:
         if token.startswith(SESSION_PREFIX):
             return await _session_principal(deps, uow, token)
-        if token.startswith(API_TOKEN_PREFIX):
-            return await _api_token_principal(deps, uow, token)
-    raise NotAuthenticated
+        if not token.startswith(API_TOKEN_PREFIX):
+            raise NotAuthenticated
+        api_token, owner = await _api_token_owner(uow, token)
+    now = deps.clock.now()
+    last = api_token.last_used_at
+    if last is None or now - last >= deps.config.token_last_use_resolution:
+        async with deps.uow as uow:
+            await uow.api_tokens.update(replace(api_token, last_used_at=now))
+            await uow.commit()
+    return admin_principal(owner, via_token=api_token)
 
 
 async def _session_principal(deps: Deps, uow: UnitOfWork, token: str) -> Principal:
@@ -177,19 +185,14 @@ async def _session_principal(deps: Deps, uow: UnitOfWork, token: str) -> Princip
     return UserPrincipal(user.id, user.login, user.password_change_required, session_id=session.id)
 
 
-async def _api_token_principal(deps: Deps, uow: UnitOfWork, token: str) -> Principal:
+async def _api_token_owner(uow: UnitOfWork, token: str) -> tuple[ApiToken, Administrator]:
     api_token = await uow.api_tokens.get_by_hash(token_digest(token))
     if api_token is None or api_token.revoked_at is not None:
         raise NotAuthenticated
     owner = await uow.administrators.get(api_token.owner_id)
     if owner is None or owner.blocked:
         raise NotAuthenticated
-    now = deps.clock.now()
-    last = api_token.last_used_at
-    if last is None or now - last >= deps.config.token_last_use_resolution:
-        await uow.api_tokens.update(replace(api_token, last_used_at=now))
-        await uow.commit()
-    return admin_principal(owner, via_token=api_token)
+    return api_token, owner
 
 
 async def create_api_token(deps: Deps, actor: Principal, name: str) -> tuple[ApiToken, str]:
@@ -217,7 +220,7 @@ async def create_api_token(deps: Deps, actor: Principal, name: str) -> tuple[Api
 
 async def get_api_token(deps: Deps, actor: Principal, token_id: int) -> ApiToken:
     admin = require_admin(actor)
-    async with deps.uow as uow:
+    async with deps.uow.reading() as uow:
         token = await uow.api_tokens.get(token_id)
     if token is None or not (admin.is_system or token.owner_id == admin.admin_id):
         raise not_found("API_TOKEN")
@@ -230,7 +233,7 @@ async def list_api_tokens(deps: Deps, actor: Principal) -> list[ApiToken]:
     An API token lists too (the tokens of its owner): it reveals no secret.
     """
     admin = require_admin(actor)
-    async with deps.uow as uow:
+    async with deps.uow.reading() as uow:
         return await uow.api_tokens.list(None if admin.is_system else admin.admin_id)
 
 

@@ -15,13 +15,13 @@ from connect_admin.domain.services.validation import Problems
 
 async def list_data_sources(deps: Deps, actor: Principal) -> list[DirectoryDataSource]:
     require_admin(actor)
-    async with deps.uow as uow:
+    async with deps.uow.reading() as uow:
         return await uow.data_sources.list()
 
 
 async def get_data_source(deps: Deps, actor: Principal, source_id: int) -> DirectoryDataSource:
     require_admin(actor)
-    async with deps.uow as uow:
+    async with deps.uow.reading() as uow:
         source = await uow.data_sources.get(source_id)
     if source is None:
         raise not_found("DIRECTORY_DATA_SOURCE")

@@ -25,7 +25,7 @@ class NewConfigurationGroup:
 
 async def get_group(deps: Deps, actor: Principal, group_id: int) -> ConfigurationGroup:
     admin = require_admin(actor)
-    async with deps.uow as uow:
+    async with deps.uow.reading() as uow:
         group = await uow.groups.get(group_id)
     if group is None or not admin.sees_location(group.location_id):
         raise not_found("CONFIGURATION_GROUP")
@@ -37,7 +37,7 @@ async def groups_of_locations(
 ) -> dict[int, list[ConfigurationGroup]]:
     admin = require_admin(actor)
     visible = [i for i in location_ids if admin.sees_location(i)]
-    async with deps.uow as uow:
+    async with deps.uow.reading() as uow:
         return await uow.groups.for_locations(visible)
 
 

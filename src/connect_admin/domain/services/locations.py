@@ -47,7 +47,7 @@ class LocationChanges:
 
 async def list_locations(deps: Deps, actor: Principal) -> list[Location]:
     admin = require_admin(actor)
-    async with deps.uow as uow:
+    async with deps.uow.reading() as uow:
         return await uow.locations.list(admin.location_ids)
 
 
@@ -55,7 +55,7 @@ async def get_location(deps: Deps, actor: Principal, location_id: int) -> Locati
     admin = require_admin(actor)
     if not admin.sees_location(location_id):
         raise not_found("LOCATION")
-    async with deps.uow as uow:
+    async with deps.uow.reading() as uow:
         location = await uow.locations.get(location_id)
     if location is None:
         raise not_found("LOCATION")

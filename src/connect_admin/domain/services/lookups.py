@@ -23,40 +23,40 @@ from connect_admin.domain.services.users import sees_user
 
 async def locations_by_id(deps: Deps, ids: Sequence[int]) -> dict[int, Location]:
     """Locations reached through a visible user or group are visible too."""
-    async with deps.uow as uow:
+    async with deps.uow.reading() as uow:
         return await uow.locations.get_many(ids)
 
 
 async def groups_by_id(deps: Deps, ids: Sequence[int]) -> dict[int, ConfigurationGroup]:
-    async with deps.uow as uow:
+    async with deps.uow.reading() as uow:
         return await uow.groups.get_many(ids)
 
 
 async def groups_by_location(
     deps: Deps, location_ids: Sequence[int]
 ) -> dict[int, list[ConfigurationGroup]]:
-    async with deps.uow as uow:
+    async with deps.uow.reading() as uow:
         return await uow.groups.for_locations(location_ids)
 
 
 async def users_by_id(deps: Deps, actor: Principal, ids: Sequence[int]) -> dict[int, User]:
-    async with deps.uow as uow:
+    async with deps.uow.reading() as uow:
         users = await uow.users.get_many(ids)
     return {i: u for i, u in users.items() if sees_user(actor, u)}
 
 
 async def teams_by_member(deps: Deps, user_ids: Sequence[int]) -> dict[int, list[Team]]:
-    async with deps.uow as uow:
+    async with deps.uow.reading() as uow:
         return await uow.teams.for_members(user_ids)
 
 
 async def contacts_by_owner(deps: Deps, owner_ids: Sequence[int]) -> dict[int, list[Contact]]:
-    async with deps.uow as uow:
+    async with deps.uow.reading() as uow:
         return await uow.contacts.for_owners(owner_ids)
 
 
 async def data_sources_by_id(deps: Deps, ids: Sequence[int]) -> dict[int, DirectoryDataSource]:
-    async with deps.uow as uow:
+    async with deps.uow.reading() as uow:
         return await uow.data_sources.get_many(ids)
 
 
@@ -65,6 +65,6 @@ async def administrators_by_id(
 ) -> dict[int, Administrator]:
     if not isinstance(actor, AdminPrincipal):
         return {}
-    async with deps.uow as uow:
+    async with deps.uow.reading() as uow:
         admins = await uow.administrators.get_many(ids)
     return {i: a for i, a in admins.items() if actor.is_system or i == actor.admin_id}

@@ -65,7 +65,7 @@ class GatewayInput:
 
 async def get_gateway(deps: Deps, actor: Principal) -> EmailGateway | None:
     require_admin(actor)
-    async with deps.uow as uow:
+    async with deps.uow.reading() as uow:
         return await uow.email_gateway.get()
 
 
@@ -138,7 +138,7 @@ async def send_test_email(deps: Deps, actor: Principal, to: str) -> Delivery:
         problems.add("REQUIRED", "Must not be empty.", "to")
     problems.raise_if_any()
     assert recipient is not None
-    async with deps.uow as uow:
+    async with deps.uow.reading() as uow:
         gateway = await uow.email_gateway.get()
     if gateway is None:
         raise GATEWAY_NOT_CONFIGURED

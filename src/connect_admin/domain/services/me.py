@@ -33,7 +33,7 @@ async def me(deps: Deps, actor: Principal) -> User | None:
         raise NotAuthenticated
     if not isinstance(actor, UserPrincipal):
         return None
-    async with deps.uow as uow:
+    async with deps.uow.reading() as uow:
         return await uow.users.get(actor.user_id)
 
 

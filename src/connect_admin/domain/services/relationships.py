@@ -39,7 +39,7 @@ async def scope_defaults(uow: UnitOfWork, users: Sequence[User]) -> dict[int, Sc
 async def default_relationships(
     deps: Deps, users: Sequence[User]
 ) -> dict[int, ScopeDefault | None]:
-    async with deps.uow as uow:
+    async with deps.uow.reading() as uow:
         return await scope_defaults(uow, users)
 
 
@@ -52,7 +52,7 @@ async def relationships_of(
     A sub-administrator does not see targets outside its locations.
     """
     owner_ids = [o.id for o in owners]
-    async with deps.uow as uow:
+    async with deps.uow.reading() as uow:
         defaults = await scope_defaults(uow, owners)
         own = await uow.relationships.own_for(owner_ids)
         teams = await uow.teams.for_members(owner_ids)
@@ -80,7 +80,7 @@ async def relationships_of(
 async def relationship_to(
     deps: Deps, actor: Principal, owner: User, target_id: int
 ) -> tuple[EffectiveRelationship, User] | None:
-    async with deps.uow as uow:
+    async with deps.uow.reading() as uow:
         target = await uow.users.get(target_id)
         if target is None or not sees_user(actor, target):
             return None
@@ -104,7 +104,7 @@ async def effective_settings_of(
     deps: Deps, users: Sequence[User]
 ) -> dict[int, tuple[Settings, Settings]]:
     """(client, presence) effective settings per user."""
-    async with deps.uow as uow:
+    async with deps.uow.reading() as uow:
         locations = await uow.locations.get_many({u.location_id for u in users})
         groups = await uow.groups.get_many(
             {u.configuration_group_id for u in users if u.configuration_group_id is not None}

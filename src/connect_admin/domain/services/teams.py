@@ -67,7 +67,7 @@ def _visible(admin: AdminPrincipal, team: Team, users: dict[int, User]) -> bool:
 
 async def list_teams(deps: Deps, actor: Principal) -> list[Team]:
     admin = require_admin(actor)
-    async with deps.uow as uow:
+    async with deps.uow.reading() as uow:
         teams = await uow.teams.list()
         if admin.is_system:
             return teams
@@ -77,7 +77,7 @@ async def list_teams(deps: Deps, actor: Principal) -> list[Team]:
 
 async def get_team(deps: Deps, actor: Principal, team_id: int) -> Team:
     admin = require_admin(actor)
-    async with deps.uow as uow:
+    async with deps.uow.reading() as uow:
         team = await uow.teams.get(team_id)
         if team is None:
             raise not_found("TEAM")

@@ -86,7 +86,7 @@ def sees_private(actor: Principal, user: User) -> bool:
 async def get_user(deps: Deps, actor: Principal, user_id: int) -> User:
     if not isinstance(actor, AdminPrincipal):
         require_user(actor)  # NotAuthenticated for anonymous, Forbidden while a change is due
-    async with deps.uow as uow:
+    async with deps.uow.reading() as uow:
         user = await uow.users.get(user_id)
     if user is None or not sees_user(actor, user):
         raise not_found("USER")
@@ -105,7 +105,7 @@ async def users_page(
         is_vip=filter.is_vip,
         location_ids=admin.location_ids,
     )
-    async with deps.uow as uow:
+    async with deps.uow.reading() as uow:
         return await uow.users.page(query, page.after_id, page.first)
 
 
