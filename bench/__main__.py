@@ -454,41 +454,7 @@ async def statements_per_page(
                 profiler.dump_stats(str(profile_to))
     finally:
         await engine.dispose()
-    ours_rows, base_rows = await team_rows(url, bodies[:n])
-    return {
-        "statements": statements, "request_ms": 1000 * elapsed / n,
-        "team_rows_ours": ours_rows, "team_rows_base": base_rows,
-    }  # fmt: skip
-
-
-async def team_rows(url: str, bodies: list[str]) -> tuple[float, float]:
-    """Rows the teams of a page cost: ours loads every member of each team a user of
-    the page is in (TeamRepository.for_members); the baseline only the page's memberships."""
-    from sqlalchemy import text
-
-    from connect_admin.persistence.database import create_engine
-
-    engine = create_engine(url)
-    ours = base = 0
-    try:
-        async with engine.connect() as conn:
-            for body in bodies:
-                after = parse_cursor(json.loads(body)["variables"]["after"])
-                ids = (await conn.execute(text(
-                    "SELECT id FROM users WHERE id > :a ORDER BY id LIMIT 100"), {"a": after}
-                )).scalars().all()  # fmt: skip
-                lo, hi = min(ids), max(ids)
-                ours += (await conn.execute(text(
-                    "SELECT count(*) FROM team_members WHERE team_id IN (SELECT team_id FROM "
-                    "team_members WHERE user_id BETWEEN :lo AND :hi)"), {"lo": lo, "hi": hi}
-                )).scalar_one()  # fmt: skip
-                base += (await conn.execute(text(
-                    "SELECT count(*) FROM team_members WHERE user_id BETWEEN :lo AND :hi"),
-                    {"lo": lo, "hi": hi},
-                )).scalar_one()  # fmt: skip
-    finally:
-        await engine.dispose()
-    return ours / len(bodies), base / len(bodies)
+    return {"statements": statements, "request_ms": 1000 * elapsed / n}
 
 
 async def mail_benchmark(
@@ -908,13 +874,6 @@ def report(results: list[Result], profile: Profile) -> None:
         "read: ours in-process ms/page, 1 at a time",
         "",
         lambda r: fmt(g(r, "per_page", "request_ms")),
-    )
-    row(
-        "read: team_members rows read per page, ours/base",
-        "",
-        lambda r: (
-            f"{g(r, 'per_page', 'team_rows_ours'):.0f} / {g(r, 'per_page', 'team_rows_base'):.0f}"
-        ),
     )
     row(
         "peak RSS ours, MB (VmHWM)", "< 300", lambda r: fmt(g(r, "read_ours", "peak_rss_mb"), ".0f")

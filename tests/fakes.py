@@ -36,6 +36,7 @@ from connect_admin.domain.model import (
     SessionSubject,
     SignInSession,
     Team,
+    TeamInfo,
     User,
 )
 from connect_admin.domain.ports import (
@@ -353,6 +354,26 @@ class FakeTeamRepository(_Repository):
                 if member in wanted:
                     found.setdefault(member, []).append(_copy(team))
         return found
+
+    async def infos_for_members(
+        self, user_ids: Iterable[int]
+    ) -> dict[int, builtins.list[TeamInfo]]:
+        return {
+            user_id: [
+                TeamInfo(
+                    id=t.id, name=t.name, relationship=t.relationship, description=t.description
+                )
+                for t in teams
+            ]
+            for user_id, teams in (await self.for_members(user_ids)).items()
+        }
+
+    async def member_ids(self, team_ids: Iterable[int]) -> dict[int, builtins.list[int]]:
+        return {
+            i: sorted(self._db.teams[i].member_ids)
+            for i in _distinct(team_ids)
+            if i in self._db.teams and self._db.teams[i].member_ids
+        }
 
     def _stored(self, team: Team) -> Team:
         members = sorted(_distinct(team.member_ids))

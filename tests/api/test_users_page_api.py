@@ -131,3 +131,15 @@ class TestUsersPage:
             token=admin_token,
         )
         assert data["users"]["totalCount"] == 10
+
+
+@pytest.mark.usefixtures("organisation")
+async def test_a_users_teams_list_their_members_when_asked(api: Api, admin_token: str) -> None:
+    data = await api.data(
+        "{ users(first: 2) { edges { node { login teams { name members { login } } } } } }",
+        token=admin_token,
+    )
+    first = data["users"]["edges"][0]["node"]
+    [team] = first["teams"]
+    assert team["name"] == "Team 0"
+    assert [m["login"] for m in team["members"]] == [f"user{n:03}" for n in range(10)]

@@ -46,7 +46,8 @@ class Factory:
         )
 
     async def team(self, uow: UnitOfWork, member_ids: list[int], **kw: object) -> Team:
-        return await uow.teams.add(Team(name=f"Team {self._n()}", member_ids=member_ids, **kw))
+        values: dict[str, object] = {"name": f"Team {self._n()}", **kw}
+        return await uow.teams.add(Team(member_ids=member_ids, **values))  # type: ignore[arg-type]
 
     async def admin(
         self, uow: UnitOfWork, location_ids: frozenset[int] = frozenset(), **kw: object

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from connect_admin.domain.model import RelationshipLevel, Team
+from connect_admin.domain.model import RelationshipLevel, Team, TeamInfo
 from connect_admin.persistence.unit_of_work import SqlAlchemyUnitOfWork
 
 if TYPE_CHECKING:
@@ -59,6 +59,31 @@ async def test_team_bulk_readers_are_one_statement(
     async with uow:
         assert await uow.teams.get_many([]) == {}
         assert await uow.teams.for_members([]) == {}
+
+
+async def test_team_infos_read_only_the_given_users_memberships(
+    uow: SqlAlchemyUnitOfWork, make: Factory, count_statements: Any
+) -> None:
+    async with uow:
+        location = await make.location(uow)
+        u1, u2, u3, loner = [await make.user(uow, location.id) for _ in range(4)]
+        a = await make.team(uow, [u1.id, u2.id, u3.id], name="Alpha")
+        b = await make.team(uow, [u2.id, u3.id], name="Beta")
+        with count_statements() as counter:
+            infos = await uow.teams.infos_for_members([u1.id, u2.id, loner.id])
+            members = await uow.teams.member_ids([b.id, a.id, 999_999])
+        assert counter.count == 2
+    assert infos == {
+        u1.id: [TeamInfo(id=a.id, name="Alpha", relationship=a.relationship)],
+        u2.id: [
+            TeamInfo(id=a.id, name="Alpha", relationship=a.relationship),
+            TeamInfo(id=b.id, name="Beta", relationship=b.relationship),
+        ],
+    }
+    assert members == {a.id: [u1.id, u2.id, u3.id], b.id: [u2.id, u3.id]}
+    async with uow:
+        assert await uow.teams.infos_for_members([]) == {}
+        assert await uow.teams.member_ids([]) == {}
 
 
 async def test_team_update_and_delete(uow: SqlAlchemyUnitOfWork, make: Factory) -> None:

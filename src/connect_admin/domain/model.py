@@ -134,6 +134,16 @@ class Team:
     id: int = 0
 
 
+@dataclass(frozen=True)
+class TeamInfo:
+    """A team without its member list: what a list of a user's teams shows."""
+
+    id: int
+    name: str
+    relationship: RelationshipLevel
+    description: str | None = None
+
+
 @dataclass
 class DirectoryDataSource:
     name: str

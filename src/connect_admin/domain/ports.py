@@ -32,6 +32,7 @@ from connect_admin.domain.model import (
     SignInSession,
     SmtpSecurity,
     Team,
+    TeamInfo,
     User,
 )
 
@@ -112,6 +113,18 @@ class TeamRepository(Protocol):
     async def list(self) -> list[Team]: ...
     async def for_members(self, user_ids: Iterable[int]) -> dict[int, builtins.list[Team]]:
         """The teams of each given user (users without a team are absent)."""
+        ...
+
+    async def infos_for_members(
+        self, user_ids: Iterable[int]
+    ) -> dict[int, builtins.list[TeamInfo]]:
+        """Each given user's teams by name, without member lists: reads only the
+        given users' memberships, however large the teams (users without a team
+        are absent)."""
+        ...
+
+    async def member_ids(self, team_ids: Iterable[int]) -> dict[int, builtins.list[int]]:
+        """Each team's member ids, ascending (teams without members are absent)."""
         ...
 
     async def add(self, team: Team) -> Team: ...

@@ -14,7 +14,7 @@ from connect_admin.domain.model import (
     Contact,
     DirectoryDataSource,
     Location,
-    Team,
+    TeamInfo,
     User,
 )
 from connect_admin.domain.rules import EffectiveRelationship
@@ -71,8 +71,11 @@ class Loaders:
         self.user_by_id: DataLoader[int, User | None] = DataLoader(
             _by_key(lambda ids: lookups.users_by_id(ctx.deps(), actor, ids))
         )
-        self.teams_by_user_id: DataLoader[int, list[Team]] = DataLoader(
+        self.teams_by_user_id: DataLoader[int, list[TeamInfo]] = DataLoader(
             _lists_by_key(lambda ids: lookups.teams_by_member(ctx.deps(), ids))
+        )
+        self.member_ids_by_team_id: DataLoader[int, list[int]] = DataLoader(
+            _lists_by_key(lambda ids: lookups.member_ids_by_team(ctx.deps(), ids))
         )
         self.contacts_by_owner_id: DataLoader[int, list[Contact]] = DataLoader(
             _lists_by_key(lambda ids: lookups.contacts_by_owner(ctx.deps(), ids))

@@ -171,21 +171,40 @@ class Team(Node):
     relationship: RelationshipLevel = strawberry.field(
         description="Level that every member has towards every other member."
     )
-    member_pks: strawberry.Private[list[int]]
+    pk: strawberry.Private[int]
+    # None when the team came without its member list (a user's teams): then
+    # the members are loaded only if asked for.
+    member_pks: strawberry.Private[list[int] | None]
 
     @classmethod
     def from_domain(cls, team: model.Team) -> Team:
         return cls(
             id=strawberry.ID(to_global_id("Team", team.id)),
+            pk=team.id,
             name=team.name,
             description=team.description,
             relationship=team.relationship,
             member_pks=team.member_ids,
         )
 
+    @classmethod
+    def from_info(cls, team: model.TeamInfo) -> Team:
+        return cls(
+            id=strawberry.ID(to_global_id("Team", team.id)),
+            pk=team.id,
+            name=team.name,
+            description=team.description,
+            relationship=team.relationship,
+            member_pks=None,
+        )
+
     @strawberry.field
     async def members(self, info: Info) -> list[User]:
-        users = await info.context.loaders.user_by_id.load_many(self.member_pks)
+        loaders = info.context.loaders
+        member_pks = self.member_pks
+        if member_pks is None:
+            member_pks = await loaders.member_ids_by_team_id.load(self.pk)
+        users = await loaders.user_by_id.load_many(member_pks)
         return [User.from_domain(u) for u in users if u is not None]
 
 
@@ -307,7 +326,7 @@ class User(Node):
     @strawberry.field
     async def teams(self, info: Info) -> list[Team]:
         teams = await info.context.loaders.teams_by_user_id.load(self.entity.id)
-        return [Team.from_domain(t) for t in teams]
+        return [Team.from_info(t) for t in teams]
 
     @strawberry.field
     async def default_relationship(self, info: Info) -> RelationshipLevel | None:

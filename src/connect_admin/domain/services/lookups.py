@@ -13,7 +13,7 @@ from connect_admin.domain.model import (
     Contact,
     DirectoryDataSource,
     Location,
-    Team,
+    TeamInfo,
     User,
 )
 from connect_admin.domain.principals import AdminPrincipal, Principal
@@ -45,9 +45,15 @@ async def users_by_id(deps: Deps, actor: Principal, ids: Sequence[int]) -> dict[
     return {i: u for i, u in users.items() if sees_user(actor, u)}
 
 
-async def teams_by_member(deps: Deps, user_ids: Sequence[int]) -> dict[int, list[Team]]:
+async def teams_by_member(deps: Deps, user_ids: Sequence[int]) -> dict[int, list[TeamInfo]]:
+    """Without member lists: a page of users must not read every member of every team."""
     async with deps.uow.reading() as uow:
-        return await uow.teams.for_members(user_ids)
+        return await uow.teams.infos_for_members(user_ids)
+
+
+async def member_ids_by_team(deps: Deps, team_ids: Sequence[int]) -> dict[int, list[int]]:
+    async with deps.uow.reading() as uow:
+        return await uow.teams.member_ids(team_ids)
 
 
 async def contacts_by_owner(deps: Deps, owner_ids: Sequence[int]) -> dict[int, list[Contact]]:

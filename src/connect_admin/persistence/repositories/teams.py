@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Row, Select, delete, insert, select, update
 
-from connect_admin.domain.model import RelationshipLevel, Team
+from connect_admin.domain.model import RelationshipLevel, Team, TeamInfo
 from connect_admin.persistence.repositories._base import Executor, distinct_ids
 from connect_admin.persistence.tables import team_members, teams
 
@@ -85,6 +85,44 @@ class SqlTeamRepository:
             for member in team.member_ids:
                 if member in requested:
                     found.setdefault(member, []).append(team)
+        return found
+
+    async def infos_for_members(
+        self, user_ids: Iterable[int]
+    ) -> dict[int, builtins.list[TeamInfo]]:
+        wanted = distinct_ids(user_ids)
+        if not wanted:
+            return {}
+        stmt = (
+            select(M.user_id, T.id, T.name, T.description, T.relationship)
+            .select_from(team_members.join(teams, T.id == M.team_id))
+            .where(M.user_id.in_(wanted))
+            .order_by(T.name, T.id)
+        )
+        infos: dict[int, TeamInfo] = {}
+        found: dict[int, builtins.list[TeamInfo]] = {}
+        for row in await self._ex.execute(stmt):
+            info = infos.get(row.id)
+            if info is None:
+                info = infos[row.id] = TeamInfo(
+                    id=row.id,
+                    name=row.name,
+                    description=row.description,
+                    relationship=RelationshipLevel[row.relationship],
+                )
+            found.setdefault(row.user_id, []).append(info)
+        return found
+
+    async def member_ids(self, team_ids: Iterable[int]) -> dict[int, builtins.list[int]]:
+        wanted = distinct_ids(team_ids)
+        if not wanted:
+            return {}
+        stmt = (
+            select(M.team_id, M.user_id).where(M.team_id.in_(wanted)).order_by(M.team_id, M.user_id)
+        )
+        found: dict[int, builtins.list[int]] = {}
+        for row in await self._ex.execute(stmt):
+            found.setdefault(row.team_id, []).append(row.user_id)
         return found
 
     async def add(self, team: Team) -> Team:
