@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 import httpx
@@ -13,27 +15,33 @@ from connect_admin.server.app import create_app
 from connect_admin.server.settings import Settings
 
 
-async def test_an_unexpected_failure_is_masked_and_logged_with_the_request_id(
-    tmp_path: Path, caplog: pytest.LogCaptureFixture
-) -> None:
-    # A database without tables: every statement fails inside the server.
+@asynccontextmanager
+async def client_on_empty_database(tmp_path: Path) -> AsyncIterator[httpx.AsyncClient]:
+    """The app on a SQLite file without tables: every statement fails inside the server."""
     url = f"sqlite:///{tmp_path / 'unmigrated.db'}"
     engine = create_engine(url)
-    app = create_app(Settings(database_url=url, secret_key="k"), engine=engine)  # type: ignore[arg-type]
+    settings = Settings(database_url=url, secret_key="k", mail_dispatcher=False)  # type: ignore[arg-type]
+    app = create_app(settings, engine=engine)
     try:
         async with httpx.AsyncClient(
             transport=httpx.ASGITransport(app=app), base_url="http://testserver"
         ) as client:
-            with caplog.at_level(logging.ERROR, logger="connect_admin.gql"):
-                response = await client.post(
-                    "/graphql",
-                    json={"query": 'mutation { adminSignIn(login: "a", password: "b") { token } }'},
-                    headers={"X-Request-ID": "req-42"},
-                )
+            yield client
     finally:
         await engine.dispose()
-    body = response.json()
-    error = body["errors"][0]
+
+
+async def test_an_unexpected_failure_is_masked_and_logged_with_the_request_id(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    async with client_on_empty_database(tmp_path) as client:
+        with caplog.at_level(logging.ERROR, logger="connect_admin.gql"):
+            response = await client.post(
+                "/graphql",
+                json={"query": 'mutation { adminSignIn(login: "a", password: "b") { token } }'},
+                headers={"X-Request-ID": "req-42"},
+            )
+    error = response.json()["errors"][0]
     assert error["extensions"] == {"code": "INTERNAL_SERVER_ERROR"}
     assert error["message"] == "Unexpected error (request req-42)."
     assert "sign_in" not in response.text.lower()  # no SQL or table names leak
@@ -42,34 +50,18 @@ async def test_an_unexpected_failure_is_masked_and_logged_with_the_request_id(
 
 
 async def test_browsers_get_graphiql(tmp_path: Path) -> None:
-    url = f"sqlite:///{tmp_path / 'x.db'}"
-    engine = create_engine(url)
-    app = create_app(Settings(database_url=url, secret_key="k"), engine=engine)  # type: ignore[arg-type]
-    try:
-        async with httpx.AsyncClient(
-            transport=httpx.ASGITransport(app=app), base_url="http://testserver"
-        ) as client:
-            response = await client.get("/graphql", headers={"Accept": "text/html"})
-    finally:
-        await engine.dispose()
+    async with client_on_empty_database(tmp_path) as client:
+        response = await client.get("/graphql", headers={"Accept": "text/html"})
     assert response.status_code == 200
     assert "graphiql" in response.text.lower()
 
 
 async def test_a_request_id_unfit_for_logs_is_replaced(tmp_path: Path) -> None:
-    url = f"sqlite:///{tmp_path / 'x.db'}"
-    engine = create_engine(url)
-    app = create_app(Settings(database_url=url, secret_key="k"), engine=engine)  # type: ignore[arg-type]
-    try:
-        async with httpx.AsyncClient(
-            transport=httpx.ASGITransport(app=app), base_url="http://testserver"
-        ) as client:
-            response = await client.post(
-                "/graphql",
-                json={"query": "{ __typename }"},
-                headers={"X-Request-ID": "abc def<script>"},
-            )
-    finally:
-        await engine.dispose()
+    async with client_on_empty_database(tmp_path) as client:
+        response = await client.post(
+            "/graphql",
+            json={"query": "{ __typename }"},
+            headers={"X-Request-ID": "abc def<script>"},
+        )
     assert response.headers["x-request-id"] != "abc def<script>"
     assert len(response.headers["x-request-id"]) == 32
