@@ -195,3 +195,39 @@ class TestResetProgress:
         assert data["resetUsers"]["errors"] == [
             {"code": "INVALID_OPERATION_ID", "field": ["operationId"]}
         ]
+
+
+class TestLongLivedSockets:
+    async def test_a_token_revoked_while_the_socket_is_open_watches_nothing(
+        self, live: Live
+    ) -> None:
+        root = await admin(live, "root")
+        made = await live.api.data(
+            'mutation { createApiToken(name: "ws") { token apiToken { id } } }', token=root
+        )
+        secret = made["createApiToken"]["token"]
+        ws = await open_socket(live, init_token=secret)
+        try:
+            await live.api.data(
+                "mutation($id: ID!) { revokeApiToken(id: $id) { ok } }",
+                {"id": made["createApiToken"]["apiToken"]["id"]},
+                token=root,
+            )
+            await subscribe(ws, "1", "op-1")
+            assert codes(await until_complete(ws, "1")) == ["UNAUTHENTICATED"]
+        finally:
+            await ws.close()
+
+    async def test_queries_and_mutations_go_over_http(self, live: Live) -> None:
+        root = await admin(live, "root")
+        ws = await open_socket(live, init_token=root)
+        try:
+            message = {
+                "query": 'mutation { createLocation(input: {name: "Evil"}) { errors { code } } }'
+            }
+            await ws.send(json.dumps({"id": "1", "type": "subscribe", "payload": message}))
+            assert codes(await until_complete(ws, "1")) == ["OPERATION_NEEDS_HTTP"]
+        finally:
+            await ws.close()
+        listed = await live.api.data("{ locations { name } }", token=root)
+        assert "Evil" not in str(listed)

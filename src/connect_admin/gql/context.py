@@ -32,6 +32,9 @@ class Context:
     connection_params: dict[str, object] | None = None
     # Subscriptions need the websocket; over HTTP they are refused before they run.
     over_websocket: bool = False
+    # The caller's bearer token, for checking it again on a long-lived websocket;
+    # never logged.
+    bearer_token: str | None = field(default=None, repr=False)
     loaders: Loaders = field(init=False)
 
     def __post_init__(self) -> None:

@@ -35,6 +35,12 @@ class AuthenticationGate(SchemaExtension):
                 "Subscriptions run over a websocket (graphql-transport-ws) at /graphql.",
                 "SUBSCRIPTION_NEEDS_WEBSOCKET",
             )
+        elif context.over_websocket and execution.operation_type is not OperationType.SUBSCRIPTION:
+            # A socket's caller is fixed when it connects; queries and mutations go
+            # over HTTP, where every request is authenticated anew.
+            execution.result = _refusal(
+                "Queries and mutations run over HTTP (POST /graphql).", "OPERATION_NEEDS_HTTP"
+            )
         yield
 
     def _only_public(self) -> bool:

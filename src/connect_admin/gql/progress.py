@@ -12,7 +12,9 @@ from collections.abc import AsyncGenerator
 import strawberry
 from graphql import GraphQLError
 
+from connect_admin.domain.errors import NotAuthenticated
 from connect_admin.domain.principals import AdminPrincipal, Anonymous
+from connect_admin.domain.services import auth
 from connect_admin.gql.context import Info
 from connect_admin.gql.progress_broker import (
     OperationLimitReached,
@@ -64,7 +66,11 @@ class Subscription:
     async def reset_progress(
         self, info: Info, operation_id: str
     ) -> AsyncGenerator[ResetProgress, None]:
-        principal = info.context.principal
+        # A websocket lives long: check its token again, as if this were a new request.
+        try:
+            principal = await auth.authenticate(info.context.deps(), info.context.bearer_token)
+        except NotAuthenticated:
+            principal = Anonymous()
         if isinstance(principal, Anonymous):
             raise _error("UNAUTHENTICATED", "Sign in first: no valid bearer token.")
         if not isinstance(principal, AdminPrincipal):

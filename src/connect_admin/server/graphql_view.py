@@ -149,7 +149,8 @@ class GraphQLApp(GraphQL[Context, None]):
         request_id = given if REQUEST_ID_PATTERN.fullmatch(given) else uuid.uuid4().hex
         if isinstance(response, Response):
             response.headers[REQUEST_ID_HEADER] = request_id
-        principal = await self._principal(request)
+        token = bearer_token(request.headers)
+        principal = await self._authenticate(token)
         # The access log's record of this request (server/logs.py), when it keeps one.
         record = request.scope.get(RECORD_SCOPE_KEY)
         if not isinstance(record, RequestRecord):
@@ -163,6 +164,7 @@ class GraphQLApp(GraphQL[Context, None]):
             record=record,
             progress=self.progress,
             over_websocket=isinstance(request, WebSocket),
+            bearer_token=token,
         )
 
     async def on_ws_connect(self, context: Context) -> UnsetType | dict[str, object] | None:
@@ -170,8 +172,9 @@ class GraphQLApp(GraphQL[Context, None]):
 
         ``{"Authorization": "Bearer …"}`` in the payload (what GraphiQL sends from
         its Headers tab) replaces the principal of the upgrade request's own
-        Authorization header; as over HTTP, a bad token counts as none. The
-        principal holds for the connection's lifetime.
+        Authorization header; as over HTTP, a bad token counts as none. Each
+        subscription checks the token again when it starts (gql/progress.py), so
+        a revoked token or ended session does not live on in an open socket.
         """
         params = {
             key.lower(): value
@@ -179,17 +182,15 @@ class GraphQLApp(GraphQL[Context, None]):
             if isinstance(value, str)
         }
         if "authorization" in params:
-            context.principal = await self._authenticate(bearer_token(params))
+            context.bearer_token = bearer_token(params)
+            context.principal = await self._authenticate(context.bearer_token)
             context.record.record_principal(context.principal)
         unset: UnsetType = UNSET
         return unset
 
-    async def _principal(self, request: Request | WebSocket) -> Principal:
+    async def _authenticate(self, token: str | None) -> Principal:
         # A bad or expired token is treated as none: public operations still work,
         # everything else answers UNAUTHENTICATED.
-        return await self._authenticate(bearer_token(request.headers))
-
-    async def _authenticate(self, token: str | None) -> Principal:
         try:
             return await auth.authenticate(self._make_deps(), token)
         except NotAuthenticated:
