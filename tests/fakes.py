@@ -927,6 +927,7 @@ class FakeMailer:
         self.connections = 0
         self._answers: list[Delivery] = []
         self._failed_connections: list[str] = []
+        self._crashes: list[Exception] = []
 
     def fail_next(
         self,
@@ -949,8 +950,14 @@ class FakeMailer:
         """The messages sent, in order."""
         return [message for _, message in self.sent]
 
+    def crash_next(self, error: Exception) -> None:
+        """The next ``send()`` raises ``error``, as a bug in an adapter would."""
+        self._crashes.append(error)
+
     async def send(self, smtp: SmtpSettings, messages: Sequence[MailMessage]) -> list[Delivery]:
         self.connections += 1
+        if self._crashes:
+            raise self._crashes.pop(0)
         if self._failed_connections:
             detail = self._failed_connections.pop(0)
             return [Delivery(DeliveryOutcome.RETRY, None, detail) for _ in messages]

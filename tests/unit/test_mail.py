@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -159,3 +160,35 @@ class TestDispatcher:
     def test_retries_back_off_to_five_minutes(self, deps: FakeDeps) -> None:
         delays = [retry_delay(deps.config, n).total_seconds() for n in range(1, 8)]
         assert delays == [10, 20, 40, 80, 160, 300, 300]
+
+
+class TestPoisonMessages:
+    async def test_a_secret_that_no_longer_decrypts_fails_alone(self, deps: FakeDeps) -> None:
+        await queue_password_mails(deps, 3)
+        async with deps.uow as uow:
+            spoilt = await uow.outbox.get(deps.uow.outbox_mails[1].id)
+            assert spoilt is not None
+            await uow.outbox.update(replace(spoilt, secret_ciphertext="written with another key"))
+            await uow.commit()
+
+        assert await dispatch_due(deps) == 3
+
+        statuses = [(m.status, m.secret_ciphertext) for m in deps.uow.outbox_mails]
+        assert statuses == [
+            (MailStatus.SENT, None), (MailStatus.FAILED, None), (MailStatus.SENT, None),
+        ]  # fmt: skip
+        assert len(deps.mailer.sent) == 2
+
+    async def test_an_adapter_crash_is_a_retry_not_a_stuck_batch(self, deps: FakeDeps) -> None:
+        await queue_password_mails(deps, 2)
+        deps.mailer.crash_next(RuntimeError("bug"))
+
+        assert await dispatch_due(deps) == 2
+
+        mails = deps.uow.outbox_mails
+        assert {(m.status, m.attempts, m.claimed_until) for m in mails} == {
+            (MailStatus.PENDING, 1, None)
+        }
+        deps.clock.advance(seconds=10)
+        assert await dispatch_due(deps) == 2
+        assert {m.status for m in deps.uow.outbox_mails} == {MailStatus.SENT}

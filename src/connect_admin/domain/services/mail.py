@@ -11,6 +11,7 @@ way the secret is erased once the message is sent or has finally failed.
 
 from __future__ import annotations
 
+import logging
 import uuid
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
@@ -41,6 +42,8 @@ from connect_admin.domain.principals import (
 from connect_admin.domain.services import audit
 from connect_admin.domain.services.deps import Deps, ServiceConfig
 from connect_admin.domain.services.validation import Problems
+
+logger = logging.getLogger(__name__)
 
 # The actor of the dispatcher's audit events.
 DISPATCHER = AdminPrincipal(admin_id=0, login="mail-dispatcher", location_ids=None)
@@ -226,24 +229,7 @@ async def dispatch_due(deps: Deps) -> int:
         await uow.commit()
     if not claimed:
         return 0
-    if gateway is None:
-        deliveries = [
-            Delivery(DeliveryOutcome.RETRY, None, "no E-Mail Gateway is configured")
-        ] * len(claimed)
-    else:
-        messages = [
-            MailMessage(
-                message_id=mail.message_id,
-                kind=mail.kind,
-                recipient=mail.recipient,
-                context=dict(mail.context),
-                secret=deps.secrets.decrypt(mail.secret_ciphertext)
-                if mail.secret_ciphertext
-                else None,
-            )
-            for mail in claimed
-        ]
-        deliveries = await deps.mailer.send(smtp_settings(deps, gateway), messages)
+    deliveries = await _deliver(deps, gateway, claimed)
     done = deps.clock.now()
     async with deps.uow as uow:
         for mail, delivery in zip(claimed, deliveries, strict=True):
@@ -259,6 +245,56 @@ async def dispatch_due(deps: Deps) -> int:
                 )  # fmt: skip
         await uow.commit()
     return len(claimed)
+
+
+async def _deliver(
+    deps: Deps, gateway: EmailGateway | None, claimed: list[OutgoingMail]
+) -> list[Delivery]:
+    """One Delivery per claimed message, whatever fails: a message that cannot be
+    read (its secret no longer decrypts, e.g. after a key change) fails alone and
+    finally; a failure of the adapter itself is a retry for the whole batch. So no
+    message can hold its batch claimed forever."""
+    if gateway is None:
+        return [Delivery(DeliveryOutcome.RETRY, None, "no E-Mail Gateway is configured")] * len(
+            claimed
+        )
+    try:
+        smtp = smtp_settings(deps, gateway)
+    except Exception as error:
+        detail = f"the gateway's password cannot be read ({type(error).__name__})"
+        return [Delivery(DeliveryOutcome.RETRY, None, detail)] * len(claimed)
+    deliveries: dict[int, Delivery] = {}
+    messages: list[MailMessage] = []
+    sendable: list[OutgoingMail] = []
+    for mail in claimed:
+        try:
+            secret = (
+                deps.secrets.decrypt(mail.secret_ciphertext) if mail.secret_ciphertext else None
+            )
+        except Exception as error:
+            deliveries[mail.id] = Delivery(
+                DeliveryOutcome.FAILED, None, f"the secret cannot be read ({type(error).__name__})"
+            )
+            continue
+        sendable.append(mail)
+        messages.append(
+            MailMessage(
+                message_id=mail.message_id,
+                kind=mail.kind,
+                recipient=mail.recipient,
+                context=dict(mail.context),
+                secret=secret,
+            )
+        )
+    if messages:
+        try:
+            sent = await deps.mailer.send(smtp, messages)
+        except Exception as error:
+            logger.exception("the mail adapter failed; the batch is retried")
+            detail = f"the mail adapter failed ({type(error).__name__})"
+            sent = [Delivery(DeliveryOutcome.RETRY, None, detail)] * len(messages)
+        deliveries.update(zip((m.id for m in sendable), sent, strict=True))
+    return [deliveries[mail.id] for mail in claimed]
 
 
 def _after_attempt(
