@@ -5,12 +5,15 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from connect_admin.domain.model import Contact, RelationshipLevel
 from connect_admin.domain.principals import SYSTEM
 from connect_admin.domain.services import data_sources, locations, users
 from connect_admin.gql.ids import to_global_id
-from tests.api.conftest import Api
+from connect_admin.persistence.tables import idempotency_keys
+from tests.api.conftest import ADMIN_PASSWORD, Api
 
 RESET = """
 mutation($ids: [ID!]!, $options: ResetUsersOptions!, $dryRun: Boolean!) {
@@ -144,3 +147,20 @@ class TestIdempotencyKey:
         )
         assert other.status_code == 422
         assert other.json()["errors"][0]["extensions"]["code"] == "IDEMPOTENCY_KEY_REUSED"
+
+    async def test_other_operations_ignore_the_key_and_nothing_of_them_is_stored(
+        self, api: Api, admin_token: str, engine: AsyncEngine
+    ) -> None:
+        query = 'mutation { adminSignIn(login: "root", password: "%s") { token } }'
+        sign_in = {"query": query % ADMIN_PASSWORD}
+        headers = {"Idempotency-Key": "sign-in-1"}
+        first = await api.client.post("/graphql", json=sign_in, headers=headers)
+        again = await api.client.post("/graphql", json=sign_in, headers=headers)
+
+        tokens = {r.json()["data"]["adminSignIn"]["token"] for r in (first, again)}
+        assert len(tokens) == 2  # both ran; nothing was replayed
+        async with engine.connect() as conn:
+            stored = (
+                await conn.execute(select(func.count()).select_from(idempotency_keys))
+            ).scalar()
+        assert stored == 0

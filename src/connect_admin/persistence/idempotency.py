@@ -9,6 +9,7 @@ from sqlalchemy import and_, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from connect_admin.persistence.database import READ_ONLY_OPTION
 from connect_admin.persistence.tables import idempotency_keys
 
 K = idempotency_keys.c
@@ -28,9 +29,16 @@ class SqlIdempotencyStore:
         self._engine = engine
 
     async def claim(
-        self, scope: str, key: str, request_hash: str, now: datetime, forget_before: datetime
+        self,
+        scope: str,
+        key: str,
+        request_hash: str,
+        now: datetime,
+        forget_before: datetime,
+        abandoned_before: datetime,
     ) -> StoredRequest | None:
-        """None: the key is new and now taken by this request. Else what it holds."""
+        """None: the key is new (or its first request was abandoned: taken over) and
+        now taken by this request. Else what it holds."""
         async with self._engine.begin() as conn:
             await conn.execute(delete(idempotency_keys).where(K.created_at < forget_before))
         try:
@@ -42,7 +50,10 @@ class SqlIdempotencyStore:
                 )
             return None
         except IntegrityError:
+            if await self._take_over(scope, key, request_hash, now, abandoned_before):
+                return None
             async with self._engine.connect() as conn:
+                await conn.execution_options(**{READ_ONLY_OPTION: True})
                 row = (
                     await conn.execute(
                         select(K.request_hash, K.status_code, K.content_type, K.response).where(
@@ -53,6 +64,26 @@ class SqlIdempotencyStore:
             if row is None:  # forgotten in between: let the caller try again
                 return StoredRequest(request_hash, None, None, None)
             return StoredRequest(row.request_hash, row.status_code, row.content_type, row.response)
+
+    async def _take_over(
+        self, scope: str, key: str, request_hash: str, now: datetime, abandoned_before: datetime
+    ) -> bool:
+        """A first request that never finished (the process died) frees its key after a while."""
+        async with self._engine.begin() as conn:
+            result = await conn.execute(
+                update(idempotency_keys)
+                .where(
+                    and_(
+                        K.scope == scope,
+                        K.key == key,
+                        K.request_hash == request_hash,
+                        K.status_code.is_(None),
+                        K.created_at < abandoned_before,
+                    )
+                )
+                .values(created_at=now)
+            )
+            return bool(result.rowcount)
 
     async def complete(
         self, scope: str, key: str, status_code: int, content_type: str, response: str

@@ -17,6 +17,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
+from connect_admin.persistence.database import READ_ONLY_OPTION
+
 READINESS_TIMEOUT_SECONDS = 2.0
 
 logger = logging.getLogger("connect_admin.health")
@@ -46,6 +48,8 @@ async def database_problem(engine: AsyncEngine, timeout_seconds: float) -> str |
     """None when ``SELECT 1`` succeeds within the timeout; otherwise what went wrong."""
     try:
         async with asyncio.timeout(timeout_seconds), engine.connect() as connection:
+            # A read: on SQLite it must not wait for the write lock a writer holds.
+            await connection.execution_options(**{READ_ONLY_OPTION: True})
             await connection.execute(text("SELECT 1"))
     except TimeoutError:
         reason = f"database did not answer within {timeout_seconds:g} s"

@@ -1,9 +1,13 @@
-"""``Idempotency-Key``: a repeated POST gets the first response, and runs nothing again.
+"""``Idempotency-Key`` for ``resetUsers``: a repeat gets the first response and runs nothing.
+
+Other operations ignore the header: their answers may carry secrets (a
+sign-in's token, a new API token) that must never be stored.
 
 The key is scoped to the caller's credentials (a hash of the Authorization
 header) and kept for a day. The same key with another body is refused; a
-repeat while the first request still runs is told to wait. A first request
-that fails with a server error frees its key, so a retry runs again.
+repeat while the first request still runs is told to wait (for at most 15
+minutes: then the first is taken to have died with its process). A first
+request that fails unexpectedly frees its key, so a retry runs again.
 """
 
 from __future__ import annotations
@@ -13,14 +17,18 @@ import json
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
+from graphql import FieldNode, GraphQLError, OperationType, get_operation_ast, parse
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from connect_admin.persistence.idempotency import SqlIdempotencyStore
 
 HEADER = "idempotency-key"
+IDEMPOTENT_FIELDS = frozenset({"resetUsers"})
 MAX_KEY_LENGTH = 200
 KEEP_FOR = timedelta(hours=24)
+# A first request still unfinished after this is taken to have died with its process.
+ABANDONED_AFTER = timedelta(minutes=15)
 
 
 class IdempotencyMiddleware:
@@ -44,10 +52,17 @@ class IdempotencyMiddleware:
             await _error(send, 400, "INVALID_IDEMPOTENCY_KEY", "1 to 200 characters.")
             return
         body = await _read_body(receive)
+        if not _is_idempotent_mutation(body):
+            # Only resetUsers is kept: other answers may carry secrets (a sign-in's
+            # token, a new API token) that must never be stored.
+            await self.app(scope, _replay(body), send)
+            return
         caller = _digest(headers.get("authorization", "").encode())
         request_hash = _digest(body)
         now = self.now()
-        stored = await self.store.claim(caller, key, request_hash, now, now - KEEP_FOR)
+        stored = await self.store.claim(
+            caller, key, request_hash, now, now - KEEP_FOR, now - ABANDONED_AFTER
+        )
         if stored is None:
             await self._first(scope, body, send, caller, key)
         elif stored.request_hash != request_hash:
@@ -67,17 +82,9 @@ class IdempotencyMiddleware:
             )  # fmt: skip
 
     async def _first(self, scope: Scope, body: bytes, send: Send, caller: str, key: str) -> None:
-        replayed = False
         status = 500
         content_type = "application/json"
         chunks: list[bytes] = []
-
-        async def receive_once() -> Message:
-            nonlocal replayed
-            if replayed:
-                return {"type": "http.disconnect"}
-            replayed = True
-            return {"type": "http.request", "body": body, "more_body": False}
 
         async def capture(message: Message) -> None:
             nonlocal status, content_type
@@ -89,14 +96,55 @@ class IdempotencyMiddleware:
             await send(message)
 
         try:
-            await self.app(scope, receive_once, capture)
+            await self.app(scope, _replay(body), capture)
         except BaseException:
             await self.store.release(caller, key)
             raise
-        if status >= 500:
+        response = b"".join(chunks)
+        if status >= 500 or _unexpected_failure(response):
+            # Nothing to keep: a retry must run again.
             await self.store.release(caller, key)
         else:
-            await self.store.complete(caller, key, status, content_type, b"".join(chunks).decode())
+            await self.store.complete(caller, key, status, content_type, response.decode())
+
+
+def _replay(body: bytes) -> Receive:
+    """An ASGI receive that hands the already read body over once."""
+    given = False
+
+    async def receive() -> Message:
+        nonlocal given
+        if given:
+            return {"type": "http.disconnect"}
+        given = True
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    return receive
+
+
+def _is_idempotent_mutation(body: bytes) -> bool:
+    """A JSON body whose operation is a mutation of IDEMPOTENT_FIELDS only."""
+    try:
+        request = json.loads(body)
+        operation = get_operation_ast(parse(request["query"]), request.get("operationName"))
+    except (ValueError, TypeError, KeyError, GraphQLError):
+        return False
+    if operation is None or operation.operation is not OperationType.MUTATION:
+        return False
+    return all(
+        isinstance(selection, FieldNode) and selection.name.value in IDEMPOTENT_FIELDS
+        for selection in operation.selection_set.selections
+    )
+
+
+def _unexpected_failure(response: bytes) -> bool:
+    try:
+        errors = json.loads(response).get("errors") or []
+    except (ValueError, AttributeError):
+        return True
+    return any(
+        (error.get("extensions") or {}).get("code") == "INTERNAL_SERVER_ERROR" for error in errors
+    )
 
 
 def _digest(data: bytes) -> str:
