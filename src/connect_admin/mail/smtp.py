@@ -10,8 +10,10 @@ verified (STARTTLS and implicit TLS). Each message gets one :class:`Delivery`:
   messages after it are RETRY too);
 - the connection failing (refused, timeout, dropped, TLS, a 4xx greeting or AUTH
   reply): RETRY for every message not yet sent;
-- AUTH refused with 5xx (535): FAILED for every message, since the gateway's
-  settings are wrong.
+- AUTH refused, even with 5xx (535): RETRY for every message. The gateway's
+  settings are wrong, not the messages; an administrator can correct the
+  password within the day the outbox keeps trying, and no queued credential
+  is lost meanwhile. The detail says what to fix.
 
 A ``detail`` carries the server's reply or the exception's class and message,
 never message content nor the password. A message whose connection broke after
@@ -225,7 +227,7 @@ def _connection_failure(smtp: SmtpSettings, error: BaseException) -> Delivery:
         reply = f"{error.code} {_text(error.message)}"
         if 500 <= error.code <= 599:
             return Delivery(
-                DeliveryOutcome.FAILED,
+                DeliveryOutcome.RETRY,
                 error.code,
                 f"{where} refused the sign-in of {smtp.username!r} (AUTH): {reply}; "
                 "check the user name and password of the E-Mail Gateway",
