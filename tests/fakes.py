@@ -243,10 +243,10 @@ class FakeUserRepository(_Repository):
     def _read(self, user_id: int) -> User | None:
         return _copy(self._db.users.get(user_id))
 
-    async def get(self, user_id: int) -> User | None:
+    async def get(self, user_id: int, *, for_update: bool = False) -> User | None:
         return self._read(user_id)
 
-    async def get_by_login(self, login: str) -> User | None:
+    async def get_by_login(self, login: str, *, for_update: bool = False) -> User | None:
         for user in self._db.users.values():
             if user.login == login:
                 return self._read(user.id)

@@ -205,6 +205,33 @@ class TestVoicemail:
         assert wrong["verifyVoicemailPin"]["ok"] is False
 
 
+async def test_parallel_wrong_pins_still_lock_it(
+    api: Api, admin_token: str, smtp_server: SmtpServer
+) -> None:
+    await api.data(CONFIGURE, {"input": gateway_input(smtp_server)}, token=admin_token)
+    anna = await user_with_mail(api)
+    await api.data(
+        RESET, {"ids": [anna], "options": {"setRandomVoicemailPin": True}}, token=admin_token
+    )
+    made = await api.data(
+        'mutation { createApiToken(name: "voicemail") { token } }', token=admin_token
+    )
+    voicemail = made["createApiToken"]["token"]
+    await api.data('mutation { voicemailRemoteAccess(login: "anna") { outcome } }', token=voicemail)
+    await dispatch_due(dispatcher_deps(api))
+    pin = _field(smtp_server.received[0].text, "Voicemail PIN")
+    verify = (
+        'mutation($p: String!) { verifyVoicemailPin(login: "anna", pin: $p) '
+        "{ ok errors { code } } }"
+    )
+
+    wrong = "000000" if pin != "000000" else "999999"
+    await asyncio.gather(*(api.data(verify, {"p": wrong}, token=voicemail) for _ in range(8)))
+    right = await api.data(verify, {"p": pin}, token=voicemail)
+
+    assert right["verifyVoicemailPin"] == {"ok": False, "errors": [{"code": "PIN_LOCKED"}]}
+
+
 @pytest.mark.usefixtures("admin_token")
 async def test_two_dispatchers_never_send_a_message_twice(
     api: Api, database_url: str, engine: AsyncEngine, smtp_server: SmtpServer

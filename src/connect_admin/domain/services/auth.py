@@ -255,7 +255,7 @@ async def change_my_password(
 ) -> None:
     me = require_user(actor, allow_pending_password_change=True)
     async with deps.uow as uow:
-        user = await uow.users.get(me.user_id)
+        user = await uow.users.get(me.user_id, for_update=True)
         if user is None:
             raise NotAuthenticated
         if not await deps.hasher.verify(user.password_hash, current_password):

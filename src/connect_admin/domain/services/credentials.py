@@ -62,12 +62,14 @@ def _voicemail_server(actor: Principal) -> AdminPrincipal:
 
 
 async def _user_in_scope(uow: UnitOfWork, admin: AdminPrincipal, user_id: int) -> User | None:
-    user = await uow.users.get(user_id)
+    user = await uow.users.get(user_id, for_update=True)
     return user if user is not None and admin.sees_location(user.location_id) else None
 
 
 async def _user_by_login(uow: UnitOfWork, admin: AdminPrincipal, login: str) -> User:
-    user = await uow.users.get_by_login(login.strip())
+    # Locked: concurrent PIN checks must count every failure, and two remote
+    # accesses must not both make a PIN.
+    user = await uow.users.get_by_login(login.strip(), for_update=True)
     if user is None or not admin.sees_location(user.location_id):
         raise not_found("USER", "login")
     return user

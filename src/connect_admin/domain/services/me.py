@@ -38,7 +38,7 @@ async def me(deps: Deps, actor: Principal) -> User | None:
 
 
 async def _current_user(deps: Deps, principal: UserPrincipal) -> User:
-    user = await deps.uow.users.get(principal.user_id)
+    user = await deps.uow.users.get(principal.user_id, for_update=True)
     if user is None:
         raise NotAuthenticated
     return user

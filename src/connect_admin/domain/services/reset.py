@@ -159,7 +159,7 @@ async def _reset_one(
     outcome = UserResetOutcome(key=key, user=None)
     try:
         async with deps.uow as uow:
-            user = await uow.users.get(user_id) if user_id is not None else None
+            user = await uow.users.get(user_id, for_update=True) if user_id is not None else None
             if user is None or not admin.sees_location(user.location_id):
                 outcome.problems.append(USER_NOT_FOUND)
                 return outcome

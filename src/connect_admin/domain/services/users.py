@@ -186,7 +186,7 @@ async def update_user(deps: Deps, actor: Principal, changes: UserChanges) -> Use
     admin = require_admin(actor)
     problems = Problems()
     async with deps.uow as uow:
-        user = await uow.users.get(changes.id)
+        user = await uow.users.get(changes.id, for_update=True)
         if user is None or not admin.sees_location(user.location_id):
             raise not_found("USER", "id")
         updated = user

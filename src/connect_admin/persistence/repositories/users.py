@@ -149,15 +149,20 @@ class SqlUserRepository:
     def __init__(self, executor: Executor) -> None:
         self._ex = executor
 
-    async def _one(self, *where: ColumnElement[bool]) -> User | None:
-        row = (await self._ex.execute(_select_users(*where))).first()
+    async def _one(self, *where: ColumnElement[bool], for_update: bool = False) -> User | None:
+        statement = _select_users(*where)
+        if for_update:
+            # Rendered FOR UPDATE on PostgreSQL; SQLite has no row locks and
+            # needs none (a writing transaction holds the database's write lock).
+            statement = statement.with_for_update()
+        row = (await self._ex.execute(statement)).first()
         return _user(row) if row is not None else None
 
-    async def get(self, user_id: int) -> User | None:
-        return await self._one(U.id == user_id)
+    async def get(self, user_id: int, *, for_update: bool = False) -> User | None:
+        return await self._one(U.id == user_id, for_update=for_update)
 
-    async def get_by_login(self, login: str) -> User | None:
-        return await self._one(U.login == login)
+    async def get_by_login(self, login: str, *, for_update: bool = False) -> User | None:
+        return await self._one(U.login == login, for_update=for_update)
 
     async def get_many(self, ids: Iterable[int]) -> dict[int, User]:
         wanted = distinct_ids(ids)
