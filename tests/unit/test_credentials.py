@@ -205,3 +205,29 @@ class TestVoicemailPin:
     )  # fmt: skip
     def test_trivial_pins(self, pin: str, trivial: bool) -> None:
         assert is_trivial_pin(pin, "+49 30 345612") is trivial
+
+
+class TestPasswordsHashedAhead:
+    async def test_each_mailed_password_matches_its_own_users_hash_across_batches(
+        self, deps: FakeDeps
+    ) -> None:
+        await configure_gateway(deps)
+        loc = await given.location(deps)
+        with_mail = [
+            await given.user(deps, f"user{n}", loc.id, email=f"user{n}@example.org")
+            for n in range(19)  # more than two batches of 8
+        ]
+        no_mail = await given.user(deps, "nomail", loc.id)
+        requested = [(str(u.id), u.id) for u in [*with_mail[:10], no_mail, *with_mail[10:]]]
+
+        outcomes = await reset_users(deps, ROOT, requested, [ResetOption.PASSWORD])
+
+        assert [o.key for o in outcomes] == [key for key, _ in requested]
+        assert outcomes[10].actions[0].problems[0].code == "EMAIL_MISSING"
+        mails = await queued(deps)
+        assert sorted(m.target_user_id or 0 for m in mails) == sorted(u.id for u in with_mail)
+        for mail in mails:
+            stored = await given.stored_user(deps, mail.target_user_id or 0)
+            assert stored is not None
+            password = deps.secrets.decrypt(mail.secret_ciphertext or "")
+            assert await deps.hasher.verify(stored.password_hash, password)

@@ -28,6 +28,8 @@ class ServiceConfig:
     # A random password an administrator set stops working when unused this long.
     temporary_password_ttl: timedelta = timedelta(hours=72)
     random_password_length: int = 16
+    # How many passwords of a reset are hashed at once, ahead of the writes.
+    password_hash_batch: int = 8
     voicemail_pin_length: int = 6
     pin_max_failures: int = 5
     pin_lockout: timedelta = timedelta(minutes=15)
