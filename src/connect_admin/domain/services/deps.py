@@ -28,8 +28,10 @@ class ServiceConfig:
     # A random password an administrator set stops working when unused this long.
     temporary_password_ttl: timedelta = timedelta(hours=72)
     random_password_length: int = 16
-    # How many passwords of a reset are hashed at once, ahead of the writes.
+    # How many passwords of a reset are prepared ahead of the writes, and how many
+    # hashes run at once (no more than the cores: the event loop needs one too).
     password_hash_batch: int = 8
+    password_hash_concurrency: int = 2
     voicemail_pin_length: int = 6
     pin_max_failures: int = 5
     pin_lockout: timedelta = timedelta(minutes=15)

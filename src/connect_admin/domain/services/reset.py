@@ -199,7 +199,13 @@ async def _prepare_passwords(
             for user in users.values()
             if user.email and admin.sees_location(user.location_id)
         }
-        hashes = await asyncio.gather(*(deps.hasher.hash(p) for p in passwords.values()))
+        slots = asyncio.Semaphore(max(deps.config.password_hash_concurrency, 1))
+
+        async def hashed(password: str) -> str:
+            async with slots:
+                return await deps.hasher.hash(password)
+
+        hashes = await asyncio.gather(*(hashed(p) for p in passwords.values()))
     except Exception:
         logger.exception("passwords could not be prepared; they are made one by one")
         return {}
