@@ -177,25 +177,15 @@ class Team(Node):
     member_pks: strawberry.Private[list[int] | None]
 
     @classmethod
-    def from_domain(cls, team: model.Team) -> Team:
+    def from_domain(cls, team: model.Team | model.TeamInfo) -> Team:
+        """A team; a TeamInfo comes without members, which are loaded only if asked for."""
         return cls(
             id=strawberry.ID(to_global_id("Team", team.id)),
             pk=team.id,
             name=team.name,
             description=team.description,
             relationship=team.relationship,
-            member_pks=team.member_ids,
-        )
-
-    @classmethod
-    def from_info(cls, team: model.TeamInfo) -> Team:
-        return cls(
-            id=strawberry.ID(to_global_id("Team", team.id)),
-            pk=team.id,
-            name=team.name,
-            description=team.description,
-            relationship=team.relationship,
-            member_pks=None,
+            member_pks=team.member_ids if isinstance(team, model.Team) else None,
         )
 
     @strawberry.field
@@ -326,7 +316,7 @@ class User(Node):
     @strawberry.field
     async def teams(self, info: Info) -> list[Team]:
         teams = await info.context.loaders.teams_by_user_id.load(self.entity.id)
-        return [Team.from_info(t) for t in teams]
+        return [Team.from_domain(t) for t in teams]
 
     @strawberry.field
     async def default_relationship(self, info: Info) -> RelationshipLevel | None:
