@@ -14,8 +14,9 @@ copy in on ``commit()``; leaving the block without commit discards it.
 from __future__ import annotations
 
 import builtins
+import contextlib
 import copy
-from collections.abc import Iterable, Sequence
+from collections.abc import AsyncIterator, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from types import TracebackType
@@ -260,13 +261,16 @@ class FakeUserRepository(_Repository):
                 found[i] = user
         return found
 
-    async def page(self, query: UserQuery, after_id: int | None, first: int) -> Page[User]:
+    async def page(
+        self, query: UserQuery, after_id: int | None, first: int, *, with_total: bool = True
+    ) -> Page[User]:
         if first < 0:
             raise ValueError("first must not be negative")
         matching = sorted(u.id for u in self._db.users.values() if _matches(u, query, self._db))
         after = [i for i in matching if after_id is None or i > after_id]
         items = [u for i in after[:first] if (u := self._read(i)) is not None]
-        return Page(items=items, has_next=len(after) > first, total=len(matching))
+        total = len(matching) if with_total else None
+        return Page(items=items, has_next=len(after) > first, total=total)
 
     def _check(self, user: User) -> None:
         db = self._db
@@ -799,6 +803,10 @@ class FakeUnitOfWork:
 
     def reading(self) -> FakeUnitOfWork:
         return FakeReadingUnitOfWork(self)
+
+    @contextlib.asynccontextmanager
+    async def snapshot(self) -> AsyncIterator[FakeUnitOfWork]:
+        yield FakeReadingUnitOfWork(self)
 
     # ---- for assertions ----
 

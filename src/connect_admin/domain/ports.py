@@ -11,6 +11,7 @@ from __future__ import annotations
 import builtins
 import enum
 from collections.abc import Iterable, Sequence
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from datetime import datetime
 from types import TracebackType
@@ -43,7 +44,8 @@ T = TypeVar("T")
 class Page(Generic[T]):
     items: list[T]
     has_next: bool
-    total: int
+    # None when the caller did not ask for the count (it costs a statement).
+    total: int | None
 
 
 @dataclass(frozen=True)
@@ -101,8 +103,11 @@ class UserRepository(Protocol):
 
     async def get_by_login(self, login: str, *, for_update: bool = False) -> User | None: ...
     async def get_many(self, ids: Iterable[int]) -> dict[int, User]: ...
-    async def page(self, query: UserQuery, after_id: int | None, first: int) -> Page[User]:
-        """Users ordered by id, after ``after_id``; ``total`` counts the whole query."""
+    async def page(
+        self, query: UserQuery, after_id: int | None, first: int, *, with_total: bool = True
+    ) -> Page[User]:
+        """Users ordered by id, after ``after_id``; ``total`` counts the whole query
+        (only ``with_total``)."""
         ...
 
     async def add(self, user: User) -> User: ...
@@ -291,6 +296,12 @@ class UnitOfWork(Protocol):
         It never takes a write lock (SQLite's writers would otherwise keep
         readers waiting), and it cannot commit.
         """
+        ...
+
+    def snapshot(self) -> AbstractAsyncContextManager[UnitOfWork]:
+        """One read transaction, open for the block: the ``reading()`` units of work
+        of the yielded unit of work all use it, so several services' reads cost one
+        transaction and see one state. It cannot commit."""
         ...
 
 

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from connect_admin.domain.ports import Page
 from connect_admin.domain.services import users as user_service
+from connect_admin.domain.services.deps import Deps
 from connect_admin.domain.services.paging import page_request
-from connect_admin.gql.context import Info
+from connect_admin.gql.context import Context
 from connect_admin.gql.ids import maybe_pk_of, parse_cursor, to_cursor
 from connect_admin.gql.types import PageInfo, User, UserConnection, UserEdge, UserFilter
 
@@ -19,17 +22,28 @@ def page_info(pks: list[int], page: Page[object], after: int | None) -> PageInfo
     )
 
 
+# totalCount of a page read without its count: only the compiled path (gql/compiled.py)
+# asks for no count, and only when totalCount is not selected, so nobody reads this.
+NOT_COUNTED = -1
+
+
+def counted(page: Page[Any]) -> int:
+    if page.total is None:
+        raise RuntimeError("the page was read without its count")
+    return page.total
+
+
 async def users_connection(
-    info: Info,
+    ctx: Context,
+    deps: Deps,
     first: int | None,
     after: str | None,
     filter: UserFilter | None,
     *,
     location_id: int | None = None,
     group_id: int | None = None,
+    with_total: bool = True,
 ) -> UserConnection:
-    ctx = info.context
-    deps = ctx.deps()
     after_pk = parse_cursor(after)
     request = page_request(deps.config, first, after_pk)
     f = filter or UserFilter()
@@ -46,10 +60,12 @@ async def users_connection(
         team_id=maybe_pk_of(f.team_id, "Team", "filter", "teamId"),
         is_vip=f.is_vip,
     )
-    page = await user_service.users_page(deps, ctx.principal, request, domain_filter)
+    page = await user_service.users_page(
+        deps, ctx.principal, request, domain_filter, with_total=with_total
+    )
     pks = [u.id for u in page.items]
     return UserConnection(
         edges=[UserEdge(cursor=to_cursor(u.id), node=User.from_domain(u)) for u in page.items],
         page_info=page_info(pks, page, after_pk),  # type: ignore[arg-type]
-        total_count=page.total,
+        total_count=NOT_COUNTED if page.total is None else page.total,
     )

@@ -21,7 +21,7 @@ from connect_admin.domain.services import (
 )
 from connect_admin.domain.services.deps import Deps
 from connect_admin.domain.services.paging import page_request
-from connect_admin.gql.connections import users_connection
+from connect_admin.gql.connections import counted, users_connection
 from connect_admin.gql.context import Info
 from connect_admin.gql.ids import maybe_pk_of, parse_cursor, parse_global_id, to_cursor
 from connect_admin.gql.types import (
@@ -109,7 +109,7 @@ class Query:
         after: str | None = None,
         filter: UserFilter | None = None,
     ) -> UserConnection:
-        return await users_connection(info, first, after, filter)
+        return await users_connection(info.context, info.context.deps(), first, after, filter)
 
     @strawberry.field
     async def teams(self, info: Info) -> list[Team]:
@@ -147,7 +147,7 @@ class Query:
                 start_cursor=edges[0].cursor if edges else None,
                 end_cursor=edges[-1].cursor if edges else None,
             ),
-            total_count=page.total,
+            total_count=counted(page),
         )
 
     @strawberry.field(

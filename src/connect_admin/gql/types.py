@@ -119,7 +119,9 @@ class Location(Node):
     ) -> UserConnection:
         from connect_admin.gql.connections import users_connection
 
-        return await users_connection(info, first, after, filter, location_id=self.pk)
+        return await users_connection(
+            info.context, info.context.deps(), first, after, filter, location_id=self.pk
+        )
 
 
 @strawberry.type
@@ -161,7 +163,9 @@ class ConfigurationGroup(Node):
     ) -> UserConnection:
         from connect_admin.gql.connections import users_connection
 
-        return await users_connection(info, first, after, filter, group_id=self.pk)
+        return await users_connection(
+            info.context, info.context.deps(), first, after, filter, group_id=self.pk
+        )
 
 
 @strawberry.type

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from types import TracebackType
 from typing import TYPE_CHECKING, Self
 
@@ -77,13 +79,27 @@ class SqlAlchemyUnitOfWork:
     email_gateway: EmailGatewayRepository
     outbox: OutboxRepository
 
-    def __init__(self, engine: AsyncEngine, *, read_only: bool = False) -> None:
+    def __init__(
+        self, engine: AsyncEngine, *, read_only: bool = False, borrowed: Executor | None = None
+    ) -> None:
         self._engine = engine
         self._read_only = read_only
+        # A snapshot's transaction: entering binds to it instead of checking out a connection.
+        self._borrowed = borrowed
         self._executor: Executor | None = None
 
     def reading(self) -> SqlAlchemyUnitOfWork:
-        return SqlAlchemyUnitOfWork(self._engine, read_only=True)
+        return SqlAlchemyUnitOfWork(self._engine, read_only=True, borrowed=self._borrowed)
+
+    @asynccontextmanager
+    async def snapshot(self) -> AsyncIterator[SqlAlchemyUnitOfWork]:
+        """One read transaction for several services' reads (a page and its look-ups).
+
+        Each checkout, pre-ping, BEGIN and ROLLBACK costs about as much as a small
+        statement, so a request that reads five things reads them in one.
+        """
+        async with self.reading() as reader:
+            yield SqlAlchemyUnitOfWork(self._engine, read_only=True, borrowed=reader.executor)
 
     @property
     def executor(self) -> Executor:
@@ -99,6 +115,9 @@ class SqlAlchemyUnitOfWork:
     async def __aenter__(self) -> Self:
         if self._executor is not None:
             raise RuntimeError("this unit of work is already entered")
+        if self._borrowed is not None:
+            self._bind(self._borrowed)
+            return self
         connection = await self._engine.connect()
         try:
             if self._read_only:
@@ -108,7 +127,10 @@ class SqlAlchemyUnitOfWork:
         except BaseException:
             await connection.close()
             raise
-        executor = Executor(connection)
+        self._bind(Executor(connection))
+        return self
+
+    def _bind(self, executor: Executor) -> None:
         self._executor = executor
         self.locations = SqlLocationRepository(executor)
         self.groups = SqlConfigurationGroupRepository(executor)
@@ -124,7 +146,6 @@ class SqlAlchemyUnitOfWork:
         self.audit = SqlAuditRepository(executor)
         self.email_gateway = SqlEmailGatewayRepository(executor)
         self.outbox = SqlOutboxRepository(executor)
-        return self
 
     async def __aexit__(
         self,
@@ -134,6 +155,8 @@ class SqlAlchemyUnitOfWork:
     ) -> None:
         executor = self.executor
         self._executor = None
+        if self._borrowed is not None:
+            return  # the snapshot's owner ends its transaction
         connection = executor.connection
         try:
             async with executor.lock:

@@ -94,7 +94,7 @@ async def get_user(deps: Deps, actor: Principal, user_id: int) -> User:
 
 
 async def users_page(
-    deps: Deps, actor: Principal, page: PageRequest, filter: UserFilter
+    deps: Deps, actor: Principal, page: PageRequest, filter: UserFilter, *, with_total: bool = True
 ) -> Page[User]:
     admin = require_admin(actor)
     query = UserQuery(
@@ -106,7 +106,7 @@ async def users_page(
         location_ids=admin.location_ids,
     )
     async with deps.uow.reading() as uow:
-        return await uow.users.page(query, page.after_id, page.first)
+        return await uow.users.page(query, page.after_id, page.first, with_total=with_total)
 
 
 async def _placement(

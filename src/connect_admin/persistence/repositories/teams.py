@@ -101,16 +101,17 @@ class SqlTeamRepository:
         )
         infos: dict[int, TeamInfo] = {}
         found: dict[int, builtins.list[TeamInfo]] = {}
-        for row in await self._ex.execute(stmt):
-            info = infos.get(row.id)
+        # A page of users has hundreds of memberships: rows are unpacked, not read by name.
+        for user_id, team_id, name, description, relationship in await self._ex.execute(stmt):
+            info = infos.get(team_id)
             if info is None:
-                info = infos[row.id] = TeamInfo(
-                    id=row.id,
-                    name=row.name,
-                    description=row.description,
-                    relationship=RelationshipLevel[row.relationship],
+                info = infos[team_id] = TeamInfo(
+                    id=team_id,
+                    name=name,
+                    description=description,
+                    relationship=RelationshipLevel[relationship],
                 )
-            found.setdefault(row.user_id, []).append(info)
+            found.setdefault(user_id, []).append(info)
         return found
 
     async def member_ids(self, team_ids: Iterable[int]) -> dict[int, builtins.list[int]]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from sqlalchemy import (
@@ -72,34 +72,52 @@ def _user_values(user: User) -> dict[str, Any]:
     }
 
 
-def _user(row: Row[Any]) -> User:
+# The columns _user unpacks, in its order: unpacking a row is several times
+# cheaper than reading its attributes by name, and a page maps 100 rows.
+_USER_COLUMNS = (
+    U.id, U.login, U.first_name, U.last_name, U.email, U.work_phone, U.mobile_phone,
+    U.location_id, U.configuration_group_id, U.is_vip, U.blocked, U.password_hash,
+    U.password_change_required, U.voicemail_pin_hash, U.voicemail_pin_state,
+    U.client_settings, U.presence_settings, U.temporary_password_expires_at,
+    U.pin_failed_attempts, U.pin_locked_until,
+)  # fmt: skip
+
+
+def _user(row: Sequence[Any]) -> User:
+    (
+        id, login, first_name, last_name, email, work_phone, mobile_phone,
+        location_id, configuration_group_id, is_vip, blocked, password_hash,
+        password_change_required, voicemail_pin_hash, voicemail_pin_state,
+        client_settings, presence_settings, temporary_password_expires_at,
+        pin_failed_attempts, pin_locked_until,
+    ) = row  # fmt: skip
     return User(
-        id=row.id,
-        login=row.login,
-        first_name=row.first_name,
-        last_name=row.last_name,
-        email=row.email,
-        work_phone=row.work_phone,
-        mobile_phone=row.mobile_phone,
-        location_id=row.location_id,
-        configuration_group_id=row.configuration_group_id,
-        is_vip=row.is_vip,
-        blocked=row.blocked,
-        password_hash=row.password_hash,
-        password_change_required=row.password_change_required,
-        voicemail_pin_hash=row.voicemail_pin_hash,
-        voicemail_pin_state=VoicemailPinState[row.voicemail_pin_state],
-        client_settings=dict(row.client_settings or {}),
-        presence_settings=dict(row.presence_settings or {}),
-        temporary_password_expires_at=row.temporary_password_expires_at,
-        pin_failed_attempts=row.pin_failed_attempts,
-        pin_locked_until=row.pin_locked_until,
+        id=id,
+        login=login,
+        first_name=first_name,
+        last_name=last_name,
+        email=email,
+        work_phone=work_phone,
+        mobile_phone=mobile_phone,
+        location_id=location_id,
+        configuration_group_id=configuration_group_id,
+        is_vip=is_vip,
+        blocked=blocked,
+        password_hash=password_hash,
+        password_change_required=password_change_required,
+        voicemail_pin_hash=voicemail_pin_hash,
+        voicemail_pin_state=VoicemailPinState[voicemail_pin_state],
+        client_settings=dict(client_settings or {}),
+        presence_settings=dict(presence_settings or {}),
+        temporary_password_expires_at=temporary_password_expires_at,
+        pin_failed_attempts=pin_failed_attempts,
+        pin_locked_until=pin_locked_until,
     )
 
 
 def _select_users(*where: ColumnElement[bool]) -> Select[Any]:
     """Users (the users table only), in id order."""
-    return select(users).where(*where).order_by(U.id)
+    return select(*_USER_COLUMNS).where(*where).order_by(U.id)
 
 
 def _display_name() -> ColumnElement[str]:
@@ -169,19 +187,23 @@ class SqlUserRepository:
         if not wanted:
             return {}
         rows = await self._ex.execute(_select_users(U.id.in_(wanted)))
-        return {row.id: _user(row) for row in rows}
+        return {user.id: user for user in map(_user, rows)}
 
-    async def page(self, query: UserQuery, after_id: int | None, first: int) -> Page[User]:
+    async def page(
+        self, query: UserQuery, after_id: int | None, first: int, *, with_total: bool = True
+    ) -> Page[User]:
         if first < 0:
             raise ValueError("first must not be negative")
         if query.location_ids is not None and not query.location_ids:
-            return Page(items=[], has_next=False, total=0)
+            return Page(items=[], has_next=False, total=0 if with_total else None)
         filters = _filters(query)
-        total = (
-            await self._ex.execute(select(func.count()).select_from(users).where(*filters))
-        ).scalar_one()
-        if total == 0:
-            return Page(items=[], has_next=False, total=0)
+        total = None
+        if with_total:
+            total = (
+                await self._ex.execute(select(func.count()).select_from(users).where(*filters))
+            ).scalar_one()
+            if total == 0:
+                return Page(items=[], has_next=False, total=0)
         stmt = _select_users(*filters, U.id > after_id if after_id is not None else true())
         found = [_user(row) for row in await self._ex.execute(stmt.limit(first + 1))]
         return Page(items=found[:first], has_next=len(found) > first, total=total)
