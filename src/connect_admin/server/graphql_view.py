@@ -21,6 +21,7 @@ import uuid
 from collections.abc import Callable, Sequence
 from typing import Any
 
+import orjson
 from cross_web import AsyncHTTPRequestAdapter, HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
@@ -113,6 +114,13 @@ def bearer_token(headers: Any) -> str | None:
 
 class GraphQLApp(GraphQL[Context, None]):
     """Strawberry's ASGI view, with our context: principal, services, loaders."""
+
+    def decode_json(self, data: str | bytes) -> object:
+        # orjson: several times faster than json, on every request and response.
+        return orjson.loads(data)
+
+    def encode_json(self, data: object) -> bytes:
+        return orjson.dumps(data)
 
     async def render_graphql_ide(self, request: Request) -> Response:
         # The IDE page, with its files from this server, never a CDN (server/graphiql.py).
