@@ -35,6 +35,8 @@ class RequestRecord:
     error_codes: list[str] = field(default_factory=list)
     # code of each UserError in the root fields' payloads (``errors { code }``, when selected).
     payload_error_codes: list[str] = field(default_factory=list)
+    # Whether the compiled executor answered (gql/compiled.py).
+    compiled: bool = False
 
     def record_principal(self, principal: Principal) -> None:
         """The caller's login, never its credentials."""

@@ -10,6 +10,7 @@ from strawberry.extensions import ParserCache
 
 from connect_admin.gql.accounts import AccountsMutation
 from connect_admin.gql.admin import AdministrationMutation
+from connect_admin.gql.compiled import CompiledExecution
 from connect_admin.gql.errors import ErrorTranslation
 from connect_admin.gql.limits import Limits, limit_extensions
 from connect_admin.gql.mail import MailMutation, MailQuery
@@ -54,9 +55,14 @@ class ConnectSchema(strawberry.Schema):
         """ErrorTranslation logs what is unexpected, with the request id; the rest is data."""
 
 
+def build_schema(limits: Limits, *, compiled: bool = True) -> ConnectSchema:
+    """The schema with the given query limits (one instance per distinct limits);
+    ``compiled``: hot read queries skip graphql-core's executor (gql/compiled.py)."""
+    return _build_schema(limits, compiled)
+
+
 @functools.lru_cache(maxsize=8)
-def build_schema(limits: Limits) -> ConnectSchema:
-    """The schema with the given query limits (one instance per distinct limits)."""
+def _build_schema(limits: Limits, compiled: bool) -> ConnectSchema:
     return ConnectSchema(
         query=Query,
         mutation=Mutation,
@@ -80,6 +86,8 @@ def build_schema(limits: Limits) -> ConnectSchema:
             lambda: ParserCache(maxsize=256),
             # Validation, cached, with the limit rules first; replaces ValidationCache.
             *limit_extensions(limits),
+            # After the gate: the hot read queries without graphql-core's per-field cost.
+            *([CompiledExecution] if compiled else []),
         ],
     )
 

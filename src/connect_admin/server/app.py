@@ -50,7 +50,7 @@ def create_app(
     # GraphiQL's files come from node_modules (`npm ci`), served below; see server/graphiql.py.
     graphiql = GraphiQLAssets(settings.web_assets)
     # The schema with the query limits of the settings (gql/limits.py).
-    schema = build_schema(query_limits(settings))
+    schema = build_schema(query_limits(settings), compiled=settings.compiled_execution)
     graphql = GraphQLApp(
         make_deps,
         graphiql=graphiql,

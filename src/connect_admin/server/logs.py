@@ -146,6 +146,7 @@ def _log_access(
             "duration_ms": duration_ms,
             "operation_name": record.operation_name,
             "operation_type": record.operation_type,
+            "compiled": record.compiled,
             "principal": record.principal,
             "principal_kind": record.principal_kind,
             "outcome": outcome(record, status),

@@ -52,6 +52,9 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(default=1_000_000, ge=1024)
     # Introspection (__schema, __type) for GraphiQL and code generators.
     introspection: bool = True
+    # The users page and other hot read queries bypass graphql-core's per-field
+    # executor (gql/compiled.py); false: every query runs through Strawberry.
+    compiled_execution: bool = True
     # "Did you mean …" in error messages; unset: exactly when introspection is on.
     field_suggestions: bool | None = None
     # The node_modules folder with GraphiQL's pinned files (`npm ci`); unset: ./node_modules,

@@ -1,0 +1,361 @@
+"""Compiled execution answers exactly as Strawberry does.
+
+Every query here goes to two apps on the same database: the default one, where
+the hot read queries are compiled (gql/compiled.py), and one with
+``compiled_execution`` off, where graphql-core executes everything. The
+response bodies must be equal byte for byte (key order included), and the
+compiled app must really have compiled what it can.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from connect_admin.domain.model import RelationshipLevel
+from connect_admin.domain.principals import SYSTEM
+from connect_admin.domain.services import administrators, groups, locations, teams, users
+from connect_admin.gql.compiled import Compiler, compiler_of
+from connect_admin.gql.ids import to_global_id
+from connect_admin.gql.limits import Limits
+from connect_admin.gql.schema import build_schema
+from connect_admin.server.app import create_app
+from connect_admin.server.settings import Settings
+from tests.api.conftest import ADMIN_PASSWORD, Api
+
+USER_PASSWORD = "Us3r-Passw0rd!x"
+
+BENCH_PAGE = """
+query Page($first: Int!, $after: String) {
+  users(first: $first, after: $after) {
+    edges { node { id login displayName email isVip location { id name }
+      configurationGroup { id name } teams { id name } defaultRelationship } }
+  }
+}"""
+
+EVERYTHING = """
+query Everything($first: Int, $after: String, $filter: UserFilter) {
+  __typename
+  users(first: $first, after: $after, filter: $filter) {
+    __typename
+    totalCount
+    pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
+    edges {
+      cursor
+      node {
+        __typename
+        ...Person
+        ... on Node { nodeId: id }
+        ... on User { blocked passwordChangeRequired voicemailPinState }
+        location { ...Place }
+        group: configurationGroup { id name description defaultRelationship
+          clientSettings { key value } presenceSettings { key value } location { name } }
+        teams { __typename id name description relationship }
+        defaultRelationship
+      }
+    }
+  }
+}
+fragment Person on User {
+  id login firstName lastName displayName email workPhone mobilePhone isVip
+}
+fragment Place on Location {
+  id name description defaultRelationship relationshipPolicy
+  passwordPolicy { minLength maxLength requireUppercase requireLowercase requireDigit
+    requireSymbol }
+  clientSettings { key value } presenceSettings { key value }
+  configurationGroups { id name }
+}"""
+
+LOCATIONS = """
+{ locations { id name configurationGroups { id name defaultRelationship
+    location { id name configurationGroups { name } } } } }"""
+
+
+@dataclass
+class Twin:
+    """The same requests to the compiling app and to the standard one."""
+
+    compiling: httpx.AsyncClient
+    standard: httpx.AsyncClient
+    compiler: Compiler
+
+    async def both(
+        self, query: str, variables: dict[str, Any] | None = None, *, token: str
+    ) -> tuple[bytes, bool]:
+        """The (equal) body, and whether the compiled executor answered it."""
+        payload = {"query": query, "variables": variables or {}}
+        headers = {"Authorization": f"Bearer {token}"}
+        before = self.compiler.compiled
+        compiled = await self.compiling.post("/graphql", json=payload, headers=headers)
+        answered = self.compiler.compiled == before + 1
+        standard = await self.standard.post("/graphql", json=payload, headers=headers)
+        assert compiled.status_code == standard.status_code
+        assert compiled.content == standard.content
+        return compiled.content, answered
+
+
+@pytest.fixture(autouse=True)
+def no_compiled_failures(caplog: pytest.LogCaptureFixture) -> Iterator[None]:
+    """A compiled execution that fails unexpectedly is a bug, even though the
+    standard executor then answers (and the bodies are equal)."""
+    yield
+    failures = [r for r in caplog.records if r.name == "connect_admin.gql.compiled"]
+    assert not failures, failures[0].getMessage()
+
+
+@pytest.fixture
+async def twin(api: Api, clean_database: AsyncEngine, database_url: str) -> AsyncIterator[Twin]:
+    settings = Settings(
+        database_url=database_url,  # type: ignore[arg-type]
+        secret_key="test-key",  # type: ignore[arg-type]
+        mail_dispatcher=False,
+        compiled_execution=False,
+    )
+    app = create_app(settings, engine=clean_database)
+    compiler = compiler_of(build_schema(Limits()))
+    assert compiler is not None
+    async with (
+        app.router.lifespan_context(app),
+        httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app), base_url="http://testserver"
+        ) as standard,
+    ):
+        yield Twin(api.client, standard, compiler)
+
+
+@dataclass
+class Organisation:
+    admin: str
+    sub_admin: str
+    user: str
+    group_id: str
+    team_id: str
+
+
+@pytest.fixture
+async def organisation(api: Api, admin_token: str) -> Organisation:
+    """Two locations with settings and groups; users with and without group, VIPs,
+    teams of several sizes, a user in no team."""
+    deps = api.deps
+    berlin = await locations.create_location(
+        deps,
+        SYSTEM,
+        locations.NewLocation(
+            name="Berlin",
+            description="HQ",
+            client_settings=[("language", "de"), ("theme", {"dark": True})],
+            presence_settings=[("away_after", 10)],
+        ),
+    )
+    munich = await locations.create_location(
+        deps,
+        SYSTEM,
+        locations.NewLocation(name="Munich", default_relationship=RelationshipLevel.FORWARDER),
+    )
+    sales = await groups.create_group(
+        deps,
+        SYSTEM,
+        groups.NewConfigurationGroup(
+            location_id=berlin.id,
+            name="Sales",
+            default_relationship=RelationshipLevel.ASSISTANT,
+            client_settings=[("ringtone", "bell")],
+        ),
+    )
+    support = await groups.create_group(
+        deps, SYSTEM, groups.NewConfigurationGroup(location_id=munich.id, name="Support")
+    )
+    ids = []
+    for n in range(30):
+        group = [sales, support, None][n % 3]
+        location = berlin if group is sales or (group is None and n % 2) else munich
+        user = await users.create_user(
+            deps,
+            SYSTEM,
+            users.NewUser(
+                login=f"user{n:02}",
+                first_name=None if n % 4 == 0 else f"First{n}",
+                last_name=f"Last {n}",
+                email=None if n % 5 == 0 else f"user{n}@example.com",
+                work_phone=f"+49 30 {1000 + n}" if n % 2 else None,
+                location_id=location.id,
+                configuration_group_id=group.id if group is not None else None,
+                is_vip=n % 7 == 0,
+                password=USER_PASSWORD if n == 1 else None,
+            ),
+        )
+        ids.append(user.id)
+    team = await teams.create_team(
+        deps, SYSTEM, teams.NewTeam(name="Everyone but the last", member_ids=ids[:-1])
+    )
+    for start in range(0, 28, 4):
+        await teams.create_team(
+            deps,
+            SYSTEM,
+            teams.NewTeam(
+                name=f"Team {start}",
+                member_ids=ids[start : start + 4],
+                relationship=RelationshipLevel.ASSISTANT,
+                description="small" if start % 8 else None,
+            ),
+        )
+    await administrators.create_administrator(
+        deps,
+        SYSTEM,
+        administrators.NewAdministrator(
+            login="munich-admin", password=ADMIN_PASSWORD, last_name="Sub", location_ids=[munich.id]
+        ),
+    )
+    signed_in = await api.sign_in_user("user01", USER_PASSWORD)
+    return Organisation(
+        admin=admin_token,
+        sub_admin=await api.sign_in_admin("munich-admin"),
+        user=signed_in["token"],
+        group_id=to_global_id("ConfigurationGroup", sales.id),
+        team_id=to_global_id("Team", team.id),
+    )
+
+
+class TestCompiledAnswersEqualStandard:
+    async def test_the_benchmark_page_every_page(
+        self, twin: Twin, organisation: Organisation
+    ) -> None:
+        query = BENCH_PAGE.replace("edges {", "pageInfo { endCursor hasNextPage } edges {")
+        after = None
+        pages = 0
+        while True:
+            body, compiled = await twin.both(
+                query, {"first": 7, "after": after}, token=organisation.admin
+            )
+            assert compiled
+            page = json.loads(body)["data"]["users"]
+            pages += 1
+            if not page["pageInfo"]["hasNextPage"]:
+                break
+            after = page["pageInfo"]["endCursor"]
+        assert pages == 5
+
+    @pytest.mark.parametrize(
+        "variables",
+        [
+            {"first": 100},
+            {"first": 0},
+            {"first": 3, "filter": {"isVip": True}},
+            {"filter": {"search": "USER1"}},
+            {"filter": {"search": "nobody"}},
+            {"filter": {"teamId": "TEAM"}},
+            {"filter": {"configurationGroupId": "GROUP", "isVip": False}},
+        ],
+    )
+    async def test_every_compiled_field_with_fragments_and_aliases(
+        self, twin: Twin, organisation: Organisation, variables: dict[str, Any]
+    ) -> None:
+        filter_ = variables.get("filter", {})
+        if filter_.get("teamId") == "TEAM":
+            filter_["teamId"] = organisation.team_id
+        if filter_.get("configurationGroupId") == "GROUP":
+            filter_["configurationGroupId"] = organisation.group_id
+        body, compiled = await twin.both(EVERYTHING, variables, token=organisation.admin)
+        assert compiled
+        assert b'"errors"' not in body
+
+    async def test_locations_and_their_groups(self, twin: Twin, organisation: Organisation) -> None:
+        body, compiled = await twin.both(LOCATIONS, token=organisation.admin)
+        assert compiled
+        assert b"Sales" in body
+
+    async def test_a_sub_administrator_sees_only_its_locations(
+        self, twin: Twin, organisation: Organisation
+    ) -> None:
+        body, compiled = await twin.both(EVERYTHING, {"first": 50}, token=organisation.sub_admin)
+        assert compiled
+        assert b"Munich" in body
+        assert b"Berlin" not in body
+
+    async def test_the_same_field_twice_merges(
+        self, twin: Twin, organisation: Organisation
+    ) -> None:
+        query = (
+            "{ users(first: 3) { edges { node { login } } edges { node { email login "
+            "location { id } } } edges { node { location { name } } } } }"
+        )
+        body, compiled = await twin.both(query, token=organisation.admin)
+        assert compiled
+        assert body.count(b'"login"') == 3
+
+
+class TestWhatIsNotCompiledStillAnswers:
+    @pytest.mark.parametrize(
+        ("query", "variables"),
+        [
+            # A client error raised while compiled: the standard executor reports it.
+            (BENCH_PAGE, {"first": 5, "after": "not-a-cursor"}),
+            (BENCH_PAGE, {"first": 101}),
+            # Variables that do not coerce.
+            (BENCH_PAGE, {"first": "many"}),
+            # Fields without a bulk twin, directives, abstract types, arguments below the root.
+            ("{ users(first: 2) { edges { node { login relationships { level } } } } }", {}),
+            (
+                "query($x: Boolean!) { users { edges { node { login @include(if: $x) } } } }",
+                {"x": True},
+            ),
+            ('{ node(id: "VXNlcjox") { id } }', {}),
+            ("{ locations { users(first: 1) { totalCount } } }", {}),
+            ("{ __schema { queryType { name } } }", {}),
+        ],
+    )
+    async def test_same_answer(
+        self, twin: Twin, organisation: Organisation, query: str, variables: dict[str, Any]
+    ) -> None:
+        await twin.both(query, variables, token=organisation.admin)
+
+    async def test_a_connect_client_user_is_refused_the_same(
+        self, twin: Twin, organisation: Organisation
+    ) -> None:
+        body, _ = await twin.both(BENCH_PAGE, {"first": 5}, token=organisation.user)
+        assert b"FORBIDDEN" in body
+
+
+USER_FIELDS = [
+    "id", "login", "firstName", "lastName", "displayName", "email", "workPhone", "mobilePhone",
+    "isVip", "blocked", "passwordChangeRequired", "voicemailPinState", "defaultRelationship",
+    "__typename", "location { name id }", "configurationGroup { location { name } name }",
+    "teams { name id relationship }",
+]  # fmt: skip
+
+
+@settings(
+    max_examples=25,
+    derandomize=True,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(
+    selection=st.lists(
+        st.tuples(st.sampled_from(USER_FIELDS), st.sampled_from(["", "a", "b"])),
+        min_size=1,
+        max_size=8,
+    ),
+    first=st.integers(min_value=0, max_value=40),
+)
+async def test_any_selection_of_compiled_user_fields(
+    twin: Twin, organisation: Organisation, selection: list[tuple[str, str]], first: int
+) -> None:
+    fields = []
+    for field, alias in selection:
+        name = field.split(" ", 1)[0]
+        # Aliases may not give two different fields one key: keep those apart.
+        fields.append(f"{alias}{name.strip('_')}: {field}" if alias else field)
+    query = f"{{ users(first: {first}) {{ edges {{ node {{ {' '.join(fields)} }} }} }} }}"
+    body, compiled = await twin.both(query, token=organisation.admin)
+    if b'"errors"' not in body:
+        assert compiled
