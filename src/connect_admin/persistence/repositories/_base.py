@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import CursorResult, Executable
+from sqlalchemy import ColumnElement, CursorResult, Executable, Integer, any_, bindparam
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -46,6 +48,33 @@ class Executor:
             except DBAPIError:
                 self.failed = True
                 raise
+
+    async def execute_ids(self, statement: ByIds, ids: list[int], **parameters: Any) -> AnyResult:
+        chosen = statement.array if self.dialect_name == "postgresql" else statement.expanding
+        return await self.execute(chosen, {"ids": ids, **parameters})
+
+
+@dataclass(frozen=True)
+class ByIds:
+    """A statement over rows whose ``column`` is one of a list of ids, built once.
+
+    Why: ``column.in_(ids)`` built per call coerces every id into a bound
+    parameter and costs a fresh cache key, and an IN list is rendered anew per
+    execution; a page's look-ups bind hundreds of ids. Here PostgreSQL binds the
+    list as one array (``= ANY(:ids)``), SQLite an expanding IN list.
+    """
+
+    expanding: Executable
+    array: Executable
+
+    @classmethod
+    def of(
+        cls, column: ColumnElement[int], build: Callable[[ColumnElement[bool]], Executable]
+    ) -> ByIds:
+        return cls(
+            expanding=build(column.in_(bindparam("ids", expanding=True))),
+            array=build(column == any_(bindparam("ids", type_=ARRAY(Integer)))),
+        )
 
 
 def distinct_ids(ids: Iterable[int]) -> list[int]:

@@ -14,7 +14,7 @@ from connect_admin.domain.model import (
     RelationshipLevel,
     RelationshipPolicy,
 )
-from connect_admin.persistence.repositories._base import Executor, distinct_ids
+from connect_admin.persistence.repositories._base import ByIds, Executor, distinct_ids
 from connect_admin.persistence.tables import (
     administrator_locations,
     configuration_groups,
@@ -64,6 +64,9 @@ def _location_values(location: Location) -> dict[str, Any]:
     }
 
 
+_LOCATIONS_BY_ID = ByIds.of(L.id, lambda where: select(locations).where(where))
+
+
 class SqlLocationRepository:
     def __init__(self, executor: Executor) -> None:
         self._ex = executor
@@ -76,8 +79,8 @@ class SqlLocationRepository:
         wanted = distinct_ids(ids)
         if not wanted:
             return {}
-        result = await self._ex.execute(select(locations).where(L.id.in_(wanted)))
-        return {row.id: _location(row) for row in result}
+        result = await self._ex.execute_ids(_LOCATIONS_BY_ID, wanted)
+        return {location.id: location for location in map(_location, result)}
 
     async def list(self, only_ids: frozenset[int] | None = None) -> list[Location]:
         stmt = select(locations).order_by(L.name, L.id)
@@ -155,6 +158,9 @@ def _group_values(group: ConfigurationGroup) -> dict[str, Any]:
     }
 
 
+_GROUPS_BY_ID = ByIds.of(G.id, lambda where: select(configuration_groups).where(where))
+
+
 class SqlConfigurationGroupRepository:
     def __init__(self, executor: Executor) -> None:
         self._ex = executor
@@ -168,8 +174,8 @@ class SqlConfigurationGroupRepository:
         wanted = distinct_ids(ids)
         if not wanted:
             return {}
-        result = await self._ex.execute(select(configuration_groups).where(G.id.in_(wanted)))
-        return {row.id: _group(row) for row in result}
+        result = await self._ex.execute_ids(_GROUPS_BY_ID, wanted)
+        return {group.id: group for group in map(_group, result)}
 
     async def for_locations(
         self, location_ids: Iterable[int]

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Row, Select, delete, insert, select, update
 
 from connect_admin.domain.model import RelationshipLevel, Team, TeamInfo
-from connect_admin.persistence.repositories._base import Executor, distinct_ids
+from connect_admin.persistence.repositories._base import ByIds, Executor, distinct_ids
 from connect_admin.persistence.tables import team_members, teams
 
 T = teams.c
@@ -49,6 +49,18 @@ def _team_values(team: Team) -> dict[str, Any]:
         "description": team.description,
         "relationship": team.relationship.name,
     }
+
+
+# A page of users reads its members' teams (hundreds of rows) with every request.
+_TEAM_INFOS_BY_MEMBER = ByIds.of(
+    M.user_id,
+    lambda where: (
+        select(M.user_id, T.id, T.name, T.description, T.relationship)
+        .select_from(team_members.join(teams, T.id == M.team_id))
+        .where(where)
+        .order_by(T.name, T.id)
+    ),
+)
 
 
 class SqlTeamRepository:
@@ -93,16 +105,12 @@ class SqlTeamRepository:
         wanted = distinct_ids(user_ids)
         if not wanted:
             return {}
-        stmt = (
-            select(M.user_id, T.id, T.name, T.description, T.relationship)
-            .select_from(team_members.join(teams, T.id == M.team_id))
-            .where(M.user_id.in_(wanted))
-            .order_by(T.name, T.id)
-        )
         infos: dict[int, TeamInfo] = {}
         found: dict[int, builtins.list[TeamInfo]] = {}
         # A page of users has hundreds of memberships: rows are unpacked, not read by name.
-        for user_id, team_id, name, description, relationship in await self._ex.execute(stmt):
+        for user_id, team_id, name, description, relationship in await self._ex.execute_ids(
+            _TEAM_INFOS_BY_MEMBER, wanted
+        ):
             info = infos.get(team_id)
             if info is None:
                 info = infos[team_id] = TeamInfo(

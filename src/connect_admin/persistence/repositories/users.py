@@ -31,6 +31,7 @@ from connect_admin.domain.model import (
 from connect_admin.domain.ports import Page, UserQuery
 from connect_admin.persistence.repositories._base import (
     LIKE_ESCAPE,
+    ByIds,
     Executor,
     distinct_ids,
     like_contains,
@@ -120,6 +121,9 @@ def _select_users(*where: ColumnElement[bool]) -> Select[Any]:
     return select(*_USER_COLUMNS).where(*where).order_by(U.id)
 
 
+_USERS_BY_ID = ByIds.of(U.id, _select_users)
+
+
 def _display_name() -> ColumnElement[str]:
     """SQL for :func:`connect_admin.domain.model.display_name`."""
     return func.coalesce(U.first_name + literal(" "), literal("")) + U.last_name
@@ -186,7 +190,7 @@ class SqlUserRepository:
         wanted = distinct_ids(ids)
         if not wanted:
             return {}
-        rows = await self._ex.execute(_select_users(U.id.in_(wanted)))
+        rows = await self._ex.execute_ids(_USERS_BY_ID, wanted)
         return {user.id: user for user in map(_user, rows)}
 
     async def page(
