@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
@@ -11,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from connect_admin.persistence.database import create_engine, database_url, is_sqlite
 from connect_admin.persistence.tables import sign_in_failures, users
+from connect_admin.persistence.unit_of_work import SqlAlchemyUnitOfWork
 
 
 @pytest.mark.parametrize(
@@ -103,3 +105,34 @@ async def test_naive_datetimes_are_refused(clean_database: AsyncEngine) -> None:
             await connection.execute(
                 insert(sign_in_failures).values(key="k", at=datetime(2025, 1, 1))
             )
+
+
+async def test_a_connection_the_server_closed_is_not_handed_out(database_url: str) -> None:
+    """Without pre-ping (three round trips per checkout on asyncpg): the pool drops a
+    connection whose server process is gone, and the next unit of work works."""
+    if is_sqlite(database_url):
+        pytest.skip("PostgreSQL only")
+    engine = create_engine(database_url, pool_size=1, max_overflow=0)
+    other = create_engine(database_url, pool_size=1, max_overflow=0)
+    try:
+        uow = SqlAlchemyUnitOfWork(engine)
+        async with uow.reading() as reading:
+            pid = (await reading.connection.execute(text("SELECT pg_backend_pid()"))).scalar_one()
+            pooled = (await reading.connection.get_raw_connection()).driver_connection
+        closed = asyncio.Event()
+        pooled.add_termination_listener(lambda _connection: closed.set())
+        async with other.connect() as connection:
+            assert (
+                await connection.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+            ).scalar_one()
+        # asyncpg sees the socket close while the connection rests in the pool.
+        async with asyncio.timeout(10):
+            await closed.wait()
+        async with uow.reading() as reading:
+            new_pid = (
+                await reading.connection.execute(text("SELECT pg_backend_pid()"))
+            ).scalar_one()
+        assert new_pid != pid
+    finally:
+        await engine.dispose()
+        await other.dispose()
