@@ -22,10 +22,11 @@ test_compiled_api.py compares them).
 from __future__ import annotations
 
 import logging
+import operator
 from collections import OrderedDict
 from collections.abc import AsyncIterator, Callable, Iterable
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, cast
 from weakref import WeakKeyDictionary
 
 from graphql import (
@@ -101,6 +102,10 @@ class FieldPlan:
 class ObjectPlan:
     type_name: str
     fields: list[FieldPlan]
+    keys: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        self.keys = tuple(f.key for f in self.fields)
 
     def field_names(self) -> frozenset[str]:
         return frozenset(f.name for f in self.fields)
@@ -331,7 +336,7 @@ class Compiler:
             if bulk is not None:
                 plan.bulk = bulk
             else:
-                plan.getter = _attribute_getter(definition)
+                plan.getter = _field_getter(definition)
             plans.append(plan)
         return ObjectPlan(type_.name, plans)
 
@@ -384,7 +389,9 @@ async def _complete(reads: Reads, plan: FieldPlan, values: list[Any]) -> list[An
         serialize = plan.serialize
         assert serialize is not None
         if not plan.is_list:
-            return [_leaf(serialize, v, plan.nullable) for v in values]
+            if not plan.nullable and None in values:
+                raise Fallback
+            return [None if v is None else serialize(v) for v in values]
         return [
             None
             if v is None and plan.nullable
@@ -424,7 +431,7 @@ async def _objects(reads: Reads, plan: ObjectPlan, objects: list[Any]) -> list[d
     """Each object's selected fields, one field at a time for all objects."""
     if not objects:
         return []
-    rows: list[dict[str, Any]] = [{} for _ in objects]
+    columns: list[list[Any]] = []
     for field_plan in plan.fields:
         if field_plan.getter is not None:
             values = list(map(field_plan.getter, objects))
@@ -434,10 +441,10 @@ async def _objects(reads: Reads, plan: ObjectPlan, objects: list[Any]) -> list[d
                 raise Fallback
         else:
             values = [field_plan.constant] * len(objects)
-        key = field_plan.key
-        for row, answer in zip(rows, await _complete(reads, field_plan, values), strict=True):
-            row[key] = answer
-    return rows
+        columns.append(await _complete(reads, field_plan, values))
+    # Column by column above, row by row here: both loops run in C.
+    keys = plan.keys
+    return [dict(zip(keys, row, strict=True)) for row in zip(*columns, strict=True)]
 
 
 def _leaf(serialize: Callable[[Any], Any], value: Any, nullable: bool) -> Any:
@@ -459,24 +466,32 @@ def _strawberry_field(definition: GraphQLField) -> StrawberryField | None:
     return found if isinstance(found, StrawberryField) else None
 
 
-def _attribute_getter(definition: GraphQLField) -> Callable[[Any], Any]:
-    """A plain Strawberry field's value is its attribute; anything else is not compiled."""
+def _field_getter(definition: GraphQLField) -> Callable[[Any], Any]:
+    """A plain Strawberry field's value is its attribute; a field whose resolver is a
+    plain method (``self`` only: no info, no arguments, not async) is that method.
+    Anything else is not compiled."""
     strawberry_field = _strawberry_field(definition)
     if (
         strawberry_field is None
-        or strawberry_field.base_resolver is not None
         or strawberry_field.arguments
         or strawberry_field.permission_classes
         or strawberry_field.extensions
         or strawberry_field.python_name is None
     ):
         raise NotCompiled
-    name = strawberry_field.python_name
-
-    def getter(obj: Any) -> Any:
-        return getattr(obj, name)
-
-    return getter
+    resolver = strawberry_field.base_resolver
+    if resolver is None:
+        return operator.attrgetter(strawberry_field.python_name)
+    method = resolver.wrapped_func
+    if (
+        resolver.is_async
+        or isinstance(method, staticmethod | classmethod)
+        or len(resolver.signature.parameters) != 1
+        or set(resolver.reserved_parameters.values()) - {None}
+        != {resolver.signature.parameters.get("self")}
+    ):
+        raise NotCompiled
+    return cast("Callable[[Any], Any]", method)
 
 
 _compilers: WeakKeyDictionary[BaseSchema, Compiler] = WeakKeyDictionary()

@@ -83,26 +83,40 @@ def _settings_or_none(settings: model.Settings | None) -> list[Setting] | None:
 class Location(Node):
     name: str
     description: str | None
-    password_policy: PasswordPolicy
-    default_relationship: RelationshipLevel
-    relationship_policy: RelationshipPolicy
-    client_settings: list[Setting]
-    presence_settings: list[Setting]
     pk: strawberry.Private[int]
+    entity: strawberry.Private[model.Location]
 
     @classmethod
     def from_domain(cls, location: model.Location) -> Location:
         return cls(
             id=strawberry.ID(to_global_id("Location", location.id)),
             pk=location.id,
+            entity=location,
             name=location.name,
             description=location.description,
-            password_policy=PasswordPolicy.from_domain(location.password_policy),
-            default_relationship=location.default_relationship,
-            relationship_policy=location.relationship_policy,
-            client_settings=Setting.list_of(location.client_settings),
-            presence_settings=Setting.list_of(location.presence_settings),
         )
+
+    # Made only when selected: a users page holds a location per user and shows
+    # its name. Plain methods (no info): compiled execution calls them directly.
+    @strawberry.field
+    def password_policy(self) -> PasswordPolicy:
+        return PasswordPolicy.from_domain(self.entity.password_policy)
+
+    @strawberry.field
+    def default_relationship(self) -> RelationshipLevel:
+        return self.entity.default_relationship
+
+    @strawberry.field
+    def relationship_policy(self) -> RelationshipPolicy:
+        return self.entity.relationship_policy
+
+    @strawberry.field
+    def client_settings(self) -> list[Setting]:
+        return Setting.list_of(self.entity.client_settings)
+
+    @strawberry.field
+    def presence_settings(self) -> list[Setting]:
+        return Setting.list_of(self.entity.presence_settings)
 
     @strawberry.field
     async def configuration_groups(self, info: Info) -> list[ConfigurationGroup]:
@@ -129,10 +143,9 @@ class ConfigurationGroup(Node):
     name: str
     description: str | None
     default_relationship: RelationshipLevel | None
-    client_settings: list[Setting] | None
-    presence_settings: list[Setting] | None
     pk: strawberry.Private[int]
     location_pk: strawberry.Private[int]
+    entity: strawberry.Private[model.ConfigurationGroup]
 
     @classmethod
     def from_domain(cls, group: model.ConfigurationGroup) -> ConfigurationGroup:
@@ -140,12 +153,20 @@ class ConfigurationGroup(Node):
             id=strawberry.ID(to_global_id("ConfigurationGroup", group.id)),
             pk=group.id,
             location_pk=group.location_id,
+            entity=group,
             name=group.name,
             description=group.description,
             default_relationship=group.default_relationship,
-            client_settings=_settings_or_none(group.client_settings),
-            presence_settings=_settings_or_none(group.presence_settings),
         )
+
+    # Made only when selected (see Location).
+    @strawberry.field
+    def client_settings(self) -> list[Setting] | None:
+        return _settings_or_none(self.entity.client_settings)
+
+    @strawberry.field
+    def presence_settings(self) -> list[Setting] | None:
+        return _settings_or_none(self.entity.presence_settings)
 
     @strawberry.field
     async def location(self, info: Info) -> Location:
