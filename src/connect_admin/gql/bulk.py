@@ -74,14 +74,9 @@ async def _user_groups(reads: Reads, users: Sequence[User]) -> list[Configuratio
 async def _user_teams(reads: Reads, users: Sequence[User]) -> list[list[Team]]:
     found = await lookups.teams_by_member(reads.deps, [u.entity.id for u in users])
     # A team shared by many users of the page is made once.
-    made: dict[int, Team] = {}
-    return [
-        [
-            made.get(t.id) or made.setdefault(t.id, Team.from_domain(t))
-            for t in found.get(u.entity.id, [])
-        ]
-        for u in users
-    ]
+    distinct = {info.id: info for infos in found.values() for info in infos}
+    made = {pk: Team.from_domain(info) for pk, info in distinct.items()}
+    return [[made[info.id] for info in found.get(u.entity.id, ())] for u in users]
 
 
 async def _user_default_relationships(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from sqlalchemy import Row, delete, exists, insert, or_, select, update
@@ -127,19 +127,23 @@ class SqlLocationRepository:
         return bool((await self._ex.execute(stmt)).scalar_one())
 
 
-def _group(row: Row[Any]) -> ConfigurationGroup:
+# The columns _group unpacks, in its order (a users page maps a group per user).
+_GROUP_COLUMNS = (
+    G.id, G.location_id, G.name, G.description, G.default_relationship, G.client_settings,
+    G.presence_settings,
+)  # fmt: skip
+
+
+def _group(row: Sequence[Any]) -> ConfigurationGroup:
+    id, location_id, name, description, level, client_settings, presence_settings = row
     return ConfigurationGroup(
-        id=row.id,
-        location_id=row.location_id,
-        name=row.name,
-        description=row.description,
-        default_relationship=(
-            None
-            if row.default_relationship is None
-            else RelationshipLevel[row.default_relationship]
-        ),
-        client_settings=None if row.client_settings is None else dict(row.client_settings),
-        presence_settings=None if row.presence_settings is None else dict(row.presence_settings),
+        id=id,
+        location_id=location_id,
+        name=name,
+        description=description,
+        default_relationship=None if level is None else RelationshipLevel[level],
+        client_settings=None if client_settings is None else dict(client_settings),
+        presence_settings=None if presence_settings is None else dict(presence_settings),
     )
 
 
@@ -158,7 +162,7 @@ def _group_values(group: ConfigurationGroup) -> dict[str, Any]:
     }
 
 
-_GROUPS_BY_ID = ByIds.of(G.id, lambda where: select(configuration_groups).where(where))
+_GROUPS_BY_ID = ByIds.of(G.id, lambda where: select(*_GROUP_COLUMNS).where(where))
 
 
 class SqlConfigurationGroupRepository:
@@ -166,7 +170,7 @@ class SqlConfigurationGroupRepository:
         self._ex = executor
 
     async def get(self, group_id: int) -> ConfigurationGroup | None:
-        stmt = select(configuration_groups).where(G.id == group_id)
+        stmt = select(*_GROUP_COLUMNS).where(G.id == group_id)
         row = (await self._ex.execute(stmt)).first()
         return None if row is None else _group(row)
 
@@ -185,7 +189,7 @@ class SqlConfigurationGroupRepository:
         if not wanted:
             return {}
         stmt = (
-            select(configuration_groups)
+            select(*_GROUP_COLUMNS)
             .where(G.location_id.in_(wanted))
             .order_by(G.location_id, G.name, G.id)
         )
