@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import logging
 import socket
@@ -13,7 +14,7 @@ import pytest
 
 from connect_admin.domain.principals import SYSTEM
 from connect_admin.domain.services.administrators import NewAdministrator, create_administrator
-from connect_admin.server.app import create_app
+from connect_admin.server.app import GC_YOUNG_THRESHOLD, create_app
 from connect_admin.server.logs import ACCESS_LOGGER, JsonFormatter
 from connect_admin.server.settings import Settings
 from tests.api.conftest import Api
@@ -165,3 +166,25 @@ async def test_an_unexpected_error_is_one_json_line_with_the_request_id(
     line = json.loads(formatted)
     assert (line["level"], line["request_id"]) == ("ERROR", "req-7")
     assert "RuntimeError: boom" in line["exception"]
+
+
+async def test_a_server_process_freezes_its_start_up_heap(tmp_path: Path) -> None:
+    """What `serve` builds (freeze_heap) keeps full garbage collections off the
+    start-up heap; an app made for a test leaves the collector alone."""
+    settings = Settings(
+        database_url=f"sqlite:///{tmp_path / 'connect-admin.db'}",  # type: ignore[arg-type]
+        secret_key="test-key",  # type: ignore[arg-type]
+        mail_dispatcher=False,
+    )
+    threshold = gc.get_threshold()
+    try:
+        plain = create_app(settings)
+        async with plain.router.lifespan_context(plain):
+            assert (gc.get_freeze_count(), gc.get_threshold()) == (0, threshold)
+        served = create_app(settings, freeze_heap=True)
+        async with served.router.lifespan_context(served):
+            assert gc.get_freeze_count() > 0
+            assert gc.get_threshold()[0] == GC_YOUNG_THRESHOLD
+    finally:
+        gc.unfreeze()
+        gc.set_threshold(*threshold)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import logging
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
@@ -39,10 +40,12 @@ def create_app(
     engine: AsyncEngine | None = None,
     mailer: MailSender | None = None,
     progress: ProgressBroker | None = None,
+    freeze_heap: bool = False,
 ) -> Starlette:
     """The app; it owns (and disposes) its engine unless one is given.
 
     ``progress`` replaces the default broker of operation progress (tests).
+    ``freeze_heap``: a server process's app (see freeze_startup_heap).
     """
     owns_engine = engine is None
     active_engine = engine if engine is not None else create_engine(settings.database_url)
@@ -70,6 +73,8 @@ def create_app(
             if settings.mail_dispatcher
             else None
         )
+        if freeze_heap:
+            freeze_startup_heap()
         try:
             yield
         finally:
@@ -118,4 +123,26 @@ def create_app(
 def create_app_from_environment() -> Starlette:
     """The app from the ``CONNECT_…`` environment: uvicorn's factory for each worker
     process of ``connect-admin serve --workers N``; each builds its own engine."""
-    return create_app(Settings())
+    return create_app(Settings(), freeze_heap=True)
+
+
+# Young objects the cyclic collector lets pile up before it looks (CPython: 700).
+GC_YOUNG_THRESHOLD = 10_000
+
+
+def freeze_startup_heap() -> None:
+    """Moves what is alive after start-up out of the cyclic garbage collector's
+    reach, and lets it look at young objects less often.
+
+    Why: most of a server's heap is modules, the schema and the libraries' own
+    structures, and every full collection walks all of it: under 16 concurrent
+    users pages one came every ~40 pages and cost ~2 ms of CPU per page on
+    average, a fifth of the request. A page makes thousands of short-lived
+    objects, nearly all freed by reference counting; at CPython's default a
+    young collection ran three times per page (~0.3 ms). Measured with bench/.
+    Objects made after start-up are collected as always.
+    """
+    gc.collect()
+    gc.freeze()
+    _, middle, old = gc.get_threshold()
+    gc.set_threshold(GC_YOUNG_THRESHOLD, middle, old)

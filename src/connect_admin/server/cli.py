@@ -157,7 +157,7 @@ def serve_command(args: argparse.Namespace, settings: Settings) -> int:
         # Each worker process builds its own app and engine from the environment.
         uvicorn.run(APP_FACTORY, factory=True, workers=args.workers, **options)
     else:
-        uvicorn.run(create_app(settings), **options)
+        uvicorn.run(create_app(settings, freeze_heap=True), **options)
     return EXIT_OK
 
 
