@@ -6,10 +6,12 @@ import asyncio
 from typing import TYPE_CHECKING
 
 import pytest
+from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError, PendingRollbackError
 
 from connect_admin.domain.model import DirectoryDataSource, Location, RelationshipLevel
 from connect_admin.domain.ports import UnitOfWork
+from connect_admin.persistence.database import is_sqlite
 from connect_admin.persistence.unit_of_work import SqlAlchemyUnitOfWork
 
 if TYPE_CHECKING:
@@ -170,3 +172,50 @@ async def test_concurrent_calls_on_one_unit_of_work(
     async with uow:
         own = await uow.relationships.own_for([ids[0]])
     assert own == {ids[0]: dict.fromkeys(ids[1:], RelationshipLevel.ASSISTANT)}
+
+
+async def test_a_snapshot_sees_one_state_and_lends_it_to_its_readers(
+    uow: SqlAlchemyUnitOfWork,
+) -> None:
+    """Every reading() inside a snapshot reads in its one transaction: a location
+    committed meanwhile is seen by none of them (SQLite: its read transaction,
+    PostgreSQL: REPEATABLE READ)."""
+    async with uow:
+        await uow.locations.add(Location(name="Before"))
+        await uow.commit()
+    async with uow.snapshot() as snapshot:
+        async with snapshot.reading() as first:
+            assert [loc.name for loc in await first.locations.list()] == ["Before"]
+            lent = first.connection
+        async with uow:
+            await uow.locations.add(Location(name="Meanwhile"))
+            await uow.commit()
+        async with snapshot.reading() as second:
+            assert [loc.name for loc in await second.locations.list()] == ["Before"]
+            assert second.connection is lent
+        with pytest.raises(RuntimeError):
+            async with snapshot.reading() as third:
+                await third.commit()
+    assert await _names(uow) == ["Before", "Meanwhile"]
+
+
+async def test_reading_on_postgresql_holds_no_transaction(
+    uow: SqlAlchemyUnitOfWork, database_url: str
+) -> None:
+    """A reading unit of work sends no BEGIN/ROLLBACK on PostgreSQL: each statement
+    has its own now(); a snapshot's statements share one."""
+    if is_sqlite(database_url):
+        pytest.skip("PostgreSQL only")
+    clock = text("SELECT clock_timestamp() > now()")
+    async with uow.reading() as reading:
+        # now() is the transaction's start: outside a transaction, the statement's.
+        await reading.connection.execute(text("SELECT pg_sleep(0.001)"))
+        in_transaction = (await reading.connection.execute(text("SELECT now()"))).scalar_one()
+        assert (
+            await reading.connection.execute(text("SELECT now()"))
+        ).scalar_one() > in_transaction
+        assert (await reading.connection.execute(clock)).scalar_one()
+    async with uow.snapshot() as snapshot, snapshot.reading() as inside:
+        started = (await inside.connection.execute(text("SELECT now()"))).scalar_one()
+        await inside.connection.execute(text("SELECT pg_sleep(0.001)"))
+        assert (await inside.connection.execute(text("SELECT now()"))).scalar_one() == started

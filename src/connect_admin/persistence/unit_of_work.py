@@ -80,10 +80,17 @@ class SqlAlchemyUnitOfWork:
     outbox: OutboxRepository
 
     def __init__(
-        self, engine: AsyncEngine, *, read_only: bool = False, borrowed: Executor | None = None
+        self,
+        engine: AsyncEngine,
+        *,
+        read_only: bool = False,
+        borrowed: Executor | None = None,
+        consistent: bool = False,
     ) -> None:
         self._engine = engine
         self._read_only = read_only
+        # Reads that must see one state (a snapshot), not each statement its own.
+        self._consistent = consistent
         # A snapshot's transaction: entering binds to it instead of checking out a connection.
         self._borrowed = borrowed
         self._executor: Executor | None = None
@@ -95,10 +102,11 @@ class SqlAlchemyUnitOfWork:
     async def snapshot(self) -> AsyncIterator[SqlAlchemyUnitOfWork]:
         """One read transaction for several services' reads (a page and its look-ups).
 
-        Each checkout, pre-ping, BEGIN and ROLLBACK costs about as much as a small
-        statement, so a request that reads five things reads them in one.
+        Each checkout, BEGIN and ROLLBACK costs about as much as a small statement,
+        so a request that reads five things reads them in one. On PostgreSQL the
+        transaction is REPEATABLE READ, so its statements all see one state.
         """
-        async with self.reading() as reader:
+        async with SqlAlchemyUnitOfWork(self._engine, read_only=True, consistent=True) as reader:
             yield SqlAlchemyUnitOfWork(self._engine, read_only=True, borrowed=reader.executor)
 
     @property
@@ -120,15 +128,27 @@ class SqlAlchemyUnitOfWork:
             return self
         connection = await self._engine.connect()
         try:
-            if self._read_only:
-                # Seen by the SQLite engine's BEGIN (persistence/database.py).
-                await connection.execution_options(**{READ_ONLY_OPTION: True})
+            options = self._connection_options(connection.dialect.name)
+            if options:
+                await connection.execution_options(**options)
             await connection.begin()
         except BaseException:
             await connection.close()
             raise
         self._bind(Executor(connection))
         return self
+
+    def _connection_options(self, dialect: str) -> dict[str, object]:
+        if not self._read_only:
+            return {}
+        if dialect != "postgresql":
+            # Seen by the SQLite engine's BEGIN (persistence/database.py): deferred.
+            return {READ_ONLY_OPTION: True}
+        if self._consistent:
+            return {"isolation_level": "REPEATABLE READ", "postgresql_readonly": True}
+        # Reads without BEGIN and ROLLBACK (two round trips): each statement sees what
+        # was committed before it, as in a READ COMMITTED transaction.
+        return {"isolation_level": "AUTOCOMMIT"}
 
     def _bind(self, executor: Executor) -> None:
         self._executor = executor
