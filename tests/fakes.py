@@ -253,7 +253,7 @@ class FakeUserRepository(_Repository):
                 return self._read(user.id)
         return None
 
-    async def get_many(self, ids: Iterable[int]) -> dict[int, User]:
+    async def get_many(self, ids: Iterable[int], *, for_update: bool = False) -> dict[int, User]:
         found: dict[int, User] = {}
         for i in _distinct(ids):
             user = self._read(i)
@@ -300,6 +300,10 @@ class FakeUserRepository(_Repository):
             return
         self._check(user)
         self._db.users[user.id] = _copy(user)
+
+    async def update_many(self, users: Sequence[User]) -> None:
+        for user in users:
+            await self.update(user)
 
     async def delete(self, user_id: int) -> None:
         """Cascades like the foreign keys: relationships both ways, team memberships,
@@ -420,6 +424,9 @@ class FakeRelationshipRepository(_Repository):
             del self._db.relationships[pair]
         return len(mine)
 
+    async def remove_all_of(self, owner_ids: Iterable[int]) -> int:
+        return sum([await self.remove_all(owner_id) for owner_id in _distinct(owner_ids)])
+
 
 class FakeContactRepository(_Repository):
     async def for_owners(self, owner_ids: Iterable[int]) -> dict[int, list[Contact]]:
@@ -460,11 +467,15 @@ class FakeContactRepository(_Repository):
         )
 
     async def from_inactive_sources(self, owner_id: int) -> list[Contact]:
+        return await self.from_inactive_sources_of([owner_id])
+
+    async def from_inactive_sources_of(self, owner_ids: Iterable[int]) -> list[Contact]:
         db = self._db
+        owners = set(owner_ids)
         return [
             _copy(c)
             for c in sorted(db.contacts.values(), key=lambda c: c.id)
-            if c.owner_id == owner_id
+            if c.owner_id in owners
             and c.data_source_id is not None
             and not db.data_sources[c.data_source_id].active
         ]
@@ -589,6 +600,10 @@ class FakeSessionRepository(_Repository):
     async def delete_for(self, subject: SessionSubject, subject_id: int) -> int:
         return self._delete(lambda s: s.subject is subject and s.subject_id == subject_id)
 
+    async def delete_for_all(self, subject: SessionSubject, subject_ids: Iterable[int]) -> int:
+        wanted = set(subject_ids)
+        return self._delete(lambda s: s.subject is subject and s.subject_id in wanted)
+
     async def delete_others(
         self, subject: SessionSubject, subject_id: int, keep_id: int | None
     ) -> int:
@@ -632,6 +647,10 @@ class FakeAuditRepository(_Repository):
         event.id = self._db.next_id("audit_events")
         self._db.audit[event.id] = _copy(event)
         return event
+
+    async def add_many(self, events: Sequence[AuditEvent]) -> None:
+        for event in events:
+            await self.add(event)
 
     async def page(self, query: AuditQuery, after_id: int | None, first: int) -> Page[AuditEvent]:
         if first < 0:
@@ -682,6 +701,10 @@ class FakeOutboxRepository(_Repository):
         mail.id = self._db.next_id("outbox")
         self._db.outbox[mail.id] = _copy(mail)
         return mail
+
+    async def add_many(self, mails: Sequence[OutgoingMail]) -> None:
+        for mail in mails:
+            await self.add(mail)
 
     async def get(self, mail_id: int) -> OutgoingMail | None:
         return _copy(self._db.outbox.get(mail_id))

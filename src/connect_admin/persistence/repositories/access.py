@@ -218,6 +218,15 @@ class SqlSessionRepository:
         )
         return result.rowcount
 
+    async def delete_for_all(self, subject: SessionSubject, subject_ids: Iterable[int]) -> int:
+        wanted = distinct_ids(subject_ids)
+        if not wanted:
+            return 0
+        result = await self._ex.execute(
+            delete(sign_in_sessions).where(_subject_column(subject).in_(wanted))
+        )
+        return result.rowcount
+
     async def delete_others(
         self, subject: SessionSubject, subject_id: int, keep_id: int | None
     ) -> int:

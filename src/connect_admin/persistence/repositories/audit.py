@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import ColumnElement, Row, func, insert, or_, select
@@ -26,25 +27,31 @@ def _event(row: Row[Any]) -> AuditEvent:
     )
 
 
+def _event_values(event: AuditEvent) -> dict[str, Any]:
+    return {
+        "at": event.at,
+        "actor": event.actor,
+        "action": event.action,
+        "details": dict(event.details),
+        "target_user_id": event.target_user_id,
+        "location_id": event.location_id,
+    }
+
+
 class SqlAuditRepository:
     def __init__(self, executor: Executor) -> None:
         self._ex = executor
 
     async def add(self, event: AuditEvent) -> AuditEvent:
         result = await self._ex.execute(
-            insert(audit_events)
-            .values(
-                at=event.at,
-                actor=event.actor,
-                action=event.action,
-                details=dict(event.details),
-                target_user_id=event.target_user_id,
-                location_id=event.location_id,
-            )
-            .returning(E.id)
+            insert(audit_events).values(_event_values(event)).returning(E.id)
         )
         event.id = result.scalar_one()
         return event
+
+    async def add_many(self, events: Sequence[AuditEvent]) -> None:
+        if events:
+            await self._ex.execute(insert(audit_events), [_event_values(e) for e in events])
 
     async def page(self, query: AuditQuery, after_id: int | None, first: int) -> Page[AuditEvent]:
         """Newest first; scoped to ``location_ids`` when given (see ``AuditQuery``)."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -118,6 +119,10 @@ class SqlOutboxRepository:
         result = await self._ex.execute(insert(outbox).values(_mail_values(mail)).returning(M.id))
         mail.id = result.scalar_one()
         return mail
+
+    async def add_many(self, mails: Sequence[OutgoingMail]) -> None:
+        if mails:
+            await self._ex.execute(insert(outbox), [_mail_values(m) for m in mails])
 
     async def get(self, mail_id: int) -> OutgoingMail | None:
         row = (await self._ex.execute(select(outbox).where(M.id == mail_id))).first()

@@ -122,6 +122,8 @@ def _select_users(*where: ColumnElement[bool]) -> Select[Any]:
 
 
 _USERS_BY_ID = ByIds.of(U.id, _select_users)
+# Executed with one parameter set per user: SET takes the other keys' columns.
+_UPDATE_BY_ID = update(users).where(U.id == bindparam("user_id"))
 
 
 def _page(filters: list[ColumnElement[bool]]) -> Select[Any]:
@@ -195,11 +197,16 @@ class SqlUserRepository:
     async def get_by_login(self, login: str, *, for_update: bool = False) -> User | None:
         return await self._one(U.login == login, for_update=for_update)
 
-    async def get_many(self, ids: Iterable[int]) -> dict[int, User]:
+    async def get_many(self, ids: Iterable[int], *, for_update: bool = False) -> dict[int, User]:
         wanted = distinct_ids(ids)
         if not wanted:
             return {}
-        rows = await self._ex.execute_ids(_USERS_BY_ID, wanted)
+        if for_update:
+            # In id order: two transactions locking overlapping users cannot deadlock.
+            stmt = _select_users(U.id.in_(wanted)).with_for_update()
+            rows = await self._ex.execute(stmt)
+        else:
+            rows = await self._ex.execute_ids(_USERS_BY_ID, wanted)
         return {user.id: user for user in map(_user, rows)}
 
     async def page(
@@ -230,6 +237,11 @@ class SqlUserRepository:
 
     async def update(self, user: User) -> None:
         await self._ex.execute(update(users).where(U.id == user.id).values(_user_values(user)))
+
+    async def update_many(self, users_: Sequence[User]) -> None:
+        if users_:
+            rows = [{"user_id": u.id, **_user_values(u)} for u in users_]
+            await self._ex.execute(_UPDATE_BY_ID, rows)
 
     async def delete(self, user_id: int) -> None:
         await self._ex.execute(delete(users).where(U.id == user_id))
@@ -281,7 +293,13 @@ class SqlRelationshipRepository:
         await self._ex.execute(stmt)
 
     async def remove_all(self, owner_id: int) -> int:
-        result = await self._ex.execute(delete(user_relationships).where(R.owner_id == owner_id))
+        return await self.remove_all_of([owner_id])
+
+    async def remove_all_of(self, owner_ids: Iterable[int]) -> int:
+        wanted = distinct_ids(owner_ids)
+        if not wanted:
+            return 0
+        result = await self._ex.execute(delete(user_relationships).where(R.owner_id.in_(wanted)))
         return result.rowcount
 
 
@@ -340,10 +358,16 @@ class SqlContactRepository:
         return bool((await self._ex.execute(stmt)).scalar_one())
 
     async def from_inactive_sources(self, owner_id: int) -> list[Contact]:
+        return await self.from_inactive_sources_of([owner_id])
+
+    async def from_inactive_sources_of(self, owner_ids: Iterable[int]) -> list[Contact]:
+        wanted = distinct_ids(owner_ids)
+        if not wanted:
+            return []
         stmt = (
             select(contacts)
             .join(directory_data_sources, directory_data_sources.c.id == C.data_source_id)
-            .where(C.owner_id == owner_id, directory_data_sources.c.active.is_(False))
+            .where(C.owner_id.in_(wanted), directory_data_sources.c.active.is_(False))
             .order_by(C.id)
         )
         return [_contact(row) for row in await self._ex.execute(stmt)]
