@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from connect_admin.domain.model import Contact, RelationshipLevel
+from connect_admin.domain.model import Contact, RelationshipLevel, SmtpSecurity
 from connect_admin.domain.principals import SYSTEM
 from connect_admin.domain.services import data_sources, locations, users
+from connect_admin.domain.services.mail import GatewayInput, configure_gateway
+from connect_admin.domain.services.reset import ResetOption, reset_users
 from connect_admin.gql.ids import to_global_id
 from connect_admin.persistence.tables import idempotency_keys
 from tests.api.conftest import ADMIN_PASSWORD, Api
@@ -164,3 +167,53 @@ class TestIdempotencyKey:
                 await conn.execute(select(func.count()).select_from(idempotency_keys))
             ).scalar()
         assert stored == 0
+
+
+async def test_statements_of_a_reset_grow_with_batches_not_users(
+    api: Api, count_statements: Any
+) -> None:
+    """Every option for 3 users and for 30, all with data every step changes: the
+    same statements, one batch each; 30 users in batches of 10 take three times those."""
+    deps = api.deps
+    loc = await locations.create_location(deps, SYSTEM, locations.NewLocation(name="Berlin"))
+    await configure_gateway(
+        deps, SYSTEM,
+        GatewayInput(host="127.0.0.1", port=2525, security=SmtpSecurity.NONE,
+                     sender_address="admin@example.com", sender_name="Admin"),
+    )  # fmt: skip
+    source = await data_sources.create_data_source(deps, SYSTEM, "Legacy CRM")
+    ids = []
+    for n in range(63):
+        user = await users.create_user(
+            deps, SYSTEM,
+            users.NewUser(login=f"u{n}", last_name="U", email=f"u{n}@example.com",
+                          location_id=loc.id),
+        )  # fmt: skip
+        ids.append(user.id)
+    async with deps.uow as uow:
+        for owner in ids:
+            await uow.relationships.set(owner, ids[0] if owner != ids[0] else ids[1],
+                                        RelationshipLevel.ASSISTANT)  # fmt: skip
+            await uow.contacts.add(
+                Contact(owner_id=owner, display_name="Old", data_source_id=source.id,
+                        external_id=str(owner))
+            )  # fmt: skip
+            user = await uow.users.get(owner)
+            assert user is not None
+            await uow.users.update(replace(user, client_settings={"k": 1}))
+        await uow.commit()
+    await data_sources.set_data_source_active(deps, SYSTEM, source.id, False)
+    options = list(ResetOption)
+
+    async def statements(chosen: list[int], batch: int) -> int:
+        batched = replace(deps, config=replace(deps.config, reset_batch_size=batch))
+        with count_statements() as counter:
+            outcomes = await reset_users(batched, SYSTEM, [(str(i), i) for i in chosen], options)
+        assert {o.status.value for o in outcomes} == {"SUCCEEDED"}
+        return len(counter.statements)
+
+    few = await statements(ids[:3], batch=100)
+    many = await statements(ids[3:33], batch=100)
+    in_tens = await statements(ids[33:63], batch=10)
+    assert few == many
+    assert in_tens == 3 * many

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from connect_admin.domain.errors import DomainError
@@ -178,7 +180,8 @@ class TestStorageFailure:
         loc = await given.location(deps)
         anna = await given.user(deps, "anna", loc.id, client_settings={"k": 1})
         ben = await given.user(deps, "ben", loc.id, client_settings={"k": 1})
-        deps.uow.fail_commits(1)
+        # The batch's commit fails, then anna's own: ben's is stored.
+        deps.uow.fail_commits(2)
 
         first, second = await reset_users(
             deps, ROOT, [("a", anna.id), ("b", ben.id)], [ResetOption.CLIENT_SETTINGS]
@@ -191,6 +194,50 @@ class TestStorageFailure:
         assert second.status is UserResetStatus.SUCCEEDED
         assert (await given.stored_user(deps, anna.id)).client_settings == {"k": 1}  # type: ignore[union-attr]
         assert (await given.stored_user(deps, ben.id)).client_settings == {}  # type: ignore[union-attr]
+
+    async def test_a_batch_that_fails_once_is_stored_user_by_user(self, deps: FakeDeps) -> None:
+        loc = await given.location(deps)
+        anna = await given.user(deps, "anna", loc.id, client_settings={"k": 1})
+        ben = await given.user(deps, "ben", loc.id, client_settings={"k": 1})
+        deps.uow.fail_commits(1)
+        before = deps.uow.committed
+
+        outcomes = await reset_users(
+            deps, ROOT, [("a", anna.id), ("b", ben.id)], [ResetOption.CLIENT_SETTINGS]
+        )
+
+        assert [o.status for o in outcomes] == [UserResetStatus.SUCCEEDED] * 2
+        assert deps.uow.committed == before + 2
+        for user_id in (anna.id, ben.id):
+            assert (await given.stored_user(deps, user_id)).client_settings == {}  # type: ignore[union-attr]
+
+
+class TestBatches:
+    async def test_a_batch_is_one_transaction(self, deps: FakeDeps) -> None:
+        loc = await given.location(deps)
+        users = [
+            await given.user(deps, f"u{n}", loc.id, client_settings={"k": n}) for n in range(5)
+        ]
+        batched = replace(deps, config=replace(deps.config, reset_batch_size=2))
+        before = deps.uow.committed
+
+        outcomes = await reset_users(
+            batched, ROOT, [(str(u.id), u.id) for u in users], [ResetOption.CLIENT_SETTINGS]
+        )
+
+        assert [o.status for o in outcomes] == [UserResetStatus.SUCCEEDED] * 5
+        assert deps.uow.committed == before + 3
+
+    async def test_two_keys_for_one_user_reset_it_twice_in_order(self, deps: FakeDeps) -> None:
+        loc = await given.location(deps)
+        anna = await given.user(deps, "anna", loc.id, client_settings={"k": 1})
+
+        first, second = await reset_users(
+            deps, ROOT, [("a", anna.id), ("anna", anna.id)], [ResetOption.CLIENT_SETTINGS]
+        )
+
+        assert [(a.option, a.changes) for a in first.actions] == [(ResetOption.CLIENT_SETTINGS, 1)]
+        assert [(a.option, a.changes) for a in second.actions] == [(ResetOption.CLIENT_SETTINGS, 0)]
 
 
 class TestProgress:

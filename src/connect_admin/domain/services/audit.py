@@ -24,15 +24,34 @@ async def record(
     target user's, a configuration group's, a location's own. It keeps the event
     in its sub-administrators' audit log after the user is deleted.
     """
-    await deps.uow.audit.add(
-        AuditEvent(
-            at=deps.clock.now(),
-            actor=actor.login,
-            action=action,
-            target_user_id=target_user_id,
-            location_id=scope_location_id,
-            details=details,
-        )
+    stored = event(
+        deps,
+        actor,
+        action,
+        target_user_id=target_user_id,
+        scope_location_id=scope_location_id,
+        **details,
+    )
+    await deps.uow.audit.add(stored)
+
+
+def event(
+    deps: Deps,
+    actor: Principal,
+    action: str,
+    *,
+    target_user_id: int | None = None,
+    scope_location_id: int | None = None,
+    **details: JsonValue,
+) -> AuditEvent:
+    """The event ``record`` adds, for a caller that stores several at once."""
+    return AuditEvent(
+        at=deps.clock.now(),
+        actor=actor.login,
+        action=action,
+        target_user_id=target_user_id,
+        location_id=scope_location_id,
+        details=details,
     )
 
 

@@ -28,9 +28,10 @@ class ServiceConfig:
     # A random password an administrator set stops working when unused this long.
     temporary_password_ttl: timedelta = timedelta(hours=72)
     random_password_length: int = 16
-    # How many passwords of a reset are prepared ahead of the writes, and how many
-    # hashes run at once (no more than the cores: the event loop needs one too).
-    password_hash_batch: int = 8
+    # A reset stores this many users per transaction, each step one statement for
+    # all of them; their passwords are made and hashed while the previous batch is
+    # stored, at most this many hashes at once (the cores: argon2 runs in threads).
+    reset_batch_size: int = 100
     password_hash_concurrency: int = 2
     voicemail_pin_length: int = 6
     pin_max_failures: int = 5

@@ -171,9 +171,13 @@ def new_message_id(gateway: EmailGateway) -> str:
 
 async def require_mail_route(uow: UnitOfWork, user: User) -> EmailGateway:
     """The gateway a message to the user would take; refuses when there is none."""
+    return check_mail_route(user, await uow.email_gateway.get())
+
+
+def check_mail_route(user: User, gateway: EmailGateway | None) -> EmailGateway:
+    """``require_mail_route`` with the gateway already read."""
     if not user.email:
         raise DomainError.of("EMAIL_MISSING", f"{user.login} has no e-mail address.")
-    gateway = await uow.email_gateway.get()
     if gateway is None:
         raise GATEWAY_NOT_CONFIGURED
     return gateway
@@ -190,19 +194,30 @@ async def queue_mail(
     **context: JsonValue,
 ) -> OutgoingMail:
     """Adds the message to the outbox in the caller's transaction."""
+    return await uow.outbox.add(outgoing_mail(deps, gateway, kind, user, secret=secret, **context))
+
+
+def outgoing_mail(
+    deps: Deps,
+    gateway: EmailGateway,
+    kind: MailKind,
+    user: User,
+    *,
+    secret: str | None,
+    **context: JsonValue,
+) -> OutgoingMail:
+    """The message for ``queue_mail``, its secret encrypted; not stored yet."""
     assert user.email is not None
     now = deps.clock.now()
-    return await uow.outbox.add(
-        OutgoingMail(
-            kind=kind,
-            recipient=user.email,
-            message_id=new_message_id(gateway),
-            created_at=now,
-            next_attempt_at=now,
-            context={"login": user.login, "display_name": user.display_name, **context},
-            secret_ciphertext=None if secret is None else deps.secrets.encrypt(secret),
-            target_user_id=user.id,
-        )
+    return OutgoingMail(
+        kind=kind,
+        recipient=user.email,
+        message_id=new_message_id(gateway),
+        created_at=now,
+        next_attempt_at=now,
+        context={"login": user.login, "display_name": user.display_name, **context},
+        secret_ciphertext=None if secret is None else deps.secrets.encrypt(secret),
+        target_user_id=user.id,
     )
 
 

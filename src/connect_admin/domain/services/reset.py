@@ -1,9 +1,12 @@
 """Reset users: the Reset user dialog of the Web Administration.
 
-Each distinct requested user is handled on its own, in request order, in a
-transaction of its own: one user's failure never touches another's outcome.
-Within a user, a refused action changes nothing of that action and the
-other actions still run.
+Users are reset in batches (``ServiceConfig.reset_batch_size``), a batch in one
+transaction in which each step is one statement for all its users: locking
+and reading them, their relationships and stale contacts, storing the new
+states, queueing the mails, recording the audit events. If storing a batch
+fails, its users are stored again one by one, each in a transaction of its
+own, so one user's failure never touches another's outcome. Within a user, a
+refused action changes nothing of that action and the other actions still run.
 
 The password and voicemail PIN reach the user by e-mail only, so both are
 refused while the user has no address or no E-Mail Gateway is configured;
@@ -21,8 +24,12 @@ from dataclasses import dataclass, field, replace
 
 from connect_admin.domain.errors import DomainError, Problem
 from connect_admin.domain.model import (
+    AuditEvent,
+    Contact,
     EmailGateway,
     MailKind,
+    OutgoingMail,
+    RelationshipLevel,
     SessionSubject,
     User,
     VoicemailPinState,
@@ -32,7 +39,7 @@ from connect_admin.domain.principals import AdminPrincipal, Principal, require_a
 from connect_admin.domain.rules import random_password
 from connect_admin.domain.services import audit
 from connect_admin.domain.services.deps import Deps
-from connect_admin.domain.services.mail import queue_mail, require_mail_route
+from connect_admin.domain.services.mail import check_mail_route, outgoing_mail
 
 logger = logging.getLogger(__name__)
 
@@ -140,10 +147,10 @@ async def reset_users(
         )
     ordered = sorted(set(options), key=list(ResetOption).index)
     # Argon2 is the slow part of a password reset: the passwords of the next batch
-    # are made and hashed (in threads, several at once) while this batch's users
-    # are stored one by one; no transaction waits for a hash.
+    # are made and hashed (in threads, several at once) while this batch is stored;
+    # no transaction waits for a hash.
     prepare = ResetOption.PASSWORD in ordered and not dry_run
-    size = max(deps.config.password_hash_batch, 1)
+    size = max(deps.config.reset_batch_size, 1)
     batches = [distinct[i : i + size] for i in range(0, len(distinct), size)]
     outcomes: list[UserResetOutcome] = []
     upcoming = _prepare_soon(deps, admin, batches[0]) if prepare and batches else None
@@ -153,13 +160,9 @@ async def reset_users(
             upcoming = None
             if prepare and index + 1 < len(batches):
                 upcoming = _prepare_soon(deps, admin, batches[index + 1])
-            for key, user_id in batch:
-                outcomes.append(
-                    await _reset_one(
-                        deps, actor, admin, key, user_id, ordered, dry_run,
-                        prepared.get(user_id) if user_id is not None else None,
-                    )
-                )  # fmt: skip
+            job = _Job(deps, actor, admin, ordered, dry_run, prepared)
+            for outcome in await job.reset(batch):
+                outcomes.append(outcome)
                 if on_progress is not None:
                     await on_progress(len(outcomes), len(distinct))
     finally:
@@ -215,45 +218,199 @@ async def _prepare_passwords(
     }
 
 
-async def _reset_one(
-    deps: Deps,
-    actor: Principal,
-    admin: AdminPrincipal,
-    key: str,
-    user_id: int | None,
-    ordered: Sequence[ResetOption],
-    dry_run: bool,
-    prepared: PreparedPassword | None = None,
-) -> UserResetOutcome:
-    """One requested key, in a transaction of its own."""
-    outcome = UserResetOutcome(key=key, user=None)
-    try:
+@dataclass
+class _Writes:
+    """What a batch changes, stored afterwards one statement per kind."""
+
+    users: list[User] = field(default_factory=list)
+    relationship_owners: list[int] = field(default_factory=list)
+    contact_ids: list[int] = field(default_factory=list)
+    session_users: list[int] = field(default_factory=list)
+    mails: list[OutgoingMail] = field(default_factory=list)
+    events: list[AuditEvent] = field(default_factory=list)
+
+    async def store(self, uow: UnitOfWork) -> None:
+        await uow.users.update_many(self.users)
+        await uow.relationships.remove_all_of(self.relationship_owners)
+        await uow.contacts.remove(self.contact_ids)
+        await uow.sessions.delete_for_all(SessionSubject.USER, self.session_users)
+        await uow.outbox.add_many(self.mails)
+        await uow.audit.add_many(self.events)
+
+
+@dataclass
+class _Job:
+    """One batch of a reset: the request's options and the batch's prepared passwords."""
+
+    deps: Deps
+    actor: Principal
+    admin: AdminPrincipal
+    ordered: Sequence[ResetOption]
+    dry_run: bool
+    prepared: dict[int, PreparedPassword]
+
+    async def reset(self, batch: Sequence[tuple[str, int | None]]) -> list[UserResetOutcome]:
+        """The batch in one transaction; if storing it fails, each user in its own."""
+        ids = [user_id for _, user_id in batch if user_id is not None]
+        if len(ids) == len(set(ids)):
+            outcomes = [UserResetOutcome(key=key, user=None) for key, _ in batch]
+            try:
+                await self._transaction(batch, outcomes)
+                return outcomes
+            except Exception:
+                if len(batch) == 1:
+                    logger.exception("reset of user %s failed", batch[0][1])
+                    return [_not_stored(outcomes[0])]
+                logger.warning("a batch of resets was not stored; storing its users one by one")
+        # Two keys naming one user, or a failed batch: one transaction per key, so
+        # that each sees what the one before changed, and a failure stays its own.
+        return [outcome for item in batch for outcome in await self.reset([item])]
+
+    async def _transaction(
+        self, batch: Sequence[tuple[str, int | None]], outcomes: list[UserResetOutcome]
+    ) -> None:
+        deps, ordered = self.deps, self.ordered
+        ids = [user_id for _, user_id in batch if user_id is not None]
         async with deps.uow as uow:
-            user = await uow.users.get(user_id, for_update=True) if user_id is not None else None
-            if user is None or not admin.sees_location(user.location_id):
-                outcome.problems.append(USER_NOT_FOUND)
-                return outcome
-            outcome.user = user
-            for option in ordered:
-                # Each action sees what the previous ones changed (outcome.user).
-                outcome.actions.append(
-                    await _run(deps, uow, outcome.user, option, outcome, dry_run, prepared)
-                )
-            if not dry_run:
-                await audit.record(
-                    deps, actor, "USER_RESET", target_user_id=user.id,
-                    scope_location_id=user.location_id,
-                    options=[o.value for o in ordered],
-                    status=outcome.status.value,
-                    actions={a.option.value: _summary(a) for a in outcome.actions},
+            users = await uow.users.get_many(ids, for_update=True)
+            gateway = (
+                await uow.email_gateway.get()
+                if {ResetOption.PASSWORD, ResetOption.VOICEMAIL_PIN} & set(ordered)
+                else None
+            )
+            own = (
+                await uow.relationships.own_for(ids) if ResetOption.RELATIONSHIPS in ordered else {}
+            )
+            stale: dict[int, list[Contact]] = {}
+            if ResetOption.CONTACT_LIST in ordered:
+                for contact in await uow.contacts.from_inactive_sources_of(ids):
+                    stale.setdefault(contact.owner_id, []).append(contact)
+            writes = _Writes()
+            for (_, user_id), outcome in zip(batch, outcomes, strict=True):
+                user = users.get(user_id) if user_id is not None else None
+                if user is None or not self.admin.sees_location(user.location_id):
+                    outcome.problems.append(USER_NOT_FOUND)
+                    continue
+                outcome.user = user
+                for option in ordered:
+                    # Each action sees what the previous ones changed (outcome.user).
+                    outcome.actions.append(
+                        await self._action(
+                            uow, option, outcome, gateway, own.get(user.id, {}),
+                            stale.get(user.id, []), writes,
+                        )
+                    )  # fmt: skip
+                if outcome.user is not user:
+                    writes.users.append(outcome.user)
+                writes.events.append(
+                    audit.event(
+                        deps, self.actor, "USER_RESET", target_user_id=user.id,
+                        scope_location_id=user.location_id,
+                        options=[o.value for o in ordered],
+                        status=outcome.status.value,
+                        actions={a.option.value: _summary(a) for a in outcome.actions},
+                    )
                 )  # fmt: skip
+            if not self.dry_run:
+                await writes.store(uow)
                 await uow.commit()
-    except Exception:
-        # A failure while storing rolls back this user's changes only.
-        logger.exception("reset of user %s failed", user_id)
-        outcome.actions = []
-        outcome.warnings = []
-        outcome.problems = [NOT_STORED]
+
+    async def _action(
+        self,
+        uow: UnitOfWork,
+        option: ResetOption,
+        outcome: UserResetOutcome,
+        gateway: EmailGateway | None,
+        own: dict[int, RelationshipLevel],
+        stale: list[Contact],
+        writes: _Writes,
+    ) -> ActionOutcome:
+        user = outcome.user
+        assert user is not None
+        dry_run = self.dry_run
+        if option in (ResetOption.PASSWORD, ResetOption.VOICEMAIL_PIN):
+            # No secret is made that cannot reach its user: checked before any change.
+            try:
+                route = check_mail_route(user, gateway)
+            except DomainError as refused:
+                return ActionOutcome(option, done=False, problems=tuple(refused.problems))
+            if not dry_run:
+                if option is ResetOption.PASSWORD:
+                    outcome.user = await self._random_password(uow, user, route, writes)
+                else:
+                    outcome.user = _awaiting_pin_delivery(user)
+            return ActionOutcome(option, done=True, changes=1)
+        if option is ResetOption.RELATIONSHIPS:
+            removed = len(own)
+            if removed and not dry_run:
+                writes.relationship_owners.append(user.id)
+            if user.is_vip and removed:
+                outcome.warnings.append(
+                    Problem(
+                        "VIP_RELATIONSHIPS_DELETED",
+                        f"{user.login} is a VIP and has no default relationships: all "
+                        f"{removed} relationships are gone; the VIP maintains them anew.",
+                    )
+                )
+            return ActionOutcome(option, done=True, changes=removed)
+        if option is ResetOption.CLIENT_SETTINGS:
+            changes = len(user.client_settings)
+            if changes and not dry_run:
+                outcome.user = replace(user, client_settings={})
+            return ActionOutcome(option, done=True, changes=changes)
+        if option is ResetOption.PRESENCE_SETTINGS:
+            changes = len(user.presence_settings)
+            if changes and not dry_run:
+                outcome.user = replace(user, presence_settings={})
+            return ActionOutcome(option, done=True, changes=changes)
+        if stale:
+            if not dry_run:
+                writes.contact_ids.extend(c.id for c in stale)
+            outcome.warnings.append(
+                Problem(
+                    "CONTACTS_REMOVED",
+                    f"{len(stale)} contacts of deactivated directory data sources "
+                    f"{'would be' if dry_run else 'were'} removed from the contact list.",
+                )
+            )
+        return ActionOutcome(option, done=True, changes=len(stale))
+
+    async def _random_password(
+        self, uow: UnitOfWork, user: User, gateway: EmailGateway, writes: _Writes
+    ) -> User:
+        """A new random password, to be changed at the next sign-in; the old sessions end."""
+        deps, config = self.deps, self.deps.config
+        prepared = self.prepared.get(user.id)
+        if prepared is not None:
+            password, hashed = prepared
+        else:
+            location = await uow.locations.get(user.location_id)
+            assert location is not None
+            password = random_password(
+                location.password_policy, deps.random, config.random_password_length
+            )
+            hashed = await deps.hasher.hash(password)
+        updated = replace(
+            user,
+            password_hash=hashed,
+            password_change_required=True,
+            temporary_password_expires_at=deps.clock.now() + config.temporary_password_ttl,
+        )
+        writes.session_users.append(user.id)
+        writes.mails.append(
+            outgoing_mail(
+                deps, gateway, MailKind.PASSWORD, updated, secret=password,
+                expires_hours=int(config.temporary_password_ttl.total_seconds() // 3600),
+            )
+        )  # fmt: skip
+        return updated
+
+
+def _not_stored(outcome: UserResetOutcome) -> UserResetOutcome:
+    # A failure while storing rolls back this user's changes only.
+    outcome.actions = []
+    outcome.warnings = []
+    outcome.problems = [NOT_STORED]
     return outcome
 
 
@@ -265,108 +422,12 @@ def _summary(action: ActionOutcome) -> dict[str, object]:
     }
 
 
-async def _run(
-    deps: Deps,
-    uow: UnitOfWork,
-    user: User,
-    option: ResetOption,
-    outcome: UserResetOutcome,
-    dry_run: bool,
-    prepared: PreparedPassword | None = None,
-) -> ActionOutcome:
-    if option in (ResetOption.PASSWORD, ResetOption.VOICEMAIL_PIN):
-        # No secret is made that cannot reach its user: checked before any change.
-        try:
-            gateway = await require_mail_route(uow, user)
-        except DomainError as refused:
-            return ActionOutcome(option, done=False, problems=tuple(refused.problems))
-        if not dry_run:
-            if option is ResetOption.PASSWORD:
-                outcome.user = await _set_random_password(deps, uow, user, gateway, prepared)
-            else:
-                outcome.user = await _await_pin_delivery(uow, user)
-        return ActionOutcome(option, done=True, changes=1)
-    if option is ResetOption.RELATIONSHIPS:
-        own = (await uow.relationships.own_for([user.id])).get(user.id, {})
-        removed = len(own) if dry_run else await uow.relationships.remove_all(user.id)
-        if user.is_vip and removed:
-            outcome.warnings.append(
-                Problem(
-                    "VIP_RELATIONSHIPS_DELETED",
-                    f"{user.login} is a VIP and has no default relationships: all "
-                    f"{removed} relationships are gone; the VIP maintains them anew.",
-                )
-            )
-        return ActionOutcome(option, done=True, changes=removed)
-    if option is ResetOption.CLIENT_SETTINGS:
-        changes = len(user.client_settings)
-        if changes and not dry_run:
-            user = replace(user, client_settings={})
-            await uow.users.update(user)
-        outcome.user = user
-        return ActionOutcome(option, done=True, changes=changes)
-    if option is ResetOption.PRESENCE_SETTINGS:
-        changes = len(user.presence_settings)
-        if changes and not dry_run:
-            user = replace(user, presence_settings={})
-            await uow.users.update(user)
-        outcome.user = user
-        return ActionOutcome(option, done=True, changes=changes)
-    stale = await uow.contacts.from_inactive_sources(user.id)
-    if stale and not dry_run:
-        await uow.contacts.remove([c.id for c in stale])
-    if stale:
-        outcome.warnings.append(
-            Problem(
-                "CONTACTS_REMOVED",
-                f"{len(stale)} contacts of deactivated directory data sources "
-                f"{'would be' if dry_run else 'were'} removed from the contact list.",
-            )
-        )
-    return ActionOutcome(option, done=True, changes=len(stale))
-
-
-async def _set_random_password(
-    deps: Deps,
-    uow: UnitOfWork,
-    user: User,
-    gateway: EmailGateway,
-    prepared: PreparedPassword | None,
-) -> User:
-    """A new random password, to be changed at the next sign-in; the old sessions end."""
-    config = deps.config
-    if prepared is not None:
-        password, hashed = prepared
-    else:
-        location = await uow.locations.get(user.location_id)
-        assert location is not None
-        password = random_password(
-            location.password_policy, deps.random, config.random_password_length
-        )
-        hashed = await deps.hasher.hash(password)
-    updated = replace(
-        user,
-        password_hash=hashed,
-        password_change_required=True,
-        temporary_password_expires_at=deps.clock.now() + config.temporary_password_ttl,
-    )
-    await uow.users.update(updated)
-    await uow.sessions.delete_for(SessionSubject.USER, user.id)
-    await queue_mail(
-        deps, uow, gateway, MailKind.PASSWORD, updated, secret=password,
-        expires_hours=int(config.temporary_password_ttl.total_seconds() // 3600),
-    )  # fmt: skip
-    return updated
-
-
-async def _await_pin_delivery(uow: UnitOfWork, user: User) -> User:
+def _awaiting_pin_delivery(user: User) -> User:
     """The old PIN stops working; a new one is made at the first remote access."""
-    updated = replace(
+    return replace(
         user,
         voicemail_pin_hash=None,
         voicemail_pin_state=VoicemailPinState.PENDING_DELIVERY,
         pin_failed_attempts=0,
         pin_locked_until=None,
     )
-    await uow.users.update(updated)
-    return updated
