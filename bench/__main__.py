@@ -121,6 +121,14 @@ def proc_cpu_seconds(pid: int) -> float:
     return (int(parts[11]) + int(parts[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def machine_busy_seconds() -> float:
+    """CPU time of the whole machine spent on anything but idling, all cores."""
+    with open("/proc/stat") as f:
+        fields = [int(v) for v in f.readline().split()[1:]]
+    idle = fields[3] + fields[4]  # idle, iowait
+    return (sum(fields[:8]) - idle) / os.sysconf("SC_CLK_TCK")
+
+
 def children(pid: int) -> list[int]:
     found: list[int] = []
     with contextlib.suppress(OSError):
@@ -252,9 +260,12 @@ def measure_load(
     result_idle = wait_idle(watched)
 
     cpu0 = sum(proc_cpu_seconds(p) for p in watched)
+    busy0 = machine_busy_seconds()
     result = wrk(server.url, script, window, profile.connections)
     result["window_s"] = window
     cpu1 = sum(proc_cpu_seconds(p) for p in watched)
+    # The server, PostgreSQL, wrk and the rest share the cores: how many were busy.
+    result["machine_busy_cores"] = (machine_busy_seconds() - busy0) / (result["duration_us"] / 1e6)
     result["server_cpu_pct"] = 100 * (cpu1 - cpu0) / (result["duration_us"] / 1e6)
     result["server_cpu_ms_per_req"] = 1000 * (cpu1 - cpu0) / max(1, result["requests"])
     hwm = [proc_status(p).get("VmHWM", 0) for p in watched]
@@ -923,20 +934,33 @@ def report(results: list[Result], profile: Profile) -> None:
     row("  outcome", "", lambda r: _statuses(g(r, "reset6", "statuses")))
     row("  2nd client p50 / p99 / max ms", "p99 < 100", lambda r: _probe(g(r, "reset6")))
     row(
-        "SQL statements per resetUsers call, 5 options",
-        "same for 10 and 100",
+        "SQL per resetUsers call, 10 / 100 users, 5 options",
+        "equal",
         lambda r: _per_call(g(r, "reset_statements"), "five"),
     )
     row(
-        "SQL statements per resetUsers call, 6 options",
-        "same for 10 and 100",
+        "SQL per resetUsers call, 10 / 100 users, 6 options",
+        "equal",
         lambda r: _per_call(g(r, "reset_statements"), "six"),
+    )
+    row(
+        f"read: machine busy, cores of {cores}, ours / base",
+        "",
+        lambda r: (
+            f"{g(r, 'read_ours', 'machine_busy_cores'):.2f} / "
+            f"{g(r, 'read_base', 'machine_busy_cores'):.2f}"
+        ),
     )
     row("scale-out: 2 workers req/s", "", lambda r: fmt(g(r, "read_two", "rps")))
     row(
         f"scale-out: 2 / 1 workers ({cores} cores)",
         ">= 1.6",
         lambda r: fmt(g(r, "read_two", "rps") / g(r, "read_ours", "rps"), ".2f"),
+    )
+    row(
+        "scale-out: machine busy, cores",
+        "",
+        lambda r: fmt(g(r, "read_two", "machine_busy_cores"), ".2f"),
     )
     row(
         "scale-out: peak RSS per worker, MB",
@@ -988,11 +1012,10 @@ def _get(data: Any, *path: str) -> Any:
 
 
 def _per_call(found: Any, name: str) -> str:
-    """'12 for 10 users, 12 for 100' (batches of 100: one batch each)."""
+    """'12 / 12' for 10 and 100 users (with batches of 100: one batch each)."""
     if not isinstance(found, dict) or name not in found:
         return "-"
-    counts = ", ".join(f"{count} for {users}" for users, count in found[name])
-    return f"{counts} (batch {found['batch']})"
+    return " / ".join(str(count) for _, count in found[name])
 
 
 def _statuses(statuses: dict[str, int]) -> str:
