@@ -16,9 +16,12 @@ from typing import Any
 
 import httpx
 import pytest
+import strawberry
+from graphql import parse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy.ext.asyncio import AsyncEngine
+from strawberry.permission import BasePermission
 
 from connect_admin.domain.model import RelationshipLevel
 from connect_admin.domain.principals import SYSTEM
@@ -93,7 +96,8 @@ class Twin:
     ) -> tuple[bytes, bool]:
         """The (equal) body, and whether the compiled executor answered it."""
         payload = {"query": query, "variables": variables or {}}
-        headers = {"Authorization": f"Bearer {token}"}
+        # A fixed request id: error bodies name it.
+        headers = {"Authorization": f"Bearer {token}", "X-Request-ID": "twin"}
         before = self.compiler.compiled
         compiled = await self.compiling.post("/graphql", json=payload, headers=headers)
         answered = self.compiler.compiled == before + 1
@@ -308,21 +312,77 @@ class TestWhatIsNotCompiledStillAnswers:
                 "query($x: Boolean!) { users { edges { node { login @include(if: $x) } } } }",
                 {"x": True},
             ),
+            ("{ users { edges { node { login email @include(if: false) } } } }", {}),
+            (
+                "{ users { edges { node { login ...F @skip(if: true) } } } } "
+                "fragment F on User { email }",
+                {},
+            ),
             ('{ node(id: "VXNlcjox") { id } }', {}),
             ("{ locations { users(first: 1) { totalCount } } }", {}),
             ("{ __schema { queryType { name } } }", {}),
+            ("{ me { login } users { totalCount } }", {}),
+            ('mutation { adminSignIn(login: "x", password: "y") { token } }', {}),
         ],
     )
     async def test_same_answer(
         self, twin: Twin, organisation: Organisation, query: str, variables: dict[str, Any]
     ) -> None:
-        await twin.both(query, variables, token=organisation.admin)
+        _, compiled = await twin.both(query, variables, token=organisation.admin)
+        assert not compiled
 
     async def test_a_connect_client_user_is_refused_the_same(
         self, twin: Twin, organisation: Organisation
     ) -> None:
-        body, _ = await twin.both(BENCH_PAGE, {"first": 5}, token=organisation.user)
+        body, compiled = await twin.both(BENCH_PAGE, {"first": 5}, token=organisation.user)
         assert b"FORBIDDEN" in body
+        assert not compiled
+
+
+class Deny(BasePermission):
+    message = "denied"
+
+    def has_permission(self, source: Any, info: Any, **kwargs: Any) -> bool:
+        return False
+
+
+# Schemas of their own, at module level: Strawberry resolves annotations there.
+@strawberry.type(name="User")
+class GuardedUser:
+    login: str
+
+    @strawberry.field(permission_classes=[Deny])
+    def teams(self) -> list[str]:
+        return []
+
+
+@strawberry.type(name="Query")
+class GuardedQuery:
+    @strawberry.field
+    def users(self) -> list[GuardedUser]:
+        return []
+
+
+@strawberry.type(name="Query")
+class OrderedQuery:
+    @strawberry.field
+    def locations(self, order: str | None = None) -> list[str]:
+        return []
+
+
+def test_a_twinned_field_that_gains_a_permission_is_not_compiled() -> None:
+    """A bulk twin answers for its resolver only: a permission added to the field
+    later must not be passed by."""
+    compiler = Compiler(strawberry.Schema(query=GuardedQuery))
+    plain, guarded = "{ users { login } }", "{ users { login teams } }"
+    assert compiler.plan(plain, parse(plain), None) is not None
+    assert compiler.plan(guarded, parse(guarded), None) is None
+
+
+def test_an_argument_the_twin_does_not_know_is_not_compiled() -> None:
+    compiler = Compiler(strawberry.Schema(query=OrderedQuery))
+    query = "{ locations }"
+    assert compiler.plan(query, parse(query), None) is None
 
 
 USER_FIELDS = [

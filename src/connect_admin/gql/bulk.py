@@ -138,7 +138,9 @@ BULK_FIELDS: dict[tuple[str, str], BulkField] = {
     ("Location", "configurationGroups"): _location_groups,
 }
 
-ROOT_FIELDS: dict[str, RootField] = {
-    "users": _users,
-    "locations": _locations,
+# GraphQL field -> (twin, the arguments it understands): a field with others is
+# not compiled, so an argument added later is never silently ignored.
+ROOT_FIELDS: dict[str, tuple[RootField, frozenset[str]]] = {
+    "users": (_users, frozenset({"first", "after", "filter"})),
+    "locations": (_locations, frozenset()),
 }

@@ -22,6 +22,7 @@ test_compiled_api.py compares them).
 from __future__ import annotations
 
 import logging
+import math
 import operator
 from collections import OrderedDict
 from collections.abc import AsyncIterator, Callable, Iterable
@@ -138,18 +139,19 @@ def _leaf_serializer(type_: GraphQLScalarType | GraphQLEnumType) -> Callable[[An
             raise Fallback
         return result
 
-    exact: type | None = None
+    # What graphql-core would return unchanged, returned without asking it.
     if type_ is GraphQLString or type_ is GraphQLID:
-        exact = str
-    elif type_ is GraphQLBoolean:
-        exact = bool
-    elif type_ is GraphQLInt:
-        exact = int
-    elif type_ is GraphQLFloat:
-        exact = float
-    if exact is not None:
-        kind = exact
-        return lambda value: value if type(value) is kind else checked(value)
+        return lambda value: value if type(value) is str else checked(value)
+    if type_ is GraphQLBoolean:
+        return lambda value: value if type(value) is bool else checked(value)
+    if type_ is GraphQLInt:
+        return lambda value: (
+            value if type(value) is int and -(2**31) <= value < 2**31 else checked(value)
+        )
+    if type_ is GraphQLFloat:
+        return lambda value: (
+            value if type(value) is float and math.isfinite(value) else checked(value)
+        )
     if isinstance(type_, GraphQLEnumType):
         names: dict[Any, Any] = {}
 
@@ -209,10 +211,12 @@ class Compiler:
             if name == "__typename":
                 plan.roots.append(RootPlan(self._typename(key, root_type), nodes[0]))
                 continue
-            resolve = ROOT_FIELDS.get(name)
+            twin = ROOT_FIELDS.get(name)
             definition = root_type.fields.get(name)
-            if resolve is None or definition is None:
+            if twin is None or definition is None:
                 raise NotCompiled
+            resolve, understood = twin
+            _check_twinned(definition, understood)
             field_plan = self._plan_field(key, name, definition.type, nodes, fragments)
             object_plan = field_plan.object_plan
             plan.roots.append(
@@ -334,6 +338,7 @@ class Compiler:
             plan = self._plan_field(key, name, definition.type, nodes, fragments)
             bulk = BULK_FIELDS.get((type_.name, name))
             if bulk is not None:
+                _check_twinned(definition, frozenset())
                 plan.bulk = bulk
             else:
                 plan.getter = _field_getter(definition)
@@ -466,6 +471,19 @@ def _strawberry_field(definition: GraphQLField) -> StrawberryField | None:
     return found if isinstance(found, StrawberryField) else None
 
 
+def _check_twinned(definition: GraphQLField, understood: frozenset[str]) -> None:
+    """A twin answers for its resolver alone: not for a permission, a field extension
+    or an argument added to the field later."""
+    strawberry_field = _strawberry_field(definition)
+    if (
+        strawberry_field is None
+        or strawberry_field.permission_classes
+        or strawberry_field.extensions
+        or set(definition.args) - understood
+    ):
+        raise NotCompiled
+
+
 def _field_getter(definition: GraphQLField) -> Callable[[Any], Any]:
     """A plain Strawberry field's value is its attribute; a field whose resolver is a
     plain method (``self`` only: no info, no arguments, not async) is that method.
@@ -494,16 +512,30 @@ def _field_getter(definition: GraphQLField) -> Callable[[Any], Any]:
     return cast("Callable[[Any], Any]", method)
 
 
-_compilers: WeakKeyDictionary[BaseSchema, Compiler] = WeakKeyDictionary()
+_compilers: WeakKeyDictionary[BaseSchema, Compiler | None] = WeakKeyDictionary()
 
 
 def compiler_of(schema: BaseSchema) -> Compiler | None:
+    """The schema's compiler; None when a schema extension hooks every field's
+    resolution (tracing, field checks): compiled fields would pass it by."""
     if not isinstance(schema, Schema):
         return None
-    found = _compilers.get(schema)
-    if found is None:
-        found = _compilers[schema] = Compiler(schema)
-    return found
+    if schema not in _compilers:
+        _compilers[schema] = None if _hooks_every_field(schema) else Compiler(schema)
+    return _compilers[schema]
+
+
+def _hooks_every_field(schema: Schema) -> bool:
+    for extension in schema.extensions:
+        if isinstance(extension, type):
+            kind: type = extension
+        elif isinstance(extension, SchemaExtension):
+            kind = type(extension)
+        else:
+            kind = type(extension())  # a factory; ours are cheap and pure
+        if getattr(kind, "resolve", None) is not SchemaExtension.resolve:
+            return True
+    return False
 
 
 # Raised by services for the client's own mistakes: the standard executor reports them.
@@ -514,33 +546,35 @@ class CompiledExecution(SchemaExtension):
     """Answers compilable queries before graphql-core runs (see the module's doc).
 
     List it after AuthenticationGate: a refused operation already has its result.
-    A schema extension with a ``resolve`` hook would not see compiled fields:
-    the schema has none (gql/schema.py).
+    A schema with an extension that has a ``resolve`` hook is never compiled.
+    Only for async execution (``on_execute`` is asynchronous).
     """
 
     async def on_execute(self) -> AsyncIterator[None]:
         execution = self.execution_context
-        if execution.result is None and execution.graphql_document is not None:
-            compiler = compiler_of(execution.schema)
-            plan = None
-            if compiler is not None:
-                plan = compiler.plan(
-                    execution.query or "", execution.graphql_document, execution.operation_name
+        document, query = execution.graphql_document, execution.query
+        compiler = compiler_of(execution.schema)
+        if execution.result is None and document is not None and query and compiler:
+            try:
+                plan = compiler.plan(query, document, execution.operation_name)
+                data = (
+                    None
+                    if plan is None
+                    else await compiler.execute(plan, execution.context, execution.variables)
                 )
-            if compiler is not None and plan is not None:
-                try:
-                    data = await compiler.execute(plan, execution.context, execution.variables)
-                except Fallback:
-                    compiler.fallbacks += 1
-                except EXPECTED_ERRORS:
-                    compiler.fallbacks += 1
-                except Exception:
-                    compiler.fallbacks += 1
-                    logger.warning(
-                        "compiled execution failed; the standard executor answers",
-                        exc_info=True,
-                    )
-                else:
+            except (Fallback, *EXPECTED_ERRORS):
+                compiler.fallbacks += 1
+            except Exception:
+                compiler.fallbacks += 1
+                request_id = getattr(execution.context, "request_id", None)
+                logger.warning(
+                    "compiled execution failed; the standard executor answers (request %s)",
+                    request_id,
+                    exc_info=True,
+                    extra={"request_id": request_id},
+                )
+            else:
+                if data is not None:
                     compiler.compiled += 1
                     execution.result = ExecutionResult(data=data, errors=None)
                     record = getattr(execution.context, "record", None)
