@@ -115,6 +115,7 @@ async def test_each_graphql_request_has_a_json_access_line_without_secrets(
         "outcome": "ok",
         "error_codes": [],
         "payload_error_codes": [],
+        "compiled": False,
     }
     assert isinstance(sign_in["request_id"], str)
     assert sign_in["request_id"]
@@ -126,6 +127,8 @@ async def test_each_graphql_request_has_a_json_access_line_without_secrets(
         "principal": "operator",
         "principal_kind": "admin",
         "outcome": "ok",
+        # A plain read: the compiled executor answered it (gql/compiled.py).
+        "compiled": True,
     }
     assert unauthenticated == unauthenticated | {
         "principal": "anonymous",
