@@ -8,10 +8,13 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 
 from connect_admin.domain.errors import DomainError, not_found
 
 
+# A users page makes some 500 ids, mostly of the same locations, groups and teams.
+@functools.lru_cache(maxsize=16_384)
 def to_global_id(type_name: str, pk: int) -> str:
     return base64.urlsafe_b64encode(f"{type_name}:{pk}".encode()).decode().rstrip("=")
 

@@ -6,7 +6,17 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Row, Select, delete, exists, insert, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Row,
+    Select,
+    bindparam,
+    delete,
+    exists,
+    insert,
+    select,
+    update,
+)
 
 from connect_admin.domain.model import Administrator, ApiToken, SessionSubject, SignInSession
 from connect_admin.persistence.repositories._base import Executor, distinct_ids
@@ -57,6 +67,10 @@ def _admins_from(rows: Iterable[Row[Any]]) -> list[Administrator]:
     return list(found.values())
 
 
+# Every request authenticates: its two statements are built once.
+_ADMIN_BY_ID = _select_admins(A.id == bindparam("admin_id"))
+
+
 class SqlAdministratorRepository:
     """Administrators carry their ``location_ids``; every reader is one statement."""
 
@@ -67,7 +81,7 @@ class SqlAdministratorRepository:
         return _admins_from(await self._ex.execute(_select_admins(*where)))
 
     async def get(self, admin_id: int) -> Administrator | None:
-        found = await self._admins(A.id == admin_id)
+        found = _admins_from(await self._ex.execute(_ADMIN_BY_ID, {"admin_id": admin_id}))
         return found[0] if found else None
 
     async def get_by_login(self, login: str) -> Administrator | None:
@@ -183,6 +197,9 @@ def _subject_column(subject: SessionSubject) -> ColumnElement[int | None]:
     return S.user_id if subject is SessionSubject.USER else S.administrator_id
 
 
+_SESSION_BY_HASH = select(sign_in_sessions).where(S.token_hash == bindparam("token_hash"))
+
+
 class SqlSessionRepository:
     """A session's subject is stored as a foreign key to users or administrators,
     so deleting either ends its sessions."""
@@ -191,8 +208,7 @@ class SqlSessionRepository:
         self._ex = executor
 
     async def get_by_hash(self, token_hash: str) -> SignInSession | None:
-        stmt = select(sign_in_sessions).where(S.token_hash == token_hash)
-        row = (await self._ex.execute(stmt)).first()
+        row = (await self._ex.execute(_SESSION_BY_HASH, {"token_hash": token_hash})).first()
         return None if row is None else _session(row)
 
     async def add(self, session: SignInSession) -> SignInSession:
