@@ -1075,7 +1075,9 @@ def main(argv: list[str] | None = None) -> int:
         log(f"done in {time.monotonic() - started:.0f} s")
         if not args.keep:
             shutil.rmtree(workdir, ignore_errors=True)
-    return 0
+    # A benchmark that could not run to the end fails (its figures are printed anyway).
+    stopped = [r.database for r in results if any("stopped early" in n for n in r.notes)]
+    return 1 if stopped else 0
 
 
 if __name__ == "__main__":
