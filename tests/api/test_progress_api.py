@@ -117,8 +117,17 @@ async def open_socket(
     )
     payload = {"Authorization": f"Bearer {init_token}"} if init_token else {}
     await ws.send(json.dumps({"type": "connection_init", "payload": payload}))
-    assert json.loads(await ws.recv())["type"] == "connection_ack"
+    assert (await receive(ws))["type"] == "connection_ack"
     return ws
+
+
+async def receive(ws: ClientConnection) -> dict[str, Any]:
+    """One graphql-transport-ws message; the protocol sends JSON in text frames only
+    (GraphiQL's client cannot read a binary one)."""
+    frame = await ws.recv()
+    assert isinstance(frame, str), f"a binary frame: {frame!r}"
+    message: dict[str, Any] = json.loads(frame)
+    return message
 
 
 async def subscribe(ws: ClientConnection, sub_id: str, operation_id: str) -> None:
@@ -131,7 +140,7 @@ async def until_complete(ws: ClientConnection, sub_id: str) -> list[dict[str, An
     payloads: list[dict[str, Any]] = []
     async with asyncio.timeout(30):  # a guard against hanging, not a synchronisation
         while True:
-            message = json.loads(await ws.recv())
+            message = await receive(ws)
             assert message.get("id") == sub_id, message
             if message["type"] == "complete":
                 return payloads
