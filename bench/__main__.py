@@ -30,6 +30,7 @@ import httpx
 from cryptography.fernet import Fernet
 
 from bench import seed as seeding
+from bench.targets import judge
 
 ROOT = Path(__file__).resolve().parent.parent
 PY = sys.executable
@@ -977,6 +978,12 @@ def report(results: list[Result], profile: Profile) -> None:
     for r in results:
         for note in r.notes:
             print(f"NOTE {r.database}: {note}")
+    verdicts = [v for r in results for v in judge(r.database, r.rows, cores=cores)]
+    missed = [v for v in verdicts if not v.met]
+    print(f"\ntargets: {len(verdicts) - len(missed)} of {len(verdicts)} met"
+          + (" (--quick: smaller data, shorter runs)" if profile.quick else ""))  # fmt: skip
+    for verdict in verdicts:
+        print(verdict.line())
     for r in results:
         if r.hotspots:
             print(f"\n--- {r.database}: {r.hotspots}")

@@ -1,0 +1,133 @@
+"""The performance targets, judged from one backend's figures: met or not, and why.
+
+Each target is checked only where its figures were measured (a ``--quick`` run
+scales the mail and reset targets to its smaller counts; the read-path ratio
+and the scale-out are targets on PostgreSQL only).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+READ_RATIO = 0.40
+SCALE_OUT = 1.6
+RSS_MB = 300
+PROBE_P99_MS = 100
+
+
+@dataclass(frozen=True)
+class Verdict:
+    database: str
+    target: str
+    figure: str
+    met: bool
+    why: str = ""
+
+    def line(self) -> str:
+        mark = "met" if self.met else "NOT MET"
+        text = f"  {mark:<8} {self.database:<11} {self.target:<64} {self.figure}"
+        return text + (f"\n{'':<22}{self.why}" if self.why else "")
+
+
+def judge(database: str, rows: dict[str, Any], *, cores: int) -> list[Verdict]:
+    """The verdicts for the figures of one backend; a figure not measured is left out."""
+    verdicts: list[Verdict] = []
+    for check in CHECKS:
+        try:
+            verdicts.extend(check(database, rows, cores))
+        except (KeyError, TypeError, ZeroDivisionError):
+            continue
+    return verdicts
+
+
+Check = Callable[[str, dict[str, Any], int], Iterator[Verdict]]
+
+
+def _same_answers(db: str, rows: dict[str, Any], cores: int) -> Iterator[Verdict]:
+    same = "identical" in rows["same_json"]
+    errors = sum(
+        rows[load]["socket_errors"] + rows[load]["status_errors"]
+        for load in ("read_ours", "read_base")
+    )
+    yield Verdict(db, "same JSON as the baseline, no failed request", f"{errors} errors", same)
+
+
+def _read_ratio(db: str, rows: dict[str, Any], cores: int) -> Iterator[Verdict]:
+    if db != "postgresql":
+        return
+    ratio = rows["read_ours"]["rps"] / rows["read_base"]["rps"]
+    yield Verdict(db, f"read: ours / baseline req/s >= {READ_RATIO:.2f}", f"{ratio:.2f}",
+                  ratio >= READ_RATIO)  # fmt: skip
+
+
+def _memory(db: str, rows: dict[str, Any], cores: int) -> Iterator[Verdict]:
+    peak = rows["read_ours"]["peak_rss_mb"]
+    yield Verdict(db, f"peak RSS under the read load < {RSS_MB} MB", f"{peak:.0f} MB",
+                  peak < RSS_MB)  # fmt: skip
+
+
+def _mail(db: str, rows: dict[str, Any], cores: int) -> Iterator[Verdict]:
+    mail = rows["mail"]
+    limit = 10 * mail["queued"] / 1000
+    met = mail["sent"] == mail["queued"] and mail["seconds"] <= limit
+    yield Verdict(
+        db, f"{mail['queued']} mails delivered in <= {limit:.0f} s",
+        f"{mail['seconds']:.2f} s, {mail['sent']} sent, {mail['smtp_connections']} connections",
+        met,
+    )  # fmt: skip
+
+
+def _resets(db: str, rows: dict[str, Any], cores: int) -> Iterator[Verdict]:
+    n = rows["reset_n"]
+    five = rows["reset5"]
+    yield Verdict(db, f"reset {n} users, 5 options, <= {5 * n / 1000:.0f} s",
+                  f"{five['seconds']:.2f} s", five["seconds"] <= 5 * n / 1000)  # fmt: skip
+    six = rows["reset6"]
+    limit = n * rows["hash_s"] / cores + 5
+    yield Verdict(
+        db, f"reset {n} users, 6 options, <= {n} hashes / {cores} cores + 5 s",
+        f"{six['seconds']:.2f} s of {limit:.1f} s (hash {1000 * rows['hash_s']:.0f} ms)",
+        six["seconds"] <= limit,
+    )  # fmt: skip
+    for name, data in (("5", five), ("6", six)):
+        p99 = data["probe_p99_ms"]
+        met = p99 < PROBE_P99_MS and not data["probe_failures"]
+        yield Verdict(db, f"a 2nd client's p99 during the {name}-option reset < 100 ms",
+                      f"{p99:.0f} ms, {data['probe_failures']} failed", met)  # fmt: skip
+
+
+def _reset_statements(db: str, rows: dict[str, Any], cores: int) -> Iterator[Verdict]:
+    for name in ("five", "six"):
+        counts = [count for _, count in rows["reset_statements"][name]]
+        yield Verdict(db, f"SQL per resetUsers call ({name} options) alike for 10 and 100 users",
+                      " / ".join(map(str, counts)), len(set(counts)) == 1)  # fmt: skip
+
+
+def _scale_out(db: str, rows: dict[str, Any], cores: int) -> Iterator[Verdict]:
+    if db != "postgresql":
+        return
+    one, two = rows["read_ours"], rows["read_two"]
+    ratio = two["rps"] / one["rps"]
+    # A request costs the machine (server, PostgreSQL, wrk) busy/rps core-seconds;
+    # with every core busy, no number of workers serves more than cores / busy times.
+    ceiling = cores / one["machine_busy_cores"]
+    why = ""
+    if ratio < SCALE_OUT:
+        why = (
+            f"one worker with PostgreSQL and wrk kept {one['machine_busy_cores']:.2f} of "
+            f"{cores} cores busy, so two can reach at most {ceiling:.2f}x here; measured "
+            f"{ratio / ceiling:.0%} of that, with {two['machine_busy_cores']:.2f} cores busy"
+        )
+        if ceiling >= SCALE_OUT:
+            why = "the machine had the cores: " + why
+        else:
+            why = "the machine lacks the cores for it: " + why
+    yield Verdict(db, f"scale-out: 2 / 1 workers >= {SCALE_OUT} ({cores} cores)",
+                  f"{ratio:.2f}x", ratio >= SCALE_OUT, why)  # fmt: skip
+
+
+CHECKS: tuple[Check, ...] = (
+    _same_answers, _read_ratio, _memory, _mail, _resets, _reset_statements, _scale_out,
+)  # fmt: skip
