@@ -45,6 +45,8 @@ RESET_MUTATION = (
     "mutation Reset($ids: [ID!]!, $options: ResetUsersOptions!) { resetUsers(ids: $ids, "
     "options: $options) { succeeded failed errors { code message } results { status } } }"
 )
+# uvicorn logs it once per worker process, when its app has started (bench/serve.py).
+STARTUP_COMPLETE = "Application startup complete"
 ADMIN_LOGIN = "bench-admin"
 ADMIN_PASSWORD = "BenchAdmin!2026-Secret"
 
@@ -181,6 +183,16 @@ class Server:
                 return
             time.sleep(0.1)
         raise RuntimeError(f"{self.which} server not ready after {timeout} s")
+
+    def wait_workers(self, count: int, timeout: float = 60) -> list[int]:
+        """The pids of the worker processes, once all ``count`` serve: a worker still
+        starting accepts no connection, and the others would take its share."""
+        deadline = time.monotonic() + timeout
+        while self.log_path.read_text().count(STARTUP_COMPLETE) < count:
+            if time.monotonic() > deadline or self.proc.poll() is not None:
+                raise RuntimeError(f"{count} workers did not start; see {self.log_path}")
+            time.sleep(0.1)
+        return children(self.pid)
 
     def stop(self) -> None:
         if self.proc.poll() is None:
@@ -774,8 +786,7 @@ def run_backend(kind: str, profile: Profile, args: argparse.Namespace, workdir: 
             two = Server("ours", env, workdir, workers=2)
             servers.append(two)
             two.wait_ready()
-            time.sleep(1.5)  # both workers up
-            pids = children(two.pid) or [two.pid]
+            pids = two.wait_workers(2)
             result.rows["read_two"] = measure_load(
                 two, script, profile, pids=pids, page_ms=page_ms / 2
             )

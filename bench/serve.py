@@ -40,7 +40,8 @@ def main() -> None:
         port=args.port,
         workers=args.workers,
         access_log=False,
-        log_level="warning",
+        # info: the harness waits for each worker's "Application startup complete".
+        log_level="info",
     )
 
 
