@@ -241,23 +241,26 @@ class TestBatches:
 
 
 class TestProgress:
-    async def test_the_callback_sees_each_distinct_user_in_order(self, deps: FakeDeps) -> None:
+    async def test_the_callback_sees_each_batch_of_distinct_users_once_stored(
+        self, deps: FakeDeps
+    ) -> None:
         loc = await given.location(deps)
         anna = await given.user(deps, "anna", loc.id, client_settings={"k": 1})
         ben = await given.user(deps, "ben", loc.id)
         seen: list[tuple[int, int]] = []
 
         async def on_progress(done: int, total: int) -> None:
-            # Called once the user's outcome is final: stored already.
-            if done == 1:
+            # Called once the batch's outcomes are final: stored already.
+            if done == 2:
                 assert (await given.stored_user(deps, anna.id)).client_settings == {}  # type: ignore[union-attr]
             seen.append((done, total))
 
         requested = [("a", anna.id), ("b", ben.id), ("a", anna.id), ("x", None)]
+        batched = replace(deps, config=replace(deps.config, reset_batch_size=2))
         await reset_users(
-            deps, ROOT, requested, [ResetOption.CLIENT_SETTINGS], on_progress=on_progress
+            batched, ROOT, requested, [ResetOption.CLIENT_SETTINGS], on_progress=on_progress
         )
-        assert seen == [(1, 3), (2, 3), (3, 3)]
+        assert seen == [(2, 3), (3, 3)]
 
     async def test_a_refused_request_reports_nothing(self, deps: FakeDeps) -> None:
         seen: list[tuple[int, int]] = []

@@ -161,10 +161,11 @@ async def reset_users(
             if prepare and index + 1 < len(batches):
                 upcoming = _prepare_soon(deps, admin, batches[index + 1])
             job = _Job(deps, actor, admin, ordered, dry_run, prepared)
-            for outcome in await job.reset(batch):
-                outcomes.append(outcome)
-                if on_progress is not None:
-                    await on_progress(len(outcomes), len(distinct))
+            outcomes.extend(await job.reset(batch))
+            # Once a batch, not once a user: a report may be a write of its own
+            # (gql/progress_broker.py keeps progress in the database).
+            if on_progress is not None:
+                await on_progress(len(outcomes), len(distinct))
     finally:
         if upcoming is not None:
             upcoming.cancel()
