@@ -7,6 +7,7 @@ the test database; resetUsers goes to it over HTTP.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import socket
 import threading
@@ -25,7 +26,6 @@ from connect_admin.domain.principals import SYSTEM
 from connect_admin.domain.services import locations, users
 from connect_admin.domain.services.administrators import NewAdministrator, create_administrator
 from connect_admin.gql.ids import to_global_id
-from connect_admin.gql.progress_broker import ProgressBroker
 from connect_admin.server.app import create_app
 from connect_admin.server.container import build_deps
 from connect_admin.server.settings import Settings
@@ -65,9 +65,26 @@ class Live:
 
 @pytest.fixture
 async def live(clean_database: AsyncEngine, database_url: str) -> AsyncIterator[Live]:
-    settings = Settings(database_url=database_url, secret_key="test-key", mail_dispatcher=False)  # type: ignore[arg-type]
+    async with serving(clean_database, database_url) as server:
+        yield server
+
+
+@pytest.fixture
+async def another_worker(clean_database: AsyncEngine, database_url: str) -> AsyncIterator[Live]:
+    """A second server process of the same deployment (``serve --workers 2``): its own
+    app, engine and event loop on the same database."""
+    async with serving(clean_database, database_url) as server:
+        yield server
+
+
+@contextlib.asynccontextmanager
+async def serving(clean_database: AsyncEngine, database_url: str) -> AsyncIterator[Live]:
+    settings = Settings(
+        database_url=database_url, secret_key="test-key", mail_dispatcher=False,  # type: ignore[arg-type]
+        progress_wait_seconds=WAIT_SECONDS,
+    )  # fmt: skip
     # The app builds its own engine: the server's event loop is not the tests'.
-    app = create_app(settings, progress=ProgressBroker(wait_timeout=WAIT_SECONDS))
+    app = create_app(settings)
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))
     host, port = sock.getsockname()
@@ -188,6 +205,28 @@ class TestResetProgress:
         finally:
             await mine.close()
             await theirs.close()
+
+    async def test_a_subscriber_on_another_worker_follows_the_reset(
+        self, live: Live, another_worker: Live
+    ) -> None:
+        root = await admin(live, "root")
+        ids = await user_ids(live, USERS)
+        watcher = await open_socket(another_worker, init_token=root)
+        try:
+            await subscribe(watcher, "1", "op-1")
+            data = await live.api.data(RESET, {"ids": ids, "id": "op-1"}, token=root)
+            assert data["resetUsers"]["succeeded"] == USERS
+
+            progress = [p["data"]["resetProgress"] for p in await until_complete(watcher, "1")]
+            assert progress[-1] == {
+                "operationId": "op-1", "done": USERS, "total": USERS, "finished": True,
+            }  # fmt: skip
+        finally:
+            await watcher.close()
+
+        # Once finished, the id is free again, on any worker.
+        again = await another_worker.api.data(RESET, {"ids": ids, "id": "op-1"}, token=root)
+        assert again["resetUsers"]["errors"] == []
 
     async def test_without_a_token_nothing_is_watched(self, live: Live) -> None:
         ws = await open_socket(live)

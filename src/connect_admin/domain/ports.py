@@ -414,3 +414,55 @@ class MailSender(Protocol):
         in order. A failure of the connection itself (refused, timeout, TLS or
         AUTH refused with 4xx) answers RETRY for every message not yet sent."""
         ...
+
+
+@dataclass(frozen=True)
+class ProgressSnapshot:
+    """How far a long operation has come."""
+
+    done: int
+    total: int
+    finished: bool = False
+
+
+@dataclass(frozen=True)
+class StoredProgress:
+    # None: started, nothing reported yet.
+    snapshot: ProgressSnapshot | None
+    updated_at: datetime
+
+
+class ProgressClaim(enum.Enum):
+    CLAIMED = "CLAIMED"
+    # The caller runs an unfinished operation with this id.
+    IN_USE = "IN_USE"
+    # The caller has as many unfinished operations as it may.
+    LIMIT_REACHED = "LIMIT_REACHED"
+
+
+class ProgressStore(Protocol):
+    """The progress of long operations, shared by every process that serves the API.
+
+    An operation is keyed by (caller, operation id). A record not updated
+    since ``forget_before`` (finished long ago, or abandoned by a process that
+    ended) is forgotten when the next claim is made.
+    """
+
+    async def claim(
+        self,
+        caller: int,
+        operation_id: str,
+        *,
+        now: datetime,
+        forget_before: datetime,
+        max_unfinished: int,
+    ) -> ProgressClaim:
+        """Starts the operation, with nothing reported yet: CLAIMED when the key is
+        free or holds a finished operation (which it replaces)."""
+        ...
+
+    async def save(
+        self, caller: int, operation_id: str, snapshot: ProgressSnapshot, now: datetime
+    ) -> None: ...
+
+    async def load(self, caller: int, operation_id: str) -> StoredProgress | None: ...

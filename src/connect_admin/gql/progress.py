@@ -17,7 +17,7 @@ from connect_admin.domain.principals import AdminPrincipal, Anonymous
 from connect_admin.domain.services import auth
 from connect_admin.gql.context import Info
 from connect_admin.gql.progress_broker import (
-    OperationLimitReached,
+    OperationAbandoned,
     OperationNotStarted,
     ProgressSnapshot,
 )
@@ -60,7 +60,8 @@ class Subscription:
             "mutation starts: an operation that has not started yet is awaited (about a "
             "minute), a finished one answers its final state at once. Only the "
             "administrator who runs the operation can watch it; for anyone else, and for "
-            "an operation that never starts, the answer is OPERATION_NOT_FOUND."
+            "an operation that never starts, the answer is OPERATION_NOT_FOUND. A run "
+            "whose server process ended before it finished answers OPERATION_ABANDONED."
         )
     )
     async def reset_progress(
@@ -88,7 +89,9 @@ class Subscription:
                 f"No operation {operation_id!r} of yours started within "
                 f"{broker.wait_timeout:g} seconds.",
             ) from None
-        except OperationLimitReached:
+        except OperationAbandoned:
             raise _error(
-                "OPERATION_LIMIT_REACHED", "Too many operations are awaited or running."
+                "OPERATION_ABANDONED",
+                f"Operation {operation_id!r} stopped reporting before it finished: the "
+                "server process that ran it has ended. Its users show what it did.",
             ) from None

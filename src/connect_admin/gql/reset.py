@@ -119,7 +119,7 @@ def _user_pk(global_id: str) -> int | None:
     return parsed[1] if parsed and parsed[0] == "User" else None
 
 
-def _start_progress(ctx: Context, operation_id: str | None) -> ProgressRun | None:
+async def _start_progress(ctx: Context, operation_id: str | None) -> ProgressRun | None:
     """The progress of the caller's run, for its resetProgress subscribers.
 
     None without an operation id, and for a caller that is no administrator
@@ -134,7 +134,7 @@ def _start_progress(ctx: Context, operation_id: str | None) -> ProgressRun | Non
             "operationId",
         )
     try:
-        return ctx.progress.start(ctx.principal.admin_id, operation_id)
+        return await ctx.progress.start(ctx.principal.admin_id, operation_id)
     except OperationInUse:
         raise DomainError.of(
             "OPERATION_ID_IN_USE",
@@ -179,7 +179,7 @@ class ResetMutation:
         ctx = info.context
         requested = [(str(i), _user_pk(i)) for i in ids]
         try:
-            run = _start_progress(ctx, operation_id)
+            run = await _start_progress(ctx, operation_id)
         except DomainError as error:
             return ResetUsersPayload(results=[], succeeded=0, failed=0, errors=user_errors(error))
         try:
@@ -191,7 +191,7 @@ class ResetMutation:
             return ResetUsersPayload(results=[], succeeded=0, failed=0, errors=user_errors(error))
         finally:
             if run is not None:
-                run.finish()
+                await run.finish()
         results = [UserResetResult.from_domain(o) for o in outcomes]
         return ResetUsersPayload(
             results=results,

@@ -419,3 +419,20 @@ idempotency_keys = Table(
     Column("content_type", String(100), nullable=True),
     Column("response", Text, nullable=True),
 )
+
+
+# Progress of long operations (resetUsers with an operationId), for the
+# resetProgress subscribers of every worker process. Short-lived: a record is
+# forgotten a few minutes after its last update. No foreign key to the caller:
+# the record outlives nothing and is gone with time.
+operation_progress = Table(
+    "operation_progress",
+    metadata,
+    Column("caller_id", Integer, primary_key=True, autoincrement=False),
+    Column("operation_id", String(128), primary_key=True),
+    # Null until the first report.
+    Column("done", Integer, nullable=True),
+    Column("total", Integer, nullable=True),
+    Column("finished", Boolean, nullable=False),
+    Column("updated_at", UtcDateTime(), nullable=False, index=True),
+)

@@ -21,6 +21,7 @@ from connect_admin.gql.progress_broker import ProgressBroker
 from connect_admin.gql.schema import build_schema
 from connect_admin.persistence.database import create_engine
 from connect_admin.persistence.idempotency import SqlIdempotencyStore
+from connect_admin.persistence.progress import SqlProgressStore
 from connect_admin.server.container import deps_factory
 from connect_admin.server.dispatcher import run_dispatcher
 from connect_admin.server.graphiql import GraphiQLAssets
@@ -39,17 +40,19 @@ def create_app(
     *,
     engine: AsyncEngine | None = None,
     mailer: MailSender | None = None,
-    progress: ProgressBroker | None = None,
     freeze_heap: bool = False,
 ) -> Starlette:
     """The app; it owns (and disposes) its engine unless one is given.
 
-    ``progress`` replaces the default broker of operation progress (tests).
     ``freeze_heap``: a server process's app (see freeze_startup_heap).
     """
     owns_engine = engine is None
     active_engine = engine if engine is not None else create_engine(settings.database_url)
     make_deps = deps_factory(active_engine, settings, mailer=mailer)
+    # In the database, so that every worker process sees every run's progress.
+    progress = ProgressBroker(
+        SqlProgressStore(active_engine), wait_timeout=settings.progress_wait_seconds
+    )
     # GraphiQL's files come from node_modules (`npm ci`), served below; see server/graphiql.py.
     graphiql = GraphiQLAssets(settings.web_assets)
     # The schema with the query limits of the settings (gql/limits.py).

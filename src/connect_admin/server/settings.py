@@ -44,6 +44,8 @@ class Settings(BaseSettings):
     mail_dispatcher: bool = True
     mail_poll_seconds: float = Field(default=1.0, gt=0)
     temporary_password_hours: int = Field(default=72, ge=1)
+    # How long a resetProgress subscriber waits for an operation that has not started.
+    progress_wait_seconds: float = Field(default=60.0, gt=0)
     # Query limits (gql/limits.py) and the request body limit (server/limits.py).
     max_query_depth: int = Field(default=10, ge=1)
     max_aliases: int = Field(default=30, ge=0)
