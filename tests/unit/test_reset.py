@@ -260,7 +260,7 @@ class TestProgress:
         await reset_users(
             batched, ROOT, requested, [ResetOption.CLIENT_SETTINGS], on_progress=on_progress
         )
-        assert seen == [(2, 3), (3, 3)]
+        assert seen == [(0, 3), (2, 3), (3, 3)]
 
     async def test_a_refused_request_reports_nothing(self, deps: FakeDeps) -> None:
         seen: list[tuple[int, int]] = []

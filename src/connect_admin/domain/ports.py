@@ -427,6 +427,8 @@ class ProgressSnapshot:
 
 @dataclass(frozen=True)
 class StoredProgress:
+    # Which start of the operation this is: an id can be used again once finished.
+    run_id: str
     # None: started, nothing reported yet.
     snapshot: ProgressSnapshot | None
     updated_at: datetime
@@ -440,29 +442,37 @@ class ProgressClaim(enum.Enum):
     LIMIT_REACHED = "LIMIT_REACHED"
 
 
+ProgressKey = tuple[int, str]
+"""(caller, operation id): the caller is the administrator who runs the operation."""
+
+
 class ProgressStore(Protocol):
     """The progress of long operations, shared by every process that serves the API.
 
-    An operation is keyed by (caller, operation id). A record not updated
-    since ``forget_before`` (finished long ago, or abandoned by a process that
-    ended) is forgotten when the next claim is made.
+    A record not updated since ``forget_before`` (finished long ago, or
+    abandoned by a process that ended) is forgotten when the next claim is made.
     """
 
     async def claim(
         self,
-        caller: int,
-        operation_id: str,
+        key: ProgressKey,
+        run_id: str,
         *,
         now: datetime,
         forget_before: datetime,
         max_unfinished: int,
     ) -> ProgressClaim:
-        """Starts the operation, with nothing reported yet: CLAIMED when the key is
-        free or holds a finished operation (which it replaces)."""
+        """Starts run ``run_id`` of the operation, nothing reported yet: CLAIMED when
+        the key is free or holds a finished run (which it replaces)."""
         ...
 
     async def save(
-        self, caller: int, operation_id: str, snapshot: ProgressSnapshot, now: datetime
-    ) -> None: ...
+        self, key: ProgressKey, run_id: str, snapshot: ProgressSnapshot | None, now: datetime
+    ) -> bool:
+        """Stores the run's state (None: unchanged, only ``updated_at``). False when the
+        record is no longer this unfinished run's: forgotten, or claimed again."""
+        ...
 
-    async def load(self, caller: int, operation_id: str) -> StoredProgress | None: ...
+    async def load_many(
+        self, keys: Iterable[ProgressKey]
+    ) -> builtins.dict[ProgressKey, StoredProgress]: ...

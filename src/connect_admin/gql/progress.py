@@ -7,6 +7,7 @@ an early subscriber and then gets OPERATION_NOT_FOUND.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import AsyncGenerator
 
 import strawberry
@@ -18,6 +19,7 @@ from connect_admin.domain.services import auth
 from connect_admin.gql.context import Info
 from connect_admin.gql.progress_broker import (
     OperationAbandoned,
+    OperationLimitReached,
     OperationNotStarted,
     ProgressSnapshot,
 )
@@ -55,13 +57,15 @@ class Subscription:
     @strawberry.subscription(
         description=(
             "The progress of the caller's resetUsers run with this operationId: a message "
-            "as users are processed (a slow subscriber may skip some), the last one with "
-            "finished: true, then the stream completes. Subscribe before or after the "
-            "mutation starts: an operation that has not started yet is awaited (about a "
-            "minute), a finished one answers its final state at once. Only the "
-            "administrator who runs the operation can watch it; for anyone else, and for "
-            "an operation that never starts, the answer is OPERATION_NOT_FOUND. A run "
-            "whose server process ended before it finished answers OPERATION_ABANDONED."
+            "when it starts and after each batch of users (a slow subscriber may skip "
+            "some), the last one with finished: true, then the stream completes. "
+            "Subscribe before or after the mutation starts, on any server process: an "
+            "operation that has not started yet is awaited (about a minute), a finished "
+            "one answers its final state at once. Only the administrator who runs the "
+            "operation can watch it; for anyone else, and for an operation that never "
+            "starts, the answer is OPERATION_NOT_FOUND. A run whose server process ended "
+            "before it finished answers OPERATION_ABANDONED, about five minutes later. "
+            "OPERATION_LIMIT_REACHED: you watch too many operations at once."
         )
     )
     async def reset_progress(
@@ -81,8 +85,12 @@ class Subscription:
             raise _error("OPERATION_NOT_FOUND", "No operation has this id.")
         broker = info.context.progress
         try:
-            async for snapshot in broker.watch(principal.admin_id, operation_id):
-                yield ResetProgress.from_snapshot(operation_id, snapshot)
+            # aclosing: a subscriber that leaves ends the broker's watch at once.
+            async with contextlib.aclosing(
+                broker.watch(principal.admin_id, operation_id)
+            ) as states:
+                async for snapshot in states:
+                    yield ResetProgress.from_snapshot(operation_id, snapshot)
         except OperationNotStarted:
             raise _error(
                 "OPERATION_NOT_FOUND",
@@ -94,4 +102,8 @@ class Subscription:
                 "OPERATION_ABANDONED",
                 f"Operation {operation_id!r} stopped reporting before it finished: the "
                 "server process that ran it has ended. Its users show what it did.",
+            ) from None
+        except OperationLimitReached:
+            raise _error(
+                "OPERATION_LIMIT_REACHED", "You watch too many operations at once."
             ) from None

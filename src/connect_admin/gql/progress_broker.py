@@ -3,8 +3,9 @@
 The state of an operation lives in a ProgressStore that every process serving
 the API shares (the database, persistence/progress.py), so that with
 ``serve --workers N`` a subscription on one worker follows a reset that runs
-on another. A report wakes the subscribers of the same process at once; the
-others look at the store every ``poll_seconds``.
+on another. A report wakes the subscribers of the same process at once; for
+the others, one poller per process loads every watched operation in one
+statement each ``poll_seconds``.
 
 An operation is keyed by (caller, operation id), the caller being the
 administrator's id: only the administrator who runs an operation (signed in
@@ -12,24 +13,30 @@ or through one of its API tokens) can watch it. For anyone else the key names
 no operation; such a subscriber waits like an early one and then learns that
 no operation started, the same answer as for an id nobody used.
 
-The store is bounded: an operation is forgotten ``retain_seconds`` after its
-last report, and a caller has at most ``max_per_caller`` unfinished ones. An
-unfinished operation that has not reported for ``retain_seconds`` was
-abandoned (its process ended): its id is free again, and its subscribers are
-told. Each subscriber sees the latest state, not every step: a slow one skips
-states but always gets the final one.
+Bounds: a caller runs at most ``max_per_caller`` unfinished operations and, in
+one process, watches at most as many; a process watches at most
+``max_watched`` operations. A record is forgotten ``retain_seconds`` after its
+last update. A running operation updates its record at least every fifth of
+that, reports or not; one that stops (its process ended) is abandoned: its
+subscribers are told, and its id is free again. Progress is bookkeeping: a
+failed write is logged and never changes the operation's outcome. Each
+subscriber sees the latest state, not every step: a slow one skips states but
+always gets the final one.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Callable
+import logging
+import uuid
+from collections.abc import AsyncGenerator, Callable, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 
 from connect_admin.domain.ports import (
     ProgressClaim,
+    ProgressKey,
     ProgressSnapshot,
     ProgressStore,
     StoredProgress,
@@ -46,7 +53,7 @@ __all__ = [
     "ProgressSnapshot",
 ]
 
-Key = tuple[int, str]
+logger = logging.getLogger(__name__)
 
 
 class OperationInUse(Exception):
@@ -54,7 +61,7 @@ class OperationInUse(Exception):
 
 
 class OperationLimitReached(Exception):
-    """The caller has as many unfinished operations as it may."""
+    """The caller, or this process, runs or watches as many operations as it may."""
 
 
 class OperationNotStarted(Exception):
@@ -62,7 +69,7 @@ class OperationNotStarted(Exception):
 
 
 class OperationAbandoned(Exception):
-    """The operation stopped reporting before it finished: its process ended."""
+    """The operation stopped updating its record before it finished: its process ended."""
 
 
 def utc_now() -> datetime:
@@ -70,13 +77,18 @@ def utc_now() -> datetime:
 
 
 @dataclass(eq=False)
-class _Subscribers:
-    """This process's subscribers of one key, and the event that wakes them."""
+class _Watched:
+    """One key that this process's subscribers watch: its latest known record."""
 
-    count: int = 0
+    subscribers: int = 0
+    latest: StoredProgress | None = None
+    # Counts local updates, so that a poll begun before one cannot undo it.
+    version: int = 0
     changed: asyncio.Event = field(default_factory=asyncio.Event)
 
-    def publish(self) -> None:
+    def update(self, stored: StoredProgress | None) -> None:
+        self.latest = stored
+        self.version += 1
         # Wake everyone waiting for a change; later waiters take the fresh event.
         changed, self.changed = self.changed, asyncio.Event()
         changed.set()
@@ -85,22 +97,42 @@ class _Subscribers:
 class ProgressRun:
     """The reporting side of one started operation (see ``ProgressBroker.start``)."""
 
-    def __init__(self, broker: ProgressBroker, key: Key) -> None:
+    def __init__(self, broker: ProgressBroker, key: ProgressKey, run_id: str) -> None:
         self._broker = broker
         self._key = key
+        self._run_id = run_id
         self._last = ProgressSnapshot(done=0, total=0)
-        self._finished = False
+        self._over = False
+        self._heartbeat = asyncio.create_task(self._beat())
 
     async def report(self, done: int, total: int) -> None:
-        if not self._finished:
+        if not self._over:
             self._last = ProgressSnapshot(done=done, total=total)
-            await self._broker.save(self._key, self._last)
+            await self._save(self._last)
 
     async def finish(self) -> None:
         """Marks the operation finished (idempotent); subscribers get the final state."""
-        if not self._finished:
-            self._finished = True
-            await self._broker.save(self._key, replace(self._last, finished=True))
+        self._heartbeat.cancel()
+        if not self._over:
+            await self._save(replace(self._last, finished=True))
+            self._over = True
+
+    async def _beat(self) -> None:
+        # A batch may take a while: the record stays fresh, so nobody takes the
+        # run for abandoned while it still works.
+        while not self._over:
+            await asyncio.sleep(self._broker.heartbeat_seconds)
+            await self._save(None)
+
+    async def _save(self, snapshot: ProgressSnapshot | None) -> None:
+        try:
+            ours = await self._broker.save(self._key, self._run_id, snapshot)
+        except Exception:
+            logger.warning("progress of an operation not stored", exc_info=True)
+            return
+        if not ours:
+            # Forgotten, or claimed again after it was taken for abandoned.
+            self._over = True
 
 
 class ProgressBroker:
@@ -111,22 +143,30 @@ class ProgressBroker:
         wait_timeout: float = 60.0,
         retain_seconds: float = 300.0,
         max_per_caller: int = 20,
+        max_watched: int = 1_000,
         poll_seconds: float = 0.5,
+        heartbeat_seconds: float | None = None,
         clock: Callable[[], datetime] = utc_now,
     ) -> None:
         # Without a store, progress stays in this process (tests, a private context).
         self.store: ProgressStore = store if store is not None else MemoryProgressStore()
         self.wait_timeout = wait_timeout
         self.retain = timedelta(seconds=retain_seconds)
+        # How often a running operation refreshes its record between reports.
+        self.heartbeat_seconds = (
+            heartbeat_seconds if heartbeat_seconds is not None else retain_seconds / 5
+        )
         self.max_per_caller = max_per_caller
+        self.max_watched = max_watched
         self.poll_seconds = poll_seconds
         self.now = clock
-        self._subscribers: dict[Key, _Subscribers] = {}
+        self._watched: dict[ProgressKey, _Watched] = {}
+        self._poller: asyncio.Task[None] | None = None
 
     @property
-    def subscribed(self) -> int:
-        """How many keys this process's subscribers wait on."""
-        return len(self._subscribers)
+    def watched(self) -> int:
+        """How many operations this process's subscribers watch."""
+        return len(self._watched)
 
     async def start(self, caller: int, operation_id: str) -> ProgressRun:
         """Registers a running operation; early subscribers start to receive it.
@@ -135,106 +175,156 @@ class ProgressBroker:
         unfinished one is refused (``OperationInUse``), as is one more than the
         caller may run at once (``OperationLimitReached``).
         """
-        now = self.now()
+        key, run_id, now = (caller, operation_id), uuid.uuid4().hex, self.now()
         claim = await self.store.claim(
-            caller, operation_id, now=now, forget_before=now - self.retain,
+            key, run_id, now=now, forget_before=now - self.retain,
             max_unfinished=self.max_per_caller,
         )  # fmt: skip
         if claim is ProgressClaim.IN_USE:
             raise OperationInUse(operation_id)
         if claim is ProgressClaim.LIMIT_REACHED:
             raise OperationLimitReached
-        self._publish((caller, operation_id))
-        return ProgressRun(self, (caller, operation_id))
+        self._updated(key, StoredProgress(run_id=run_id, snapshot=None, updated_at=now))
+        return ProgressRun(self, key, run_id)
 
-    async def save(self, key: Key, snapshot: ProgressSnapshot) -> None:
-        await self.store.save(*key, snapshot, self.now())
-        self._publish(key)
+    async def save(self, key: ProgressKey, run_id: str, snapshot: ProgressSnapshot | None) -> bool:
+        now = self.now()
+        ours = await self.store.save(key, run_id, snapshot, now)
+        watched = self._watched.get(key)
+        if ours and watched is not None:
+            if snapshot is None and watched.latest is not None and watched.latest.run_id == run_id:
+                snapshot = watched.latest.snapshot  # a heartbeat: only the time is new
+            watched.update(StoredProgress(run_id=run_id, snapshot=snapshot, updated_at=now))
+        return ours
 
-    async def watch(self, caller: int, operation_id: str) -> AsyncIterator[ProgressSnapshot]:
+    async def watch(self, caller: int, operation_id: str) -> AsyncGenerator[ProgressSnapshot, None]:
         """The states of the caller's operation, until and including the final one.
 
         Waits up to ``wait_timeout`` seconds for an operation that has not
         started yet, then raises ``OperationNotStarted``; a finished one
-        answers its final state at once. An operation that stops reporting for
-        ``retain_seconds`` raises ``OperationAbandoned``.
+        answers its final state at once. One that stops updating its record
+        for ``retain_seconds``, or whose record goes, raises ``OperationAbandoned``.
         """
         key = (caller, operation_id)
-        subscribers = self._subscribers.setdefault(key, _Subscribers())
-        subscribers.count += 1
+        watched = self._subscribe(key)
         try:
-            awaited_since = self.now()
+            if watched.subscribers == 1 and watched.version == 0:
+                await self._load({key: watched})
+            started_waiting = asyncio.get_running_loop().time()
+            run_id: str | None = None
             last: ProgressSnapshot | None = None
             while True:
-                # Taken before the look at the store, so that no report goes unnoticed.
-                changed = subscribers.changed
-                stored = await self.store.load(caller, operation_id)
-                now = self.now()
-                if stored is None:
-                    if (now - awaited_since).total_seconds() >= self.wait_timeout:
+                # Taken before the look at the record, so that no update goes unnoticed.
+                changed = watched.changed
+                stored = watched.latest
+                if stored is None or (run_id is not None and stored.run_id != run_id):
+                    if run_id is not None:
+                        raise OperationAbandoned(operation_id)
+                    waited = asyncio.get_running_loop().time() - started_waiting
+                    if waited >= self.wait_timeout:
                         raise OperationNotStarted(operation_id)
                 else:
+                    run_id = stored.run_id
                     snapshot = stored.snapshot
                     if snapshot is not None and snapshot != last:
                         last = snapshot
                         yield snapshot
                     if snapshot is not None and snapshot.finished:
                         return
-                    if self._abandoned(stored, now):
+                    if stored.updated_at <= self.now() - self.retain:
                         raise OperationAbandoned(operation_id)
+                # The poller wakes it for other processes' updates; the timeout
+                # lets it notice the end of its wait or an abandoned run.
                 with contextlib.suppress(TimeoutError):
                     async with asyncio.timeout(self.poll_seconds):
                         await changed.wait()
         finally:
-            subscribers.count -= 1
-            if subscribers.count == 0 and self._subscribers.get(key) is subscribers:
-                del self._subscribers[key]
+            self._unsubscribe(key, watched)
 
-    def _abandoned(self, stored: StoredProgress, now: datetime) -> bool:
-        return stored.updated_at <= now - self.retain
+    def _subscribe(self, key: ProgressKey) -> _Watched:
+        watched = self._watched.get(key)
+        if watched is None:
+            callers = sum(1 for caller, _ in self._watched if caller == key[0])
+            if callers >= self.max_per_caller or len(self._watched) >= self.max_watched:
+                raise OperationLimitReached
+            watched = self._watched[key] = _Watched()
+        watched.subscribers += 1
+        if self._poller is None or self._poller.done():
+            self._poller = asyncio.create_task(self._poll())
+        return watched
 
-    def _publish(self, key: Key) -> None:
-        subscribers = self._subscribers.get(key)
-        if subscribers is not None:
-            subscribers.publish()
+    def _unsubscribe(self, key: ProgressKey, watched: _Watched) -> None:
+        watched.subscribers -= 1
+        if watched.subscribers == 0 and self._watched.get(key) is watched:
+            del self._watched[key]
+
+    async def _poll(self) -> None:
+        """While anyone watches: every ``poll_seconds``, all watched records at once."""
+        while self._watched:
+            await asyncio.sleep(self.poll_seconds)
+            try:
+                await self._load(dict(self._watched))
+            except Exception:
+                logger.warning("progress of operations not loaded", exc_info=True)
+
+    async def _load(self, watched: dict[ProgressKey, _Watched]) -> None:
+        versions = {key: w.version for key, w in watched.items()}
+        found = await self.store.load_many(watched)
+        for key, w in watched.items():
+            stored = found.get(key)
+            if w.version == versions[key] and stored != w.latest:
+                w.update(stored)
+
+    def _updated(self, key: ProgressKey, stored: StoredProgress) -> None:
+        watched = self._watched.get(key)
+        if watched is not None:
+            watched.update(stored)
 
 
 class MemoryProgressStore:
     """A ProgressStore for one process: a broker without a database."""
 
     def __init__(self) -> None:
-        self._stored: dict[Key, StoredProgress] = {}
+        self._stored: dict[ProgressKey, StoredProgress] = {}
 
     def __len__(self) -> int:
         return len(self._stored)
 
     async def claim(
         self,
-        caller: int,
-        operation_id: str,
+        key: ProgressKey,
+        run_id: str,
         *,
         now: datetime,
         forget_before: datetime,
         max_unfinished: int,
     ) -> ProgressClaim:
         self._stored = {k: s for k, s in self._stored.items() if s.updated_at >= forget_before}
-        key = (caller, operation_id)
         existing = self._stored.get(key)
-        if existing is not None and not (existing.snapshot and existing.snapshot.finished):
+        if existing is not None and not _finished(existing):
             return ProgressClaim.IN_USE
         unfinished = sum(
-            1 for (owner, _), s in self._stored.items()
-            if owner == caller and not (s.snapshot and s.snapshot.finished)
-        )  # fmt: skip
+            1 for (caller, _), s in self._stored.items() if caller == key[0] and not _finished(s)
+        )
         if unfinished >= max_unfinished:
             return ProgressClaim.LIMIT_REACHED
-        self._stored[key] = StoredProgress(snapshot=None, updated_at=now)
+        self._stored[key] = StoredProgress(run_id=run_id, snapshot=None, updated_at=now)
         return ProgressClaim.CLAIMED
 
     async def save(
-        self, caller: int, operation_id: str, snapshot: ProgressSnapshot, now: datetime
-    ) -> None:
-        self._stored[(caller, operation_id)] = StoredProgress(snapshot=snapshot, updated_at=now)
+        self, key: ProgressKey, run_id: str, snapshot: ProgressSnapshot | None, now: datetime
+    ) -> bool:
+        existing = self._stored.get(key)
+        if existing is None or existing.run_id != run_id or _finished(existing):
+            return False
+        if snapshot is None:
+            snapshot = existing.snapshot
+        self._stored[key] = StoredProgress(run_id=run_id, snapshot=snapshot, updated_at=now)
+        return True
 
-    async def load(self, caller: int, operation_id: str) -> StoredProgress | None:
-        return self._stored.get((caller, operation_id))
+    async def load_many(self, keys: Iterable[ProgressKey]) -> dict[ProgressKey, StoredProgress]:
+        return {key: self._stored[key] for key in keys if key in self._stored}
+
+
+def _finished(stored: StoredProgress) -> bool:
+    return stored.snapshot is not None and stored.snapshot.finished

@@ -144,7 +144,7 @@ async def _start_progress(ctx: Context, operation_id: str | None) -> ProgressRun
     except OperationLimitReached:
         raise DomainError.of(
             "OPERATION_LIMIT_REACHED",
-            "Too many of your operations are awaited or running; try again later.",
+            "Too many of your operations are running; try again later.",
             "operationId",
         ) from None
 

@@ -2,21 +2,25 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import ColumnElement, and_, delete, func, not_, select, update
+from sqlalchemy import delete, func, not_, select, text, tuple_, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from connect_admin.domain.ports import ProgressClaim, ProgressSnapshot, StoredProgress
+from connect_admin.domain.ports import (
+    ProgressClaim,
+    ProgressKey,
+    ProgressSnapshot,
+    StoredProgress,
+)
 from connect_admin.persistence.database import READ_ONLY_OPTION
 from connect_admin.persistence.tables import operation_progress
 
 P = operation_progress.c
-
-
-def _is_key(caller: int, operation_id: str) -> ColumnElement[bool]:
-    return and_(P.caller_id == caller, P.operation_id == operation_id)
+_LOCK_CALLER = text("SELECT pg_advisory_xact_lock(:caller)")
 
 
 class SqlProgressStore:
@@ -28,16 +32,24 @@ class SqlProgressStore:
 
     async def claim(
         self,
-        caller: int,
-        operation_id: str,
+        key: ProgressKey,
+        run_id: str,
         *,
         now: datetime,
         forget_before: datetime,
         max_unfinished: int,
     ) -> ProgressClaim:
+        caller, _ = key
         async with self._engine.connect() as conn, conn.begin() as transaction:
+            if conn.dialect.name == "postgresql":
+                # One claim of a caller at a time, or concurrent claims of different
+                # ids would each count only their own insert against the limit
+                # (SQLite's writers are one at a time anyway: BEGIN IMMEDIATE).
+                await conn.execute(
+                    text("SELECT pg_advisory_xact_lock(:caller)"), {"caller": caller}
+                )
             await conn.execute(delete(operation_progress).where(P.updated_at < forget_before))
-            if not await self._insert_or_replace_finished(conn, caller, operation_id, now):
+            if not await _insert_or_replace_finished(conn, key, run_id, now):
                 return ProgressClaim.IN_USE
             unfinished = await conn.scalar(
                 select(func.count()).where(P.caller_id == caller, not_(P.finished))
@@ -47,50 +59,63 @@ class SqlProgressStore:
                 return ProgressClaim.LIMIT_REACHED
         return ProgressClaim.CLAIMED
 
-    @staticmethod
-    async def _insert_or_replace_finished(
-        conn: AsyncConnection, caller: int, operation_id: str, now: datetime
-    ) -> bool:
-        """One statement, atomic on both backends: a new record, or one that replaces
-        a finished operation's; False when the key holds an unfinished one."""
-        dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
-        started = {"done": None, "total": None, "finished": False, "updated_at": now}
-        insert = dialect.insert(operation_progress).values(
-            caller_id=caller, operation_id=operation_id, **started
-        )
-        statement = insert.on_conflict_do_update(
-            index_elements=[P.caller_id, P.operation_id], set_=started, where=P.finished
-        ).returning(P.caller_id)
-        return (await conn.execute(statement)).first() is not None
-
     async def save(
-        self, caller: int, operation_id: str, snapshot: ProgressSnapshot, now: datetime
-    ) -> None:
+        self, key: ProgressKey, run_id: str, snapshot: ProgressSnapshot | None, now: datetime
+    ) -> bool:
+        values: dict[str, Any] = {"updated_at": now}
+        if snapshot is not None:
+            values.update(done=snapshot.done, total=snapshot.total, finished=snapshot.finished)
+        caller, operation_id = key
         async with self._engine.begin() as conn:
-            await conn.execute(
+            result = await conn.execute(
                 update(operation_progress)
-                .where(_is_key(caller, operation_id))
-                .values(
-                    done=snapshot.done,
-                    total=snapshot.total,
-                    finished=snapshot.finished,
-                    updated_at=now,
+                .where(
+                    P.caller_id == caller,
+                    P.operation_id == operation_id,
+                    # A late report of a run whose id was claimed again changes nothing.
+                    P.run_id == run_id,
+                    not_(P.finished),
                 )
+                .values(values)
             )
+        return bool(result.rowcount)
 
-    async def load(self, caller: int, operation_id: str) -> StoredProgress | None:
+    async def load_many(self, keys: Iterable[ProgressKey]) -> dict[ProgressKey, StoredProgress]:
+        wanted = list(keys)
+        if not wanted:
+            return {}
         async with self._engine.connect() as conn:
             await conn.execution_options(**{READ_ONLY_OPTION: True})
-            row = (
-                await conn.execute(
-                    select(P.done, P.total, P.finished, P.updated_at).where(
-                        _is_key(caller, operation_id)
-                    )
-                )
-            ).first()
-        if row is None:
-            return None
-        snapshot = None
-        if row.done is not None and row.total is not None:
-            snapshot = ProgressSnapshot(done=row.done, total=row.total, finished=row.finished)
-        return StoredProgress(snapshot=snapshot, updated_at=row.updated_at)
+            rows = await conn.execute(
+                select(
+                    P.caller_id, P.operation_id, P.run_id, P.done, P.total, P.finished,
+                    P.updated_at,
+                ).where(tuple_(P.caller_id, P.operation_id).in_(wanted))
+            )  # fmt: skip
+            return {(row.caller_id, row.operation_id): _stored(row) for row in rows}
+
+
+async def _insert_or_replace_finished(
+    conn: AsyncConnection, key: ProgressKey, run_id: str, now: datetime
+) -> bool:
+    """One statement, atomic on both backends: a new record, or one that replaces a
+    finished run's; False when the key holds an unfinished run."""
+    caller, operation_id = key
+    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+    started = {
+        "run_id": run_id, "done": None, "total": None, "finished": False, "updated_at": now,
+    }  # fmt: skip
+    insert = dialect.insert(operation_progress).values(
+        caller_id=caller, operation_id=operation_id, **started
+    )
+    statement = insert.on_conflict_do_update(
+        index_elements=[P.caller_id, P.operation_id], set_=started, where=P.finished
+    ).returning(P.caller_id)
+    return (await conn.execute(statement)).first() is not None
+
+
+def _stored(row: Any) -> StoredProgress:
+    snapshot = None
+    if row.done is not None and row.total is not None:
+        snapshot = ProgressSnapshot(done=row.done, total=row.total, finished=row.finished)
+    return StoredProgress(run_id=row.run_id, snapshot=snapshot, updated_at=row.updated_at)

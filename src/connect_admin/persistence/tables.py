@@ -430,6 +430,8 @@ operation_progress = Table(
     metadata,
     Column("caller_id", Integer, primary_key=True, autoincrement=False),
     Column("operation_id", String(128), primary_key=True),
+    # Which start of the operation: an id may be used again once its run finished.
+    Column("run_id", String(32), nullable=False),
     # Null until the first report.
     Column("done", Integer, nullable=True),
     Column("total", Integer, nullable=True),

@@ -134,8 +134,8 @@ async def reset_users(
     names (None for a key that names no user). Request problems (no option,
     too many users) raise ``DomainError`` before anything happens, and
     ``on_progress`` is not called then. Otherwise ``on_progress(done, total)``
-    is awaited after each distinct key's outcome is final (stored or rolled
-    back): (1, n), (2, n) ... (n, n), in order.
+    is awaited with (0, n) before the first user, and after each batch once
+    its outcomes are final (stored or rolled back): (0, n), (100, n) ... (n, n).
     """
     admin = require_admin(actor)
     if not options:
@@ -153,6 +153,8 @@ async def reset_users(
     size = max(deps.config.reset_batch_size, 1)
     batches = [distinct[i : i + size] for i in range(0, len(distinct), size)]
     outcomes: list[UserResetOutcome] = []
+    if on_progress is not None:
+        await on_progress(0, len(distinct))
     upcoming = _prepare_soon(deps, admin, batches[0]) if prepare and batches else None
     try:
         for index, batch in enumerate(batches):

@@ -22,6 +22,7 @@ def upgrade() -> None:
         "operation_progress",
         sa.Column("caller_id", sa.Integer(), autoincrement=False, nullable=False),
         sa.Column("operation_id", sa.String(length=128), nullable=False),
+        sa.Column("run_id", sa.String(length=32), nullable=False),
         sa.Column("done", sa.Integer(), nullable=True),
         sa.Column("total", sa.Integer(), nullable=True),
         sa.Column("finished", sa.Boolean(), nullable=False),
