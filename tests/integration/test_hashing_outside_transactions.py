@@ -31,6 +31,7 @@ from connect_admin.domain.services import administrators, credentials, users
 from connect_admin.domain.services.auth import change_my_password
 from connect_admin.domain.services.credentials import VoicemailAccessOutcome
 from connect_admin.domain.services.deps import Deps, ServiceConfig
+from connect_admin.domain.services.reset import ResetOption, UserResetStatus, reset_users
 from connect_admin.persistence.unit_of_work import SqlAlchemyUnitOfWork
 from tests.fakes import START, FakeClock, FakeHasher, FakeMailer, FakeRandom, FakeSecretBox
 
@@ -265,3 +266,15 @@ async def test_a_remote_access_that_only_reads_does_not_wait_for_a_writer(
 
         access = credentials.voicemail_remote_access(clients.new(), VOICEMAIL, "anna")
         assert await asyncio.wait_for(access, LIMIT) is VoicemailAccessOutcome.PIN_REQUIRED
+
+
+async def test_a_dry_run_does_not_wait_for_a_writer(clients: Clients, make: Factory) -> None:
+    user = await anna(clients, make)
+    async with SqlAlchemyUnitOfWork(clients.engine) as writer:
+        await writer.users.get(user.id, for_update=True)  # another client's transaction
+
+        dry_run = reset_users(
+            clients.new(), ROOT, [("anna", user.id)], [ResetOption.CLIENT_SETTINGS], dry_run=True
+        )
+        [outcome] = await asyncio.wait_for(dry_run, LIMIT)
+        assert outcome.status is UserResetStatus.SUCCEEDED
