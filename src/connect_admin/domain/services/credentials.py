@@ -100,9 +100,9 @@ def _settled_outcome(user: User) -> VoicemailAccessOutcome | None:
     return None
 
 
-# Each try of a service that judges a row, hashes outside any transaction and
-# then stores only if the row is still as judged. A row that changed meanwhile
-# is judged again; changing twice within two hashes does not happen in practice.
+# How often a PIN is judged, hashed or checked outside any transaction, and
+# stored only if the user is still as judged. Twice is plenty: the user would
+# have to change again within the second hash.
 TRIES = 2
 
 
