@@ -13,6 +13,7 @@ copy in on ``commit()``; leaving the block without commit discards it.
 
 from __future__ import annotations
 
+import asyncio
 import builtins
 import contextlib
 import copy
@@ -56,6 +57,7 @@ from connect_admin.domain.ports import (
     MailSender,
     OutboxRepository,
     Page,
+    PasswordHasher,
     RandomSource,
     RelationshipRepository,
     SecretBox,
@@ -879,19 +881,64 @@ class FakeClock:
 
 
 class FakeHasher:
-    """Deterministic and fast; ``hashed`` and ``verified`` count the calls."""
+    """Deterministic and fast; ``hashed`` and ``verified`` count the calls.
+
+    Argon2 costs ~20 ms, too long to run while a writing transaction holds its
+    locks; the fake helps to tell:
+
+    - ``watch(uow)``: every call made while that unit of work is entered (a
+      writing transaction is open) is counted in ``during_writes``.
+    - ``hold()``: calls wait at a gate until ``release()``; ``until_waiting(n)``
+      returns once ``n`` calls wait there, so a test acts while hashes are "running"
+      (and fails if they never get there, e.g. as they wait for a lock).
+    """
 
     PREFIX = "fake$"
 
     def __init__(self) -> None:
         self.hashed = 0
         self.verified = 0
+        self.during_writes = 0
+        self.waiting = 0
+        self._watched: FakeUnitOfWork | None = None
+        self._gate = asyncio.Event()
+        self._gate.set()
+        self._arrived = asyncio.Condition()
+
+    def watch(self, uow: FakeUnitOfWork) -> None:
+        self._watched = uow
+
+    def hold(self) -> None:
+        self._gate.clear()
+
+    def release(self) -> None:
+        self._gate.set()
+
+    async def until_waiting(self, count: int, *, limit: float = 10.0) -> None:
+        """Fails after ``limit`` seconds: the calls did not all reach the gate."""
+        async with asyncio.timeout(limit), self._arrived:
+            await self._arrived.wait_for(lambda: self.waiting >= count)
+
+    async def _pass(self) -> None:
+        if self._watched is not None and self._watched.active:
+            self.during_writes += 1
+        if self._gate.is_set():
+            return
+        self.waiting += 1
+        async with self._arrived:
+            self._arrived.notify_all()
+        try:
+            await self._gate.wait()
+        finally:
+            self.waiting -= 1
 
     async def hash(self, secret: str) -> str:
+        await self._pass()
         self.hashed += 1
         return self.PREFIX + secret
 
     async def verify(self, hashed: str | None, secret: str) -> bool:
+        await self._pass()
         self.verified += 1
         return hashed is not None and hashed == self.PREFIX + secret
 
@@ -1018,10 +1065,13 @@ class FakeDeps(Deps):
 
 
 def make_deps(config: ServiceConfig | None = None, *, data: FakeStore | None = None) -> FakeDeps:
+    uow = FakeUnitOfWork(data)
+    hasher = FakeHasher()
+    hasher.watch(uow)
     return FakeDeps(
-        uow=FakeUnitOfWork(data),
+        uow=uow,
         clock=FakeClock(),
-        hasher=FakeHasher(),
+        hasher=hasher,
         random=FakeRandom(),
         secrets=FakeSecretBox(),
         mailer=FakeMailer(),
@@ -1031,6 +1081,10 @@ def make_deps(config: ServiceConfig | None = None, *, data: FakeStore | None = N
 
 def _conforms(uow: FakeUnitOfWork) -> UnitOfWork:
     return uow
+
+
+def _conforms_hasher(hasher: FakeHasher) -> PasswordHasher:
+    return hasher
 
 
 def _conforms_random(random: FakeRandom) -> RandomSource:

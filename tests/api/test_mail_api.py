@@ -232,6 +232,31 @@ async def test_parallel_wrong_pins_still_lock_it(
     assert right["verifyVoicemailPin"] == {"ok": False, "errors": [{"code": "PIN_LOCKED"}]}
 
 
+async def test_two_first_remote_accesses_at_once_mail_one_pin(
+    api: Api, admin_token: str, smtp_server: SmtpServer
+) -> None:
+    await api.data(CONFIGURE, {"input": gateway_input(smtp_server)}, token=admin_token)
+    anna = await user_with_mail(api)
+    await api.data(
+        RESET, {"ids": [anna], "options": {"setRandomVoicemailPin": True}}, token=admin_token
+    )
+    made = await api.data(
+        'mutation { createApiToken(name: "voicemail") { token } }', token=admin_token
+    )
+    voicemail = made["createApiToken"]["token"]
+    access = 'mutation { voicemailRemoteAccess(login: "anna") { outcome errors { code } } }'
+
+    both = await asyncio.gather(*(api.data(access, token=voicemail) for _ in range(2)))
+    await dispatch_due(dispatcher_deps(api))
+
+    outcomes = sorted(b["voicemailRemoteAccess"]["outcome"] for b in both)
+    assert outcomes == ["PIN_REQUIRED", "PIN_SENT_BY_EMAIL"]
+    [received] = smtp_server.received
+    pin = _field(received.text, "Voicemail PIN")
+    verify = 'mutation($p: String!) { verifyVoicemailPin(login: "anna", pin: $p) { ok } }'
+    assert (await api.data(verify, {"p": pin}, token=voicemail))["verifyVoicemailPin"]["ok"]
+
+
 @pytest.mark.usefixtures("admin_token")
 async def test_two_dispatchers_never_send_a_message_twice(
     api: Api, database_url: str, engine: AsyncEngine, smtp_server: SmtpServer

@@ -53,12 +53,13 @@ async def user(
     last_name: str | None = None,
     **fields: Any,
 ) -> User:
+    password_hash = None if password is None else await deps.hasher.hash(password)
     async with deps.uow as uow:
         new = User(
             login=login,
             last_name=last_name or login.capitalize(),
             location_id=location_id,
-            password_hash=None if password is None else await deps.hasher.hash(password),
+            password_hash=password_hash,
             **fields,
         )
         added = await uow.users.add(new)
@@ -87,12 +88,13 @@ async def administrator(
     location_ids: Iterable[int] = (),
     **fields: Any,
 ) -> Administrator:
+    password_hash = await deps.hasher.hash(password)
     async with deps.uow as uow:
         added = await uow.administrators.add(
             Administrator(
                 login=login,
                 last_name=fields.pop("last_name", login.capitalize()),
-                password_hash=await deps.hasher.hash(password),
+                password_hash=password_hash,
                 location_ids=frozenset(location_ids),
                 **fields,
             )

@@ -39,6 +39,13 @@ class TestCreateAdministrator:
         assert stored.password_hash != GOOD_PASSWORD
         assert await deps.hasher.verify(stored.password_hash, GOOD_PASSWORD)
 
+    async def test_the_password_is_hashed_outside_the_transaction(self, deps: FakeDeps) -> None:
+        await create_administrator(
+            deps, ROOT, NewAdministrator(login="root2", password=GOOD_PASSWORD, last_name="R")
+        )
+
+        assert (deps.hasher.hashed, deps.hasher.during_writes) == (1, 0)
+
     async def test_no_locations_makes_a_system_admin(self, deps: FakeDeps) -> None:
         admin = await create_administrator(
             deps, ROOT, NewAdministrator(login="root2", password=GOOD_PASSWORD, last_name="R")

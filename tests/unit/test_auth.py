@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 
 import pytest
@@ -20,7 +21,7 @@ from connect_admin.domain.services.auth import (
     user_sign_in,
 )
 from connect_admin.domain.services.users import UserChanges, update_user
-from tests.fakes import FakeDeps
+from tests.fakes import FakeDeps, FakeHasher
 from tests.unit import given
 from tests.unit.given import GOOD_PASSWORD, ROOT
 
@@ -487,6 +488,53 @@ class TestChangeMyPassword:
             await change_my_password(deps, given.as_user(anna), GOOD_PASSWORD, GOOD_PASSWORD)
 
         assert [p.code for p in raised.value.problems] == ["PASSWORD_UNCHANGED"]
+
+    async def test_passwords_are_checked_and_hashed_outside_the_transaction(
+        self, deps: FakeDeps
+    ) -> None:
+        loc = await given.location(deps)
+        anna = await given.user(deps, "anna", loc.id, password=GOOD_PASSWORD)
+
+        await change_my_password(deps, given.as_user(anna), GOOD_PASSWORD, NEW_PASSWORD)
+
+        assert (deps.hasher.verified, deps.hasher.hashed) == (1, 2)  # one hash by given.user
+        assert deps.hasher.during_writes == 0
+
+    async def test_a_password_set_meanwhile_is_not_overwritten(self, deps: FakeDeps) -> None:
+        loc = await given.location(deps)
+        anna = await given.user(deps, "anna", loc.id, password=GOOD_PASSWORD)
+        deps.hasher.hold()
+        change = asyncio.create_task(
+            change_my_password(deps, given.as_user(anna), GOOD_PASSWORD, NEW_PASSWORD)
+        )
+        await deps.hasher.until_waiting(1)
+        # An administrator sets another password while the current one is checked.
+        set_meanwhile = FakeHasher.PREFIX + "Set-By-Admin-42"
+        deps.uow.data.users[anna.id].password_hash = set_meanwhile
+        deps.hasher.release()
+
+        with pytest.raises(DomainError) as raised:
+            await change
+        assert [p.code for p in raised.value.problems] == ["INVALID_CREDENTIALS"]
+        assert deps.uow.data.users[anna.id].password_hash == set_meanwhile
+
+    async def test_of_two_changes_at_once_only_one_succeeds(self, deps: FakeDeps) -> None:
+        loc = await given.location(deps)
+        anna = await given.user(deps, "anna", loc.id, password=GOOD_PASSWORD)
+        deps.hasher.hold()
+        tabs = [
+            asyncio.create_task(change_my_password(deps, given.as_user(anna), GOOD_PASSWORD, new))
+            for new in (NEW_PASSWORD, "Other-New-Secret-8")
+        ]
+        await deps.hasher.until_waiting(2)
+        deps.hasher.release()
+
+        outcomes = await asyncio.gather(*tabs, return_exceptions=True)
+
+        refused = [o for o in outcomes if isinstance(o, DomainError)]
+        assert [p.code for o in refused for p in o.problems] == ["INVALID_CREDENTIALS"]
+        winner = NEW_PASSWORD if outcomes[0] is None else "Other-New-Secret-8"
+        assert (await user_sign_in(deps, "anna", winner)).token
 
     async def test_administrators_cannot_use_it(self, deps: FakeDeps) -> None:
         with pytest.raises(Forbidden):

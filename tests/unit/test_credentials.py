@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -123,6 +125,21 @@ class TestSetUserPassword:
         await set_user_password(deps, ROOT, anna.id, GOOD_PASSWORD)
         assert (await user_sign_in(deps, "anna", GOOD_PASSWORD)).password_change_required
 
+    async def test_the_password_is_hashed_outside_the_transaction(self, deps: FakeDeps) -> None:
+        loc = await given.location(deps)
+        anna = await given.user(deps, "anna", loc.id)
+
+        await set_user_password(deps, ROOT, anna.id, GOOD_PASSWORD)
+
+        assert (deps.hasher.hashed, deps.hasher.during_writes) == (1, 0)
+
+    async def test_a_refused_password_is_not_hashed(self, deps: FakeDeps) -> None:
+        loc = await given.location(deps)
+        anna = await given.user(deps, "anna", loc.id)
+        with pytest.raises(DomainError):
+            await set_user_password(deps, ROOT, anna.id, "short")
+        assert deps.hasher.hashed == 0
+
     async def test_out_of_scope_users_are_not_found(self, deps: FakeDeps) -> None:
         munich = await given.location(deps, "Munich")
         berlin = await given.location(deps, "Berlin")
@@ -182,6 +199,106 @@ class TestVoicemailPin:
 
         deps.clock.advance(minutes=15)
         await verify_voicemail_pin(deps, VOICEMAIL, "anna", pin)
+
+    async def test_pins_are_made_and_checked_outside_any_writing_transaction(
+        self, deps: FakeDeps
+    ) -> None:
+        await self.pending(deps)
+        await voicemail_remote_access(deps, VOICEMAIL, "anna")
+        [mail] = await queued(deps)
+        pin = deps.secrets.decrypt(mail.secret_ciphertext or "")
+
+        with pytest.raises(DomainError):
+            await verify_voicemail_pin(deps, VOICEMAIL, "anna", "000000")
+        await verify_voicemail_pin(deps, VOICEMAIL, "anna", pin)
+
+        assert (deps.hasher.hashed, deps.hasher.verified) == (1, 2)
+        assert deps.hasher.during_writes == 0
+
+    async def test_a_pin_delivered_meanwhile_is_not_made_again(self, deps: FakeDeps) -> None:
+        anna_id = await self.pending(deps)
+        deps.hasher.hold()
+        access = asyncio.create_task(voicemail_remote_access(deps, VOICEMAIL, "anna"))
+        await deps.hasher.until_waiting(1)
+        # Another call stored its PIN while this one was hashing.
+        other = replace(
+            deps.uow.data.users[anna_id],
+            voicemail_pin_state=VoicemailPinState.SET, voicemail_pin_hash="fake$864297",
+        )  # fmt: skip
+        deps.uow.data.users[anna_id] = other
+        deps.hasher.release()
+
+        assert await access is VoicemailAccessOutcome.PIN_REQUIRED
+        assert await queued(deps) == []
+        assert deps.uow.data.users[anna_id].voicemail_pin_hash == "fake$864297"
+
+    async def test_a_pin_reset_while_it_is_checked_no_longer_opens(self, deps: FakeDeps) -> None:
+        anna_id = await self.pending(deps)
+        await voicemail_remote_access(deps, VOICEMAIL, "anna")
+        [mail] = await queued(deps)
+        pin = deps.secrets.decrypt(mail.secret_ciphertext or "")
+        deps.hasher.hold()
+        check = asyncio.create_task(verify_voicemail_pin(deps, VOICEMAIL, "anna", pin))
+        await deps.hasher.until_waiting(1)
+
+        await reset_users(deps, ROOT, [("a", anna_id)], [ResetOption.VOICEMAIL_PIN])
+        deps.hasher.release()
+
+        with pytest.raises(DomainError) as refused:
+            await check
+        assert refused.value.problems[0].code == "NO_PIN"
+
+    async def test_parallel_guesses_get_no_more_tries_than_guesses_in_a_row(
+        self, deps: FakeDeps
+    ) -> None:
+        await self.pending(deps)
+        await voicemail_remote_access(deps, VOICEMAIL, "anna")
+        [mail] = await queued(deps)
+        pin = deps.secrets.decrypt(mail.secret_ciphertext or "")
+        deps.hasher.hold()
+        guesses = [
+            asyncio.create_task(verify_voicemail_pin(deps, VOICEMAIL, "anna", "000000"))
+            for _ in range(5)
+        ]
+        await deps.hasher.until_waiting(5)
+
+        # Five tries are being checked: a sixth is refused unchecked, even the right PIN.
+        with pytest.raises(DomainError) as sixth:
+            await verify_voicemail_pin(deps, VOICEMAIL, "anna", pin)
+        deps.hasher.release()
+        answers = await asyncio.gather(*guesses, return_exceptions=True)
+
+        assert sixth.value.problems[0].code == "PIN_LOCKED"
+        assert {a.problems[0].code for a in answers if isinstance(a, DomainError)} == {
+            "INVALID_PIN"
+        }
+        with pytest.raises(DomainError) as after:
+            await verify_voicemail_pin(deps, VOICEMAIL, "anna", pin)
+        assert after.value.problems[0].code == "PIN_LOCKED"
+        locks = [e for e in deps.uow.audit_events if e.action == "VOICEMAIL_PIN_LOCKED"]
+        assert len(locks) == 1
+
+    async def test_a_right_pin_checked_alongside_wrong_ones_opens_and_clears_them(
+        self, deps: FakeDeps
+    ) -> None:
+        anna_id = await self.pending(deps)
+        await voicemail_remote_access(deps, VOICEMAIL, "anna")
+        [mail] = await queued(deps)
+        pin = deps.secrets.decrypt(mail.secret_ciphertext or "")
+        deps.hasher.hold()
+        wrong = [
+            asyncio.create_task(verify_voicemail_pin(deps, VOICEMAIL, "anna", "000000"))
+            for _ in range(4)
+        ]
+        right = asyncio.create_task(verify_voicemail_pin(deps, VOICEMAIL, "anna", pin))
+        await deps.hasher.until_waiting(5)
+        deps.hasher.release()
+
+        await asyncio.gather(*wrong, return_exceptions=True)
+        await right  # its try came before the wrong ones settled: it opens
+
+        stored = deps.uow.data.users[anna_id]
+        assert (stored.pin_failed_attempts, stored.pin_locked_until) == (0, None)
 
     async def test_no_pin_and_no_access_without_one(self, deps: FakeDeps) -> None:
         loc = await given.location(deps)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 
 from connect_admin.domain.errors import DomainError, NotAuthenticated
@@ -44,6 +46,29 @@ class TestCreateUser:
         assert stored.password_hash is not None
         assert stored.password_hash != GOOD_PASSWORD
         assert await deps.hasher.verify(stored.password_hash, GOOD_PASSWORD)
+
+    async def test_the_password_is_hashed_outside_the_transaction(self, deps: FakeDeps) -> None:
+        loc = await given.location(deps)
+        new = NewUser(login="anna", last_name="Alt", location_id=loc.id, password=GOOD_PASSWORD)
+
+        await create_user(deps, ROOT, new)
+
+        assert (deps.hasher.hashed, deps.hasher.during_writes) == (1, 0)
+
+    async def test_a_login_taken_while_hashing_is_refused(self, deps: FakeDeps) -> None:
+        loc = await given.location(deps)
+        deps.hasher.hold()
+        new = NewUser(login="anna", last_name="Alt", location_id=loc.id, password=GOOD_PASSWORD)
+        creating = asyncio.create_task(create_user(deps, ROOT, new))
+        await deps.hasher.until_waiting(1)
+        await given.user(deps, "anna", loc.id)  # another administrator was quicker
+        deps.hasher.release()
+
+        with pytest.raises(DomainError) as raised:
+            await creating
+
+        assert codes(raised.value) == [("LOGIN_TAKEN", ("login",))]
+        assert len(deps.uow.data.users) == 1
 
     async def test_login_must_be_unique(self, deps: FakeDeps) -> None:
         loc = await given.location(deps)

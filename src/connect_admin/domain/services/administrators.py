@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from connect_admin.domain.errors import not_found
 from connect_admin.domain.model import DEFAULT_PASSWORD_POLICY, Administrator
+from connect_admin.domain.ports import UnitOfWork
 from connect_admin.domain.principals import Principal, require_admin, require_system_admin
 from connect_admin.domain.services import audit
 from connect_admin.domain.services.deps import Deps
@@ -54,21 +55,20 @@ async def create_administrator(
     first_name = problems.optional_name(new.first_name, "firstName")
     problems.password(DEFAULT_PASSWORD_POLICY, new.password, "password")
     location_ids = frozenset(new.location_ids)
+    # Refused before the slow hash, hashed before the write lock; the checks
+    # run again when storing.
+    async with deps.uow.reading() as uow:
+        await _check_new_administrator(uow, problems, new, login)
+    password_hash = await deps.hasher.hash(new.password)
     async with deps.uow as uow:
-        found = await uow.locations.get_many(location_ids)
-        for index, location_id in enumerate(new.location_ids):
-            if location_id not in found:
-                problems.add("LOCATION_NOT_FOUND", "No such location.", "locationIds", str(index))
-        if await uow.administrators.login_taken(login):
-            problems.add("LOGIN_TAKEN", "Another administrator has this login.", "login")
-        problems.raise_if_any()
+        await _check_new_administrator(uow, problems, new, login)
         admin = await uow.administrators.add(
             Administrator(
                 login=login,
                 last_name=last_name,
                 first_name=first_name,
                 email=email,
-                password_hash=await deps.hasher.hash(new.password),
+                password_hash=password_hash,
                 location_ids=location_ids,
             )
         )
@@ -82,3 +82,16 @@ async def create_administrator(
         )
         await uow.commit()
     return admin
+
+
+async def _check_new_administrator(
+    uow: UnitOfWork, problems: Problems, new: NewAdministrator, login: str
+) -> None:
+    """Raises the problems of the input so far and those the stored data show."""
+    found = await uow.locations.get_many(new.location_ids)
+    for index, location_id in enumerate(new.location_ids):
+        if location_id not in found:
+            problems.add("LOCATION_NOT_FOUND", "No such location.", "locationIds", str(index))
+    if await uow.administrators.login_taken(login):
+        problems.add("LOGIN_TAKEN", "Another administrator has this login.", "login")
+    problems.raise_if_any()

@@ -15,6 +15,7 @@ from connect_admin.domain.errors import DomainError, Forbidden, NotAuthenticated
 from connect_admin.domain.model import (
     Administrator,
     ApiToken,
+    PasswordPolicy,
     SessionSubject,
     SignInSession,
     User,
@@ -250,33 +251,61 @@ async def revoke_api_token(deps: Deps, actor: Principal, token_id: int) -> None:
             await uow.commit()
 
 
+WRONG_CURRENT_PASSWORD = DomainError.of(
+    "INVALID_CREDENTIALS", "The current password is wrong.", "currentPassword"
+)
+# A password that changed while it was being checked is checked again, once.
+PASSWORD_CHANGE_TRIES = 2
+
+
 async def change_my_password(
     deps: Deps, actor: Principal, current_password: str, new_password: str
 ) -> None:
+    """The current password is checked and the new one hashed outside any
+    transaction; the new one is stored only if the password checked is still
+    the stored one."""
     me = require_user(actor, allow_pending_password_change=True)
+    for _ in range(PASSWORD_CHANGE_TRIES):
+        async with deps.uow.reading() as uow:
+            user = await uow.users.get(me.user_id)
+            if user is None:
+                raise NotAuthenticated
+            location = await uow.locations.get(user.location_id)
+            assert location is not None
+        if not await deps.hasher.verify(user.password_hash, current_password):
+            raise WRONG_CURRENT_PASSWORD
+        _check_new_password(location.password_policy, current_password, new_password)
+        new_hash = await deps.hasher.hash(new_password)
+        if await _store_new_password(deps, me, user, new_hash):
+            return
+    # Changed under both checks: what was typed as current is no longer known to be.
+    raise WRONG_CURRENT_PASSWORD
+
+
+def _check_new_password(policy: PasswordPolicy, current_password: str, new_password: str) -> None:
+    problems = Problems()
+    problems.password(policy, new_password, "newPassword")
+    if new_password == current_password:
+        problems.add(
+            "PASSWORD_UNCHANGED",
+            "The new password must differ from the current one.",
+            "newPassword",
+        )
+    problems.raise_if_any()
+
+
+async def _store_new_password(deps: Deps, me: UserPrincipal, checked: User, new_hash: str) -> bool:
+    """False when the password or the location (its policy) changed since ``checked``."""
     async with deps.uow as uow:
         user = await uow.users.get(me.user_id, for_update=True)
         if user is None:
             raise NotAuthenticated
-        if not await deps.hasher.verify(user.password_hash, current_password):
-            raise DomainError.of(
-                "INVALID_CREDENTIALS", "The current password is wrong.", "currentPassword"
-            )
-        location = await uow.locations.get(user.location_id)
-        assert location is not None
-        problems = Problems()
-        problems.password(location.password_policy, new_password, "newPassword")
-        if new_password == current_password:
-            problems.add(
-                "PASSWORD_UNCHANGED",
-                "The new password must differ from the current one.",
-                "newPassword",
-            )
-        problems.raise_if_any()
+        if (user.password_hash, user.location_id) != (checked.password_hash, checked.location_id):
+            return False
         await uow.users.update(
             replace(
                 user,
-                password_hash=await deps.hasher.hash(new_password),
+                password_hash=new_hash,
                 password_change_required=False,
                 temporary_password_expires_at=None,
             )
@@ -286,10 +315,11 @@ async def change_my_password(
         ended = await uow.sessions.delete_others(SessionSubject.USER, user.id, me.session_id)
         await audit.record(
             deps,
-            actor,
+            me,
             "PASSWORD_CHANGED",
             target_user_id=user.id,
             scope_location_id=user.location_id,
             other_sessions_ended=ended,
         )
         await uow.commit()
+    return True

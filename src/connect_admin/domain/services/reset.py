@@ -274,8 +274,9 @@ class _Job:
     ) -> None:
         deps, ordered = self.deps, self.ordered
         ids = [user_id for _, user_id in batch if user_id is not None]
-        async with deps.uow as uow:
-            users = await uow.users.get_many(ids, for_update=True)
+        # A dry run stores nothing: it reads without taking the write lock.
+        async with deps.uow.reading() if self.dry_run else deps.uow as uow:
+            users = await uow.users.get_many(ids, for_update=not self.dry_run)
             gateway = (
                 await uow.email_gateway.get()
                 if {ResetOption.PASSWORD, ResetOption.VOICEMAIL_PIN} & set(ordered)

@@ -143,18 +143,15 @@ async def create_user(deps: Deps, actor: Principal, new: NewUser) -> User:
     email = problems.email(new.email, "email")
     work_phone = problems.phone(new.work_phone, "workPhone")
     mobile_phone = problems.phone(new.mobile_phone, "mobilePhone")
+    password_hash = None
+    if new.password is not None:
+        # Refused before the slow hash, hashed before the write lock; the
+        # checks run again when storing.
+        async with deps.uow.reading() as uow:
+            await _check_new_user(uow, admin, problems, new, login, work_phone)
+        password_hash = await deps.hasher.hash(new.password)
     async with deps.uow as uow:
-        location, _ = await _placement(
-            uow, admin, problems, new.location_id, new.configuration_group_id
-        )
-        if await uow.users.login_taken(login):
-            problems.add("LOGIN_TAKEN", "Another user has this login.", "login")
-        if work_phone and await uow.users.work_phone_taken(work_phone):
-            problems.add("WORK_PHONE_TAKEN", "Another user has this work phone.", "workPhone")
-        if new.password is not None and location is not None:
-            problems.password(location.password_policy, new.password, "password")
-        problems.raise_if_any()
-        password_hash = None if new.password is None else await deps.hasher.hash(new.password)
+        await _check_new_user(uow, admin, problems, new, login, work_phone)
         user = await uow.users.add(
             User(
                 login=login,
@@ -180,6 +177,27 @@ async def create_user(deps: Deps, actor: Principal, new: NewUser) -> User:
         )
         await uow.commit()
     return user
+
+
+async def _check_new_user(
+    uow: UnitOfWork,
+    admin: AdminPrincipal,
+    problems: Problems,
+    new: NewUser,
+    login: str,
+    work_phone: str | None,
+) -> None:
+    """Raises the problems of the input so far and those the stored users show."""
+    location, _ = await _placement(
+        uow, admin, problems, new.location_id, new.configuration_group_id
+    )
+    if await uow.users.login_taken(login):
+        problems.add("LOGIN_TAKEN", "Another user has this login.", "login")
+    if work_phone and await uow.users.work_phone_taken(work_phone):
+        problems.add("WORK_PHONE_TAKEN", "Another user has this work phone.", "workPhone")
+    if new.password is not None and location is not None:
+        problems.password(location.password_policy, new.password, "password")
+    problems.raise_if_any()
 
 
 async def update_user(deps: Deps, actor: Principal, changes: UserChanges) -> User:
