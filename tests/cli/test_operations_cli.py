@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -9,6 +10,7 @@ import socket
 import subprocess
 import sys
 import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -114,6 +116,89 @@ def test_serve_with_two_workers_answers_and_logs_json(tmp_path: Path) -> None:
     assert access | {"principal": "anonymous", "outcome": "errors"} == access
     assert access["payload_error_codes"] == ["INVALID_CREDENTIALS"]
     assert PASSWORD not in "".join(watcher.lines)
+
+
+def _socket_inodes(pid: int) -> set[int]:
+    inodes = set()
+    for fd in Path(f"/proc/{pid}/fd").iterdir():
+        with contextlib.suppress(OSError):
+            target = os.readlink(fd)
+            if target.startswith("socket:["):
+                inodes.add(int(target[8:-1]))
+    return inodes
+
+
+def _tcp_sockets(port: int) -> dict[int, str]:
+    """Inode -> state ("0A" listening, "01" established) of the sockets on this local port."""
+    found = {}
+    for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
+        fields = line.split()
+        if int(fields[1].rsplit(":", 1)[1], 16) == port:
+            found[int(fields[9])] = fields[3]
+    return found
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        found += [int(c) for c in (task / "children").read_text().split()]
+    return found
+
+
+def _started(pid: int, watcher: StderrWatcher) -> bool:
+    return any(STARTED in line and f'"pid": {pid}' in line for line in watcher.lines)
+
+
+@pytest.mark.skipif(not Path("/proc/net/tcp").exists(), reason="reads Linux's /proc")
+def test_each_worker_listens_on_its_own_and_a_burst_of_connections_reaches_both(
+    tmp_path: Path,
+) -> None:
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CONNECT_")}
+    env["CONNECT_DATABASE_URL"] = f"sqlite:///{tmp_path / 'connect-admin.db'}"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "connect_admin", "serve", "--port", str(port), "--workers", "2"],
+        env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE, text=True, start_new_session=True,
+    )  # fmt: skip
+    watcher = StderrWatcher(proc)
+    clients: list[socket.socket] = []
+    try:
+        watcher.wait_for(STARTED, count=2)
+        workers = [pid for pid in _children(proc.pid) if _started(pid, watcher)]
+        assert len(workers) == 2, watcher.lines
+        # 16 connections at once, as a load balancer filling its pool opens them.
+        clients = [socket.create_connection(("127.0.0.1", port)) for _ in range(16)]
+
+        def held(state: str) -> dict[int, set[int]]:
+            tcp = _tcp_sockets(port)
+            return {pid: {i for i in _socket_inodes(pid) if tcp.get(i) == state} for pid in workers}
+
+        deadline = time.monotonic() + 30  # the workers accept: a bound, not a pause
+        while sum(map(len, held("01").values())) < 16:
+            assert time.monotonic() < deadline, held("01")
+            time.sleep(0.05)
+        connections, listening = held("01"), held("0A")
+        parent = {i for i in _socket_inodes(proc.pid) if _tcp_sockets(port).get(i) == "0A"}
+    finally:
+        for client in clients:
+            client.close()
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(30)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait(30)
+        watcher.join()
+        assert proc.stderr is not None
+        proc.stderr.close()
+
+    first, second = listening.values()
+    assert len(first) == len(second) == 1
+    assert first != second  # a socket each, not one shared
+    assert parent == set()  # a dead worker's socket does not live on in the parent
+    # The kernel spreads them: all 16 on one worker has a chance of 2 in 65,536.
+    assert all(connections.values()), connections
 
 
 def test_log_level_is_read_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:

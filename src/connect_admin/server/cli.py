@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import getpass
 import logging
 import sys
@@ -154,8 +155,13 @@ def serve_command(args: argparse.Namespace, settings: Settings) -> int:
     host = f"[{args.host}]" if ":" in args.host else args.host
     print(f"Connect Admin: GraphiQL at http://{host}:{args.port}/graphql", flush=True)
     if args.workers > 1:
-        # Each worker process builds its own app and engine from the environment.
-        uvicorn.run(APP_FACTORY, factory=True, workers=args.workers, **options)
+        from connect_admin.server.workers import ReusePortMultiprocess
+
+        # Each worker process builds its own app and engine from the environment,
+        # and listens on a socket of its own (server/workers.py).
+        config = uvicorn.Config(APP_FACTORY, factory=True, workers=args.workers, **options)
+        with contextlib.suppress(KeyboardInterrupt):
+            ReusePortMultiprocess(config).run()
     else:
         uvicorn.run(create_app(settings, freeze_heap=True), **options)
     return EXIT_OK
