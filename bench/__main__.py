@@ -272,11 +272,16 @@ def measure_load(
     # wait until it is idle so the measurement does not pay for the warm-up.
     result_idle = wait_idle(watched)
 
-    cpu0 = sum(proc_cpu_seconds(p) for p in watched)
+    each0 = [proc_cpu_seconds(p) for p in watched]
     busy0 = machine_busy_seconds()
     result = wrk(server.url, script, window, profile.connections)
     result["window_s"] = window
-    cpu1 = sum(proc_cpu_seconds(p) for p in watched)
+    each1 = [proc_cpu_seconds(p) for p in watched]
+    cpu0, cpu1 = sum(each0), sum(each1)
+    # Per worker: an idle one shows connections that all went to the other.
+    result["server_cpu_pct_each"] = [
+        100 * (b - a) / (result["duration_us"] / 1e6) for a, b in zip(each0, each1, strict=True)
+    ]
     # The server, PostgreSQL, wrk and the rest share the cores: how many were busy.
     result["machine_busy_cores"] = (machine_busy_seconds() - busy0) / (result["duration_us"] / 1e6)
     result["server_cpu_pct"] = 100 * (cpu1 - cpu0) / (result["duration_us"] / 1e6)
@@ -968,6 +973,11 @@ def report(results: list[Result], profile: Profile) -> None:
         f"scale-out: 2 / 1 workers ({cores} cores)",
         ">= 1.6",
         lambda r: fmt(g(r, "read_two", "rps") / g(r, "read_ours", "rps"), ".2f"),
+    )
+    row(
+        "scale-out: server CPU % per worker",
+        "",
+        lambda r: " / ".join(f"{pct:.0f}" for pct in g(r, "read_two", "server_cpu_pct_each")),
     )
     row(
         "scale-out: machine busy, cores",

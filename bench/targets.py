@@ -117,7 +117,7 @@ def _scale_out(db: str, rows: dict[str, Any], cores: int) -> Iterator[Verdict]:
     if ratio < SCALE_OUT:
         why = (
             f"one worker with PostgreSQL and wrk kept {one['machine_busy_cores']:.2f} of "
-            f"{cores} cores busy, so two can reach at most {ceiling:.2f}x here; measured "
+            f"{cores} cores busy, so two can reach about {ceiling:.2f}x here; measured "
             f"{ratio / ceiling:.0%} of that, with {two['machine_busy_cores']:.2f} cores busy"
         )
         if ceiling >= SCALE_OUT:
