@@ -20,14 +20,19 @@ from uvicorn import Config
 from uvicorn.supervisors import Multiprocess
 
 
-def bind_reuse_port(host: str, port: int) -> socket.socket:
-    """A TCP socket bound to ``host:port`` that other workers may bind as well."""
+def bind_reuse_port(host: str, port: int, backlog: int) -> socket.socket:
+    """A listening TCP socket on ``host:port`` that other workers may bind as well.
+
+    It listens at once: the kernel hands connections only to listening sockets,
+    and a worker still starting would otherwise get none of a first burst.
+    """
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM)
     try:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
         sock.bind((host, port))
+        sock.listen(backlog)
     except OSError:
         sock.close()
         raise
@@ -46,7 +51,7 @@ class ReusePortMultiprocess(Multiprocess):
     # on restart, for a replacement): each read binds a new socket.
     @property
     def sockets(self) -> list[socket.socket]:
-        sock = bind_reuse_port(self.config.host, self.config.port)
+        sock = bind_reuse_port(self.config.host, self.config.port, self.config.backlog)
         self._handed_out.append(sock)
         return [sock]
 
