@@ -176,19 +176,24 @@ class TestPasswordByMail:
         assert (received.auth_user, received.over_tls) == (SMTP_USER, True)
 
 
+async def pin_pending_for_anna(api: Api, admin_token: str, smtp_server: SmtpServer) -> str:
+    """Anna, with a mail address and a PIN pending delivery; the voicemail server's token."""
+    await api.data(CONFIGURE, {"input": gateway_input(smtp_server)}, token=admin_token)
+    anna = await user_with_mail(api)
+    await api.data(
+        RESET, {"ids": [anna], "options": {"setRandomVoicemailPin": True}}, token=admin_token
+    )
+    made = await api.data(
+        'mutation { createApiToken(name: "voicemail") { token } }', token=admin_token
+    )
+    return str(made["createApiToken"]["token"])
+
+
 class TestVoicemail:
     async def test_the_pin_is_mailed_at_the_first_remote_access(
         self, api: Api, admin_token: str, smtp_server: SmtpServer
     ) -> None:
-        await api.data(CONFIGURE, {"input": gateway_input(smtp_server)}, token=admin_token)
-        anna = await user_with_mail(api)
-        await api.data(
-            RESET, {"ids": [anna], "options": {"setRandomVoicemailPin": True}}, token=admin_token
-        )
-        made = await api.data(
-            'mutation { createApiToken(name: "voicemail") { token } }', token=admin_token
-        )
-        voicemail = made["createApiToken"]["token"]
+        voicemail = await pin_pending_for_anna(api, admin_token, smtp_server)
         access = 'mutation { voicemailRemoteAccess(login: "anna") { outcome errors { code } } }'
 
         first = await api.data(access, token=voicemail)
@@ -208,15 +213,7 @@ class TestVoicemail:
 async def test_parallel_wrong_pins_still_lock_it(
     api: Api, admin_token: str, smtp_server: SmtpServer
 ) -> None:
-    await api.data(CONFIGURE, {"input": gateway_input(smtp_server)}, token=admin_token)
-    anna = await user_with_mail(api)
-    await api.data(
-        RESET, {"ids": [anna], "options": {"setRandomVoicemailPin": True}}, token=admin_token
-    )
-    made = await api.data(
-        'mutation { createApiToken(name: "voicemail") { token } }', token=admin_token
-    )
-    voicemail = made["createApiToken"]["token"]
+    voicemail = await pin_pending_for_anna(api, admin_token, smtp_server)
     await api.data('mutation { voicemailRemoteAccess(login: "anna") { outcome } }', token=voicemail)
     await dispatch_due(dispatcher_deps(api))
     pin = _field(smtp_server.received[0].text, "Voicemail PIN")
@@ -235,15 +232,7 @@ async def test_parallel_wrong_pins_still_lock_it(
 async def test_two_first_remote_accesses_at_once_mail_one_pin(
     api: Api, admin_token: str, smtp_server: SmtpServer
 ) -> None:
-    await api.data(CONFIGURE, {"input": gateway_input(smtp_server)}, token=admin_token)
-    anna = await user_with_mail(api)
-    await api.data(
-        RESET, {"ids": [anna], "options": {"setRandomVoicemailPin": True}}, token=admin_token
-    )
-    made = await api.data(
-        'mutation { createApiToken(name: "voicemail") { token } }', token=admin_token
-    )
-    voicemail = made["createApiToken"]["token"]
+    voicemail = await pin_pending_for_anna(api, admin_token, smtp_server)
     access = 'mutation { voicemailRemoteAccess(login: "anna") { outcome errors { code } } }'
 
     both = await asyncio.gather(*(api.data(access, token=voicemail) for _ in range(2)))

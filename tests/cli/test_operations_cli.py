@@ -66,8 +66,8 @@ class StderrWatcher:
         self._thread.join(30)
 
 
-def test_serve_with_two_workers_answers_and_logs_json(tmp_path: Path) -> None:
-    port = free_port()
+def serve_two_workers(tmp_path: Path, port: int) -> tuple[subprocess.Popen[str], StderrWatcher]:
+    """``connect-admin serve --workers 2`` on a SQLite file, its JSON log lines watched."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("CONNECT_")}
     env["CONNECT_DATABASE_URL"] = f"sqlite:///{tmp_path / 'connect-admin.db'}"
     proc = subprocess.Popen(
@@ -75,7 +75,25 @@ def test_serve_with_two_workers_answers_and_logs_json(tmp_path: Path) -> None:
         env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE, text=True, start_new_session=True,
     )  # fmt: skip
-    watcher = StderrWatcher(proc)
+    return proc, StderrWatcher(proc)
+
+
+def stop(proc: subprocess.Popen[str], watcher: StderrWatcher) -> None:
+    if proc.poll() is None:
+        proc.send_signal(signal.SIGTERM)
+    try:
+        proc.wait(30)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)  # the server and its workers
+        proc.wait(30)
+    watcher.join()
+    assert proc.stderr is not None
+    proc.stderr.close()
+
+
+def test_serve_with_two_workers_answers_and_logs_json(tmp_path: Path) -> None:
+    port = free_port()
+    proc, watcher = serve_two_workers(tmp_path, port)
     try:
         # Each worker process starts its own app.
         watcher.wait_for(STARTED, count=2)
@@ -93,16 +111,7 @@ def test_serve_with_two_workers_answers_and_logs_json(tmp_path: Path) -> None:
         )
         watcher.wait_for('"operation_name": "SignIn"')
     finally:
-        if proc.poll() is None:
-            proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(30)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)  # the server and its workers
-            proc.wait(30)
-        watcher.join()
-        assert proc.stderr is not None
-        proc.stderr.close()
+        stop(proc, watcher)
 
     assert (health.status_code, health.json()) == (200, {"status": "ok"})
     assert ready.status_code == 200
@@ -154,14 +163,7 @@ def test_each_worker_listens_on_its_own_and_a_burst_of_connections_reaches_both(
     tmp_path: Path,
 ) -> None:
     port = free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("CONNECT_")}
-    env["CONNECT_DATABASE_URL"] = f"sqlite:///{tmp_path / 'connect-admin.db'}"
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "connect_admin", "serve", "--port", str(port), "--workers", "2"],
-        env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE, text=True, start_new_session=True,
-    )  # fmt: skip
-    watcher = StderrWatcher(proc)
+    proc, watcher = serve_two_workers(tmp_path, port)
     clients: list[socket.socket] = []
     try:
         watcher.wait_for(STARTED, count=2)
@@ -183,15 +185,7 @@ def test_each_worker_listens_on_its_own_and_a_burst_of_connections_reaches_both(
     finally:
         for client in clients:
             client.close()
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(30)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait(30)
-        watcher.join()
-        assert proc.stderr is not None
-        proc.stderr.close()
+        stop(proc, watcher)
 
     first, second = listening.values()
     assert len(first) == len(second) == 1
