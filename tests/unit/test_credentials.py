@@ -159,6 +159,13 @@ class TestVoicemailPin:
         await reset_users(deps, ROOT, [("a", anna.id)], [ResetOption.VOICEMAIL_PIN])
         return anna.id
 
+    async def delivered(self, deps: FakeDeps) -> tuple[int, str]:
+        """Anna's id and the PIN that her first remote access mailed."""
+        anna_id = await self.pending(deps)
+        await voicemail_remote_access(deps, VOICEMAIL, "anna")
+        [mail] = await queued(deps)
+        return anna_id, deps.secrets.decrypt(mail.secret_ciphertext or "")
+
     async def test_the_first_remote_access_mails_a_new_pin_then_asks_for_it(
         self, deps: FakeDeps
     ) -> None:
@@ -185,10 +192,7 @@ class TestVoicemailPin:
         await verify_voicemail_pin(deps, VOICEMAIL, "anna", pin)
 
     async def test_five_wrong_pins_lock_it_for_a_while(self, deps: FakeDeps) -> None:
-        await self.pending(deps)
-        await voicemail_remote_access(deps, VOICEMAIL, "anna")
-        [mail] = await queued(deps)
-        pin = deps.secrets.decrypt(mail.secret_ciphertext or "")
+        _, pin = await self.delivered(deps)
         for _ in range(5):
             with pytest.raises(DomainError) as wrong:
                 await verify_voicemail_pin(deps, VOICEMAIL, "anna", "000000")
@@ -203,10 +207,7 @@ class TestVoicemailPin:
     async def test_pins_are_made_and_checked_outside_any_writing_transaction(
         self, deps: FakeDeps
     ) -> None:
-        await self.pending(deps)
-        await voicemail_remote_access(deps, VOICEMAIL, "anna")
-        [mail] = await queued(deps)
-        pin = deps.secrets.decrypt(mail.secret_ciphertext or "")
+        _, pin = await self.delivered(deps)
 
         with pytest.raises(DomainError):
             await verify_voicemail_pin(deps, VOICEMAIL, "anna", "000000")
@@ -233,10 +234,7 @@ class TestVoicemailPin:
         assert deps.uow.data.users[anna_id].voicemail_pin_hash == "fake$864297"
 
     async def test_a_pin_reset_while_it_is_checked_no_longer_opens(self, deps: FakeDeps) -> None:
-        anna_id = await self.pending(deps)
-        await voicemail_remote_access(deps, VOICEMAIL, "anna")
-        [mail] = await queued(deps)
-        pin = deps.secrets.decrypt(mail.secret_ciphertext or "")
+        anna_id, pin = await self.delivered(deps)
         deps.hasher.hold()
         check = asyncio.create_task(verify_voicemail_pin(deps, VOICEMAIL, "anna", pin))
         await deps.hasher.until_waiting(1)
@@ -251,10 +249,7 @@ class TestVoicemailPin:
     async def test_parallel_guesses_get_no_more_tries_than_guesses_in_a_row(
         self, deps: FakeDeps
     ) -> None:
-        await self.pending(deps)
-        await voicemail_remote_access(deps, VOICEMAIL, "anna")
-        [mail] = await queued(deps)
-        pin = deps.secrets.decrypt(mail.secret_ciphertext or "")
+        _, pin = await self.delivered(deps)
         deps.hasher.hold()
         guesses = [
             asyncio.create_task(verify_voicemail_pin(deps, VOICEMAIL, "anna", "000000"))
@@ -281,10 +276,7 @@ class TestVoicemailPin:
     async def test_a_right_pin_checked_alongside_wrong_ones_opens_and_clears_them(
         self, deps: FakeDeps
     ) -> None:
-        anna_id = await self.pending(deps)
-        await voicemail_remote_access(deps, VOICEMAIL, "anna")
-        [mail] = await queued(deps)
-        pin = deps.secrets.decrypt(mail.secret_ciphertext or "")
+        anna_id, pin = await self.delivered(deps)
         deps.hasher.hold()
         wrong = [
             asyncio.create_task(verify_voicemail_pin(deps, VOICEMAIL, "anna", "000000"))
