@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from connect_admin.domain.ports import (
+    FinishedRun,
     ProgressClaim,
     ProgressKey,
     ProgressSnapshot,
@@ -80,7 +81,9 @@ async def test_an_unfinished_id_is_in_use_a_finished_one_is_replaced(
 
     assert await store.save((ALICE, "op"), "r1", ProgressSnapshot(5, 5, finished=True), T0)
     assert await claim(store, (ALICE, "op"), "r2") is ProgressClaim.CLAIMED
-    assert await load(store, (ALICE, "op")) == StoredProgress("r2", None, T0)
+    # The finished run's result stays beside the new run, for its subscribers.
+    finished = FinishedRun("r1", ProgressSnapshot(5, 5, finished=True))
+    assert await load(store, (ALICE, "op")) == StoredProgress("r2", None, T0, previous=finished)
 
 
 async def test_a_finished_or_replaced_run_writes_nothing_more(clean_database: AsyncEngine) -> None:
@@ -91,7 +94,9 @@ async def test_a_finished_or_replaced_run_writes_nothing_more(clean_database: As
 
     await claim(store, (ALICE, "op"), "r2")
     assert not await store.save((ALICE, "op"), "r1", ProgressSnapshot(2, 3), T0)
-    assert await load(store, (ALICE, "op")) == StoredProgress("r2", None, T0)
+    replaced = await load(store, (ALICE, "op"))
+    assert replaced is not None
+    assert (replaced.run_id, replaced.snapshot) == ("r2", None)
 
 
 async def test_two_workers_claiming_one_id_at_once_get_it_once(
@@ -148,9 +153,9 @@ async def test_subscribers_on_the_database_learn_of_an_abandoned_run(
     other = ProgressBroker(store, poll_seconds=0, clock=lambda: now[0])
     run = await ended.start(ALICE, "op")
     await run.report(10, 100)
-    now[0] += RETAIN + timedelta(seconds=1)
     watched = other.watch(ALICE, "op")
     assert await anext(watched) == ProgressSnapshot(10, 100)
+    now[0] += RETAIN + timedelta(seconds=1)
     with pytest.raises(OperationAbandoned):
         await anext(watched)
     await (await other.start(ALICE, "op")).finish()

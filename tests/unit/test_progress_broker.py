@@ -185,9 +185,9 @@ async def test_a_run_whose_process_ended_is_abandoned_and_its_id_free_again() ->
     clock.advance(30)
     with pytest.raises(OperationInUse):
         await broker.start(ALICE, "op")  # still running, as far as anyone knows
-    clock.advance(31)  # then nothing for longer than retain_seconds
     watched = broker.watch(ALICE, "op")
     assert await anext(watched) == ProgressSnapshot(1, 10)
+    clock.advance(31)  # then nothing for longer than retain_seconds
     with pytest.raises(OperationAbandoned):
         await anext(watched)
 
@@ -198,6 +198,41 @@ async def test_a_run_whose_process_ended_is_abandoned_and_its_id_free_again() ->
     await again.report(2, 4)
     await again.finish()
     assert await collect(broker, ALICE, "op") == [ProgressSnapshot(2, 4, finished=True)]
+
+
+async def test_a_new_subscriber_waits_for_a_new_run_not_an_expired_one() -> None:
+    clock, store = FakeClock(), MemoryProgressStore()
+    ended = ProgressBroker(store, retain_seconds=60, heartbeat_seconds=3600, clock=clock)
+    broker = ProgressBroker(store, retain_seconds=60, poll_seconds=0, clock=clock)
+    old = await ended.start(ALICE, "op")
+    await old.report(3, 10)
+    clock.advance(61)  # its process ended long ago; the record is not forgotten yet
+    watched = broker.watch(ALICE, "op")  # the client tries again, subscribing first
+    waiting = asyncio.create_task(anext(watched))
+    await until(lambda: broker.watched == 1)
+    retry = await broker.start(ALICE, "op")
+    await retry.report(4, 10)
+    assert await waiting == ProgressSnapshot(4, 10)
+    await retry.finish()
+    assert [s async for s in watched] == [ProgressSnapshot(4, 10, finished=True)]
+    await old.finish()
+
+
+async def test_a_run_replaced_right_after_it_finished_still_ends_for_its_subscribers() -> None:
+    store = MemoryProgressStore()
+    runner = ProgressBroker(store)
+    watcher = ProgressBroker(store, poll_seconds=0)
+    first = await runner.start(ALICE, "op")
+    await first.report(5, 10)
+    watched = watcher.watch(ALICE, "op")
+    assert await anext(watched) == ProgressSnapshot(5, 10)
+    await first.report(10, 10)
+    await first.finish()
+    # The same id again, before the watcher's next poll: the memory store never
+    # suspends, so no poll runs between the two.
+    second = await runner.start(ALICE, "op")
+    assert [s async for s in watched] == [ProgressSnapshot(10, 10, finished=True)]
+    await second.finish()
 
 
 async def test_a_running_operation_stays_fresh_between_reports() -> None:

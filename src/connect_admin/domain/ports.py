@@ -426,12 +426,20 @@ class ProgressSnapshot:
 
 
 @dataclass(frozen=True)
+class FinishedRun:
+    run_id: str
+    snapshot: ProgressSnapshot
+
+
+@dataclass(frozen=True)
 class StoredProgress:
     # Which start of the operation this is: an id can be used again once finished.
     run_id: str
     # None: started, nothing reported yet.
     snapshot: ProgressSnapshot | None
     updated_at: datetime
+    # The finished run that this one replaced under the same id, if any.
+    previous: FinishedRun | None = None
 
 
 class ProgressClaim(enum.Enum):

@@ -35,6 +35,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 
 from connect_admin.domain.ports import (
+    FinishedRun,
     ProgressClaim,
     ProgressKey,
     ProgressSnapshot,
@@ -184,7 +185,13 @@ class ProgressBroker:
             raise OperationInUse(operation_id)
         if claim is ProgressClaim.LIMIT_REACHED:
             raise OperationLimitReached
-        self._updated(key, StoredProgress(run_id=run_id, snapshot=None, updated_at=now))
+        watched = self._watched.get(key)
+        if watched is not None:
+            # As the store keeps it: the finished run replaced, for its slow subscribers.
+            known, previous = watched.latest, None
+            if known is not None and known.snapshot is not None and known.snapshot.finished:
+                previous = FinishedRun(known.run_id, known.snapshot)
+            watched.update(StoredProgress(run_id, None, now, previous=previous))
         return ProgressRun(self, key, run_id)
 
     async def save(self, key: ProgressKey, run_id: str, snapshot: ProgressSnapshot | None) -> bool:
@@ -192,9 +199,11 @@ class ProgressBroker:
         ours = await self.store.save(key, run_id, snapshot, now)
         watched = self._watched.get(key)
         if ours and watched is not None:
-            if snapshot is None and watched.latest is not None and watched.latest.run_id == run_id:
-                snapshot = watched.latest.snapshot  # a heartbeat: only the time is new
-            watched.update(StoredProgress(run_id=run_id, snapshot=snapshot, updated_at=now))
+            known = watched.latest if watched.latest and watched.latest.run_id == run_id else None
+            if snapshot is None and known is not None:
+                snapshot = known.snapshot  # a heartbeat: only the time is new
+            previous = known.previous if known is not None else None
+            watched.update(StoredProgress(run_id, snapshot, now, previous=previous))
         return ours
 
     async def watch(self, caller: int, operation_id: str) -> AsyncGenerator[ProgressSnapshot, None]:
@@ -209,7 +218,10 @@ class ProgressBroker:
         watched = self._subscribe(key)
         try:
             if watched.subscribers == 1 and watched.version == 0:
-                await self._load({key: watched})
+                try:
+                    await self._load({key: watched})
+                except Exception:  # the poller tries again
+                    logger.warning("progress of an operation not loaded", exc_info=True)
             started_waiting = asyncio.get_running_loop().time()
             run_id: str | None = None
             last: ProgressSnapshot | None = None
@@ -217,9 +229,17 @@ class ProgressBroker:
                 # Taken before the look at the record, so that no update goes unnoticed.
                 changed = watched.changed
                 stored = watched.latest
-                if stored is None or (run_id is not None and stored.run_id != run_id):
-                    if run_id is not None:
+                if run_id is None and stored is not None and self._expired(stored):
+                    stored = None  # forgotten at the next claim: no run to follow
+                if run_id is not None and (stored is None or stored.run_id != run_id):
+                    # Replaced: after it finished (its result is kept), or abandoned.
+                    previous = stored.previous if stored is not None else None
+                    if previous is None or previous.run_id != run_id:
                         raise OperationAbandoned(operation_id)
+                    if previous.snapshot != last:
+                        yield previous.snapshot
+                    return
+                if stored is None:
                     waited = asyncio.get_running_loop().time() - started_waiting
                     if waited >= self.wait_timeout:
                         raise OperationNotStarted(operation_id)
@@ -231,7 +251,7 @@ class ProgressBroker:
                         yield snapshot
                     if snapshot is not None and snapshot.finished:
                         return
-                    if stored.updated_at <= self.now() - self.retain:
+                    if self._expired(stored):
                         raise OperationAbandoned(operation_id)
                 # The poller wakes it for other processes' updates; the timeout
                 # lets it notice the end of its wait or an abandoned run.
@@ -240,6 +260,10 @@ class ProgressBroker:
                         await changed.wait()
         finally:
             self._unsubscribe(key, watched)
+
+    def _expired(self, stored: StoredProgress) -> bool:
+        """Not updated for ``retain_seconds``: finished long ago, or abandoned."""
+        return stored.updated_at <= self.now() - self.retain
 
     def _subscribe(self, key: ProgressKey) -> _Watched:
         watched = self._watched.get(key)
@@ -275,11 +299,6 @@ class ProgressBroker:
             if w.version == versions[key] and stored != w.latest:
                 w.update(stored)
 
-    def _updated(self, key: ProgressKey, stored: StoredProgress) -> None:
-        watched = self._watched.get(key)
-        if watched is not None:
-            watched.update(stored)
-
 
 class MemoryProgressStore:
     """A ProgressStore for one process: a broker without a database."""
@@ -308,7 +327,10 @@ class MemoryProgressStore:
         )
         if unfinished >= max_unfinished:
             return ProgressClaim.LIMIT_REACHED
-        self._stored[key] = StoredProgress(run_id=run_id, snapshot=None, updated_at=now)
+        previous = None
+        if existing is not None and existing.snapshot is not None:
+            previous = FinishedRun(existing.run_id, existing.snapshot)
+        self._stored[key] = StoredProgress(run_id, None, now, previous=previous)
         return ProgressClaim.CLAIMED
 
     async def save(

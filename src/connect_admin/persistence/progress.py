@@ -11,6 +11,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from connect_admin.domain.ports import (
+    FinishedRun,
     ProgressClaim,
     ProgressKey,
     ProgressSnapshot,
@@ -20,7 +21,9 @@ from connect_admin.persistence.database import READ_ONLY_OPTION
 from connect_admin.persistence.tables import operation_progress
 
 P = operation_progress.c
-_LOCK_CALLER = text("SELECT pg_advisory_xact_lock(:caller)")
+# PostgreSQL advisory locks of progress claims: (this namespace, the caller's id).
+_LOCK_CALLER = text("SELECT pg_advisory_xact_lock(:namespace, :caller)")
+_LOCK_NAMESPACE = 0x50524F47  # "PROG"
 
 
 class SqlProgressStore:
@@ -45,9 +48,7 @@ class SqlProgressStore:
                 # One claim of a caller at a time, or concurrent claims of different
                 # ids would each count only their own insert against the limit
                 # (SQLite's writers are one at a time anyway: BEGIN IMMEDIATE).
-                await conn.execute(
-                    text("SELECT pg_advisory_xact_lock(:caller)"), {"caller": caller}
-                )
+                await conn.execute(_LOCK_CALLER, {"namespace": _LOCK_NAMESPACE, "caller": caller})
             await conn.execute(delete(operation_progress).where(P.updated_at < forget_before))
             if not await _insert_or_replace_finished(conn, key, run_id, now):
                 return ProgressClaim.IN_USE
@@ -89,7 +90,7 @@ class SqlProgressStore:
             rows = await conn.execute(
                 select(
                     P.caller_id, P.operation_id, P.run_id, P.done, P.total, P.finished,
-                    P.updated_at,
+                    P.updated_at, P.previous_run_id, P.previous_done, P.previous_total,
                 ).where(tuple_(P.caller_id, P.operation_id).in_(wanted))
             )  # fmt: skip
             return {(row.caller_id, row.operation_id): _stored(row) for row in rows}
@@ -108,8 +109,11 @@ async def _insert_or_replace_finished(
     insert = dialect.insert(operation_progress).values(
         caller_id=caller, operation_id=operation_id, **started
     )
+    # The replaced run's result stays beside the new run: its subscribers on
+    # other processes may not have seen its end yet.
+    replaced = {"previous_run_id": P.run_id, "previous_done": P.done, "previous_total": P.total}
     statement = insert.on_conflict_do_update(
-        index_elements=[P.caller_id, P.operation_id], set_=started, where=P.finished
+        index_elements=[P.caller_id, P.operation_id], set_={**started, **replaced}, where=P.finished
     ).returning(P.caller_id)
     return (await conn.execute(statement)).first() is not None
 
@@ -118,4 +122,12 @@ def _stored(row: Any) -> StoredProgress:
     snapshot = None
     if row.done is not None and row.total is not None:
         snapshot = ProgressSnapshot(done=row.done, total=row.total, finished=row.finished)
-    return StoredProgress(run_id=row.run_id, snapshot=snapshot, updated_at=row.updated_at)
+    previous = None
+    if row.previous_run_id is not None:
+        previous = FinishedRun(
+            row.previous_run_id,
+            ProgressSnapshot(done=row.previous_done, total=row.previous_total, finished=True),
+        )
+    return StoredProgress(
+        run_id=row.run_id, snapshot=snapshot, updated_at=row.updated_at, previous=previous
+    )

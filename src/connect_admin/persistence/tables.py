@@ -437,4 +437,8 @@ operation_progress = Table(
     Column("total", Integer, nullable=True),
     Column("finished", Boolean, nullable=False),
     Column("updated_at", UtcDateTime(), nullable=False, index=True),
+    # The finished run this one replaced, for subscribers that followed it.
+    Column("previous_run_id", String(32), nullable=True),
+    Column("previous_done", Integer, nullable=True),
+    Column("previous_total", Integer, nullable=True),
 )

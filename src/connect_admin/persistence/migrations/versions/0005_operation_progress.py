@@ -27,6 +27,9 @@ def upgrade() -> None:
         sa.Column("total", sa.Integer(), nullable=True),
         sa.Column("finished", sa.Boolean(), nullable=False),
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("previous_run_id", sa.String(length=32), nullable=True),
+        sa.Column("previous_done", sa.Integer(), nullable=True),
+        sa.Column("previous_total", sa.Integer(), nullable=True),
         sa.PrimaryKeyConstraint("caller_id", "operation_id", name=op.f("pk_operation_progress")),
     )
     op.create_index(
