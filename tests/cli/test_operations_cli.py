@@ -195,6 +195,32 @@ def test_each_worker_listens_on_its_own_and_a_burst_of_connections_reaches_both(
     assert all(connections.values()), connections
 
 
+def test_a_second_server_on_the_same_port_is_refused(tmp_path: Path) -> None:
+    port = free_port()
+    proc, watcher = serve_two_workers(tmp_path, port)
+    try:
+        watcher.wait_for(STARTED, count=2)
+        env = {k: v for k, v in os.environ.items() if not k.startswith("CONNECT_")}
+        env["CONNECT_DATABASE_URL"] = f"sqlite:///{tmp_path / 'second.db'}"
+        second = subprocess.run(
+            [sys.executable, "-m", "connect_admin", "serve", "--port", str(port),
+             "--workers", "2"],
+            env=env, stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=60,
+            check=False,
+        )  # fmt: skip
+    finally:
+        stop(proc, watcher)
+    assert second.returncode == 1
+    assert "Address already in use" in second.stderr
+
+
+def test_serve_refuses_any_free_port_for_several_workers(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main(["serve", "--port", "0", "--workers", "2"]) == 2
+    assert "--port 0" in capsys.readouterr().err
+
+
 def test_log_level_is_read_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("CONNECT_LOG_LEVEL", "debug")
     assert Settings().log_level == "DEBUG"

@@ -129,6 +129,9 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def serve_command(args: argparse.Namespace, settings: Settings) -> int:
+    if args.workers > 1 and args.port == 0:
+        # Each worker binds its own socket: port 0 would give each another port.
+        raise ConfigurationError("--port 0 (any free port) needs --workers 1")
     if is_sqlite_url(settings.database_url):
         _migrate(settings)
     # Fails early with a clear message when PostgreSQL has no key; makes the SQLite one.
@@ -155,10 +158,13 @@ def serve_command(args: argparse.Namespace, settings: Settings) -> int:
     host = f"[{args.host}]" if ":" in args.host else args.host
     print(f"Connect Admin: GraphiQL at http://{host}:{args.port}/graphql", flush=True)
     if args.workers > 1:
-        from connect_admin.server.workers import ReusePortMultiprocess
+        from connect_admin.server.workers import SPREADS_CONNECTIONS, ReusePortMultiprocess
 
         # Each worker process builds its own app and engine from the environment,
-        # and listens on a socket of its own (server/workers.py).
+        # and on Linux listens on a socket of its own (server/workers.py).
+        if not SPREADS_CONNECTIONS:
+            uvicorn.run(APP_FACTORY, factory=True, workers=args.workers, **options)
+            return EXIT_OK
         config = uvicorn.Config(APP_FACTORY, factory=True, workers=args.workers, **options)
         with contextlib.suppress(KeyboardInterrupt):
             ReusePortMultiprocess(config).run()

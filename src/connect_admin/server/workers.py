@@ -9,12 +9,20 @@ the other idled. With SO_REUSEPORT each worker listens on a socket of its own
 on the same address, and the kernel spreads new connections over them.
 
 The parent keeps no listening socket: a worker's socket lives and dies with
-it, and its replacement binds a new one.
+it, and its replacement binds a new one. Connections still queued on a worker
+that stops are reset (Linux moves them to another worker only with
+net.ipv4.tcp_migrate_req=1). Linux only: elsewhere SO_REUSEPORT does not
+spread connections, and ``serve`` keeps uvicorn's shared socket.
+
+It relies on how uvicorn's ``Multiprocess`` starts a worker (it reads
+``self.sockets`` for each one); constraints.txt pins the uvicorn it was
+tested with.
 """
 
 from __future__ import annotations
 
 import socket
+import sys
 
 from uvicorn import Config
 from uvicorn.supervisors import Multiprocess
@@ -40,6 +48,19 @@ def bind_reuse_port(host: str, port: int, backlog: int) -> socket.socket:
     return sock
 
 
+SPREADS_CONNECTIONS = sys.platform == "linux"
+
+
+def refuse_taken(host: str, port: int) -> None:
+    """Raises OSError when something listens on ``host:port`` already. SO_REUSEPORT
+    would let a second server (a stale one, say) share the port without a word."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        # SO_REUSEADDR: connections of a previous run in TIME_WAIT do not count.
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        probe.bind((host, port))
+
+
 class ReusePortMultiprocess(Multiprocess):
     """uvicorn's ``Multiprocess``, whose every new worker gets a socket of its own."""
 
@@ -58,6 +79,17 @@ class ReusePortMultiprocess(Multiprocess):
     @sockets.setter
     def sockets(self, _ignored: list[socket.socket]) -> None:
         pass
+
+    def run(self) -> None:
+        refuse_taken(self.config.host, self.config.port)
+        try:
+            super().run()
+        except BaseException:
+            # A socket that could not be bound for a new worker, say: the others
+            # must not serve on without a supervisor.
+            self.terminate_all()
+            self.join_all()
+            raise
 
     def keep_subprocess_alive(self) -> None:
         # The started workers hold their sockets now (multiprocessing passed
