@@ -32,13 +32,17 @@ class Verdict:
 
 
 def judge(database: str, rows: dict[str, Any], *, cores: int) -> list[Verdict]:
-    """The verdicts for the figures of one backend; a figure not measured is left out."""
+    """The verdicts for the figures of one backend; a figure not measured is left
+    out, one that cannot be judged (a zero baseline, say) is not met."""
     verdicts: list[Verdict] = []
     for check in CHECKS:
         try:
             verdicts.extend(check(database, rows, cores))
-        except (KeyError, TypeError, ZeroDivisionError):
+        except KeyError:
             continue
+        except (TypeError, ValueError, ZeroDivisionError) as error:
+            name = check.__name__.strip("_").replace("_", " ")
+            verdicts.append(Verdict(database, name, "-", False, f"not judged: {error!r}"))
     return verdicts
 
 
@@ -51,7 +55,8 @@ def _same_answers(db: str, rows: dict[str, Any], cores: int) -> Iterator[Verdict
         rows[load]["socket_errors"] + rows[load]["status_errors"]
         for load in ("read_ours", "read_base")
     )
-    yield Verdict(db, "same JSON as the baseline, no failed request", f"{errors} errors", same)
+    yield Verdict(db, "same JSON as the baseline, no failed request", f"{errors} errors",
+                  same and errors == 0)  # fmt: skip
 
 
 def _read_ratio(db: str, rows: dict[str, Any], cores: int) -> Iterator[Verdict]:
@@ -73,7 +78,7 @@ def _mail(db: str, rows: dict[str, Any], cores: int) -> Iterator[Verdict]:
     limit = 10 * mail["queued"] / 1000
     met = mail["sent"] == mail["queued"] and mail["seconds"] <= limit
     yield Verdict(
-        db, f"{mail['queued']} mails delivered in <= {limit:.0f} s",
+        db, f"{mail['queued']} mails delivered in <= {limit:g} s",
         f"{mail['seconds']:.2f} s, {mail['sent']} sent, {mail['smtp_connections']} connections",
         met,
     )  # fmt: skip
@@ -82,7 +87,7 @@ def _mail(db: str, rows: dict[str, Any], cores: int) -> Iterator[Verdict]:
 def _resets(db: str, rows: dict[str, Any], cores: int) -> Iterator[Verdict]:
     n = rows["reset_n"]
     five = rows["reset5"]
-    yield Verdict(db, f"reset {n} users, 5 options, <= {5 * n / 1000:.0f} s",
+    yield Verdict(db, f"reset {n} users, 5 options, <= {5 * n / 1000:g} s",
                   f"{five['seconds']:.2f} s", five["seconds"] <= 5 * n / 1000)  # fmt: skip
     six = rows["reset6"]
     limit = n * rows["hash_s"] / cores + 5
@@ -112,7 +117,7 @@ def _scale_out(db: str, rows: dict[str, Any], cores: int) -> Iterator[Verdict]:
     ratio = two["rps"] / one["rps"]
     # A request costs the machine (server, PostgreSQL, wrk) busy/rps core-seconds;
     # with every core busy, no number of workers serves more than cores / busy times.
-    ceiling = cores / one["machine_busy_cores"]
+    ceiling = min(2.0, cores / one["machine_busy_cores"])
     why = ""
     if ratio < SCALE_OUT:
         why = (
@@ -124,6 +129,12 @@ def _scale_out(db: str, rows: dict[str, Any], cores: int) -> Iterator[Verdict]:
             why = "the machine had the cores: " + why
         else:
             why = "the machine lacks the cores for it: " + why
+        each = two.get("server_cpu_pct_each", [])
+        if len(each) == 2 and min(each) < max(each) / 2:
+            why += (
+                f"; and the workers' CPU was uneven ({each[0]:.0f} / {each[1]:.0f} %): "
+                "the connections went to one"
+            )
     yield Verdict(db, f"scale-out: 2 / 1 workers >= {SCALE_OUT} ({cores} cores)",
                   f"{ratio:.2f}x", ratio >= SCALE_OUT, why)  # fmt: skip
 
