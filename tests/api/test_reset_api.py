@@ -135,6 +135,34 @@ class TestIdempotencyKey:
         actions = [e["node"]["action"] for e in events["auditEvents"]["edges"]]
         assert actions.count("USER_RESET") == 1
 
+    async def test_a_revoked_token_gets_no_replay(
+        self, api: Api, admin_token: str, vip_id: str
+    ) -> None:
+        made = await api.data(
+            'mutation { createApiToken(name: "crm") { apiToken { id } token } }',
+            token=admin_token,
+        )
+        secret = made["createApiToken"]["token"]
+        body = {
+            "query": RESET,
+            "variables": {"ids": [vip_id], "options": EVERYTHING_BUT_MAIL, "dryRun": False},
+        }
+        headers = {"Authorization": f"Bearer {secret}", "Idempotency-Key": "reset-44"}
+        first = await api.client.post("/graphql", json=body, headers=headers)
+        assert first.json()["data"]["resetUsers"]["results"], first.text
+        await api.data(
+            "mutation($id: ID!) { revokeApiToken(id: $id) { ok } }",
+            {"id": made["createApiToken"]["apiToken"]["id"]},
+            token=admin_token,
+        )
+
+        again = await api.client.post("/graphql", json=body, headers=headers)
+
+        assert "idempotent-replayed" not in again.headers
+        assert again.json()["data"] is None
+        assert again.json()["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+        assert vip_id not in again.text
+
     async def test_the_same_key_with_another_body_is_refused(
         self, api: Api, admin_token: str, vip_id: str
     ) -> None:

@@ -44,12 +44,14 @@ def environment(db: Path, **extra: str) -> dict[str, str]:
 
 
 @contextmanager
-def process(args: list[str], env: dict[str, str], ready: str) -> Iterator[subprocess.Popen[str]]:
+def process(
+    args: list[str], env: dict[str, str], ready: str, umask: int = -1
+) -> Iterator[subprocess.Popen[str]]:
     """Runs ``connect-admin ARGS`` until the block ends; waits for ``ready`` on stderr."""
     proc = subprocess.Popen(
         [sys.executable, "-m", "connect_admin", *args],
         env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE, text=True,
+        stderr=subprocess.PIPE, text=True, umask=umask,
     )  # fmt: skip
     seen = threading.Event()
     output: list[str] = []

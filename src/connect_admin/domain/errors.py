@@ -43,3 +43,15 @@ class NotAuthenticated(Exception):
 
 class Forbidden(Exception):
     """The caller is known but its role does not allow the operation."""
+
+
+class ServiceUnavailable(Exception):
+    """A backing service (the database) could not serve this request in time.
+
+    Nothing was changed by the part that failed; the caller may try again after
+    ``retry_after`` seconds. The API answers HTTP 503 with ``Retry-After``.
+    """
+
+    def __init__(self, message: str, *, retry_after: int = 1) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after

@@ -2,7 +2,8 @@
 
 Expected failures of mutations are data: ``errors: [UserError!]!`` in the
 payload. Everything else becomes a GraphQL error with ``extensions.code``:
-UNAUTHENTICATED, FORBIDDEN, BAD_USER_INPUT (a query's invalid argument) or,
+UNAUTHENTICATED, FORBIDDEN, BAD_USER_INPUT (a query's invalid argument),
+SERVICE_UNAVAILABLE (the database was too busy; ``extensions.retryAfter``) or,
 for anything unexpected, INTERNAL_SERVER_ERROR with the message masked and
 the exception logged under the request id.
 """
@@ -17,9 +18,20 @@ from graphql import GraphQLError
 from strawberry.extensions import SchemaExtension
 from strawberry.types import ExecutionResult
 
-from connect_admin.domain.errors import DomainError, Forbidden, NotAuthenticated, Problem
+from connect_admin.domain.errors import (
+    DomainError,
+    Forbidden,
+    NotAuthenticated,
+    Problem,
+    ServiceUnavailable,
+)
 
 logger = logging.getLogger("connect_admin.gql")
+
+# The request could not be served now; HTTP 503 with Retry-After (server/graphql_view.py).
+SERVICE_UNAVAILABLE = "SERVICE_UNAVAILABLE"
+# A query ran past the server's execution deadline; HTTP 503 with Retry-After.
+DEADLINE_EXCEEDED = "DEADLINE_EXCEEDED"
 
 
 @strawberry.type
@@ -71,6 +83,13 @@ class ErrorTranslation(SchemaExtension):
             return _with_code(error, "Sign in first: no valid bearer token.", "UNAUTHENTICATED")
         if isinstance(original, Forbidden):
             return _with_code(error, f"Not allowed: {original}.", "FORBIDDEN")
+        if isinstance(original, ServiceUnavailable):
+            return _with_code(
+                error,
+                f"{original} Try again in {original.retry_after} s.",
+                SERVICE_UNAVAILABLE,
+                retryAfter=original.retry_after,
+            )
         if isinstance(original, DomainError):
             problems = [
                 {"code": p.code, "message": p.message, "field": list(p.field or [])}

@@ -6,6 +6,9 @@ picks the async drivers (aiosqlite, asyncpg).
 
 from __future__ import annotations
 
+import os
+import stat
+from pathlib import Path
 from typing import Any
 
 import orjson
@@ -97,8 +100,40 @@ def _unicode_lower(value: object) -> object:
     return value.lower() if isinstance(value, str) else value
 
 
+SQLITE_COMPANION_SUFFIXES = ("", "-wal", "-shm", "-journal")
+
+
+def keep_sqlite_files_private(database: str) -> None:
+    """The database file and its companions readable and writable by the owner only.
+
+    They hold password and PIN hashes (a six-digit PIN's hash falls to an offline
+    guess in seconds) and, until sent, encrypted mail secrets. SQLite creates
+    files with the process umask (often 0644) and gives ``-wal``, ``-shm`` and
+    ``-journal`` the mode of the database file, so the database file is made
+    0600 before SQLite opens it, and files left readable by an earlier release
+    are tightened. A missing folder is left to SQLite to report.
+    """
+    base = Path(database)
+    if not base.exists():
+        try:
+            os.close(os.open(base, os.O_CREAT | os.O_WRONLY, 0o600))
+        except OSError:
+            return
+    for suffix in SQLITE_COMPANION_SUFFIXES:
+        path = base.with_name(base.name + suffix)
+        try:
+            mode = stat.S_IMODE(path.stat().st_mode)
+            if mode & 0o077:
+                path.chmod(mode & 0o700)
+        except OSError:
+            # Missing, or not ours to change: SQLite reports what matters.
+            continue
+
+
 def _create_sqlite_engine(url: URL, **kwargs: Any) -> AsyncEngine:
     memory = _is_memory_sqlite(url)
+    if not memory and url.database and not url.database.startswith("file:"):
+        keep_sqlite_files_private(url.database)
     options: dict[str, Any] = {}
     if memory:
         # One shared connection, or every checkout would see its own empty database.

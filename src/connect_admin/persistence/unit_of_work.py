@@ -8,8 +8,10 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Self
 
 from sqlalchemy.exc import PendingRollbackError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from connect_admin.domain.errors import ServiceUnavailable
 from connect_admin.domain.ports import (
     AdministratorRepository,
     ApiTokenRepository,
@@ -126,7 +128,15 @@ class SqlAlchemyUnitOfWork:
         if self._borrowed is not None:
             self._bind(self._borrowed)
             return self
-        connection = await self._engine.connect()
+        try:
+            connection = await self._engine.connect()
+        except PoolTimeout:
+            # Every pooled connection stayed busy for the pool's whole timeout: the
+            # server is saturated, which the caller must hear as "try again", not as
+            # an internal error.
+            raise ServiceUnavailable(
+                "The database is busy: no connection became free in time.", retry_after=1
+            ) from None
         try:
             options = self._connection_options(connection.dialect.name)
             if options:

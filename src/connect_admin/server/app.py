@@ -12,11 +12,13 @@ from datetime import UTC, datetime
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.applications import Starlette
+from starlette.datastructures import Headers
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.routing import Route, WebSocketRoute
 
 from connect_admin.domain.ports import MailSender
+from connect_admin.domain.principals import Anonymous
 from connect_admin.gql.progress_broker import ProgressBroker
 from connect_admin.gql.schema import build_schema
 from connect_admin.persistence.database import create_engine
@@ -25,10 +27,10 @@ from connect_admin.persistence.progress import SqlProgressStore
 from connect_admin.server.container import deps_factory
 from connect_admin.server.dispatcher import run_dispatcher
 from connect_admin.server.graphiql import GraphiQLAssets
-from connect_admin.server.graphql_view import REQUEST_ID_HEADER, GraphQLApp
+from connect_admin.server.graphql_view import REQUEST_ID_HEADER, GraphQLApp, bearer_token
 from connect_admin.server.health import health_routes
 from connect_admin.server.idempotency import IdempotencyMiddleware
-from connect_admin.server.limits import BodyLimit, query_limits
+from connect_admin.server.limits import BodyLimit, Unavailable, query_limits
 from connect_admin.server.logs import AccessLog
 from connect_admin.server.settings import Settings
 
@@ -47,7 +49,13 @@ def create_app(
     ``freeze_heap``: a server process's app (see freeze_startup_heap).
     """
     owns_engine = engine is None
-    active_engine = engine if engine is not None else create_engine(settings.database_url)
+    active_engine = (
+        engine
+        if engine is not None
+        else create_engine(
+            settings.database_url, pool_timeout=settings.database_pool_timeout_seconds
+        )
+    )
     make_deps = deps_factory(active_engine, settings, mailer=mailer)
     # In the database, so that every worker process sees every run's progress.
     progress = ProgressBroker(
@@ -64,6 +72,7 @@ def create_app(
         progress=progress,
         # Browser pages of these origins may open the websocket too.
         allowed_origins=settings.cors_origins,
+        query_deadline_seconds=settings.query_deadline_seconds,
     )
 
     @contextlib.asynccontextmanager
@@ -104,12 +113,26 @@ def create_app(
             )
         )
     # Inside CORS, so that a refusal still carries the CORS headers.
-    middleware.append(Middleware(BodyLimit, max_bytes=settings.max_body_bytes))
+    middleware.append(
+        Middleware(
+            BodyLimit,
+            max_bytes=settings.max_body_bytes,
+            timeout_seconds=settings.body_timeout_seconds,
+        )
+    )
+
+    async def authenticates(headers: Headers) -> bool:
+        principal = await graphql.authenticate(bearer_token(headers))
+        return not isinstance(principal, Anonymous)
+
     endpoint = IdempotencyMiddleware(
-        graphql, SqlIdempotencyStore(active_engine), now=lambda: datetime.now(UTC)
+        graphql,
+        SqlIdempotencyStore(active_engine),
+        now=lambda: datetime.now(UTC),
+        authenticates=authenticates,
     )
     # One JSON access-log line per GraphQL request (server/logs.py).
-    logged = AccessLog(endpoint)
+    logged = AccessLog(Unavailable(endpoint))
     return Starlette(
         routes=[
             Route("/graphql", logged, methods=["GET", "POST"]),

@@ -16,6 +16,8 @@ have a GraphQL error body with ``extensions.code``.
 
 from __future__ import annotations
 
+import asyncio
+import functools
 import re
 import uuid
 from collections.abc import Callable, Mapping, Sequence
@@ -23,6 +25,8 @@ from typing import Any
 
 import orjson
 from cross_web import AsyncHTTPRequestAdapter, HTTPException
+from graphql import GraphQLError, get_operation_ast, parse
+from graphql import OperationType as AstOperationType
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
@@ -44,6 +48,7 @@ from connect_admin.domain.principals import Anonymous, Principal
 from connect_admin.domain.services import auth
 from connect_admin.domain.services.deps import Deps
 from connect_admin.gql.context import Context
+from connect_admin.gql.errors import DEADLINE_EXCEEDED, SERVICE_UNAVAILABLE
 from connect_admin.gql.observability import RequestRecord
 from connect_admin.gql.progress_broker import ProgressBroker
 from connect_admin.gql.schema import schema as default_schema
@@ -64,6 +69,10 @@ REFUSAL_CODES = {
     405: "METHOD_NOT_ALLOWED",
     415: "UNSUPPORTED_MEDIA_TYPE",
 }
+# Errors that mean "not now": the answer is 503 with Retry-After, whatever the media type.
+UNAVAILABLE_CODES = frozenset({SERVICE_UNAVAILABLE, DEADLINE_EXCEEDED})
+# How long a client should wait after a query ran past the deadline.
+DEADLINE_RETRY_AFTER_SECONDS = 5
 
 
 def response_media_type(accept: str) -> str:
@@ -103,6 +112,27 @@ def refusal_response(status: int, message: str, media_type: str = JSON) -> Respo
     headers = {"allow": "POST"} if status == 405 else {}
     code = REFUSAL_CODES.get(status, "BAD_REQUEST")
     return Response(error_body(message, code), status, headers=headers, media_type=media_type)
+
+
+def retry_after(result: ExecutionResult) -> int | None:
+    """Seconds to wait when the result says the service could not answer now, else None."""
+    waits = [
+        int(extensions.get("retryAfter", 1))
+        for error in result.errors or []
+        if (extensions := error.extensions or {}).get("code") in UNAVAILABLE_CODES
+    ]
+    return max(waits) if waits else None
+
+
+@functools.lru_cache(maxsize=512)
+def is_mutation(query: str, operation_name: str | None) -> bool:
+    """Whether the document's chosen operation is a mutation (False when it does not parse:
+    execution then reports that)."""
+    try:
+        operation = get_operation_ast(parse(query), operation_name)
+    except GraphQLError:
+        return False
+    return operation is not None and operation.operation is AstOperationType.MUTATION
 
 
 def bearer_token(headers: Any) -> str | None:
@@ -149,6 +179,7 @@ class GraphQLApp(GraphQL[Context, None]):
         schema: BaseSchema | None = None,
         progress: ProgressBroker | None = None,
         allowed_origins: Sequence[str] = (),
+        query_deadline_seconds: float | None = None,
     ) -> None:
         super().__init__(
             schema if schema is not None else default_schema,
@@ -163,6 +194,9 @@ class GraphQLApp(GraphQL[Context, None]):
         self._graphiql = graphiql if graphiql is not None else GraphiQLAssets()
         # Shared by all requests and websockets of this process (gql/progress_broker.py).
         self.progress = progress if progress is not None else ProgressBroker()
+        # Queries (not mutations: a reset stopped halfway would lose its answer) are
+        # cancelled past this many seconds; None: no deadline.
+        self._query_deadline = query_deadline_seconds
 
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket
@@ -173,7 +207,7 @@ class GraphQLApp(GraphQL[Context, None]):
         if isinstance(response, Response):
             response.headers[REQUEST_ID_HEADER] = request_id
         token = bearer_token(request.headers)
-        principal = await self._authenticate(token)
+        principal = await self.authenticate(token)
         # The access log's record of this request (server/logs.py), when it keeps one.
         record = request.scope.get(RECORD_SCOPE_KEY)
         if not isinstance(record, RequestRecord):
@@ -206,12 +240,12 @@ class GraphQLApp(GraphQL[Context, None]):
         }
         if "authorization" in params:
             context.bearer_token = bearer_token(params)
-            context.principal = await self._authenticate(context.bearer_token)
+            context.principal = await self.authenticate(context.bearer_token)
             context.record.record_principal(context.principal)
         unset: UnsetType = UNSET
         return unset
 
-    async def _authenticate(self, token: str | None) -> Principal:
+    async def authenticate(self, token: str | None) -> Principal:
         # A bad or expired token is treated as none: public operations still work,
         # everything else answers UNAUTHENTICATED.
         try:
@@ -289,9 +323,32 @@ class GraphQLApp(GraphQL[Context, None]):
         root_value: None,
         request_data: GraphQLRequestData,
     ) -> ExecutionResult:
+        deadline = self._query_deadline
+        if deadline is not None and is_mutation(
+            request_data.query or "", request_data.operation_name
+        ):
+            deadline = None
         try:
-            return await super().execute_single(
-                request, request_adapter, sub_response, context, root_value, request_data
+            async with asyncio.timeout(deadline) as scope:
+                return await super().execute_single(
+                    request, request_adapter, sub_response, context, root_value, request_data
+                )
+        except TimeoutError:
+            if not scope.expired():
+                raise
+            return ExecutionResult(
+                data=None,
+                errors=[
+                    GraphQLError(
+                        f"The query ran longer than the server's deadline of {deadline:g} s "
+                        "and was stopped; ask for less (smaller pages, fewer fields) or try "
+                        "again later.",
+                        extensions={
+                            "code": DEADLINE_EXCEEDED,
+                            "retryAfter": DEADLINE_RETRY_AFTER_SECONDS,
+                        },
+                    )
+                ],
             )
         except HTTPException as error:
             cause = error.__cause__
@@ -314,6 +371,11 @@ class GraphQLApp(GraphQL[Context, None]):
     ) -> GraphQLHTTPResponse:
         response_data = await super().process_result(request, result)
         sub_response = getattr(request.state, "graphql_sub_response", None)
+        wait = retry_after(result)
+        if wait is not None and isinstance(sub_response, Response):
+            sub_response.status_code = 503
+            sub_response.headers["retry-after"] = str(wait)
+            return response_data
         if (
             isinstance(sub_response, Response)
             and sub_response.media_type == GRAPHQL_RESPONSE

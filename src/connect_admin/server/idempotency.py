@@ -4,7 +4,11 @@ Other operations ignore the header: their answers may carry secrets (a
 sign-in's token, a new API token) that must never be stored.
 
 The key is scoped to the caller's credentials (a hash of the Authorization
-header) and kept for a day. The same key with another body is refused; a
+header) and kept for a day. A repeat is answered from the store only while
+those credentials still authenticate: once the token is revoked or the
+session ended, the request goes to the endpoint like any other and is
+refused there (UNAUTHENTICATED), so a stored answer never outlives the right
+to read it. The same key with another body is refused; a
 repeat while the first request still runs is told to wait (for at most 15
 minutes: then the first is taken to have died with its process). A first
 request that fails unexpectedly frees its key, so a retry runs again.
@@ -14,7 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 
 from graphql import FieldNode, GraphQLError, OperationType, get_operation_ast, parse
@@ -33,11 +37,17 @@ ABANDONED_AFTER = timedelta(minutes=15)
 
 class IdempotencyMiddleware:
     def __init__(
-        self, app: ASGIApp, store: SqlIdempotencyStore, now: Callable[[], datetime]
+        self,
+        app: ASGIApp,
+        store: SqlIdempotencyStore,
+        now: Callable[[], datetime],
+        authenticates: Callable[[Headers], Awaitable[bool]],
     ) -> None:
         self.app = app
         self.store = store
         self.now = now
+        # Whether the request's credentials still name a signed-in caller.
+        self.authenticates = authenticates
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["method"] != "POST":
@@ -75,6 +85,9 @@ class IdempotencyMiddleware:
                 send, 409, "IDEMPOTENCY_KEY_IN_USE",
                 "The first request with this Idempotency-Key is still running.",
             )  # fmt: skip
+        elif not await self.authenticates(headers):
+            # Revoked token or ended session: refused by the endpoint, nothing replayed.
+            await self.app(scope, _replay(body), send)
         else:
             await _respond(
                 send, stored.status_code, stored.content_type or "application/json",

@@ -52,6 +52,13 @@ class Settings(BaseSettings):
     max_query_tokens: int = Field(default=2000, ge=100)
     max_directives: int = Field(default=50, ge=0)
     max_body_bytes: int = Field(default=1_000_000, ge=1024)
+    # A request body must have arrived completely within this many seconds (408 after).
+    body_timeout_seconds: float = Field(default=10.0, gt=0)
+    # A query (not a mutation) still running after this many seconds is stopped: 503.
+    query_deadline_seconds: float = Field(default=30.0, gt=0)
+    # How long a request waits for a free database connection before it is answered
+    # 503 (SERVICE_UNAVAILABLE) with Retry-After.
+    database_pool_timeout_seconds: float = Field(default=5.0, gt=0)
     # Introspection (__schema, __type) for GraphiQL and code generators.
     introspection: bool = True
     # The users page and other hot read queries bypass graphql-core's per-field
