@@ -29,6 +29,7 @@ from typing import Any
 import httpx
 from cryptography.fernet import Fernet
 
+from bench import hostile
 from bench import seed as seeding
 from bench.targets import judge
 
@@ -757,6 +758,17 @@ def run_backend(kind: str, profile: Profile, args: argparse.Namespace, workdir: 
         base.stop()
         servers.remove(base)
 
+        log(f"{kind}: hostile callers, {profile.duration:.0f} s")
+        result.rows["hostile"] = asyncio.run(
+            hostile.hostile_benchmark(
+                ours.url,
+                sign_in=lambda: sign_in(ours.url),
+                rss_kib=lambda: proc_status(ours.pid).get("VmRSS", 0),
+                wait_idle=lambda: asyncio.to_thread(wait_idle, [ours.pid]),
+                seconds=profile.duration,
+            )
+        )
+
         # Users for the write benchmarks: disjoint, deterministic.
         own = seeded.with_own_data
         # Users with their own data first: every step of a reset then has rows to change.
@@ -988,6 +1000,32 @@ def report(results: list[Result], profile: Profile) -> None:
         "scale-out: peak RSS per worker, MB",
         "",
         lambda r: fmt(g(r, "read_two", "peak_rss_mb"), ".0f"),
+    )
+
+    row(
+        "hostile: aliased / fragments refused, ms",
+        "4xx",
+        lambda r: (
+            f"{g(r, 'hostile', 'aliased', 'status')} {g(r, 'hostile', 'aliased', 'ms'):.0f} / "
+            f"{g(r, 'hostile', 'fragments', 'status')} {g(r, 'hostile', 'fragments', 'ms'):.0f}"
+        ),
+    )
+    row(
+        "hostile: bystander p50 / p99 ms, 5xx",
+        "p99 < 200, 0",
+        lambda r: (
+            f"{g(r, 'hostile', 'bystander_p50_ms'):.0f} / "
+            f"{g(r, 'hostile', 'bystander_p99_ms'):.0f}, {g(r, 'hostile', 'bystander_5xx')}"
+        ),
+    )
+    row(
+        "hostile: RSS before / peak / after, MB",
+        "after ~ before",
+        lambda r: (
+            f"{g(r, 'hostile', 'rss_before_kib') / 1024:.0f} / "
+            f"{g(r, 'hostile', 'rss_peak_kib') / 1024:.0f} / "
+            f"{g(r, 'hostile', 'rss_after_kib') / 1024:.0f}"
+        ),
     )
 
     width = max(len(label) for label, _, _ in rows) + 2

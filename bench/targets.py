@@ -15,6 +15,9 @@ READ_RATIO = 0.40
 SCALE_OUT = 1.6
 RSS_MB = 300
 PROBE_P99_MS = 100
+HOSTILE_P99_MS = 200
+# After the costly traffic, RSS within this much of its level before it.
+RSS_RETURN_MB = 50
 
 
 @dataclass(frozen=True)
@@ -139,6 +142,25 @@ def _scale_out(db: str, rows: dict[str, Any], cores: int) -> Iterator[Verdict]:
                   f"{ratio:.2f}x", ratio >= SCALE_OUT, why)  # fmt: skip
 
 
+def _hostile(db: str, rows: dict[str, Any], cores: int) -> Iterator[Verdict]:
+    hostile = rows["hostile"]
+    for name, label in (("aliased", "30 aliased nested pages"), ("fragments", "fragment bomb")):
+        refused = hostile[name]
+        met = 400 <= refused["status"] < 500
+        yield Verdict(db, f"hostile: {label} refused before it runs",
+                      f"{refused['status']} {refused['code']} in {refused['ms']:.0f} ms", met,
+                      "" if met else "it was executed")  # fmt: skip
+    p99 = hostile["bystander_p99_ms"]
+    met = p99 < HOSTILE_P99_MS and not hostile["bystander_5xx"]
+    yield Verdict(db, f"hostile: a bystander's p99 < {HOSTILE_P99_MS} ms, no 5xx, 4 attackers",
+                  f"{p99:.0f} ms, {hostile['bystander_5xx']} 5xx", met)  # fmt: skip
+    before, after = hostile["rss_before_kib"] / 1024, hostile["rss_after_kib"] / 1024
+    yield Verdict(db, f"hostile: RSS after the storm within {RSS_RETURN_MB} MB of before",
+                  f"{before:.0f} -> {hostile['rss_peak_kib'] / 1024:.0f} -> {after:.0f} MB",
+                  after - before <= RSS_RETURN_MB)  # fmt: skip
+
+
 CHECKS: tuple[Check, ...] = (
     _same_answers, _read_ratio, _memory, _mail, _resets, _reset_statements, _scale_out,
+    _hostile,
 )  # fmt: skip
