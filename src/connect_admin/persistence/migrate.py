@@ -34,6 +34,20 @@ def head_revision() -> str | None:
     return ScriptDirectory.from_config(alembic_config()).get_current_head()
 
 
+def known_revisions() -> set[str]:
+    """Every revision shipped with the package."""
+    return {
+        script.revision for script in ScriptDirectory.from_config(alembic_config()).walk_revisions()
+    }
+
+
+def revisions_between(current: str | None, target: str = "head") -> list[tuple[str, str]]:
+    """The revisions (id, message) that upgrading from ``current`` applies, oldest first."""
+    scripts = ScriptDirectory.from_config(alembic_config())
+    pending = scripts.iterate_revisions(target, current)
+    return [(script.revision, script.doc or "") for script in reversed(list(pending))]
+
+
 def upgrade(url: str, revision: str = "head") -> None:
     """Applies pending migrations to the database at ``url`` (plain or async URL).
 

@@ -19,6 +19,7 @@ from connect_admin.domain.errors import DomainError
 from connect_admin.domain.principals import SYSTEM
 from connect_admin.domain.services.administrators import NewAdministrator, create_administrator
 from connect_admin.domain.services.deps import Deps
+from connect_admin.server.preflight import DatabaseUnreachable
 from connect_admin.server.settings import (
     ConfigurationError,
     Settings,
@@ -29,6 +30,8 @@ from connect_admin.server.settings import (
 EXIT_OK = 0
 EXIT_FAILED = 1
 EXIT_CONFIGURATION = 2
+# The database could not be reached: it may come back by itself, a supervisor may retry.
+EXIT_UNREACHABLE = 3
 EXIT_INTERRUPTED = 130
 
 # uvicorn's import string for ``serve --workers N`` (N > 1).
@@ -57,6 +60,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConfigurationError as error:
         _error(str(error))
         return EXIT_CONFIGURATION
+    except DatabaseUnreachable as error:
+        _error(str(error))
+        return EXIT_UNREACHABLE
     except DomainError as error:
         for problem in error.problems:
             field = f" ({'.'.join(problem.field)})" if problem.field else ""
@@ -66,7 +72,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         _error(str(error))
         return EXIT_FAILED
     except SQLAlchemyError as error:
-        _error(f"database error: {error}\n(has 'connect-admin migrate' run on this database?)")
+        _error(f"database error: {error}")
         return EXIT_FAILED
     except OSError as error:
         _error(str(error))
@@ -136,6 +142,9 @@ def serve_command(args: argparse.Namespace, settings: Settings) -> int:
         _migrate(settings)
     # Fails early with a clear message when PostgreSQL has no key; makes the SQLite one.
     resolve_secret_key(settings)
+    _check_database(settings)
+    if args.port != 0:
+        _refuse_taken_port(args.host, args.port)
 
     import uvicorn
 
@@ -180,9 +189,31 @@ def _positive_int(value: str) -> int:
     return number
 
 
+def _refuse_taken_port(host: str, port: int) -> None:
+    from connect_admin.server.workers import refuse_taken
+
+    try:
+        refuse_taken(host, port)
+    except OSError as error:
+        raise ConfigurationError(
+            f"cannot listen on {host}:{port}: {error.strerror or error} "
+            "(another server runs there? choose another --port)"
+        ) from None
+
+
 def migrate_command(args: argparse.Namespace, settings: Settings) -> int:
+    from connect_admin.persistence.migrate import revisions_between
+    from connect_admin.server.preflight import current_revision, where
+
+    before = asyncio.run(current_revision(settings.database_url))
+    pending = revisions_between(before)
+    if not pending:
+        print(f"Nothing to do: the database is at revision {before}, this release's newest.")
+        return EXIT_OK
     _migrate(settings)
-    print("The database is up to date.")
+    print(f"Migrated {where(settings.database_url)} from revision {before or 'none'}:")
+    for revision, message in pending:
+        print(f"  {revision}  {message.splitlines()[0] if message else ''}")
     return EXIT_OK
 
 
@@ -190,6 +221,7 @@ def create_admin_command(args: argparse.Namespace, settings: Settings) -> int:
     password = _read_password()
     if is_sqlite_url(settings.database_url):
         _migrate(settings)
+    _check_database(settings)
     new = NewAdministrator(
         login=args.login,
         password=password,
@@ -222,6 +254,7 @@ def demo_data_command(args: argparse.Namespace, settings: Settings) -> int:
 
     if is_sqlite_url(settings.database_url):
         _migrate(settings)
+    _check_database(settings)
     if not _run_with_deps(settings, load_demo_data):
         print("The database is not empty: demo data goes only into an empty database.")
         return EXIT_OK
@@ -257,6 +290,7 @@ def dispatch_mail_command(args: argparse.Namespace, settings: Settings) -> int:
     if is_sqlite_url(settings.database_url):
         _migrate(settings)
     resolve_secret_key(settings)
+    _check_database(settings)
 
     async def run() -> None:
         engine = create_engine(settings.database_url)
@@ -278,8 +312,17 @@ def dispatch_mail_command(args: argparse.Namespace, settings: Settings) -> int:
 
 def _migrate(settings: Settings) -> None:
     from connect_admin.persistence.migrate import upgrade
+    from connect_admin.server.preflight import check_sqlite_folder
 
+    check_sqlite_folder(settings.database_url)
     upgrade(settings.database_url)
+
+
+def _check_database(settings: Settings) -> None:
+    """Before anything says it serves: the database answers and has this release's schema."""
+    from connect_admin.server.preflight import check_database
+
+    check_database(settings.database_url)
 
 
 def _run_with_deps(settings: Settings, work: Callable[[Deps], Awaitable[T]]) -> T:

@@ -18,6 +18,7 @@ from connect_admin.persistence.database import is_sqlite
 DEFAULT_DATABASE_FILE = "connect-admin.db"
 SECRET_FILE_SUFFIX = ".secret"
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+SUPPORTED_DATABASES = ("sqlite", "postgresql", "postgres")
 
 
 class ConfigurationError(Exception):
@@ -92,9 +93,14 @@ class Settings(BaseSettings):
     def _plain_url(cls, value: str) -> str:
         value = value.strip()
         try:
-            make_url(value)
+            url = make_url(value)
         except Exception as error:
             raise ValueError(f"not a database URL: {error}") from None
+        if url.get_backend_name() not in SUPPORTED_DATABASES:
+            raise ValueError(
+                f"the database {url.get_backend_name()!r} is not supported; use "
+                "sqlite:///path/to/file.db or postgresql://user@host:5432/name"
+            )
         return value
 
 
