@@ -359,7 +359,7 @@ CARL_AS_COLLEAGUE = {
     "email": None,
     "workPhone": "+49 89 100",
     "mobilePhone": "+49 170 100",
-    "location": {"name": "Munich"},
+    "location": {"name": "Munich", "configurationGroups": []},
     "configurationGroup": None,
     "isVip": False,
     "blocked": False,
@@ -373,7 +373,8 @@ CARL_AS_COLLEAGUE = {
     "contacts": [],
 }
 USER_FIELDS = """
-  login firstName lastName displayName email workPhone mobilePhone location { name }
+  login firstName lastName displayName email workPhone mobilePhone
+  location { name configurationGroups { name } }
   configurationGroup { name } isVip blocked passwordChangeRequired voicemailPinState
   teams { name } defaultRelationship relationships { level } relationshipTo(userId: $me) { level }
   clientSettings { key } contacts { displayName }
@@ -427,7 +428,8 @@ class TestWhatAConnectClientUserReadsOfColleagues:
     ) -> None:
         data = await api.data(
             "query($id: ID!) { node(id: $id) { ... on User { email isVip "
-            "configurationGroup { name } teams { name } } } }",
+            "configurationGroup { name } teams { name } "
+            "location { configurationGroups { name } } } } }",
             {"id": directory.carl_id},
             token=admin_token,
         )
@@ -436,4 +438,5 @@ class TestWhatAConnectClientUserReadsOfColleagues:
             "isVip": True,
             "configurationGroup": {"name": "Board"},
             "teams": [{"name": "Project"}],
+            "location": {"configurationGroups": [{"name": "Board"}]},
         }

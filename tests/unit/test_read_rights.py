@@ -108,6 +108,14 @@ class TestColleagues:
         assert stored.email == "carl@example.org"
         assert (await lookups.users_by_id(deps, ROOT, [carl.id]))[carl.id] == stored
 
+    async def test_a_user_reads_no_locations_groups(self, deps: FakeDeps) -> None:
+        anna, carl = await colleagues(deps)
+        where = [anna.location_id, carl.location_id]
+
+        assert await lookups.groups_by_location(deps, given.as_user(anna), where) == {}
+        by_root = await lookups.groups_by_location(deps, ROOT, where)
+        assert [g.name for g in by_root[carl.location_id]] == ["Sales"]
+
 
 class TestGateway:
     async def test_system_administrators_read_the_configuration(self, deps: FakeDeps) -> None:

@@ -117,7 +117,9 @@ async def _group_locations(reads: Reads, groups: Sequence[ConfigurationGroup]) -
 async def _location_groups(
     reads: Reads, locations: Sequence[Location]
 ) -> list[list[ConfigurationGroup]]:
-    found = await lookups.groups_by_location(reads.deps, [loc.pk for loc in locations])
+    found = await lookups.groups_by_location(
+        reads.deps, reads.ctx.principal, [loc.pk for loc in locations]
+    )
     return [[ConfigurationGroup.from_domain(g) for g in found.get(loc.pk, [])] for loc in locations]
 
 

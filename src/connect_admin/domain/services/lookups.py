@@ -34,8 +34,12 @@ async def groups_by_id(deps: Deps, ids: Sequence[int]) -> dict[int, Configuratio
 
 
 async def groups_by_location(
-    deps: Deps, location_ids: Sequence[int]
+    deps: Deps, actor: Principal, location_ids: Sequence[int]
 ) -> dict[int, list[ConfigurationGroup]]:
+    """A location's groups are for administrators: a Connect Client user reads a
+    location (its own, a colleague's) without them."""
+    if not isinstance(actor, AdminPrincipal):
+        return {}
     async with deps.uow.reading() as uow:
         return await uow.groups.for_locations(location_ids)
 
