@@ -519,7 +519,7 @@ class FakeDirectoryDataSourceRepository(_Repository):
 
 
 class FakeAdministratorRepository(_Repository):
-    async def get(self, admin_id: int) -> Administrator | None:
+    async def get(self, admin_id: int, *, for_update: bool = False) -> Administrator | None:
         return _copy(self._db.administrators.get(admin_id))
 
     async def get_by_login(self, login: str) -> Administrator | None:
@@ -532,7 +532,7 @@ class FakeAdministratorRepository(_Repository):
         db = self._db
         return {i: _copy(db.administrators[i]) for i in _distinct(ids) if i in db.administrators}
 
-    async def list(self) -> builtins.list[Administrator]:
+    async def list(self, *, for_update: bool = False) -> builtins.list[Administrator]:
         admins = sorted(self._db.administrators.values(), key=lambda a: (a.login, a.id))
         return [_copy(a) for a in admins]
 
@@ -544,6 +544,23 @@ class FakeAdministratorRepository(_Repository):
         admin.id = self._db.next_id("administrators")
         self._db.administrators[admin.id] = _copy(admin)
         return admin
+
+    async def set_blocked(self, admin_id: int, blocked: bool) -> None:
+        admin = self._db.administrators.get(admin_id)
+        if admin is not None:
+            admin.blocked = blocked
+
+    async def delete(self, admin_id: int) -> None:
+        """Cascades like the foreign keys: its API tokens and sessions."""
+        db = self._db
+        if db.administrators.pop(admin_id, None) is None:
+            return
+        db.api_tokens = {i: t for i, t in db.api_tokens.items() if t.owner_id != admin_id}
+        db.sessions = {
+            i: s
+            for i, s in db.sessions.items()
+            if not (s.subject is SessionSubject.ADMINISTRATOR and s.subject_id == admin_id)
+        }
 
     async def login_taken(self, login: str) -> bool:
         return any(a.login == login for a in self._db.administrators.values())
@@ -578,6 +595,21 @@ class FakeApiTokenRepository(_Repository):
     async def update(self, token: ApiToken) -> None:
         if token.id in self._db.api_tokens:
             self._db.api_tokens[token.id] = _copy(token)
+
+    async def record_use(self, token_id: int, at: datetime) -> None:
+        token = self._db.api_tokens.get(token_id)
+        if token is not None:
+            token.last_used_at = at
+
+    async def revoke_all(self, owner_id: int, at: datetime) -> int:
+        working = [
+            t
+            for t in self._db.api_tokens.values()
+            if t.owner_id == owner_id and t.revoked_at is None
+        ]
+        for token in working:
+            token.revoked_at = at
+        return len(working)
 
 
 class FakeSessionRepository(_Repository):

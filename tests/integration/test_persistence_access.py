@@ -15,7 +15,6 @@ from connect_admin.domain.model import (
     SessionSubject,
     SignInSession,
 )
-from connect_admin.persistence.tables import administrators
 from connect_admin.persistence.unit_of_work import SqlAlchemyUnitOfWork
 
 if TYPE_CHECKING:
@@ -165,7 +164,6 @@ async def test_session_of_unknown_subject_fails(uow: SqlAlchemyUnitOfWork) -> No
 async def test_deleting_an_administrator_ends_its_sessions_and_tokens(
     uow: SqlAlchemyUnitOfWork, make: Factory
 ) -> None:
-    # The port has no delete for administrators yet: delete the row directly.
     async with uow:
         location = await make.location(uow)
         admin = await make.admin(uow, frozenset({location.id}))
@@ -173,7 +171,8 @@ async def test_deleting_an_administrator_ends_its_sessions_and_tokens(
         await uow.api_tokens.add(
             ApiToken(name="t", owner_id=admin.id, token_hash="t", created_at=NOW)
         )
-        await uow.executor.execute(administrators.delete().where(administrators.c.id == admin.id))
+        await uow.administrators.delete(admin.id)
+        assert await uow.administrators.get(admin.id) is None
         assert await uow.sessions.get_by_hash("a") is None
         assert await uow.api_tokens.get_by_hash("t") is None
         assert not await uow.locations.is_in_use(location.id)
@@ -249,3 +248,56 @@ async def test_listing_api_tokens(uow: SqlAlchemyUnitOfWork, make: Factory) -> N
         assert await uow.api_tokens.list(one.id) == [a, c]
         assert await uow.api_tokens.list(two.id) == [b]
         assert await uow.api_tokens.list(two.id + one.id + 1000) == []
+
+
+async def test_blocking_and_locking_administrators(
+    uow: SqlAlchemyUnitOfWork, make: Factory
+) -> None:
+    async with uow:
+        location = await make.location(uow)
+        sub = await make.admin(uow, frozenset({location.id}))
+        await uow.administrators.set_blocked(sub.id, True)
+        await uow.commit()
+    async with uow:
+        # FOR UPDATE (of the administrators, not their outer-joined locations).
+        locked = await uow.administrators.get(sub.id, for_update=True)
+        assert locked is not None
+        assert locked.blocked
+        assert locked.location_ids == frozenset({location.id})
+        assert await uow.administrators.list(for_update=True) == [locked]
+        await uow.administrators.set_blocked(sub.id, False)
+        unblocked = await uow.administrators.get(sub.id)
+        assert unblocked is not None
+        assert not unblocked.blocked
+
+
+async def test_recording_use_and_revoking_all_tokens_of_an_owner(
+    uow: SqlAlchemyUnitOfWork, make: Factory
+) -> None:
+    async with uow:
+        owner, other = await make.admin(uow), await make.admin(uow)
+        tokens = uow.api_tokens
+        old = await tokens.add(
+            ApiToken(name="old", owner_id=owner.id, token_hash="o", created_at=NOW, revoked_at=NOW)
+        )
+        live = await tokens.add(
+            ApiToken(name="live", owner_id=owner.id, token_hash="l", created_at=NOW)
+        )
+        kept = await tokens.add(
+            ApiToken(name="kept", owner_id=other.id, token_hash="k", created_at=NOW)
+        )
+        later = NOW + timedelta(hours=1)
+
+        assert await tokens.revoke_all(owner.id, later) == 1
+        # A use recorded after a revocation (read before it) undoes nothing.
+        await tokens.record_use(live.id, later + timedelta(minutes=1))
+
+        assert [(t.name, t.revoked_at) for t in await tokens.list()] == [
+            ("old", NOW),
+            ("live", later),
+            ("kept", None),
+        ]
+        stored = await tokens.get(live.id)
+        assert stored is not None
+        assert stored.last_used_at == later + timedelta(minutes=1)
+        assert (await tokens.get(old.id), await tokens.get(kept.id)) == (old, kept)

@@ -14,7 +14,7 @@ from connect_admin.domain.services.mail import (
     GatewayInput,
     configure_gateway,
     dispatch_due,
-    get_gateway,
+    read_gateway,
     retry_delay,
     send_test_email,
 )
@@ -45,7 +45,7 @@ class TestGateway:
         self, deps: FakeDeps
     ) -> None:
         await configure_gateway(deps, ROOT, GATEWAY)
-        stored = await get_gateway(deps, ROOT)
+        stored = (await read_gateway(deps, ROOT)).gateway
         assert stored is not None
         assert stored.password_ciphertext not in (None, "smtp-Secret-1")
         assert deps.secrets.decrypt(stored.password_ciphertext or "") == "smtp-Secret-1"
@@ -53,12 +53,12 @@ class TestGateway:
         await configure_gateway(
             deps, ROOT, GatewayInput(**{**vars(GATEWAY), "password": None, "port": 2525})
         )
-        kept = await get_gateway(deps, ROOT)
+        kept = (await read_gateway(deps, ROOT)).gateway
         assert kept is not None
         assert (kept.port, kept.password_ciphertext) == (2525, stored.password_ciphertext)
 
         await configure_gateway(deps, ROOT, GatewayInput(**{**vars(GATEWAY), "password": ""}))
-        removed = await get_gateway(deps, ROOT)
+        removed = (await read_gateway(deps, ROOT)).gateway
         assert removed is not None
         assert removed.password_ciphertext is None
 

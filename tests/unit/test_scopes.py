@@ -49,6 +49,9 @@ ADMIN_CALLS: dict[str, Call] = {
     ),
     "audit_events": lambda d, a: audit.audit_events(d, a, PageRequest(10), None),
     "create_api_token": lambda d, a: create_api_token(d, a, "t"),
+    "block_administrator": lambda d, a: administrators.block_administrator(d, a, 1),
+    "unblock_administrator": lambda d, a: administrators.unblock_administrator(d, a, 1),
+    "delete_administrator": lambda d, a: administrators.delete_administrator(d, a, 1),
 }
 
 
@@ -236,8 +239,19 @@ class TestSubAdministratorScope:
                 d, a, administrators.NewAdministrator("x", GOOD_PASSWORD, "X")
             ),
             lambda d, a: data_sources.create_data_source(d, a, "LDAP"),
+            lambda d, a: administrators.block_administrator(d, a, 1),
+            lambda d, a: administrators.unblock_administrator(d, a, 1),
+            lambda d, a: administrators.delete_administrator(d, a, 1),
         ],
-        ids=["create_location", "delete_location", "create_administrator", "create_data_source"],
+        ids=[
+            "create_location",
+            "delete_location",
+            "create_administrator",
+            "create_data_source",
+            "block_administrator",
+            "unblock_administrator",
+            "delete_administrator",
+        ],
     )
     async def test_system_only_services_are_forbidden(self, deps: FakeDeps, call: Call) -> None:
         berlin, _ = await two_locations(deps)

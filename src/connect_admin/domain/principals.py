@@ -66,6 +66,23 @@ def require_system_admin(principal: Principal) -> AdminPrincipal:
     return admin
 
 
+def require_signed_in_admin(principal: Principal) -> AdminPrincipal:
+    """An administrator signed in with a session, not one of its API tokens: a token
+    manages no administrators and no API tokens, so a leaked token cannot make a
+    credential that outlives it."""
+    admin = require_admin(principal)
+    if admin.via_api_token:
+        raise Forbidden("an API token manages no administrators and no API tokens")
+    return admin
+
+
+def require_signed_in_system_admin(principal: Principal) -> AdminPrincipal:
+    admin = require_signed_in_admin(principal)
+    if not admin.is_system:
+        raise Forbidden("system administrators only")
+    return admin
+
+
 def require_user(
     principal: Principal, *, allow_pending_password_change: bool = False
 ) -> UserPrincipal:

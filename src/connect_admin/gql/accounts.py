@@ -47,7 +47,9 @@ class AccountsMutation:
                 token=None, password_change_required=False, errors=user_errors(error)
             )
 
-    @strawberry.mutation(description="System administrators only.")
+    @strawberry.mutation(
+        description="System administrators only, signed in (not with an API token)."
+    )
     async def create_administrator(
         self, info: Info, input: CreateAdministratorInput
     ) -> AdministratorPayload:
@@ -62,7 +64,58 @@ class AccountsMutation:
 
     @strawberry.mutation(
         description=(
-            "A token for a partner integration, carrying the calling administrator's rights."
+            "System administrators, signed in (not with an API token). The administrator "
+            "can no longer sign in; its sessions and API tokens end for good. Not the "
+            "caller itself, nor the last system administrator who is not blocked."
+        )
+    )
+    async def block_administrator(self, info: Info, id: strawberry.ID) -> AdministratorPayload:
+        ctx = info.context
+        try:
+            admin = await administrators.block_administrator(
+                ctx.deps(), ctx.principal, pk_of(id, "Administrator", "id")
+            )
+        except DomainError as error:
+            return AdministratorPayload(administrator=None, errors=user_errors(error))
+        return AdministratorPayload(administrator=Administrator.from_domain(admin), errors=[])
+
+    @strawberry.mutation(
+        description=(
+            "System administrators, signed in (not with an API token). The administrator "
+            "may sign in again; sessions and API tokens it had stay ended."
+        )
+    )
+    async def unblock_administrator(self, info: Info, id: strawberry.ID) -> AdministratorPayload:
+        ctx = info.context
+        try:
+            admin = await administrators.unblock_administrator(
+                ctx.deps(), ctx.principal, pk_of(id, "Administrator", "id")
+            )
+        except DomainError as error:
+            return AdministratorPayload(administrator=None, errors=user_errors(error))
+        return AdministratorPayload(administrator=Administrator.from_domain(admin), errors=[])
+
+    @strawberry.mutation(
+        description=(
+            "System administrators, signed in (not with an API token). Its sessions and API "
+            "tokens go with it. Not the caller itself, nor the last system administrator "
+            "who is not blocked."
+        )
+    )
+    async def delete_administrator(self, info: Info, id: strawberry.ID) -> MutationResult:
+        ctx = info.context
+        try:
+            await administrators.delete_administrator(
+                ctx.deps(), ctx.principal, pk_of(id, "Administrator", "id")
+            )
+        except DomainError as error:
+            return MutationResult.failed(user_errors(error))
+        return MutationResult.done()
+
+    @strawberry.mutation(
+        description=(
+            "A token for a partner integration, carrying the calling administrator's rights. "
+            "Signed in (not with an API token)."
         )
     )
     async def create_api_token(self, info: Info, name: str) -> ApiTokenPayload:
@@ -73,7 +126,7 @@ class AccountsMutation:
             return ApiTokenPayload(api_token=None, token=None, errors=user_errors(error))
         return ApiTokenPayload(api_token=ApiToken.from_domain(token), token=secret, errors=[])
 
-    @strawberry.mutation
+    @strawberry.mutation(description="Signed in (not with an API token).")
     async def revoke_api_token(self, info: Info, id: strawberry.ID) -> MutationResult:
         ctx = info.context
         try:

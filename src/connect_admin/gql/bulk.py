@@ -18,6 +18,7 @@ from connect_admin.domain.rules import scope_default
 from connect_admin.domain.services import locations as location_service
 from connect_admin.domain.services import lookups
 from connect_admin.domain.services.deps import Deps
+from connect_admin.domain.services.users import sees_private
 from connect_admin.gql.connections import users_connection
 from connect_admin.gql.context import Context
 from connect_admin.gql.enums import RelationshipLevel
@@ -71,8 +72,17 @@ async def _user_groups(reads: Reads, users: Sequence[User]) -> list[Configuratio
     ]
 
 
+def _private(reads: Reads, users: Sequence[User]) -> list[bool]:
+    """Per user, whether the caller reads what derives from it: the one read rule of
+    the twins, as in the resolvers of gql/types.py (``sees_private``)."""
+    actor = reads.ctx.principal
+    return [sees_private(actor, u.entity) for u in users]
+
+
 async def _user_teams(reads: Reads, users: Sequence[User]) -> list[list[Team]]:
-    found = await lookups.teams_by_member(reads.deps, [u.entity.id for u in users])
+    private = _private(reads, users)
+    ids = [u.entity.id for u, p in zip(users, private, strict=True) if p]
+    found = await lookups.teams_by_member(reads.deps, ids) if ids else {}
     # A team shared by many users of the page is made once.
     distinct = {info.id: info for infos in found.values() for info in infos}
     made = {pk: Team.from_domain(info) for pk, info in distinct.items()}
@@ -86,9 +96,9 @@ async def _user_default_relationships(
     group_ids = {u.entity.configuration_group_id for u in users} - {None}
     groups = await reads.groups([i for i in group_ids if i is not None])
     levels: list[RelationshipLevel | None] = []
-    for u in users:
+    for u, private in zip(users, _private(reads, users), strict=True):
         entity = u.entity
-        if entity.is_vip:
+        if entity.is_vip or not private:
             levels.append(None)
             continue
         group_id = entity.configuration_group_id
@@ -107,7 +117,9 @@ async def _group_locations(reads: Reads, groups: Sequence[ConfigurationGroup]) -
 async def _location_groups(
     reads: Reads, locations: Sequence[Location]
 ) -> list[list[ConfigurationGroup]]:
-    found = await lookups.groups_by_location(reads.deps, [loc.pk for loc in locations])
+    found = await lookups.groups_by_location(
+        reads.deps, reads.ctx.principal, [loc.pk for loc in locations]
+    )
     return [[ConfigurationGroup.from_domain(g) for g in found.get(loc.pk, [])] for loc in locations]
 
 

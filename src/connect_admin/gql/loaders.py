@@ -66,7 +66,7 @@ class Loaders:
             _by_key(lambda ids: lookups.groups_by_id(ctx.deps(), ids))
         )
         self.groups_by_location_id: DataLoader[int, list[ConfigurationGroup]] = DataLoader(
-            _lists_by_key(lambda ids: lookups.groups_by_location(ctx.deps(), ids))
+            _lists_by_key(lambda ids: lookups.groups_by_location(ctx.deps(), actor, ids))
         )
         self.user_by_id: DataLoader[int, User | None] = DataLoader(
             _by_key(lambda ids: lookups.users_by_id(ctx.deps(), actor, ids))

@@ -25,12 +25,18 @@ class EmailGateway:
     sender_name: str | None
 
     @classmethod
-    def from_domain(cls, gateway: model.EmailGateway | None) -> EmailGateway:
-        if gateway is None:
-            return cls(
-                configured=False, host=None, port=None, security=SmtpSecurity.NONE,
-                username=None, has_password=False, sender_address=None, sender_name=None,
-            )  # fmt: skip
+    def from_reading(cls, reading: mail.GatewayReading) -> EmailGateway:
+        """Without the configuration (a sub-administrator's reading), only ``configured``
+        says something; the rest reads as for no gateway."""
+        if reading.gateway is not None:
+            return cls.from_domain(reading.gateway)
+        return cls(
+            configured=reading.configured, host=None, port=None, security=SmtpSecurity.NONE,
+            username=None, has_password=False, sender_address=None, sender_name=None,
+        )  # fmt: skip
+
+    @classmethod
+    def from_domain(cls, gateway: model.EmailGateway) -> EmailGateway:
         return cls(
             configured=True,
             host=gateway.host,
@@ -77,8 +83,8 @@ class EmailGatewayPayload:
 class MailQuery:
     @strawberry.field
     async def email_gateway(self, info: Info) -> EmailGateway:
-        gateway = await mail.get_gateway(info.context.deps(), info.context.principal)
-        return EmailGateway.from_domain(gateway)
+        reading = await mail.read_gateway(info.context.deps(), info.context.principal)
+        return EmailGateway.from_reading(reading)
 
 
 @strawberry.type

@@ -340,12 +340,14 @@ class User(Node):
 
     @strawberry.field
     async def teams(self, info: Info) -> list[Team]:
+        if not self._private(info):
+            return []
         teams = await info.context.loaders.teams_by_user_id.load(self.entity.id)
         return [Team.from_domain(t) for t in teams]
 
     @strawberry.field
     async def default_relationship(self, info: Info) -> RelationshipLevel | None:
-        if self.entity.is_vip:
+        if self.entity.is_vip or not self._private(info):
             return None
         default = scope_default(self.entity, *await self._scope(info))
         return None if default is None else default.level

@@ -11,7 +11,7 @@ import hashlib
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from connect_admin.domain.errors import DomainError, Forbidden, NotAuthenticated, not_found
+from connect_admin.domain.errors import DomainError, NotAuthenticated, not_found
 from connect_admin.domain.model import (
     Administrator,
     ApiToken,
@@ -27,6 +27,7 @@ from connect_admin.domain.principals import (
     Principal,
     UserPrincipal,
     require_admin,
+    require_signed_in_admin,
     require_user,
 )
 from connect_admin.domain.services import audit
@@ -117,8 +118,7 @@ async def _sign_in(
     hashed = account.password_hash if account is not None else None
     if not await deps.hasher.verify(hashed, password) or account is None:
         raise INVALID_CREDENTIALS
-    if account.blocked:
-        raise DomainError.of("ACCOUNT_BLOCKED", "This account is blocked.")
+    _check_account(account)
     if isinstance(account, User) and _temporary_password_expired(account, now):
         raise DomainError.of(
             "TEMPORARY_PASSWORD_EXPIRED",
@@ -126,6 +126,9 @@ async def _sign_in(
         )
     token = SESSION_PREFIX + deps.random.token()
     async with deps.uow as uow:
+        # Blocked or deleted while the password was checked: no session. The lock
+        # orders this against blocking, which ends the sessions there are.
+        _check_account(await _locked_account(uow, subject, account.id))
         await uow.sign_in_attempts.clear(key)
         await uow.sign_in_attempts.purge_before(relevant_since)
         await uow.sessions.delete_expired(now)
@@ -141,6 +144,21 @@ async def _sign_in(
         await uow.commit()
     change_required = isinstance(account, User) and account.password_change_required
     return SignIn(token=token, password_change_required=change_required)
+
+
+def _check_account(account: User | Administrator | None) -> None:
+    if account is None:
+        raise INVALID_CREDENTIALS
+    if account.blocked:
+        raise DomainError.of("ACCOUNT_BLOCKED", "This account is blocked.")
+
+
+async def _locked_account(
+    uow: UnitOfWork, subject: SessionSubject, account_id: int
+) -> User | Administrator | None:
+    if subject is SessionSubject.USER:
+        return await uow.users.get(account_id, for_update=True)
+    return await uow.administrators.get(account_id, for_update=True)
 
 
 async def admin_sign_in(deps: Deps, login: str, password: str) -> SignIn:
@@ -166,7 +184,7 @@ async def authenticate(deps: Deps, token: str | None) -> Principal:
     last = api_token.last_used_at
     if last is None or now - last >= deps.config.token_last_use_resolution:
         async with deps.uow as uow:
-            await uow.api_tokens.update(replace(api_token, last_used_at=now))
+            await uow.api_tokens.record_use(api_token.id, now)
             await uow.commit()
     return admin_principal(owner, via_token=api_token)
 
@@ -198,14 +216,16 @@ async def _api_token_owner(uow: UnitOfWork, token: str) -> tuple[ApiToken, Admin
 
 async def create_api_token(deps: Deps, actor: Principal, name: str) -> tuple[ApiToken, str]:
     """A new token and its secret, which is shown this once."""
-    admin = require_admin(actor)
-    if admin.via_api_token:
-        raise Forbidden("an API token cannot make API tokens")
+    admin = require_signed_in_admin(actor)
     problems = Problems()
     name = problems.required_name(name, "name")
     problems.raise_if_any()
     secret = API_TOKEN_PREFIX + deps.random.token()
     async with deps.uow as uow:
+        # Locked: a token made while its owner is being blocked would outlive the block.
+        owner = await uow.administrators.get(admin.admin_id, for_update=True)
+        if owner is None or owner.blocked:
+            raise NotAuthenticated
         token = await uow.api_tokens.add(
             ApiToken(
                 name=name,
@@ -239,8 +259,9 @@ async def list_api_tokens(deps: Deps, actor: Principal) -> list[ApiToken]:
 
 
 async def revoke_api_token(deps: Deps, actor: Principal, token_id: int) -> None:
-    """The owner or a system administrator revokes; revoking twice changes nothing."""
-    admin = require_admin(actor)
+    """The owner or a system administrator revokes, signed in (an API token manages no
+    API tokens); revoking twice changes nothing."""
+    admin = require_signed_in_admin(actor)
     async with deps.uow as uow:
         token = await uow.api_tokens.get(token_id)
         if token is None or not (admin.is_system or token.owner_id == admin.admin_id):

@@ -1,6 +1,7 @@
 """Bulk look-ups by id for the API's DataLoaders: one statement per batch.
 
-What a caller may not see is left out, as if it did not exist.
+What a caller may not see is left out, as if it did not exist; a colleague comes as
+its directory entry (``users.as_read_by``).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from connect_admin.domain.model import (
 )
 from connect_admin.domain.principals import AdminPrincipal, Principal
 from connect_admin.domain.services.deps import Deps
-from connect_admin.domain.services.users import sees_user
+from connect_admin.domain.services.users import as_read_by, sees_user
 
 
 async def locations_by_id(deps: Deps, ids: Sequence[int]) -> dict[int, Location]:
@@ -33,8 +34,12 @@ async def groups_by_id(deps: Deps, ids: Sequence[int]) -> dict[int, Configuratio
 
 
 async def groups_by_location(
-    deps: Deps, location_ids: Sequence[int]
+    deps: Deps, actor: Principal, location_ids: Sequence[int]
 ) -> dict[int, list[ConfigurationGroup]]:
+    """A location's groups are for administrators: a Connect Client user reads a
+    location (its own, a colleague's) without them."""
+    if not isinstance(actor, AdminPrincipal):
+        return {}
     async with deps.uow.reading() as uow:
         return await uow.groups.for_locations(location_ids)
 
@@ -42,7 +47,7 @@ async def groups_by_location(
 async def users_by_id(deps: Deps, actor: Principal, ids: Sequence[int]) -> dict[int, User]:
     async with deps.uow.reading() as uow:
         users = await uow.users.get_many(ids)
-    return {i: u for i, u in users.items() if sees_user(actor, u)}
+    return {i: as_read_by(actor, u) for i, u in users.items() if sees_user(actor, u)}
 
 
 async def teams_by_member(deps: Deps, user_ids: Sequence[int]) -> dict[int, list[TeamInfo]]:

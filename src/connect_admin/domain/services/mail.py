@@ -66,10 +66,23 @@ class GatewayInput:
     password: str | None = None
 
 
-async def get_gateway(deps: Deps, actor: Principal) -> EmailGateway | None:
-    require_admin(actor)
+@dataclass(frozen=True)
+class GatewayReading:
+    """What an administrator reads of the gateway."""
+
+    configured: bool
+    # The configuration (host, user, sender): for system administrators only; a
+    # sub-administrator learns only whether mail can go out.
+    gateway: EmailGateway | None
+
+
+async def read_gateway(deps: Deps, actor: Principal) -> GatewayReading:
+    admin = require_admin(actor)
     async with deps.uow.reading() as uow:
-        return await uow.email_gateway.get()
+        gateway = await uow.email_gateway.get()
+    return GatewayReading(
+        configured=gateway is not None, gateway=gateway if admin.is_system else None
+    )
 
 
 async def configure_gateway(deps: Deps, actor: Principal, given: GatewayInput) -> EmailGateway:

@@ -18,7 +18,7 @@ from connect_admin.domain.rules import (
     team_levels,
 )
 from connect_admin.domain.services.deps import Deps
-from connect_admin.domain.services.users import sees_user
+from connect_admin.domain.services.users import as_read_by, sees_user
 
 
 async def scope_defaults(uow: UnitOfWork, users: Sequence[User]) -> dict[int, ScopeDefault | None]:
@@ -49,7 +49,8 @@ async def relationships_of(
     """For each owner, the relationships the GraphQL field ``User.relationships`` lists
     (see :func:`listed_relationships`), with their targets.
 
-    A sub-administrator does not see targets outside its locations.
+    A sub-administrator does not see targets outside its locations; a Connect Client
+    user sees a colleague's directory entry.
     """
     owner_ids = [o.id for o in owners]
     async with deps.uow.reading() as uow:
@@ -70,7 +71,7 @@ async def relationships_of(
             target_location_ids={i: u.location_id for i, u in targets.items()},
         )
         result[owner.id] = [
-            (rel, targets[rel.target_id])
+            (rel, as_read_by(actor, targets[rel.target_id]))
             for rel in listed
             if rel.target_id in targets and sees_user(actor, targets[rel.target_id])
         ]
@@ -88,7 +89,7 @@ async def relationship_to(
         own = (await uow.relationships.own_for([owner.id])).get(owner.id, {})
         teams = (await uow.teams.for_members([owner.id])).get(owner.id, [])
     rel = effective_relationship(owner, target, default=default, own=own, teams=teams)
-    return None if rel is None else (rel, target)
+    return None if rel is None else (rel, as_read_by(actor, target))
 
 
 async def default_towards(

@@ -70,8 +70,8 @@ def sees_user(actor: Principal, user: User) -> bool:
 
 
 def sees_private(actor: Principal, user: User) -> bool:
-    """Whether the actor reads the user's private data: contacts, relationships,
-    Connect Client and presence settings.
+    """Whether the actor reads the whole user: e-mail, configuration group, teams,
+    flags, contacts, relationships, Connect Client and presence settings.
 
     Administrators do for the users of their locations; a Connect Client user only
     for itself, never for a colleague it otherwise sees.
@@ -83,6 +83,28 @@ def sees_private(actor: Principal, user: User) -> bool:
     return False
 
 
+def as_read_by(actor: Principal, user: User) -> User:
+    """The user as the actor, who sees it (``sees_user``), may read it: whole, or a
+    colleague's directory entry (``directory_entry``) for a Connect Client user."""
+    return user if sees_private(actor, user) else directory_entry(user)
+
+
+def directory_entry(user: User) -> User:
+    """What a Connect Client user reads of a colleague: login, names, phones and the
+    location. Everything else is left at its empty default (no e-mail, group, VIP or
+    blocked flag, credentials state or settings); what derives from the user
+    (teams, relationships, contacts) ``sees_private`` keeps back."""
+    return User(
+        id=user.id,
+        login=user.login,
+        first_name=user.first_name,
+        last_name=user.last_name,
+        work_phone=user.work_phone,
+        mobile_phone=user.mobile_phone,
+        location_id=user.location_id,
+    )
+
+
 async def get_user(deps: Deps, actor: Principal, user_id: int) -> User:
     if not isinstance(actor, AdminPrincipal):
         require_user(actor)  # NotAuthenticated for anonymous, Forbidden while a change is due
@@ -90,7 +112,7 @@ async def get_user(deps: Deps, actor: Principal, user_id: int) -> User:
         user = await uow.users.get(user_id)
     if user is None or not sees_user(actor, user):
         raise not_found("USER")
-    return user
+    return as_read_by(actor, user)
 
 
 async def users_page(

@@ -80,8 +80,14 @@ class SqlAdministratorRepository:
     async def _admins(self, *where: ColumnElement[bool]) -> list[Administrator]:
         return _admins_from(await self._ex.execute(_select_admins(*where)))
 
-    async def get(self, admin_id: int) -> Administrator | None:
-        found = _admins_from(await self._ex.execute(_ADMIN_BY_ID, {"admin_id": admin_id}))
+    async def get(self, admin_id: int, *, for_update: bool = False) -> Administrator | None:
+        if for_update:
+            # FOR UPDATE on PostgreSQL; SQLite's writing transaction holds the
+            # database's write lock anyway.
+            statement = _select_admins(A.id == admin_id).with_for_update(of=administrators)
+            found = _admins_from(await self._ex.execute(statement))
+        else:
+            found = _admins_from(await self._ex.execute(_ADMIN_BY_ID, {"admin_id": admin_id}))
         return found[0] if found else None
 
     async def get_by_login(self, login: str) -> Administrator | None:
@@ -94,7 +100,11 @@ class SqlAdministratorRepository:
             return {}
         return {admin.id: admin for admin in await self._admins(A.id.in_(wanted))}
 
-    async def list(self) -> list[Administrator]:
+    async def list(self, *, for_update: bool = False) -> list[Administrator]:
+        if for_update:
+            # Locked in login order, the order every locker uses: no deadlock.
+            statement = _select_admins().with_for_update(of=administrators)
+            return _admins_from(await self._ex.execute(statement))
         return await self._admins()
 
     async def add(self, admin: Administrator) -> Administrator:
@@ -120,6 +130,15 @@ class SqlAdministratorRepository:
                 ],
             )
         return admin
+
+    async def set_blocked(self, admin_id: int, blocked: bool) -> None:
+        await self._ex.execute(
+            update(administrators).where(A.id == admin_id).values(blocked=blocked)
+        )
+
+    async def delete(self, admin_id: int) -> None:
+        # Its locations, API tokens and sessions go by ON DELETE CASCADE.
+        await self._ex.execute(delete(administrators).where(A.id == admin_id))
 
     async def login_taken(self, login: str) -> bool:
         stmt = select(exists().where(A.login == login))
@@ -178,6 +197,17 @@ class SqlApiTokenRepository:
         await self._ex.execute(
             update(api_tokens).where(K.id == token.id).values(_token_values(token))
         )
+
+    async def record_use(self, token_id: int, at: datetime) -> None:
+        await self._ex.execute(update(api_tokens).where(K.id == token_id).values(last_used_at=at))
+
+    async def revoke_all(self, owner_id: int, at: datetime) -> int:
+        result = await self._ex.execute(
+            update(api_tokens)
+            .where(K.owner_id == owner_id, K.revoked_at.is_(None))
+            .values(revoked_at=at)
+        )
+        return result.rowcount
 
 
 def _session(row: Row[Any]) -> SignInSession:

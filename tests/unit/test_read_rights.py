@@ -1,0 +1,140 @@
+"""What each caller reads: a colleague's directory entry, the gateway's configuration."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from connect_admin.domain.model import RelationshipLevel, SmtpSecurity, User, VoicemailPinState
+from connect_admin.domain.services import lookups, mail, relationships, users
+from tests.fakes import FakeDeps
+from tests.unit import given
+from tests.unit.given import ROOT, sub_admin
+
+GATEWAY = mail.GatewayInput(
+    host="smtp.example.org", port=587, security=SmtpSecurity.STARTTLS,
+    sender_address="connect@example.org", username="connect", password="smtp-Secret-1",
+)  # fmt: skip
+
+
+async def colleagues(deps: FakeDeps) -> tuple[User, User]:
+    """anna in Berlin; carl, a VIP with everything set, in Munich."""
+    berlin = await given.location(deps, "Berlin")
+    munich = await given.location(deps, "Munich")
+    group = await given.group(deps, munich.id)
+    anna = await given.user(deps, "anna", berlin.id, email="anna@example.org")
+    carl = await given.user(
+        deps,
+        "carl",
+        munich.id,
+        first_name="Carl",
+        email="carl@example.org",
+        work_phone="+49 89 100",
+        mobile_phone="+49 170 100",
+        configuration_group_id=group.id,
+        is_vip=True,
+        blocked=True,
+        password="Secret-Passw0rd!",
+        password_change_required=True,
+        voicemail_pin_state=VoicemailPinState.SET,
+        client_settings={"theme": "dark"},
+    )
+    return anna, carl
+
+
+DIRECTORY = ("id", "login", "first_name", "last_name", "work_phone", "mobile_phone", "location_id")
+
+
+def directory_fields(user: User) -> tuple[object, ...]:
+    return tuple(getattr(user, name) for name in DIRECTORY)
+
+
+class TestColleagues:
+    async def test_a_user_reads_a_colleagues_directory_entry_only(self, deps: FakeDeps) -> None:
+        anna, carl = await colleagues(deps)
+
+        read = users.as_read_by(given.as_user(anna), carl)
+
+        assert directory_fields(read) == directory_fields(carl)
+        assert read == User(
+            id=carl.id,
+            login="carl",
+            first_name="Carl",
+            last_name=carl.last_name,
+            work_phone="+49 89 100",
+            mobile_phone="+49 170 100",
+            location_id=carl.location_id,
+        )
+        assert (read.email, read.configuration_group_id, read.is_vip, read.blocked) == (
+            None,
+            None,
+            False,
+            False,
+        )
+
+    async def test_a_user_reads_itself_whole(self, deps: FakeDeps) -> None:
+        anna, _ = await colleagues(deps)
+
+        assert users.as_read_by(given.as_user(anna), anna) is anna
+
+    async def test_administrators_read_their_users_whole(self, deps: FakeDeps) -> None:
+        _, carl = await colleagues(deps)
+
+        assert users.as_read_by(ROOT, carl) is carl
+        assert users.as_read_by(sub_admin(carl.location_id), carl) is carl
+        assert users.as_read_by(replace(ROOT, via_api_token=True), carl) is carl
+
+    async def test_every_way_to_a_colleague_gives_the_directory_entry(self, deps: FakeDeps) -> None:
+        """node (get_user), team members and contacts (users_by_id), relationships."""
+        anna, carl = await colleagues(deps)
+        await given.relationship(deps, anna, carl, RelationshipLevel.ASSISTANT)
+        me = given.as_user(anna)
+        entry = users.directory_entry(carl)
+
+        by_node = await users.get_user(deps, me, carl.id)
+        by_id = await lookups.users_by_id(deps, me, [anna.id, carl.id])
+        listed = await relationships.relationships_of(deps, me, [anna])
+        towards = await relationships.relationship_to(deps, me, anna, carl.id)
+
+        assert by_node == entry
+        assert by_id == {anna.id: await users.get_user(deps, ROOT, anna.id), carl.id: entry}
+        assert [target for _, target in listed[anna.id]] == [entry]
+        assert towards is not None
+        assert towards[1] == entry
+
+    async def test_administrators_get_the_whole_user_every_way(self, deps: FakeDeps) -> None:
+        _, carl = await colleagues(deps)
+        stored = await users.get_user(deps, ROOT, carl.id)
+
+        assert stored.email == "carl@example.org"
+        assert (await lookups.users_by_id(deps, ROOT, [carl.id]))[carl.id] == stored
+
+    async def test_a_user_reads_no_locations_groups(self, deps: FakeDeps) -> None:
+        anna, carl = await colleagues(deps)
+        where = [anna.location_id, carl.location_id]
+
+        assert await lookups.groups_by_location(deps, given.as_user(anna), where) == {}
+        by_root = await lookups.groups_by_location(deps, ROOT, where)
+        assert [g.name for g in by_root[carl.location_id]] == ["Sales"]
+
+
+class TestGateway:
+    async def test_system_administrators_read_the_configuration(self, deps: FakeDeps) -> None:
+        await mail.configure_gateway(deps, ROOT, GATEWAY)
+
+        for reader in (ROOT, replace(ROOT, via_api_token=True)):
+            reading = await mail.read_gateway(deps, reader)
+            assert reading.configured
+            assert reading.gateway is not None
+            assert reading.gateway.username == "connect"
+
+    async def test_a_sub_administrator_learns_only_whether_there_is_one(
+        self, deps: FakeDeps
+    ) -> None:
+        loc = await given.location(deps)
+        sub = sub_admin(loc.id)
+
+        assert await mail.read_gateway(deps, sub) == mail.GatewayReading(False, None)
+        await mail.configure_gateway(deps, ROOT, GATEWAY)
+        assert await mail.read_gateway(deps, sub) == mail.GatewayReading(True, None)
+        via_token = replace(sub, via_api_token=True)
+        assert await mail.read_gateway(deps, via_token) == mail.GatewayReading(True, None)
