@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from graphql import GraphQLError, get_operation_ast
+from graphql import FieldNode, GraphQLError, OperationDefinitionNode, get_operation_ast
 from strawberry.extensions import SchemaExtension
 
 from connect_admin.domain.principals import AdminPrincipal, Anonymous, Principal, UserPrincipal
@@ -37,6 +37,10 @@ class RequestRecord:
     payload_error_codes: list[str] = field(default_factory=list)
     # Whether the compiled executor answered (gql/compiled.py).
     compiled: bool = False
+    # The operation's first root field, when the schema has it (a bounded metrics label).
+    root_field: str | None = None
+    # (action, carried out) of each action of a reset that was not a dry run.
+    reset_actions: list[tuple[str, bool]] = field(default_factory=list)
 
     def record_principal(self, principal: Principal) -> None:
         """The caller's login, never its credentials."""
@@ -69,11 +73,21 @@ class Observability(SchemaExtension):
                 if operation.name is not None:
                     record.operation_name = operation.name.value[:MAX_OPERATION_NAME]
                 record.operation_type = operation.operation.value
+                record.root_field = _root_field(execution.schema, operation)
         result = execution.result
         errors: list[GraphQLError] = list(getattr(result, "errors", None) or [])
         record.error_codes = [_code(error) for error in errors]
         data = getattr(result, "data", None)
         record.payload_error_codes = _payload_codes(data) if isinstance(data, dict) else []
+
+
+def _root_field(schema: Any, operation: OperationDefinitionNode) -> str | None:
+    root = schema._schema.get_root_type(operation.operation)
+    for selection in operation.selection_set.selections:
+        if isinstance(selection, FieldNode):
+            name = selection.name.value
+            return name if root is not None and name in root.fields else None
+    return None
 
 
 def _code(error: GraphQLError) -> str:

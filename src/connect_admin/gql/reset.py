@@ -192,6 +192,10 @@ class ResetMutation:
         finally:
             if run is not None:
                 await run.finish()
+        if not dry_run:
+            ctx.record.reset_actions.extend(
+                (action.option.value, action.done) for o in outcomes for action in o.actions
+            )
         results = [UserResetResult.from_domain(o) for o in outcomes]
         return ResetUsersPayload(
             results=results,

@@ -19,11 +19,13 @@ from starlette.routing import Route, WebSocketRoute
 
 from connect_admin.domain.ports import MailSender
 from connect_admin.domain.principals import Anonymous
+from connect_admin.gql.observability import RequestRecord
 from connect_admin.gql.progress_broker import ProgressBroker
 from connect_admin.gql.schema import build_schema
 from connect_admin.persistence.database import create_engine
 from connect_admin.persistence.idempotency import SqlIdempotencyStore
 from connect_admin.persistence.progress import SqlProgressStore
+from connect_admin.server import metrics
 from connect_admin.server.container import deps_factory
 from connect_admin.server.dispatcher import run_dispatcher
 from connect_admin.server.graphiql import GraphiQLAssets
@@ -131,8 +133,13 @@ def create_app(
         now=lambda: datetime.now(UTC),
         authenticates=authenticates,
     )
+
     # One JSON access-log line per GraphQL request (server/logs.py).
-    logged = AccessLog(Unavailable(endpoint))
+    def observe(record: RequestRecord, status: int, outcome: str, seconds: float) -> None:
+        metrics.observe_request(record, status, outcome, seconds)
+        metrics.record_pool(active_engine)
+
+    logged = AccessLog(Unavailable(endpoint), observe=observe)
     return Starlette(
         routes=[
             Route("/graphql", logged, methods=["GET", "POST"]),
@@ -140,6 +147,7 @@ def create_app(
             WebSocketRoute("/graphql", graphql),
             *graphiql.routes(),
             *health_routes(active_engine),
+            Route("/metrics", metrics.metrics_endpoint(active_engine), methods=["GET"]),
         ],
         middleware=middleware,
         lifespan=lifespan,

@@ -7,8 +7,9 @@ import asyncio
 import contextlib
 import getpass
 import logging
+import os
 import sys
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -34,6 +35,8 @@ EXIT_CONFIGURATION = 2
 EXIT_UNREACHABLE = 3
 EXIT_INTERRUPTED = 130
 
+# prometheus-client's multiprocess mode: read by each worker as it starts (server/metrics.py).
+MULTIPROCESS_DIR_VARIABLE = "PROMETHEUS_MULTIPROC_DIR"
 # uvicorn's import string for ``serve --workers N`` (N > 1).
 APP_FACTORY = "connect_admin.server.app:create_app_from_environment"
 
@@ -146,9 +149,6 @@ def serve_command(args: argparse.Namespace, settings: Settings) -> int:
     if args.port != 0:
         _refuse_taken_port(args.host, args.port)
 
-    import uvicorn
-
-    from connect_admin.server.app import create_app
     from connect_admin.server.logs import configure_logging, logging_config
 
     configure_logging(settings.log_level)
@@ -167,18 +167,48 @@ def serve_command(args: argparse.Namespace, settings: Settings) -> int:
     host = f"[{args.host}]" if ":" in args.host else args.host
     print(f"Connect Admin: GraphiQL at http://{host}:{args.port}/graphql", flush=True)
     if args.workers > 1:
-        from connect_admin.server.workers import SPREADS_CONNECTIONS, ReusePortMultiprocess
+        with _metrics_folder():
+            return _serve_workers(args, options)
+    import uvicorn
 
-        # Each worker process builds its own app and engine from the environment,
-        # and on Linux listens on a socket of its own (server/workers.py).
-        if not SPREADS_CONNECTIONS:
-            uvicorn.run(APP_FACTORY, factory=True, workers=args.workers, **options)
-            return EXIT_OK
-        config = uvicorn.Config(APP_FACTORY, factory=True, workers=args.workers, **options)
-        with contextlib.suppress(KeyboardInterrupt):
-            ReusePortMultiprocess(config).run()
-    else:
-        uvicorn.run(create_app(settings, freeze_heap=True), **options)
+    from connect_admin.server.app import create_app
+
+    uvicorn.run(create_app(settings, freeze_heap=True), **options)
+    return EXIT_OK
+
+
+@contextlib.contextmanager
+def _metrics_folder() -> Iterator[None]:
+    """Where each worker writes its metrics, for /metrics to add them up (prometheus-client's
+    multiprocess mode); made for this run unless PROMETHEUS_MULTIPROC_DIR names one."""
+    import shutil
+    import tempfile
+
+    if os.environ.get(MULTIPROCESS_DIR_VARIABLE):
+        yield
+        return
+    folder = tempfile.mkdtemp(prefix="connect-admin-metrics-")
+    os.environ[MULTIPROCESS_DIR_VARIABLE] = folder
+    try:
+        yield
+    finally:
+        del os.environ[MULTIPROCESS_DIR_VARIABLE]
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _serve_workers(args: argparse.Namespace, options: dict[str, Any]) -> int:
+    import uvicorn
+
+    from connect_admin.server.workers import SPREADS_CONNECTIONS, ReusePortMultiprocess
+
+    # Each worker process builds its own app and engine from the environment,
+    # and on Linux listens on a socket of its own (server/workers.py).
+    if not SPREADS_CONNECTIONS:
+        uvicorn.run(APP_FACTORY, factory=True, workers=args.workers, **options)
+        return EXIT_OK
+    config = uvicorn.Config(APP_FACTORY, factory=True, workers=args.workers, **options)
+    with contextlib.suppress(KeyboardInterrupt):
+        ReusePortMultiprocess(config).run()
     return EXIT_OK
 
 

@@ -14,6 +14,7 @@ import json
 import logging
 import logging.config
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -93,8 +94,14 @@ def configure_logging(level: str = "INFO") -> None:
 class AccessLog:
     """ASGI middleware: one access-log line per request, after its response."""
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        observe: Callable[[RequestRecord, int, str, float], None] | None = None,
+    ) -> None:
         self.app = app
+        # Told of every request after its line is written (the metrics, server/metrics.py).
+        self.observe = observe
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -118,8 +125,10 @@ class AccessLog:
         try:
             await self.app(scope, receive, send_and_watch)
         finally:
-            duration_ms = round((time.perf_counter() - started) * 1000, 1)
-            _log_access(scope, record, status, request_id, duration_ms)
+            seconds = time.perf_counter() - started
+            _log_access(scope, record, status, request_id, round(seconds * 1000, 1))
+            if self.observe is not None:
+                self.observe(record, status, outcome(record, status), seconds)
 
 
 def outcome(record: RequestRecord, status: int) -> str:

@@ -1,0 +1,98 @@
+"""``/metrics``: the counters an operator alerts on move with what the server does."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import httpx
+from prometheus_client.parser import text_string_to_metric_families
+
+from connect_admin.domain.services.mail import dispatch_due
+from tests.api.conftest import Api
+from tests.api.test_mail_api import (
+    CONFIGURE,
+    dispatcher_deps,
+    gateway_input,
+    reset_password,
+    user_with_mail,
+)
+from tests.cli.test_operations_cli import STARTED, free_port, serve_two_workers, stop
+from tests.smtp_server import SmtpServer
+
+Samples = dict[tuple[str, frozenset[tuple[str, str]]], float]
+
+
+def samples(text: str) -> Samples:
+    return {
+        (sample.name, frozenset(sample.labels.items())): sample.value
+        for family in text_string_to_metric_families(text)
+        for sample in family.samples
+    }
+
+
+def value(found: Samples, name: str, **labels: str) -> float:
+    return found.get((name, frozenset(labels.items())), 0.0)
+
+
+async def scrape(api: Api) -> Samples:
+    response = await api.client.get("/metrics")
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/plain")
+    return samples(response.text)
+
+
+async def test_a_reset_and_its_mail_move_the_counters(
+    api: Api, admin_token: str, smtp_server: SmtpServer
+) -> None:
+    await api.data(CONFIGURE, {"input": gateway_input(smtp_server)}, token=admin_token)
+    anna = await user_with_mail(api)
+    before = await scrape(api)
+
+    await reset_password(api, admin_token, anna)
+    queued = await scrape(api)
+    await dispatch_due(dispatcher_deps(api))
+    await api.post("{ locations { id } }")  # no token: UNAUTHENTICATED
+    after = await scrape(api)
+
+    requests = "connect_admin_graphql_requests_total"
+    reset = {"operation_type": "mutation", "operation": "resetUsers", "outcome": "ok"}
+    assert value(after, requests, **reset) == value(before, requests, **reset) + 1
+    actions = "connect_admin_reset_actions_total"
+    done = {"action": "PASSWORD", "result": "done"}
+    assert value(after, actions, **done) == value(before, actions, **done) + 1
+    refusals = "connect_admin_refusals_total"
+    code = {"code": "UNAUTHENTICATED"}
+    assert value(after, refusals, **code) == value(before, refusals, **code) + 1
+    latency = "connect_admin_graphql_request_duration_seconds_count"
+    assert value(after, latency, operation_type="mutation") > value(
+        before, latency, operation_type="mutation"
+    )
+
+    outbox = "connect_admin_outbox_messages"
+    assert value(queued, outbox, status="PENDING") == 1
+    assert value(after, outbox, status="PENDING") == 0
+    assert value(after, outbox, status="SENT") == 1
+    assert value(after, "connect_admin_outbox_oldest_due_seconds") == 0
+    assert ("connect_admin_database_connections_in_use", frozenset()) in after
+
+
+def test_several_workers_add_up_to_one_count(tmp_path: Path) -> None:
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    counts = set()
+    proc, watcher = serve_two_workers(tmp_path, port)
+    try:
+        watcher.wait_for(STARTED, count=2)
+        # A new connection each: the kernel spreads connections over both workers.
+        for _ in range(20):
+            with httpx.Client(base_url=url, timeout=30) as client:
+                client.post("/graphql", json={"query": "{ locations { id } }"})
+        for _ in range(6):
+            with httpx.Client(base_url=url, timeout=30) as client:
+                found = samples(client.get("/metrics").text)
+            labels = {"operation_type": "query", "operation": "locations", "outcome": "errors"}
+            counts.add(value(found, "connect_admin_graphql_requests_total", **labels))
+    finally:
+        stop(proc, watcher)
+    # Whichever worker answered the scrape, it counted the other's requests too.
+    assert counts == {20.0}
