@@ -25,7 +25,7 @@ from connect_admin.persistence.migrate import upgrade
 from connect_admin.persistence.tables import metadata
 from connect_admin.persistence.unit_of_work import SqlAlchemyUnitOfWork
 
-pytest_plugins = ["tests.smtp_fixtures"]
+pytest_plugins = ["tests.smtp_fixtures", "tests.api.twin"]
 
 POSTGRES_ENV = "CONNECT_TEST_POSTGRES_URL"
 
