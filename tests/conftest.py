@@ -30,6 +30,15 @@ pytest_plugins = ["tests.smtp_fixtures", "tests.api.twin"]
 POSTGRES_ENV = "CONNECT_TEST_POSTGRES_URL"
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--long",
+        action="store_true",
+        default=False,
+        help="long runs of the randomized tests (thousands of random queries)",
+    )
+
+
 def _asyncpg_dsn(url: str, database: str | None = None) -> str:
     parsed = make_url(url).set(drivername="postgresql")
     if database is not None:
