@@ -97,11 +97,20 @@ class SettlingExecutor(StrawberryGraphQLCoreExecutionContext):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.collected_errors = _Errors()
+        self._serial_roots = self.operation.operation is OperationType.MUTATION
+        # Whether anything failed yet: until then no result needs looking through.
+        self._failed = False
 
     def build_per_event_executor(self, payload: Any) -> Executor[Any]:
         executor = super().build_per_event_executor(payload)
         executor.collected_errors = _Errors()
+        if isinstance(executor, SettlingExecutor):
+            executor._failed = False
         return executor
+
+    def _failure(self, error: Exception) -> _Failure:
+        self._failed = True
+        return _Failure(error)
 
     # --- the fields of an object ----------------------------------------------------
 
@@ -113,7 +122,7 @@ class SettlingExecutor(StrawberryGraphQLCoreExecutionContext):
         path: Path,
         position_context: Any,
     ) -> Any:
-        if path.prev is None and self.operation.operation is OperationType.MUTATION:
+        if self._serial_roots and path.prev is None:
             # Serial root fields: a failure stops the ones after it.
             return super().execute_field(
                 parent_type, source, field_details_list, path, position_context
@@ -123,7 +132,7 @@ class SettlingExecutor(StrawberryGraphQLCoreExecutionContext):
                 parent_type, source, field_details_list, path, position_context
             )
         except Exception as error:
-            return _Failure(error)
+            return self._failure(error)
         if result is not Undefined and self.is_awaitable(result):
             return self._settled_field(result, parent_type, field_details_list, path)
         return result
@@ -138,7 +147,7 @@ class SettlingExecutor(StrawberryGraphQLCoreExecutionContext):
         try:
             return await result
         except Exception as error:
-            return _Failure(error)
+            return self._failure(error)
         except asyncio.CancelledError:
             if not _cancelled_by_others():
                 raise
@@ -152,7 +161,7 @@ class SettlingExecutor(StrawberryGraphQLCoreExecutionContext):
                     path,
                 )
             except Exception as error:
-                return _Failure(error)
+                return self._failure(error)
             return None
 
     def execute_fields(
@@ -167,14 +176,15 @@ class SettlingExecutor(StrawberryGraphQLCoreExecutionContext):
             parent_type, source_value, path, grouped_field_set, position_context
         )
         if isinstance(results, dict):
-            _first_failure(results.values())
+            if self._failed:
+                _first_failure(results.values())
             return results
         return self._checked_fields(results)
 
-    @staticmethod
-    async def _checked_fields(results: Awaitable[dict[str, Any]]) -> dict[str, Any]:
+    async def _checked_fields(self, results: Awaitable[dict[str, Any]]) -> dict[str, Any]:
         settled = await results
-        _first_failure(settled.values())
+        if self._failed:
+            _first_failure(settled.values())
         return settled
 
     # --- the items of a list ----------------------------------------------------------
@@ -200,10 +210,10 @@ class SettlingExecutor(StrawberryGraphQLCoreExecutionContext):
                 position_context,
             )
         except Exception as error:
-            complete_results.append(_Failure(error))
+            complete_results.append(self._failure(error))
             return False
         if is_awaitable:
-            complete_results[-1] = _settled_item(complete_results[-1])
+            complete_results[-1] = self._settled_item(complete_results[-1])
         return is_awaitable
 
     async def complete_awaitable_list_item_value(
@@ -215,7 +225,7 @@ class SettlingExecutor(StrawberryGraphQLCoreExecutionContext):
         item_path: Path,
         position_context: Any,
     ) -> Any:
-        return await _settled_item(
+        return await self._settled_item(
             super().complete_awaitable_list_item_value(
                 item, item_type, field_details_list, info, item_path, position_context
             )
@@ -234,9 +244,10 @@ class SettlingExecutor(StrawberryGraphQLCoreExecutionContext):
             item_type, field_details_list, info, path, items, position_context
         )
         if isinstance(completed, list):
-            _first_failure(completed)
+            if self._failed:
+                _first_failure(completed)
             return completed
-        return _checked_items(completed)
+        return self._checked_items(completed)
 
     async def complete_async_iterator_value(
         self,
@@ -250,18 +261,18 @@ class SettlingExecutor(StrawberryGraphQLCoreExecutionContext):
         completed = await super().complete_async_iterator_value(
             item_type, field_details_list, info, path, async_iterator, position_context
         )
-        _first_failure(completed)
+        if self._failed:
+            _first_failure(completed)
         return completed
 
+    async def _settled_item(self, awaitable: Awaitable[Any]) -> Any:
+        try:
+            return await awaitable
+        except Exception as error:
+            return self._failure(error)
 
-async def _settled_item(awaitable: Awaitable[Any]) -> Any:
-    try:
-        return await awaitable
-    except Exception as error:
-        return _Failure(error)
-
-
-async def _checked_items(completed: Awaitable[list[Any]]) -> list[Any]:
-    settled = await completed
-    _first_failure(settled)
-    return settled
+    async def _checked_items(self, completed: Awaitable[list[Any]]) -> list[Any]:
+        settled = await completed
+        if self._failed:
+            _first_failure(settled)
+        return settled
