@@ -25,9 +25,18 @@ from connect_admin.persistence.migrate import upgrade
 from connect_admin.persistence.tables import metadata
 from connect_admin.persistence.unit_of_work import SqlAlchemyUnitOfWork
 
-pytest_plugins = ["tests.smtp_fixtures"]
+pytest_plugins = ["tests.smtp_fixtures", "tests.api.twin"]
 
 POSTGRES_ENV = "CONNECT_TEST_POSTGRES_URL"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--long",
+        action="store_true",
+        default=False,
+        help="long runs of the randomized tests (thousands of random queries)",
+    )
 
 
 def _asyncpg_dsn(url: str, database: str | None = None) -> str:

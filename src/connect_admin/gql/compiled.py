@@ -436,6 +436,10 @@ async def _objects(reads: Reads, plan: ObjectPlan, objects: list[Any]) -> list[d
     """Each object's selected fields, one field at a time for all objects."""
     if not objects:
         return []
+    if not plan.fields:
+        # Nothing applies to this type (``... on Node { ... on User { id } }`` on a
+        # Location): each object is an empty map, as graphql-core answers.
+        return [{} for _ in objects]
     columns: list[list[Any]] = []
     for field_plan in plan.fields:
         if field_plan.getter is not None:

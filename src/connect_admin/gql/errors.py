@@ -6,15 +6,32 @@ UNAUTHENTICATED, FORBIDDEN, BAD_USER_INPUT (a query's invalid argument),
 SERVICE_UNAVAILABLE (the database was too busy; ``extensions.retryAfter``) or,
 for anything unexpected, INTERNAL_SERVER_ERROR with the message masked and
 the exception logged under the request id.
+
+The errors come in document order of their paths, the same on every run
+(gql/execution.py makes the set of errors itself the same on every run):
+errors without a path (the request's own: parse, validation, variables)
+first, in the order found; then by path, comparing paths step by step: a
+field before the fields below it, fields in the order they first appear in
+the operation (a fragment's fields where it is spread), list items by index;
+equal paths by message.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 
 import strawberry
-from graphql import GraphQLError
+from graphql import (
+    DocumentNode,
+    FieldNode,
+    FragmentDefinitionNode,
+    FragmentSpreadNode,
+    GraphQLError,
+    InlineFragmentNode,
+    SelectionSetNode,
+    get_operation_ast,
+)
 from strawberry.extensions import SchemaExtension
 from strawberry.types import ExecutionResult
 
@@ -73,7 +90,13 @@ class ErrorTranslation(SchemaExtension):
         if isinstance(result, ExecutionResult) or hasattr(result, "errors"):
             errors = getattr(result, "errors", None)
             if errors:
-                result.errors = [self._translate(e) for e in errors]  # type: ignore[union-attr]
+                translated = [self._translate(e) for e in errors]
+                if len(translated) > 1:
+                    execution = self.execution_context
+                    translated = in_document_order(
+                        translated, execution.graphql_document, execution.operation_name
+                    )
+                result.errors = translated  # type: ignore[union-attr]
 
     def _translate(self, error: GraphQLError) -> GraphQLError:
         original = error.original_error
@@ -121,3 +144,73 @@ def _with_code(error: GraphQLError, message: str, code: str, **extra: object) ->
         path=error.path,
         extensions={"code": code, **extra},
     )
+
+
+def in_document_order(
+    errors: Sequence[GraphQLError], document: DocumentNode | None, operation_name: str | None
+) -> list[GraphQLError]:
+    """The errors in the order the module's doc describes."""
+    order = _DocumentOrder(document, operation_name)
+
+    def key(error: GraphQLError) -> tuple[bool, tuple[int, ...], str, str]:
+        path = error.path
+        if path is None:
+            return (False, (), "", "")
+        return (True, order.rank(path), repr(path), error.message)
+
+    # Stable: the errors without a path keep the order they were found in.
+    return sorted(errors, key=key)
+
+
+class _DocumentOrder:
+    """Ranks response paths in the order their fields appear in the operation."""
+
+    def __init__(self, document: DocumentNode | None, operation_name: str | None) -> None:
+        operation = None if document is None else get_operation_ast(document, operation_name)
+        self._root = [operation.selection_set] if operation is not None else []
+        self._fragments = {
+            d.name.value: d
+            for d in (document.definitions if document is not None else ())
+            if isinstance(d, FragmentDefinitionNode)
+        }
+
+    def rank(self, path: Sequence[str | int]) -> tuple[int, ...]:
+        selection_sets = self._root
+        ranks: list[int] = []
+        for step in path:
+            if isinstance(step, int):
+                ranks.append(step)
+                continue
+            keys, below = self._fields(selection_sets)
+            # A key not in the document (cannot happen for a valid one) goes last.
+            ranks.append(keys.get(step, len(keys)))
+            selection_sets = below.get(step, [])
+        return tuple(ranks)
+
+    def _fields(
+        self, selection_sets: list[SelectionSetNode]
+    ) -> tuple[dict[str, int], dict[str, list[SelectionSetNode]]]:
+        """Response keys by first appearance, and the selection sets below each key."""
+        keys: dict[str, int] = {}
+        below: dict[str, list[SelectionSetNode]] = {}
+        spread: set[str] = set()
+
+        def visit(selection_set: SelectionSetNode) -> None:
+            for selection in selection_set.selections:
+                if isinstance(selection, FieldNode):
+                    key = selection.alias.value if selection.alias else selection.name.value
+                    keys.setdefault(key, len(keys))
+                    if selection.selection_set is not None:
+                        below.setdefault(key, []).append(selection.selection_set)
+                elif isinstance(selection, InlineFragmentNode):
+                    visit(selection.selection_set)
+                elif isinstance(selection, FragmentSpreadNode):
+                    name = selection.name.value
+                    fragment = self._fragments.get(name)
+                    if fragment is not None and name not in spread:
+                        spread.add(name)
+                        visit(fragment.selection_set)
+
+        for selection_set in selection_sets:
+            visit(selection_set)
+        return keys, below

@@ -12,6 +12,7 @@ from connect_admin.gql.accounts import AccountsMutation
 from connect_admin.gql.admin import AdministrationMutation
 from connect_admin.gql.compiled import CompiledExecution
 from connect_admin.gql.errors import ErrorTranslation
+from connect_admin.gql.execution import SettlingExecutor
 from connect_admin.gql.limits import Limits, limit_extensions
 from connect_admin.gql.mail import MailMutation, MailQuery
 from connect_admin.gql.observability import Observability
@@ -67,6 +68,8 @@ def _build_schema(limits: Limits, compiled: bool) -> ConnectSchema:
         query=Query,
         mutation=Mutation,
         subscription=Subscription,
+        # Fields that fail give the same errors every time (gql/execution.py).
+        execution_context_class=SettlingExecutor,
         # Node implementations that no field names directly must still be in the schema.
         types=[
             Location,
