@@ -103,8 +103,16 @@ class Twin:
         answered = self.compiler.compiled == before + 1
         standard = await self.standard.post("/graphql", json=payload, headers=headers)
         assert compiled.status_code == standard.status_code
-        assert compiled.content == standard.content
+        assert without_budget(compiled.content) == without_budget(standard.content)
         return compiled.content, answered
+
+
+def without_budget(body: bytes) -> str:
+    """The body, key order kept, without what the caller's budget has left: the two
+    apps share the database, so the second request sees the first one's spending."""
+    data = json.loads(body)
+    data.get("extensions", {}).get("cost", {}).pop("budget", None)
+    return json.dumps(data)
 
 
 @pytest.fixture(autouse=True)
