@@ -218,7 +218,7 @@ def _count_field(
         return None
     item = get_named_type(definition.type)
     count = 1
-    if is_list_type(get_nullable_type(definition.type)):  # type: ignore[arg-type]
+    if is_list_type(get_nullable_type(definition.type)):
         count = max(1, sizes.list_size(parent, name, item, page))
     return node.selection_set, item, times * count, field_page
 
@@ -229,7 +229,8 @@ def _field(schema: GraphQLSchema, parent: GraphQLNamedType, name: str) -> GraphQ
     if parent is schema.query_type and name in ("__schema", "__type"):
         return SchemaMetaFieldDef if name == "__schema" else TypeMetaFieldDef
     if isinstance(parent, GraphQLObjectType | GraphQLInterfaceType):
-        return parent.fields.get(name)
+        field: GraphQLField | None = parent.fields.get(name)
+        return field
     return None
 
 
@@ -244,7 +245,7 @@ class _Sizes:
         page_size: int,
         max_page_size: int,
     ) -> None:
-        self.variables = variables if isinstance(variables, Mapping) else {}
+        self.variables = dict(variables) if isinstance(variables, Mapping) else {}
         self.defaults = {
             definition.variable.name.value: definition.default_value
             for definition in operation.variable_definitions or ()
@@ -329,7 +330,8 @@ def introspection_list_sizes(schema: GraphQLSchema) -> dict[str, int]:
         "__Type.interfaces": each_type("interfaces"),
         "__Type.enumValues": each_type("values"),
         "__Type.possibleTypes": average(
-            [len(schema.get_possible_types(t)) for t in abstract] + [0] * (len(types) - len(abstract))
+            [len(schema.get_possible_types(t)) for t in abstract]
+            + [0] * (len(types) - len(abstract))
         ),
         "__Field.args": average([len(f.args) for f in fields]),
         "__Directive.args": average([len(d.args) for d in schema.directives]),
@@ -424,7 +426,9 @@ class CostBudgetGate(SchemaExtension):
         context = execution.context
         report = execution.extensions_results.get(EXTENSIONS_KEY)
         budget: CostBudget | None = getattr(context, "cost_budget", None)
-        caller = budget_key(getattr(context, "principal", None), getattr(context, "bearer_token", None))
+        caller = budget_key(
+            getattr(context, "principal", None), getattr(context, "bearer_token", None)
+        )
         if execution.result is None and report is not None and budget is not None and caller:
             grant = await budget.spend(caller, report["requested"])
             report["budget"] = grant.report()
