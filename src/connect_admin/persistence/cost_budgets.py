@@ -15,6 +15,7 @@ from sqlalchemy import ColumnElement, Float, case, delete, literal
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from connect_admin.persistence.database import SINGLE_STATEMENT_OPTION
 from connect_admin.persistence.tables import cost_budgets
 
 B = cost_budgets.c
@@ -37,9 +38,11 @@ class SqlCostBudgets:
         self._insert: Any = (
             postgresql.insert if engine.dialect.name == "postgresql" else sqlite.insert
         )
-        # One statement on PostgreSQL: no BEGIN and COMMIT round trips around it.
-        self._options = (
-            {"isolation_level": "AUTOCOMMIT"} if engine.dialect.name == "postgresql" else {}
+        # One statement, without BEGIN and COMMIT round trips around it.
+        self._options: dict[str, Any] = (
+            {"isolation_level": "AUTOCOMMIT"}
+            if engine.dialect.name == "postgresql"
+            else {SINGLE_STATEMENT_OPTION: True}
         )
 
     async def spend(
@@ -73,8 +76,7 @@ class SqlCostBudgets:
             .returning(B.tokens, B.granted)
         )
         async with self._engine.connect() as conn:
-            if self._options:
-                await conn.execution_options(**self._options)
+            await conn.execution_options(**self._options)
             row = (await conn.execute(statement)).one()
             await conn.commit()
         return Bucket(tokens=float(row.tokens), granted=bool(row.granted))
