@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, Float, case, delete, literal
+from sqlalchemy import Boolean, Float, String, bindparam, case, delete, literal
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -28,20 +28,54 @@ class Bucket:
     granted: bool
 
 
-def _number(value: float) -> ColumnElement[float]:
-    return literal(float(value), Float())
+def _spend_statement(dialect: str) -> Any:
+    """The upsert, built once: its values are bound parameters."""
+    insert: Any = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    at, price, full, rate, fresh, fresh_granted = (
+        bindparam(name, type_=type_)
+        for name, type_ in (
+            ("now", Float()),
+            ("cost", Float()),
+            ("capacity", Float()),
+            ("rate", Float()),
+            ("fresh_tokens", Float()),
+            ("fresh_granted", Boolean()),
+        )
+    )
+    elapsed = case((at > B.refilled_at, at - B.refilled_at), else_=literal(0.0, Float()))
+    grown = B.tokens + elapsed * rate
+    refilled = case((grown < full, grown), else_=full)
+    enough = refilled >= price
+    return (
+        insert(cost_budgets)
+        .values(
+            caller=bindparam("caller", type_=String()),
+            tokens=fresh,
+            refilled_at=at,
+            granted=fresh_granted,
+        )
+        .on_conflict_do_update(
+            index_elements=[B.caller],
+            set_={
+                # Every expression sees the row as it was before this statement.
+                "tokens": case((enough, refilled - price), else_=refilled),
+                "refilled_at": case((at > B.refilled_at, at), else_=B.refilled_at),
+                "granted": enough,
+            },
+        )
+        .returning(B.tokens, B.granted)
+    )
 
 
 class SqlCostBudgets:
     def __init__(self, engine: AsyncEngine) -> None:
         self._engine = engine
-        self._insert: Any = (
-            postgresql.insert if engine.dialect.name == "postgresql" else sqlite.insert
-        )
+        dialect = engine.dialect.name
+        self._statement = _spend_statement(dialect)
         # One statement, without BEGIN and COMMIT round trips around it.
         self._options: dict[str, Any] = (
             {"isolation_level": "AUTOCOMMIT"}
-            if engine.dialect.name == "postgresql"
+            if dialect == "postgresql"
             else {SINGLE_STATEMENT_OPTION: True}
         )
 
@@ -51,33 +85,18 @@ class SqlCostBudgets:
         """Refills the caller's bucket up to ``now`` (``capacity`` at most; a clock that
         went back refills nothing), then takes ``cost`` if it is there. A caller seen
         for the first time starts full. ``now`` in seconds since the epoch."""
-        at, price, full, rate = (_number(v) for v in (now, cost, capacity, refill_per_second))
-        elapsed = case((at > B.refilled_at, at - B.refilled_at), else_=_number(0))
-        grown = B.tokens + elapsed * rate
-        refilled = case((grown < full, grown), else_=full)
-        enough = refilled >= price
-        statement = (
-            self._insert(cost_budgets)
-            .values(
-                caller=caller,
-                tokens=capacity - cost if capacity >= cost else capacity,
-                refilled_at=now,
-                granted=capacity >= cost,
-            )
-            .on_conflict_do_update(
-                index_elements=[B.caller],
-                set_={
-                    # Every expression sees the row as it was before this statement.
-                    "tokens": case((enough, refilled - price), else_=refilled),
-                    "refilled_at": case((at > B.refilled_at, at), else_=B.refilled_at),
-                    "granted": enough,
-                },
-            )
-            .returning(B.tokens, B.granted)
-        )
+        parameters = {
+            "caller": caller,
+            "now": float(now),
+            "cost": float(cost),
+            "capacity": float(capacity),
+            "rate": float(refill_per_second),
+            "fresh_tokens": float(capacity - cost if capacity >= cost else capacity),
+            "fresh_granted": capacity >= cost,
+        }
         async with self._engine.connect() as conn:
             await conn.execution_options(**self._options)
-            row = (await conn.execute(statement)).one()
+            row = (await conn.execute(self._statement, parameters)).one()
             await conn.commit()
         return Bucket(tokens=float(row.tokens), granted=bool(row.granted))
 
