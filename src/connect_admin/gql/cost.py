@@ -8,10 +8,11 @@ resolved; without it the default page size, above the page limit the limit),
 data can reach (``LIST_SIZES``, introspection's from the schema itself), the
 page limit when nothing smaller is known. A root mutation field counts
 ``MUTATION_COST`` more, ``resetUsers`` one more per id. A list counts at least
-one item, so that every field visited costs at least one point: counting stops
-as soon as the ceiling is passed, and so does the expansion of a fragment bomb.
-Fragments on several types of an interface add up. It is an upper estimate of
-the answer, known before anything runs, not a measurement.
+one item. Fragments on several types of an interface add up. It is an upper
+estimate of the answer, known before anything runs, not a measurement.
+Counting a fragment once and reusing its points keeps the count as cheap as
+the document is short, and it stops as soon as a part is over the ceiling: a
+fragment bomb is refused without being expanded.
 
 **Budget.** Each sign-in session and API token pays the cost of its
 operations from a budget that refills over time (a token bucket, kept by the
@@ -30,7 +31,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import math
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Protocol
@@ -50,7 +51,7 @@ from graphql import (
     GraphQLUnionType,
     InlineFragmentNode,
     OperationDefinitionNode,
-    SelectionSetNode,
+    SelectionNode,
     ValueNode,
     VariableNode,
     get_named_type,
@@ -102,39 +103,34 @@ PER_ITEM_COST = frozenset({"Mutation.resetUsers"})
 
 @dataclass(frozen=True)
 class Cost:
-    """``points``: the cost; when ``over_limit``, the count when counting stopped (a
-    lower bound: the operation costs at least that much)."""
+    """``points``: the cost; when ``over_limit``, a part of it that alone is over the
+    limit (a lower bound: the operation costs at least that much)."""
 
     points: int
     over_limit: bool = False
 
 
 class _OverLimit(Exception):
-    pass
+    def __init__(self, points: int) -> None:
+        self.points = points
 
 
-class _Counter:
-    def __init__(self, limit: int) -> None:
-        self.limit = limit
-        self.points = 0
-        # Selections looked at: bounds the walk when fragments spread only each other.
-        self.visits = 0
+@dataclass(slots=True)
+class _Task:
+    """One selection set being counted: the points of one occurrence of it."""
 
-    def add(self, points: int) -> None:
-        self.points += points
-        if self.points > self.limit:
-            raise _OverLimit
-
-    def visit(self) -> None:
-        self.visits += 1
-        if self.visits > self.limit:
-            self.points = max(self.points, self.limit + 1)
-            raise _OverLimit
-
-
-# One selection set to count: its type, how many times it occurs in the answer,
-# the page of the field above it (None: not paged), the fragments being expanded.
-_Frame = tuple[SelectionSetNode, GraphQLNamedType, int, int | None, frozenset[str]]
+    selections: Sequence[SelectionNode]
+    parent: GraphQLNamedType
+    # The page of the field above it (None: not paged).
+    page: int | None
+    # Fragments being expanded around it: a spread of one of them is a cycle.
+    expanding: frozenset[str]
+    # Set when this is a fragment's body: its points are remembered under this key.
+    remember: tuple[str, int | None] | None = None
+    points: int = 0
+    next: int = 0
+    # How often the selection set now being counted occurs in one of this one.
+    times: int = 1
 
 
 def operation_cost(
@@ -149,9 +145,12 @@ def operation_cost(
 ) -> Cost:
     """The cost of the operation that would run; counting stops above ``limit``.
 
-    Safe on documents that do not validate (unknown fields count one point,
-    fragment cycles are not followed): it runs before full validation. Iterative,
-    and it looks at no more than ``limit`` selections.
+    Each fragment is counted once per page it is spread under and then reused, so
+    the work is bounded by the document's size, however often fragments spread one
+    another; and every part is at most its whole, so counting stops as soon as a
+    part is over the limit. Safe on documents that do not validate (unknown fields
+    count one point, fragment cycles are not followed): it runs before the full
+    validation. Iterative: no nesting exhausts the stack.
     """
     operation = get_operation_ast(document, operation_name)
     if operation is None:
@@ -165,62 +164,86 @@ def operation_cost(
         for definition in document.definitions
         if isinstance(definition, FragmentDefinitionNode)
     }
-    counter = _Counter(limit)
-    stack: list[_Frame] = [(operation.selection_set, root, 1, None, frozenset())]
+    known: dict[tuple[str, int | None], int] = {}
+
+    def check(points: int) -> int:
+        if points > limit:
+            raise _OverLimit(points)
+        return points
+
+    stack = [_Task(operation.selection_set.selections, root, None, frozenset())]
     try:
-        while stack:
-            selection_set, parent, times, page, expanding = stack.pop()
-            for selection in selection_set.selections:
-                counter.visit()
-                if isinstance(selection, FieldNode):
-                    frame = _count_field(schema, sizes, counter, selection, parent, times, page)
-                    if frame is not None:
-                        stack.append((*frame, expanding))
-                elif isinstance(selection, InlineFragmentNode):
-                    condition = selection.type_condition
-                    kind = schema.get_type(condition.name.value) if condition else parent
-                    if kind is not None:
-                        stack.append((selection.selection_set, kind, times, page, expanding))
-                elif isinstance(selection, FragmentSpreadNode):
-                    name = selection.name.value
-                    fragment = fragments.get(name)
-                    if fragment is None or name in expanding:
-                        continue  # unknown, or a cycle: validation refuses both
+        while True:
+            task = stack[-1]
+            if task.next == len(task.selections):
+                stack.pop()
+                if task.remember is not None:
+                    known[task.remember] = task.points
+                if not stack:
+                    return Cost(task.points)
+                outer = stack[-1]
+                outer.points = check(outer.points + outer.times * task.points)
+                continue
+            selection = task.selections[task.next]
+            task.next += 1
+            inner: _Task | None = None
+            if isinstance(selection, FieldNode):
+                inner = _count_field(schema, sizes, selection, task, check)
+            elif isinstance(selection, InlineFragmentNode):
+                condition = selection.type_condition
+                kind = schema.get_type(condition.name.value) if condition else task.parent
+                if kind is not None:
+                    task.times = 1
+                    inner = _Task(
+                        selection.selection_set.selections, kind, task.page, task.expanding
+                    )
+            elif isinstance(selection, FragmentSpreadNode):
+                name = selection.name.value
+                fragment = fragments.get(name)
+                key = (name, task.page)
+                if key in known:
+                    task.points = check(task.points + known[key])
+                elif fragment is not None and name not in task.expanding:
+                    # (Unknown fragments and cycles are not counted: validation refuses both.)
                     kind = schema.get_type(fragment.type_condition.name.value)
                     if kind is not None:
-                        stack.append(
-                            (fragment.selection_set, kind, times, page, expanding | {name})
+                        task.times = 1
+                        inner = _Task(
+                            fragment.selection_set.selections,
+                            kind,
+                            task.page,
+                            task.expanding | {name},
+                            remember=key,
                         )
-    except _OverLimit:
-        return Cost(counter.points, over_limit=True)
-    return Cost(counter.points)
+            if inner is not None:
+                stack.append(inner)
+    except _OverLimit as over:
+        return Cost(over.points, over_limit=True)
 
 
 def _count_field(
     schema: GraphQLSchema,
     sizes: _Sizes,
-    counter: _Counter,
     node: FieldNode,
-    parent: GraphQLNamedType,
-    times: int,
-    page: int | None,
-) -> tuple[SelectionSetNode, GraphQLNamedType, int, int | None] | None:
-    """Counts the field; the frame of its selection set, if it has one to count."""
-    name = node.name.value
+    task: _Task,
+    check: Callable[[int], int],
+) -> _Task | None:
+    """Counts the field itself; the task for its selection set, if it has one."""
+    parent, name = task.parent, node.name.value
     key = f"{parent.name}.{name}"
     definition = _field(schema, parent, name)
     own = 1 + (MUTATION_COST if parent is schema.mutation_type else 0)
     field_page = sizes.page_of(key, node, definition)
     if key in PER_ITEM_COST and field_page is not None:
         own += field_page
-    counter.add(times * own)
+    task.points = check(task.points + own)
     if definition is None or node.selection_set is None:
         return None
     item = get_named_type(definition.type)
-    count = 1
+    task.times = 1
     if is_list_type(get_nullable_type(definition.type)):
-        count = max(1, sizes.list_size(parent, name, item, page))
-    return node.selection_set, item, times * count, field_page
+        task.times = max(1, sizes.list_size(parent, name, item, task.page))
+    return _Task(node.selection_set.selections, item, field_page, task.expanding)
 
 
 def _field(schema: GraphQLSchema, parent: GraphQLNamedType, name: str) -> GraphQLField | None:
