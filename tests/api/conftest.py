@@ -68,7 +68,14 @@ class Api:
 
 @pytest.fixture
 async def api(clean_database: AsyncEngine, database_url: str) -> AsyncIterator[Api]:
-    settings = Settings(database_url=database_url, secret_key="test-key", mail_dispatcher=False)  # type: ignore[arg-type]
+    # No cost budgets: what one test spends must not shape another's answers, and the
+    # compiled and standard paths' answers must be byte-equal (budgets: test_cost_api.py).
+    settings = Settings(
+        database_url=database_url,  # type: ignore[arg-type]
+        secret_key="test-key",  # type: ignore[arg-type]
+        mail_dispatcher=False,
+        cost_budget=False,
+    )
     app = create_app(settings, engine=clean_database)
     transport = httpx.ASGITransport(app=app)
     async with (

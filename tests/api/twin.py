@@ -71,6 +71,7 @@ async def twin(api: Api, clean_database: AsyncEngine, database_url: str) -> Asyn
         database_url=database_url,  # type: ignore[arg-type]
         secret_key="test-key",  # type: ignore[arg-type]
         mail_dispatcher=False,
+        cost_budget=False,
         compiled_execution=False,
     )
     app = create_app(settings, engine=clean_database)

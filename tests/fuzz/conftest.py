@@ -159,8 +159,14 @@ def fuzz_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
         timeout=120,
     )
     # No background dispatcher: the mail goes out after each request instead (below),
-    # so that every run does the same work in the same order.
-    return Settings(database_url=url, secret_key=key, mail_dispatcher=False)  # type: ignore[arg-type]
+    # so that every run does the same work in the same order. No cost budget: one token
+    # sends every request as fast as it can (the ceiling holds; tests/api/test_cost_api.py).
+    return Settings(
+        database_url=url,
+        secret_key=key,  # type: ignore[arg-type]
+        mail_dispatcher=False,
+        cost_budget=False,
+    )
 
 
 @pytest.fixture(scope="module")

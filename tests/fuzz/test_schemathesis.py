@@ -37,15 +37,20 @@ def _operation_labels() -> list[str]:
     ]
 
 
+EXCUSED_CODES = frozenset({"BAD_USER_INPUT", "QUERY_TOO_COSTLY"})
+
+
 def _excused_checks(body: Any) -> list[CheckFunction]:
     """A valid query may still be refused for an argument the schema cannot judge (a
     cursor of another connection, ``first`` above the page size): BAD_USER_INPUT, the
-    documented answer. Only then is ``positive_data_acceptance`` left out."""
+    documented answer; or for asking too much at once: QUERY_TOO_COSTLY (nested lists
+    of generated selections multiply). Only then is ``positive_data_acceptance`` left
+    out."""
     errors = body.get("errors") if isinstance(body, dict) else None
     if errors and all(
         isinstance(error, dict)
         and isinstance(error.get("extensions"), dict)
-        and error["extensions"].get("code") == "BAD_USER_INPUT"
+        and error["extensions"].get("code") in EXCUSED_CODES
         for error in errors
     ):
         return [schemathesis.checks.positive_data_acceptance]

@@ -102,7 +102,7 @@ def test_graphql_response_json_clients_get_200_for_a_good_query(server_url: str)
     )
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("application/graphql-response+json")
-    assert response.json() == {"data": {"__typename": "Query"}}
+    assert response.json()["data"] == {"__typename": "Query"}
 
 
 def test_an_unauthenticated_operation_is_not_a_request_error(server_url: str) -> None:

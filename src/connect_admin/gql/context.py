@@ -14,6 +14,7 @@ from connect_admin.gql.observability import RequestRecord
 from connect_admin.gql.progress_broker import ProgressBroker
 
 if TYPE_CHECKING:
+    from connect_admin.gql.cost import CostBudget
     from connect_admin.gql.loaders import Loaders
 
 
@@ -35,6 +36,8 @@ class Context:
     # The caller's bearer token, for checking it again on a long-lived websocket;
     # never logged.
     bearer_token: str | None = field(default=None, repr=False)
+    # The callers' query cost budgets (gql/cost.py); None: operations cost no budget.
+    cost_budget: CostBudget | None = None
     loaders: Loaders = field(init=False)
 
     def __post_init__(self) -> None:

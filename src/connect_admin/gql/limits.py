@@ -4,8 +4,10 @@
 extensions. The limit rules (depth, aliases, directives) run first and alone:
 a document over a limit is refused with one clear error (``extensions.code``
 ``QUERY_TOO_DEEP``, ``TOO_MANY_ALIASES`` or ``TOO_MANY_DIRECTIVES``) and is
-neither validated further nor executed. The token limit stops the parser
-itself. With introspection off, ``__schema`` and ``__type`` are refused, and
+neither validated further nor executed. Then the operation's cost
+(gql/cost.py), with the request's variables: over ``max_cost`` it is refused
+(``QUERY_TOO_COSTLY``) before the rest of validation. The token limit stops
+the parser itself. With introspection off, ``__schema`` and ``__type`` are refused, and
 "Did you mean …" suggestions are left out of error messages unless
 ``suggestions`` says otherwise.
 """
@@ -38,6 +40,14 @@ from strawberry.extensions import SchemaExtension
 from strawberry.schema.validation_rules.maybe_null import MaybeNullValidationRule
 from strawberry.schema.validation_rules.one_of import OneOfInputValidationRule
 
+from connect_admin.gql.cost import (
+    EXTENSIONS_KEY,
+    CostBudgetGate,
+    cost_report,
+    operation_cost,
+    too_costly,
+)
+
 # Type references nest (`type { ofType { ofType … } } }`) without going deeper
 # into the data; GraphiQL's own introspection query needs nine of them.
 TYPE_WRAPPER_FIELD = "ofType"
@@ -50,6 +60,10 @@ class Limits:
     max_aliases: int = 30
     max_tokens: int = 2000
     max_directives: int = 50
+    # The cost ceiling of one operation, and the page sizes its connections count with.
+    max_cost: int = 100_000
+    page_size: int = 20
+    max_page_size: int = 100
     introspection: bool = True
     # None: suggestions exactly when introspection is on (they would leak the schema).
     suggestions: bool | None = None
@@ -195,9 +209,15 @@ def max_directives_rule(max_directives: int) -> type[ASTValidationRule]:
 
 # --- the extensions ------------------------------------------------------------------
 
-Validator = Callable[
-    [GraphQLSchema, DocumentNode, tuple[type[ASTValidationRule], ...]], list[GraphQLError]
-]
+Rules = tuple[type[ASTValidationRule], ...]
+
+
+@dataclass(frozen=True)
+class Validator:
+    """Both steps cached per document: the limit rules, and the rest of validation."""
+
+    limits: Callable[[GraphQLSchema, DocumentNode], list[GraphQLError]]
+    rest: Callable[[GraphQLSchema, DocumentNode, Rules], list[GraphQLError]]
 
 
 def _validator(limits: Limits) -> Validator:
@@ -206,30 +226,25 @@ def _validator(limits: Limits) -> Validator:
         max_aliases_rule(limits.max_aliases),
         max_directives_rule(limits.max_directives),
     )
-    extra_rules: tuple[type[ASTValidationRule], ...] = (
-        MaybeNullValidationRule,
-        OneOfInputValidationRule,
-    )
+    extra_rules: Rules = (MaybeNullValidationRule, OneOfInputValidationRule)
     if not limits.introspection:
         extra_rules += (NoSchemaIntrospectionCustomRule,)
     hide_suggestions = not limits.show_suggestions
 
     @functools.lru_cache(maxsize=256)
-    def checked(
-        schema: GraphQLSchema,
-        document: DocumentNode,
-        rules: tuple[type[ASTValidationRule], ...],
-    ) -> list[GraphQLError]:
-        refused = validate(schema, document, limit_rules)
-        if refused:
-            return refused
+    def over_limits(schema: GraphQLSchema, document: DocumentNode) -> list[GraphQLError]:
+        return validate(schema, document, limit_rules)
+
+    @functools.lru_cache(maxsize=256)
+    def invalid(schema: GraphQLSchema, document: DocumentNode, rules: Rules) -> list[GraphQLError]:
         return validate(schema, document, (*rules, *extra_rules), hide_suggestions=hide_suggestions)
 
-    return checked
+    return Validator(over_limits, invalid)
 
 
 class QueryLimits(SchemaExtension):
-    """The token limit for the parser, the limit rules first, then (cached) validation."""
+    """The token limit for the parser; the limit rules first, then the operation's
+    cost (with this request's variables), then (cached) validation."""
 
     def __init__(self, limits: Limits, validator: Validator) -> None:
         self.limits = limits
@@ -245,16 +260,32 @@ class QueryLimits(SchemaExtension):
 
     def on_validate(self) -> Iterator[None]:
         context = self.execution_context
-        assert context.graphql_document is not None
-        context.pre_execution_errors = self.validator(
-            context.schema._schema,
-            context.graphql_document,
-            context.validation_rules,
-        )
+        document = context.graphql_document
+        assert document is not None
+        schema = context.schema._schema
+        errors = self.validator.limits(schema, document)
+        if not errors:
+            limit = self.limits.max_cost
+            cost = operation_cost(
+                schema,
+                document,
+                context.operation_name,
+                context.variables,
+                limit=limit,
+                page_size=self.limits.page_size,
+                max_page_size=self.limits.max_page_size,
+            )
+            context.extensions_results[EXTENSIONS_KEY] = cost_report(cost, limit)
+            if cost.over_limit:
+                errors = [too_costly(cost, limit)]
+            else:
+                errors = self.validator.rest(schema, document, context.validation_rules)
+        context.pre_execution_errors = errors
         yield
 
 
 def limit_extensions(limits: Limits) -> list[Callable[[], SchemaExtension]]:
-    """The schema extensions enforcing ``limits``; they replace ValidationCache."""
+    """The schema extensions enforcing ``limits`` (they replace ValidationCache), and
+    the budget gate; list them after AuthenticationGate, before CompiledExecution."""
     validator = _validator(limits)
-    return [lambda: QueryLimits(limits, validator)]
+    return [lambda: QueryLimits(limits, validator), CostBudgetGate]

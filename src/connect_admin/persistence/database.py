@@ -94,6 +94,9 @@ def _drop_closed(dbapi_connection: Any, _record: Any, _proxy: Any) -> None:
 
 # Execution option of a connection whose transactions only read.
 READ_ONLY_OPTION = "connect_admin_read_only"
+# Execution option of a SQLite connection that runs one statement at a time, each its
+# own transaction (SQLite's autocommit): no BEGIN round trip for a lone upsert.
+SINGLE_STATEMENT_OPTION = "connect_admin_single_statement"
 
 
 def _unicode_lower(value: object) -> object:
@@ -166,7 +169,10 @@ def _create_sqlite_engine(url: URL, **kwargs: Any) -> AsyncEngine:
         # refuses that at once ("database is locked", busy_timeout not consulted)
         # while another connection writes. Reads begin deferred: in WAL mode they
         # never wait for writers, and writers never starve them.
-        if connection.get_execution_options().get(READ_ONLY_OPTION):
+        options = connection.get_execution_options()
+        if options.get(SINGLE_STATEMENT_OPTION):
+            return
+        if options.get(READ_ONLY_OPTION):
             connection.exec_driver_sql("BEGIN")
         else:
             connection.exec_driver_sql("BEGIN IMMEDIATE")

@@ -17,6 +17,7 @@ from sqlalchemy import (
     Column,
     DateTime,
     Dialect,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -441,4 +442,21 @@ operation_progress = Table(
     Column("previous_run_id", String(32), nullable=True),
     Column("previous_done", Integer, nullable=True),
     Column("previous_total", Integer, nullable=True),
+)
+
+
+# The query cost budget of each caller (a token bucket), for every worker and host.
+cost_budgets = Table(
+    "cost_budgets",
+    metadata,
+    # A hash of the caller's session or API token (gql/cost.py), never the token.
+    Column("caller", String(64), primary_key=True),
+    # Points left at refilled_at.
+    Column("tokens", Float, nullable=False),
+    # Seconds since the epoch: refilling is arithmetic on it in SQL, alike on every
+    # backend. Not indexed: it changes on every request, and an index would cost a
+    # write each time (and PostgreSQL's HOT updates); the rare purge scans.
+    Column("refilled_at", Float, nullable=False),
+    # Whether the last request got its points.
+    Column("granted", Boolean, nullable=False),
 )

@@ -17,23 +17,31 @@ from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.routing import Route, WebSocketRoute
 
-from connect_admin.domain.ports import MailSender
+from connect_admin.domain.ports import Clock, MailSender
 from connect_admin.domain.principals import Anonymous
 from connect_admin.gql.observability import RequestRecord
 from connect_admin.gql.progress_broker import ProgressBroker
 from connect_admin.gql.schema import build_schema
+from connect_admin.persistence.cost_budgets import SqlCostBudgets
 from connect_admin.persistence.database import create_engine
 from connect_admin.persistence.idempotency import SqlIdempotencyStore
 from connect_admin.persistence.progress import SqlProgressStore
 from connect_admin.server import metrics
 from connect_admin.server.container import deps_factory
+from connect_admin.server.cost_budget import DatabaseCostBudget
 from connect_admin.server.dispatcher import run_dispatcher
 from connect_admin.server.graphiql import GraphiQLAssets
-from connect_admin.server.graphql_view import REQUEST_ID_HEADER, GraphQLApp, bearer_token
+from connect_admin.server.graphql_view import (
+    COST_HEADERS,
+    REQUEST_ID_HEADER,
+    GraphQLApp,
+    bearer_token,
+)
 from connect_admin.server.health import health_routes
 from connect_admin.server.idempotency import IdempotencyMiddleware
 from connect_admin.server.limits import BodyLimit, Unavailable, query_limits
 from connect_admin.server.logs import AccessLog
+from connect_admin.server.security import SystemClock
 from connect_admin.server.settings import Settings
 
 logger = logging.getLogger("connect_admin.server")
@@ -44,11 +52,13 @@ def create_app(
     *,
     engine: AsyncEngine | None = None,
     mailer: MailSender | None = None,
+    clock: Clock | None = None,
     freeze_heap: bool = False,
 ) -> Starlette:
     """The app; it owns (and disposes) its engine unless one is given.
 
-    ``freeze_heap``: a server process's app (see freeze_startup_heap).
+    ``clock`` replaces the system clock (tests). ``freeze_heap``: a server
+    process's app (see freeze_startup_heap).
     """
     owns_engine = engine is None
     active_engine = (
@@ -58,7 +68,8 @@ def create_app(
             settings.database_url, pool_timeout=settings.database_pool_timeout_seconds
         )
     )
-    make_deps = deps_factory(active_engine, settings, mailer=mailer)
+    clock = clock if clock is not None else SystemClock()
+    make_deps = deps_factory(active_engine, settings, mailer=mailer, clock=clock)
     # In the database, so that every worker process sees every run's progress.
     progress = ProgressBroker(
         SqlProgressStore(active_engine), wait_timeout=settings.progress_wait_seconds
@@ -75,6 +86,17 @@ def create_app(
         # Browser pages of these origins may open the websocket too.
         allowed_origins=settings.cors_origins,
         query_deadline_seconds=settings.query_deadline_seconds,
+        # Each caller's query cost budget, in the database for every worker (gql/cost.py).
+        cost_budget=(
+            DatabaseCostBudget(
+                SqlCostBudgets(active_engine),
+                clock,
+                capacity=settings.cost_budget_capacity,
+                refill_per_second=settings.cost_budget_refill_per_second,
+            )
+            if settings.cost_budget
+            else None
+        ),
     )
 
     @contextlib.asynccontextmanager
@@ -111,7 +133,7 @@ def create_app(
                     "idempotency-key",
                     REQUEST_ID_HEADER,
                 ],
-                expose_headers=[REQUEST_ID_HEADER],
+                expose_headers=[REQUEST_ID_HEADER, *COST_HEADERS],
             )
         )
     # Inside CORS, so that a refusal still carries the CORS headers.

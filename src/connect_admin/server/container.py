@@ -8,7 +8,7 @@ from datetime import timedelta
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from connect_admin.domain.ports import MailSender
+from connect_admin.domain.ports import Clock, MailSender
 from connect_admin.domain.services.deps import Deps, ServiceConfig
 from connect_admin.mail.smtp import SmtpMailSender
 from connect_admin.persistence.unit_of_work import SqlAlchemyUnitOfWork
@@ -33,15 +33,19 @@ def service_config(settings: Settings) -> ServiceConfig:
 
 
 def deps_factory(
-    engine: AsyncEngine, settings: Settings, *, mailer: MailSender | None = None
+    engine: AsyncEngine,
+    settings: Settings,
+    *,
+    mailer: MailSender | None = None,
+    clock: Clock | None = None,
 ) -> Callable[[], Deps]:
     """Makes a fresh :class:`Deps` per call: its own unit of work, the other ports shared.
 
     A unit of work is one transaction at a time, so concurrent callers (requests,
     resolvers) each take their own ``Deps`` from the factory. ``mailer`` replaces
-    the SMTP sender (tests).
+    the SMTP sender, ``clock`` the system clock (tests).
     """
-    clock = SystemClock()
+    clock = clock if clock is not None else SystemClock()
     hasher = Argon2PasswordHasher()
     random = SecretsRandomSource()
     secrets = FernetSecretBox(resolve_secret_key(settings))

@@ -12,15 +12,22 @@ errors, as always. Mutations run only over POST (405 over GET). A POST must be
 and ``text/plain``, which a foreign page could send without a CORS preflight,
 are refused with 415. A JSON array (a batch) is refused with 400. Refusals
 have a GraphQL error body with ``extensions.code``.
+
+Query cost (gql/cost.py): the headers ``X-Cost-Requested`` and, for a caller
+with a budget, ``X-Cost-Remaining``, ``X-Cost-Capacity`` and ``X-Cost-Reset``
+repeat ``extensions.cost``; an operation over the caller's budget answers 429
+with ``Retry-After``.
 """
 
 from __future__ import annotations
 
 import asyncio
 import functools
+import math
 import re
 import uuid
 from collections.abc import Callable, Mapping, Sequence
+from datetime import datetime
 from typing import Any
 
 import orjson
@@ -48,6 +55,7 @@ from connect_admin.domain.principals import Anonymous, Principal
 from connect_admin.domain.services import auth
 from connect_admin.domain.services.deps import Deps
 from connect_admin.gql.context import Context
+from connect_admin.gql.cost import EXTENSIONS_KEY, RATE_LIMITED, CostBudget
 from connect_admin.gql.errors import DEADLINE_EXCEEDED, SERVICE_UNAVAILABLE
 from connect_admin.gql.observability import RequestRecord
 from connect_admin.gql.progress_broker import ProgressBroker
@@ -58,6 +66,14 @@ from connect_admin.server.logs import RECORD_SCOPE_KEY
 
 REQUEST_ID_HEADER = "x-request-id"
 REQUEST_ID_PATTERN = re.compile(r"[A-Za-z0-9._-]{1,64}")
+# What a browser page may read of a response (CORS): the cost headers and Retry-After.
+COST_HEADERS = (
+    "x-cost-requested",
+    "x-cost-remaining",
+    "x-cost-capacity",
+    "x-cost-reset",
+    "retry-after",
+)
 
 JSON = "application/json"
 GRAPHQL_RESPONSE = "application/graphql-response+json"
@@ -143,6 +159,28 @@ def bearer_token(headers: Any) -> str | None:
     return token.strip()
 
 
+def report_cost(
+    result: ExecutionResult, response_data: GraphQLHTTPResponse, sub_response: Response
+) -> None:
+    """The cost headers; HTTP 429 with Retry-After for an operation over budget."""
+    for error in result.errors or ():
+        extensions = error.extensions or {}
+        if extensions.get("code") == RATE_LIMITED:
+            sub_response.status_code = 429
+            sub_response.headers["retry-after"] = str(extensions.get("retryAfter", 1))
+            response_data.pop("data", None)
+    report = (result.extensions or {}).get(EXTENSIONS_KEY)
+    if not isinstance(report, dict):
+        return
+    sub_response.headers["x-cost-requested"] = str(report["requested"])
+    budget = report.get("budget")
+    if isinstance(budget, dict):
+        sub_response.headers["x-cost-remaining"] = str(budget["remaining"])
+        sub_response.headers["x-cost-capacity"] = str(budget["capacity"])
+        reset = datetime.fromisoformat(budget["resetAt"])
+        sub_response.headers["x-cost-reset"] = str(math.ceil(reset.timestamp()))
+
+
 class TextFrameWebSocketAdapter(ASGIWebSocketAdapter):
     """graphql-transport-ws carries JSON in text frames. Strawberry sends a binary
     frame when ``encode_json`` returns bytes (ours does, for HTTP), and GraphiQL's
@@ -180,6 +218,7 @@ class GraphQLApp(GraphQL[Context, None]):
         progress: ProgressBroker | None = None,
         allowed_origins: Sequence[str] = (),
         query_deadline_seconds: float | None = None,
+        cost_budget: CostBudget | None = None,
     ) -> None:
         super().__init__(
             schema if schema is not None else default_schema,
@@ -197,6 +236,7 @@ class GraphQLApp(GraphQL[Context, None]):
         # Queries (not mutations: a reset stopped halfway would lose its answer) are
         # cancelled past this many seconds; None: no deadline.
         self._query_deadline = query_deadline_seconds
+        self.cost_budget = cost_budget
 
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket
@@ -222,6 +262,7 @@ class GraphQLApp(GraphQL[Context, None]):
             progress=self.progress,
             over_websocket=isinstance(request, WebSocket),
             bearer_token=token,
+            cost_budget=self.cost_budget,
         )
 
     async def on_ws_connect(self, context: Context) -> UnsetType | dict[str, object] | None:
@@ -384,6 +425,8 @@ class GraphQLApp(GraphQL[Context, None]):
             response_data.pop("data", None)
             codes = {(error.extensions or {}).get("code") for error in result.errors or []}
             sub_response.status_code = 500 if "INTERNAL_SERVER_ERROR" in codes else 400
+        if isinstance(sub_response, Response):
+            report_cost(result, response_data, sub_response)
         return response_data
 
     def create_response(

@@ -20,6 +20,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from connect_admin.domain.errors import ServiceUnavailable
 from connect_admin.gql.limits import Limits
+from connect_admin.server.container import service_config
 from connect_admin.server.settings import Settings
 
 
@@ -29,6 +30,9 @@ def query_limits(settings: Settings) -> Limits:
         max_aliases=settings.max_aliases,
         max_tokens=settings.max_query_tokens,
         max_directives=settings.max_directives,
+        max_cost=settings.max_query_cost,
+        page_size=service_config(settings).default_page_size,
+        max_page_size=settings.max_page_size,
         introspection=settings.introspection,
         suggestions=settings.field_suggestions,
     )

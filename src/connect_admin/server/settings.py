@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Annotated
 
 from cryptography.fernet import Fernet
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from sqlalchemy import make_url
 
@@ -60,6 +60,11 @@ class Settings(BaseSettings):
     # How long a request waits for a free database connection before it is answered
     # 503 (SERVICE_UNAVAILABLE) with Retry-After.
     database_pool_timeout_seconds: float = Field(default=5.0, gt=0)
+    # The cost ceiling of one operation, and each caller's budget (gql/cost.py).
+    max_query_cost: int = Field(default=100_000, ge=1)
+    cost_budget: bool = True
+    cost_budget_capacity: int = Field(default=1_000_000, ge=1)
+    cost_budget_refill_per_second: float = Field(default=10_000.0, gt=0)
     # Introspection (__schema, __type) for GraphiQL and code generators.
     introspection: bool = True
     # The users page and other hot read queries bypass graphql-core's per-field
@@ -72,6 +77,15 @@ class Settings(BaseSettings):
     web_assets: Path | None = None
     # The least level logged (JSON lines on stderr): DEBUG, INFO, WARNING, ERROR, CRITICAL.
     log_level: str = "INFO"
+
+    @model_validator(mode="after")
+    def _budget_holds_an_operation(self) -> Settings:
+        if self.cost_budget and self.cost_budget_capacity < self.max_query_cost:
+            raise ValueError(
+                "CONNECT_COST_BUDGET_CAPACITY must be at least CONNECT_MAX_QUERY_COST, "
+                "or an operation within the ceiling could never run"
+            )
+        return self
 
     @field_validator("cors_origins", mode="before")
     @classmethod
