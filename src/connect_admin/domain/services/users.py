@@ -18,7 +18,7 @@ from connect_admin.domain.services import audit
 from connect_admin.domain.services.deps import Deps
 from connect_admin.domain.services.locations import changed_fields
 from connect_admin.domain.services.paging import PageRequest
-from connect_admin.domain.services.validation import Problems
+from connect_admin.domain.services.validation import MAX_SEARCH_LENGTH, Problems
 from connect_admin.domain.unset import UNSET, Maybe, is_set
 
 
@@ -97,8 +97,12 @@ async def users_page(
     deps: Deps, actor: Principal, page: PageRequest, filter: UserFilter, *, with_total: bool = True
 ) -> Page[User]:
     admin = require_admin(actor)
+    search = (filter.search or "").strip()
+    problems = Problems()
+    problems.text(search, MAX_SEARCH_LENGTH, "filter", "search")
+    problems.raise_if_any()
     query = UserQuery(
-        search=(filter.search or "").strip() or None,
+        search=search or None,
         location_id=filter.location_id,
         configuration_group_id=filter.configuration_group_id,
         team_id=filter.team_id,
