@@ -29,7 +29,8 @@ def _decoded(text: str) -> str | None:
         return None
     try:
         padded = text + "=" * (-len(text) % 4)
-        return base64.urlsafe_b64decode(padded.encode()).decode()
+        # validate: junk characters (a NUL, spaces) make no ID, rather than being skipped.
+        return base64.b64decode(padded.encode(), altchars=b"-_", validate=True).decode()
     except (ValueError, binascii.Error, UnicodeDecodeError):
         return None
 
