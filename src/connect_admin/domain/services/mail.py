@@ -41,7 +41,12 @@ from connect_admin.domain.principals import (
 )
 from connect_admin.domain.services import audit
 from connect_admin.domain.services.deps import Deps, ServiceConfig
-from connect_admin.domain.services.validation import Problems, gateway_problem, is_mail_address
+from connect_admin.domain.services.validation import (
+    MAX_EMAIL_LENGTH,
+    Problems,
+    gateway_problem,
+    is_mail_address,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -83,7 +88,10 @@ async def configure_gateway(deps: Deps, actor: Principal, given: GatewayInput) -
     if sender is None:
         problems.add("REQUIRED", "Must not be empty.", "senderAddress")
     sender_name = problems.optional_name(given.sender_name, "senderName", header=True)
-    username = problems.optional_name(given.username, "username", header=True)
+    username = (given.username or "").strip() or None
+    if username is not None:
+        # Often an address itself.
+        problems.text(username, MAX_EMAIL_LENGTH, "username", header=True)
     if given.password is not None:
         problems.secret(given.password, "password")
     problems.raise_if_any()

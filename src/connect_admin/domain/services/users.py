@@ -195,9 +195,9 @@ async def _check_new_user(
     location, _ = await _placement(
         uow, admin, problems, new.location_id, new.configuration_group_id
     )
-    if await uow.users.login_taken(login):
+    if problems.fine("login") and await uow.users.login_taken(login):
         problems.add("LOGIN_TAKEN", "Another user has this login.", "login")
-    if work_phone and await uow.users.work_phone_taken(work_phone):
+    if work_phone and problems.fine("workPhone") and await uow.users.work_phone_taken(work_phone):
         problems.add("WORK_PHONE_TAKEN", "Another user has this work phone.", "workPhone")
     if new.password is not None and location is not None:
         problems.password(location.password_policy, new.password, "password")
@@ -226,6 +226,7 @@ async def update_user(deps: Deps, actor: Principal, changes: UserChanges) -> Use
             phone = problems.phone(changes.work_phone, "workPhone")
             if (
                 phone
+                and problems.fine("workPhone")
                 and phone != user.work_phone
                 and await uow.users.work_phone_taken(phone, user.id)
             ):

@@ -47,8 +47,9 @@ MAX_JSON_BYTES = 16 * 1024
 # A stored JSON value nested deeper is left out when read (see stored_json_problem):
 # the answer around it must stay within orjson's 254 levels and Python's recursion.
 MAX_STORED_JSON_DEPTH = 100
-# The numbers inside IDs and cursors are database keys: signed 64-bit, from 1.
-MAX_ID = 2**63 - 1
+# The numbers inside IDs and cursors are database keys: INTEGER columns, signed 32-bit
+# on PostgreSQL (64-bit on SQLite), from 1. A larger number names nothing.
+MAX_ID = 2**31 - 1
 # Integers inside JSON values: what every JSON column and encoder here can hold.
 MIN_JSON_INT = -(2**63)
 MAX_JSON_INT = 2**63 - 1
@@ -101,7 +102,7 @@ def gateway_problem(gateway: EmailGateway) -> str | None:
         "host": (gateway.host, MAX_HOST_LENGTH),
         "senderAddress": (gateway.sender_address, MAX_EMAIL_LENGTH),
         "senderName": (gateway.sender_name or "", MAX_NAME_LENGTH),
-        "username": (gateway.username or "", MAX_NAME_LENGTH),
+        "username": (gateway.username or "", MAX_EMAIL_LENGTH),
     }
     for name, (value, limit) in fields.items():
         if text_problem(value, limit, header=True) is not None:
@@ -217,6 +218,10 @@ class Problems:
     def raise_if_any(self) -> None:
         if self.items:
             raise DomainError(self.items)
+
+    def fine(self, *field: str) -> bool:
+        """Whether that field has no problem so far: only then is it looked up."""
+        return all(p.field != field for p in self.items)
 
     def text(self, value: str, max_length: int, *field: str, header: bool = False) -> bool:
         """Whether ``value`` is within its limits; adds the problem otherwise."""
