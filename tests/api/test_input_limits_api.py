@@ -10,6 +10,7 @@ Bad stored values are written straight into the database, on SQLite and PostgreS
 from __future__ import annotations
 
 import base64
+import json
 from typing import Any
 
 import pytest
@@ -21,6 +22,7 @@ from connect_admin.domain.services import locations, users
 from connect_admin.domain.services.mail import dispatch_due
 from connect_admin.domain.services.validation import MAX_JSON_BYTES, MAX_JSON_DEPTH
 from connect_admin.persistence import tables
+from connect_admin.server.graphql_view import GraphQLApp
 from tests.api.conftest import Api
 from tests.api.test_mail_api import (
     CONFIGURE,
@@ -156,8 +158,8 @@ class TestJsonValues:
             if literal.startswith("x"):
                 literal = f'"{literal}"'
             data = await api.data(
-                "mutation { setMyClientSetting(key: \"k\", value: %s) "
-                "{ ok errors { code field } } }" % literal,
+                f'mutation {{ setMyClientSetting(key: "k", value: {literal}) '
+                "{ ok errors { code field } } }",
                 token=token,
             )
             assert codes(data["setMyClientSetting"]["errors"]) == [(code, [field])], literal
@@ -172,7 +174,7 @@ class TestJsonValues:
             {"key": "k" * 201, "value": 1},
         ]
         created = await api.data(
-            "mutation($s: [SettingInput!]) { createLocation(input: {name: \"Rome\", "
+            'mutation($s: [SettingInput!]) { createLocation(input: {name: "Rome", '
             "clientSettings: $s}) { location { id } errors { code field } } }",
             {"s": settings},
             token=admin_token,
@@ -198,7 +200,7 @@ class TestJsonValues:
         ]
         group = await api.data(
             "mutation($id: ID!, $s: [SettingInput!]) { createConfigurationGroup(input: "
-            "{locationId: $id, name: \"G\", clientSettings: $s}) { errors { code field } } }",
+            '{locationId: $id, name: "G", clientSettings: $s}) { errors { code field } } }',
             {"id": rome_id, "s": [{"key": "deep", "value": nested(21)}]},
             token=admin_token,
         )
@@ -214,16 +216,16 @@ class TestJsonValues:
         # As a server before the limits stored them, or a hand in the database.
         await store_raw_json(
             engine, "users", "client_settings",
-            '{"theme": "dark", "deep": %s, "huge": 1%s}' % (nested_text(250), "0" * 400),
+            f'{{"theme": "dark", "deep": {nested_text(250)}, "huge": 1{"0" * 400}}}',
             "id", otto,
         )  # fmt: skip
         await store_raw_json(
             engine, "locations", "client_settings",
-            '{"language": "de", "deep": %s}' % nested_text(900), "name", "Berlin",
+            f'{{"language": "de", "deep": {nested_text(900)}}}', "name", "Berlin",
         )  # fmt: skip
         # Deeper than any JSON decoder here reads: the whole column reads as empty.
         await store_raw_json(
-            engine, "users", "presence_settings", '{"away": %s}' % nested_text(3000), "id", jane
+            engine, "users", "presence_settings", f'{{"away": {nested_text(3000)}}}', "id", jane
         )
 
         response = await api.client.post(
@@ -249,7 +251,9 @@ class TestJsonValues:
         changed = await api.data(SET_CLIENT_SETTING, {"k": "font", "v": "large"}, token=otto_token)
         assert changed["setMyClientSetting"] == {"ok": True, "errors": []}
         stored = await raw_json(engine, "users", "client_settings", "id", otto)
-        assert "deep" not in stored and "huge" not in stored and "theme" in stored
+        assert "theme" in stored
+        assert "deep" not in stored
+        assert "huge" not in stored
 
 
 class TestGatewayHeaders:
@@ -340,7 +344,7 @@ class TestIdsOutOfRange:
         calls: list[tuple[str, dict[str, Any]]] = [
             ("query($id: ID!) { node(id: $id) { id } }", {"id": user}),
             (
-                "mutation($id: ID!) { updateUser(input: {id: $id, lastName: \"X\"}) "
+                'mutation($id: ID!) { updateUser(input: {id: $id, lastName: "X"}) '
                 "{ errors { code field } } }",
                 {"id": user},
             ),
@@ -350,7 +354,7 @@ class TestIdsOutOfRange:
                 {"id": global_id("ApiToken", number)},
             ),
             (
-                "mutation($id: ID!) { setUserPassword(userId: $id, password: \"P-assw0rd!x\") "
+                'mutation($id: ID!) { setUserPassword(userId: $id, password: "P-assw0rd!x") '
                 "{ errors { code field } } }",
                 {"id": user},
             ),
@@ -366,7 +370,9 @@ class TestIdsOutOfRange:
             ),
             ("query($id: ID) { auditEvents(targetUserId: $id) { totalCount } }", {"id": user}),
         ]
-        answers = [await api.post(query, variables, token=admin_token) for query, variables in calls]
+        answers = [
+            await api.post(query, variables, token=admin_token) for query, variables in calls
+        ]
 
         assert answers[0] == {"data": {"node": None}}
         payloads = [next(iter(answer["data"].values())) for answer in answers[1:6]]
@@ -424,7 +430,11 @@ class TestSearch:
         [error] = answer["errors"]
         assert error["extensions"]["code"] == "BAD_USER_INPUT"
         assert error["extensions"]["problems"] == [
-            {"code": "VALUE_TOO_LONG", "message": "At most 200 characters.", "field": ["filter", "search"]}
+            {
+                "code": "VALUE_TOO_LONG",
+                "message": "At most 200 characters.",
+                "field": ["filter", "search"],
+            }
         ]
 
     async def test_a_search_at_the_limit_and_with_wildcards_runs(
@@ -465,7 +475,9 @@ class TestEmailAddresses:
 
         created = await api.data(CREATE_USER, {"input": given}, token=admin_token)
 
-        assert codes(created["createUser"]["errors"]) == [("INVALID_CHARACTERS", ["input", "email"])]
+        assert codes(created["createUser"]["errors"]) == [
+            ("INVALID_CHARACTERS", ["input", "email"])
+        ]
 
     async def test_a_stored_bad_address_refuses_the_reset_and_keeps_the_password(
         self, api: Api, admin_token: str, smtp_server: SmtpServer, engine: AsyncEngine
@@ -497,33 +509,98 @@ async def _tokens(api: Api, admin_token: str) -> dict[str, str]:
 
 
 NUL = "\x00"
+CHARS = "INVALID_CHARACTERS"
+CREDENTIALS = "INVALID_CREDENTIALS"
 # (caller, operation, expected payload error code and field); the operation's text
 # input carries a NUL. On PostgreSQL, any NUL reaching a statement would be an
 # internal error ("invalid byte sequence"), so these show that none does.
 NUL_CASES: list[tuple[str, str, str, list[str] | None]] = [
-    ("admin", f'createLocation(input: {{name: "Rome{NUL}"}})', "INVALID_CHARACTERS", ["input", "name"]),
-    ("admin", f'createLocation(input: {{name: "Rome", description: "{NUL}"}})', "INVALID_CHARACTERS", ["input", "description"]),
-    ("admin", f'createUser(input: {{login: "a{NUL}", lastName: "D", locationId: "$LOC"}})', "INVALID_CHARACTERS", ["input", "login"]),
-    ("admin", f'createUser(input: {{login: "ab", lastName: "D{NUL}", locationId: "$LOC"}})', "INVALID_CHARACTERS", ["input", "lastName"]),
-    ("admin", f'createUser(input: {{login: "ab", lastName: "D", workPhone: "1{NUL}", locationId: "$LOC"}})', "INVALID_CHARACTERS", ["input", "workPhone"]),
-    ("admin", f'createConfigurationGroup(input: {{locationId: "$LOC", name: "G{NUL}"}})', "INVALID_CHARACTERS", ["input", "name"]),
-    ("admin", f'createTeam(input: {{name: "T{NUL}", memberIds: ["$USER"]}})', "INVALID_CHARACTERS", ["input", "name"]),
-    ("admin", f'createDirectoryDataSource(name: "D{NUL}")', "INVALID_CHARACTERS", ["name"]),
-    ("admin", f'createApiToken(name: "T{NUL}")', "INVALID_CHARACTERS", ["name"]),
-    ("admin", f'createAdministrator(input: {{login: "adm", lastName: "A", password: "Adm-Passw0rd!{NUL}"}})', "INVALID_CHARACTERS", ["input", "password"]),
-    ("admin", f'setUserPassword(userId: "$USER", password: "New-Passw0rd!{NUL}")', "INVALID_CHARACTERS", ["password"]),
-    ("admin", f'sendTestEmail(to: "a{NUL}@example.org")', "INVALID_CHARACTERS", ["to"]),
-    ("admin", f'resetUsers(ids: ["$USER"], options: {{resetClientSettings: true}}, operationId: "op{NUL}")', "INVALID_CHARACTERS", ["operationId"]),
-    ("anonymous", f'adminSignIn(login: "root{NUL}", password: "x")', "INVALID_CREDENTIALS", None),
-    ("anonymous", f'userSignIn(login: "otto", password: "{NUL}")', "INVALID_CREDENTIALS", None),
-    ("user", f'changeMyPassword(currentPassword: "{NUL}", newPassword: "New-Passw0rd!")', "INVALID_CREDENTIALS", ["currentPassword"]),
-    ("user", f'changeMyPassword(currentPassword: "{USER_PASSWORD}", newPassword: "New-Passw0rd!{NUL}")', "INVALID_CHARACTERS", ["newPassword"]),
-    ("user", f'setMyClientSetting(key: "k{NUL}", value: 1)', "INVALID_CHARACTERS", ["key"]),
-    ("user", f'setMyPresenceSetting(key: "k", value: ["{NUL}"])', "INVALID_CHARACTERS", ["value"]),
-    ("user", f'addMyContact(input: {{userId: "$USER{NUL}"}})', "USER_NOT_FOUND", ["input", "userId"]),
+    ("admin", f'createLocation(input: {{name: "R{NUL}"}})', CHARS, ["input", "name"]),
+    (
+        "admin",
+        f'createLocation(input: {{name: "R", description: "{NUL}"}})',
+        CHARS,
+        ["input", "description"],
+    ),
+    (
+        "admin",
+        f'createUser(input: {{login: "a{NUL}", lastName: "D", locationId: "$LOC"}})',
+        CHARS,
+        ["input", "login"],
+    ),
+    (
+        "admin",
+        f'createUser(input: {{login: "ab", lastName: "D{NUL}", locationId: "$LOC"}})',
+        CHARS,
+        ["input", "lastName"],
+    ),
+    (
+        "admin",
+        f'createUser(input: {{login: "ab", lastName: "D", workPhone: "1{NUL}", '
+        'locationId: "$LOC"})',
+        CHARS,
+        ["input", "workPhone"],
+    ),
+    (
+        "admin",
+        f'createConfigurationGroup(input: {{locationId: "$LOC", name: "G{NUL}"}})',
+        CHARS,
+        ["input", "name"],
+    ),
+    (
+        "admin",
+        f'createTeam(input: {{name: "T{NUL}", memberIds: ["$USER"]}})',
+        CHARS,
+        ["input", "name"],
+    ),
+    ("admin", f'createDirectoryDataSource(name: "D{NUL}")', CHARS, ["name"]),
+    ("admin", f'createApiToken(name: "T{NUL}")', CHARS, ["name"]),
+    (
+        "admin",
+        f'createAdministrator(input: {{login: "adm", lastName: "A", '
+        f'password: "Adm-Passw0rd!{NUL}"}})',
+        CHARS,
+        ["input", "password"],
+    ),
+    (
+        "admin",
+        f'setUserPassword(userId: "$USER", password: "New-Passw0rd!{NUL}")',
+        CHARS,
+        ["password"],
+    ),
+    ("admin", f'sendTestEmail(to: "a{NUL}@example.org")', CHARS, ["to"]),
+    (
+        "admin",
+        'resetUsers(ids: ["$USER"], options: {resetClientSettings: true}, '
+        f'operationId: "op{NUL}")',
+        CHARS,
+        ["operationId"],
+    ),
+    ("anonymous", f'adminSignIn(login: "root{NUL}", password: "x")', CREDENTIALS, None),
+    ("anonymous", f'userSignIn(login: "otto", password: "{NUL}")', CREDENTIALS, None),
+    (
+        "user",
+        f'changeMyPassword(currentPassword: "{NUL}", newPassword: "New-Passw0rd!")',
+        CREDENTIALS,
+        ["currentPassword"],
+    ),
+    (
+        "user",
+        f'changeMyPassword(currentPassword: "{USER_PASSWORD}", newPassword: "New-Passw0rd!{NUL}")',
+        CHARS,
+        ["newPassword"],
+    ),
+    ("user", f'setMyClientSetting(key: "k{NUL}", value: 1)', CHARS, ["key"]),
+    ("user", f'setMyPresenceSetting(key: "k", value: ["{NUL}"])', CHARS, ["value"]),
+    (
+        "user",
+        f'addMyContact(input: {{userId: "$USER{NUL}"}})',
+        "USER_NOT_FOUND",
+        ["input", "userId"],
+    ),
     ("api", f'voicemailRemoteAccess(login: "otto{NUL}")', "USER_NOT_FOUND", ["login"]),
-    ("api", f'verifyVoicemailPin(login: "otto", pin: "12{NUL}")', "INVALID_CHARACTERS", ["pin"]),
-]  # fmt: skip
+    ("api", f'verifyVoicemailPin(login: "otto", pin: "12{NUL}")', CHARS, ["pin"]),
+]
 
 
 @pytest.mark.parametrize(
@@ -544,3 +621,19 @@ async def test_nul_in_any_text_is_a_clear_error(
 
     assert "errors" not in answer, answer["errors"]
     assert codes(answer["data"]["op"]["errors"]) == [(code, field)]
+
+
+def test_an_answer_that_cannot_be_encoded_is_still_a_graphql_answer(api: Api) -> None:
+    app = GraphQLApp(lambda: api.deps)
+    too_deep: Any = {"data": {"value": nested(300)}}
+
+    body = json.loads(app.encode_json(too_deep))
+
+    assert body == {
+        "errors": [
+            {
+                "message": "The answer could not be encoded.",
+                "extensions": {"code": "INTERNAL_SERVER_ERROR"},
+            }
+        ]
+    }

@@ -106,7 +106,6 @@ JSON_VALUES = st.recursive(
 )
 
 
-
 def _nested(depth: int) -> Any:
     value: Any = 1
     for _ in range(depth):

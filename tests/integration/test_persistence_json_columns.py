@@ -29,7 +29,7 @@ def test_ordinary_columns_decode_as_they_are() -> None:
 
 
 def test_an_entry_nested_at_the_limit_is_kept() -> None:
-    text = '{"deep": %s}' % nested_text(MAX_STORED_JSON_DEPTH)
+    text = '{"deep": ' + nested_text(MAX_STORED_JSON_DEPTH) + "}"
     assert set(decode_json(text)) == {"deep"}
 
 
@@ -50,7 +50,7 @@ def test_an_entry_no_answer_can_carry_is_left_out_with_a_warning(
 ) -> None:
     padding = "x" * 2 * MAX_STORED_JSON_DEPTH  # long enough to be looked at
     with caplog.at_level(logging.WARNING):
-        decoded = decode_json('{"theme": "%s", "bad": %s}' % (padding, bad))
+        decoded = decode_json(f'{{"theme": "{padding}", "bad": {bad}}}')
 
     assert decoded == {"theme": padding}
     assert "'bad'" in caplog.text

@@ -196,10 +196,13 @@ def stored_json_problem(value: object) -> str | None:
             stack.extend((item, depth + 1) for item in items)
         elif isinstance(node, float) and not math.isfinite(node):
             return "not a finite number"
-        elif isinstance(node, int) and not isinstance(node, bool):
+        elif (
+            isinstance(node, int)
+            and not isinstance(node, bool)
             # orjson encodes unsigned 64-bit integers too.
-            if not MIN_JSON_INT <= node < 2**64:
-                return "an integer beyond 64 bits"
+            and not MIN_JSON_INT <= node < 2**64
+        ):
+            return "an integer beyond 64 bits"
     return None
 
 
@@ -278,11 +281,7 @@ class Problems:
 
     def phone(self, value: str | None, *field: str) -> str | None:
         text = (value or "").strip()
-        if (
-            text
-            and self.text(text, MAX_PHONE_LENGTH, *field)
-            and not PHONE_PATTERN.match(text)
-        ):
+        if text and self.text(text, MAX_PHONE_LENGTH, *field) and not PHONE_PATTERN.match(text):
             self.add("INVALID_PHONE", "Digits, spaces and + ( ) / - only.", *field)
         return text or None
 
