@@ -22,10 +22,6 @@ from connect_admin.domain.services.validation import MAX_STORED_JSON_DEPTH, stor
 
 logger = logging.getLogger(__name__)
 
-# Shorter text cannot hold an entry nested too deep (two characters a level), and
-# what orjson decodes holds no NaN, Infinity or integer beyond 64 bits.
-_SHORT = 2 * MAX_STORED_JSON_DEPTH
-
 
 def decode_json(text: str | bytes) -> Any:
     try:
@@ -33,11 +29,20 @@ def decode_json(text: str | bytes) -> Any:
     except orjson.JSONDecodeError:
         value = _decode_leniently(text)
     else:
-        if len(text) <= _SHORT:
+        # What orjson decodes holds no NaN, Infinity or integer beyond 64 bits, and
+        # nothing is nested too deep in text this short (two characters a level) or
+        # with this few brackets: the usual column is not walked.
+        if len(text) <= 2 * MAX_STORED_JSON_DEPTH or _brackets(text) <= MAX_STORED_JSON_DEPTH:
             return value
     if isinstance(value, dict):
         return _servable(value)
     return value if stored_json_problem(value) is None else {}
+
+
+def _brackets(text: str | bytes) -> int:
+    if isinstance(text, str):
+        return text.count("[") + text.count("{")
+    return text.count(b"[") + text.count(b"{")
 
 
 def _decode_leniently(text: str | bytes) -> Any:
