@@ -28,6 +28,7 @@ from schemathesis.specs.graphql.schemas import GraphQLSchema
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from connect_admin.domain.services.mail import dispatch_due
+from connect_admin.domain.services.validation import MAX_JSON_BYTES, MAX_JSON_DEPTH
 from connect_admin.persistence.database import create_engine
 from connect_admin.server.app import create_app
 from connect_admin.server.container import deps_factory
@@ -104,9 +105,26 @@ JSON_VALUES = st.recursive(
     max_leaves=6,
 )
 
+
+def _nested(depth: int) -> Any:
+    value: Any = 1
+    for _ in range(depth):
+        value = [value]
+    return value
+
+
+# Now and then a value beyond the input limits (README, "Input limits"): it must be
+# refused in the payload's errors, never with an internal error.
+JSON_BEYOND_LIMITS = st.one_of(
+    st.integers(min_value=MAX_JSON_DEPTH + 1, max_value=3 * MAX_JSON_DEPTH).map(_nested),
+    st.just("x" * (MAX_JSON_BYTES + 1)),
+    st.sampled_from([2**63, -(2**63) - 1, 10**30]),
+    st.text(max_size=4).map(lambda text: text + "\x00"),
+)
+
 # Real IDs most of the time, so that the resolvers find something; any text otherwise.
 schemathesis.graphql.scalar("ID", st.deferred(_ids))
-schemathesis.graphql.scalar("JSON", JSON_VALUES.map(_json_node))
+schemathesis.graphql.scalar("JSON", st.one_of(JSON_VALUES, JSON_BEYOND_LIMITS).map(_json_node))
 
 
 def fuzz_examples() -> int:

@@ -58,7 +58,7 @@ class TestCreateLocation:
                 deps, ROOT, NewLocation(name="X", client_settings=[("a", 1), ("a", 2)])
             )
 
-        assert codes(raised.value) == [("DUPLICATE_SETTING_KEY", ("clientSettings",))]
+        assert codes(raised.value) == [("DUPLICATE_SETTING_KEY", ("clientSettings", "1", "key"))]
 
     async def test_sub_admin_is_forbidden(self, deps: FakeDeps) -> None:
         with pytest.raises(Forbidden):

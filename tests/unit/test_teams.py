@@ -138,5 +138,5 @@ class TestInputLimits:
                 deps, ROOT, NewTeam(name="T", member_ids=[anna.id], description="x" * 2001)
             )
         assert [(p.code, p.field) for p in refused.value.problems] == [
-            ("TOO_LONG", ("description",))
+            ("VALUE_TOO_LONG", ("description",))
         ]

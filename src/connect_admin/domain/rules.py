@@ -123,6 +123,8 @@ def effective_settings(location: Settings, group: Settings | None, own: Settings
 # ---- passwords ----
 
 SYMBOLS = frozenset(string.punctuation)
+# The largest maxLength a policy may have.
+MAX_PASSWORD_POLICY_LENGTH = 1024
 
 
 def password_policy_violations(policy: PasswordPolicy, password: str) -> list[str]:
@@ -150,8 +152,8 @@ def password_policy_problems(policy: PasswordPolicy) -> list[str]:
         problems.append("minLength must be at least 1")
     if policy.max_length < policy.min_length:
         problems.append("maxLength must not be below minLength")
-    if policy.max_length > 1024:
-        problems.append("maxLength must be at most 1024")
+    if policy.max_length > MAX_PASSWORD_POLICY_LENGTH:
+        problems.append(f"maxLength must be at most {MAX_PASSWORD_POLICY_LENGTH}")
     required = sum(
         [
             policy.require_uppercase,

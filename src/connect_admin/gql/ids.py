@@ -11,6 +11,7 @@ import binascii
 import functools
 
 from connect_admin.domain.errors import DomainError, not_found
+from connect_admin.domain.services.validation import parse_id_number
 
 
 # A users page makes some 500 ids, mostly of the same locations, groups and teams.
@@ -19,14 +20,30 @@ def to_global_id(type_name: str, pk: int) -> str:
     return base64.urlsafe_b64encode(f"{type_name}:{pk}".encode()).decode().rstrip("=")
 
 
-def parse_global_id(global_id: str) -> tuple[str, int] | None:
+# Far more than any ID or cursor of ours ("ConfigurationGroup:" and 19 digits, in base64).
+MAX_ENCODED_LENGTH = 100
+
+
+def _decoded(text: str) -> str | None:
+    if len(text) > MAX_ENCODED_LENGTH:
+        return None
     try:
-        padded = global_id + "=" * (-len(global_id) % 4)
-        type_name, _, pk = base64.urlsafe_b64decode(padded.encode()).decode().partition(":")
-        number = int(pk)
+        padded = text + "=" * (-len(text) % 4)
+        # validate: junk characters (a NUL, spaces) make no ID, rather than being skipped.
+        return base64.b64decode(padded.encode(), altchars=b"-_", validate=True).decode()
     except (ValueError, binascii.Error, UnicodeDecodeError):
         return None
-    if not type_name or number < 1 or str(number) != pk:
+
+
+def parse_global_id(global_id: str) -> tuple[str, int] | None:
+    """The type and number of an ID; None for anything that is no ID of ours, a
+    number out of the database's range (above 2^63 - 1, or below 1) included."""
+    decoded = _decoded(global_id)
+    if decoded is None:
+        return None
+    type_name, _, pk = decoded.partition(":")
+    number = parse_id_number(pk)
+    if not type_name or number is None:
         return None
     return type_name, number
 
@@ -55,15 +72,13 @@ def to_cursor(pk: int) -> str:
 
 
 def parse_cursor(cursor: str | None) -> int | None:
+    """The key after which a page starts; INVALID_CURSOR for anything that is no
+    cursor of ours, a number out of the database's range included."""
     if cursor is None:
         return None
-    try:
-        padded = cursor + "=" * (-len(cursor) % 4)
-        text = base64.urlsafe_b64decode(padded.encode()).decode()
-        if text.startswith(CURSOR_PREFIX):
-            pk = int(text.removeprefix(CURSOR_PREFIX))
-            if pk >= 0:
-                return pk
-    except (ValueError, binascii.Error, UnicodeDecodeError):
-        pass
+    decoded = _decoded(cursor)
+    if decoded is not None and decoded.startswith(CURSOR_PREFIX):
+        pk = parse_id_number(decoded.removeprefix(CURSOR_PREFIX))
+        if pk is not None:
+            return pk
     raise DomainError.of("INVALID_CURSOR", "Not a cursor of this connection.", "after")

@@ -80,7 +80,7 @@ class Subscription:
             raise _error("UNAUTHENTICATED", "Sign in first: no valid bearer token.")
         if not isinstance(principal, AdminPrincipal):
             raise _error("FORBIDDEN", "Not allowed: administrators only.")
-        if not 0 < len(operation_id) <= MAX_OPERATION_ID_LENGTH:
+        if not 0 < len(operation_id) <= MAX_OPERATION_ID_LENGTH or "\x00" in operation_id:
             # resetUsers refuses such an id: no operation can have it.
             raise _error("OPERATION_NOT_FOUND", "No operation has this id.")
         broker = info.context.progress

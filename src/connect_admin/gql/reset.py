@@ -19,6 +19,7 @@ from connect_admin.domain.services.reset import (
     UserResetOutcome,
     UserResetStatus,
 )
+from connect_admin.domain.services.validation import NUL_REFUSED
 from connect_admin.gql.context import Context, Info
 from connect_admin.gql.errors import UserError, problem_errors, user_errors
 from connect_admin.gql.ids import parse_global_id, pk_of
@@ -133,6 +134,8 @@ async def _start_progress(ctx: Context, operation_id: str | None) -> ProgressRun
             f"The operation id must have 1 to {MAX_OPERATION_ID_LENGTH} characters.",
             "operationId",
         )
+    if "\x00" in operation_id:
+        raise DomainError.of(*NUL_REFUSED, "operationId")
     try:
         return await ctx.progress.start(ctx.principal.admin_id, operation_id)
     except OperationInUse:

@@ -72,7 +72,8 @@ class Setting:
 
     @classmethod
     def list_of(cls, settings: model.Settings) -> list[Setting]:
-        return [cls(key=k, value=v) for k, v in sorted(settings.items())]
+        # A null (stored by hand: the API refuses one) would null the whole owner.
+        return [cls(key=k, value=v) for k, v in sorted(settings.items()) if v is not None]
 
 
 def _settings_or_none(settings: model.Settings | None) -> list[Setting] | None:

@@ -11,11 +11,12 @@ import stat
 from pathlib import Path
 from typing import Any
 
-import orjson
 from sqlalchemy import URL, event, make_url
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.pool import StaticPool
+
+from connect_admin.persistence.json_columns import decode_json
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 
@@ -58,7 +59,8 @@ def create_engine(url: str | URL, **kwargs: Any) -> AsyncEngine:
     databases, and real transactions (``BEGIN`` emitted by SQLAlchemy, so that
     reads are part of the transaction too). PostgreSQL: a pool that never
     hands out a connection the server has closed (see _drop_closed).
-    JSON columns (settings) are decoded by orjson: a page holds hundreds.
+    JSON columns (settings) are decoded by orjson (a page holds hundreds), and
+    defensively: a stored value no answer can carry is left out (json_columns.py).
     """
     async_url = database_url(url)
     if is_sqlite(async_url):
@@ -71,7 +73,7 @@ def create_engine(url: str | URL, **kwargs: Any) -> AsyncEngine:
     }
     options.update(kwargs)
     engine = create_async_engine(
-        async_url, hide_parameters=True, json_deserializer=orjson.loads, **options
+        async_url, hide_parameters=True, json_deserializer=decode_json, **options
     )
     if not options.get("pool_pre_ping"):
         event.listen(engine.sync_engine, "checkout", _drop_closed)
@@ -143,7 +145,7 @@ def _create_sqlite_engine(url: URL, **kwargs: Any) -> AsyncEngine:
         options["poolclass"] = StaticPool
     options.update(kwargs)
     engine = create_async_engine(
-        url, hide_parameters=True, json_deserializer=orjson.loads, **options
+        url, hide_parameters=True, json_deserializer=decode_json, **options
     )
 
     @event.listens_for(engine.sync_engine, "connect")

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import logging
 import math
 import re
 import uuid
@@ -63,6 +64,8 @@ from connect_admin.gql.schema import schema as default_schema
 from connect_admin.server.graphiql import GraphiQLAssets
 from connect_admin.server.limits import error_body
 from connect_admin.server.logs import RECORD_SCOPE_KEY
+
+logger = logging.getLogger(__name__)
 
 REQUEST_ID_HEADER = "x-request-id"
 REQUEST_ID_PATTERN = re.compile(r"[A-Za-z0-9._-]{1,64}")
@@ -203,7 +206,13 @@ class GraphQLApp(GraphQL[Context, None]):
         return orjson.loads(data)
 
     def encode_json(self, data: object) -> bytes:
-        return orjson.dumps(data)
+        try:
+            return orjson.dumps(data)
+        except orjson.JSONEncodeError:
+            # No stored value should get here (persistence/json_columns.py); should one
+            # still, the client gets a GraphQL answer rather than a dropped connection.
+            logger.exception("a response could not be encoded as JSON")
+            return error_body("The answer could not be encoded.", "INTERNAL_SERVER_ERROR")
 
     async def render_graphql_ide(self, request: Request) -> Response:
         # The IDE page, with its files from this server, never a CDN (server/graphiql.py).

@@ -99,7 +99,7 @@ async def _check_new_administrator(
     for index, location_id in enumerate(new.location_ids):
         if location_id not in found:
             problems.add("LOCATION_NOT_FOUND", "No such location.", "locationIds", str(index))
-    if await uow.administrators.login_taken(login):
+    if problems.fine("login") and await uow.administrators.login_taken(login):
         problems.add("LOGIN_TAKEN", "Another administrator has this login.", "login")
     problems.raise_if_any()
 

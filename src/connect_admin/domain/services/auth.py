@@ -32,14 +32,17 @@ from connect_admin.domain.principals import (
 )
 from connect_admin.domain.services import audit
 from connect_admin.domain.services.deps import Deps, ServiceConfig
-from connect_admin.domain.services.validation import Problems
+from connect_admin.domain.services.validation import (
+    MAX_LOGIN_LENGTH,
+    MAX_PASSWORD_LENGTH,
+    Problems,
+    text_problem,
+)
 
 SESSION_PREFIX = "cas_"
 API_TOKEN_PREFIX = "cat_"
 
 INVALID_CREDENTIALS = DomainError.of("INVALID_CREDENTIALS", "Wrong login or password.")
-# Longer logins exist nowhere; cutting them keeps the throttle key bounded.
-MAX_LOGIN_LENGTH = 64
 
 
 @dataclass(frozen=True)
@@ -95,7 +98,11 @@ async def _sign_in(
     (older than window + lockout), e.g. those of logins that do not exist.
     """
     now = deps.clock.now()
+    # Longer logins exist nowhere; cutting them keeps the throttle key bounded.
     login = login.strip()[:MAX_LOGIN_LENGTH]
+    if "\x00" in login or text_problem(password, MAX_PASSWORD_LENGTH) is not None:
+        # No account has such a login or password: nothing to look up, count or hash.
+        raise INVALID_CREDENTIALS
     key = f"{subject.value}:{login.lower()}"
     config = deps.config
     async with deps.uow as uow:
@@ -293,7 +300,9 @@ async def change_my_password(
                 raise NotAuthenticated
             location = await uow.locations.get(user.location_id)
             assert location is not None
-        if not await deps.hasher.verify(user.password_hash, current_password):
+        if text_problem(current_password, MAX_PASSWORD_LENGTH) is not None or not (
+            await deps.hasher.verify(user.password_hash, current_password)
+        ):
             raise WRONG_CURRENT_PASSWORD
         _check_new_password(location.password_policy, current_password, new_password)
         new_hash = await deps.hasher.hash(new_password)

@@ -24,7 +24,12 @@ from connect_admin.domain.rules import is_trivial_pin, random_pin
 from connect_admin.domain.services import audit
 from connect_admin.domain.services.deps import Deps
 from connect_admin.domain.services.mail import queue_mail, require_mail_route
-from connect_admin.domain.services.validation import Problems
+from connect_admin.domain.services.validation import (
+    MAX_LOGIN_LENGTH,
+    MAX_PIN_LENGTH,
+    Problems,
+    text_problem,
+)
 
 
 class VoicemailAccessOutcome(enum.Enum):
@@ -85,7 +90,10 @@ def _voicemail_server(actor: Principal) -> AdminPrincipal:
 async def _user_by_login(
     uow: UnitOfWork, admin: AdminPrincipal, login: str, *, for_update: bool = False
 ) -> User:
-    user = await uow.users.get_by_login(login.strip(), for_update=for_update)
+    login = login.strip()
+    if text_problem(login, MAX_LOGIN_LENGTH) is not None:
+        raise not_found("USER", "login")  # no user has such a login
+    user = await uow.users.get_by_login(login, for_update=for_update)
     if user is None or not admin.sees_location(user.location_id):
         raise not_found("USER", "login")
     return user
@@ -182,6 +190,9 @@ async def verify_voicemail_pin(deps: Deps, actor: Principal, login: str, pin: st
     are claimed, further ones are refused until a right PIN clears the count.
     """
     admin = _voicemail_server(actor)
+    problems = Problems()
+    problems.text(pin, MAX_PIN_LENGTH, "pin")
+    problems.raise_if_any()
     for _ in range(TRIES):
         claimed = await _claim_pin_try(deps, actor, admin, login)
         right = await deps.hasher.verify(claimed.voicemail_pin_hash, pin)

@@ -108,7 +108,11 @@ async def update_location(deps: Deps, actor: Principal, changes: LocationChanges
         updated = location
         if is_set(changes.name):
             name = problems.required_name(changes.name, "name")
-            if name != location.name and await uow.locations.name_taken(name, changes.id):
+            if (
+                problems.fine("name")
+                and name != location.name
+                and await uow.locations.name_taken(name, changes.id)
+            ):
                 problems.add("NAME_TAKEN", "A location of that name exists.", "name")
             updated = replace(updated, name=name)
         if is_set(changes.description):

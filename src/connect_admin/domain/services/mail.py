@@ -41,7 +41,12 @@ from connect_admin.domain.principals import (
 )
 from connect_admin.domain.services import audit
 from connect_admin.domain.services.deps import Deps, ServiceConfig
-from connect_admin.domain.services.validation import Problems
+from connect_admin.domain.services.validation import (
+    MAX_EMAIL_LENGTH,
+    Problems,
+    gateway_problem,
+    is_mail_address,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -88,14 +93,20 @@ async def read_gateway(deps: Deps, actor: Principal) -> GatewayReading:
 async def configure_gateway(deps: Deps, actor: Principal, given: GatewayInput) -> EmailGateway:
     require_system_admin(actor)
     problems = Problems()
-    host = problems.required_name(given.host, "host")
+    # Each of these goes into a mail header or an SMTP command: no line breaks.
+    host = problems.host(given.host, "host")
     if not 1 <= given.port <= 65535:
         problems.add("INVALID_PORT", "A port from 1 to 65535.", "port")
     sender = problems.email(given.sender_address, "senderAddress")
     if sender is None:
         problems.add("REQUIRED", "Must not be empty.", "senderAddress")
-    sender_name = problems.optional_name(given.sender_name, "senderName")
-    username = problems.optional_name(given.username, "username")
+    sender_name = problems.optional_name(given.sender_name, "senderName", header=True)
+    username = (given.username or "").strip() or None
+    if username is not None:
+        # Often an address itself.
+        problems.text(username, MAX_EMAIL_LENGTH, "username", header=True)
+    if given.password is not None:
+        problems.secret(given.password, "password")
     problems.raise_if_any()
     assert sender is not None
     async with deps.uow as uow:
@@ -155,9 +166,7 @@ async def send_test_email(deps: Deps, actor: Principal, to: str) -> Delivery:
     problems.raise_if_any()
     assert recipient is not None
     async with deps.uow.reading() as uow:
-        gateway = await uow.email_gateway.get()
-    if gateway is None:
-        raise GATEWAY_NOT_CONFIGURED
+        gateway = usable_gateway(await uow.email_gateway.get())
     message = MailMessage(
         message_id=new_message_id(gateway), kind=MailKind.TEST, recipient=recipient, context={}
     )
@@ -188,12 +197,34 @@ async def require_mail_route(uow: UnitOfWork, user: User) -> EmailGateway:
 
 
 def check_mail_route(user: User, gateway: EmailGateway | None) -> EmailGateway:
-    """``require_mail_route`` with the gateway already read."""
+    """``require_mail_route`` with the gateway already read.
+
+    Stored values from before today's input limits are checked too: a message that
+    could never be sent must not take a user's new password with it.
+    """
     if not user.email:
         raise DomainError.of("EMAIL_MISSING", f"{user.login} has no e-mail address.")
+    if not is_mail_address(user.email):
+        raise DomainError.of(
+            "EMAIL_INVALID", f"The e-mail address of {user.login} cannot be sent to."
+        )
+    return usable_gateway(gateway)
+
+
+def usable_gateway(gateway: EmailGateway | None) -> EmailGateway:
     if gateway is None:
         raise GATEWAY_NOT_CONFIGURED
+    field = gateway_problem(gateway)
+    if field is not None:
+        raise DomainError.of("MAIL_GATEWAY_INVALID", _gateway_invalid(field))
     return gateway
+
+
+def _gateway_invalid(field: str) -> str:
+    return (
+        f"The E-Mail Gateway's {field} holds a line break or another control character; "
+        "correct it in System settings > E-Mail Gateway."
+    )
 
 
 async def queue_mail(
@@ -286,6 +317,11 @@ async def _deliver(
         return [Delivery(DeliveryOutcome.RETRY, None, "no E-Mail Gateway is configured")] * len(
             claimed
         )
+    # The gateway's settings are wrong, not the messages: an administrator can
+    # correct them while the outbox keeps trying, and no queued secret is lost.
+    field = gateway_problem(gateway)
+    if field is not None:
+        return [Delivery(DeliveryOutcome.RETRY, None, _gateway_invalid(field))] * len(claimed)
     try:
         smtp = smtp_settings(deps, gateway)
     except Exception as error:

@@ -16,7 +16,7 @@ from connect_admin.domain.principals import Anonymous, Principal, UserPrincipal,
 from connect_admin.domain.services import audit
 from connect_admin.domain.services.deps import Deps
 from connect_admin.domain.services.relationships import default_towards
-from connect_admin.domain.services.validation import MAX_SETTING_KEY_LENGTH, Problems
+from connect_admin.domain.services.validation import Problems
 
 
 @dataclass(frozen=True)
@@ -83,10 +83,10 @@ async def set_my_relationship(
 async def _set_setting(deps: Deps, actor: Principal, kind: str, key: str, value: JsonValue) -> None:
     principal = require_user(actor)
     key = key.strip()
-    if not key or len(key) > MAX_SETTING_KEY_LENGTH:
-        raise DomainError.of(
-            "INVALID_SETTING_KEY", f"Keys have 1 to {MAX_SETTING_KEY_LENGTH} characters.", "key"
-        )
+    problems = Problems()
+    problems.setting_key(key, "key")
+    problems.json(value, "value")
+    problems.raise_if_any()
     async with deps.uow as uow:
         user = await _current_user(deps, principal)
         if kind == "client":

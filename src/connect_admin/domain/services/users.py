@@ -18,7 +18,7 @@ from connect_admin.domain.services import audit
 from connect_admin.domain.services.deps import Deps
 from connect_admin.domain.services.locations import changed_fields
 from connect_admin.domain.services.paging import PageRequest
-from connect_admin.domain.services.validation import Problems
+from connect_admin.domain.services.validation import MAX_SEARCH_LENGTH, Problems
 from connect_admin.domain.unset import UNSET, Maybe, is_set
 
 
@@ -119,8 +119,12 @@ async def users_page(
     deps: Deps, actor: Principal, page: PageRequest, filter: UserFilter, *, with_total: bool = True
 ) -> Page[User]:
     admin = require_admin(actor)
+    search = (filter.search or "").strip()
+    problems = Problems()
+    problems.text(search, MAX_SEARCH_LENGTH, "filter", "search")
+    problems.raise_if_any()
     query = UserQuery(
-        search=(filter.search or "").strip() or None,
+        search=search or None,
         location_id=filter.location_id,
         configuration_group_id=filter.configuration_group_id,
         team_id=filter.team_id,
@@ -213,9 +217,9 @@ async def _check_new_user(
     location, _ = await _placement(
         uow, admin, problems, new.location_id, new.configuration_group_id
     )
-    if await uow.users.login_taken(login):
+    if problems.fine("login") and await uow.users.login_taken(login):
         problems.add("LOGIN_TAKEN", "Another user has this login.", "login")
-    if work_phone and await uow.users.work_phone_taken(work_phone):
+    if work_phone and problems.fine("workPhone") and await uow.users.work_phone_taken(work_phone):
         problems.add("WORK_PHONE_TAKEN", "Another user has this work phone.", "workPhone")
     if new.password is not None and location is not None:
         problems.password(location.password_policy, new.password, "password")
@@ -244,6 +248,7 @@ async def update_user(deps: Deps, actor: Principal, changes: UserChanges) -> Use
             phone = problems.phone(changes.work_phone, "workPhone")
             if (
                 phone
+                and problems.fine("workPhone")
                 and phone != user.work_phone
                 and await uow.users.work_phone_taken(phone, user.id)
             ):
