@@ -76,7 +76,7 @@ async def _claim(
     uow: UnitOfWork, now: datetime = NOW, limit: int = 10, lease: timedelta = LEASE
 ) -> list[int]:
     async with uow:
-        claimed = await uow.outbox.claim_due(now, now + lease, limit)
+        claimed = await uow.outbox.claim_due(now, now + lease, limit, token="test")
         await uow.commit()
     assert all(mail.claimed_until == now + lease for mail in claimed)
     return [mail.id for mail in claimed]
@@ -254,7 +254,7 @@ async def test_claimed_mail_is_stored_claimed_until_the_lease_ends(any_uow: Unit
 async def test_a_claim_not_committed_is_no_claim(any_uow: UnitOfWork) -> None:
     ids = await _add(any_uow, _mail())
     async with any_uow:
-        assert [m.id for m in await any_uow.outbox.claim_due(NOW, NOW + LEASE, 10)] == ids
+        assert [m.id for m in await any_uow.outbox.claim_due(NOW, NOW + LEASE, 10, token="test")] == ids
 
     assert await _claim(any_uow) == ids
 
@@ -262,7 +262,7 @@ async def test_a_claim_not_committed_is_no_claim(any_uow: UnitOfWork) -> None:
 async def test_an_updated_mail_with_a_later_attempt_waits(any_uow: UnitOfWork) -> None:
     (mail_id,) = await _add(any_uow, _mail())
     async with any_uow:
-        (claimed,) = await any_uow.outbox.claim_due(NOW, NOW + LEASE, 10)
+        (claimed,) = await any_uow.outbox.claim_due(NOW, NOW + LEASE, 10, token="test")
         claimed.attempts += 1
         claimed.claimed_until = None
         claimed.next_attempt_at = NOW + timedelta(seconds=10)
@@ -281,7 +281,7 @@ async def test_claim_statements_of_each_backend(
     await _add(uow, _mail())
     with count_statements() as counter:
         async with uow:
-            claimed = await uow.outbox.claim_due(NOW, NOW + LEASE, 10)
+            claimed = await uow.outbox.claim_due(NOW, NOW + LEASE, 10, token="test")
     assert len(claimed) == 1
     first = counter.statements[0].lstrip().upper()
     if _dialect(database_url) == "sqlite":
@@ -308,7 +308,7 @@ async def test_concurrent_claims_on_postgresql_never_share_a_message(
 
     async def first() -> list[int]:
         async with SqlAlchemyUnitOfWork(clean_database) as uow:
-            claimed = await uow.outbox.claim_due(NOW, NOW + LEASE, 2)
+            claimed = await uow.outbox.claim_due(NOW, NOW + LEASE, 2, token="test")
             first_claimed.set()
             # Holds its row locks, uncommitted, until the second claim ran.
             await second_done.wait()
@@ -319,7 +319,7 @@ async def test_concurrent_claims_on_postgresql_never_share_a_message(
         await first_claimed.wait()
         try:
             async with SqlAlchemyUnitOfWork(clean_database) as uow:
-                claimed = await uow.outbox.claim_due(NOW, NOW + LEASE, 10)
+                claimed = await uow.outbox.claim_due(NOW, NOW + LEASE, 10, token="test")
                 await uow.commit()
         finally:
             second_done.set()
