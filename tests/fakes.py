@@ -871,6 +871,23 @@ class FakeUnitOfWork:
         return [self.data.outbox[i] for i in sorted(self.data.outbox)]
 
 
+class FakeSharingUnitOfWork(FakeUnitOfWork):
+    """Another process's unit of work on the same database: it sees what its parent
+    committed, and its commits are the parent's committed state too."""
+
+    def __init__(self, parent: FakeUnitOfWork) -> None:
+        self._parent = parent
+        super().__init__(parent.data)
+
+    @property
+    def data(self) -> FakeStore:
+        return self._parent.data
+
+    @data.setter
+    def data(self, value: FakeStore) -> None:
+        self._parent.data = value
+
+
 class FakeReadingUnitOfWork(FakeUnitOfWork):
     """A unit of work for reading its parent's committed state; it cannot commit."""
 

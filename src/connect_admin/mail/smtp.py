@@ -1,8 +1,10 @@
 """The SMTP adapter of :class:`connect_admin.domain.ports.MailSender`, on the ``emails``
 package's async backend (aiosmtplib underneath).
 
-One ``send()`` opens one connection for all its messages. Certificates are always
-verified (STARTTLS and implicit TLS). Each message gets one :class:`Delivery`:
+``connect()`` is one connection (opened with its first message), on which the
+dispatcher sends message by message, recording each outcome before the next;
+``send()`` sends a list over one connection. Certificates are always verified
+(STARTTLS and implicit TLS). Each message gets one :class:`Delivery`:
 
 - accepted (250): SENT;
 - a 5xx reply to MAIL, RCPT or DATA: FAILED, with the code;
@@ -10,6 +12,8 @@ verified (STARTTLS and implicit TLS). Each message gets one :class:`Delivery`:
   messages after it are RETRY too);
 - the connection failing (refused, timeout, dropped, TLS, a 4xx greeting or AUTH
   reply): RETRY for every message not yet sent;
+- a send cancelled midway (the dispatcher's claim ran out): the connection is
+  closed without QUIT, RETRY for every later message;
 - AUTH refused, even with 5xx (535): RETRY for every message. The gateway's
   settings are wrong, not the messages; an administrator can correct the
   password within the day the outbox keeps trying, and no queued credential

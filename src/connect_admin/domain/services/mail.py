@@ -3,10 +3,12 @@
 A message is queued in the transaction of the change it reports
 (transactional outbox) and sent later by a dispatcher: in the server, or
 alone as ``connect-admin dispatch-mail``. A dispatcher claims due messages
-for a while, sends them over one SMTP connection outside any transaction,
-and records each outcome. 4xx replies, timeouts and refused connections are
-retried with backoff; a 5xx reply, or a day of retries, is final. Either
-way the secret is erased once the message is sent or has finally failed.
+(``mail_lease``: renewed while it sends, every write fenced by the claim's
+token), sends them over one SMTP connection outside any transaction, and
+records each accepted message before it sends the next. 4xx replies,
+timeouts and refused connections are retried with backoff; a 5xx reply, or
+a day of retries, is final. Either way the secret is erased once the
+message is sent or has finally failed.
 """
 
 from __future__ import annotations
