@@ -120,7 +120,7 @@ class MailLease:
                 self._lost = True
                 self._held &= still
             self._expires = expires
-        if self._deadline is not None:
+        if self._deadline is not None and not self._deadline.expired():
             loop = asyncio.get_running_loop()
             remaining = (expires - self._deps.clock.now()).total_seconds()
             self._deadline.reschedule(loop.time() + max(remaining, 0))
