@@ -17,7 +17,9 @@ from datetime import timedelta
 from pathlib import Path
 
 import httpx
+import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.pool import NullPool
 
 from connect_admin.domain.model import SmtpSecurity
 from connect_admin.domain.principals import SYSTEM
@@ -162,11 +164,30 @@ def test_mail_queued_before_a_kill_is_sent_after_the_restart(
 DISPATCHING = "dispatching mail"
 
 
+@pytest.fixture
+def shared_database(
+    database_url: str, tmp_path: Path, request: pytest.FixtureRequest
+) -> tuple[str, AsyncEngine]:
+    """A database this test shares with its processes, and an engine on it. On
+    SQLite a file of its own: the session's is read as a file by other tests, and a
+    process that closes any descriptor of a file loses its SQLite locks on it, so a
+    second process could take the write-ahead log away under this one. On
+    PostgreSQL the session's database, emptied."""
+    if not database_url.startswith("sqlite"):
+        engine: AsyncEngine = request.getfixturevalue("clean_database")
+        return database_url, engine
+    url = f"sqlite:///{tmp_path / 'connect-admin.db'}"
+    upgrade(url)
+    # No pool: nothing to dispose of, no connection outlives the test's statements.
+    return url, create_engine(url, poolclass=NullPool)
+
+
 async def test_two_dispatcher_processes_behind_a_server_slower_than_the_claim_send_once(
-    database_url: str, clean_database: AsyncEngine, smtp_server: SmtpServer
+    shared_database: tuple[str, AsyncEngine], smtp_server: SmtpServer
 ) -> None:
     """The reported case: two dispatchers, an SMTP server that takes longer to answer
     than a claim lasts. The first keeps its claim while it waits; nothing goes twice."""
+    database_url, clean_database = shared_database
     count = 10
     await queue_password_mails(
         deps_factory(clean_database, mail_settings(database_url))(), smtp_server, count
@@ -197,11 +218,12 @@ async def test_two_dispatcher_processes_behind_a_server_slower_than_the_claim_se
 
 
 async def test_a_killed_dispatcher_sends_again_only_the_message_in_flight(
-    database_url: str, clean_database: AsyncEngine, smtp_server: SmtpServer
+    shared_database: tuple[str, AsyncEngine], smtp_server: SmtpServer
 ) -> None:
     """Killed (SIGKILL) after the server accepted 11 messages and while it holds the
     reply to the 12th: after the restart the 12th arrives a second time (the duplicate
     window, same Message-ID), every other message exactly once."""
+    database_url, clean_database = shared_database
     count, accepted = 50, 11
     await queue_password_mails(
         deps_factory(clean_database, mail_settings(database_url))(), smtp_server, count
