@@ -17,7 +17,7 @@ import asyncio
 import builtins
 import contextlib
 import copy
-from collections.abc import AsyncIterator, Iterable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from types import TracebackType
@@ -749,8 +749,32 @@ class FakeOutboxRepository(_Repository):
         self._check(mail)
         self._db.outbox[mail.id] = _copy(mail)
 
+    def _held(self, token: str, ids: Iterable[int]) -> builtins.list[OutgoingMail]:
+        return [
+            mail
+            for mail in (self._db.outbox.get(i) for i in ids)
+            if mail is not None and mail.claim_token == token and mail.status is MailStatus.PENDING
+        ]
+
+    async def renew_claim(self, token: str, ids: Iterable[int], claim_until: datetime) -> set[int]:
+        held = self._held(token, ids)
+        for mail in held:
+            mail.claimed_until = claim_until
+        return {mail.id for mail in held}
+
+    async def record_attempt(self, mail: OutgoingMail, *, token: str) -> bool:
+        if not self._held(token, [mail.id]):
+            return False
+        await self.update(mail)
+        return True
+
+    async def release_claim(self, token: str, ids: Iterable[int]) -> None:
+        for mail in self._held(token, ids):
+            mail.claimed_until = None
+            mail.claim_token = None
+
     async def claim_due(
-        self, now: datetime, claim_until: datetime, limit: int
+        self, now: datetime, claim_until: datetime, limit: int, *, token: str
     ) -> builtins.list[OutgoingMail]:
         if limit <= 0:
             return []
@@ -767,6 +791,7 @@ class FakeOutboxRepository(_Repository):
         claimed = []
         for mail in due[:limit]:
             mail.claimed_until = claim_until
+            mail.claim_token = token
             claimed.append(_copy(mail))
         return claimed
 
@@ -876,6 +901,23 @@ class FakeUnitOfWork:
     def outbox_mails(self) -> list[OutgoingMail]:
         """Committed outbox messages, by id."""
         return [self.data.outbox[i] for i in sorted(self.data.outbox)]
+
+
+class FakeSharingUnitOfWork(FakeUnitOfWork):
+    """Another process's unit of work on the same database: it sees what its parent
+    committed, and its commits are the parent's committed state too."""
+
+    def __init__(self, parent: FakeUnitOfWork) -> None:
+        self._parent = parent
+        super().__init__(parent.data)
+
+    @property
+    def data(self) -> FakeStore:
+        return self._parent.data
+
+    @data.setter
+    def data(self, value: FakeStore) -> None:
+        self._parent.data = value
 
 
 class FakeReadingUnitOfWork(FakeUnitOfWork):
@@ -1025,16 +1067,20 @@ class FakeSecretBox:
 class FakeMailer:
     """Records what would be sent; answers by script, else SENT (250).
 
-    ``connections`` counts ``send()`` calls (one SMTP connection each);
-    ``attempted`` holds every message offered, ``sent`` those that went out.
+    ``connections`` counts the connections used (``connect()`` blocks in which a
+    message was offered; ``send()`` is one); ``attempted`` holds every message
+    offered, ``sent`` those that went out.
     ``fail_next`` scripts the answers for the next messages,
-    ``fail_connections`` makes the next ``send()`` calls fail as a whole.
+    ``fail_connections`` makes the next connections fail as a whole,
+    ``crash_next`` makes the next message raise, ``before_send`` is awaited
+    before each message goes out (a test acts in the middle of a batch there).
     """
 
     def __init__(self) -> None:
         self.sent: list[tuple[SmtpSettings, MailMessage]] = []
         self.attempted: list[tuple[SmtpSettings, MailMessage]] = []
         self.connections = 0
+        self.before_send: Callable[[MailMessage], Awaitable[None]] | None = None
         self._answers: list[Delivery] = []
         self._failed_connections: list[str] = []
         self._crashes: list[Exception] = []
@@ -1061,27 +1107,47 @@ class FakeMailer:
         return [message for _, message in self.sent]
 
     def crash_next(self, error: Exception) -> None:
-        """The next ``send()`` raises ``error``, as a bug in an adapter would."""
+        """The next message raises ``error``, as a bug in an adapter would."""
         self._crashes.append(error)
 
+    @contextlib.asynccontextmanager
+    async def connect(self, smtp: SmtpSettings) -> AsyncIterator[FakeMailConnection]:
+        yield FakeMailConnection(self, smtp)
+
     async def send(self, smtp: SmtpSettings, messages: Sequence[MailMessage]) -> list[Delivery]:
-        self.connections += 1
-        if self._crashes:
-            raise self._crashes.pop(0)
-        if self._failed_connections:
-            detail = self._failed_connections.pop(0)
-            return [Delivery(DeliveryOutcome.RETRY, None, detail) for _ in messages]
-        deliveries = []
-        for message in messages:
-            self.attempted.append((smtp, message))
-            if self._answers:
-                delivery = self._answers.pop(0)
-            else:
-                delivery = Delivery(DeliveryOutcome.SENT, 250, "250 OK queued")
-            if delivery.outcome is DeliveryOutcome.SENT:
-                self.sent.append((smtp, message))
-            deliveries.append(delivery)
-        return deliveries
+        async with self.connect(smtp) as connection:
+            return [await connection.send(message) for message in messages]
+
+
+class FakeMailConnection:
+    def __init__(self, mailer: FakeMailer, smtp: SmtpSettings) -> None:
+        self._mailer = mailer
+        self._smtp = smtp
+        self._opened = False
+        self._failure: Delivery | None = None
+
+    async def send(self, message: MailMessage) -> Delivery:
+        mailer = self._mailer
+        if not self._opened:
+            self._opened = True
+            mailer.connections += 1
+            if mailer._failed_connections:
+                detail = mailer._failed_connections.pop(0)
+                self._failure = Delivery(DeliveryOutcome.RETRY, None, detail)
+        if self._failure is not None:
+            return self._failure
+        if mailer._crashes:
+            raise mailer._crashes.pop(0)
+        if mailer.before_send is not None:
+            await mailer.before_send(message)
+        mailer.attempted.append((self._smtp, message))
+        if mailer._answers:
+            delivery = mailer._answers.pop(0)
+        else:
+            delivery = Delivery(DeliveryOutcome.SENT, 250, "250 OK queued")
+        if delivery.outcome is DeliveryOutcome.SENT:
+            mailer.sent.append((self._smtp, message))
+        return delivery
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,10 @@ Use it through the fixtures of ``tests.smtp_fixtures.py``, or directly (API test
 - ``reply_next("451 4.3.0 try later", command="RCPT", count=1)``: the server answers
   the next ``count`` MAIL, RCPT or DATA commands with that reply instead;
   ``reply_next(DROP, command="DATA")`` closes the connection instead of answering.
+- ``hold(after=n)``: a slow server. The next ``n`` messages are answered at once;
+  each one after them is recorded in ``received`` on arrival (the server has it) but
+  gets its ``250`` only after ``release()``. ``wait_held(k)`` waits until ``k``
+  messages wait for their reply.
 - ``stop()`` / ``start()``: the gateway goes down and comes back on the same port.
 - ``starttls=True``: STARTTLS offered and required; ``implicit_tls=True``: TLS from
   the first byte. Both need a ``certificate``; ``certificate.client_context()`` trusts it.
@@ -31,6 +35,7 @@ message was recorded.
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import email
 import email.policy
@@ -59,6 +64,8 @@ HOST = "127.0.0.1"
 SCRIPTABLE_COMMANDS = frozenset({"MAIL", "RCPT", "DATA"})
 # A scripted "reply" that drops the connection instead of answering.
 DROP = "DROP"
+# A held reply goes out after this long anyway, so no test hangs on a forgotten release().
+HOLD_LIMIT_SECONDS = 60.0
 
 
 @dataclass(frozen=True)
@@ -233,7 +240,7 @@ class _Handler:
         parsed = email.message_from_bytes(raw, policy=email.policy.default)
         assert isinstance(parsed, EmailMessage)
         auth_user = session.auth_data if isinstance(session.auth_data, str) else None
-        self._owner._record(
+        held = self._owner._record_and_hold(
             ReceivedMessage(
                 mail_from=envelope.mail_from or "",
                 rcpt_tos=list(envelope.rcpt_tos),
@@ -244,6 +251,8 @@ class _Handler:
                 or server.transport.get_extra_info("sslcontext") is not None,
             )
         )
+        if held:
+            await self._owner._held_back()
         return "250 2.0.0 OK: queued"
 
 
@@ -292,6 +301,10 @@ class SmtpServer:
         self._arrived = threading.Condition(self._lock)
         self._script = _Script()
         self._controller: _Controller | None = None
+        # hold(): messages still answered at once (None: not holding), those waiting.
+        self._passes: int | None = None
+        self._waiting = 0
+        self._released = threading.Event()
 
     # -- the test's side --------------------------------------------------------
 
@@ -301,6 +314,25 @@ class SmtpServer:
         if command not in SCRIPTABLE_COMMANDS:
             raise ValueError(f"only {sorted(SCRIPTABLE_COMMANDS)} can be scripted")
         self._script.add(command, reply, count)
+
+    def hold(self, *, after: int = 0) -> None:
+        """Answers the next ``after`` messages at once, then holds each reply to DATA
+        (the message already recorded) until ``release()``."""
+        with self._lock:
+            self._passes = after
+            self._released.clear()
+
+    def release(self) -> None:
+        """Answers every held message and holds no more."""
+        with self._lock:
+            self._passes = None
+            self._released.set()
+
+    def wait_held(self, count: int = 1, timeout: float = 30.0) -> None:
+        """Blocks until ``count`` messages wait for their reply; fails after ``timeout``."""
+        with self._arrived:
+            if not self._arrived.wait_for(lambda: self._waiting >= count, timeout):
+                raise AssertionError(f"{self._waiting} of {count} messages held")
 
     def wait_for(self, count: int, timeout: float = 30.0) -> list[ReceivedMessage]:
         """Blocks until ``count`` messages arrived (from another thread or process);
@@ -369,6 +401,7 @@ class SmtpServer:
     def stop(self) -> None:
         """Stops listening and drops open connections: the gateway is down."""
         controller, self._controller = self._controller, None
+        self.release()
         if controller is not None:
             controller.stop()
 
@@ -386,10 +419,28 @@ class SmtpServer:
 
     # -- the server thread's side -----------------------------------------------
 
-    def _record(self, received: ReceivedMessage) -> None:
+    def _record_and_hold(self, received: ReceivedMessage) -> bool:
+        """Records the message; whether its reply is held."""
+        held = False
         with self._arrived:
             self.received.append(received)
+            if self._passes is not None:
+                if self._passes > 0:
+                    self._passes -= 1
+                else:
+                    self._waiting += 1
+                    held = True
             self._arrived.notify_all()
+        return held
+
+    async def _held_back(self) -> None:
+        """Waits for ``release()`` (in a thread: the server's loop goes on)."""
+        try:
+            await asyncio.to_thread(self._released.wait, HOLD_LIMIT_SECONDS)
+        finally:
+            with self._arrived:
+                self._waiting -= 1
+                self._arrived.notify_all()
 
     def _connection_opened(self) -> None:
         with self._lock:

@@ -105,7 +105,7 @@ async def stored(clients: Clients, user_id: int) -> User:
 
 async def queued(clients: Clients) -> list[OutgoingMail]:
     async with SqlAlchemyUnitOfWork(clients.engine) as uow:
-        mails = await uow.outbox.claim_due(START + timedelta(days=1), START, 100)
+        mails = await uow.outbox.claim_due(START + timedelta(days=1), START, 100, token="test")
     return mails
 
 

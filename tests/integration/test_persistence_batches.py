@@ -114,6 +114,6 @@ async def test_audit_events_and_mails_are_added_together(
         await uow.commit()
     async with uow:
         page = await uow.audit.page(AuditQuery(target_user_id=user.id), None, 10)
-        claimed = await uow.outbox.claim_due(NOW, NOW + timedelta(minutes=1), 10)
+        claimed = await uow.outbox.claim_due(NOW, NOW + timedelta(minutes=1), 10, token="test")
     assert sorted(e.details["n"] for e in page.items) == [0, 1, 2]  # type: ignore[type-var]
     assert sorted(m.message_id for m in claimed) == ["<0@example.com>", "<1@example.com>"]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any
 
@@ -73,12 +74,17 @@ async def _add(uow: UnitOfWork, *mails: OutgoingMail) -> list[int]:
 
 
 async def _claim(
-    uow: UnitOfWork, now: datetime = NOW, limit: int = 10, lease: timedelta = LEASE
+    uow: UnitOfWork,
+    now: datetime = NOW,
+    limit: int = 10,
+    lease: timedelta = LEASE,
+    token: str = "test",
 ) -> list[int]:
     async with uow:
-        claimed = await uow.outbox.claim_due(now, now + lease, limit)
+        claimed = await uow.outbox.claim_due(now, now + lease, limit, token=token)
         await uow.commit()
     assert all(mail.claimed_until == now + lease for mail in claimed)
+    assert all(mail.claim_token == token for mail in claimed)
     return [mail.id for mail in claimed]
 
 
@@ -254,7 +260,8 @@ async def test_claimed_mail_is_stored_claimed_until_the_lease_ends(any_uow: Unit
 async def test_a_claim_not_committed_is_no_claim(any_uow: UnitOfWork) -> None:
     ids = await _add(any_uow, _mail())
     async with any_uow:
-        assert [m.id for m in await any_uow.outbox.claim_due(NOW, NOW + LEASE, 10)] == ids
+        claimed = await any_uow.outbox.claim_due(NOW, NOW + LEASE, 10, token="test")
+        assert [m.id for m in claimed] == ids
 
     assert await _claim(any_uow) == ids
 
@@ -262,7 +269,7 @@ async def test_a_claim_not_committed_is_no_claim(any_uow: UnitOfWork) -> None:
 async def test_an_updated_mail_with_a_later_attempt_waits(any_uow: UnitOfWork) -> None:
     (mail_id,) = await _add(any_uow, _mail())
     async with any_uow:
-        (claimed,) = await any_uow.outbox.claim_due(NOW, NOW + LEASE, 10)
+        (claimed,) = await any_uow.outbox.claim_due(NOW, NOW + LEASE, 10, token="test")
         claimed.attempts += 1
         claimed.claimed_until = None
         claimed.next_attempt_at = NOW + timedelta(seconds=10)
@@ -273,6 +280,66 @@ async def test_an_updated_mail_with_a_later_attempt_waits(any_uow: UnitOfWork) -
     assert await _claim(any_uow, now=NOW + timedelta(seconds=10)) == [mail_id]
 
 
+async def test_a_claim_is_renewed_recorded_and_released_only_under_its_token(
+    any_uow: UnitOfWork,
+) -> None:
+    first, second, third = await _add(any_uow, _mail(), _mail(), _mail())
+    assert await _claim(any_uow, token="mine") == [first, second, third]
+    later = NOW + LEASE + timedelta(minutes=1)
+
+    async with any_uow:
+        assert await any_uow.outbox.renew_claim("other", [first, second], later) == set()
+        assert await any_uow.outbox.renew_claim("mine", [first, second], later) == {first, second}
+        mail = await any_uow.outbox.get(first)
+        assert mail is not None
+        sent = replace(
+            mail, status=MailStatus.SENT, claimed_until=None, claim_token=None, sent_at=NOW
+        )
+        assert not await any_uow.outbox.record_attempt(sent, token="other")
+        assert await any_uow.outbox.record_attempt(sent, token="mine")
+        # Recorded: no longer held by anyone.
+        assert await any_uow.outbox.renew_claim("mine", [first], later) == set()
+        assert not await any_uow.outbox.record_attempt(sent, token="mine")
+        await any_uow.outbox.release_claim("other", [second])
+        await any_uow.outbox.release_claim("mine", [third])
+        await any_uow.commit()
+
+    async with any_uow:
+        stored = {i: await any_uow.outbox.get(i) for i in (first, second, third)}
+    assert {i: (m.status, m.claimed_until, m.claim_token) for i, m in stored.items() if m} == {
+        first: (MailStatus.SENT, None, None),
+        second: (MailStatus.PENDING, later, "mine"),
+        third: (MailStatus.PENDING, None, None),
+    }
+    # Released: due again at once.
+    assert await _claim(any_uow, token="next") == [third]
+
+
+async def test_a_claim_taken_over_after_it_ran_out_fences_the_first_dispatcher(
+    any_uow: UnitOfWork,
+) -> None:
+    (mail_id,) = await _add(any_uow, _mail())
+    assert await _claim(any_uow, token="slow") == [mail_id]
+    after = NOW + LEASE + timedelta(microseconds=1)
+    assert await _claim(any_uow, now=after, token="fast") == [mail_id]
+
+    async with any_uow:
+        mail = await any_uow.outbox.get(mail_id)
+        assert mail is not None
+        assert await any_uow.outbox.renew_claim("slow", [mail_id], after + LEASE) == set()
+        assert not await any_uow.outbox.record_attempt(
+            replace(mail, status=MailStatus.SENT, claim_token=None), token="slow"
+        )
+        await any_uow.outbox.release_claim("slow", [mail_id])
+        await any_uow.commit()
+    async with any_uow:
+        kept = await any_uow.outbox.get(mail_id)
+    assert kept is not None
+    assert (kept.status, kept.claimed_until, kept.claim_token) == (
+        MailStatus.PENDING, after + LEASE, "fast",
+    )  # fmt: skip
+
+
 async def test_claim_statements_of_each_backend(
     uow: SqlAlchemyUnitOfWork, database_url: str, count_statements: Any
 ) -> None:
@@ -281,7 +348,7 @@ async def test_claim_statements_of_each_backend(
     await _add(uow, _mail())
     with count_statements() as counter:
         async with uow:
-            claimed = await uow.outbox.claim_due(NOW, NOW + LEASE, 10)
+            claimed = await uow.outbox.claim_due(NOW, NOW + LEASE, 10, token="test")
     assert len(claimed) == 1
     first = counter.statements[0].lstrip().upper()
     if _dialect(database_url) == "sqlite":
@@ -308,7 +375,7 @@ async def test_concurrent_claims_on_postgresql_never_share_a_message(
 
     async def first() -> list[int]:
         async with SqlAlchemyUnitOfWork(clean_database) as uow:
-            claimed = await uow.outbox.claim_due(NOW, NOW + LEASE, 2)
+            claimed = await uow.outbox.claim_due(NOW, NOW + LEASE, 2, token="test")
             first_claimed.set()
             # Holds its row locks, uncommitted, until the second claim ran.
             await second_done.wait()
@@ -319,7 +386,7 @@ async def test_concurrent_claims_on_postgresql_never_share_a_message(
         await first_claimed.wait()
         try:
             async with SqlAlchemyUnitOfWork(clean_database) as uow:
-                claimed = await uow.outbox.claim_due(NOW, NOW + LEASE, 10)
+                claimed = await uow.outbox.claim_due(NOW, NOW + LEASE, 10, token="test")
                 await uow.commit()
         finally:
             second_done.set()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import socket
 from email.utils import parseaddr, parsedate_to_datetime
 
@@ -348,3 +349,32 @@ async def test_the_test_mail_says_the_gateway_works(smtp_server: SmtpServer) -> 
     assert received.message["Subject"] == "Connect E-Mail Gateway test"
     assert "E-Mail Gateway works" in received.text
     assert "E-Mail Gateway works" in received.html
+
+
+async def test_one_connection_sends_message_by_message(smtp_server: SmtpServer) -> None:
+    async with sender_for(smtp_server).connect(smtp_server.settings()) as connection:
+        assert smtp_server.connections == 0  # opened with the first message
+        first = await connection.send(password_mail(1))
+        assert [r.message["Message-ID"] for r in smtp_server.received] == ["<reset-1@example.com>"]
+        second = await connection.send(password_mail(2))
+    assert (first.outcome, second.outcome) == (SENT, SENT)
+    assert smtp_server.connections == 1
+
+
+async def test_a_send_cancelled_while_the_server_holds_its_reply_ends_the_connection(
+    smtp_server: SmtpServer,
+) -> None:
+    """A dispatcher cuts a send off when its claim runs out: that message's fate is
+    unknown, so the connection is not used again and later messages are retried."""
+    smtp_server.hold()
+    async with sender_for(smtp_server).connect(smtp_server.settings()) as connection:
+        sending = asyncio.create_task(connection.send(password_mail(1)))
+        await asyncio.to_thread(smtp_server.wait_held, 1)
+        sending.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await sending
+        later = await connection.send(password_mail(2))
+    smtp_server.release()
+
+    assert later.outcome is RETRY
+    assert [r.message["Message-ID"] for r in smtp_server.received] == ["<reset-1@example.com>"]

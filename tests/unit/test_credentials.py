@@ -49,7 +49,7 @@ async def configure_gateway(deps: FakeDeps) -> None:
 async def queued(deps: FakeDeps) -> list[OutgoingMail]:
     async with deps.uow as uow:
         now = deps.clock.now()
-        return await uow.outbox.claim_due(now + timedelta(days=2), now, 1000)
+        return await uow.outbox.claim_due(now + timedelta(days=2), now, 1000, token="test")
 
 
 class TestRandomPassword:

@@ -9,7 +9,7 @@ import pytest
 
 from connect_admin.domain.errors import DomainError, Forbidden
 from connect_admin.domain.model import MailKind, MailStatus, SmtpSecurity
-from connect_admin.domain.ports import DeliveryOutcome
+from connect_admin.domain.ports import DeliveryOutcome, MailMessage
 from connect_admin.domain.services.mail import (
     GatewayInput,
     configure_gateway,
@@ -19,7 +19,7 @@ from connect_admin.domain.services.mail import (
     send_test_email,
 )
 from connect_admin.domain.services.reset import ResetOption, reset_users
-from tests.fakes import FakeDeps
+from tests.fakes import FakeDeps, FakeMailer, FakeSharingUnitOfWork
 from tests.unit import given
 from tests.unit.given import ROOT
 
@@ -190,5 +190,94 @@ class TestPoisonMessages:
             (MailStatus.PENDING, 1, None)
         }
         deps.clock.advance(seconds=10)
+        assert await dispatch_due(deps) == 2
+        assert {m.status for m in deps.uow.outbox_mails} == {MailStatus.SENT}
+
+
+class TestClaim:
+    """The claim on a batch: each accepted message recorded at once, every write fenced."""
+
+    async def test_each_accepted_message_is_recorded_before_the_next_is_sent(
+        self, deps: FakeDeps
+    ) -> None:
+        await queue_password_mails(deps, 3)
+        seen: list[list[tuple[MailStatus, bool]]] = []
+        audited: list[int] = []
+
+        async def before_send(message: MailMessage) -> None:
+            mails = deps.uow.outbox_mails
+            seen.append([(m.status, m.secret_ciphertext is None) for m in mails])
+            audited.append([e.action for e in deps.uow.audit_events].count("MAIL_SENT"))
+
+        deps.mailer.before_send = before_send
+        assert await dispatch_due(deps) == 3
+
+        pending, sent = (MailStatus.PENDING, False), (MailStatus.SENT, True)
+        assert seen == [
+            [pending, pending, pending], [sent, pending, pending], [sent, sent, pending],
+        ]  # fmt: skip
+        assert audited == [0, 1, 2]
+
+    async def test_refusals_are_recorded_with_the_next_accepted_message(
+        self, deps: FakeDeps
+    ) -> None:
+        await queue_password_mails(deps, 3)
+        deps.mailer.fail_next(DeliveryOutcome.FAILED, code=550)
+        commits: list[int] = []
+
+        async def before_send(message: MailMessage) -> None:
+            commits.append(deps.uow.committed)
+
+        deps.mailer.before_send = before_send
+        await dispatch_due(deps)
+
+        # The claim, then one commit for the 550 and the first 250 together.
+        assert [c - commits[0] for c in commits] == [0, 0, 1]
+        statuses = [m.status for m in deps.uow.outbox_mails]
+        assert statuses == [MailStatus.FAILED, MailStatus.SENT, MailStatus.SENT]
+
+    async def test_a_dispatcher_whose_claim_was_taken_over_writes_nothing_more(
+        self, deps: FakeDeps
+    ) -> None:
+        """The first dispatcher stalls past its claim while sending; a second one
+        claims the batch and sends it. The first records nothing and sends no more."""
+        await queue_password_mails(deps, 2)
+        other = replace(deps, uow=FakeSharingUnitOfWork(deps.uow), mailer=FakeMailer())
+
+        async def stall_and_get_overtaken(message: MailMessage) -> None:
+            deps.mailer.before_send = None
+            deps.clock.advance(deps.config.mail_claim_lease + timedelta(seconds=1))
+            assert await dispatch_due(other) == 2
+
+        deps.mailer.before_send = stall_and_get_overtaken
+        assert await dispatch_due(deps) == 2
+
+        assert [m.context["login"] for m in deps.mailer.messages] == ["user0"]
+        assert [m.context["login"] for m in other.mailer.messages] == ["user0", "user1"]
+        mails = deps.uow.outbox_mails
+        assert {(m.status, m.attempts) for m in mails} == {(MailStatus.SENT, 1)}
+        actions = [e.action for e in deps.uow.audit_events]
+        assert actions.count("MAIL_SENT") == 2
+
+    async def test_a_claim_not_renewed_in_time_stops_the_batch_and_releases_the_rest(
+        self, deps: FakeDeps
+    ) -> None:
+        await queue_password_mails(deps, 3)
+
+        async def stall(message: MailMessage) -> None:
+            deps.mailer.before_send = None
+            # More than half the claim gone without a renewal (the database unreachable).
+            deps.clock.advance(deps.config.mail_claim_lease / 2 + timedelta(seconds=1))
+
+        deps.mailer.before_send = stall
+        assert await dispatch_due(deps) == 3
+
+        assert [m.context["login"] for m in deps.mailer.messages] == ["user0"]
+        states = [(m.status, m.attempts, m.claimed_until) for m in deps.uow.outbox_mails]
+        assert states == [
+            (MailStatus.SENT, 1, None), (MailStatus.PENDING, 0, None),
+            (MailStatus.PENDING, 0, None),
+        ]  # fmt: skip
+        # Released, so due again at once.
         assert await dispatch_due(deps) == 2
         assert {m.status for m in deps.uow.outbox_mails} == {MailStatus.SENT}

@@ -271,8 +271,10 @@ class OutgoingMail:
     target_user_id: int | None = None
     status: MailStatus = MailStatus.PENDING
     attempts: int = 0
-    # A dispatcher that claimed the message owns it until then.
+    # A dispatcher that claimed the message owns it until then; the token names
+    # that claim, so a dispatcher whose claim was taken over writes nothing.
     claimed_until: datetime | None = None
+    claim_token: str | None = None
     last_reply_code: int | None = None
     last_error: str | None = None
     sent_at: datetime | None = None

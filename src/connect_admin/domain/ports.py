@@ -289,15 +289,29 @@ class OutboxRepository(Protocol):
 
     async def get(self, mail_id: int) -> OutgoingMail | None: ...
     async def claim_due(
-        self, now: datetime, claim_until: datetime, limit: int
+        self, now: datetime, claim_until: datetime, limit: int, *, token: str
     ) -> builtins.list[OutgoingMail]:
         """Pending messages due at ``now`` and not claimed by another dispatcher
         (``claimed_until`` unset or past), oldest first, at most ``limit``; they
-        come back with ``claimed_until`` set, stored.
+        come back with ``claimed_until`` and ``claim_token`` set, stored.
 
         On PostgreSQL the rows are locked ``FOR UPDATE SKIP LOCKED`` while they
         are claimed, so concurrent dispatchers never claim the same message.
         """
+        ...
+
+    async def renew_claim(self, token: str, ids: Iterable[int], claim_until: datetime) -> set[int]:
+        """Extends the claim ``token`` of those messages that are still pending and
+        still carry it; their ids (the others were taken over or finished)."""
+        ...
+
+    async def record_attempt(self, mail: OutgoingMail, *, token: str) -> bool:
+        """Stores the message as ``update`` does, but only while it is pending and
+        still carries the claim ``token``; whether it did."""
+        ...
+
+    async def release_claim(self, token: str, ids: Iterable[int]) -> None:
+        """Ends the claim ``token`` of those messages (due again at once)."""
         ...
 
     async def update(self, mail: OutgoingMail) -> None: ...
@@ -425,7 +439,20 @@ class Delivery:
     detail: str
 
 
+class MailConnection(Protocol):
+    async def send(self, message: MailMessage) -> Delivery:
+        """Sends one message and answers once the server replied to it. Once the
+        connection failed (refused, timeout, TLS, AUTH, dropped, cancelled), every
+        further message gets that failure's RETRY without being tried."""
+        ...
+
+
 class MailSender(Protocol):
+    def connect(self, smtp: SmtpSettings) -> AbstractAsyncContextManager[MailConnection]:
+        """One SMTP connection for the block, opened with the first message sent
+        on it and closed at the end of the block."""
+        ...
+
     async def send(
         self, smtp: SmtpSettings, messages: Sequence[MailMessage]
     ) -> builtins.list[Delivery]:

@@ -1,8 +1,10 @@
 """The SMTP adapter of :class:`connect_admin.domain.ports.MailSender`, on the ``emails``
 package's async backend (aiosmtplib underneath).
 
-One ``send()`` opens one connection for all its messages. Certificates are always
-verified (STARTTLS and implicit TLS). Each message gets one :class:`Delivery`:
+``connect()`` is one connection (opened with its first message), on which the
+dispatcher sends message by message, recording each outcome before the next;
+``send()`` sends a list over one connection. Certificates are always verified
+(STARTTLS and implicit TLS). Each message gets one :class:`Delivery`:
 
 - accepted (250): SENT;
 - a 5xx reply to MAIL, RCPT or DATA: FAILED, with the code;
@@ -10,6 +12,8 @@ verified (STARTTLS and implicit TLS). Each message gets one :class:`Delivery`:
   messages after it are RETRY too);
 - the connection failing (refused, timeout, dropped, TLS, a 4xx greeting or AUTH
   reply): RETRY for every message not yet sent;
+- a send cancelled midway (the dispatcher's claim ran out): the connection is
+  closed without QUIT, RETRY for every later message;
 - AUTH refused, even with 5xx (535): RETRY for every message. The gateway's
   settings are wrong, not the messages; an administrator can correct the
   password within the day the outbox keeps trying, and no queued credential
@@ -28,7 +32,8 @@ import ssl
 from collections.abc import Sequence
 from dataclasses import dataclass
 from email.utils import parseaddr
-from typing import Any
+from types import TracebackType
+from typing import Any, Self
 
 import aiosmtplib
 from emails.backend.smtp.aio_backend import AsyncSMTPBackend
@@ -73,27 +78,14 @@ class SmtpMailSender:
         self._ssl_context = ssl_context if ssl_context is not None else ssl.create_default_context()
         self._timeout = timeout
 
+    def connect(self, smtp: SmtpSettings) -> SmtpConnection:
+        return SmtpConnection(self._backend(smtp), smtp)
+
     async def send(
         self, smtp: SmtpSettings, messages: Sequence[MailMessage]
     ) -> builtins.list[Delivery]:
-        deliveries: list[Delivery | None] = [None] * len(messages)
-        ready: list[tuple[int, str, _BuiltMessage]] = []
-        for index, message in enumerate(messages):
-            try:
-                ready.append((index, message.recipient, _build(smtp, message)))
-            except (InvalidAddressError, MailRenderError) as error:
-                deliveries[index] = Delivery(DeliveryOutcome.FAILED, None, str(error))
-            except Exception as error:
-                # Never deliverable as it is; the detail names no content.
-                deliveries[index] = Delivery(
-                    DeliveryOutcome.FAILED,
-                    None,
-                    f"the message could not be built: {type(error).__name__}",
-                )
-        if ready:
-            await self._deliver(smtp, ready, deliveries)
-        assert all(delivery is not None for delivery in deliveries)
-        return [delivery for delivery in deliveries if delivery is not None]
+        async with self.connect(smtp) as connection:
+            return [await connection.send(message) for message in messages]
 
     def _backend(self, smtp: SmtpSettings) -> AsyncSMTPBackend:
         options: dict[str, Any] = {
@@ -116,42 +108,77 @@ class SmtpMailSender:
             options["password"] = smtp.password or ""
         return AsyncSMTPBackend(**options)
 
-    async def _deliver(
+
+class SmtpConnection:
+    """Implements :class:`connect_admin.domain.ports.MailConnection`: one SMTP
+    connection, opened with the first message that could be built, closed (QUIT)
+    at the end of the ``async with`` block."""
+
+    def __init__(self, backend: AsyncSMTPBackend, smtp: SmtpSettings) -> None:
+        self._backend = backend
+        self._smtp = smtp
+        self._client: Any = None
+        # Once set, the connection is gone: every later message gets this.
+        self._failure: Delivery | None = None
+        # Cancelled in the middle of a transaction: no QUIT, the server waits for data.
+        self._interrupted = False
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
         self,
-        smtp: SmtpSettings,
-        ready: list[tuple[int, str, _BuiltMessage]],
-        deliveries: list[Delivery | None],
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
     ) -> None:
-        backend = self._backend(smtp)
-        client: Any = None
+        await _close(self._backend, self._client, polite=not self._interrupted)
+
+    async def send(self, message: MailMessage) -> Delivery:
         try:
+            built = _build(self._smtp, message)
+        except (InvalidAddressError, MailRenderError) as error:
+            return Delivery(DeliveryOutcome.FAILED, None, str(error))
+        except Exception as error:
+            # Never deliverable as it is; the detail names no content.
+            return Delivery(
+                DeliveryOutcome.FAILED,
+                None,
+                f"the message could not be built: {type(error).__name__}",
+            )
+        if self._failure is not None:
+            return self._failure
+        try:
+            return await self._send(message.recipient, built)
+        except BaseException:
+            # Cancelled (a deadline) or a bug: the transaction's state is unknown.
+            self._interrupted = True
+            self._failure = Delivery(
+                DeliveryOutcome.RETRY, None, "the connection was interrupted while sending"
+            )
+            raise
+
+    async def _send(self, recipient: str, built: _BuiltMessage) -> Delivery:
+        smtp, backend = self._smtp, self._backend
+        if self._client is None:
             try:
                 # Connect, EHLO, STARTTLS and AUTH now, so their failure is told apart.
-                client = await backend.get_client()
+                self._client = await backend.get_client()
             except _CONNECTION_ERRORS as error:
-                failure = _connection_failure(smtp, error)
-                for index, _, _ in ready:
-                    deliveries[index] = failure
-                return
-            for position, (index, recipient, built) in enumerate(ready):
-                try:
-                    response = await backend.sendmail(
-                        from_addr=smtp.sender_address, to_addrs=[recipient], msg=built
-                    )
-                except _CONNECTION_ERRORS as error:
-                    failure = _connection_failure(smtp, error)
-                    for later, _, _ in ready[position:]:
-                        deliveries[later] = failure
-                    return
-                client = backend._client or client  # a reconnect makes a new client
-                delivery, connection_lost = _classify(smtp, response)
-                if connection_lost:
-                    for later, _, _ in ready[position:]:
-                        deliveries[later] = delivery
-                    return
-                deliveries[index] = delivery
-        finally:
-            await _close(backend, client)
+                self._failure = _connection_failure(smtp, error)
+                return self._failure
+        try:
+            response = await backend.sendmail(
+                from_addr=smtp.sender_address, to_addrs=[recipient], msg=built
+            )
+        except _CONNECTION_ERRORS as error:
+            self._failure = _connection_failure(smtp, error)
+            return self._failure
+        self._client = backend._client or self._client  # a reconnect makes a new client
+        delivery, connection_lost = _classify(smtp, response)
+        if connection_lost:
+            self._failure = delivery
+        return delivery
 
 
 class InvalidAddressError(ValueError):
@@ -256,12 +283,13 @@ def _describe(error: BaseException) -> str:
     return described
 
 
-async def _close(backend: AsyncSMTPBackend, client: Any) -> None:
-    """QUIT, and make sure the transport is closed whatever the server answered
-    (emails keeps it open when QUIT gets an unexpected reply)."""
+async def _close(backend: AsyncSMTPBackend, client: Any, *, polite: bool) -> None:
+    """QUIT (when ``polite``), and make sure the transport is closed whatever the
+    server answered (emails keeps it open when QUIT gets an unexpected reply)."""
     current = backend._client or client
     try:
-        await backend.close()
+        if polite and current is not None:
+            await backend.close()
     finally:
         for candidate in {id(c): c for c in (client, current) if c is not None}.values():
             connection = getattr(candidate, "_smtp", None)

@@ -48,6 +48,8 @@ EMAIL_LENGTH = 320
 HASH_LENGTH = 255
 HOST_LENGTH = 255
 MESSAGE_ID_LENGTH = 255
+# A claim token: uuid4().hex.
+CLAIM_TOKEN_LENGTH = 32
 
 
 class UtcDateTime(TypeDecorator[datetime]):
@@ -376,6 +378,8 @@ outbox = Table(
     Column("status", String(ENUM_LENGTH), nullable=False),
     Column("attempts", Integer, nullable=False),
     Column("claimed_until", UtcDateTime(), nullable=True),
+    # Names the claim; a dispatcher writes only rows that still carry its token.
+    Column("claim_token", String(CLAIM_TOKEN_LENGTH), nullable=True),
     Column("last_reply_code", Integer, nullable=True),
     Column("last_error", Text, nullable=True),
     Column("sent_at", UtcDateTime(), nullable=True),

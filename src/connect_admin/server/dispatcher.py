@@ -2,7 +2,8 @@
 
 Polling keeps it simple and robust: a message queued before a crash is
 found again after the restart, and several dispatchers can run at once
-because each claims its messages (see ``OutboxRepository.claim_due``).
+because each claims its messages (see ``OutboxRepository.claim_due``) and
+keeps the claim while it sends them (``domain/services/mail_lease.py``).
 """
 
 from __future__ import annotations

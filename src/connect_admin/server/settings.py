@@ -44,6 +44,8 @@ class Settings(BaseSettings):
     # The outbox dispatcher inside the server; off when `dispatch-mail` runs elsewhere.
     mail_dispatcher: bool = True
     mail_poll_seconds: float = Field(default=1.0, gt=0)
+    # How long a dispatcher's claim on a batch lasts unless renewed (every third of it).
+    mail_claim_seconds: float = Field(default=120.0, ge=1)
     temporary_password_hours: int = Field(default=72, ge=1)
     # How long a resetProgress subscriber waits for an operation that has not started.
     progress_wait_seconds: float = Field(default=60.0, gt=0)

@@ -3,10 +3,12 @@
 A message is queued in the transaction of the change it reports
 (transactional outbox) and sent later by a dispatcher: in the server, or
 alone as ``connect-admin dispatch-mail``. A dispatcher claims due messages
-for a while, sends them over one SMTP connection outside any transaction,
-and records each outcome. 4xx replies, timeouts and refused connections are
-retried with backoff; a 5xx reply, or a day of retries, is final. Either
-way the secret is erased once the message is sent or has finally failed.
+(``mail_lease``: renewed while it sends, every write fenced by the claim's
+token), sends them over one SMTP connection outside any transaction, and
+records each accepted message before it sends the next. 4xx replies,
+timeouts and refused connections are retried with backoff; a 5xx reply, or
+a day of retries, is final. Either way the secret is erased once the
+message is sent or has finally failed.
 """
 
 from __future__ import annotations
@@ -41,6 +43,7 @@ from connect_admin.domain.principals import (
 )
 from connect_admin.domain.services import audit
 from connect_admin.domain.services.deps import Deps, ServiceConfig
+from connect_admin.domain.services.mail_lease import MailLease
 from connect_admin.domain.services.validation import (
     MAX_EMAIL_LENGTH,
     Problems,
@@ -277,24 +280,140 @@ def retry_delay(config: ServiceConfig, attempts: int) -> timedelta:
 
 
 async def dispatch_due(deps: Deps) -> int:
-    """Sends what is due now, once; the number of messages handled."""
+    """Sends what is due now, once; the number of messages claimed.
+
+    Each message accepted by the server is recorded SENT (its secret erased, its
+    MAIL_SENT audited) in one commit before the next message is sent; refusals
+    and retries are recorded with the next accepted message or at the end. The
+    claim is kept while sending (see ``mail_lease``), so a killed dispatcher
+    leaves at most the message in flight unrecorded.
+    """
     config = deps.config
     now = deps.clock.now()
+    token = uuid.uuid4().hex
     async with deps.uow as uow:
         claimed = await uow.outbox.claim_due(
-            now, now + config.mail_claim_lease, config.mail_batch_size
+            now, now + config.mail_claim_lease, config.mail_batch_size, token=token
         )
         gateway = await uow.email_gateway.get() if claimed else None
         await uow.commit()
     if not claimed:
         return 0
-    deliveries = await _deliver(deps, gateway, claimed)
-    done = deps.clock.now()
-    async with deps.uow as uow:
-        for mail, delivery in zip(claimed, deliveries, strict=True):
+    lease = MailLease(deps, token, (mail.id for mail in claimed), now + config.mail_claim_lease)
+    async with lease.kept():
+        await _send_claimed(deps, lease, gateway, claimed)
+    return len(claimed)
+
+
+async def _send_claimed(
+    deps: Deps, lease: MailLease, gateway: EmailGateway | None, claimed: list[OutgoingMail]
+) -> None:
+    """Sends the claimed messages one by one while the claim holds, recording as it goes.
+    Whatever fails, each message tried gets an outcome: a message that cannot be read
+    (its secret no longer decrypts, e.g. after a key change) fails alone and finally;
+    a failure of the adapter itself is a retry for the message being sent and those
+    after it. So no message can hold its batch claimed forever."""
+    outcomes: list[tuple[OutgoingMail, Delivery]] = []
+    ready: list[tuple[OutgoingMail, MailMessage]] = []
+    smtp: SmtpSettings | None = None
+    if gateway is None:
+        detail = "no E-Mail Gateway is configured"
+        outcomes = [(mail, Delivery(DeliveryOutcome.RETRY, None, detail)) for mail in claimed]
+    elif (field := gateway_problem(gateway)) is not None:
+        # The gateway's settings are wrong, not the messages: an administrator can
+        # correct them while the outbox keeps trying, and no queued secret is lost.
+        detail = _gateway_invalid(field)
+        outcomes = [(mail, Delivery(DeliveryOutcome.RETRY, None, detail)) for mail in claimed]
+    else:
+        try:
+            smtp = smtp_settings(deps, gateway)
+        except Exception as error:
+            detail = f"the gateway's password cannot be read ({type(error).__name__})"
+            outcomes = [(mail, Delivery(DeliveryOutcome.RETRY, None, detail)) for mail in claimed]
+        else:
+            for mail in claimed:
+                prepared = _message(deps, mail)
+                if isinstance(prepared, Delivery):
+                    outcomes.append((mail, prepared))
+                else:
+                    ready.append((mail, prepared))
+    if smtp is not None and ready:
+        await _send_ready(deps, lease, smtp, ready, outcomes)
+    await _record(deps, lease, outcomes)
+
+
+def _message(deps: Deps, mail: OutgoingMail) -> MailMessage | Delivery:
+    """The message to send, or the final outcome of one whose secret cannot be read."""
+    try:
+        secret = deps.secrets.decrypt(mail.secret_ciphertext) if mail.secret_ciphertext else None
+    except Exception as error:
+        return Delivery(
+            DeliveryOutcome.FAILED, None, f"the secret cannot be read ({type(error).__name__})"
+        )
+    return MailMessage(
+        message_id=mail.message_id,
+        kind=mail.kind,
+        recipient=mail.recipient,
+        context=dict(mail.context),
+        secret=secret,
+    )
+
+
+async def _send_ready(
+    deps: Deps,
+    lease: MailLease,
+    smtp: SmtpSettings,
+    ready: list[tuple[OutgoingMail, MailMessage]],
+    outcomes: list[tuple[OutgoingMail, Delivery]],
+) -> None:
+    """Sends over one connection; ``outcomes`` collects what is not recorded yet.
+    Stops at the first message whose claim no longer holds (left to ``kept()``)."""
+    recording = False
+    try:
+        async with deps.mailer.connect(smtp) as connection:
+            for mail, message in ready:
+                if not lease.holds(mail.id):
+                    return
+                try:
+                    async with lease.deadline():
+                        delivery = await connection.send(message)
+                except TimeoutError:
+                    detail = "the claim ran out while the message was being sent"
+                    outcomes.append((mail, Delivery(DeliveryOutcome.RETRY, None, detail)))
+                    return
+                outcomes.append((mail, delivery))
+                if delivery.outcome is DeliveryOutcome.SENT:
+                    recording = True
+                    await _record(deps, lease, outcomes)
+                    recording = False
+                    outcomes.clear()
+    except Exception as error:
+        if recording:
+            raise  # the database's failure, not the adapter's
+        logger.exception("the mail adapter failed; the messages not sent are retried")
+        detail = f"the mail adapter failed ({type(error).__name__})"
+        pending = {mail.id for mail, _ in outcomes}
+        outcomes.extend(
+            (mail, Delivery(DeliveryOutcome.RETRY, None, detail))
+            for mail, _ in ready
+            if mail.id in lease.held and mail.id not in pending
+        )
+
+
+async def _record(
+    deps: Deps, lease: MailLease, outcomes: list[tuple[OutgoingMail, Delivery]]
+) -> None:
+    """Stores the outcomes in one commit, each only while the claim still holds it."""
+    if not outcomes:
+        return
+    config = deps.config
+    async with lease.transaction() as uow:
+        done = deps.clock.now()
+        stored: dict[int, bool] = {}
+        for mail, delivery in outcomes:
             updated = _after_attempt(mail, delivery, done, config)
-            await uow.outbox.update(updated)
-            if updated.status is not MailStatus.PENDING:
+            stored[mail.id] = await uow.outbox.record_attempt(updated, token=lease.token)
+            if stored[mail.id] and updated.status is not MailStatus.PENDING:
                 await audit.record(
                     deps, DISPATCHER,
                     "MAIL_SENT" if updated.status is MailStatus.SENT else "MAIL_FAILED",
@@ -303,62 +422,8 @@ async def dispatch_due(deps: Deps) -> int:
                     attempts=updated.attempts,
                 )  # fmt: skip
         await uow.commit()
-    return len(claimed)
-
-
-async def _deliver(
-    deps: Deps, gateway: EmailGateway | None, claimed: list[OutgoingMail]
-) -> list[Delivery]:
-    """One Delivery per claimed message, whatever fails: a message that cannot be
-    read (its secret no longer decrypts, e.g. after a key change) fails alone and
-    finally; a failure of the adapter itself is a retry for the whole batch. So no
-    message can hold its batch claimed forever."""
-    if gateway is None:
-        return [Delivery(DeliveryOutcome.RETRY, None, "no E-Mail Gateway is configured")] * len(
-            claimed
-        )
-    # The gateway's settings are wrong, not the messages: an administrator can
-    # correct them while the outbox keeps trying, and no queued secret is lost.
-    field = gateway_problem(gateway)
-    if field is not None:
-        return [Delivery(DeliveryOutcome.RETRY, None, _gateway_invalid(field))] * len(claimed)
-    try:
-        smtp = smtp_settings(deps, gateway)
-    except Exception as error:
-        detail = f"the gateway's password cannot be read ({type(error).__name__})"
-        return [Delivery(DeliveryOutcome.RETRY, None, detail)] * len(claimed)
-    deliveries: dict[int, Delivery] = {}
-    messages: list[MailMessage] = []
-    sendable: list[OutgoingMail] = []
-    for mail in claimed:
-        try:
-            secret = (
-                deps.secrets.decrypt(mail.secret_ciphertext) if mail.secret_ciphertext else None
-            )
-        except Exception as error:
-            deliveries[mail.id] = Delivery(
-                DeliveryOutcome.FAILED, None, f"the secret cannot be read ({type(error).__name__})"
-            )
-            continue
-        sendable.append(mail)
-        messages.append(
-            MailMessage(
-                message_id=mail.message_id,
-                kind=mail.kind,
-                recipient=mail.recipient,
-                context=dict(mail.context),
-                secret=secret,
-            )
-        )
-    if messages:
-        try:
-            sent = await deps.mailer.send(smtp, messages)
-        except Exception as error:
-            logger.exception("the mail adapter failed; the batch is retried")
-            detail = f"the mail adapter failed ({type(error).__name__})"
-            sent = [Delivery(DeliveryOutcome.RETRY, None, detail)] * len(messages)
-        deliveries.update(zip((m.id for m in sendable), sent, strict=True))
-    return [deliveries[mail.id] for mail in claimed]
+        for mail_id, written in stored.items():
+            lease.recorded(mail_id, stored=written)
 
 
 def _after_attempt(
@@ -368,6 +433,7 @@ def _after_attempt(
         mail,
         attempts=mail.attempts + 1,
         claimed_until=None,
+        claim_token=None,
         last_reply_code=delivery.reply_code,
         last_error=None if delivery.outcome is DeliveryOutcome.SENT else delivery.detail,
     )

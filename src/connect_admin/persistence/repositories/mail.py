@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -85,6 +85,7 @@ def _mail_values(mail: OutgoingMail) -> dict[str, Any]:
         "status": mail.status.name,
         "attempts": mail.attempts,
         "claimed_until": mail.claimed_until,
+        "claim_token": mail.claim_token,
         "last_reply_code": mail.last_reply_code,
         "last_error": mail.last_error,
         "sent_at": mail.sent_at,
@@ -105,10 +106,17 @@ def _mail(row: Row[Any]) -> OutgoingMail:
         status=MailStatus[row.status],
         attempts=row.attempts,
         claimed_until=row.claimed_until,
+        claim_token=row.claim_token,
         last_reply_code=row.last_reply_code,
         last_error=row.last_error,
         sent_at=row.sent_at,
     )
+
+
+def _held(token: str) -> tuple[Any, ...]:
+    """Rows still pending under the claim ``token``: a dispatcher whose claim ran
+    out and was taken over by another finds none of them."""
+    return (M.claim_token == token, M.status == MailStatus.PENDING.name)
 
 
 class SqlOutboxRepository:
@@ -131,12 +139,42 @@ class SqlOutboxRepository:
     async def update(self, mail: OutgoingMail) -> None:
         await self._ex.execute(update(outbox).where(M.id == mail.id).values(_mail_values(mail)))
 
+    async def renew_claim(self, token: str, ids: Iterable[int], claim_until: datetime) -> set[int]:
+        wanted = list(ids)
+        if not wanted:
+            return set()
+        result = await self._ex.execute(
+            update(outbox)
+            .where(M.id.in_(wanted), *_held(token))
+            .values(claimed_until=claim_until)
+            .returning(M.id)
+        )
+        return set(result.scalars())
+
+    async def record_attempt(self, mail: OutgoingMail, *, token: str) -> bool:
+        result = await self._ex.execute(
+            update(outbox)
+            .where(M.id == mail.id, *_held(token))
+            .values(_mail_values(mail))
+            .returning(M.id)
+        )
+        return result.first() is not None
+
+    async def release_claim(self, token: str, ids: Iterable[int]) -> None:
+        wanted = list(ids)
+        if wanted:
+            await self._ex.execute(
+                update(outbox)
+                .where(M.id.in_(wanted), *_held(token))
+                .values(claimed_until=None, claim_token=None)
+            )
+
     async def claim_due(
-        self, now: datetime, claim_until: datetime, limit: int
+        self, now: datetime, claim_until: datetime, limit: int, *, token: str
     ) -> list[OutgoingMail]:
         """Pending messages due at ``now`` and not claimed (``claimed_until`` unset or
         past), oldest first, at most ``limit``; stored and returned with
-        ``claimed_until`` set.
+        ``claimed_until`` and ``claim_token`` set.
 
         PostgreSQL: ``SELECT … FOR UPDATE SKIP LOCKED`` then ``UPDATE`` in the same
         transaction; rows another dispatcher is claiming are locked and skipped,
@@ -166,16 +204,17 @@ class SqlOutboxRepository:
                 await self._ex.execute(
                     update(outbox)
                     .where(M.id.in_([mail.id for mail in claimed]))
-                    .values(claimed_until=claim_until)
+                    .values(claimed_until=claim_until, claim_token=token)
                 )
             for mail in claimed:
                 mail.claimed_until = claim_until
+                mail.claim_token = token
             return claimed
         chosen = select(M.id).where(*due).order_by(*order).limit(limit)
         result = await self._ex.execute(
             update(outbox)
             .where(M.id.in_(chosen))
-            .values(claimed_until=claim_until)
+            .values(claimed_until=claim_until, claim_token=token)
             .returning(*outbox.c)
         )
         # RETURNING gives no particular order.
