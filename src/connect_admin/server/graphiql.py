@@ -10,8 +10,8 @@ Which ``node_modules``: ``CONNECT_WEB_ASSETS`` when set (relative to the working
 folder); otherwise ``./node_modules`` in the working folder if it exists, else
 the one beside the ``pyproject.toml`` of the source checkout the package runs
 from (an editable install). Only the files listed in ``ASSETS`` are served, and
-only when their SHA-384 is the pinned one (the same digests Strawberry's page
-pins for unpkg, kept in the page as subresource integrity too). When a file is
+only when their SHA-384 is the pinned one (kept in the page as subresource
+integrity too). When a file is
 missing or differs, the page says how to install the files (``npm ci``);
 there is no fallback to a CDN.
 """
@@ -63,7 +63,9 @@ class Asset:
         return node_modules / self.package / self.file
 
 
-# The versions of package.json; the digests are those of Strawberry's GraphiQL page.
+# The versions of package.json. The digests of React, GraphiQL and js-cookie are those
+# Strawberry's page pins for unpkg; the explorer is 3.2.5 (the one built for GraphiQL
+# 3.8's @graphiql/react 0.28; Strawberry pins 1.0.2), digests of its npm tarball's files.
 REACT = Asset(
     "react", "18.2.0", "umd/react.production.min.js", JAVASCRIPT,
     "sha384-tMH8h3BGESGckSAVGZ82T9n90ztNXxvdwvdM6UoR56cYcf+0iGXBliJ29D+wZ/x8",
@@ -81,16 +83,16 @@ GRAPHIQL_CSS = Asset(
     "sha384-Mq3vbRBY71jfjQAt/DcjxUIYY33ksal4cgdRt9U/hNPvHBCaT2JfJ/PTRiPKf0aM",
 )  # fmt: skip
 EXPLORER_CSS = Asset(
-    "@graphiql/plugin-explorer", "1.0.2", "dist/style.css", CSS,
-    "sha384-5DFJlDPW2tSATRbM8kzoP1j194jexLswuNmClWoRr2Q0x7R68JIQzPHZ02Faktwi",
+    "@graphiql/plugin-explorer", "3.2.5", "dist/style.css", CSS,
+    "sha384-YN9MumWidbWKuNj8VfH5ggrFvm9YqAoIOMnKYpeGL3dr7Eg1qnQ+SAqSthdNZCjz",
 )  # fmt: skip
 GRAPHIQL_JS = Asset(
     "graphiql", "3.8.3", "graphiql.min.js", JAVASCRIPT,
     "sha384-HbRVEFG0JGJZeAHCJ9Xm2+tpknBQ7QZmNlO/DgZtkZ0aJSypT96YYGRNod99l9Ie",
 )  # fmt: skip
 EXPLORER_JS = Asset(
-    "@graphiql/plugin-explorer", "1.0.2", "dist/index.umd.js", JAVASCRIPT,
-    "sha384-2oonKe47vfHIZnmB6ZZ10vl7T0Y+qrHQF2cmNTaFDuPshpKqpUMGMc9jgj9MLDZ9",
+    "@graphiql/plugin-explorer", "3.2.5", "dist/index.umd.js", JAVASCRIPT,
+    "sha384-5p6hGdlOTvUy6Wf0GauxCz+xM9YB/YYvcGG+bf9msr2eyd+KVIxgRkepHgUijedJ",
 )  # fmt: skip
 
 ASSETS: dict[str, Asset] = {
