@@ -311,3 +311,16 @@ def test_graphiql_subscribes_over_a_websocket_on_the_same_path(server: str) -> N
     ws = server.replace("http://", "ws://", 1) + "/graphql"
     assert offline.websockets == [ws]
     offline.assert_only_local()
+
+
+def test_graphiql_s_explorer_lists_the_schema_s_fields(server: str) -> None:
+    token = sign_in(server)
+
+    with graphiql(server, token, "graphiql-explorer") as (page, offline):
+        page.get_by_role("button", name="Show GraphiQL Explorer").click()
+        plugin = page.locator(".graphiql-plugin")
+        # The explorer read the schema through introspection and shows the root fields.
+        expect(plugin.get_by_text("users", exact=True)).to_be_visible()
+        expect(plugin.get_by_text("locations", exact=True)).to_be_visible()
+
+    offline.assert_only_local()

@@ -1,4 +1,4 @@
-"""The rules of DESIGN.md as pure functions: relationships, settings, passwords."""
+"""The rules of docs/design.md as pure functions: relationships, settings, passwords."""
 
 from __future__ import annotations
 

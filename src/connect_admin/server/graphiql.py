@@ -7,22 +7,20 @@ is served from ``/graphql/assets/…`` out of the npm packages that ``npm ci``
 installs from package.json/package-lock.json into ``node_modules``.
 
 Which ``node_modules``: ``CONNECT_WEB_ASSETS`` when set (relative to the working
-folder); otherwise ``./node_modules`` in the working folder if it exists, else
-the one beside the ``pyproject.toml`` of the source checkout the package runs
-from (an editable install). Only the files listed in ``ASSETS`` are served, and
-only when their SHA-384 is the pinned one (the same digests Strawberry's page
-pins for unpkg, kept in the page as subresource integrity too). When a file is
-missing or differs, the page says how to install the files (``npm ci``);
-there is no fallback to a CDN.
+folder); otherwise the copy an installed wheel carries (``connect_admin/server/web``,
+put there by ``setup.py``); without one, ``./node_modules`` in the working folder
+if it exists, else the one beside the ``pyproject.toml`` of the source checkout
+the package runs from (an editable install). Only the files listed in ``ASSETS``
+(``server/web_assets.py``) are served, and only when their SHA-384 is the pinned
+one (kept in the page as subresource integrity too). When a file is missing or
+differs, the page says how to install the files (``npm ci``); there is no
+fallback to a CDN.
 """
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import logging
 import secrets
-from dataclasses import dataclass
 from html import escape
 from pathlib import Path
 
@@ -31,72 +29,25 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, HTMLResponse, PlainTextResponse, Response
 from starlette.routing import BaseRoute, Route
 
+from connect_admin.server.web_assets import (
+    ASSETS,
+    ASSETS_PATH,
+    BUNDLED,
+    EXPLORER_CSS,
+    EXPLORER_JS,
+    GRAPHIQL_CSS,
+    GRAPHIQL_JS,
+    JS_COOKIE,
+    REACT,
+    REACT_DOM,
+    Asset,
+    sha384,
+)
+
 logger = logging.getLogger("connect_admin.server.graphiql")
 
-ASSETS_PATH = "/graphql/assets"
 NODE_MODULES = "node_modules"
 INSTALL_COMMAND = "npm ci"
-
-JAVASCRIPT = "text/javascript; charset=utf-8"
-CSS = "text/css; charset=utf-8"
-
-
-@dataclass(frozen=True)
-class Asset:
-    """A file of a pinned npm package, served at ``/graphql/assets/<package>@<version>/<file>``."""
-
-    package: str
-    version: str
-    file: str
-    media_type: str
-    integrity: str  # "sha384-<base64>", as in the page's integrity attribute
-
-    @property
-    def key(self) -> str:
-        return f"{self.package}@{self.version}/{self.file}"
-
-    @property
-    def url(self) -> str:
-        return f"{ASSETS_PATH}/{self.key}"
-
-    def source(self, node_modules: Path) -> Path:
-        return node_modules / self.package / self.file
-
-
-# The versions of package.json; the digests are those of Strawberry's GraphiQL page.
-REACT = Asset(
-    "react", "18.2.0", "umd/react.production.min.js", JAVASCRIPT,
-    "sha384-tMH8h3BGESGckSAVGZ82T9n90ztNXxvdwvdM6UoR56cYcf+0iGXBliJ29D+wZ/x8",
-)  # fmt: skip
-REACT_DOM = Asset(
-    "react-dom", "18.2.0", "umd/react-dom.production.min.js", JAVASCRIPT,
-    "sha384-bm7MnzvK++ykSwVJ2tynSE5TRdN+xL418osEVF2DE/L/gfWHj91J2Sphe582B1Bh",
-)  # fmt: skip
-JS_COOKIE = Asset(
-    "js-cookie", "3.0.5", "dist/js.cookie.min.js", JAVASCRIPT,
-    "sha384-/vxhYfM1LENRhdpZ8dwEsQn/X4VhpbEZSiU4m/FwR+PVpzar4fkEOw8FP9Y+OfQN",
-)  # fmt: skip
-GRAPHIQL_CSS = Asset(
-    "graphiql", "3.8.3", "graphiql.min.css", CSS,
-    "sha384-Mq3vbRBY71jfjQAt/DcjxUIYY33ksal4cgdRt9U/hNPvHBCaT2JfJ/PTRiPKf0aM",
-)  # fmt: skip
-EXPLORER_CSS = Asset(
-    "@graphiql/plugin-explorer", "1.0.2", "dist/style.css", CSS,
-    "sha384-5DFJlDPW2tSATRbM8kzoP1j194jexLswuNmClWoRr2Q0x7R68JIQzPHZ02Faktwi",
-)  # fmt: skip
-GRAPHIQL_JS = Asset(
-    "graphiql", "3.8.3", "graphiql.min.js", JAVASCRIPT,
-    "sha384-HbRVEFG0JGJZeAHCJ9Xm2+tpknBQ7QZmNlO/DgZtkZ0aJSypT96YYGRNod99l9Ie",
-)  # fmt: skip
-EXPLORER_JS = Asset(
-    "@graphiql/plugin-explorer", "1.0.2", "dist/index.umd.js", JAVASCRIPT,
-    "sha384-2oonKe47vfHIZnmB6ZZ10vl7T0Y+qrHQF2cmNTaFDuPshpKqpUMGMc9jgj9MLDZ9",
-)  # fmt: skip
-
-ASSETS: dict[str, Asset] = {
-    asset.key: asset
-    for asset in (REACT, REACT_DOM, JS_COOKIE, GRAPHIQL_CSS, EXPLORER_CSS, GRAPHIQL_JS, EXPLORER_JS)
-}
 
 # The one place GraphiQL's files may come from; scripts also by the page's nonce.
 # 'unsafe-inline' styles: the page's <style> and the style attributes React sets.
@@ -132,7 +83,10 @@ def source_checkout() -> Path | None:
 
 
 def default_node_modules() -> Path:
-    """``./node_modules`` if it exists, else the source checkout's, else ``./node_modules``."""
+    """The copy an installed wheel carries; without one ``./node_modules`` if it exists,
+    else the source checkout's, else ``./node_modules``."""
+    if BUNDLED.is_dir():
+        return BUNDLED
     here = Path.cwd() / NODE_MODULES
     if here.is_dir():
         return here
@@ -140,14 +94,6 @@ def default_node_modules() -> Path:
     if checkout is not None and (checkout / NODE_MODULES).is_dir():
         return checkout / NODE_MODULES
     return here
-
-
-def _sha384(path: Path) -> str:
-    digest = hashlib.sha384()
-    with path.open("rb") as file:
-        for chunk in iter(lambda: file.read(1 << 20), b""):
-            digest.update(chunk)
-    return "sha384-" + base64.b64encode(digest.digest()).decode("ascii")
 
 
 class GraphiQLAssets:
@@ -170,7 +116,7 @@ class GraphiQLAssets:
             if cached is not None and cached[0] == key:
                 digest = cached[1]
             else:
-                digest = _sha384(path)
+                digest = sha384(path)
                 self._digests[path] = (key, digest)
         except OSError:
             return f"{asset.package}@{asset.version}: {asset.file} is missing"
@@ -457,4 +403,12 @@ _BOOTSTRAP = """
       root.render(React.createElement(GraphiQLWithExplorer));
     """
 
-__all__ = ["ASSETS", "ASSETS_PATH", "Asset", "GraphiQLAssets", "default_node_modules"]
+__all__ = [
+    "ASSETS",
+    "ASSETS_PATH",
+    "GRAPHIQL_JS",
+    "REACT",
+    "Asset",
+    "GraphiQLAssets",
+    "default_node_modules",
+]

@@ -143,10 +143,16 @@ def retry_after(result: ExecutionResult) -> int | None:
     return max(waits) if waits else None
 
 
+def is_mutation(query: object, operation_name: object) -> bool:
+    """Whether the document's chosen operation is a mutation (False when it does not parse,
+    or the query or operation name is no string: execution then reports that)."""
+    if not isinstance(query, str) or not isinstance(operation_name, str | None):
+        return False
+    return _is_mutation(query, operation_name)
+
+
 @functools.lru_cache(maxsize=512)
-def is_mutation(query: str, operation_name: str | None) -> bool:
-    """Whether the document's chosen operation is a mutation (False when it does not parse:
-    execution then reports that)."""
+def _is_mutation(query: str, operation_name: str | None) -> bool:
     try:
         operation = get_operation_ast(parse(query), operation_name)
     except GraphQLError:

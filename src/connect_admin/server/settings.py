@@ -74,8 +74,9 @@ class Settings(BaseSettings):
     compiled_execution: bool = True
     # "Did you mean …" in error messages; unset: exactly when introspection is on.
     field_suggestions: bool | None = None
-    # The node_modules folder with GraphiQL's pinned files (`npm ci`); unset: ./node_modules,
-    # else the one beside the pyproject.toml of a source checkout (server/graphiql.py).
+    # The node_modules folder with GraphiQL's pinned files (`npm ci`); unset: the copy an
+    # installed wheel carries, else ./node_modules, else the one beside the pyproject.toml
+    # of a source checkout (server/graphiql.py).
     web_assets: Path | None = None
     # The least level logged (JSON lines on stderr): DEBUG, INFO, WARNING, ERROR, CRITICAL.
     log_level: str = "INFO"
