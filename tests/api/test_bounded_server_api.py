@@ -132,4 +132,5 @@ class TestExecutionDeadline:
                 headers={"Authorization": f"Bearer {token}"},
             )
         assert response.status_code == 200
-        assert response.json() == {"data": {"locations": []}}
+        assert response.json()["data"] == {"locations": []}
+        assert "errors" not in response.json()

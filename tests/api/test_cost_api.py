@@ -38,7 +38,7 @@ from connect_admin.server.settings import Settings
 from tests.api.conftest import ADMIN_PASSWORD
 from tests.fakes import FakeClock
 
-LIMIT = 100_000
+LIMIT = 1_000_000
 SIGN_IN = (
     "mutation($l: String!, $p: String!) { adminSignIn(login: $l, password: $p) "
     "{ token errors { code } } }"
@@ -184,11 +184,12 @@ class TestCeiling:
         assert LIMIT < extensions["cost"] <= 2 * LIMIT
         assert f"at least {extensions['cost']} points; at most {LIMIT}" in error["message"]
         # Refused before the budget too: the next request finds it full but for itself.
-        assert after.json()["extensions"]["cost"]["budget"]["remaining"] == 1_000_000 - SMALL_COST
+        assert after.json()["extensions"]["cost"]["budget"]["remaining"] == 2_000_000 - SMALL_COST
 
-    async def test_one_of_those_nested_pages_alone_is_refused_too(self, app_of: AppFactory) -> None:
+    async def test_eight_of_those_nested_pages_are_refused_too(self, app_of: AppFactory) -> None:
+        query = "{ " + " ".join(f"a{i}: {NESTED_USERS}" for i in range(8)) + " }"
         async with app_of() as client:
-            response = await client.post("{ " + NESTED_USERS + " }", token=await client.sign_in())
+            response = await client.post(query, token=await client.sign_in())
         assert only_error(response)["extensions"]["code"] == "QUERY_TOO_COSTLY"
 
     async def test_aliases_spread_through_fragments_count_as_expanded(
@@ -470,7 +471,7 @@ def test_the_defaults() -> None:
     settings = Settings(database_url="sqlite://")
     assert settings.max_query_cost == LIMIT
     assert settings.cost_budget is True
-    assert settings.cost_budget_capacity == 1_000_000
+    assert settings.cost_budget_capacity == 2_000_000
     assert settings.cost_budget_refill_per_second == 10_000
 
 

@@ -61,7 +61,7 @@ class Limits:
     max_tokens: int = 2000
     max_directives: int = 50
     # The cost ceiling of one operation, and the page sizes its connections count with.
-    max_cost: int = 100_000
+    max_cost: int = 1_000_000
     page_size: int = 20
     max_page_size: int = 100
     introspection: bool = True
