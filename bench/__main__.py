@@ -1008,11 +1008,10 @@ def report(results: list[Result], profile: Profile) -> None:
     )
 
     row(
-        "hostile: aliased / fragments refused, ms",
-        "4xx",
+        "hostile: aliased / fragments answered in ms",
+        "refused",
         lambda r: (
-            f"{g(r, 'hostile', 'aliased', 'status')} {g(r, 'hostile', 'aliased', 'ms'):.0f} / "
-            f"{g(r, 'hostile', 'fragments', 'status')} {g(r, 'hostile', 'fragments', 'ms'):.0f}"
+            f"{g(r, 'hostile', 'aliased', 'ms'):.0f} / {g(r, 'hostile', 'fragments', 'ms'):.0f}"
         ),
     )
     row(

@@ -5,7 +5,6 @@ from __future__ import annotations
 import gc
 import json
 import logging
-import socket
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +17,7 @@ from connect_admin.server.app import GC_YOUNG_THRESHOLD, create_app
 from connect_admin.server.logs import ACCESS_LOGGER, JsonFormatter
 from connect_admin.server.settings import Settings
 from tests.api.conftest import Api
+from tests.cli.serving import free_port as _closed_port
 
 SIGN_IN = (
     "mutation SignIn($l: String!, $p: String!) { adminSignIn(login: $l, password: $p) "
@@ -32,13 +32,6 @@ async def test_healthz_and_readyz_answer_200(api: Api) -> None:
 
     assert (health.status_code, health.json()) == (200, {"status": "ok"})
     assert (ready.status_code, ready.json()) == (200, {"status": "ok"})
-
-
-def _closed_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 @pytest.mark.parametrize("backend", ["sqlite", "postgresql"])

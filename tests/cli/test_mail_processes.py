@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -30,6 +29,7 @@ from connect_admin.persistence.database import create_engine
 from connect_admin.persistence.migrate import upgrade
 from connect_admin.server.container import build_deps, deps_factory
 from connect_admin.server.settings import Settings
+from tests.cli.serving import free_port
 from tests.mail_outbox import (
     all_sent,
     arrivals,
@@ -45,13 +45,6 @@ from tests.mail_outbox import (
 from tests.smtp_server import SmtpServer
 
 READY = "Application startup complete"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 def environment(db: Path, **extra: str) -> dict[str, str]:

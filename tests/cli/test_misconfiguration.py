@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import socket
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -21,18 +20,12 @@ from connect_admin.server.app import create_app
 from connect_admin.server.container import deps_factory
 from connect_admin.server.dispatcher import run_dispatcher
 from connect_admin.server.settings import Settings
+from tests.cli.serving import free_port as closed_port
 from tests.cli.test_command_line import connect_admin
 from tests.cli.test_mail_processes import environment, free_port, process
 
 LISTENING = "Uvicorn running on"
 KEY = {"CONNECT_SECRET_KEY": "a-key-for-the-tests"}
-
-
-def closed_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 @pytest.fixture

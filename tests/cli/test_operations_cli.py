@@ -20,16 +20,10 @@ import pytest
 
 from connect_admin.server.cli import main
 from connect_admin.server.settings import Settings
+from tests.cli.serving import free_port
 
 STARTED = "Application startup complete"
 PASSWORD = "Never-In-The-Log!1"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 class StderrWatcher:

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from connect_admin.persistence.cost_budgets import Bucket, SqlCostBudgets
-from connect_admin.persistence.database import create_engine
+from connect_admin.persistence.database import create_engine, is_postgresql
 
 T0 = 1_800_000_000.0
 
@@ -62,3 +64,15 @@ async def test_full_budgets_are_forgotten(clean_database: AsyncEngine) -> None:
     assert await store.purge(refilled_before=T0 + 100) == 1
     assert await store.tokens("old") is None
     assert await store.tokens("new") == 90
+
+
+async def test_on_postgresql_the_budgets_write_no_log(
+    clean_database: AsyncEngine, database_url: str
+) -> None:
+    if not is_postgresql(database_url):
+        pytest.skip("unlogged tables are PostgreSQL's")
+    async with clean_database.connect() as connection:
+        persistence = await connection.scalar(
+            text("SELECT relpersistence::text FROM pg_class WHERE relname = 'cost_budgets'")
+        )
+    assert persistence == "u"  # a request's spending needs no WAL flush at commit
