@@ -30,7 +30,9 @@ from websockets.typing import Subprotocol
 from connect_admin.domain.principals import SYSTEM
 from connect_admin.domain.services import groups, locations, teams, users
 from connect_admin.domain.services.administrators import NewAdministrator, create_administrator
+from connect_admin.gql.cost import budget_key
 from connect_admin.gql.ids import to_global_id
+from connect_admin.persistence.cost_budgets import SqlCostBudgets
 from connect_admin.persistence.tables import cost_budgets
 from connect_admin.server.app import create_app
 from connect_admin.server.container import build_deps
@@ -316,7 +318,13 @@ class TestBiggestRealOperations:
 
 # --- the budget ------------------------------------------------------------------------------
 
-BUDGET = {"max_query_cost": 100, "cost_budget_capacity": 100, "cost_budget_refill_per_second": 1}
+# Every operation to the database (no reserve), so that each test sees the budget exactly.
+BUDGET = {
+    "max_query_cost": 100,
+    "cost_budget_capacity": 100,
+    "cost_budget_refill_per_second": 1,
+    "cost_budget_reserve": 0,
+}
 
 
 class TestBudget:
@@ -437,6 +445,42 @@ class TestBudget:
         assert "x-cost-remaining" not in answers[-1].headers
 
 
+class TestReserve:
+    """A process takes points ahead and pays most operations without a database write."""
+
+    async def test_most_operations_are_paid_without_a_budget_write(
+        self, app_of: AppFactory, clean_database: AsyncEngine
+    ) -> None:
+        settings = {**BUDGET, "cost_budget_capacity": 1000, "cost_budget_reserve": 100}
+        stored: list[float | None] = []
+        remaining: list[str] = []
+        async with app_of(**settings) as client:
+            token = await client.sign_in()
+            caller = budget_key(object(), token)
+            assert caller is not None
+            for _ in range(10):
+                answer = await client.post(SMALL, token=token)
+                remaining.append(answer.headers["x-cost-remaining"])
+                stored.append(await SqlCostBudgets(clean_database).tokens(caller))
+        # Two writes for ten operations, each taking the cost and 100 points ahead ...
+        assert len(set(stored)) == 2
+        # ... and what the caller reads is exact all the same.
+        assert remaining == [str(1000 - SMALL_COST * n) for n in range(1, 11)]
+
+    async def test_processes_together_never_spend_more_than_the_budget(
+        self, app_of: AppFactory
+    ) -> None:
+        settings = {**BUDGET, "cost_budget_reserve": 10}
+        async with app_of(**settings) as one, app_of(**settings) as other:
+            token = await one.sign_in()
+            answers = [await client.post(SMALL, token=token) for client in (one, other) * 4]
+        granted = [a for a in answers if a.status_code == 200]
+        assert SMALL_COST * len(granted) <= 100
+        # Each process holds at most its reserve (10) unspent: at least 80 points spent.
+        assert len(granted) >= 80 // SMALL_COST
+        assert {a.status_code for a in answers} == {200, 429}
+
+
 async def stored_callers(engine: AsyncEngine) -> list[str]:
     async with engine.connect() as conn:
         return list((await conn.execute(select(cost_budgets.c.caller))).scalars())
@@ -489,6 +533,7 @@ async def test_a_subscription_over_budget_gets_the_code(
         max_query_cost=25,
         cost_budget_capacity=25,
         cost_budget_refill_per_second=1,
+        cost_budget_reserve=0,
     )
     await create_administrator(
         build_deps(clean_database, settings),

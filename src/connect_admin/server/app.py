@@ -93,6 +93,7 @@ def create_app(
                 clock,
                 capacity=settings.cost_budget_capacity,
                 refill_per_second=settings.cost_budget_refill_per_second,
+                reserve=settings.cost_budget_reserve,
             )
             if settings.cost_budget
             else None

@@ -67,6 +67,9 @@ class Settings(BaseSettings):
     cost_budget: bool = True
     cost_budget_capacity: int = Field(default=2_000_000, ge=1)
     cost_budget_refill_per_second: float = Field(default=10_000.0, gt=0)
+    # Points a server process takes ahead from a caller's budget, so that most of the
+    # caller's operations cost no database write (at most a tenth of the capacity).
+    cost_budget_reserve: int = Field(default=50_000, ge=0)
     # Introspection (__schema, __type) for GraphiQL and code generators.
     introspection: bool = True
     # The users page and other hot read queries bypass graphql-core's per-field
