@@ -75,6 +75,8 @@ async def api(clean_database: AsyncEngine, database_url: str) -> AsyncIterator[A
         secret_key="test-key",  # type: ignore[arg-type]
         mail_dispatcher=False,
         cost_budget=False,
+        # /metrics reads the outbox at every scrape: a test sees its own changes.
+        metrics_outbox_seconds=0,
     )
     app = create_app(settings, engine=clean_database)
     transport = httpx.ASGITransport(app=app)

@@ -170,7 +170,11 @@ def create_app(
             WebSocketRoute("/graphql", graphql),
             *graphiql.routes(),
             *health_routes(active_engine),
-            Route("/metrics", metrics.metrics_endpoint(active_engine), methods=["GET"]),
+            Route(
+                "/metrics",
+                metrics.metrics_endpoint(active_engine, settings.metrics_outbox_seconds),
+                methods=["GET"],
+            ),
         ],
         middleware=middleware,
         lifespan=lifespan,

@@ -143,18 +143,33 @@ def retry_after(result: ExecutionResult) -> int | None:
     return max(waits) if waits else None
 
 
+# Documents up to this long are remembered; longer ones (rare, and the memory an
+# attacker could fill the cache with) are parsed again each time.
+CACHED_QUERY_LENGTH = 20_000
+# Parsing stops after this many tokens: the limits refuse such a document anyway, and
+# this check runs before them.
+MUTATION_CHECK_TOKENS = 10_000
+
+
 def is_mutation(query: object, operation_name: object) -> bool:
     """Whether the document's chosen operation is a mutation (False when it does not parse,
     or the query or operation name is no string: execution then reports that)."""
     if not isinstance(query, str) or not isinstance(operation_name, str | None):
         return False
-    return _is_mutation(query, operation_name)
+    if len(query) > CACHED_QUERY_LENGTH:
+        return _operation_is_mutation(query, operation_name)
+    return _cached_is_mutation(query, operation_name)
 
 
 @functools.lru_cache(maxsize=512)
-def _is_mutation(query: str, operation_name: str | None) -> bool:
+def _cached_is_mutation(query: str, operation_name: str | None) -> bool:
+    return _operation_is_mutation(query, operation_name)
+
+
+def _operation_is_mutation(query: str, operation_name: str | None) -> bool:
     try:
-        operation = get_operation_ast(parse(query), operation_name)
+        document = parse(query, max_tokens=MUTATION_CHECK_TOKENS)
+        operation = get_operation_ast(document, operation_name)
     except GraphQLError:
         return False
     return operation is not None and operation.operation is AstOperationType.MUTATION

@@ -18,7 +18,9 @@ multiprocess mode), and whichever worker answers a scrape adds up all of them.
 
 from __future__ import annotations
 
+import asyncio
 import os
+import time
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 
@@ -115,10 +117,24 @@ async def _database_figures(engine: AsyncEngine) -> bytes:
     return generate_latest(registry)
 
 
-def metrics_endpoint(engine: AsyncEngine) -> Callable[[Request], Awaitable[Response]]:
+def metrics_endpoint(
+    engine: AsyncEngine, outbox_every_seconds: float
+) -> Callable[[Request], Awaitable[Response]]:
+    """The endpoint; it reads the outbox figures at most every ``outbox_every_seconds``:
+    /metrics needs no token, and each read counts the whole outbox."""
+    lock = asyncio.Lock()
+    cached: list[tuple[float, bytes]] = []
+
+    async def database_figures() -> bytes:
+        async with lock:
+            now = time.monotonic()
+            if not cached or now - cached[0][0] >= outbox_every_seconds:
+                cached[:] = [(now, await _database_figures(engine))]
+            return cached[0][1]
+
     async def metrics(request: Request) -> Response:
         POOL_IN_USE.set(_checked_out(engine))
-        body = generate_latest(_scrape_registry()) + await _database_figures(engine)
+        body = generate_latest(_scrape_registry()) + await database_figures()
         return Response(body, media_type=CONTENT_TYPE_LATEST)
 
     return metrics

@@ -81,6 +81,8 @@ class Settings(BaseSettings):
     # installed wheel carries, else ./node_modules, else the one beside the pyproject.toml
     # of a source checkout (server/graphiql.py).
     web_assets: Path | None = None
+    # /metrics reads the outbox's figures at most this often (it needs no token).
+    metrics_outbox_seconds: float = Field(default=5.0, ge=0)
     # The least level logged (JSON lines on stderr): DEBUG, INFO, WARNING, ERROR, CRITICAL.
     log_level: str = "INFO"
 
