@@ -224,6 +224,24 @@ class TestCeiling:
         extensions = only_error(response)["extensions"]
         assert extensions == {"code": "QUERY_TOO_COSTLY", "cost": SMALL_COST, "limit": 21}
 
+    async def test_callers_without_a_token_have_a_lower_ceiling(self, app_of: AppFactory) -> None:
+        """Introspection runs without a pause for the event loop: thirty aliased copies
+        of the schema's types and fields would stall a worker for a second or two."""
+        query = (
+            "{ "
+            + " ".join(
+                f"t{i}: __schema {{ types {{ name fields {{ name args {{ name }} "
+                "type { name fields { name } } } } }"
+                for i in range(30)
+            )
+            + " }"
+        )
+        async with app_of() as client:
+            refused = await client.post(query)
+            answered = await client.post(query, token=await client.sign_in())
+        assert only_error(refused)["extensions"]["limit"] == 100_000
+        assert "errors" not in answered.json()
+
     async def test_callers_without_a_token_have_the_ceiling_and_no_budget(
         self, app_of: AppFactory
     ) -> None:

@@ -96,3 +96,21 @@ def test_several_workers_add_up_to_one_count(tmp_path: Path) -> None:
         stop(proc, watcher)
     # Whichever worker answered the scrape, it counted the other's requests too.
     assert counts == {20.0}
+
+
+async def test_no_client_chosen_value_becomes_a_label(api: Api, admin_token: str) -> None:
+    """Aliases could make any field look like a payload's ``errors { code }``."""
+    await api.post("{ __schema { errors: types { code: description } } }")
+    await api.post(
+        'mutation { adminSignIn(login: "x", password: "y") { errors: errors { code: message } } }'
+    )
+    await api.post(
+        'mutation { createApiToken(name: "crm") { errors: apiToken { code: name } } }',
+        token=admin_token,
+    )
+    found = await scrape(api)
+    codes = {
+        dict(labels)["code"] for name, labels in found if name == "connect_admin_refusals_total"
+    }
+    assert all(code.isupper() or "_" in code for code in codes), codes
+    assert "crm" not in codes

@@ -88,6 +88,11 @@ def test_a_connection_counts_its_page_from_first() -> None:
         ("query($n: Int) { page(first: $n) { edges { cursor } } }", {"n": None}, DEFAULT_PAGE),
         # Above the page limit the resolver refuses it; it costs no more than the limit.
         ("{ page(first: 5000) { edges { cursor } } }", None, MAX_PAGE),
+        # JSON's 100.0 is coerced to 100 by execution: it costs as much.
+        ("query($n: Int) { page(first: $n) { edges { cursor } } }", {"n": 50.0}, 50),
+        # A value execution refuses or coerces otherwise counts the most it may be.
+        ("query($n: Int) { page(first: $n) { edges { cursor } } }", {"n": "7"}, MAX_PAGE),
+        ("query($n: Int) { page(first: $n) { edges { cursor } } }", {"n": 2.5}, MAX_PAGE),
     ],
 )
 def test_first_is_taken_from_variables_defaults_and_the_page_size(

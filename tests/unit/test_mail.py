@@ -19,7 +19,7 @@ from connect_admin.domain.services.mail import (
     send_test_email,
 )
 from connect_admin.domain.services.reset import ResetOption, reset_users
-from tests.fakes import FakeDeps, FakeMailer, FakeSharingUnitOfWork
+from tests.fakes import FakeDeps, FakeMailer, FakeSharingUnitOfWork, FakeStorageError
 from tests.unit import given
 from tests.unit.given import ROOT
 
@@ -281,3 +281,25 @@ class TestClaim:
         # Released, so due again at once.
         assert await dispatch_due(deps) == 2
         assert {m.status for m in deps.uow.outbox_mails} == {MailStatus.SENT}
+
+    async def test_an_accepted_message_whose_record_failed_is_not_sent_again_at_once(
+        self, deps: FakeDeps
+    ) -> None:
+        """The SMTP server took it, then the database refused the record: the message
+        waits for its claim to run out instead of being released and sent at once."""
+        await queue_password_mails(deps, 1)
+
+        async def after_the_claim(message: MailMessage) -> None:
+            deps.mailer.before_send = None
+            deps.uow.fail_commits(1)  # the record of this message
+
+        deps.mailer.before_send = after_the_claim
+        with pytest.raises(FakeStorageError):
+            await dispatch_due(deps)
+
+        [mail] = deps.uow.outbox_mails
+        assert (mail.status, mail.claimed_until is not None) == (MailStatus.PENDING, True)
+        assert await dispatch_due(deps) == 0  # still claimed: nothing sent again now
+        deps.clock.advance(deps.config.mail_claim_lease + timedelta(seconds=1))
+        assert await dispatch_due(deps) == 1  # at least once, after the claim ran out
+        assert len(deps.mailer.messages) == 2

@@ -288,9 +288,14 @@ class _Sizes:
         if definition is None or "first" not in definition.args:
             return None
         first = self._argument(node, "first")
+        if first is None:
+            return self.page_size
+        if isinstance(first, float) and first.is_integer():
+            first = int(first)  # JSON's 100.0: execution coerces it to 100
         if isinstance(first, int) and not isinstance(first, bool):
             return min(max(first, 0), self.max_page_size)
-        return self.page_size
+        # Anything else execution either refuses or coerces: count the most it may be.
+        return self.max_page_size
 
     def list_size(
         self, parent: GraphQLNamedType, name: str, item: GraphQLNamedType, page: int | None

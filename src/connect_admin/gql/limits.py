@@ -40,6 +40,7 @@ from strawberry.extensions import SchemaExtension
 from strawberry.schema.validation_rules.maybe_null import MaybeNullValidationRule
 from strawberry.schema.validation_rules.one_of import OneOfInputValidationRule
 
+from connect_admin.domain.principals import Anonymous
 from connect_admin.gql.cost import (
     EXTENSIONS_KEY,
     CostBudgetGate,
@@ -62,6 +63,8 @@ class Limits:
     max_directives: int = 50
     # The cost ceiling of one operation, and the page sizes its connections count with.
     max_cost: int = 1_000_000
+    # For callers without a token, who have no budget (sign-in, introspection).
+    max_anonymous_cost: int = 100_000
     page_size: int = 20
     max_page_size: int = 100
     introspection: bool = True
@@ -265,7 +268,8 @@ class QueryLimits(SchemaExtension):
         schema = context.schema._schema
         errors = self.validator.limits(schema, document)
         if not errors:
-            limit = self.limits.max_cost
+            anonymous = isinstance(getattr(context.context, "principal", None), Anonymous)
+            limit = self.limits.max_anonymous_cost if anonymous else self.limits.max_cost
             cost = operation_cost(
                 schema,
                 document,

@@ -13,7 +13,14 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from graphql import FieldNode, GraphQLError, OperationDefinitionNode, get_operation_ast
+from graphql import (
+    FieldNode,
+    GraphQLError,
+    OperationDefinitionNode,
+    OperationType,
+    SelectionSetNode,
+    get_operation_ast,
+)
 from strawberry.extensions import SchemaExtension
 
 from connect_admin.domain.principals import AdminPrincipal, Anonymous, Principal, UserPrincipal
@@ -66,6 +73,7 @@ class Observability(SchemaExtension):
         record: RequestRecord | None = getattr(execution.context, "record", None)
         if record is None:
             return
+        operation: OperationDefinitionNode | None = None
         if execution.graphql_document is not None:
             operation = get_operation_ast(execution.graphql_document, execution.operation_name)
             if operation is not None:
@@ -78,7 +86,11 @@ class Observability(SchemaExtension):
         errors: list[GraphQLError] = list(getattr(result, "errors", None) or [])
         record.error_codes = [_code(error) for error in errors]
         data = getattr(result, "data", None)
-        record.payload_error_codes = _payload_codes(data) if isinstance(data, dict) else []
+        record.payload_error_codes = (
+            _payload_codes(data, operation)
+            if isinstance(data, dict) and operation is not None
+            else []
+        )
 
 
 def _root_field(schema: Any, operation: OperationDefinitionNode) -> str | None:
@@ -95,10 +107,37 @@ def _code(error: GraphQLError) -> str:
     return code if isinstance(code, str) else UNCODED_ERROR
 
 
-def _payload_codes(data: dict[str, Any]) -> list[str]:
+def _payload_codes(data: dict[str, Any], operation: OperationDefinitionNode) -> list[str]:
+    """The ``code`` of each UserError in the payloads of a mutation's root fields.
+
+    Found by the fields' names in the operation, not by the answer's keys: those are
+    the client's aliases, and any field aliased ``errors { code: … }`` would otherwise
+    put the client's data into the log line and the metrics' labels.
+    """
+    if operation.operation is not OperationType.MUTATION:
+        return []
     codes: list[str] = []
-    for value in data.values():
-        payload_errors = value.get("errors") if isinstance(value, dict) else None
-        if isinstance(payload_errors, list):
-            codes.extend(e["code"] for e in payload_errors if isinstance(e, dict) and "code" in e)
+    for root in _fields(operation.selection_set):
+        payload = data.get(_key(root))
+        if not isinstance(payload, dict) or root.selection_set is None:
+            continue
+        for errors in _fields(root.selection_set, "errors"):
+            code_keys = [_key(code) for code in _fields(errors.selection_set, "code")]
+            for error in payload.get(_key(errors)) or ():
+                if isinstance(error, dict):
+                    codes.extend(error[key] for key in code_keys if isinstance(error.get(key), str))
     return codes
+
+
+def _fields(selection_set: SelectionSetNode | None, name: str | None = None) -> list[FieldNode]:
+    if selection_set is None:
+        return []
+    return [
+        selection
+        for selection in selection_set.selections
+        if isinstance(selection, FieldNode) and (name is None or selection.name.value == name)
+    ]
+
+
+def _key(field: FieldNode) -> str:
+    return field.alias.value if field.alias is not None else field.name.value

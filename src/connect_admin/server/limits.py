@@ -31,6 +31,7 @@ def query_limits(settings: Settings) -> Limits:
         max_tokens=settings.max_query_tokens,
         max_directives=settings.max_directives,
         max_cost=settings.max_query_cost,
+        max_anonymous_cost=min(settings.max_anonymous_query_cost, settings.max_query_cost),
         page_size=service_config(settings).default_page_size,
         max_page_size=settings.max_page_size,
         introspection=settings.introspection,

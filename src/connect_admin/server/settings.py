@@ -64,6 +64,8 @@ class Settings(BaseSettings):
     database_pool_timeout_seconds: float = Field(default=5.0, gt=0)
     # The cost ceiling of one operation, and each caller's budget (gql/cost.py).
     max_query_cost: int = Field(default=1_000_000, ge=1)
+    # The ceiling for callers without a token: they have no budget to pay from.
+    max_anonymous_query_cost: int = Field(default=100_000, ge=1)
     cost_budget: bool = True
     cost_budget_capacity: int = Field(default=2_000_000, ge=1)
     cost_budget_refill_per_second: float = Field(default=10_000.0, gt=0)

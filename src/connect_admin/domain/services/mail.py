@@ -383,6 +383,7 @@ async def _send_ready(
                     return
                 outcomes.append((mail, delivery))
                 if delivery.outcome is DeliveryOutcome.SENT:
+                    lease.accepted(mail.id)
                     recording = True
                     await _record(deps, lease, outcomes)
                     recording = False

@@ -65,6 +65,12 @@ class MailLease:
         async with self._lock, self._deps.uow as uow:
             yield uow
 
+    def accepted(self, mail_id: int) -> None:
+        """The SMTP server took the message; its record is about to be written. From now
+        on it is never released: should the record fail, the message waits for its
+        claim to run out, instead of being due (and sent) again at once."""
+        self._held.discard(mail_id)
+
     def recorded(self, mail_id: int, *, stored: bool) -> None:
         """The message's outcome was committed (``stored``), or refused by the fence;
         called inside the ``transaction()`` that wrote it, after its commit."""
