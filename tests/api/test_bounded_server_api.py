@@ -103,6 +103,17 @@ class TestNoFreeDatabaseConnection:
         finally:
             await engine.dispose()
 
+    async def test_metrics_are_answered_503_too(
+        self, clean_database: AsyncEngine, database_url: str
+    ) -> None:
+        engine = create_engine(database_url, pool_size=1, max_overflow=0, pool_timeout=0.1)
+        try:
+            async with client(engine, database_url) as http, engine.connect():
+                response = await http.get("/metrics")
+            assert_unavailable(response, "SERVICE_UNAVAILABLE")
+        finally:
+            await engine.dispose()
+
 
 class TestExecutionDeadline:
     async def test_a_query_past_the_deadline_is_stopped_and_answered_503(

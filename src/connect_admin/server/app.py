@@ -15,7 +15,7 @@ from starlette.applications import Starlette
 from starlette.datastructures import Headers
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
-from starlette.routing import Route, WebSocketRoute
+from starlette.routing import Route, WebSocketRoute, request_response
 
 from connect_admin.domain.ports import Clock, MailSender
 from connect_admin.domain.principals import Anonymous
@@ -172,7 +172,12 @@ def create_app(
             *health_routes(active_engine),
             Route(
                 "/metrics",
-                metrics.metrics_endpoint(active_engine, settings.metrics_outbox_seconds),
+                # A full pool answers 503, as for /graphql.
+                Unavailable(
+                    request_response(
+                        metrics.metrics_endpoint(active_engine, settings.metrics_outbox_seconds)
+                    )
+                ),
                 methods=["GET"],
             ),
         ],

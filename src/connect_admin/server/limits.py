@@ -136,7 +136,7 @@ class BodyLimit:
 class Unavailable:
     """Answers 503 with ``Retry-After`` when the database could not serve the request in
     time (no pooled connection became free) anywhere outside GraphQL execution, which
-    reports it itself: the bearer token's check, the Idempotency-Key store."""
+    reports it itself: the bearer token's check, the Idempotency-Key store, /metrics."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app

@@ -33,12 +33,10 @@ from prometheus_client import (
     generate_latest,
 )
 from prometheus_client import multiprocess as prometheus_multiprocess
-from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.requests import Request
 from starlette.responses import Response
 
-from connect_admin.domain.errors import ServiceUnavailable
 from connect_admin.gql.observability import RequestRecord
 from connect_admin.persistence.metrics import outbox_figures
 
@@ -136,11 +134,7 @@ def metrics_endpoint(
 
     async def metrics(request: Request) -> Response:
         POOL_IN_USE.set(_checked_out(engine))
-        try:
-            figures = await database_figures()
-        except (PoolTimeout, ServiceUnavailable):
-            return Response("The database is busy; try again.\n", 503, headers={"retry-after": "1"})
-        body = generate_latest(_scrape_registry()) + figures
+        body = generate_latest(_scrape_registry()) + await database_figures()
         return Response(body, media_type=CONTENT_TYPE_LATEST)
 
     return metrics
