@@ -16,7 +16,8 @@ from tests.api.test_mail_api import (
     reset_password,
     user_with_mail,
 )
-from tests.cli.test_operations_cli import STARTED, free_port, serve_two_workers, stop
+from tests.cli.serving import STARTED
+from tests.cli.test_operations_cli import free_port, serve_two_workers
 from tests.smtp_server import SmtpServer
 
 Samples = dict[tuple[str, frozenset[tuple[str, str]]], float]
@@ -80,9 +81,9 @@ def test_several_workers_add_up_to_one_count(tmp_path: Path) -> None:
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     counts = set()
-    proc, watcher = serve_two_workers(tmp_path, port)
+    server = serve_two_workers(tmp_path, port)
     try:
-        watcher.wait_for(STARTED, count=2)
+        server.wait_for(STARTED, count=2)
         # A new connection each: the kernel spreads connections over both workers.
         for _ in range(20):
             with httpx.Client(base_url=url, timeout=30) as client:
@@ -93,7 +94,7 @@ def test_several_workers_add_up_to_one_count(tmp_path: Path) -> None:
             labels = {"operation_type": "query", "operation": "locations", "outcome": "errors"}
             counts.add(value(found, "connect_admin_graphql_requests_total", **labels))
     finally:
-        stop(proc, watcher)
+        server.stop()
     # Whichever worker answered the scrape, it counted the other's requests too.
     assert counts == {20.0}
 

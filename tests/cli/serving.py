@@ -22,18 +22,21 @@ def free_port() -> int:
 
 
 class Served:
-    """A running process whose stderr (merged with stdout) is read in a thread."""
+    """A running process whose log (stdout, or stderr when stdout is not piped) is read
+    in a thread; the test waits for lines."""
 
     def __init__(self, proc: subprocess.Popen[str]) -> None:
         self.proc = proc
+        stream = proc.stdout if proc.stdout is not None else proc.stderr
+        assert stream is not None
+        self._stream = stream
         self.lines: list[str] = []
         self._changed = threading.Condition()
         self._thread = threading.Thread(target=self._read, daemon=True)
         self._thread.start()
 
     def _read(self) -> None:
-        assert self.proc.stdout is not None
-        for line in self.proc.stdout:
+        for line in self._stream:
             with self._changed:
                 self.lines.append(line)
                 self._changed.notify_all()
@@ -45,15 +48,20 @@ class Served:
         with self._changed:
             return "".join(self.lines)
 
+    def wait_for(self, text: str, count: int = 1, timeout: float = 60) -> None:
+        """Until ``text`` stood in ``count`` lines; fails when the process ends first."""
+
+        def enough() -> bool:
+            return sum(text in line for line in self.lines) >= count
+
+        with self._changed:
+            self._changed.wait_for(lambda: enough() or self.proc.poll() is not None, timeout)
+            seen = enough()
+        assert seen, self.output
+
     def wait_until_started(self, timeout: float = 60) -> None:
         """Until uvicorn says the application started; fails when the process ends first."""
-        with self._changed:
-            self._changed.wait_for(
-                lambda: any(STARTED in line for line in self.lines) or self.proc.poll() is not None,
-                timeout,
-            )
-            started = any(STARTED in line for line in self.lines)
-        assert started, self.output
+        self.wait_for(STARTED, timeout=timeout)
 
     def stop(self) -> int:
         """SIGTERM, then the exit code (the process group is killed if it does not end)."""
@@ -65,8 +73,7 @@ class Served:
             os.killpg(self.proc.pid, signal.SIGKILL)
             code = self.proc.wait(30)
         self._thread.join(30)
-        assert self.proc.stdout is not None
-        self.proc.stdout.close()
+        self._stream.close()
         return code
 
 

@@ -5,11 +5,9 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import signal
 import socket
 import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -20,47 +18,12 @@ import pytest
 
 from connect_admin.server.cli import main
 from connect_admin.server.settings import Settings
-from tests.cli.serving import free_port
+from tests.cli.serving import STARTED, Served, free_port
 
-STARTED = "Application startup complete"
 PASSWORD = "Never-In-The-Log!1"
 
 
-class StderrWatcher:
-    """Reads a process's stderr in a thread; lets the test wait for lines."""
-
-    def __init__(self, proc: subprocess.Popen[str]) -> None:
-        self.proc = proc
-        self.lines: list[str] = []
-        self._changed = threading.Condition()
-        self._thread = threading.Thread(target=self._read, daemon=True)
-        self._thread.start()
-
-    def _read(self) -> None:
-        assert self.proc.stderr is not None
-        for line in self.proc.stderr:
-            with self._changed:
-                self.lines.append(line)
-                self._changed.notify_all()
-        with self._changed:
-            self._changed.notify_all()
-
-    def wait_for(self, text: str, count: int = 1, timeout: float = 60) -> None:
-        def enough() -> bool:
-            return sum(text in line for line in self.lines) >= count
-
-        with self._changed:
-            found = self._changed.wait_for(
-                lambda: enough() or self.proc.poll() is not None, timeout
-            )
-            assert found, "".join(self.lines)
-            assert enough(), "".join(self.lines)
-
-    def join(self) -> None:
-        self._thread.join(30)
-
-
-def serve_two_workers(tmp_path: Path, port: int) -> tuple[subprocess.Popen[str], StderrWatcher]:
+def serve_two_workers(tmp_path: Path, port: int) -> Served:
     """``connect-admin serve --workers 2`` on a SQLite file, its JSON log lines watched."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("CONNECT_")}
     env["CONNECT_DATABASE_URL"] = f"sqlite:///{tmp_path / 'connect-admin.db'}"
@@ -69,28 +32,15 @@ def serve_two_workers(tmp_path: Path, port: int) -> tuple[subprocess.Popen[str],
         env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE, text=True, start_new_session=True,
     )  # fmt: skip
-    return proc, StderrWatcher(proc)
-
-
-def stop(proc: subprocess.Popen[str], watcher: StderrWatcher) -> None:
-    if proc.poll() is None:
-        proc.send_signal(signal.SIGTERM)
-    try:
-        proc.wait(30)
-    except subprocess.TimeoutExpired:
-        os.killpg(proc.pid, signal.SIGKILL)  # the server and its workers
-        proc.wait(30)
-    watcher.join()
-    assert proc.stderr is not None
-    proc.stderr.close()
+    return Served(proc)
 
 
 def test_serve_with_two_workers_answers_and_logs_json(tmp_path: Path) -> None:
     port = free_port()
-    proc, watcher = serve_two_workers(tmp_path, port)
+    server = serve_two_workers(tmp_path, port)
     try:
         # Each worker process starts its own app.
-        watcher.wait_for(STARTED, count=2)
+        server.wait_for(STARTED, count=2)
         base = f"http://127.0.0.1:{port}"
         health = httpx.get(f"{base}/healthz", timeout=30)
         ready = httpx.get(f"{base}/readyz", timeout=30)
@@ -103,22 +53,22 @@ def test_serve_with_two_workers_answers_and_logs_json(tmp_path: Path) -> None:
             },
             timeout=30,
         )
-        watcher.wait_for('"operation_name": "SignIn"')
+        server.wait_for('"operation_name": "SignIn"')
     finally:
-        stop(proc, watcher)
+        server.stop()
 
     assert (health.status_code, health.json()) == (200, {"status": "ok"})
     assert ready.status_code == 200
     assert sign_in.json()["data"]["adminSignIn"]["errors"] == [{"code": "INVALID_CREDENTIALS"}]
-    lines: list[dict[str, Any]] = [json.loads(line) for line in watcher.lines if line.strip()]
+    lines: list[dict[str, Any]] = [json.loads(line) for line in server.lines if line.strip()]
     assert len({line["pid"] for line in lines if STARTED in line["message"]}) == 2
     assert any(line["level"] == "WARNING" and "SQLite" in line["message"] for line in lines), (
-        watcher.lines
+        server.lines
     )
     [access] = [line for line in lines if line["logger"] == "connect_admin.access"]
     assert access | {"principal": "anonymous", "outcome": "errors"} == access
     assert access["payload_error_codes"] == ["INVALID_CREDENTIALS"]
-    assert PASSWORD not in "".join(watcher.lines)
+    assert PASSWORD not in "".join(server.lines)
 
 
 def _socket_inodes(pid: int) -> set[int]:
@@ -148,8 +98,8 @@ def _children(pid: int) -> list[int]:
     return found
 
 
-def _started(pid: int, watcher: StderrWatcher) -> bool:
-    return any(STARTED in line and f'"pid": {pid}' in line for line in watcher.lines)
+def _started(pid: int, server: Served) -> bool:
+    return any(STARTED in line and f'"pid": {pid}' in line for line in server.lines)
 
 
 @pytest.mark.skipif(not Path("/proc/net/tcp").exists(), reason="reads Linux's /proc")
@@ -157,12 +107,12 @@ def test_each_worker_listens_on_its_own_and_a_burst_of_connections_reaches_both(
     tmp_path: Path,
 ) -> None:
     port = free_port()
-    proc, watcher = serve_two_workers(tmp_path, port)
+    server = serve_two_workers(tmp_path, port)
     clients: list[socket.socket] = []
     try:
-        watcher.wait_for(STARTED, count=2)
-        workers = [pid for pid in _children(proc.pid) if _started(pid, watcher)]
-        assert len(workers) == 2, watcher.lines
+        server.wait_for(STARTED, count=2)
+        workers = [pid for pid in _children(server.proc.pid) if _started(pid, server)]
+        assert len(workers) == 2, server.lines
         # 16 connections at once, as a load balancer filling its pool opens them.
         clients = [socket.create_connection(("127.0.0.1", port)) for _ in range(16)]
 
@@ -175,11 +125,11 @@ def test_each_worker_listens_on_its_own_and_a_burst_of_connections_reaches_both(
             assert time.monotonic() < deadline, held("01")
             time.sleep(0.05)
         connections, listening = held("01"), held("0A")
-        parent = {i for i in _socket_inodes(proc.pid) if _tcp_sockets(port).get(i) == "0A"}
+        parent = {i for i in _socket_inodes(server.proc.pid) if _tcp_sockets(port).get(i) == "0A"}
     finally:
         for client in clients:
             client.close()
-        stop(proc, watcher)
+        server.stop()
 
     first, second = listening.values()
     assert len(first) == len(second) == 1
@@ -191,9 +141,9 @@ def test_each_worker_listens_on_its_own_and_a_burst_of_connections_reaches_both(
 
 def test_a_second_server_on_the_same_port_is_refused(tmp_path: Path) -> None:
     port = free_port()
-    proc, watcher = serve_two_workers(tmp_path, port)
+    server = serve_two_workers(tmp_path, port)
     try:
-        watcher.wait_for(STARTED, count=2)
+        server.wait_for(STARTED, count=2)
         env = {k: v for k, v in os.environ.items() if not k.startswith("CONNECT_")}
         env["CONNECT_DATABASE_URL"] = f"sqlite:///{tmp_path / 'second.db'}"
         second = subprocess.run(
@@ -203,7 +153,7 @@ def test_a_second_server_on_the_same_port_is_refused(tmp_path: Path) -> None:
             check=False,
         )  # fmt: skip
     finally:
-        stop(proc, watcher)
+        server.stop()
     # A configuration error (issue 10): another port must be chosen.
     assert second.returncode == 2
     assert "Address already in use" in second.stderr
