@@ -89,13 +89,13 @@ def free_port() -> int:
 
 
 def to_gid(type_name: str, pk: int) -> str:
-    from connect_admin.gql.ids import to_global_id
+    from gql.ids import to_global_id
 
     return to_global_id(type_name, pk)
 
 
 def parse_cursor(cursor: str) -> int:
-    from connect_admin.gql.ids import parse_cursor as parse
+    from gql.ids import parse_cursor as parse
 
     value = parse(cursor)
     assert value is not None
@@ -103,7 +103,7 @@ def parse_cursor(cursor: str) -> int:
 
 
 def to_cursor(pk: int) -> str:
-    from connect_admin.gql.ids import to_cursor as cursor
+    from gql.ids import to_cursor as cursor
 
     return cursor(pk)
 
@@ -344,7 +344,7 @@ def make_database(kind: str, workdir: Path, pg_admin_url: str | None) -> tuple[s
 
 
 def settings_for(url: str, key: str) -> Any:
-    from connect_admin.server.settings import Settings
+    from server.settings import Settings
 
     return Settings(database_url=url, secret_key=key, mail_dispatcher=False)
 
@@ -379,15 +379,15 @@ class StatementCounter:
 
 async def prepare(url: str, key: str, sink_port: int) -> None:
     """The system administrator and the E-Mail Gateway (pointing at the sink)."""
-    from connect_admin.domain.model import SmtpSecurity
-    from connect_admin.domain.principals import SYSTEM
-    from connect_admin.domain.services.administrators import (
+    from domain.model import SmtpSecurity
+    from domain.principals import SYSTEM
+    from domain.services.administrators import (
         NewAdministrator,
         create_administrator,
     )
-    from connect_admin.domain.services.mail import GatewayInput, configure_gateway
-    from connect_admin.persistence.database import create_engine
-    from connect_admin.server.container import build_deps
+    from domain.services.mail import GatewayInput, configure_gateway
+    from persistence.database import create_engine
+    from server.container import build_deps
 
     engine = create_engine(url)
     try:
@@ -454,8 +454,8 @@ async def statements_per_page(
     With ``profile_to``, a further round of the same pages runs under cProfile
     (after the warm-up, so imports and first-use compilation stay out of it).
     """
-    from connect_admin.persistence.database import create_engine
-    from connect_admin.server.app import create_app
+    from persistence.database import create_engine
+    from server.app import create_app
 
     engine = create_engine(url)
     counter = StatementCounter(engine)
@@ -496,11 +496,11 @@ async def mail_benchmark(
     then runs ``dispatch_due`` one call after another until it finds nothing due."""
     from sqlalchemy import func, select
 
-    from connect_admin.domain.model import MailKind, MailStatus
-    from connect_admin.domain.services.mail import dispatch_due, queue_mail
-    from connect_admin.persistence.database import create_engine
-    from connect_admin.persistence.tables import outbox
-    from connect_admin.server.container import deps_factory
+    from domain.model import MailKind, MailStatus
+    from domain.services.mail import dispatch_due, queue_mail
+    from persistence.database import create_engine
+    from persistence.tables import outbox
+    from server.container import deps_factory
 
     engine = create_engine(url)
     try:
@@ -617,10 +617,10 @@ RESET_STATEMENT_SIZES = (10, 100)
 async def statements_per_reset(url: str, key: str, ids: list[int]) -> dict[str, Any]:
     """In-process domain calls (no HTTP): statements per resetUsers call of 10 and of
     100 users (one batch each), five and six options; and the batch size."""
-    from connect_admin.domain.principals import SYSTEM
-    from connect_admin.domain.services.reset import ResetOption, reset_users
-    from connect_admin.persistence.database import create_engine
-    from connect_admin.server.container import deps_factory
+    from domain.principals import SYSTEM
+    from domain.services.reset import ResetOption, reset_users
+    from persistence.database import create_engine
+    from server.container import deps_factory
 
     engine = create_engine(url)
     counter = StatementCounter(engine)
@@ -644,7 +644,7 @@ async def statements_per_reset(url: str, key: str, ids: list[int]) -> dict[str, 
 
 
 def hash_seconds() -> float:
-    from connect_admin.server.security import Argon2PasswordHasher
+    from server.security import Argon2PasswordHasher
 
     hasher = Argon2PasswordHasher()._hasher
     times = []
@@ -711,7 +711,7 @@ def run_backend(kind: str, profile: Profile, args: argparse.Namespace, workdir: 
     servers: list[Server] = []
     sink: subprocess.Popen[bytes] | None = None
     try:
-        from connect_admin.persistence.migrate import upgrade
+        from persistence.migrate import upgrade
 
         t0 = time.perf_counter()
         upgrade(url)

@@ -27,13 +27,13 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from connect_admin.persistence.database import database_url, is_sqlite
+from persistence.database import database_url, is_sqlite
 
 CURSOR_PREFIX = "cursor:"
 
 
 def gid(type_name: str, pk: int) -> str:
-    """Same as connect_admin.gql.ids.to_global_id."""
+    """Same as gql.ids.to_global_id."""
     return base64.urlsafe_b64encode(f"{type_name}:{pk}".encode()).decode().rstrip("=")
 
 

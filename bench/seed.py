@@ -12,8 +12,8 @@ from dataclasses import dataclass
 
 from sqlalchemy import insert, text
 
-from connect_admin.persistence.database import create_engine
-from connect_admin.persistence.tables import (
+from persistence.database import create_engine
+from persistence.tables import (
     configuration_groups,
     contacts,
     directory_data_sources,

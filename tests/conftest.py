@@ -20,10 +20,10 @@ import pytest
 from sqlalchemy import delete, event, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from connect_admin.persistence.database import create_engine
-from connect_admin.persistence.migrate import upgrade
-from connect_admin.persistence.tables import metadata
-from connect_admin.persistence.unit_of_work import SqlAlchemyUnitOfWork
+from persistence.database import create_engine
+from persistence.migrate import upgrade
+from persistence.tables import metadata
+from persistence.unit_of_work import SqlAlchemyUnitOfWork
 
 pytest_plugins = ["tests.smtp_fixtures", "tests.api.twin"]
 

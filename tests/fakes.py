@@ -1,4 +1,4 @@
-"""In-memory implementations of the ports of ``connect_admin.domain.ports``.
+"""In-memory implementations of the ports of ``domain.ports``.
 
 They behave like the SQL adapters where the domain can tell: ids come from a
 sequence per table starting at 1, readers return fresh copies (changing an
@@ -23,7 +23,7 @@ from datetime import UTC, datetime, timedelta
 from types import TracebackType
 from typing import Self, TypeVar
 
-from connect_admin.domain.model import (
+from domain.model import (
     Administrator,
     ApiToken,
     AuditEvent,
@@ -41,7 +41,7 @@ from connect_admin.domain.model import (
     TeamInfo,
     User,
 )
-from connect_admin.domain.ports import (
+from domain.ports import (
     AdministratorRepository,
     ApiTokenRepository,
     AuditQuery,
@@ -69,7 +69,7 @@ from connect_admin.domain.ports import (
     UserQuery,
     UserRepository,
 )
-from connect_admin.domain.services.deps import Deps, ServiceConfig
+from domain.services.deps import Deps, ServiceConfig
 
 E = TypeVar("E")
 

@@ -17,12 +17,12 @@ from cryptography.fernet import Fernet
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from connect_admin.domain.model import Location, MailKind, MailStatus, User
-from connect_admin.domain.principals import SYSTEM
-from connect_admin.domain.services.deps import Deps
-from connect_admin.domain.services.mail import GatewayInput, configure_gateway, queue_mail
-from connect_admin.persistence.tables import audit_events, outbox
-from connect_admin.server.settings import Settings
+from domain.model import Location, MailKind, MailStatus, User
+from domain.principals import SYSTEM
+from domain.services.deps import Deps
+from domain.services.mail import GatewayInput, configure_gateway, queue_mail
+from persistence.tables import audit_events, outbox
+from server.settings import Settings
 from tests.smtp_server import SmtpServer
 
 # The key of every process of a test, so each can read the others' secrets.

@@ -57,8 +57,8 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
-from connect_admin.domain.model import SmtpSecurity
-from connect_admin.domain.ports import SmtpSettings
+from domain.model import SmtpSecurity
+from domain.ports import SmtpSettings
 
 HOST = "127.0.0.1"
 SCRIPTABLE_COMMANDS = frozenset({"MAIL", "RCPT", "DATA"})

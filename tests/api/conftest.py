@@ -10,12 +10,12 @@ import httpx
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from connect_admin.domain.principals import SYSTEM
-from connect_admin.domain.services.administrators import NewAdministrator, create_administrator
-from connect_admin.domain.services.deps import Deps
-from connect_admin.server.app import create_app
-from connect_admin.server.container import build_deps
-from connect_admin.server.settings import Settings
+from domain.principals import SYSTEM
+from domain.services.administrators import NewAdministrator, create_administrator
+from domain.services.deps import Deps
+from server.app import create_app
+from server.container import build_deps
+from server.settings import Settings
 
 ADMIN_PASSWORD = "Admin-Passw0rd!"
 

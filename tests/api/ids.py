@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from connect_admin.gql.ids import parse_global_id
+from gql.ids import parse_global_id
 
 
 def pk(global_id: str) -> int:

@@ -9,12 +9,12 @@ from typing import Any
 import httpx
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from connect_admin.domain.principals import SYSTEM
-from connect_admin.domain.services.administrators import NewAdministrator, create_administrator
-from connect_admin.persistence.database import create_engine
-from connect_admin.server.app import create_app
-from connect_admin.server.container import build_deps
-from connect_admin.server.settings import Settings
+from domain.principals import SYSTEM
+from domain.services.administrators import NewAdministrator, create_administrator
+from persistence.database import create_engine
+from server.app import create_app
+from server.container import build_deps
+from server.settings import Settings
 from tests.api.conftest import ADMIN_PASSWORD
 
 LOCATIONS = "{ locations { name } }"

@@ -19,7 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from strawberry.permission import BasePermission
 
-from connect_admin.gql.compiled import Compiler
+from gql.compiled import Compiler
 from tests.api.twin import Organisation, Twin
 
 # A compiled attempt that fails unexpectedly is a bug, even though the standard

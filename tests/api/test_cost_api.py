@@ -27,16 +27,16 @@ from starlette.applications import Starlette
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.typing import Subprotocol
 
-from connect_admin.domain.principals import SYSTEM
-from connect_admin.domain.services import groups, locations, teams, users
-from connect_admin.domain.services.administrators import NewAdministrator, create_administrator
-from connect_admin.gql.cost import budget_key
-from connect_admin.gql.ids import to_global_id
-from connect_admin.persistence.cost_budgets import SqlCostBudgets
-from connect_admin.persistence.tables import cost_budgets
-from connect_admin.server.app import create_app
-from connect_admin.server.container import build_deps
-from connect_admin.server.settings import Settings
+from domain.principals import SYSTEM
+from domain.services import groups, locations, teams, users
+from domain.services.administrators import NewAdministrator, create_administrator
+from gql.cost import budget_key
+from gql.ids import to_global_id
+from persistence.cost_budgets import SqlCostBudgets
+from persistence.tables import cost_budgets
+from server.app import create_app
+from server.container import build_deps
+from server.settings import Settings
 from tests.api.conftest import ADMIN_PASSWORD
 from tests.fakes import FakeClock
 

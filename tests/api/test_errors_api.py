@@ -10,9 +10,9 @@ from pathlib import Path
 import httpx
 import pytest
 
-from connect_admin.persistence.database import create_engine
-from connect_admin.server.app import create_app
-from connect_admin.server.settings import Settings
+from persistence.database import create_engine
+from server.app import create_app
+from server.settings import Settings
 
 
 @asynccontextmanager

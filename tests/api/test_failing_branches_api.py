@@ -16,9 +16,9 @@ from typing import Any
 import pytest
 import strawberry
 
-from connect_admin.gql.execution import SettlingExecutor
-from connect_admin.gql.ids import to_global_id
-from connect_admin.gql.loaders import SharedLoader
+from gql.execution import SettlingExecutor
+from gql.ids import to_global_id
+from gql.loaders import SharedLoader
 from tests.api.twin import Organisation, Twin
 
 SENDS = 20

@@ -12,8 +12,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from connect_admin.server.app import create_app
-from connect_admin.server.graphiql import (
+from server.app import create_app
+from server.graphiql import (
     ASSETS,
     ASSETS_PATH,
     GRAPHIQL_JS,
@@ -21,7 +21,7 @@ from connect_admin.server.graphiql import (
     GraphiQLAssets,
     default_node_modules,
 )
-from connect_admin.server.settings import Settings
+from server.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[2]
 NODE_MODULES = ROOT / "node_modules"

@@ -17,12 +17,12 @@ import pytest
 from sqlalchemy import select, text, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from connect_admin.domain.principals import SYSTEM
-from connect_admin.domain.services import locations, users
-from connect_admin.domain.services.mail import dispatch_due
-from connect_admin.domain.services.validation import MAX_JSON_BYTES, MAX_JSON_DEPTH
-from connect_admin.persistence import tables
-from connect_admin.server.graphql_view import GraphQLApp
+from domain.principals import SYSTEM
+from domain.services import locations, users
+from domain.services.mail import dispatch_due
+from domain.services.validation import MAX_JSON_BYTES, MAX_JSON_DEPTH
+from persistence import tables
+from server.graphql_view import GraphQLApp
 from tests.api.conftest import Api
 from tests.api.test_mail_api import (
     CONFIGURE,

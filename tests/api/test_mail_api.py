@@ -11,15 +11,15 @@ from typing import Any
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from connect_admin.domain.ports import AuditQuery
-from connect_admin.domain.principals import SYSTEM
-from connect_admin.domain.services import locations, users
-from connect_admin.domain.services.deps import Deps
-from connect_admin.domain.services.mail import dispatch_due
-from connect_admin.gql.ids import to_global_id
-from connect_admin.mail.smtp import SmtpMailSender
-from connect_admin.server.container import deps_factory
-from connect_admin.server.settings import Settings
+from domain.ports import AuditQuery
+from domain.principals import SYSTEM
+from domain.services import locations, users
+from domain.services.deps import Deps
+from domain.services.mail import dispatch_due
+from gql.ids import to_global_id
+from mail.smtp import SmtpMailSender
+from server.container import deps_factory
+from server.settings import Settings
 from tests.api.conftest import Api
 from tests.smtp_fixtures import SMTP_PASSWORD, SMTP_USER
 from tests.smtp_server import SmtpServer

@@ -7,7 +7,7 @@ from pathlib import Path
 import httpx
 from prometheus_client.parser import text_string_to_metric_families
 
-from connect_admin.domain.services.mail import dispatch_due
+from domain.services.mail import dispatch_due
 from tests.api.conftest import Api
 from tests.api.test_mail_api import (
     CONFIGURE,

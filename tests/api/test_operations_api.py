@@ -11,11 +11,11 @@ from typing import Any
 import httpx
 import pytest
 
-from connect_admin.domain.principals import SYSTEM
-from connect_admin.domain.services.administrators import NewAdministrator, create_administrator
-from connect_admin.server.app import GC_YOUNG_THRESHOLD, create_app
-from connect_admin.server.logs import ACCESS_LOGGER, JsonFormatter
-from connect_admin.server.settings import Settings
+from domain.principals import SYSTEM
+from domain.services.administrators import NewAdministrator, create_administrator
+from server.app import GC_YOUNG_THRESHOLD, create_app
+from server.logs import ACCESS_LOGGER, JsonFormatter
+from server.settings import Settings
 from tests.api.conftest import Api
 from tests.cli.serving import free_port as _closed_port
 

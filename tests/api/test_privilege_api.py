@@ -9,9 +9,9 @@ from typing import Any
 
 import pytest
 
-from connect_admin.domain.principals import SYSTEM
-from connect_admin.domain.services import administrators, groups, locations, teams, users
-from connect_admin.gql.ids import to_global_id
+from domain.principals import SYSTEM
+from domain.services import administrators, groups, locations, teams, users
+from gql.ids import to_global_id
 from tests.api.conftest import ADMIN_PASSWORD, Api
 
 USER_PASSWORD = "Us3r-Passw0rd!x"

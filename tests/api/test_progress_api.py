@@ -22,13 +22,13 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.typing import Subprotocol
 
-from connect_admin.domain.principals import SYSTEM
-from connect_admin.domain.services import locations, users
-from connect_admin.domain.services.administrators import NewAdministrator, create_administrator
-from connect_admin.gql.ids import to_global_id
-from connect_admin.server.app import create_app
-from connect_admin.server.container import build_deps
-from connect_admin.server.settings import Settings
+from domain.principals import SYSTEM
+from domain.services import locations, users
+from domain.services.administrators import NewAdministrator, create_administrator
+from gql.ids import to_global_id
+from server.app import create_app
+from server.container import build_deps
+from server.settings import Settings
 from tests.api.conftest import ADMIN_PASSWORD, Api
 
 # How long a subscriber waits for an operation that has not started.

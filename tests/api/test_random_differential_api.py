@@ -24,9 +24,9 @@ import httpx
 import pytest
 from graphql import GraphQLError, parse
 
-from connect_admin.gql.compiled import Compiler
-from connect_admin.gql.ids import to_cursor, to_global_id
-from connect_admin.gql.schema import schema
+from gql.compiled import Compiler
+from gql.ids import to_cursor, to_global_id
+from gql.schema import schema
 from tests.api.conftest import Api
 from tests.api.random_queries import QueryGenerator, RandomRequest, Values
 from tests.api.twin import REQUEST_ID, Organisation, Twin

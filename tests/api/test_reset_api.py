@@ -9,13 +9,13 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from connect_admin.domain.model import Contact, RelationshipLevel, SmtpSecurity
-from connect_admin.domain.principals import SYSTEM
-from connect_admin.domain.services import data_sources, locations, users
-from connect_admin.domain.services.mail import GatewayInput, configure_gateway
-from connect_admin.domain.services.reset import ResetOption, reset_users
-from connect_admin.gql.ids import to_global_id
-from connect_admin.persistence.tables import idempotency_keys
+from domain.model import Contact, RelationshipLevel, SmtpSecurity
+from domain.principals import SYSTEM
+from domain.services import data_sources, locations, users
+from domain.services.mail import GatewayInput, configure_gateway
+from domain.services.reset import ResetOption, reset_users
+from gql.ids import to_global_id
+from persistence.tables import idempotency_keys
 from tests.api.conftest import ADMIN_PASSWORD, Api
 
 RESET = """

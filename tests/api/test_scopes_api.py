@@ -6,9 +6,9 @@ from dataclasses import dataclass
 
 import pytest
 
-from connect_admin.domain.principals import SYSTEM
-from connect_admin.domain.services import administrators, locations, users
-from connect_admin.gql.ids import to_global_id
+from domain.principals import SYSTEM
+from domain.services import administrators, locations, users
+from gql.ids import to_global_id
 from tests.api.conftest import ADMIN_PASSWORD, Api
 from tests.api.ids import pk
 

@@ -18,10 +18,10 @@ import httpx
 import pytest
 from graphql import get_introspection_query
 
-from connect_admin.gql.limits import Limits, operation_depths
-from connect_admin.persistence.migrate import upgrade
-from connect_admin.server.app import create_app
-from connect_admin.server.settings import Settings
+from gql.limits import Limits, operation_depths
+from persistence.migrate import upgrade
+from server.app import create_app
+from server.settings import Settings
 
 ClientFactory = Callable[..., AbstractAsyncContextManager[httpx.AsyncClient]]
 

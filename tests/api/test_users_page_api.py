@@ -6,9 +6,9 @@ from typing import Any
 
 import pytest
 
-from connect_admin.domain.model import RelationshipLevel
-from connect_admin.domain.principals import SYSTEM
-from connect_admin.domain.services import groups, locations, teams, users
+from domain.model import RelationshipLevel
+from domain.principals import SYSTEM
+from domain.services import groups, locations, teams, users
 from tests.api.conftest import Api
 
 PAGE = """

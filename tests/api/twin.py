@@ -17,15 +17,15 @@ import httpx
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from connect_admin.domain.model import RelationshipLevel
-from connect_admin.domain.principals import SYSTEM
-from connect_admin.domain.services import administrators, groups, locations, teams, users
-from connect_admin.gql.compiled import Compiler, compiler_of
-from connect_admin.gql.ids import to_global_id
-from connect_admin.gql.limits import Limits
-from connect_admin.gql.schema import build_schema
-from connect_admin.server.app import create_app
-from connect_admin.server.settings import Settings
+from domain.model import RelationshipLevel
+from domain.principals import SYSTEM
+from domain.services import administrators, groups, locations, teams, users
+from gql.compiled import Compiler, compiler_of
+from gql.ids import to_global_id
+from gql.limits import Limits
+from gql.schema import build_schema
+from server.app import create_app
+from server.settings import Settings
 from tests.api.conftest import ADMIN_PASSWORD, Api
 
 USER_PASSWORD = "Us3r-Passw0rd!x"

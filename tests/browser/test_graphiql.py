@@ -37,14 +37,14 @@ from playwright.sync_api import (
     sync_playwright,
 )
 
-from connect_admin.domain.principals import SYSTEM
-from connect_admin.domain.services import locations, users
-from connect_admin.domain.services.administrators import NewAdministrator, create_administrator
-from connect_admin.persistence.database import create_engine
-from connect_admin.persistence.migrate import upgrade
-from connect_admin.server.container import build_deps
-from connect_admin.server.graphiql import GRAPHIQL_JS
-from connect_admin.server.settings import Settings
+from domain.principals import SYSTEM
+from domain.services import locations, users
+from domain.services.administrators import NewAdministrator, create_administrator
+from persistence.database import create_engine
+from persistence.migrate import upgrade
+from server.container import build_deps
+from server.graphiql import GRAPHIQL_JS
+from server.settings import Settings
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [

@@ -18,7 +18,7 @@ def connect_admin(
     environment = {k: v for k, v in os.environ.items() if not k.startswith("CONNECT_")}
     environment.update(env or {})
     return subprocess.run(
-        [sys.executable, "-m", "connect_admin.server.cli", *args],
+        [sys.executable, "-m", "server.cli", *args],
         cwd=cwd,
         env=environment,
         input=stdin,
@@ -81,7 +81,7 @@ def test_demo_data_fills_only_an_empty_database(tmp_path: Path) -> None:
 
 
 def test_export_schema_writes_the_sdl(tmp_path: Path) -> None:
-    from connect_admin.gql.schema import schema
+    from gql.schema import schema
 
     result = connect_admin(tmp_path, "export-schema", "--output", "x.graphql")
     assert result.returncode == 0, result.stderr
@@ -106,7 +106,7 @@ def test_an_invalid_setting_is_a_configuration_error(tmp_path: Path) -> None:
     assert "max_page_size" in result.stderr
 
 
-@pytest.mark.parametrize("module", ["connect_admin", "connect_admin.server.cli"])
+@pytest.mark.parametrize("module", ["connect_admin", "server.cli"])
 def test_runs_as_a_module(tmp_path: Path, module: str) -> None:
     result = subprocess.run(
         [sys.executable, "-m", module, "--help"],

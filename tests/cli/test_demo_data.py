@@ -4,19 +4,19 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from connect_admin.domain.ports import UserQuery
-from connect_admin.domain.principals import SYSTEM
-from connect_admin.domain.services.administrators import NewAdministrator, create_administrator
-from connect_admin.domain.services.auth import admin_sign_in, user_sign_in
-from connect_admin.server.container import build_deps
-from connect_admin.server.demo_data import (
+from domain.ports import UserQuery
+from domain.principals import SYSTEM
+from domain.services.administrators import NewAdministrator, create_administrator
+from domain.services.auth import admin_sign_in, user_sign_in
+from server.container import build_deps
+from server.demo_data import (
     DEMO_ADMIN_LOGIN,
     DEMO_ADMIN_PASSWORD,
     DEMO_SUB_ADMIN_LOGIN,
     DEMO_USER_PASSWORD,
     load_demo_data,
 )
-from connect_admin.server.settings import Settings
+from server.settings import Settings
 
 
 async def test_fills_an_empty_database_once(clean_database: AsyncEngine) -> None:

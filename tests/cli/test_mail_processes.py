@@ -20,15 +20,15 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.pool import NullPool
 
-from connect_admin.domain.model import SmtpSecurity
-from connect_admin.domain.principals import SYSTEM
-from connect_admin.domain.services import locations, users
-from connect_admin.domain.services.mail import GatewayInput, configure_gateway
-from connect_admin.domain.services.reset import ResetOption, reset_users
-from connect_admin.persistence.database import create_engine
-from connect_admin.persistence.migrate import upgrade
-from connect_admin.server.container import build_deps, deps_factory
-from connect_admin.server.settings import Settings
+from domain.model import SmtpSecurity
+from domain.principals import SYSTEM
+from domain.services import locations, users
+from domain.services.mail import GatewayInput, configure_gateway
+from domain.services.reset import ResetOption, reset_users
+from persistence.database import create_engine
+from persistence.migrate import upgrade
+from server.container import build_deps, deps_factory
+from server.settings import Settings
 from tests.cli.serving import free_port
 from tests.mail_outbox import (
     all_sent,

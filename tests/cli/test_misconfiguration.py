@@ -14,12 +14,12 @@ import httpx
 import pytest
 from sqlalchemy import make_url
 
-from connect_admin.persistence.database import create_engine
-from connect_admin.persistence.migrate import head_revision, upgrade
-from connect_admin.server.app import create_app
-from connect_admin.server.container import deps_factory
-from connect_admin.server.dispatcher import run_dispatcher
-from connect_admin.server.settings import Settings
+from persistence.database import create_engine
+from persistence.migrate import head_revision, upgrade
+from server.app import create_app
+from server.container import deps_factory
+from server.dispatcher import run_dispatcher
+from server.settings import Settings
 from tests.cli.serving import free_port as closed_port
 from tests.cli.test_command_line import connect_admin
 from tests.cli.test_mail_processes import environment, free_port, process

@@ -16,8 +16,8 @@ import httpx
 import pydantic
 import pytest
 
-from connect_admin.server.cli import main
-from connect_admin.server.settings import Settings
+from server.cli import main
+from server.settings import Settings
 from tests.cli.serving import STARTED, Served, free_port
 
 PASSWORD = "Never-In-The-Log!1"

@@ -15,12 +15,12 @@ from pathlib import Path
 import httpx
 import pytest
 
-from connect_admin.server.web_assets import ASSETS, problems, sri
+from server.web_assets import ASSETS, problems, sri
 from tests.cli.serving import free_port, served
 
 ROOT = Path(__file__).resolve().parents[2]
 NODE_MODULES = ROOT / "node_modules"
-WEB = "connect_admin/server/web/"
+WEB = "server/web/"
 
 
 def clean_env() -> dict[str, str]:
@@ -42,8 +42,8 @@ def test_a_regular_install_migrates_from_any_folder(tmp_path: Path) -> None:
     env = clean_env() | {"PYTHONPATH": str(target)}
     result = subprocess.run(
         [sys.executable, "-c",
-         "import connect_admin, sys; print(connect_admin.__file__); "
-         "from connect_admin.server.cli import main; sys.exit(main(['migrate']))"],
+         "import server, sys; print(server.__file__); "
+         "from server.cli import main; sys.exit(main(['migrate']))"],
         cwd=work, env=env, capture_output=True, text=True, timeout=120, check=False,
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
@@ -144,7 +144,7 @@ def test_a_wheel_installed_elsewhere_serves_graphiql_without_npm(tmp_path: Path)
             assert response.headers["content-type"] == asset.media_type
             assert sri(response.content) == asset.integrity
     imported = subprocess.run(
-        [python, "-c", "import connect_admin; print(connect_admin.__file__)"],
+        [python, "-c", "import server; print(server.__file__)"],
         cwd=work, env=clean_env(), capture_output=True, text=True, check=True,
     ).stdout  # fmt: skip
     assert imported.startswith(site)

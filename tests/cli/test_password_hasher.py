@@ -7,7 +7,7 @@ from datetime import UTC
 
 import pytest
 
-from connect_admin.server.security import (
+from server.security import (
     Argon2PasswordHasher,
     SecretsRandomSource,
     SystemClock,

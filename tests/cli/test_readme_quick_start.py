@@ -18,7 +18,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from connect_admin.server.demo_data import DEMO_ADMIN_LOGIN, DEMO_ADMIN_PASSWORD
+from server.demo_data import DEMO_ADMIN_LOGIN, DEMO_ADMIN_PASSWORD
 from tests.cli.serving import free_port, served
 
 ROOT = Path(__file__).resolve().parents[2]

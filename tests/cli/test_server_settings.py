@@ -9,7 +9,7 @@ import pytest
 from cryptography.fernet import Fernet
 from pydantic import SecretStr
 
-from connect_admin.server.settings import (
+from server.settings import (
     ConfigurationError,
     Settings,
     is_sqlite_url,

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from connect_admin.server.web_assets import (
+from server.web_assets import (
     ASSETS,
     GRAPHIQL_JS,
     REACT,

@@ -27,13 +27,13 @@ from schemathesis.python.asgi import ASGIClient
 from schemathesis.specs.graphql.schemas import GraphQLSchema
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from connect_admin.domain.services.mail import dispatch_due
-from connect_admin.domain.services.validation import MAX_JSON_BYTES, MAX_JSON_DEPTH
-from connect_admin.persistence.database import create_engine
-from connect_admin.server.app import create_app
-from connect_admin.server.container import deps_factory
-from connect_admin.server.demo_data import DEMO_ADMIN_PASSWORD, DEMO_USER_PASSWORD
-from connect_admin.server.settings import Settings
+from domain.services.mail import dispatch_due
+from domain.services.validation import MAX_JSON_BYTES, MAX_JSON_DEPTH
+from persistence.database import create_engine
+from server.app import create_app
+from server.container import deps_factory
+from server.demo_data import DEMO_ADMIN_PASSWORD, DEMO_USER_PASSWORD
+from server.settings import Settings
 from tests.smtp_server import SmtpServer
 
 EXAMPLES_ENV = "CONNECT_FUZZ_EXAMPLES"

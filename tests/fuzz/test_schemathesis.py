@@ -23,7 +23,7 @@ from schemathesis import Case, GenerationMode
 from schemathesis.checks import CheckFunction
 from schemathesis.specs.graphql.schemas import GraphQLSchema
 
-from connect_admin.gql.schema import schema as strawberry_schema
+from gql.schema import schema as strawberry_schema
 from tests.fuzz.conftest import Tokens, fuzz_examples
 
 

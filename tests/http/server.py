@@ -11,9 +11,9 @@ from pathlib import Path
 
 import uvicorn
 
-from connect_admin.persistence.migrate import upgrade
-from connect_admin.server.app import create_app
-from connect_admin.server.settings import Settings
+from persistence.migrate import upgrade
+from server.app import create_app
+from server.settings import Settings
 
 
 @contextmanager

@@ -6,14 +6,14 @@ import itertools
 
 import pytest
 
-from connect_admin.domain.model import (
+from domain.model import (
     Administrator,
     ConfigurationGroup,
     Location,
     Team,
     User,
 )
-from connect_admin.domain.ports import UnitOfWork
+from domain.ports import UnitOfWork
 
 
 class Factory:

@@ -17,8 +17,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from connect_admin.domain.errors import DomainError
-from connect_admin.domain.model import (
+from domain.errors import DomainError
+from domain.model import (
     EmailGateway,
     MailKind,
     OutgoingMail,
@@ -26,13 +26,13 @@ from connect_admin.domain.model import (
     User,
     VoicemailPinState,
 )
-from connect_admin.domain.principals import AdminPrincipal, UserPrincipal
-from connect_admin.domain.services import administrators, credentials, users
-from connect_admin.domain.services.auth import change_my_password
-from connect_admin.domain.services.credentials import VoicemailAccessOutcome
-from connect_admin.domain.services.deps import Deps, ServiceConfig
-from connect_admin.domain.services.reset import ResetOption, UserResetStatus, reset_users
-from connect_admin.persistence.unit_of_work import SqlAlchemyUnitOfWork
+from domain.principals import AdminPrincipal, UserPrincipal
+from domain.services import administrators, credentials, users
+from domain.services.auth import change_my_password
+from domain.services.credentials import VoicemailAccessOutcome
+from domain.services.deps import Deps, ServiceConfig
+from domain.services.reset import ResetOption, UserResetStatus, reset_users
+from persistence.unit_of_work import SqlAlchemyUnitOfWork
 from tests.fakes import START, FakeClock, FakeHasher, FakeMailer, FakeRandom, FakeSecretBox
 
 if TYPE_CHECKING:

@@ -7,9 +7,9 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from connect_admin.domain.model import AuditEvent
-from connect_admin.domain.ports import AuditQuery
-from connect_admin.persistence.unit_of_work import SqlAlchemyUnitOfWork
+from domain.model import AuditEvent
+from domain.ports import AuditQuery
+from persistence.unit_of_work import SqlAlchemyUnitOfWork
 
 if TYPE_CHECKING:
     from tests.integration.conftest import Factory

@@ -6,7 +6,7 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
-from connect_admin.domain.model import (
+from domain.model import (
     AuditEvent,
     Contact,
     DirectoryDataSource,
@@ -17,8 +17,8 @@ from connect_admin.domain.model import (
     SignInSession,
     VoicemailPinState,
 )
-from connect_admin.domain.ports import AuditQuery
-from connect_admin.persistence.unit_of_work import SqlAlchemyUnitOfWork
+from domain.ports import AuditQuery
+from persistence.unit_of_work import SqlAlchemyUnitOfWork
 
 if TYPE_CHECKING:
     from tests.integration.conftest import Factory

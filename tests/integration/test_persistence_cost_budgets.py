@@ -8,8 +8,8 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from connect_admin.persistence.cost_budgets import Bucket, SqlCostBudgets
-from connect_admin.persistence.database import create_engine, is_postgresql
+from persistence.cost_budgets import Bucket, SqlCostBudgets
+from persistence.database import create_engine, is_postgresql
 
 T0 = 1_800_000_000.0
 

@@ -10,9 +10,9 @@ from sqlalchemy import insert, select, text
 from sqlalchemy.exc import IntegrityError, StatementError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from connect_admin.persistence.database import create_engine, database_url, is_sqlite
-from connect_admin.persistence.tables import sign_in_failures, users
-from connect_admin.persistence.unit_of_work import SqlAlchemyUnitOfWork
+from persistence.database import create_engine, database_url, is_sqlite
+from persistence.tables import sign_in_failures, users
+from persistence.unit_of_work import SqlAlchemyUnitOfWork
 
 
 @pytest.mark.parametrize(

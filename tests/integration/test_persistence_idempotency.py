@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from connect_admin.persistence.idempotency import SqlIdempotencyStore
+from persistence.idempotency import SqlIdempotencyStore
 
 T0 = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 DAY = timedelta(days=1)

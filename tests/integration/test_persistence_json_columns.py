@@ -10,8 +10,8 @@ import logging
 
 import pytest
 
-from connect_admin.domain.services.validation import MAX_STORED_JSON_DEPTH
-from connect_admin.persistence.json_columns import decode_json
+from domain.services.validation import MAX_STORED_JSON_DEPTH
+from persistence.json_columns import decode_json
 
 
 def nested_text(depth: int) -> str:

@@ -7,14 +7,14 @@ from typing import TYPE_CHECKING, Any
 import pytest
 from sqlalchemy.exc import IntegrityError
 
-from connect_admin.domain.model import (
+from domain.model import (
     ConfigurationGroup,
     Location,
     PasswordPolicy,
     RelationshipLevel,
     RelationshipPolicy,
 )
-from connect_admin.persistence.unit_of_work import SqlAlchemyUnitOfWork
+from persistence.unit_of_work import SqlAlchemyUnitOfWork
 
 if TYPE_CHECKING:
     from tests.integration.conftest import Factory

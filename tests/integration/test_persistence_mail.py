@@ -16,7 +16,7 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 
-from connect_admin.domain.model import (
+from domain.model import (
     EmailGateway,
     Location,
     MailKind,
@@ -25,8 +25,8 @@ from connect_admin.domain.model import (
     SmtpSecurity,
     User,
 )
-from connect_admin.domain.ports import UnitOfWork
-from connect_admin.persistence.unit_of_work import SqlAlchemyUnitOfWork
+from domain.ports import UnitOfWork
+from persistence.unit_of_work import SqlAlchemyUnitOfWork
 from tests.fakes import FakeUnitOfWork
 
 if TYPE_CHECKING:

@@ -9,8 +9,8 @@ from alembic.migration import MigrationContext
 from sqlalchemy import Connection, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from connect_admin.persistence.migrate import head_revision, upgrade, upgrade_async
-from connect_admin.persistence.tables import metadata
+from persistence.migrate import head_revision, upgrade, upgrade_async
+from persistence.tables import metadata
 
 
 def _differences(connection: Connection) -> list[Any]:

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from connect_admin.domain.ports import (
+from domain.ports import (
     FinishedRun,
     ProgressClaim,
     ProgressKey,
@@ -16,8 +16,8 @@ from connect_admin.domain.ports import (
     ProgressStore,
     StoredProgress,
 )
-from connect_admin.gql.progress_broker import OperationAbandoned, ProgressBroker
-from connect_admin.persistence.progress import SqlProgressStore
+from gql.progress_broker import OperationAbandoned, ProgressBroker
+from persistence.progress import SqlProgressStore
 
 T0 = datetime(2026, 11, 29, 12, 0, tzinfo=UTC)
 RETAIN = timedelta(minutes=5)

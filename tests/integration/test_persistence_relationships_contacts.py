@@ -7,8 +7,8 @@ from typing import TYPE_CHECKING, Any
 import pytest
 from sqlalchemy.exc import IntegrityError
 
-from connect_admin.domain.model import Contact, DirectoryDataSource, RelationshipLevel
-from connect_admin.persistence.unit_of_work import SqlAlchemyUnitOfWork
+from domain.model import Contact, DirectoryDataSource, RelationshipLevel
+from persistence.unit_of_work import SqlAlchemyUnitOfWork
 
 if TYPE_CHECKING:
     from tests.integration.conftest import Factory

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from connect_admin.domain.model import RelationshipLevel, Team, TeamInfo
-from connect_admin.persistence.unit_of_work import SqlAlchemyUnitOfWork
+from domain.model import RelationshipLevel, Team, TeamInfo
+from persistence.unit_of_work import SqlAlchemyUnitOfWork
 
 if TYPE_CHECKING:
     from tests.integration.conftest import Factory

@@ -9,10 +9,10 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError, PendingRollbackError
 
-from connect_admin.domain.model import DirectoryDataSource, Location, RelationshipLevel
-from connect_admin.domain.ports import UnitOfWork
-from connect_admin.persistence.database import is_sqlite
-from connect_admin.persistence.unit_of_work import SqlAlchemyUnitOfWork
+from domain.model import DirectoryDataSource, Location, RelationshipLevel
+from domain.ports import UnitOfWork
+from persistence.database import is_sqlite
+from persistence.unit_of_work import SqlAlchemyUnitOfWork
 
 if TYPE_CHECKING:
     from tests.integration.conftest import Factory

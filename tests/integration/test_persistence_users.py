@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 from sqlalchemy.exc import IntegrityError
 
-from connect_admin.domain.model import (
+from domain.model import (
     ApiToken,
     AuditEvent,
     Contact,
@@ -19,8 +19,8 @@ from connect_admin.domain.model import (
     User,
     VoicemailPinState,
 )
-from connect_admin.domain.ports import AuditQuery, UserQuery
-from connect_admin.persistence.unit_of_work import SqlAlchemyUnitOfWork
+from domain.ports import AuditQuery, UserQuery
+from persistence.unit_of_work import SqlAlchemyUnitOfWork
 
 NOW = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
 

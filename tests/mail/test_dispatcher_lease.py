@@ -12,8 +12,8 @@ from datetime import timedelta
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from connect_admin.server.container import deps_factory
-from connect_admin.server.dispatcher import run_dispatcher
+from server.container import deps_factory
+from server.dispatcher import run_dispatcher
 from tests.mail_outbox import (
     CLAIM_SECONDS,
     POLL_SECONDS,

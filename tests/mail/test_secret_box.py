@@ -7,7 +7,7 @@ import string
 import pytest
 from cryptography.fernet import Fernet, InvalidToken
 
-from connect_admin.server.security import (
+from server.security import (
     FernetSecretBox,
     SecretDecryptionError,
     SecretsRandomSource,

@@ -8,9 +8,9 @@ from email.utils import parseaddr, parsedate_to_datetime
 
 import pytest
 
-from connect_admin.domain.model import MailKind
-from connect_admin.domain.ports import DeliveryOutcome, MailMessage
-from connect_admin.mail.smtp import SmtpMailSender
+from domain.model import MailKind
+from domain.ports import DeliveryOutcome, MailMessage
+from mail.smtp import SmtpMailSender
 from tests.smtp_fixtures import SMTP_PASSWORD, SMTP_USER
 from tests.smtp_server import DROP, SmtpServer
 

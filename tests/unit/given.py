@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from connect_admin.domain.model import (
+from domain.model import (
     Administrator,
     ConfigurationGroup,
     Location,
@@ -13,7 +13,7 @@ from connect_admin.domain.model import (
     Team,
     User,
 )
-from connect_admin.domain.principals import AdminPrincipal, UserPrincipal
+from domain.principals import AdminPrincipal, UserPrincipal
 from tests.fakes import FakeDeps
 
 ROOT = AdminPrincipal(admin_id=1, login="root", location_ids=None)

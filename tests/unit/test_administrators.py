@@ -10,11 +10,11 @@ from dataclasses import replace
 
 import pytest
 
-from connect_admin.domain.errors import DomainError, Forbidden, NotAuthenticated
-from connect_admin.domain.model import Administrator
-from connect_admin.domain.principals import AdminPrincipal
-from connect_admin.domain.services import auth
-from connect_admin.domain.services.administrators import (
+from domain.errors import DomainError, Forbidden, NotAuthenticated
+from domain.model import Administrator
+from domain.principals import AdminPrincipal
+from domain.services import auth
+from domain.services.administrators import (
     NewAdministrator,
     block_administrator,
     create_administrator,

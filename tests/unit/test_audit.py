@@ -6,25 +6,25 @@ import json
 
 import pytest
 
-from connect_admin.domain.errors import DomainError
-from connect_admin.domain.principals import AdminPrincipal
-from connect_admin.domain.services.administrators import NewAdministrator, create_administrator
-from connect_admin.domain.services.audit import audit_events
-from connect_admin.domain.services.auth import (
+from domain.errors import DomainError
+from domain.principals import AdminPrincipal
+from domain.services.administrators import NewAdministrator, create_administrator
+from domain.services.audit import audit_events
+from domain.services.auth import (
     change_my_password,
     create_api_token,
     revoke_api_token,
 )
-from connect_admin.domain.services.groups import (
+from domain.services.groups import (
     NewConfigurationGroup,
     create_group,
     delete_group,
 )
-from connect_admin.domain.services.locations import NewLocation, create_location
-from connect_admin.domain.services.me import set_my_client_setting
-from connect_admin.domain.services.paging import PageRequest
-from connect_admin.domain.services.teams import NewTeam, create_team
-from connect_admin.domain.services.users import (
+from domain.services.locations import NewLocation, create_location
+from domain.services.me import set_my_client_setting
+from domain.services.paging import PageRequest
+from domain.services.teams import NewTeam, create_team
+from domain.services.users import (
     NewUser,
     UserChanges,
     create_user,

@@ -7,9 +7,9 @@ from datetime import timedelta
 
 import pytest
 
-from connect_admin.domain.errors import DomainError, Forbidden, NotAuthenticated
-from connect_admin.domain.principals import AdminPrincipal, Anonymous, UserPrincipal
-from connect_admin.domain.services.auth import (
+from domain.errors import DomainError, Forbidden, NotAuthenticated
+from domain.principals import AdminPrincipal, Anonymous, UserPrincipal
+from domain.services.auth import (
     admin_sign_in,
     authenticate,
     change_my_password,
@@ -20,7 +20,7 @@ from connect_admin.domain.services.auth import (
     token_digest,
     user_sign_in,
 )
-from connect_admin.domain.services.users import UserChanges, update_user
+from domain.services.users import UserChanges, update_user
 from tests.fakes import FakeDeps, FakeHasher
 from tests.unit import given
 from tests.unit.given import GOOD_PASSWORD, ROOT

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from graphql import build_schema, parse
 
-from connect_admin.gql.cost import MUTATION_COST, Cost, operation_cost
+from gql.cost import MUTATION_COST, Cost, operation_cost
 
 SCHEMA = build_schema(
     """

@@ -8,8 +8,8 @@ from datetime import timedelta
 
 import pytest
 
-from connect_admin.domain.errors import DomainError, Forbidden
-from connect_admin.domain.model import (
+from domain.errors import DomainError, Forbidden
+from domain.model import (
     EmailGateway,
     MailKind,
     MailStatus,
@@ -18,16 +18,16 @@ from connect_admin.domain.model import (
     SmtpSecurity,
     VoicemailPinState,
 )
-from connect_admin.domain.principals import AdminPrincipal
-from connect_admin.domain.rules import is_trivial_pin, password_policy_violations
-from connect_admin.domain.services.auth import authenticate, user_sign_in
-from connect_admin.domain.services.credentials import (
+from domain.principals import AdminPrincipal
+from domain.rules import is_trivial_pin, password_policy_violations
+from domain.services.auth import authenticate, user_sign_in
+from domain.services.credentials import (
     VoicemailAccessOutcome,
     set_user_password,
     verify_voicemail_pin,
     voicemail_remote_access,
 )
-from connect_admin.domain.services.reset import ResetOption, UserResetStatus, reset_users
+from domain.services.reset import ResetOption, UserResetStatus, reset_users
 from tests.fakes import FakeDeps
 from tests.unit import given
 from tests.unit.given import GOOD_PASSWORD, ROOT

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from connect_admin.domain.errors import DomainError, Forbidden
-from connect_admin.domain.services.data_sources import (
+from domain.errors import DomainError, Forbidden
+from domain.services.data_sources import (
     create_data_source,
     get_data_source,
     list_data_sources,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from connect_admin.domain.model import Location, User
+from domain.model import Location, User
 from tests.fakes import FakeDeps, FakeIntegrityError
 
 

@@ -7,24 +7,24 @@ from dataclasses import replace
 
 import pytest
 
-from connect_admin.domain.errors import DomainError
-from connect_admin.domain.model import (
+from domain.errors import DomainError
+from domain.model import (
     DEFAULT_PASSWORD_POLICY,
     EmailGateway,
     MailStatus,
     SmtpSecurity,
 )
-from connect_admin.domain.services.mail import (
+from domain.services.mail import (
     GatewayInput,
     configure_gateway,
     dispatch_due,
     send_test_email,
 )
-from connect_admin.domain.services.me import set_my_client_setting
-from connect_admin.domain.services.paging import PageRequest
-from connect_admin.domain.services.reset import ResetOption, reset_users
-from connect_admin.domain.services.users import NewUser, UserFilter, create_user, users_page
-from connect_admin.domain.services.validation import (
+from domain.services.me import set_my_client_setting
+from domain.services.paging import PageRequest
+from domain.services.reset import ResetOption, reset_users
+from domain.services.users import NewUser, UserFilter, create_user, users_page
+from domain.services.validation import (
     MAX_DESCRIPTION_LENGTH,
     MAX_EMAIL_LENGTH,
     MAX_ID,

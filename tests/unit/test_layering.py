@@ -5,13 +5,13 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
-import connect_admin.domain
+import domain
 
 FORBIDDEN = (
-    "connect_admin.persistence",
-    "connect_admin.gql",
-    "connect_admin.mail",
-    "connect_admin.server",
+    "persistence",
+    "gql",
+    "mail",
+    "server",
     "sqlalchemy",
     "alembic",
     "strawberry",
@@ -21,7 +21,7 @@ FORBIDDEN = (
     "argon2",
 )
 
-DOMAIN = Path(connect_admin.domain.__file__).parent
+DOMAIN = Path(domain.__file__).parent
 
 
 def imported_modules(path: Path) -> list[str]:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from connect_admin.domain.errors import DomainError, Forbidden
-from connect_admin.domain.model import PasswordPolicy, RelationshipLevel
-from connect_admin.domain.services.locations import (
+from domain.errors import DomainError, Forbidden
+from domain.model import PasswordPolicy, RelationshipLevel
+from domain.services.locations import (
     LocationChanges,
     NewLocation,
     create_location,

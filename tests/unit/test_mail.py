@@ -7,10 +7,10 @@ from datetime import timedelta
 
 import pytest
 
-from connect_admin.domain.errors import DomainError, Forbidden
-from connect_admin.domain.model import MailKind, MailStatus, SmtpSecurity
-from connect_admin.domain.ports import DeliveryOutcome, MailMessage
-from connect_admin.domain.services.mail import (
+from domain.errors import DomainError, Forbidden
+from domain.model import MailKind, MailStatus, SmtpSecurity
+from domain.ports import DeliveryOutcome, MailMessage
+from domain.services.mail import (
     GatewayInput,
     configure_gateway,
     dispatch_due,
@@ -18,7 +18,7 @@ from connect_admin.domain.services.mail import (
     retry_delay,
     send_test_email,
 )
-from connect_admin.domain.services.reset import ResetOption, reset_users
+from domain.services.reset import ResetOption, reset_users
 from tests.fakes import FakeDeps, FakeMailer, FakeSharingUnitOfWork, FakeStorageError
 from tests.unit import given
 from tests.unit.given import ROOT

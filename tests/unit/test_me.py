@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from connect_admin.domain.errors import DomainError, Forbidden, NotAuthenticated
-from connect_admin.domain.model import Location, RelationshipLevel, RelationshipPolicy, User
-from connect_admin.domain.principals import Anonymous
-from connect_admin.domain.services.me import (
+from domain.errors import DomainError, Forbidden, NotAuthenticated
+from domain.model import Location, RelationshipLevel, RelationshipPolicy, User
+from domain.principals import Anonymous
+from domain.services.me import (
     NewContact,
     add_my_contact,
     me,
@@ -202,7 +202,7 @@ class TestAddMyContact:
         loc = await given.location(deps)
         anna = await given.user(deps, "anna", loc.id)
         async with deps.uow as uow:
-            from connect_admin.domain.model import DirectoryDataSource
+            from domain.model import DirectoryDataSource
 
             source = await uow.data_sources.add(DirectoryDataSource(name="LDAP"))
             await uow.commit()
@@ -227,7 +227,7 @@ class TestAddMyContact:
         assert codes(raised.value) == ["CONTACT_EXISTS"]
 
     async def test_inactive_data_source_is_refused(self, deps: FakeDeps) -> None:
-        from connect_admin.domain.model import DirectoryDataSource
+        from domain.model import DirectoryDataSource
 
         loc = await given.location(deps)
         anna = await given.user(deps, "anna", loc.id)

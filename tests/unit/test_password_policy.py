@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from connect_admin.domain.errors import DomainError
-from connect_admin.domain.model import DEFAULT_PASSWORD_POLICY, PasswordPolicy
-from connect_admin.domain.rules import password_policy_problems, password_policy_violations
-from connect_admin.domain.services.users import NewUser, create_user
+from domain.errors import DomainError
+from domain.model import DEFAULT_PASSWORD_POLICY, PasswordPolicy
+from domain.rules import password_policy_problems, password_policy_violations
+from domain.services.users import NewUser, create_user
 from tests.fakes import FakeDeps
 from tests.unit import given
 from tests.unit.given import ROOT

@@ -12,8 +12,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from connect_admin.domain.ports import ProgressKey, ProgressSnapshot, StoredProgress
-from connect_admin.gql.progress_broker import (
+from domain.ports import ProgressKey, ProgressSnapshot, StoredProgress
+from gql.progress_broker import (
     MemoryProgressStore,
     OperationAbandoned,
     OperationInUse,

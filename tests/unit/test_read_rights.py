@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from connect_admin.domain.model import RelationshipLevel, SmtpSecurity, User, VoicemailPinState
-from connect_admin.domain.services import lookups, mail, relationships, users
+from domain.model import RelationshipLevel, SmtpSecurity, User, VoicemailPinState
+from domain.services import lookups, mail, relationships, users
 from tests.fakes import FakeDeps
 from tests.unit import given
 from tests.unit.given import ROOT, sub_admin

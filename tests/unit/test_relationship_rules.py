@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from connect_admin.domain.model import (
+from domain.model import (
     ConfigurationGroup,
     Location,
     RelationshipLevel,
@@ -10,14 +10,14 @@ from connect_admin.domain.model import (
     Team,
     User,
 )
-from connect_admin.domain.rules import (
+from domain.rules import (
     EffectiveRelationship,
     ScopeDefault,
     effective_relationship,
     listed_relationships,
     scope_default,
 )
-from connect_admin.domain.services.relationships import (
+from domain.services.relationships import (
     default_relationships,
     relationship_to,
     relationships_of,

@@ -6,9 +6,9 @@ from dataclasses import replace
 
 import pytest
 
-from connect_admin.domain.errors import DomainError
-from connect_admin.domain.model import Contact, DirectoryDataSource, RelationshipLevel
-from connect_admin.domain.services.reset import (
+from domain.errors import DomainError
+from domain.model import Contact, DirectoryDataSource, RelationshipLevel
+from domain.services.reset import (
     ResetOption,
     UserResetStatus,
     reset_users,

@@ -7,9 +7,9 @@ from typing import Any
 
 import pytest
 
-from connect_admin.domain.errors import DomainError, Forbidden, NotAuthenticated
-from connect_admin.domain.principals import Anonymous, Principal, UserPrincipal
-from connect_admin.domain.services import (
+from domain.errors import DomainError, Forbidden, NotAuthenticated
+from domain.principals import Anonymous, Principal, UserPrincipal
+from domain.services import (
     administrators,
     audit,
     data_sources,
@@ -18,9 +18,9 @@ from connect_admin.domain.services import (
     teams,
     users,
 )
-from connect_admin.domain.services.auth import create_api_token
-from connect_admin.domain.services.me import me, set_my_client_setting
-from connect_admin.domain.services.paging import PageRequest
+from domain.services.auth import create_api_token
+from domain.services.me import me, set_my_client_setting
+from domain.services.paging import PageRequest
 from tests.fakes import FakeDeps
 from tests.unit import given
 from tests.unit.given import GOOD_PASSWORD, ROOT, sub_admin

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from connect_admin.domain.rules import effective_settings
-from connect_admin.domain.services.relationships import effective_settings_of
+from domain.rules import effective_settings
+from domain.services.relationships import effective_settings_of
 from tests.fakes import FakeDeps
 from tests.unit import given
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from connect_admin.domain.errors import DomainError
-from connect_admin.domain.model import RelationshipLevel
-from connect_admin.domain.services.teams import (
+from domain.errors import DomainError
+from domain.model import RelationshipLevel
+from domain.services.teams import (
     NewTeam,
     TeamChanges,
     create_team,

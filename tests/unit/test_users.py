@@ -6,12 +6,12 @@ import asyncio
 
 import pytest
 
-from connect_admin.domain.errors import DomainError, NotAuthenticated
-from connect_admin.domain.model import RelationshipLevel
-from connect_admin.domain.services.auth import authenticate, user_sign_in
-from connect_admin.domain.services.me import NewContact, add_my_contact
-from connect_admin.domain.services.paging import PageRequest
-from connect_admin.domain.services.users import (
+from domain.errors import DomainError, NotAuthenticated
+from domain.model import RelationshipLevel
+from domain.services.auth import authenticate, user_sign_in
+from domain.services.me import NewContact, add_my_contact
+from domain.services.paging import PageRequest
+from domain.services.users import (
     NewUser,
     UserChanges,
     UserFilter,

@@ -1,0 +1,8 @@
+"""``python -m connect_admin``: the ``connect-admin`` command line, as ``python -m server``."""
+
+import sys
+
+from server.cli import main
+
+if __name__ == "__main__":
+    sys.exit(main())

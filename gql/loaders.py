@@ -1,0 +1,108 @@
+"""DataLoaders, made per request: every nested field of a page costs one
+statement per batch, however many users the page holds.
+
+A loaded value is shared: every field that asks for the same key awaits the same
+future. A field whose task is cancelled (a sibling failed, the client left) must
+not cancel that future under the other fields, so each caller awaits it through a
+shield of its own (``SharedLoader``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable, Sequence
+from typing import TYPE_CHECKING, TypeVar
+
+from strawberry.dataloader import DataLoader
+
+from domain.model import (
+    Administrator,
+    ConfigurationGroup,
+    Contact,
+    DirectoryDataSource,
+    Location,
+    TeamInfo,
+    User,
+)
+from domain.rules import EffectiveRelationship
+from domain.services import lookups, relationships
+
+if TYPE_CHECKING:
+    from gql.context import Context
+
+K = TypeVar("K")
+V = TypeVar("V")
+
+
+def _by_key(
+    fetch: Callable[[list[int]], Awaitable[dict[int, V]]],
+) -> Callable[[list[int]], Awaitable[list[V | None]]]:
+    async def load(keys: list[int]) -> list[V | None]:
+        found = await fetch(keys)
+        return [found.get(k) for k in keys]
+
+    return load
+
+
+def _lists_by_key(
+    fetch: Callable[[list[int]], Awaitable[dict[int, list[V]]]],
+) -> Callable[[list[int]], Awaitable[list[list[V]]]]:
+    async def load(keys: list[int]) -> list[list[V]]:
+        found = await fetch(keys)
+        return [found.get(k, []) for k in keys]
+
+    return load
+
+
+class SharedLoader(DataLoader[K, V]):
+    """A DataLoader whose callers cannot cancel the batch or the cached value for each
+    other: cancelling one caller's wait cancels only that wait."""
+
+    def load(self, key: K) -> Awaitable[V]:
+        # shield() hands out the future itself once it is done: no cost when cached.
+        return asyncio.shield(super().load(key))
+
+
+class Loaders:
+    """One loader per kind of key, named after what it loads by what."""
+
+    def __init__(self, ctx: Context) -> None:
+        actor = ctx.principal
+
+        async def relationships_by_owner(
+            owners: Sequence[User],
+        ) -> list[list[tuple[EffectiveRelationship, User]]]:
+            found = await relationships.relationships_of(ctx.deps(), actor, owners)
+            return [found.get(o.id, []) for o in owners]
+
+        self.location_by_id: DataLoader[int, Location | None] = SharedLoader(
+            _by_key(lambda ids: lookups.locations_by_id(ctx.deps(), ids))
+        )
+        self.group_by_id: DataLoader[int, ConfigurationGroup | None] = SharedLoader(
+            _by_key(lambda ids: lookups.groups_by_id(ctx.deps(), ids))
+        )
+        self.groups_by_location_id: DataLoader[int, list[ConfigurationGroup]] = SharedLoader(
+            _lists_by_key(lambda ids: lookups.groups_by_location(ctx.deps(), actor, ids))
+        )
+        self.user_by_id: DataLoader[int, User | None] = SharedLoader(
+            _by_key(lambda ids: lookups.users_by_id(ctx.deps(), actor, ids))
+        )
+        self.teams_by_user_id: DataLoader[int, list[TeamInfo]] = SharedLoader(
+            _lists_by_key(lambda ids: lookups.teams_by_member(ctx.deps(), ids))
+        )
+        self.member_ids_by_team_id: DataLoader[int, list[int]] = SharedLoader(
+            _lists_by_key(lambda ids: lookups.member_ids_by_team(ctx.deps(), ids))
+        )
+        self.contacts_by_owner_id: DataLoader[int, list[Contact]] = SharedLoader(
+            _lists_by_key(lambda ids: lookups.contacts_by_owner(ctx.deps(), ids))
+        )
+        self.data_source_by_id: DataLoader[int, DirectoryDataSource | None] = SharedLoader(
+            _by_key(lambda ids: lookups.data_sources_by_id(ctx.deps(), ids))
+        )
+        self.administrator_by_id: DataLoader[int, Administrator | None] = SharedLoader(
+            _by_key(lambda ids: lookups.administrators_by_id(ctx.deps(), actor, ids))
+        )
+        # Keyed by the user entity itself (cached by id): the page already holds it.
+        self.relationships_by_owner: DataLoader[User, list[tuple[EffectiveRelationship, User]]] = (
+            SharedLoader(relationships_by_owner, cache_key_fn=lambda user: user.id)
+        )

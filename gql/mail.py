@@ -1,0 +1,112 @@
+"""System settings > E-Mail Gateway, and its test message."""
+
+from __future__ import annotations
+
+import strawberry
+
+from domain import model
+from domain.errors import DomainError
+from domain.services import mail
+from gql.context import Info
+from gql.enums import SmtpSecurity
+from gql.errors import UserError, user_errors
+from gql.payloads import MutationResult
+
+
+@strawberry.type(description="System settings > E-Mail Gateway. The password is write-only.")
+class EmailGateway:
+    configured: bool
+    host: str | None
+    port: int | None
+    security: SmtpSecurity
+    username: str | None
+    has_password: bool
+    sender_address: str | None
+    sender_name: str | None
+
+    @classmethod
+    def from_reading(cls, reading: mail.GatewayReading) -> EmailGateway:
+        """Without the configuration (a sub-administrator's reading), only ``configured``
+        says something; the rest reads as for no gateway."""
+        if reading.gateway is not None:
+            return cls.from_domain(reading.gateway)
+        return cls(
+            configured=reading.configured, host=None, port=None, security=SmtpSecurity.NONE,
+            username=None, has_password=False, sender_address=None, sender_name=None,
+        )  # fmt: skip
+
+    @classmethod
+    def from_domain(cls, gateway: model.EmailGateway) -> EmailGateway:
+        return cls(
+            configured=True,
+            host=gateway.host,
+            port=gateway.port,
+            security=gateway.security,
+            username=gateway.username,
+            has_password=gateway.password_ciphertext is not None,
+            sender_address=gateway.sender_address,
+            sender_name=gateway.sender_name,
+        )
+
+
+@strawberry.input
+class EmailGatewayInput:
+    host: str
+    port: int
+    security: SmtpSecurity
+    sender_address: str
+    username: str | None = None
+    password: str | None = strawberry.field(
+        default=None, description="Omit to keep the stored password; empty string to remove it."
+    )
+    sender_name: str | None = None
+
+    def to_domain(self) -> mail.GatewayInput:
+        return mail.GatewayInput(
+            host=self.host,
+            port=self.port,
+            security=self.security,
+            sender_address=self.sender_address,
+            sender_name=self.sender_name,
+            username=self.username,
+            password=self.password,
+        )
+
+
+@strawberry.type
+class EmailGatewayPayload:
+    email_gateway: EmailGateway | None
+    errors: list[UserError]
+
+
+@strawberry.type
+class MailQuery:
+    @strawberry.field
+    async def email_gateway(self, info: Info) -> EmailGateway:
+        reading = await mail.read_gateway(info.context.deps(), info.context.principal)
+        return EmailGateway.from_reading(reading)
+
+
+@strawberry.type
+class MailMutation:
+    @strawberry.mutation
+    async def configure_email_gateway(
+        self, info: Info, input: EmailGatewayInput
+    ) -> EmailGatewayPayload:
+        ctx = info.context
+        try:
+            gateway = await mail.configure_gateway(ctx.deps(), ctx.principal, input.to_domain())
+        except DomainError as error:
+            return EmailGatewayPayload(email_gateway=None, errors=user_errors(error, "input"))
+        return EmailGatewayPayload(email_gateway=EmailGateway.from_domain(gateway), errors=[])
+
+    @strawberry.mutation(
+        description="Sends a test message through the configured gateway to the given address."
+    )
+    async def send_test_email(self, info: Info, to: str) -> MutationResult:
+        ctx = info.context
+        try:
+            await mail.send_test_email(ctx.deps(), ctx.principal, to)
+        except DomainError as error:
+            return MutationResult.failed(user_errors(error))
+        return MutationResult.done()

@@ -1,0 +1,109 @@
+"""Subscriptions: the progress of long operations (resetUsers with an operationId).
+
+Served over graphql-transport-ws at /graphql. Only the administrator who runs
+an operation can watch it (see gql/progress_broker.py): anyone else waits like
+an early subscriber and then gets OPERATION_NOT_FOUND.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncGenerator
+
+import strawberry
+from graphql import GraphQLError
+
+from domain.errors import NotAuthenticated
+from domain.principals import AdminPrincipal, Anonymous
+from domain.services import auth
+from gql.context import Info
+from gql.progress_broker import (
+    OperationAbandoned,
+    OperationLimitReached,
+    OperationNotStarted,
+    ProgressSnapshot,
+)
+
+MAX_OPERATION_ID_LENGTH = 128
+
+
+def _error(code: str, message: str) -> GraphQLError:
+    return GraphQLError(message, extensions={"code": code})
+
+
+@strawberry.type(description="How far a long operation has come.")
+class ResetProgress:
+    operation_id: str
+    done: int = strawberry.field(description="Users processed so far (each distinct ID once).")
+    total: int = strawberry.field(
+        description="Distinct users of the request; 0 when it was refused before any user."
+    )
+    finished: bool = strawberry.field(
+        description="The operation is over; this is the last message of the stream."
+    )
+
+    @classmethod
+    def from_snapshot(cls, operation_id: str, snapshot: ProgressSnapshot) -> ResetProgress:
+        return cls(
+            operation_id=operation_id,
+            done=snapshot.done,
+            total=snapshot.total,
+            finished=snapshot.finished,
+        )
+
+
+@strawberry.type
+class Subscription:
+    @strawberry.subscription(
+        description=(
+            "The progress of the caller's resetUsers run with this operationId: a message "
+            "when it starts and after each batch of users (a slow subscriber may skip "
+            "some), the last one with finished: true, then the stream completes. "
+            "Subscribe before or after the mutation starts, on any server process: an "
+            "operation that has not started yet is awaited (about a minute), a finished "
+            "one answers its final state at once. Only the administrator who runs the "
+            "operation can watch it; for anyone else, and for an operation that never "
+            "starts, the answer is OPERATION_NOT_FOUND. A run whose server process ended "
+            "before it finished answers OPERATION_ABANDONED, about five minutes later. "
+            "OPERATION_LIMIT_REACHED: you watch too many operations at once."
+        )
+    )
+    async def reset_progress(
+        self, info: Info, operation_id: str
+    ) -> AsyncGenerator[ResetProgress, None]:
+        # A websocket lives long: check its token again, as if this were a new request.
+        try:
+            principal = await auth.authenticate(info.context.deps(), info.context.bearer_token)
+        except NotAuthenticated:
+            principal = Anonymous()
+        if isinstance(principal, Anonymous):
+            raise _error("UNAUTHENTICATED", "Sign in first: no valid bearer token.")
+        if not isinstance(principal, AdminPrincipal):
+            raise _error("FORBIDDEN", "Not allowed: administrators only.")
+        if not 0 < len(operation_id) <= MAX_OPERATION_ID_LENGTH or "\x00" in operation_id:
+            # resetUsers refuses such an id: no operation can have it.
+            raise _error("OPERATION_NOT_FOUND", "No operation has this id.")
+        broker = info.context.progress
+        try:
+            # aclosing: a subscriber that leaves ends the broker's watch at once.
+            async with contextlib.aclosing(
+                broker.watch(principal.admin_id, operation_id)
+            ) as states:
+                async for snapshot in states:
+                    yield ResetProgress.from_snapshot(operation_id, snapshot)
+        except OperationNotStarted:
+            raise _error(
+                "OPERATION_NOT_FOUND",
+                f"No operation {operation_id!r} of yours started within "
+                f"{broker.wait_timeout:g} seconds.",
+            ) from None
+        except OperationAbandoned:
+            raise _error(
+                "OPERATION_ABANDONED",
+                f"Operation {operation_id!r} stopped reporting before it finished: the "
+                "server process that ran it has ended. Its users show what it did.",
+            ) from None
+        except OperationLimitReached:
+            raise _error(
+                "OPERATION_LIMIT_REACHED", "You watch too many operations at once."
+            ) from None

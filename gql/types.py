@@ -1,0 +1,541 @@
+"""The GraphQL object types, each made from its domain entity in one place.
+
+Scalar fields are plain attributes filled by ``from_domain`` (the cheapest
+way through Strawberry); fields that reach other entities go through the
+request's DataLoaders.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import cast
+
+import strawberry
+from strawberry.scalars import JSON
+
+from domain import model
+from domain.rules import (
+    EffectiveRelationship,
+    effective_settings,
+    scope_default,
+)
+from domain.services import relationships as relationship_service
+from domain.services.users import sees_private
+from gql.context import Info
+from gql.enums import (
+    RelationshipLevel,
+    RelationshipPolicy,
+    RelationshipSource,
+    VoicemailPinState,
+)
+from gql.ids import pk_of, to_global_id
+
+
+@strawberry.interface
+class Node:
+    id: strawberry.ID = strawberry.field(description="Globally unique, opaque Relay ID.")
+
+
+@strawberry.type
+class PageInfo:
+    has_next_page: bool
+    has_previous_page: bool
+    start_cursor: str | None
+    end_cursor: str | None
+
+
+@strawberry.type
+class PasswordPolicy:
+    min_length: int
+    max_length: int
+    require_uppercase: bool
+    require_lowercase: bool
+    require_digit: bool
+    require_symbol: bool
+
+    @classmethod
+    def from_domain(cls, policy: model.PasswordPolicy) -> PasswordPolicy:
+        return cls(
+            min_length=policy.min_length,
+            max_length=policy.max_length,
+            require_uppercase=policy.require_uppercase,
+            require_lowercase=policy.require_lowercase,
+            require_digit=policy.require_digit,
+            require_symbol=policy.require_symbol,
+        )
+
+
+@strawberry.type(description="A program or presence setting: a key and its JSON value.")
+class Setting:
+    key: str
+    value: JSON
+
+    @classmethod
+    def list_of(cls, settings: model.Settings) -> list[Setting]:
+        # A null (stored by hand: the API refuses one) would null the whole owner.
+        return [cls(key=k, value=v) for k, v in sorted(settings.items()) if v is not None]
+
+
+def _settings_or_none(settings: model.Settings | None) -> list[Setting] | None:
+    return None if settings is None else Setting.list_of(settings)
+
+
+@strawberry.type
+class Location(Node):
+    name: str
+    description: str | None
+    pk: strawberry.Private[int]
+    entity: strawberry.Private[model.Location]
+
+    @classmethod
+    def from_domain(cls, location: model.Location) -> Location:
+        return cls(
+            id=strawberry.ID(to_global_id("Location", location.id)),
+            pk=location.id,
+            entity=location,
+            name=location.name,
+            description=location.description,
+        )
+
+    # Made only when selected: a users page holds a location per user and shows
+    # its name. Plain methods (no info): compiled execution calls them directly.
+    @strawberry.field
+    def password_policy(self) -> PasswordPolicy:
+        return PasswordPolicy.from_domain(self.entity.password_policy)
+
+    @strawberry.field
+    def default_relationship(self) -> RelationshipLevel:
+        return self.entity.default_relationship
+
+    @strawberry.field
+    def relationship_policy(self) -> RelationshipPolicy:
+        return self.entity.relationship_policy
+
+    @strawberry.field
+    def client_settings(self) -> list[Setting]:
+        return Setting.list_of(self.entity.client_settings)
+
+    @strawberry.field
+    def presence_settings(self) -> list[Setting]:
+        return Setting.list_of(self.entity.presence_settings)
+
+    @strawberry.field
+    async def configuration_groups(self, info: Info) -> list[ConfigurationGroup]:
+        groups = await info.context.loaders.groups_by_location_id.load(self.pk)
+        return [ConfigurationGroup.from_domain(g) for g in groups]
+
+    @strawberry.field
+    async def users(
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        filter: UserFilter | None = None,
+    ) -> UserConnection:
+        from gql.connections import users_connection
+
+        return await users_connection(
+            info.context, info.context.deps(), first, after, filter, location_id=self.pk
+        )
+
+
+@strawberry.type
+class ConfigurationGroup(Node):
+    name: str
+    description: str | None
+    default_relationship: RelationshipLevel | None
+    pk: strawberry.Private[int]
+    location_pk: strawberry.Private[int]
+    entity: strawberry.Private[model.ConfigurationGroup]
+
+    @classmethod
+    def from_domain(cls, group: model.ConfigurationGroup) -> ConfigurationGroup:
+        return cls(
+            id=strawberry.ID(to_global_id("ConfigurationGroup", group.id)),
+            pk=group.id,
+            location_pk=group.location_id,
+            entity=group,
+            name=group.name,
+            description=group.description,
+            default_relationship=group.default_relationship,
+        )
+
+    # Made only when selected (see Location).
+    @strawberry.field
+    def client_settings(self) -> list[Setting] | None:
+        return _settings_or_none(self.entity.client_settings)
+
+    @strawberry.field
+    def presence_settings(self) -> list[Setting] | None:
+        return _settings_or_none(self.entity.presence_settings)
+
+    @strawberry.field
+    async def location(self, info: Info) -> Location:
+        location = await info.context.loaders.location_by_id.load(self.location_pk)
+        assert location is not None
+        return Location.from_domain(location)
+
+    @strawberry.field
+    async def users(
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        filter: UserFilter | None = None,
+    ) -> UserConnection:
+        from gql.connections import users_connection
+
+        return await users_connection(
+            info.context, info.context.deps(), first, after, filter, group_id=self.pk
+        )
+
+
+@strawberry.type
+class Team(Node):
+    name: str
+    description: str | None
+    relationship: RelationshipLevel = strawberry.field(
+        description="Level that every member has towards every other member."
+    )
+    pk: strawberry.Private[int]
+    # None when the team came without its member list (a user's teams): then
+    # the members are loaded only if asked for.
+    member_pks: strawberry.Private[list[int] | None]
+
+    @classmethod
+    def from_domain(cls, team: model.Team | model.TeamInfo) -> Team:
+        """A team; a TeamInfo comes without members, which are loaded only if asked for."""
+        return cls(
+            id=strawberry.ID(to_global_id("Team", team.id)),
+            pk=team.id,
+            name=team.name,
+            description=team.description,
+            relationship=team.relationship,
+            member_pks=team.member_ids if isinstance(team, model.Team) else None,
+        )
+
+    @strawberry.field
+    async def members(self, info: Info) -> list[User]:
+        loaders = info.context.loaders
+        member_pks = self.member_pks
+        if member_pks is None:
+            member_pks = await loaders.member_ids_by_team_id.load(self.pk)
+        users = await loaders.user_by_id.load_many(member_pks)
+        return [User.from_domain(u) for u in users if u is not None]
+
+
+@strawberry.type
+class Relationship:
+    target: User = strawberry.field(description="The user this relationship points at.")
+    level: RelationshipLevel
+    source: RelationshipSource
+
+    @classmethod
+    def from_domain(cls, rel: EffectiveRelationship, target: model.User) -> Relationship:
+        return cls(target=User.from_domain(target), level=rel.level, source=rel.source)
+
+
+@strawberry.type
+class DirectoryDataSource(Node):
+    name: str
+    active: bool
+
+    @classmethod
+    def from_domain(cls, source: model.DirectoryDataSource) -> DirectoryDataSource:
+        return cls(
+            id=strawberry.ID(to_global_id("DirectoryDataSource", source.id)),
+            name=source.name,
+            active=source.active,
+        )
+
+
+@strawberry.type
+class Contact:
+    id: strawberry.ID
+    display_name: str
+    data_source_pk: strawberry.Private[int | None]
+    user_pk: strawberry.Private[int | None]
+
+    @classmethod
+    def from_domain(cls, contact: model.Contact) -> Contact:
+        return cls(
+            id=strawberry.ID(to_global_id("Contact", contact.id)),
+            display_name=contact.display_name,
+            data_source_pk=contact.data_source_id,
+            user_pk=contact.user_id,
+        )
+
+    @strawberry.field(description="Null for a contact that is another user of this server.")
+    async def data_source(self, info: Info) -> DirectoryDataSource | None:
+        if self.data_source_pk is None:
+            return None
+        source = await info.context.loaders.data_source_by_id.load(self.data_source_pk)
+        return None if source is None else DirectoryDataSource.from_domain(source)
+
+    @strawberry.field(description="Set for a contact that is another user of this server.")
+    async def user(self, info: Info) -> User | None:
+        if self.user_pk is None:
+            return None
+        user = await info.context.loaders.user_by_id.load(self.user_pk)
+        return None if user is None else User.from_domain(user)
+
+
+@strawberry.type
+class User(Node):
+    login: str
+    first_name: str | None
+    last_name: str
+    display_name: str
+    email: str | None
+    work_phone: str | None
+    mobile_phone: str | None
+    is_vip: bool
+    blocked: bool
+    password_change_required: bool
+    voicemail_pin_state: VoicemailPinState
+    entity: strawberry.Private[model.User]
+
+    @classmethod
+    def from_domain(cls, user: model.User) -> User:
+        return cls(
+            id=strawberry.ID(to_global_id("User", user.id)),
+            entity=user,
+            login=user.login,
+            first_name=user.first_name,
+            last_name=user.last_name,
+            display_name=user.display_name,
+            email=user.email,
+            work_phone=user.work_phone,
+            mobile_phone=user.mobile_phone,
+            is_vip=user.is_vip,
+            blocked=user.blocked,
+            password_change_required=user.password_change_required,
+            voicemail_pin_state=user.voicemail_pin_state,
+        )
+
+    def _private(self, info: Info) -> bool:
+        """Whether the caller reads this user's private fields (the domain decides)."""
+        return sees_private(info.context.principal, self.entity)
+
+    async def _scope(self, info: Info) -> tuple[model.Location, model.ConfigurationGroup | None]:
+        loaders = info.context.loaders
+        location = await loaders.location_by_id.load(self.entity.location_id)
+        assert location is not None
+        group_id = self.entity.configuration_group_id
+        group = None if group_id is None else await loaders.group_by_id.load(group_id)
+        return location, group
+
+    @strawberry.field
+    async def location(self, info: Info) -> Location:
+        location = await info.context.loaders.location_by_id.load(self.entity.location_id)
+        assert location is not None
+        return Location.from_domain(location)
+
+    @strawberry.field
+    async def configuration_group(self, info: Info) -> ConfigurationGroup | None:
+        group_id = self.entity.configuration_group_id
+        if group_id is None:
+            return None
+        group = await info.context.loaders.group_by_id.load(group_id)
+        return None if group is None else ConfigurationGroup.from_domain(group)
+
+    @strawberry.field
+    async def teams(self, info: Info) -> list[Team]:
+        if not self._private(info):
+            return []
+        teams = await info.context.loaders.teams_by_user_id.load(self.entity.id)
+        return [Team.from_domain(t) for t in teams]
+
+    @strawberry.field
+    async def default_relationship(self, info: Info) -> RelationshipLevel | None:
+        if self.entity.is_vip or not self._private(info):
+            return None
+        default = scope_default(self.entity, *await self._scope(info))
+        return None if default is None else default.level
+
+    @strawberry.field
+    async def relationships(self, info: Info) -> list[Relationship]:
+        if not self._private(info):
+            return []
+        found = await info.context.loaders.relationships_by_owner.load(self.entity)
+        return [Relationship.from_domain(rel, target) for rel, target in found]
+
+    @strawberry.field(
+        description="The effective relationship towards one user, whatever its source."
+    )
+    async def relationship_to(self, info: Info, user_id: strawberry.ID) -> Relationship | None:
+        if not self._private(info):
+            return None
+        try:
+            target_pk = pk_of(user_id, "User")
+        except Exception:
+            return None
+        found = await relationship_service.relationship_to(
+            info.context.deps(), info.context.principal, self.entity, target_pk
+        )
+        return None if found is None else Relationship.from_domain(*found)
+
+    @strawberry.field
+    async def client_settings(self, info: Info) -> list[Setting]:
+        if not self._private(info):
+            return []
+        location, group = await self._scope(info)
+        return Setting.list_of(
+            effective_settings(
+                location.client_settings,
+                group.client_settings if group else None,
+                self.entity.client_settings,
+            )
+        )
+
+    @strawberry.field
+    async def presence_settings(self, info: Info) -> list[Setting]:
+        if not self._private(info):
+            return []
+        location, group = await self._scope(info)
+        return Setting.list_of(
+            effective_settings(
+                location.presence_settings,
+                group.presence_settings if group else None,
+                self.entity.presence_settings,
+            )
+        )
+
+    @strawberry.field(description="Only the settings that the user changed.")
+    def client_setting_overrides(self, info: Info) -> list[Setting]:
+        if not self._private(info):
+            return []
+        return Setting.list_of(self.entity.client_settings)
+
+    @strawberry.field
+    def presence_setting_overrides(self, info: Info) -> list[Setting]:
+        if not self._private(info):
+            return []
+        return Setting.list_of(self.entity.presence_settings)
+
+    @strawberry.field
+    async def contacts(self, info: Info) -> list[Contact]:
+        if not self._private(info):
+            return []
+        contacts = await info.context.loaders.contacts_by_owner_id.load(self.entity.id)
+        return [Contact.from_domain(c) for c in contacts]
+
+
+@strawberry.type
+class UserEdge:
+    cursor: str
+    node: User
+
+
+@strawberry.type
+class UserConnection:
+    edges: list[UserEdge]
+    page_info: PageInfo
+    total_count: int
+
+
+@strawberry.input
+class UserFilter:
+    search: str | None = strawberry.field(
+        default=None,
+        description="Matches login, first, last and display name and e-mail, case-insensitively.",
+    )
+    location_id: strawberry.ID | None = None
+    configuration_group_id: strawberry.ID | None = None
+    team_id: strawberry.ID | None = None
+    is_vip: bool | None = None
+
+
+@strawberry.type
+class Administrator(Node):
+    login: str
+    last_name: str
+    first_name: str | None
+    email: str | None
+    blocked: bool
+    location_pks: strawberry.Private[list[int]]
+
+    @classmethod
+    def from_domain(cls, admin: model.Administrator) -> Administrator:
+        return cls(
+            id=strawberry.ID(to_global_id("Administrator", admin.id)),
+            login=admin.login,
+            last_name=admin.last_name,
+            first_name=admin.first_name,
+            email=admin.email,
+            blocked=admin.blocked,
+            location_pks=sorted(admin.location_ids),
+        )
+
+    @strawberry.field(description="Empty for a system administrator.")
+    async def locations(self, info: Info) -> list[Location]:
+        found = await info.context.loaders.location_by_id.load_many(self.location_pks)
+        return [Location.from_domain(loc) for loc in found if loc is not None]
+
+
+@strawberry.type
+class ApiToken(Node):
+    name: str
+    created_at: datetime
+    last_used_at: datetime | None
+    revoked_at: datetime | None = strawberry.field(
+        description="When the token was revoked; null while it works."
+    )
+    owner_pk: strawberry.Private[int]
+
+    @classmethod
+    def from_domain(cls, token: model.ApiToken) -> ApiToken:
+        return cls(
+            id=strawberry.ID(to_global_id("ApiToken", token.id)),
+            name=token.name,
+            created_at=token.created_at,
+            last_used_at=token.last_used_at,
+            revoked_at=token.revoked_at,
+            owner_pk=token.owner_id,
+        )
+
+    @strawberry.field(description="The administrator whose rights the token carries.")
+    async def owner(self, info: Info) -> Administrator:
+        admin = await info.context.loaders.administrator_by_id.load(self.owner_pk)
+        assert admin is not None
+        return Administrator.from_domain(admin)
+
+
+@strawberry.type
+class AuditEvent(Node):
+    at: datetime
+    actor: str
+    action: str
+    details: JSON
+    target_pk: strawberry.Private[int | None]
+
+    @classmethod
+    def from_domain(cls, event: model.AuditEvent) -> AuditEvent:
+        return cls(
+            id=strawberry.ID(to_global_id("AuditEvent", event.id)),
+            at=event.at,
+            actor=event.actor,
+            action=event.action,
+            details=cast("JSON", event.details),
+            target_pk=event.target_user_id,
+        )
+
+    @strawberry.field
+    async def target_user(self, info: Info) -> User | None:
+        if self.target_pk is None:
+            return None
+        user = await info.context.loaders.user_by_id.load(self.target_pk)
+        return None if user is None else User.from_domain(user)
+
+
+@strawberry.type
+class AuditEventEdge:
+    cursor: str
+    node: AuditEvent
+
+
+@strawberry.type
+class AuditEventConnection:
+    edges: list[AuditEventEdge]
+    page_info: PageInfo
+    total_count: int

@@ -1,0 +1,86 @@
+"""Audit events."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import ColumnElement, Row, func, insert, or_, select
+
+from domain.model import AuditEvent
+from domain.ports import AuditQuery, Page
+from persistence.repositories._base import Executor
+from persistence.tables import audit_events, users
+
+E = audit_events.c
+
+
+def _event(row: Row[Any]) -> AuditEvent:
+    return AuditEvent(
+        id=row.id,
+        at=row.at,
+        actor=row.actor,
+        action=row.action,
+        details=dict(row.details or {}),
+        target_user_id=row.target_user_id,
+        location_id=row.location_id,
+    )
+
+
+def _event_values(event: AuditEvent) -> dict[str, Any]:
+    return {
+        "at": event.at,
+        "actor": event.actor,
+        "action": event.action,
+        "details": dict(event.details),
+        "target_user_id": event.target_user_id,
+        "location_id": event.location_id,
+    }
+
+
+class SqlAuditRepository:
+    def __init__(self, executor: Executor) -> None:
+        self._ex = executor
+
+    async def add(self, event: AuditEvent) -> AuditEvent:
+        result = await self._ex.execute(
+            insert(audit_events).values(_event_values(event)).returning(E.id)
+        )
+        event.id = result.scalar_one()
+        return event
+
+    async def add_many(self, events: Sequence[AuditEvent]) -> None:
+        if events:
+            await self._ex.execute(insert(audit_events), [_event_values(e) for e in events])
+
+    async def page(self, query: AuditQuery, after_id: int | None, first: int) -> Page[AuditEvent]:
+        """Newest first; scoped to ``location_ids`` when given (see ``AuditQuery``)."""
+        if first < 0:
+            raise ValueError("first must not be negative")
+        if query.location_ids is not None and not query.location_ids:
+            return Page(items=[], has_next=False, total=0)
+        filters: list[ColumnElement[bool]] = []
+        if query.target_user_id is not None:
+            filters.append(E.target_user_id == query.target_user_id)
+        if query.location_ids is not None:
+            location_ids = sorted(query.location_ids)
+            filters.append(
+                or_(
+                    E.location_id.in_(location_ids),
+                    E.target_user_id.in_(
+                        select(users.c.id).where(users.c.location_id.in_(location_ids))
+                    ),
+                )
+            )
+        total = (
+            await self._ex.execute(select(func.count()).select_from(audit_events).where(*filters))
+        ).scalar_one()
+        if total == 0:
+            return Page(items=[], has_next=False, total=0)
+        stmt = select(audit_events).where(*filters).order_by(E.id.desc()).limit(first + 1)
+        if after_id is not None:
+            stmt = stmt.where(E.id < after_id)
+        rows = list(await self._ex.execute(stmt))
+        return Page(
+            items=[_event(row) for row in rows[:first]], has_next=len(rows) > first, total=total
+        )

@@ -1,0 +1,59 @@
+"""Directory data sources."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from sqlalchemy import Row, exists, insert, select, update
+
+from domain.model import DirectoryDataSource
+from persistence.repositories._base import Executor, distinct_ids
+from persistence.tables import directory_data_sources
+
+D = directory_data_sources.c
+
+
+def _source(row: Row[Any]) -> DirectoryDataSource:
+    return DirectoryDataSource(id=row.id, name=row.name, active=row.active)
+
+
+class SqlDirectoryDataSourceRepository:
+    def __init__(self, executor: Executor) -> None:
+        self._ex = executor
+
+    async def get(self, source_id: int) -> DirectoryDataSource | None:
+        stmt = select(directory_data_sources).where(D.id == source_id)
+        row = (await self._ex.execute(stmt)).first()
+        return None if row is None else _source(row)
+
+    async def get_many(self, ids: Iterable[int]) -> dict[int, DirectoryDataSource]:
+        wanted = distinct_ids(ids)
+        if not wanted:
+            return {}
+        result = await self._ex.execute(select(directory_data_sources).where(D.id.in_(wanted)))
+        return {row.id: _source(row) for row in result}
+
+    async def list(self) -> list[DirectoryDataSource]:
+        stmt = select(directory_data_sources).order_by(D.name, D.id)
+        return [_source(row) for row in await self._ex.execute(stmt)]
+
+    async def add(self, source: DirectoryDataSource) -> DirectoryDataSource:
+        result = await self._ex.execute(
+            insert(directory_data_sources)
+            .values(name=source.name, active=source.active)
+            .returning(D.id)
+        )
+        source.id = result.scalar_one()
+        return source
+
+    async def update(self, source: DirectoryDataSource) -> None:
+        await self._ex.execute(
+            update(directory_data_sources)
+            .where(D.id == source.id)
+            .values(name=source.name, active=source.active)
+        )
+
+    async def name_taken(self, name: str) -> bool:
+        stmt = select(exists().where(D.name == name))
+        return bool((await self._ex.execute(stmt)).scalar_one())

@@ -1,0 +1,221 @@
+"""The E-Mail Gateway and the outbox."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Row, insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from domain.model import (
+    EmailGateway,
+    MailKind,
+    MailStatus,
+    OutgoingMail,
+    SmtpSecurity,
+)
+from persistence.repositories._base import Executor
+from persistence.tables import email_gateway, outbox
+
+G = email_gateway.c
+M = outbox.c
+
+# The id of the one gateway row (a CHECK constraint allows no other).
+GATEWAY_ID = 1
+
+
+def _gateway(row: Row[Any]) -> EmailGateway:
+    return EmailGateway(
+        host=row.host,
+        port=row.port,
+        security=SmtpSecurity[row.security],
+        sender_address=row.sender_address,
+        sender_name=row.sender_name,
+        username=row.username,
+        password_ciphertext=row.password_ciphertext,
+    )
+
+
+class SqlEmailGatewayRepository:
+    def __init__(self, executor: Executor) -> None:
+        self._ex = executor
+
+    async def get(self) -> EmailGateway | None:
+        row = (await self._ex.execute(select(email_gateway).where(G.id == GATEWAY_ID))).first()
+        return _gateway(row) if row is not None else None
+
+    async def save(self, gateway: EmailGateway) -> None:
+        """Creates the gateway or replaces every field of it."""
+        values: dict[str, Any] = {
+            "host": gateway.host,
+            "port": gateway.port,
+            "security": gateway.security.name,
+            "sender_address": gateway.sender_address,
+            "sender_name": gateway.sender_name,
+            "username": gateway.username,
+            "password_ciphertext": gateway.password_ciphertext,
+        }
+        keys = [G.id]
+        stmt: Any
+        if self._ex.dialect_name == "postgresql":
+            pg = postgresql.insert(email_gateway).values(id=GATEWAY_ID, **values)
+            stmt = pg.on_conflict_do_update(
+                index_elements=keys, set_={k: pg.excluded[k] for k in values}
+            )
+        else:
+            lite = sqlite.insert(email_gateway).values(id=GATEWAY_ID, **values)
+            stmt = lite.on_conflict_do_update(
+                index_elements=keys, set_={k: lite.excluded[k] for k in values}
+            )
+        await self._ex.execute(stmt)
+
+
+def _mail_values(mail: OutgoingMail) -> dict[str, Any]:
+    return {
+        "kind": mail.kind.name,
+        "recipient": mail.recipient,
+        "message_id": mail.message_id,
+        "created_at": mail.created_at,
+        "next_attempt_at": mail.next_attempt_at,
+        "context": dict(mail.context),
+        "secret_ciphertext": mail.secret_ciphertext,
+        "target_user_id": mail.target_user_id,
+        "status": mail.status.name,
+        "attempts": mail.attempts,
+        "claimed_until": mail.claimed_until,
+        "claim_token": mail.claim_token,
+        "last_reply_code": mail.last_reply_code,
+        "last_error": mail.last_error,
+        "sent_at": mail.sent_at,
+    }
+
+
+def _mail(row: Row[Any]) -> OutgoingMail:
+    return OutgoingMail(
+        id=row.id,
+        kind=MailKind[row.kind],
+        recipient=row.recipient,
+        message_id=row.message_id,
+        created_at=row.created_at,
+        next_attempt_at=row.next_attempt_at,
+        context=dict(row.context or {}),
+        secret_ciphertext=row.secret_ciphertext,
+        target_user_id=row.target_user_id,
+        status=MailStatus[row.status],
+        attempts=row.attempts,
+        claimed_until=row.claimed_until,
+        claim_token=row.claim_token,
+        last_reply_code=row.last_reply_code,
+        last_error=row.last_error,
+        sent_at=row.sent_at,
+    )
+
+
+def _held(token: str) -> tuple[Any, ...]:
+    """Rows still pending under the claim ``token``: a dispatcher whose claim ran
+    out and was taken over by another finds none of them."""
+    return (M.claim_token == token, M.status == MailStatus.PENDING.name)
+
+
+class SqlOutboxRepository:
+    def __init__(self, executor: Executor) -> None:
+        self._ex = executor
+
+    async def add(self, mail: OutgoingMail) -> OutgoingMail:
+        result = await self._ex.execute(insert(outbox).values(_mail_values(mail)).returning(M.id))
+        mail.id = result.scalar_one()
+        return mail
+
+    async def add_many(self, mails: Sequence[OutgoingMail]) -> None:
+        if mails:
+            await self._ex.execute(insert(outbox), [_mail_values(m) for m in mails])
+
+    async def get(self, mail_id: int) -> OutgoingMail | None:
+        row = (await self._ex.execute(select(outbox).where(M.id == mail_id))).first()
+        return _mail(row) if row is not None else None
+
+    async def update(self, mail: OutgoingMail) -> None:
+        await self._ex.execute(update(outbox).where(M.id == mail.id).values(_mail_values(mail)))
+
+    async def renew_claim(self, token: str, ids: Iterable[int], claim_until: datetime) -> set[int]:
+        wanted = list(ids)
+        if not wanted:
+            return set()
+        result = await self._ex.execute(
+            update(outbox)
+            .where(M.id.in_(wanted), *_held(token))
+            .values(claimed_until=claim_until)
+            .returning(M.id)
+        )
+        return set(result.scalars())
+
+    async def record_attempt(self, mail: OutgoingMail, *, token: str) -> bool:
+        result = await self._ex.execute(
+            update(outbox)
+            .where(M.id == mail.id, *_held(token))
+            .values(_mail_values(mail))
+            .returning(M.id)
+        )
+        return result.first() is not None
+
+    async def release_claim(self, token: str, ids: Iterable[int]) -> None:
+        wanted = list(ids)
+        if wanted:
+            await self._ex.execute(
+                update(outbox)
+                .where(M.id.in_(wanted), *_held(token))
+                .values(claimed_until=None, claim_token=None)
+            )
+
+    async def claim_due(
+        self, now: datetime, claim_until: datetime, limit: int, *, token: str
+    ) -> list[OutgoingMail]:
+        """Pending messages due at ``now`` and not claimed (``claimed_until`` unset or
+        past), oldest first, at most ``limit``; stored and returned with
+        ``claimed_until`` and ``claim_token`` set.
+
+        PostgreSQL: ``SELECT … FOR UPDATE SKIP LOCKED`` then ``UPDATE`` in the same
+        transaction; rows another dispatcher is claiming are locked and skipped,
+        and one it claimed and committed no longer matches. SQLite has no row
+        locks: the claim is one ``UPDATE … WHERE id IN (SELECT … LIMIT) RETURNING``,
+        so it takes the database's write lock before it reads, and a second
+        dispatcher's claim runs only after the first one's transaction ended.
+        """
+        if limit <= 0:
+            return []
+        due = (
+            M.status == MailStatus.PENDING.name,
+            M.next_attempt_at <= now,
+            (M.claimed_until.is_(None)) | (M.claimed_until < now),
+        )
+        order = (M.next_attempt_at, M.id)
+        if self._ex.dialect_name == "postgresql":
+            stmt = (
+                select(outbox)
+                .where(*due)
+                .order_by(*order)
+                .limit(limit)
+                .with_for_update(skip_locked=True)
+            )
+            claimed = [_mail(row) for row in await self._ex.execute(stmt)]
+            if claimed:
+                await self._ex.execute(
+                    update(outbox)
+                    .where(M.id.in_([mail.id for mail in claimed]))
+                    .values(claimed_until=claim_until, claim_token=token)
+                )
+            for mail in claimed:
+                mail.claimed_until = claim_until
+                mail.claim_token = token
+            return claimed
+        chosen = select(M.id).where(*due).order_by(*order).limit(limit)
+        result = await self._ex.execute(
+            update(outbox)
+            .where(M.id.in_(chosen))
+            .values(claimed_until=claim_until, claim_token=token)
+            .returning(*outbox.c)
+        )
+        # RETURNING gives no particular order.
+        return sorted((_mail(row) for row in result), key=lambda m: (m.next_attempt_at, m.id))

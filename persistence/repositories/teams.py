@@ -1,0 +1,162 @@
+"""Teams with their members."""
+
+from __future__ import annotations
+
+import builtins
+from collections.abc import Iterable
+from typing import Any
+
+from sqlalchemy import ColumnElement, Row, Select, delete, insert, select, update
+
+from domain.model import RelationshipLevel, Team, TeamInfo
+from persistence.repositories._base import ByIds, Executor, distinct_ids
+from persistence.tables import team_members, teams
+
+T = teams.c
+M = team_members.c
+
+
+def _select_teams(*where: ColumnElement[bool]) -> Select[Any]:
+    """Teams with their members (one row per member), by name."""
+    return (
+        select(teams, M.user_id.label("member_id"))
+        .select_from(teams.outerjoin(team_members, M.team_id == T.id))
+        .where(*where)
+        .order_by(T.name, T.id, M.user_id)
+    )
+
+
+def _teams_from(rows: Iterable[Row[Any]]) -> list[Team]:
+    found: dict[int, Team] = {}
+    for row in rows:
+        team = found.get(row.id)
+        if team is None:
+            team = found[row.id] = Team(
+                id=row.id,
+                name=row.name,
+                description=row.description,
+                relationship=RelationshipLevel[row.relationship],
+                member_ids=[],
+            )
+        if row.member_id is not None:
+            team.member_ids.append(row.member_id)
+    return list(found.values())
+
+
+def _team_values(team: Team) -> dict[str, Any]:
+    return {
+        "name": team.name,
+        "description": team.description,
+        "relationship": team.relationship.name,
+    }
+
+
+# A page of users reads its members' teams (hundreds of rows) with every request.
+_TEAM_INFOS_BY_MEMBER = ByIds.of(
+    M.user_id,
+    lambda where: (
+        select(M.user_id, T.id, T.name, T.description, T.relationship)
+        .select_from(team_members.join(teams, T.id == M.team_id))
+        .where(where)
+        .order_by(T.name, T.id)
+    ),
+)
+
+
+class SqlTeamRepository:
+    """Teams carry all their ``member_ids`` (ascending); every reader is one statement."""
+
+    def __init__(self, executor: Executor) -> None:
+        self._ex = executor
+
+    async def _teams(self, *where: ColumnElement[bool]) -> list[Team]:
+        return _teams_from(await self._ex.execute(_select_teams(*where)))
+
+    async def get(self, team_id: int) -> Team | None:
+        found = await self._teams(T.id == team_id)
+        return found[0] if found else None
+
+    async def get_many(self, ids: Iterable[int]) -> dict[int, Team]:
+        wanted = distinct_ids(ids)
+        if not wanted:
+            return {}
+        return {team.id: team for team in await self._teams(T.id.in_(wanted))}
+
+    async def list(self) -> list[Team]:
+        return await self._teams()
+
+    async def for_members(self, user_ids: Iterable[int]) -> dict[int, builtins.list[Team]]:
+        """The teams of each given user, by name (users without a team are absent)."""
+        wanted = distinct_ids(user_ids)
+        if not wanted:
+            return {}
+        their_teams = select(M.team_id).where(M.user_id.in_(wanted))
+        found: dict[int, builtins.list[Team]] = {}
+        requested = set(wanted)
+        for team in await self._teams(T.id.in_(their_teams)):
+            for member in team.member_ids:
+                if member in requested:
+                    found.setdefault(member, []).append(team)
+        return found
+
+    async def infos_for_members(
+        self, user_ids: Iterable[int]
+    ) -> dict[int, builtins.list[TeamInfo]]:
+        wanted = distinct_ids(user_ids)
+        if not wanted:
+            return {}
+        infos: dict[int, TeamInfo] = {}
+        found: dict[int, builtins.list[TeamInfo]] = {}
+        # A page of users has hundreds of memberships: rows are unpacked, not read by name.
+        for user_id, team_id, name, description, relationship in await self._ex.execute_ids(
+            _TEAM_INFOS_BY_MEMBER, wanted
+        ):
+            info = infos.get(team_id)
+            if info is None:
+                info = infos[team_id] = TeamInfo(
+                    id=team_id,
+                    name=name,
+                    description=description,
+                    relationship=RelationshipLevel[relationship],
+                )
+            found.setdefault(user_id, []).append(info)
+        return found
+
+    async def member_ids(self, team_ids: Iterable[int]) -> dict[int, builtins.list[int]]:
+        wanted = distinct_ids(team_ids)
+        if not wanted:
+            return {}
+        stmt = (
+            select(M.team_id, M.user_id).where(M.team_id.in_(wanted)).order_by(M.team_id, M.user_id)
+        )
+        found: dict[int, builtins.list[int]] = {}
+        for row in await self._ex.execute(stmt):
+            found.setdefault(row.team_id, []).append(row.user_id)
+        return found
+
+    async def add(self, team: Team) -> Team:
+        result = await self._ex.execute(insert(teams).values(_team_values(team)).returning(T.id))
+        team.id = result.scalar_one()
+        await self._insert_members(team.id, distinct_ids(team.member_ids))
+        return team
+
+    async def update(self, team: Team) -> None:
+        """Stores the fields and makes the stored members equal ``member_ids``."""
+        await self._ex.execute(update(teams).where(T.id == team.id).values(_team_values(team)))
+        members = distinct_ids(team.member_ids)
+        await self._ex.execute(
+            delete(team_members).where(M.team_id == team.id, M.user_id.not_in(members))
+        )
+        stored = await self._ex.execute(select(M.user_id).where(M.team_id == team.id))
+        present = set(stored.scalars())
+        await self._insert_members(team.id, [m for m in members if m not in present])
+
+    async def delete(self, team_id: int) -> None:
+        await self._ex.execute(delete(teams).where(T.id == team_id))
+
+    async def _insert_members(self, team_id: int, member_ids: builtins.list[int]) -> None:
+        if member_ids:
+            await self._ex.execute(
+                insert(team_members),
+                [{"team_id": team_id, "user_id": member} for member in member_ids],
+            )

@@ -1,0 +1,380 @@
+"""Users, their own relationships and their contact lists."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from sqlalchemy import (
+    ColumnElement,
+    Row,
+    Select,
+    and_,
+    bindparam,
+    delete,
+    exists,
+    func,
+    insert,
+    literal,
+    or_,
+    select,
+    update,
+)
+from sqlalchemy.dialects import postgresql, sqlite
+
+from domain.model import (
+    Contact,
+    RelationshipLevel,
+    User,
+    VoicemailPinState,
+)
+from domain.ports import Page, UserQuery
+from persistence.repositories._base import (
+    LIKE_ESCAPE,
+    ByIds,
+    Executor,
+    distinct_ids,
+    like_contains,
+)
+from persistence.tables import (
+    contacts,
+    directory_data_sources,
+    team_members,
+    user_relationships,
+    users,
+)
+
+U = users.c
+R = user_relationships.c
+C = contacts.c
+
+
+def _user_values(user: User) -> dict[str, Any]:
+    return {
+        "login": user.login,
+        "first_name": user.first_name,
+        "last_name": user.last_name,
+        "email": user.email,
+        "work_phone": user.work_phone,
+        "mobile_phone": user.mobile_phone,
+        "location_id": user.location_id,
+        "configuration_group_id": user.configuration_group_id,
+        "is_vip": user.is_vip,
+        "blocked": user.blocked,
+        "password_hash": user.password_hash,
+        "password_change_required": user.password_change_required,
+        "voicemail_pin_hash": user.voicemail_pin_hash,
+        "voicemail_pin_state": user.voicemail_pin_state.name,
+        "client_settings": dict(user.client_settings),
+        "presence_settings": dict(user.presence_settings),
+        "temporary_password_expires_at": user.temporary_password_expires_at,
+        "pin_failed_attempts": user.pin_failed_attempts,
+        "pin_locked_until": user.pin_locked_until,
+    }
+
+
+# The columns _user unpacks, in its order: unpacking a row is several times
+# cheaper than reading its attributes by name, and a page maps 100 rows.
+_USER_COLUMNS = (
+    U.id, U.login, U.first_name, U.last_name, U.email, U.work_phone, U.mobile_phone,
+    U.location_id, U.configuration_group_id, U.is_vip, U.blocked, U.password_hash,
+    U.password_change_required, U.voicemail_pin_hash, U.voicemail_pin_state,
+    U.client_settings, U.presence_settings, U.temporary_password_expires_at,
+    U.pin_failed_attempts, U.pin_locked_until,
+)  # fmt: skip
+
+
+def _user(row: Sequence[Any]) -> User:
+    (
+        id, login, first_name, last_name, email, work_phone, mobile_phone,
+        location_id, configuration_group_id, is_vip, blocked, password_hash,
+        password_change_required, voicemail_pin_hash, voicemail_pin_state,
+        client_settings, presence_settings, temporary_password_expires_at,
+        pin_failed_attempts, pin_locked_until,
+    ) = row  # fmt: skip
+    return User(
+        id=id,
+        login=login,
+        first_name=first_name,
+        last_name=last_name,
+        email=email,
+        work_phone=work_phone,
+        mobile_phone=mobile_phone,
+        location_id=location_id,
+        configuration_group_id=configuration_group_id,
+        is_vip=is_vip,
+        blocked=blocked,
+        password_hash=password_hash,
+        password_change_required=password_change_required,
+        voicemail_pin_hash=voicemail_pin_hash,
+        voicemail_pin_state=VoicemailPinState[voicemail_pin_state],
+        client_settings=dict(client_settings or {}),
+        presence_settings=dict(presence_settings or {}),
+        temporary_password_expires_at=temporary_password_expires_at,
+        pin_failed_attempts=pin_failed_attempts,
+        pin_locked_until=pin_locked_until,
+    )
+
+
+def _select_users(*where: ColumnElement[bool]) -> Select[Any]:
+    """Users (the users table only), in id order."""
+    return select(*_USER_COLUMNS).where(*where).order_by(U.id)
+
+
+_USERS_BY_ID = ByIds.of(U.id, _select_users)
+# Executed with one parameter set per user: SET takes the other keys' columns.
+_UPDATE_BY_ID = update(users).where(U.id == bindparam("user_id"))
+
+
+def _page(filters: list[ColumnElement[bool]]) -> Select[Any]:
+    """A page of users after ``:after`` (ids start at 1), at most ``:limit``."""
+    return _select_users(*filters, U.id > bindparam("after")).limit(bindparam("limit"))
+
+
+# The administrators' users list, built once: it is the most frequent read.
+_UNFILTERED_PAGE = _page([])
+
+
+def _display_name() -> ColumnElement[str]:
+    """SQL for :func:`domain.model.display_name`."""
+    return func.coalesce(U.first_name + literal(" "), literal("")) + U.last_name
+
+
+def _lower_like(column: ColumnElement[Any], pattern: str) -> ColumnElement[bool]:
+    return func.lower(column).like(pattern, escape=LIKE_ESCAPE)
+
+
+def _filters(query: UserQuery) -> list[ColumnElement[bool]]:
+    filters: list[ColumnElement[bool]] = []
+    if query.search:
+        pattern = like_contains(query.search.lower())
+        filters.append(
+            or_(
+                _lower_like(U.login, pattern),
+                _lower_like(U.first_name, pattern),
+                _lower_like(U.last_name, pattern),
+                _lower_like(_display_name(), pattern),
+                _lower_like(U.email, pattern),
+            )
+        )
+    if query.location_id is not None:
+        filters.append(U.location_id == query.location_id)
+    if query.configuration_group_id is not None:
+        filters.append(U.configuration_group_id == query.configuration_group_id)
+    if query.team_id is not None:
+        filters.append(
+            exists().where(team_members.c.team_id == query.team_id, team_members.c.user_id == U.id)
+        )
+    if query.is_vip is not None:
+        filters.append(U.is_vip == query.is_vip)
+    if query.location_ids is not None:
+        filters.append(U.location_id.in_(sorted(query.location_ids)))
+    return filters
+
+
+class SqlUserRepository:
+    """Users, read from and written to the users table only.
+
+    Own relationships are not part of a user: they are read and changed
+    through :class:`SqlRelationshipRepository` only.
+    """
+
+    def __init__(self, executor: Executor) -> None:
+        self._ex = executor
+
+    async def _one(self, *where: ColumnElement[bool], for_update: bool = False) -> User | None:
+        statement = _select_users(*where)
+        if for_update:
+            # Rendered FOR UPDATE on PostgreSQL; SQLite has no row locks and
+            # needs none (a writing transaction holds the database's write lock).
+            statement = statement.with_for_update()
+        row = (await self._ex.execute(statement)).first()
+        return _user(row) if row is not None else None
+
+    async def get(self, user_id: int, *, for_update: bool = False) -> User | None:
+        return await self._one(U.id == user_id, for_update=for_update)
+
+    async def get_by_login(self, login: str, *, for_update: bool = False) -> User | None:
+        return await self._one(U.login == login, for_update=for_update)
+
+    async def get_many(self, ids: Iterable[int], *, for_update: bool = False) -> dict[int, User]:
+        wanted = distinct_ids(ids)
+        if not wanted:
+            return {}
+        if for_update:
+            # In id order: two transactions locking overlapping users cannot deadlock.
+            stmt = _select_users(U.id.in_(wanted)).with_for_update()
+            rows = await self._ex.execute(stmt)
+        else:
+            rows = await self._ex.execute_ids(_USERS_BY_ID, wanted)
+        return {user.id: user for user in map(_user, rows)}
+
+    async def page(
+        self, query: UserQuery, after_id: int | None, first: int, *, with_total: bool = True
+    ) -> Page[User]:
+        if first < 0:
+            raise ValueError("first must not be negative")
+        if query.location_ids is not None and not query.location_ids:
+            return Page(items=[], has_next=False, total=0 if with_total else None)
+        filters = _filters(query)
+        total = None
+        if with_total:
+            total = (
+                await self._ex.execute(select(func.count()).select_from(users).where(*filters))
+            ).scalar_one()
+            if total == 0:
+                return Page(items=[], has_next=False, total=0)
+        # One more row than asked tells whether another page follows.
+        bounds = {"after": after_id if after_id is not None else 0, "limit": first + 1}
+        stmt = _UNFILTERED_PAGE if not filters else _page(filters)
+        found = [_user(row) for row in await self._ex.execute(stmt, bounds)]
+        return Page(items=found[:first], has_next=len(found) > first, total=total)
+
+    async def add(self, user: User) -> User:
+        result = await self._ex.execute(insert(users).values(_user_values(user)).returning(U.id))
+        user.id = result.scalar_one()
+        return user
+
+    async def update(self, user: User) -> None:
+        await self._ex.execute(update(users).where(U.id == user.id).values(_user_values(user)))
+
+    async def update_many(self, users_: Sequence[User]) -> None:
+        if users_:
+            rows = [{"user_id": u.id, **_user_values(u)} for u in users_]
+            await self._ex.execute(_UPDATE_BY_ID, rows)
+
+    async def delete(self, user_id: int) -> None:
+        await self._ex.execute(delete(users).where(U.id == user_id))
+
+    async def login_taken(self, login: str, except_id: int | None = None) -> bool:
+        return await self._taken(U.login == login, except_id)
+
+    async def work_phone_taken(self, phone: str, except_id: int | None = None) -> bool:
+        return await self._taken(U.work_phone == phone, except_id)
+
+    async def _taken(self, condition: ColumnElement[bool], except_id: int | None) -> bool:
+        if except_id is not None:
+            condition = and_(condition, U.id != except_id)
+        return bool((await self._ex.execute(select(exists().where(condition)))).scalar_one())
+
+
+class SqlRelationshipRepository:
+    def __init__(self, executor: Executor) -> None:
+        self._ex = executor
+
+    async def own_for(self, owner_ids: Iterable[int]) -> dict[int, dict[int, RelationshipLevel]]:
+        """Each owner's own levels by target; owners that set none are absent."""
+        wanted = distinct_ids(owner_ids)
+        if not wanted:
+            return {}
+        stmt = (
+            select(R.owner_id, R.target_id, R.level)
+            .where(R.owner_id.in_(wanted))
+            .order_by(R.owner_id, R.target_id)
+        )
+        found: dict[int, dict[int, RelationshipLevel]] = {}
+        for row in await self._ex.execute(stmt):
+            found.setdefault(row.owner_id, {})[row.target_id] = RelationshipLevel[row.level]
+        return found
+
+    async def set(self, owner_id: int, target_id: int, level: RelationshipLevel) -> None:
+        values = {"owner_id": owner_id, "target_id": target_id, "level": level.name}
+        keys = [R.owner_id, R.target_id]
+        if self._ex.dialect_name == "postgresql":
+            pg = postgresql.insert(user_relationships).values(values)
+            stmt: Any = pg.on_conflict_do_update(
+                index_elements=keys, set_={"level": pg.excluded.level}
+            )
+        else:
+            lite = sqlite.insert(user_relationships).values(values)
+            stmt = lite.on_conflict_do_update(
+                index_elements=keys, set_={"level": lite.excluded.level}
+            )
+        await self._ex.execute(stmt)
+
+    async def remove_all(self, owner_id: int) -> int:
+        return await self.remove_all_of([owner_id])
+
+    async def remove_all_of(self, owner_ids: Iterable[int]) -> int:
+        wanted = distinct_ids(owner_ids)
+        if not wanted:
+            return 0
+        result = await self._ex.execute(delete(user_relationships).where(R.owner_id.in_(wanted)))
+        return result.rowcount
+
+
+def _contact(row: Row[Any]) -> Contact:
+    return Contact(
+        id=row.id,
+        owner_id=row.owner_id,
+        display_name=row.display_name,
+        data_source_id=row.data_source_id,
+        external_id=row.external_id,
+        user_id=row.user_id,
+    )
+
+
+class SqlContactRepository:
+    def __init__(self, executor: Executor) -> None:
+        self._ex = executor
+
+    async def for_owners(self, owner_ids: Iterable[int]) -> dict[int, list[Contact]]:
+        """Each owner's contacts in the order they were added; empty lists are absent."""
+        wanted = distinct_ids(owner_ids)
+        if not wanted:
+            return {}
+        stmt = select(contacts).where(C.owner_id.in_(wanted)).order_by(C.owner_id, C.id)
+        found: dict[int, list[Contact]] = {}
+        for row in await self._ex.execute(stmt):
+            found.setdefault(row.owner_id, []).append(_contact(row))
+        return found
+
+    async def add(self, contact: Contact) -> Contact:
+        result = await self._ex.execute(
+            insert(contacts)
+            .values(
+                owner_id=contact.owner_id,
+                display_name=contact.display_name,
+                data_source_id=contact.data_source_id,
+                external_id=contact.external_id,
+                user_id=contact.user_id,
+            )
+            .returning(C.id)
+        )
+        contact.id = result.scalar_one()
+        return contact
+
+    async def exists(self, contact: Contact) -> bool:
+        if contact.user_id is not None:
+            same = C.user_id == contact.user_id
+        elif contact.data_source_id is not None and contact.external_id is not None:
+            same = and_(
+                C.data_source_id == contact.data_source_id,
+                C.external_id == contact.external_id,
+            )
+        else:
+            return False
+        stmt = select(exists().where(C.owner_id == contact.owner_id, same))
+        return bool((await self._ex.execute(stmt)).scalar_one())
+
+    async def from_inactive_sources(self, owner_id: int) -> list[Contact]:
+        return await self.from_inactive_sources_of([owner_id])
+
+    async def from_inactive_sources_of(self, owner_ids: Iterable[int]) -> list[Contact]:
+        wanted = distinct_ids(owner_ids)
+        if not wanted:
+            return []
+        stmt = (
+            select(contacts)
+            .join(directory_data_sources, directory_data_sources.c.id == C.data_source_id)
+            .where(C.owner_id.in_(wanted), directory_data_sources.c.active.is_(False))
+            .order_by(C.id)
+        )
+        return [_contact(row) for row in await self._ex.execute(stmt)]
+
+    async def remove(self, contact_ids: Iterable[int]) -> int:
+        wanted = distinct_ids(contact_ids)
+        if not wanted:
+            return 0
+        result = await self._ex.execute(delete(contacts).where(C.id.in_(wanted)))
+        return int(result.rowcount)

@@ -1,0 +1,7 @@
+"""``python -m server``: the ``connect-admin`` command line."""
+
+import sys
+
+from server.cli import main
+
+sys.exit(main())

@@ -1,0 +1,72 @@
+"""Wiring: the adapters behind the domain's ports, from the settings."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from datetime import timedelta
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from domain.ports import Clock, MailSender
+from domain.services.deps import Deps, ServiceConfig
+from mail.smtp import SmtpMailSender
+from persistence.unit_of_work import SqlAlchemyUnitOfWork
+from server.security import (
+    Argon2PasswordHasher,
+    FernetSecretBox,
+    SecretsRandomSource,
+    SystemClock,
+)
+from server.settings import Settings, resolve_secret_key
+
+
+def service_config(settings: Settings) -> ServiceConfig:
+    defaults = ServiceConfig()
+    return ServiceConfig(
+        session_ttl=timedelta(minutes=settings.session_ttl_minutes),
+        temporary_password_ttl=timedelta(hours=settings.temporary_password_hours),
+        password_hash_concurrency=os.cpu_count() or 1,
+        max_page_size=settings.max_page_size,
+        default_page_size=min(defaults.default_page_size, settings.max_page_size),
+        mail_claim_lease=timedelta(seconds=settings.mail_claim_seconds),
+    )
+
+
+def deps_factory(
+    engine: AsyncEngine,
+    settings: Settings,
+    *,
+    mailer: MailSender | None = None,
+    clock: Clock | None = None,
+) -> Callable[[], Deps]:
+    """Makes a fresh :class:`Deps` per call: its own unit of work, the other ports shared.
+
+    A unit of work is one transaction at a time, so concurrent callers (requests,
+    resolvers) each take their own ``Deps`` from the factory. ``mailer`` replaces
+    the SMTP sender, ``clock`` the system clock (tests).
+    """
+    clock = clock if clock is not None else SystemClock()
+    hasher = Argon2PasswordHasher()
+    random = SecretsRandomSource()
+    secrets = FernetSecretBox(resolve_secret_key(settings))
+    sender: MailSender = mailer if mailer is not None else SmtpMailSender()
+    config = service_config(settings)
+
+    def make() -> Deps:
+        return Deps(
+            uow=SqlAlchemyUnitOfWork(engine),
+            clock=clock,
+            hasher=hasher,
+            random=random,
+            secrets=secrets,
+            mailer=sender,
+            config=config,
+        )
+
+    return make
+
+
+def build_deps(engine: AsyncEngine, settings: Settings) -> Deps:
+    """One :class:`Deps`, for one caller at a time (the command line, a test)."""
+    return deps_factory(engine, settings)()

@@ -1,0 +1,252 @@
+"""A small demo organisation for an empty database (``connect-admin demo-data``).
+
+Everything goes through the domain services, as the server itself
+(``SYSTEM``) or, for what users set themselves (own relationships, settings,
+contacts), as the user concerned.
+
+The passwords below are for trying the API on a local demo database only.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from domain.model import RelationshipLevel, RelationshipPolicy, User
+from domain.principals import SYSTEM, UserPrincipal
+from domain.services.administrators import NewAdministrator, create_administrator
+from domain.services.data_sources import create_data_source, set_data_source_active
+from domain.services.deps import Deps
+from domain.services.groups import NewConfigurationGroup, create_group
+from domain.services.locations import NewLocation, create_location
+from domain.services.me import (
+    NewContact,
+    add_my_contact,
+    set_my_client_setting,
+    set_my_presence_setting,
+    set_my_relationship,
+)
+from domain.services.teams import NewTeam, create_team
+from domain.services.users import NewUser, UserChanges, create_user, update_user
+
+# Demo only: never use these outside a local demo database.
+DEMO_ADMIN_LOGIN = "admin"
+DEMO_ADMIN_PASSWORD = "ConnectAdmin!2026"
+DEMO_SUB_ADMIN_LOGIN = "munich-admin"
+DEMO_SUB_ADMIN_PASSWORD = "MunichAdmin!2026"
+DEMO_USER_PASSWORD = "ConnectUser!2026"
+
+
+@dataclass(frozen=True)
+class _DemoUser:
+    login: str
+    first_name: str
+    last_name: str
+    location: str
+    group: str | None = None
+    email: bool = True
+    work_phone: str | None = None
+    mobile_phone: str | None = None
+    is_vip: bool = False
+    password: bool = False
+
+
+_USERS = [
+    _DemoUser("anna.schmidt", "Anna", "Schmidt", "Berlin HQ", work_phone="+49 30 1234 100",
+              is_vip=True),
+    _DemoUser("bernd.mueller", "Bernd", "Müller", "Berlin HQ", "Sales",
+              work_phone="+49 30 1234 101", mobile_phone="+49 170 555 0101", password=True),
+    _DemoUser("clara.weber", "Clara", "Weber", "Berlin HQ", "Sales", work_phone="+49 30 1234 102"),
+    _DemoUser("david.fischer", "David", "Fischer", "Berlin HQ", "Support", email=False,
+              work_phone="+49 30 1234 103"),
+    _DemoUser("eva.wagner", "Eva", "Wagner", "Berlin HQ", "Support", work_phone="+49 30 1234 104"),
+    _DemoUser("felix.becker", "Felix", "Becker", "Berlin HQ", work_phone="+49 30 1234 105"),
+    _DemoUser("greta.hoffmann", "Greta", "Hoffmann", "Berlin HQ", "Sales", email=False),
+    _DemoUser("hans.schulz", "Hans", "Schulz", "Munich", "Development",
+              work_phone="+49 89 5678 200", password=True),
+    _DemoUser("ida.koch", "Ida", "Koch", "Munich", "Development", work_phone="+49 89 5678 201"),
+    _DemoUser("jonas.richter", "Jonas", "Richter", "Munich", work_phone="+49 89 5678 202"),
+    _DemoUser("katrin.klein", "Katrin", "Klein", "Munich", "Development", email=False,
+              work_phone="+49 89 5678 203"),
+    _DemoUser("lukas.wolf", "Lukas", "Wolf", "Munich", work_phone="+49 89 5678 204"),
+]  # fmt: skip
+
+_BLOCKED = "lukas.wolf"
+
+
+async def load_demo_data(deps: Deps) -> bool:
+    """Fills an entirely empty database; False (and nothing changed) when any location
+    or any administrator exists, so that the demo passwords the command line prints
+    are always the ones stored."""
+    async with deps.uow as uow:
+        if await uow.locations.list() or await uow.administrators.list():
+            return False
+
+    berlin = await create_location(
+        deps,
+        SYSTEM,
+        NewLocation(
+            name="Berlin HQ",
+            description="Head office",
+            default_relationship=RelationshipLevel.EMPLOYEE,
+            relationship_policy=RelationshipPolicy.EXTEND_AND_RESTRICT,
+            client_settings=[
+                ("language", "de"),
+                ("hotkeys.dial", "Ctrl+Alt+D"),
+                ("journal.keepDays", 90),
+            ],
+            presence_settings=[("autoAwayMinutes", 10), ("showCalendarStatus", True)],
+        ),
+    )
+    munich = await create_location(
+        deps,
+        SYSTEM,
+        NewLocation(
+            name="Munich",
+            description="Development office",
+            default_relationship=RelationshipLevel.EMPLOYEE,
+            relationship_policy=RelationshipPolicy.EXTEND_ONLY,
+            client_settings=[("language", "de"), ("journal.keepDays", 30)],
+            presence_settings=[("autoAwayMinutes", 15), ("showCalendarStatus", False)],
+        ),
+    )
+    locations = {berlin.name: berlin.id, munich.name: munich.id}
+
+    sales = await create_group(
+        deps,
+        SYSTEM,
+        NewConfigurationGroup(
+            location_id=berlin.id,
+            name="Sales",
+            description="Field and inside sales",
+            default_relationship=RelationshipLevel.TEAM_COLLEAGUE,
+            client_settings=[("language", "en"), ("hotkeys.dial", "Ctrl+Shift+D")],
+            presence_settings=[("autoAwayMinutes", 30)],
+        ),
+    )
+    support = await create_group(
+        deps,
+        SYSTEM,
+        NewConfigurationGroup(location_id=berlin.id, name="Support", description="Hotline"),
+    )
+    development = await create_group(
+        deps,
+        SYSTEM,
+        NewConfigurationGroup(
+            location_id=munich.id,
+            name="Development",
+            presence_settings=[("autoAwayMinutes", 60), ("showCalendarStatus", True)],
+        ),
+    )
+    groups = {
+        (berlin.id, sales.name): sales.id,
+        (berlin.id, support.name): support.id,
+        (munich.id, development.name): development.id,
+    }
+
+    users: dict[str, User] = {}
+    for demo in _USERS:
+        location_id = locations[demo.location]
+        users[demo.login] = await create_user(
+            deps,
+            SYSTEM,
+            NewUser(
+                login=demo.login,
+                first_name=demo.first_name,
+                last_name=demo.last_name,
+                location_id=location_id,
+                configuration_group_id=groups[location_id, demo.group] if demo.group else None,
+                email=f"{demo.login}@example.com" if demo.email else None,
+                work_phone=demo.work_phone,
+                mobile_phone=demo.mobile_phone,
+                is_vip=demo.is_vip,
+                password=DEMO_USER_PASSWORD if demo.password else None,
+            ),
+        )
+    await update_user(deps, SYSTEM, UserChanges(id=users[_BLOCKED].id, blocked=True))
+
+    def ids(*logins: str) -> list[int]:
+        return [users[login].id for login in logins]
+
+    await create_team(
+        deps,
+        SYSTEM,
+        NewTeam(
+            name="Key Accounts",
+            description="Sales and the CEO's office",
+            member_ids=ids("anna.schmidt", "bernd.mueller", "clara.weber"),
+            relationship=RelationshipLevel.TEAM_COLLEAGUE,
+        ),
+    )
+    await create_team(
+        deps,
+        SYSTEM,
+        NewTeam(
+            name="Product",
+            description="Across Berlin and Munich",
+            member_ids=ids("felix.becker", "hans.schulz", "ida.koch"),
+            relationship=RelationshipLevel.ASSISTANT,
+        ),
+    )
+
+    ldap = await create_data_source(deps, SYSTEM, "Corporate LDAP")
+    crm = await create_data_source(deps, SYSTEM, "Legacy CRM")
+
+    def as_user(login: str) -> UserPrincipal:
+        return UserPrincipal(user_id=users[login].id, login=login, password_change_required=False)
+
+    # What users set themselves in the Connect Client.
+    anna, bernd, david, hans = (
+        as_user(login)
+        for login in ("anna.schmidt", "bernd.mueller", "david.fischer", "hans.schulz")
+    )
+    # A VIP has no defaults: only these.
+    await set_my_relationship(deps, anna, users["clara.weber"].id, RelationshipLevel.ASSISTANT_PLUS)
+    await set_my_relationship(deps, anna, users["felix.becker"].id, RelationshipLevel.EMPLOYEE)
+    await set_my_relationship(deps, david, users["eva.wagner"].id, RelationshipLevel.ASSISTANT)
+    await set_my_relationship(deps, david, users["felix.becker"].id, RelationshipLevel.EXTERNAL)
+    await set_my_relationship(deps, hans, users["ida.koch"].id, RelationshipLevel.ASSISTANT_PLUS)
+    await set_my_client_setting(deps, david, "hotkeys.dial", "F9")
+    await set_my_presence_setting(deps, bernd, "autoAwayMinutes", 5)
+    await set_my_client_setting(deps, hans, "language", "en")
+    await add_my_contact(deps, bernd, NewContact(user_id=users["eva.wagner"].id))
+    await add_my_contact(
+        deps,
+        bernd,
+        NewContact(data_source_id=ldap.id, external_id="cn=max.mustermann",
+                   display_name="Max Mustermann (Customer)"),
+    )  # fmt: skip
+    await add_my_contact(
+        deps,
+        bernd,
+        NewContact(data_source_id=crm.id, external_id="CRM-4711", display_name="Erika Musterfrau"),
+    )
+    await add_my_contact(
+        deps,
+        hans,
+        NewContact(data_source_id=crm.id, external_id="CRM-0815", display_name="John Doe"),
+    )
+    # Deactivated after the contacts were added: "repair contact list" has work to do.
+    await set_data_source_active(deps, SYSTEM, crm.id, active=False)
+
+    await create_administrator(
+        deps,
+        SYSTEM,
+        NewAdministrator(
+            login=DEMO_ADMIN_LOGIN,
+            password=DEMO_ADMIN_PASSWORD,
+            last_name="Administrator",
+            first_name="Demo",
+            email="admin@example.com",
+        ),
+    )
+    await create_administrator(
+        deps,
+        SYSTEM,
+        NewAdministrator(
+            login=DEMO_SUB_ADMIN_LOGIN,
+            password=DEMO_SUB_ADMIN_PASSWORD,
+            last_name="Munich Administrator",
+            location_ids=[munich.id],
+        ),
+    )
+    return True

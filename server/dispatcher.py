@@ -1,0 +1,58 @@
+"""Runs the outbox dispatcher: as a task inside the server, or alone.
+
+Polling keeps it simple and robust: a message queued before a crash is
+found again after the restart, and several dispatchers can run at once
+because each claims its messages (see ``OutboxRepository.claim_due``) and
+keeps the claim while it sends them (``domain/services/mail_lease.py``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Callable
+
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
+
+from domain.errors import ServiceUnavailable
+from domain.services.deps import Deps
+from domain.services.mail import dispatch_due
+
+logger = logging.getLogger("connect_admin.mail")
+
+# After a failure the dispatcher waits the poll interval, doubled after each further
+# failure up to this, so an outage costs one log line per wait, not one a second.
+MAX_BACKOFF_SECONDS = 60.0
+# Failures of the database itself: one line each, the traceback would say nothing more.
+DATABASE_FAILURES = (OSError, DBAPIError, PoolTimeout, ServiceUnavailable)
+
+
+async def run_dispatcher(
+    make_deps: Callable[[], Deps], stop: asyncio.Event, *, poll_seconds: float
+) -> None:
+    """Sends due mail until ``stop`` is set; a full batch is followed at once by the next."""
+    backoff = poll_seconds
+    while not stop.is_set():
+        delay = poll_seconds
+        try:
+            handled = await dispatch_due(make_deps())
+        except DATABASE_FAILURES as error:
+            # The messages stay queued; say what failed, once per back-off.
+            delay, backoff, handled = backoff, min(MAX_BACKOFF_SECONDS, backoff * 2), 0
+            logger.warning(
+                "mail dispatch: the database failed (%s: %s); retrying in %g s",
+                type(error).__name__,
+                str(error).splitlines()[0] if str(error) else "",
+                delay,
+            )
+        except Exception:
+            delay, backoff, handled = backoff, min(MAX_BACKOFF_SECONDS, backoff * 2), 0
+            logger.exception("mail dispatch failed; retrying in %g s", delay)
+        else:
+            backoff = poll_seconds
+        if handled:
+            continue
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), delay)

@@ -1,0 +1,175 @@
+"""Request limits at the HTTP level, and the query limits taken from the settings.
+
+:class:`BodyLimit` refuses a request body over ``CONNECT_MAX_BODY_BYTES`` with
+413 and a GraphQL error body, before the application reads any of it: at
+once when ``Content-Length`` says so, otherwise as soon as the received
+bytes pass the limit. A body that has not arrived completely within
+``CONNECT_BODY_TIMEOUT_SECONDS`` is answered 408 and the connection closed:
+a client trickling its body a byte at a time holds a connection for that
+long at most.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+
+from sqlalchemy.exc import TimeoutError as PoolTimeout
+from starlette.datastructures import Headers
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from domain.errors import ServiceUnavailable
+from gql.limits import Limits
+from server.container import service_config
+from server.settings import Settings
+
+
+def query_limits(settings: Settings) -> Limits:
+    return Limits(
+        max_depth=settings.max_query_depth,
+        max_aliases=settings.max_aliases,
+        max_tokens=settings.max_query_tokens,
+        max_directives=settings.max_directives,
+        max_cost=settings.max_query_cost,
+        max_anonymous_cost=min(settings.max_anonymous_query_cost, settings.max_query_cost),
+        page_size=service_config(settings).default_page_size,
+        max_page_size=settings.max_page_size,
+        introspection=settings.introspection,
+        suggestions=settings.field_suggestions,
+    )
+
+
+def error_body(message: str, code: str, **extensions: object) -> bytes:
+    """A GraphQL response with one request error and no ``data``."""
+    error = {"message": message, "extensions": {"code": code, **extensions}}
+    return json.dumps({"errors": [error]}, separators=(",", ":")).encode()
+
+
+class _TooLarge(Exception):
+    pass
+
+
+class BodyLimit:
+    def __init__(self, app: ASGIApp, max_bytes: int, timeout_seconds: float = 10.0) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+        self.timeout_seconds = timeout_seconds
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = Headers(scope=scope).get("content-length", "")
+        if declared.isdigit() and int(declared) > self.max_bytes:
+            await self._refuse(send)
+            return
+        # Read the whole (limited) body first, then hand it on in one message.
+        try:
+            async with asyncio.timeout(self.timeout_seconds):
+                body = await self._read(receive)
+        except TimeoutError:
+            await self._answer(
+                send,
+                408,
+                error_body(
+                    f"The request body did not arrive within {self.timeout_seconds:g} s.",
+                    "REQUEST_TIMEOUT",
+                    limit=self.timeout_seconds,
+                ),
+            )
+            return
+        except _TooLarge:
+            await self._refuse(send)
+            return
+        if body is None:
+            # The client went away: nothing to answer.
+            return
+        delivered = False
+
+        async def replay() -> Message:
+            nonlocal delivered
+            if delivered:
+                return await receive()
+            delivered = True
+            return {"type": "http.request", "body": body, "more_body": False}
+
+        await self.app(scope, replay, send)
+
+    async def _read(self, receive: Receive) -> bytes | None:
+        chunks: list[bytes] = []
+        size = 0
+        while True:
+            message = await receive()
+            if message["type"] != "http.request":
+                return None
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size > self.max_bytes:
+                raise _TooLarge
+            chunks.append(chunk)
+            if not message.get("more_body", False):
+                return b"".join(chunks)
+
+    async def _refuse(self, send: Send) -> None:
+        content = error_body(
+            f"The request body is larger than {self.max_bytes} bytes.",
+            "REQUEST_TOO_LARGE",
+            limit=self.max_bytes,
+        )
+        await self._answer(send, 413, content)
+
+    async def _answer(self, send: Send, status: int, content: bytes) -> None:
+        await send(
+            {
+                "type": "http.response.start",
+                "status": status,
+                "headers": [
+                    (b"content-type", b"application/json"),
+                    (b"content-length", str(len(content)).encode()),
+                    (b"connection", b"close"),
+                ],
+            }
+        )
+        await send({"type": "http.response.body", "body": content})
+
+
+class Unavailable:
+    """Answers 503 with ``Retry-After`` when the database could not serve the request in
+    time (no pooled connection became free) anywhere outside GraphQL execution, which
+    reports it itself: the bearer token's check, the Idempotency-Key store, /metrics."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        started = False
+
+        async def tracking(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, receive, tracking)
+        except (ServiceUnavailable, PoolTimeout) as error:
+            if started or scope["type"] != "http":
+                raise
+            wait = error.retry_after if isinstance(error, ServiceUnavailable) else 1
+            content = error_body(
+                f"The database is busy. Try again in {wait} s.",
+                "SERVICE_UNAVAILABLE",
+                retryAfter=wait,
+            )
+            await send(
+                {
+                    "type": "http.response.start",
+                    "status": 503,
+                    "headers": [
+                        (b"content-type", b"application/json"),
+                        (b"content-length", str(len(content)).encode()),
+                        (b"retry-after", str(wait).encode()),
+                    ],
+                }
+            )
+            await send({"type": "http.response.body", "body": content})

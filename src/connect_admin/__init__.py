@@ -1,1 +1,0 @@
-"""Connect Admin: GraphQL API for the user administration of a unified-communications server."""
