@@ -14,7 +14,7 @@ from gql.observability import RequestRecord
 from gql.progress_broker import ProgressBroker
 
 if TYPE_CHECKING:
-    from gql.cost import CostBudget
+    from gql.limits import CostBudget
     from gql.loaders import Loaders
 
 
@@ -36,7 +36,7 @@ class Context:
     # The caller's bearer token, for checking it again on a long-lived websocket;
     # never logged.
     bearer_token: str | None = field(default=None, repr=False)
-    # The callers' query cost budgets (gql/cost.py); None: operations cost no budget.
+    # The callers' query cost budgets (gql/limits/budget.py); None: operations cost no budget.
     cost_budget: CostBudget | None = None
     loaders: Loaders = field(init=False)
 

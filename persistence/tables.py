@@ -453,7 +453,7 @@ operation_progress = Table(
 cost_budgets = Table(
     "cost_budgets",
     metadata,
-    # A hash of the caller's session or API token (gql/cost.py), never the token.
+    # A hash of the caller's session or API token (gql/limits/budget.py), never the token.
     Column("caller", String(64), primary_key=True),
     # Points left at refilled_at.
     Column("tokens", Float, nullable=False),

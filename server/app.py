@@ -76,7 +76,7 @@ def create_app(
     )
     # GraphiQL's files come from node_modules (`npm ci`), served below; see server/graphiql.py.
     graphiql = GraphiQLAssets(settings.web_assets)
-    # The schema with the query limits of the settings (gql/limits.py).
+    # The schema with the query limits of the settings (gql/limits/).
     schema = build_schema(query_limits(settings), compiled=settings.compiled_execution)
     graphql = GraphQLApp(
         make_deps,
@@ -86,7 +86,7 @@ def create_app(
         # Browser pages of these origins may open the websocket too.
         allowed_origins=settings.cors_origins,
         query_deadline_seconds=settings.query_deadline_seconds,
-        # Each caller's query cost budget, in the database for every worker (gql/cost.py).
+        # Each caller's query cost budget, in the database for every worker (gql/limits/budget.py).
         cost_budget=(
             DatabaseCostBudget(
                 SqlCostBudgets(active_engine),

@@ -1,4 +1,4 @@
-"""The query cost budgets of the callers, in the database (gql/cost.py says what they are).
+"""The query cost budgets of the callers, in the database (gql/limits/budget.py says what they are).
 
 A token bucket per session or API token: ``capacity`` points, refilled by
 ``refill_per_second``. Kept in the database, so that every worker process and
@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from domain.ports import Clock
-from gql.cost import Grant
+from gql.limits import Grant
 from persistence.cost_budgets import Bucket, SqlCostBudgets
 
 logger = logging.getLogger("connect_admin.server.cost_budget")
@@ -42,7 +42,7 @@ class _Reserve:
 
 
 class DatabaseCostBudget:
-    """Implements :class:`gql.cost.CostBudget`."""
+    """Implements :class:`gql.limits.budget.CostBudget`."""
 
     def __init__(
         self,

@@ -13,7 +13,7 @@ and ``text/plain``, which a foreign page could send without a CORS preflight,
 are refused with 415. A JSON array (a batch) is refused with 400. Refusals
 have a GraphQL error body with ``extensions.code``.
 
-Query cost (gql/cost.py): the headers ``X-Cost-Requested`` and, for a caller
+Query cost (gql/limits/cost.py): the headers ``X-Cost-Requested`` and, for a caller
 with a budget, ``X-Cost-Remaining``, ``X-Cost-Capacity`` and ``X-Cost-Reset``
 repeat ``extensions.cost``; an operation over the caller's budget answers 429
 with ``Retry-After``.
@@ -56,8 +56,8 @@ from domain.principals import Anonymous, Principal
 from domain.services import auth
 from domain.services.deps import Deps
 from gql.context import Context
-from gql.cost import EXTENSIONS_KEY, RATE_LIMITED, CostBudget
 from gql.errors import DEADLINE_EXCEEDED, SERVICE_UNAVAILABLE
+from gql.limits import EXTENSIONS_KEY, RATE_LIMITED, CostBudget
 from gql.observability import RequestRecord
 from gql.progress_broker import ProgressBroker
 from gql.schema import schema as default_schema

@@ -49,7 +49,7 @@ class Settings(BaseSettings):
     temporary_password_hours: int = Field(default=72, ge=1)
     # How long a resetProgress subscriber waits for an operation that has not started.
     progress_wait_seconds: float = Field(default=60.0, gt=0)
-    # Query limits (gql/limits.py) and the request body limit (server/limits.py).
+    # Query limits (gql/limits/) and the request body limit (server/limits.py).
     max_query_depth: int = Field(default=10, ge=1)
     max_aliases: int = Field(default=30, ge=0)
     max_query_tokens: int = Field(default=2000, ge=100)
@@ -62,7 +62,7 @@ class Settings(BaseSettings):
     # How long a request waits for a free database connection before it is answered
     # 503 (SERVICE_UNAVAILABLE) with Retry-After.
     database_pool_timeout_seconds: float = Field(default=5.0, gt=0)
-    # The cost ceiling of one operation, and each caller's budget (gql/cost.py).
+    # The cost ceiling of one operation, and each caller's budget (gql/limits/).
     max_query_cost: int = Field(default=1_000_000, ge=1)
     # The ceiling for callers without a token: they have no budget to pay from.
     max_anonymous_query_cost: int = Field(default=100_000, ge=1)

@@ -1,4 +1,4 @@
-"""Query cost and budgets over HTTP (gql/cost.py, server/cost_budget.py).
+"""Query cost and budgets over HTTP (gql/limits/, server/cost_budget.py).
 
 A ceiling per operation, counted before anything runs; a budget per session or
 API token, kept in the database and so shared by every worker (two apps on one
@@ -30,8 +30,8 @@ from websockets.typing import Subprotocol
 from domain.principals import SYSTEM
 from domain.services import groups, locations, teams, users
 from domain.services.administrators import NewAdministrator, create_administrator
-from gql.cost import budget_key
 from gql.ids import to_global_id
+from gql.limits import budget_key
 from persistence.cost_budgets import SqlCostBudgets
 from persistence.tables import cost_budgets
 from server.app import create_app

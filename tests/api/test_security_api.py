@@ -336,7 +336,7 @@ async def test_suggestions_can_be_turned_off_alone(connect: ClientFactory) -> No
 async def test_no_tracing_in_responses(connect: ClientFactory) -> None:
     async with connect() as client:
         response = await post(client, "{ __typename }")
-    # The only extension is the operation's cost (gql/cost.py).
+    # The only extension is the operation's cost (gql/limits/cost.py).
     assert set(response.json()["extensions"]) == {"cost"}
 
 

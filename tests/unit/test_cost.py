@@ -1,4 +1,4 @@
-"""The cost calculator (gql/cost.py) on a small schema of its own.
+"""The cost calculator (gql/limits/cost.py) on a small schema of its own.
 
 One point per field of the answer, every alias and every fragment spread
 counted, lists multiplied by their page (``first``, variables resolved) or
@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from graphql import build_schema, parse
 
-from gql.cost import MUTATION_COST, Cost, operation_cost
+from gql.limits.cost import MUTATION_COST, Cost, operation_cost
 
 SCHEMA = build_schema(
     """

@@ -1,0 +1,143 @@
+"""``Limits``, and the schema extensions that enforce them, in the order they run.
+
+The token limit stops the parser itself (Strawberry's ``MaxTokensLimiter``).
+Then the limit rules (gql/limits/rules.py) run first and alone: a document over
+a limit is neither validated further nor executed. Then the operation's cost
+(gql/limits/cost.py), with the request's variables: over the ceiling it is
+refused (``QUERY_TOO_COSTLY``) before the rest of validation. With
+introspection off, ``__schema`` and ``__type`` are refused, and "Did you mean
+…" suggestions are left out of error messages unless ``suggestions`` says
+otherwise. Last, the caller's budget pays the cost (gql/limits/budget.py).
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+from graphql import DocumentNode, GraphQLError, GraphQLSchema, validate
+from graphql.validation import NoSchemaIntrospectionCustomRule
+from graphql.validation.rules import ASTValidationRule
+from strawberry.extensions import MaxTokensLimiter, SchemaExtension
+from strawberry.schema.validation_rules.maybe_null import MaybeNullValidationRule
+from strawberry.schema.validation_rules.one_of import OneOfInputValidationRule
+
+from domain.principals import Anonymous
+from gql.limits.budget import CostBudgetGate
+from gql.limits.cost import EXTENSIONS_KEY, cost_report, operation_cost, too_costly
+from gql.limits.rules import max_aliases_and_directives_rule, max_depth_rule
+
+SUGGESTION = re.compile(r"\s*Did you mean [^?]*\?")
+
+
+@dataclass(frozen=True)
+class Limits:
+    max_depth: int = 10
+    max_aliases: int = 30
+    max_tokens: int = 2000
+    max_directives: int = 50
+    # The cost ceiling of one operation, and the page sizes its connections count with.
+    max_cost: int = 1_000_000
+    # For callers without a token, who have no budget (sign-in, introspection).
+    max_anonymous_cost: int = 100_000
+    page_size: int = 20
+    max_page_size: int = 100
+    introspection: bool = True
+    # None: suggestions exactly when introspection is on (they would leak the schema).
+    suggestions: bool | None = None
+
+    @property
+    def show_suggestions(self) -> bool:
+        return self.introspection if self.suggestions is None else self.suggestions
+
+
+Rules = tuple[type[ASTValidationRule], ...]
+
+
+@dataclass(frozen=True)
+class Validator:
+    """Both steps cached per document: the limit rules, and the rest of validation."""
+
+    limits: Callable[[GraphQLSchema, DocumentNode], list[GraphQLError]]
+    rest: Callable[[GraphQLSchema, DocumentNode, Rules], list[GraphQLError]]
+
+
+def _validator(limits: Limits) -> Validator:
+    limit_rules = (
+        max_depth_rule(limits.max_depth),
+        max_aliases_and_directives_rule(limits.max_aliases, limits.max_directives),
+    )
+    # What Strawberry's validate_document adds to the rules (strawberry.schema.schema).
+    extra_rules: Rules = (MaybeNullValidationRule, OneOfInputValidationRule)
+    # Strawberry's DisableIntrospection adds this rule too, but per request, to a new
+    # tuple of rules (the key of the cache below): here it costs nothing per request.
+    if not limits.introspection:
+        extra_rules += (NoSchemaIntrospectionCustomRule,)
+    hide_suggestions = not limits.show_suggestions
+
+    @functools.lru_cache(maxsize=256)
+    def over_limits(schema: GraphQLSchema, document: DocumentNode) -> list[GraphQLError]:
+        return validate(schema, document, limit_rules)
+
+    @functools.lru_cache(maxsize=256)
+    def invalid(schema: GraphQLSchema, document: DocumentNode, rules: Rules) -> list[GraphQLError]:
+        return validate(schema, document, (*rules, *extra_rules), hide_suggestions=hide_suggestions)
+
+    return Validator(over_limits, invalid)
+
+
+class QueryLimits(MaxTokensLimiter):
+    """Strawberry's token limit for the parser; then the limit rules first, the
+    operation's cost (with this request's variables), then (cached) validation.
+    Replaces Strawberry's ValidationCache, which validates everything at once.
+
+    One extension rather than MaxTokensLimiter beside it: each extension costs every
+    request an instance and its hooks."""
+
+    def __init__(self, limits: Limits, validator: Validator) -> None:
+        super().__init__(max_token_count=limits.max_tokens)
+        self.limits = limits
+        self.validator = validator
+
+    def on_operation(self) -> Iterator[None]:
+        yield from super().on_operation()
+        if not self.limits.show_suggestions:
+            # Validation leaves "Did you mean …?" out itself; variables and execution do not.
+            result = self.execution_context.result
+            for error in getattr(result, "errors", None) or ():
+                error.message = SUGGESTION.sub("", error.message)
+
+    def on_validate(self) -> Iterator[None]:
+        context = self.execution_context
+        document = context.graphql_document
+        assert document is not None
+        schema = context.schema._schema
+        errors = self.validator.limits(schema, document)
+        if not errors:
+            anonymous = isinstance(getattr(context.context, "principal", None), Anonymous)
+            limit = self.limits.max_anonymous_cost if anonymous else self.limits.max_cost
+            cost = operation_cost(
+                schema,
+                document,
+                context.operation_name,
+                context.variables,
+                limit=limit,
+                page_size=self.limits.page_size,
+                max_page_size=self.limits.max_page_size,
+            )
+            context.extensions_results[EXTENSIONS_KEY] = cost_report(cost, limit)
+            if cost.over_limit:
+                errors = [too_costly(cost, limit)]
+            else:
+                errors = self.validator.rest(schema, document, context.validation_rules)
+        context.pre_execution_errors = errors
+        yield
+
+
+def limit_extensions(limits: Limits) -> list[Callable[[], SchemaExtension]]:
+    """The schema extensions enforcing ``limits`` (they replace ValidationCache), and
+    the budget gate; list them after AuthenticationGate, before CompiledExecution."""
+    validator = _validator(limits)
+    return [lambda: QueryLimits(limits, validator), CostBudgetGate]
