@@ -69,11 +69,13 @@ export async function gql(query, variables = {}) {
 }
 
 // One subscription over graphql-transport-ws; onData gets each result's data.
-// Answers { done: Promise, close() }.
+// Answers { ready: Promise (subscribed), done: Promise (completed), close() }.
 export function subscribe(query, variables, onData) {
   const url = new URL("/graphql", location.href);
   url.protocol = url.protocol === "https:" ? "wss:" : "ws:";
   const socket = new WebSocket(url, "graphql-transport-ws");
+  let subscribed;
+  const ready = new Promise((resolve) => (subscribed = resolve));
   const done = new Promise((resolve, reject) => {
     socket.onopen = () =>
       socket.send(
@@ -84,6 +86,7 @@ export function subscribe(query, variables, onData) {
       const message = JSON.parse(text);
       if (message.type === "connection_ack") {
         socket.send(JSON.stringify({ id: "1", type: "subscribe", payload: { query, variables } }));
+        subscribed();
       } else if (message.type === "next") {
         if (message.payload.data) onData(message.payload.data);
       } else if (message.type === "error") {
@@ -100,7 +103,13 @@ export function subscribe(query, variables, onData) {
     socket.onclose = () => resolve();
   });
   done.catch(() => {});
-  return { done, close: () => socket.close() };
+  done.finally(subscribed);
+  return { ready, done, close: () => socket.close() };
+}
+
+// The promise, or undefined after `seconds`: the UI never waits on progress for long.
+export function atMost(seconds, promise) {
+  return Promise.race([promise, new Promise((resolve) => setTimeout(resolve, seconds * 1000))]);
 }
 
 export function newOperationId() {

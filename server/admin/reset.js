@@ -2,7 +2,7 @@
 // with each user's warnings first, then the reset with its progress and a result
 // per user and per action.
 import { useState } from "preact/hooks";
-import { gql, newOperationId, subscribe } from "./api.js";
+import { atMost, gql, newOperationId, subscribe } from "./api.js";
 import { Errors, html, Title } from "./ui.js";
 
 const AREAS = [
@@ -55,12 +55,15 @@ export function ResetPanel({ users, onClose }) {
     setBusy(true);
     setErrors(null);
     const operationId = dry ? null : newOperationId();
+    // Subscribed before the reset starts, so that its first and last progress arrive.
     const stream = operationId && subscribe(PROGRESS, { id: operationId },
       ({ resetProgress }) => setProgress(resetProgress));
     try {
+      if (stream) await atMost(5, stream.ready.catch(() => {}));
       const { resetUsers } = await gql(RESET, {
         ids: users.map((u) => u.id), options, dryRun: dry, operationId,
       });
+      if (stream) await atMost(5, stream.done.catch(() => {}));
       if (resetUsers.errors.length) setErrors(resetUsers.errors);
       else if (dry) setDryRun(resetUsers);
       else setResult(resetUsers);
@@ -76,6 +79,8 @@ export function ResetPanel({ users, onClose }) {
     return html`<section class="reset">
       <${Title}>Reset finished<//>
       <p role="status" class="summary">${summary(result, false)}</p>
+      ${progress && html`<p class="muted">Progress reported: ${progress.done} of
+        ${" "}${progress.total} users${progress.finished ? ", finished" : ""}.</p>`}
       <${Results} payload=${result} names=${names} dry=${false} />
       <button type="button" class="primary" onClick=${onClose}>Back to the users</button>
     </section>`;

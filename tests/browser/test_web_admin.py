@@ -180,6 +180,12 @@ def test_the_manual_procedure_resets_users_and_mails_their_passwords(
     page.get_by_role("button", name="Send test mail").click()
     expect(page.get_by_text("The test mail was accepted")).to_be_visible()
     assert sink.wait_for(1)[0].rcpt_tos == ["it@example.com"]
+    # A refusal shows the SMTP server's reply.
+    sink.reply_next("550 5.1.1 No such mailbox")
+    page.get_by_label("Send a test mail to").fill("nobody@example.com")
+    page.get_by_role("button", name="Send test mail").click()
+    expect(page.get_by_role("alert")).to_contain_text("550")
+    expect(page.get_by_role("alert")).to_contain_text("No such mailbox")
     screen(page, "02-email-gateway")
 
     # User management > Berlin HQ > Users, 5 a page: a range with Shift, then each whole page.
@@ -225,6 +231,8 @@ def test_the_manual_procedure_resets_users_and_mails_their_passwords(
 
     page.get_by_role("button", name="Reset", exact=True).click()
     expect(page.get_by_role("heading", name="Reset finished")).to_be_visible()
+    # Followed over resetProgress to its end.
+    expect(page.get_by_text("Progress reported: 7 of 7 users, finished.")).to_be_visible()
     results = page.get_by_role("region", name="Result per user")
     expect(results.get_by_role("row")).to_have_count(8)
     expect(page.get_by_role("status")).to_contain_text(
