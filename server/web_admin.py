@@ -77,20 +77,19 @@ class WebAdmin:
         self.files = app_files()
 
     async def page(self, request: Request) -> Response:
-        problems = await run_in_threadpool(
-            lambda: [p for a in LIBRARIES.values() if (p := self.assets.problem(a)) is not None]
-        )
-        if problems:
-            return HTMLResponse(
-                _notice_html(problems),
-                status_code=503,
-                headers={**_HEADERS, "Content-Security-Policy": NOTICE_CSP},
-            )
+        """The SPA, or, when the libraries are not installed, a page that says how."""
+        problems = await run_in_threadpool(self._library_problems)
         nonce = secrets.token_urlsafe(18)
-        return HTMLResponse(
-            self._page_html(nonce),
-            headers={**_HEADERS, "Content-Security-Policy": PAGE_CSP.format(nonce=nonce)},
+        body, status, csp = (
+            (_notice_html(problems), 503, NOTICE_CSP)
+            if problems
+            else (self._page_html(nonce), 200, PAGE_CSP.format(nonce=nonce))
         )
+        headers = {**_HEADERS, "Content-Security-Policy": csp}
+        return HTMLResponse(body, status_code=status, headers=headers)
+
+    def _library_problems(self) -> list[str]:
+        return [p for a in LIBRARIES.values() if (p := self.assets.problem(a)) is not None]
 
     async def file(self, request: Request) -> Response:
         found = self.files.get(request.path_params["name"])
