@@ -1,5 +1,5 @@
-"""The Starlette application: /graphql (GraphiQL in a browser), CORS, request ids,
-/healthz and /readyz."""
+"""The Starlette application: /graphql (GraphiQL in a browser), /admin (the Web
+Administration), CORS, request ids, /healthz and /readyz."""
 
 from __future__ import annotations
 
@@ -43,6 +43,7 @@ from server.limits import BodyLimit, Unavailable, query_limits
 from server.logs import AccessLog
 from server.security import SystemClock
 from server.settings import Settings
+from server.web_admin import WebAdmin
 
 logger = logging.getLogger("connect_admin.server")
 
@@ -169,6 +170,8 @@ def create_app(
             # Subscriptions (graphql-transport-ws), at the same URL: GraphiQL expects them there.
             WebSocketRoute("/graphql", graphql),
             *graphiql.routes(),
+            # The Web Administration SPA (server/web_admin.py).
+            *WebAdmin(graphiql).routes(),
             *health_routes(active_engine),
             Route(
                 "/metrics",

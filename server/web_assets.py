@@ -1,4 +1,5 @@
-"""GraphiQL's pinned browser files: which files of which npm packages, and their digests.
+"""The pinned browser files of GraphiQL and of the Web Administration (``/admin``):
+which files of which npm packages, and their digests.
 
 Standard library only: ``setup.py`` loads this file by its path at build time (the
 build environment has none of the server's dependencies) to copy the files into
@@ -78,10 +79,24 @@ EXPLORER_JS = Asset(
     "sha384-5p6hGdlOTvUy6Wf0GauxCz+xM9YB/YYvcGG+bf9msr2eyd+KVIxgRkepHgUijedJ",
 )  # fmt: skip
 
-ASSETS: dict[str, Asset] = {
-    asset.key: asset
-    for asset in (REACT, REACT_DOM, JS_COOKIE, GRAPHIQL_CSS, EXPLORER_CSS, GRAPHIQL_JS, EXPLORER_JS)
-}
+# The Web Administration's ES modules (server/web_admin.py), served at the same path.
+PREACT = Asset(
+    "preact", "11.2.0", "dist/preact.mjs", JAVASCRIPT,
+    "sha384-k/EbA8To4I3ncNvT4R+JKSGfXaos0GHF0QjilyGENHN3dfDvol5wxZlDSy5JsgjZ",
+)  # fmt: skip
+PREACT_HOOKS = Asset(
+    "preact", "11.2.0", "hooks/dist/hooks.mjs", JAVASCRIPT,
+    "sha384-6F3ul+Ho/nKCCDmlU/B6eYlkriJbeXtDjrsI5tzV7s/OZ+Dky6DAB2MW5Tn0UxO9",
+)  # fmt: skip
+HTM = Asset(
+    "htm", "3.1.1", "dist/htm.mjs", JAVASCRIPT,
+    "sha384-k7/PyxcXOQ/zfJq1v0TM/CcBLQ2m2NzGg2tfHehdgJGqcY7RBwIP4Ye+ssG+QK1I",
+)  # fmt: skip
+
+GRAPHIQL_FILES = (REACT, REACT_DOM, JS_COOKIE, GRAPHIQL_CSS, EXPLORER_CSS, GRAPHIQL_JS, EXPLORER_JS)
+WEB_ADMIN_FILES = (PREACT, PREACT_HOOKS, HTM)
+# Every pinned file: served at ASSETS_PATH, checked and shipped in the wheel together.
+ASSETS: dict[str, Asset] = {asset.key: asset for asset in (*GRAPHIQL_FILES, *WEB_ADMIN_FILES)}
 
 
 def sri(data: bytes) -> str:

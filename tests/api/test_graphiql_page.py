@@ -22,6 +22,7 @@ from server.graphiql import (
     default_node_modules,
 )
 from server.settings import Settings
+from server.web_assets import GRAPHIQL_FILES
 
 ROOT = Path(__file__).resolve().parents[2]
 NODE_MODULES = ROOT / "node_modules"
@@ -73,8 +74,8 @@ async def test_the_page_loads_everything_from_this_server(client: Client) -> Non
     # Every script and stylesheet is ours, with its pinned integrity; the icon is a data: URL.
     sources = re.findall(r'<(?:script|link)[^>]*\b(?:src|href)="([^"]+)"', page)
     loaded = [source for source in sources if not source.startswith("data:")]
-    assert sorted(loaded) == sorted(asset.url for asset in ASSETS.values())
-    for asset in ASSETS.values():
+    assert sorted(loaded) == sorted(asset.url for asset in GRAPHIQL_FILES)
+    for asset in GRAPHIQL_FILES:
         assert f'"{asset.url}" integrity="{asset.integrity}"' in page
 
     csp = response.headers["content-security-policy"]

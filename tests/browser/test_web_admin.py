@@ -1,0 +1,296 @@
+"""The Web Administration (``/admin``) in a real browser without the internet.
+
+The real server (``connect-admin serve`` on a free port of 127.0.0.1, a throwaway
+SQLite database filled by ``connect-admin demo-data``, the mail dispatcher on), an
+aiosmtpd sink on 127.0.0.1, and Debian's Chromium, headless, driven by Playwright.
+Every request to a host other than 127.0.0.1 is aborted and recorded; each test
+asserts there were none, and no console error (a CSP refusal is one). axe-core
+(pinned in package.json, injected by the test) finds no serious or critical
+violation on any screen. Screenshots of each screen go to ``test-output/web-admin/``.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+from playwright.sync_api import (
+    Browser,
+    ConsoleMessage,
+    Page,
+    Request,
+    Route,
+    expect,
+    sync_playwright,
+)
+
+from tests.cli.serving import free_port, served
+from tests.smtp_server import SmtpServer
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]  # fmt: skip
+ROOT = Path(__file__).resolve().parents[2]
+OUTPUT = ROOT / "test-output" / "web-admin"
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+LOCAL_HOST = "127.0.0.1"
+TIMEOUT_MS = 30_000
+# The demo organisation's sign-ins (server/demo_data.py; README "Signing in in GraphiQL").
+ADMIN = ("admin", "ConnectAdmin!2026")
+MUNICH_ADMIN = ("munich-admin", "MunichAdmin!2026")
+BERLIN_WITH_EMAIL = 5  # of the 7 users of Berlin HQ; david.fischer and greta.hoffmann have none
+
+pytestmark = [
+    pytest.mark.skipif(
+        not CHROMIUM.exists(),
+        reason=f"no Chromium at {CHROMIUM} (apt-get install -y chromium; .ci/run installs it)",
+    ),
+    pytest.mark.skipif(not AXE.is_file(), reason=f"no {AXE}: run `npm ci`"),
+]
+
+
+@pytest.fixture(scope="module")
+def sink() -> Iterator[SmtpServer]:
+    with SmtpServer() as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """``connect-admin serve`` with the demo data; yields its base URL."""
+    folder = tmp_path_factory.mktemp("web-admin")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CONNECT_")}
+    env.update(
+        CONNECT_DATABASE_URL=f"sqlite:///{folder / 'connect-admin.db'}",
+        CONNECT_WEB_ASSETS=str(ROOT / "node_modules"),
+    )
+    command = [sys.executable, "-m", "connect_admin"]
+    subprocess.run([*command, "demo-data"], cwd=folder, env=env, check=True, capture_output=True)
+    port = free_port()
+    with served([*command, "serve", "--host", LOCAL_HOST, "--port", str(port)], folder, env) as s:
+        s.wait_until_started()
+        yield f"http://{LOCAL_HOST}:{port}"
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
+        )
+        yield launched
+        launched.close()
+
+
+@dataclass
+class Offline:
+    """What the page asked for while only 127.0.0.1 was reachable, and what went wrong."""
+
+    outside: list[str] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+
+    def only_local(self, route: Route, request: Request) -> None:
+        if urlsplit(request.url).hostname == LOCAL_HOST:
+            route.continue_()
+        else:
+            self.outside.append(request.url)
+            route.abort("internetdisconnected")
+
+    def console(self, message: ConsoleMessage) -> None:
+        if message.type == "error":
+            self.problems.append(f"console: {message.text}")
+
+
+@pytest.fixture
+def page(browser: Browser, request: pytest.FixtureRequest) -> Iterator[Page]:
+    """A page at 1280x800 with the network closed except 127.0.0.1; screenshots the
+    screen as ``<test>-failed.png`` when the test fails."""
+    OUTPUT.mkdir(parents=True, exist_ok=True)
+    offline = Offline()
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    opened = context.new_page()
+    opened.set_default_timeout(TIMEOUT_MS)
+    opened.route("**/*", offline.only_local)
+    opened.on("console", offline.console)
+    opened.on("pageerror", lambda error: offline.problems.append(f"page error: {error}"))
+    try:
+        yield opened
+        assert offline.outside == []
+        assert offline.problems == []
+    except BaseException:
+        opened.screenshot(path=str(OUTPUT / f"{request.node.name}-failed.png"), full_page=True)
+        raise
+    finally:
+        context.close()
+
+
+def screen(page: Page, name: str) -> None:
+    """Screenshot of the screen, after axe-core found no serious or critical violation."""
+    if not page.evaluate("() => 'axe' in window"):
+        page.evaluate(AXE.read_text(encoding="utf-8"))
+    violations = page.evaluate(
+        """async () => (await axe.run(document, {resultTypes: ["violations"]})).violations
+            .filter((v) => v.impact === "serious" || v.impact === "critical")
+            .map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(" ")).join(" | ")}`)"""
+    )
+    page.screenshot(path=str(OUTPUT / f"{name}.png"), full_page=True)
+    assert violations == [], name
+
+
+def sign_in(page: Page, server: str, login: str, password: str) -> None:
+    response = page.goto(f"{server}/admin")
+    assert response is not None
+    assert response.status == 200, page.content()
+    assert "script-src 'self' 'nonce-" in response.headers["content-security-policy"]
+    page.get_by_label("Login").fill(login)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("button", name="Sign out")).to_be_visible()
+
+
+def users_of(page: Page, scope: str) -> None:
+    page.get_by_role("navigation", name="Locations and configuration groups").get_by_role(
+        "button", name=scope, exact=True
+    ).click()
+    expect(page.get_by_role("heading", name=f"Users of {scope}")).to_be_visible()
+
+
+def test_the_manual_procedure_resets_users_and_mails_their_passwords(
+    page: Page, server: str, sink: SmtpServer
+) -> None:
+    page.goto(f"{server}/admin")
+    screen(page, "01-sign-in")
+    sign_in(page, server, *ADMIN)
+
+    # System settings > E-Mail Gateway, pointing at the sink; its test mail arrives.
+    page.get_by_role("link", name="E-Mail Gateway").click()
+    page.get_by_label("SMTP host").fill(LOCAL_HOST)
+    page.get_by_label("Port").fill(str(sink.port))
+    page.get_by_label("Security").select_option("NONE")
+    page.get_by_label("Sender address").fill("connect@example.com")
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_text("The gateway is saved.")).to_be_visible()
+    page.get_by_label("Send a test mail to").fill("it@example.com")
+    page.get_by_role("button", name="Send test mail").click()
+    expect(page.get_by_text("The test mail was accepted")).to_be_visible()
+    assert sink.wait_for(1)[0].rcpt_tos == ["it@example.com"]
+    # A refusal shows the SMTP server's reply.
+    sink.reply_next("550 5.1.1 No such mailbox")
+    page.get_by_label("Send a test mail to").fill("nobody@example.com")
+    page.get_by_role("button", name="Send test mail").click()
+    expect(page.get_by_role("alert")).to_contain_text("550")
+    expect(page.get_by_role("alert")).to_contain_text("No such mailbox")
+    screen(page, "02-email-gateway")
+
+    # User management > Berlin HQ > Users, 5 a page: a range with Shift, then each whole page.
+    page.get_by_role("link", name="Users").click()
+    users_of(page, "Berlin HQ")
+    page.get_by_label("Users per page").select_option("5")
+    rows = page.locator("tbody tr")
+    expect(page.get_by_text("1\N{EN DASH}5 of 7")).to_be_visible()
+    expect(rows).to_have_count(5)
+    page.get_by_role("checkbox", name="Select Anna Schmidt").click()
+    page.get_by_role("checkbox", name="Select Clara Weber").press("Shift+Space")
+    expect(page.get_by_text("3 selected")).to_be_visible()
+    page.get_by_role("checkbox", name="Select all users on this page").check()
+    expect(page.get_by_text("5 selected")).to_be_visible()
+    page.get_by_role("button", name="Next page").click()
+    expect(page.get_by_text("6\N{EN DASH}7 of 7")).to_be_visible()
+    expect(rows).to_have_count(2)
+    page.get_by_role("checkbox", name="Select all users on this page").check()
+    expect(page.get_by_text("7 selected")).to_be_visible()
+    screen(page, "03-users-selected")
+
+    # Other… > Reset for multiple selections: all six options, the dry run first.
+    page.get_by_role("button", name="Reset for multiple selections…").click()
+    for option in (
+        "Set a random password",
+        "Set a random voicemail PIN",
+        "Reset relationships",
+        "Reset Connect Client settings",
+        "Reset presence settings",
+        "Repair the contact list",
+    ):
+        page.get_by_label(option).check()
+    expect(page.get_by_role("button", name="Reset", exact=True)).to_be_disabled()
+    page.get_by_role("button", name="Check first (dry run)").click()
+    dry_run = page.get_by_role("region", name="Dry run per user")
+    anna = dry_run.get_by_role("row", name="Anna Schmidt")
+    expect(anna).to_contain_text("VIP_RELATIONSHIPS_DELETED")
+    david = dry_run.get_by_role("row", name="David Fischer")
+    expect(david).to_contain_text("would fail")
+    expect(david).to_contain_text("EMAIL_MISSING")
+    assert len(sink.received) == 1  # a dry run sends nothing
+    screen(page, "04-dry-run")
+
+    page.get_by_role("button", name="Reset", exact=True).click()
+    expect(page.get_by_role("heading", name="Reset finished")).to_be_visible()
+    # Followed over resetProgress to its end.
+    expect(page.get_by_text("Progress reported: 7 of 7 users, finished.")).to_be_visible()
+    results = page.get_by_role("region", name="Result per user")
+    expect(results.get_by_role("row")).to_have_count(8)
+    expect(page.get_by_role("status")).to_contain_text(
+        "5 of 7 users reset completely; 2 partly failed, 0 failed"
+    )
+    expect(results.get_by_role("row", name="Bernd Müller")).to_contain_text("Succeeded")
+    david = results.get_by_role("row", name="David Fischer")
+    expect(david).to_contain_text("Partly failed")
+    expect(david).to_contain_text("Password: failed")
+    expect(david).to_contain_text("Relationships: done")
+    screen(page, "05-reset-results")
+
+    # The password mails reach the sink, one to each user with an address.
+    received = sink.wait_for(1 + BERLIN_WITH_EMAIL)
+    recipients = sorted(r for m in received[1:] for r in m.rcpt_tos)
+    assert len(recipients) == BERLIN_WITH_EMAIL
+    assert any(r.startswith("bernd.mueller@") for r in recipients)
+
+    page.get_by_role("link", name="Audit trail").click()
+    expect(page.get_by_role("cell", name="USER_RESET").first).to_be_visible()
+    screen(page, "06-audit-trail")
+
+
+def test_a_password_set_by_hand_is_refused_by_the_policy_then_accepted(
+    page: Page, server: str
+) -> None:
+    sign_in(page, server, *ADMIN)
+    users_of(page, "Munich")
+    page.get_by_label("Search users").fill("hans")
+    page.get_by_role("button", name="Search").click()
+    expect(page.locator("tbody tr")).to_have_count(1)
+    page.get_by_role("link", name="Hans Schulz").click()
+    expect(page.get_by_role("heading", name="Hans Schulz")).to_be_visible()
+
+    page.get_by_label("New password").fill("short")
+    expect(page.get_by_text("Not yet met: at least 12 characters")).to_be_visible()
+    page.get_by_role("button", name="Set password").click()
+    expect(page.get_by_role("alert")).to_contain_text("PASSWORD_POLICY")
+    screen(page, "07-password-refused")
+
+    page.get_by_label("New password").fill("Hand-Set-Passw0rd")
+    page.get_by_role("button", name="Set password").click()
+    expect(page.get_by_text("The password is set.")).to_be_visible()
+    screen(page, "08-password-set")
+
+
+def test_a_sub_administrator_sees_only_its_location_on_a_phone(page: Page, server: str) -> None:
+    page.set_viewport_size({"width": 390, "height": 844})
+    sign_in(page, server, *MUNICH_ADMIN)
+    scopes = page.get_by_role("navigation", name="Locations and configuration groups")
+    expect(scopes.get_by_role("button", name="Munich", exact=True)).to_be_visible()
+    expect(scopes.get_by_role("button", name="Berlin HQ")).to_have_count(0)
+    expect(page.get_by_role("link", name="E-Mail Gateway")).to_have_count(0)
+    expect(page.locator("tbody tr")).to_have_count(5)
+    page.get_by_label("Search users").fill("anna")
+    page.get_by_role("button", name="Search").click()
+    expect(page.get_by_text("No users match.")).to_be_visible()
+    screen(page, "09-sub-administrator-phone")
+
+    page.get_by_role("button", name="Sign out").click()
+    expect(page.get_by_text("You are signed out.")).to_be_visible()
