@@ -3,15 +3,31 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, CursorResult, Executable, Integer, any_, bindparam
+from sqlalchemy import (
+    ColumnElement,
+    CursorResult,
+    Executable,
+    Integer,
+    Row,
+    Table,
+    any_,
+    bindparam,
+    exists,
+    func,
+    insert,
+    select,
+)
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from domain.ports import Page
+
+T = TypeVar("T")
 AnyResult = CursorResult[*tuple[Any, ...]]
 
 LIKE_ESCAPE = "\\"
@@ -53,6 +69,32 @@ class Executor:
         chosen = statement.array if self.dialect_name == "postgresql" else statement.expanding
         return await self.execute(chosen, {"ids": ids, **parameters})
 
+    async def first(
+        self,
+        statement: Executable,
+        entity: Callable[[Row[Any]], T],
+        parameters: dict[str, Any] | None = None,
+    ) -> T | None:
+        """The first row as an entity, or None when there is none."""
+        row = (await self.execute(statement, parameters)).first()
+        return None if row is None else entity(row)
+
+    async def insert_id(self, table: Table, values: Mapping[str, Any]) -> int:
+        """Inserts one row and returns the id the database gave it."""
+        result = await self.execute(insert(table).values(values).returning(table.c.id))
+        id_: int = result.scalar_one()
+        return id_
+
+    async def exists(self, *where: ColumnElement[bool]) -> bool:
+        """Whether any row matches."""
+        return bool((await self.execute(select(exists().where(*where)))).scalar_one())
+
+    async def count(self, table: Table, *where: ColumnElement[bool]) -> int:
+        count: int = (
+            await self.execute(select(func.count()).select_from(table).where(*where))
+        ).scalar_one()
+        return count
+
 
 @dataclass(frozen=True)
 class ByIds:
@@ -93,3 +135,9 @@ def like_contains(text: str) -> str:
         .replace("_", LIKE_ESCAPE + "_")
     )
     return f"%{escaped}%"
+
+
+def page_of(found: Sequence[T], first: int, total: int | None) -> Page[T]:
+    """The first ``first`` of ``found``, which was read with one row more than asked: that
+    row, when there, tells that another page follows."""
+    return Page(items=list(found[:first]), has_next=len(found) > first, total=total)

@@ -43,8 +43,7 @@ class SqlEmailGatewayRepository:
         self._ex = executor
 
     async def get(self) -> EmailGateway | None:
-        row = (await self._ex.execute(select(email_gateway).where(G.id == GATEWAY_ID))).first()
-        return _gateway(row) if row is not None else None
+        return await self._ex.first(select(email_gateway).where(G.id == GATEWAY_ID), _gateway)
 
     async def save(self, gateway: EmailGateway) -> None:
         """Creates the gateway or replaces every field of it."""
@@ -124,8 +123,7 @@ class SqlOutboxRepository:
         self._ex = executor
 
     async def add(self, mail: OutgoingMail) -> OutgoingMail:
-        result = await self._ex.execute(insert(outbox).values(_mail_values(mail)).returning(M.id))
-        mail.id = result.scalar_one()
+        mail.id = await self._ex.insert_id(outbox, _mail_values(mail))
         return mail
 
     async def add_many(self, mails: Sequence[OutgoingMail]) -> None:
@@ -133,8 +131,7 @@ class SqlOutboxRepository:
             await self._ex.execute(insert(outbox), [_mail_values(m) for m in mails])
 
     async def get(self, mail_id: int) -> OutgoingMail | None:
-        row = (await self._ex.execute(select(outbox).where(M.id == mail_id))).first()
-        return _mail(row) if row is not None else None
+        return await self._ex.first(select(outbox).where(M.id == mail_id), _mail)
 
     async def update(self, mail: OutgoingMail) -> None:
         await self._ex.execute(update(outbox).where(M.id == mail.id).values(_mail_values(mail)))

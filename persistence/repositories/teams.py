@@ -135,8 +135,7 @@ class SqlTeamRepository:
         return found
 
     async def add(self, team: Team) -> Team:
-        result = await self._ex.execute(insert(teams).values(_team_values(team)).returning(T.id))
-        team.id = result.scalar_one()
+        team.id = await self._ex.insert_id(teams, _team_values(team))
         await self._insert_members(team.id, distinct_ids(team.member_ids))
         return team
 

@@ -14,7 +14,6 @@ from sqlalchemy import (
     delete,
     exists,
     func,
-    insert,
     literal,
     or_,
     select,
@@ -35,6 +34,7 @@ from persistence.repositories._base import (
     Executor,
     distinct_ids,
     like_contains,
+    page_of,
 )
 from persistence.tables import (
     contacts,
@@ -188,8 +188,7 @@ class SqlUserRepository:
             # Rendered FOR UPDATE on PostgreSQL; SQLite has no row locks and
             # needs none (a writing transaction holds the database's write lock).
             statement = statement.with_for_update()
-        row = (await self._ex.execute(statement)).first()
-        return _user(row) if row is not None else None
+        return await self._ex.first(statement, _user)
 
     async def get(self, user_id: int, *, for_update: bool = False) -> User | None:
         return await self._one(U.id == user_id, for_update=for_update)
@@ -219,20 +218,16 @@ class SqlUserRepository:
         filters = _filters(query)
         total = None
         if with_total:
-            total = (
-                await self._ex.execute(select(func.count()).select_from(users).where(*filters))
-            ).scalar_one()
+            total = await self._ex.count(users, *filters)
             if total == 0:
                 return Page(items=[], has_next=False, total=0)
-        # One more row than asked tells whether another page follows.
         bounds = {"after": after_id if after_id is not None else 0, "limit": first + 1}
         stmt = _UNFILTERED_PAGE if not filters else _page(filters)
         found = [_user(row) for row in await self._ex.execute(stmt, bounds)]
-        return Page(items=found[:first], has_next=len(found) > first, total=total)
+        return page_of(found, first, total)
 
     async def add(self, user: User) -> User:
-        result = await self._ex.execute(insert(users).values(_user_values(user)).returning(U.id))
-        user.id = result.scalar_one()
+        user.id = await self._ex.insert_id(users, _user_values(user))
         return user
 
     async def update(self, user: User) -> None:
@@ -255,7 +250,7 @@ class SqlUserRepository:
     async def _taken(self, condition: ColumnElement[bool], except_id: int | None) -> bool:
         if except_id is not None:
             condition = and_(condition, U.id != except_id)
-        return bool((await self._ex.execute(select(exists().where(condition)))).scalar_one())
+        return await self._ex.exists(condition)
 
 
 class SqlRelationshipRepository:
@@ -330,18 +325,14 @@ class SqlContactRepository:
         return found
 
     async def add(self, contact: Contact) -> Contact:
-        result = await self._ex.execute(
-            insert(contacts)
-            .values(
-                owner_id=contact.owner_id,
-                display_name=contact.display_name,
-                data_source_id=contact.data_source_id,
-                external_id=contact.external_id,
-                user_id=contact.user_id,
-            )
-            .returning(C.id)
-        )
-        contact.id = result.scalar_one()
+        values = {
+            "owner_id": contact.owner_id,
+            "display_name": contact.display_name,
+            "data_source_id": contact.data_source_id,
+            "external_id": contact.external_id,
+            "user_id": contact.user_id,
+        }
+        contact.id = await self._ex.insert_id(contacts, values)
         return contact
 
     async def exists(self, contact: Contact) -> bool:
@@ -354,8 +345,7 @@ class SqlContactRepository:
             )
         else:
             return False
-        stmt = select(exists().where(C.owner_id == contact.owner_id, same))
-        return bool((await self._ex.execute(stmt)).scalar_one())
+        return await self._ex.exists(C.owner_id == contact.owner_id, same)
 
     async def from_inactive_sources(self, owner_id: int) -> list[Contact]:
         return await self.from_inactive_sources_of([owner_id])
