@@ -141,3 +141,18 @@ def page_of(found: Sequence[T], first: int, total: int | None) -> Page[T]:
     """The first ``first`` of ``found``, which was read with one row more than asked: that
     row, when there, tells that another page follows."""
     return Page(items=list(found[:first]), has_next=len(found) > first, total=total)
+
+
+def from_row(entity: Callable[..., T], row: Row[Any], **converted: Any) -> T:
+    """The entity of a row whose columns are named as its fields; ``converted`` gives
+    those that need more than a copy (enums by name, JSON)."""
+    return entity(**{**row._mapping, **converted})
+
+
+def row_values(entity: object, table: Table, **converted: Any) -> dict[str, Any]:
+    """The columns of ``table`` but its id (the database gives that) from the entity's
+    fields of the same names; ``converted`` gives those that need more than a copy."""
+    values = {
+        column.name: getattr(entity, column.name) for column in table.c if column.name != "id"
+    }
+    return values | converted

@@ -18,7 +18,7 @@ from sqlalchemy import (
 )
 
 from domain.model import Administrator, ApiToken, SessionSubject, SignInSession
-from persistence.repositories._base import Executor, distinct_ids
+from persistence.repositories._base import Executor, distinct_ids, from_row, row_values
 from persistence.tables import (
     administrator_locations,
     administrators,
@@ -107,15 +107,7 @@ class SqlAdministratorRepository:
         return await self._admins()
 
     async def add(self, admin: Administrator) -> Administrator:
-        values = {
-            "login": admin.login,
-            "first_name": admin.first_name,
-            "last_name": admin.last_name,
-            "email": admin.email,
-            "password_hash": admin.password_hash,
-            "blocked": admin.blocked,
-        }
-        admin.id = await self._ex.insert_id(administrators, values)
+        admin.id = await self._ex.insert_id(administrators, row_values(admin, administrators))
         if admin.location_ids:
             await self._ex.execute(
                 insert(administrator_locations),
@@ -140,26 +132,7 @@ class SqlAdministratorRepository:
 
 
 def _token(row: Row[Any]) -> ApiToken:
-    return ApiToken(
-        id=row.id,
-        name=row.name,
-        owner_id=row.owner_id,
-        token_hash=row.token_hash,
-        created_at=row.created_at,
-        last_used_at=row.last_used_at,
-        revoked_at=row.revoked_at,
-    )
-
-
-def _token_values(token: ApiToken) -> dict[str, Any]:
-    return {
-        "name": token.name,
-        "owner_id": token.owner_id,
-        "token_hash": token.token_hash,
-        "created_at": token.created_at,
-        "last_used_at": token.last_used_at,
-        "revoked_at": token.revoked_at,
-    }
+    return from_row(ApiToken, row)
 
 
 class SqlApiTokenRepository:
@@ -179,12 +152,12 @@ class SqlApiTokenRepository:
         return [_token(row) for row in await self._ex.execute(stmt)]
 
     async def add(self, token: ApiToken) -> ApiToken:
-        token.id = await self._ex.insert_id(api_tokens, _token_values(token))
+        token.id = await self._ex.insert_id(api_tokens, row_values(token, api_tokens))
         return token
 
     async def update(self, token: ApiToken) -> None:
         await self._ex.execute(
-            update(api_tokens).where(K.id == token.id).values(_token_values(token))
+            update(api_tokens).where(K.id == token.id).values(row_values(token, api_tokens))
         )
 
     async def record_use(self, token_id: int, at: datetime) -> None:

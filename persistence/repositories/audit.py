@@ -9,33 +9,18 @@ from sqlalchemy import ColumnElement, Row, insert, or_, select
 
 from domain.model import AuditEvent
 from domain.ports import AuditQuery, Page
-from persistence.repositories._base import Executor, page_of
+from persistence.repositories._base import Executor, from_row, page_of, row_values
 from persistence.tables import audit_events, users
 
 E = audit_events.c
 
 
 def _event(row: Row[Any]) -> AuditEvent:
-    return AuditEvent(
-        id=row.id,
-        at=row.at,
-        actor=row.actor,
-        action=row.action,
-        details=dict(row.details or {}),
-        target_user_id=row.target_user_id,
-        location_id=row.location_id,
-    )
+    return from_row(AuditEvent, row, details=dict(row.details or {}))
 
 
 def _event_values(event: AuditEvent) -> dict[str, Any]:
-    return {
-        "at": event.at,
-        "actor": event.actor,
-        "action": event.action,
-        "details": dict(event.details),
-        "target_user_id": event.target_user_id,
-        "location_id": event.location_id,
-    }
+    return row_values(event, audit_events, details=dict(event.details))
 
 
 class SqlAuditRepository:

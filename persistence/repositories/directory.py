@@ -8,14 +8,14 @@ from typing import Any
 from sqlalchemy import Row, select, update
 
 from domain.model import DirectoryDataSource
-from persistence.repositories._base import Executor, distinct_ids
+from persistence.repositories._base import Executor, distinct_ids, from_row, row_values
 from persistence.tables import directory_data_sources
 
 D = directory_data_sources.c
 
 
 def _source(row: Row[Any]) -> DirectoryDataSource:
-    return DirectoryDataSource(id=row.id, name=row.name, active=row.active)
+    return from_row(DirectoryDataSource, row)
 
 
 class SqlDirectoryDataSourceRepository:
@@ -39,7 +39,7 @@ class SqlDirectoryDataSourceRepository:
         return [_source(row) for row in await self._ex.execute(stmt)]
 
     async def add(self, source: DirectoryDataSource) -> DirectoryDataSource:
-        values = {"name": source.name, "active": source.active}
+        values = row_values(source, directory_data_sources)
         source.id = await self._ex.insert_id(directory_data_sources, values)
         return source
 
@@ -47,7 +47,7 @@ class SqlDirectoryDataSourceRepository:
         await self._ex.execute(
             update(directory_data_sources)
             .where(D.id == source.id)
-            .values(name=source.name, active=source.active)
+            .values(row_values(source, directory_data_sources))
         )
 
     async def name_taken(self, name: str) -> bool:

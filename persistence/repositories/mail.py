@@ -16,7 +16,7 @@ from domain.model import (
     OutgoingMail,
     SmtpSecurity,
 )
-from persistence.repositories._base import Executor
+from persistence.repositories._base import Executor, from_row, row_values
 from persistence.tables import email_gateway, outbox
 
 G = email_gateway.c
@@ -47,15 +47,7 @@ class SqlEmailGatewayRepository:
 
     async def save(self, gateway: EmailGateway) -> None:
         """Creates the gateway or replaces every field of it."""
-        values: dict[str, Any] = {
-            "host": gateway.host,
-            "port": gateway.port,
-            "security": gateway.security.name,
-            "sender_address": gateway.sender_address,
-            "sender_name": gateway.sender_name,
-            "username": gateway.username,
-            "password_ciphertext": gateway.password_ciphertext,
-        }
+        values = row_values(gateway, email_gateway, security=gateway.security.name)
         keys = [G.id]
         stmt: Any
         if self._ex.dialect_name == "postgresql":
@@ -72,43 +64,18 @@ class SqlEmailGatewayRepository:
 
 
 def _mail_values(mail: OutgoingMail) -> dict[str, Any]:
-    return {
-        "kind": mail.kind.name,
-        "recipient": mail.recipient,
-        "message_id": mail.message_id,
-        "created_at": mail.created_at,
-        "next_attempt_at": mail.next_attempt_at,
-        "context": dict(mail.context),
-        "secret_ciphertext": mail.secret_ciphertext,
-        "target_user_id": mail.target_user_id,
-        "status": mail.status.name,
-        "attempts": mail.attempts,
-        "claimed_until": mail.claimed_until,
-        "claim_token": mail.claim_token,
-        "last_reply_code": mail.last_reply_code,
-        "last_error": mail.last_error,
-        "sent_at": mail.sent_at,
-    }
+    return row_values(
+        mail, outbox, kind=mail.kind.name, context=dict(mail.context), status=mail.status.name
+    )
 
 
 def _mail(row: Row[Any]) -> OutgoingMail:
-    return OutgoingMail(
-        id=row.id,
+    return from_row(
+        OutgoingMail,
+        row,
         kind=MailKind[row.kind],
-        recipient=row.recipient,
-        message_id=row.message_id,
-        created_at=row.created_at,
-        next_attempt_at=row.next_attempt_at,
         context=dict(row.context or {}),
-        secret_ciphertext=row.secret_ciphertext,
-        target_user_id=row.target_user_id,
         status=MailStatus[row.status],
-        attempts=row.attempts,
-        claimed_until=row.claimed_until,
-        claim_token=row.claim_token,
-        last_reply_code=row.last_reply_code,
-        last_error=row.last_error,
-        sent_at=row.sent_at,
     )
 
 

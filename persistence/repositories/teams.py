@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Row, Select, delete, insert, select, update
 
 from domain.model import RelationshipLevel, Team, TeamInfo
-from persistence.repositories._base import ByIds, Executor, distinct_ids
+from persistence.repositories._base import ByIds, Executor, distinct_ids, row_values
 from persistence.tables import team_members, teams
 
 T = teams.c
@@ -44,11 +44,7 @@ def _teams_from(rows: Iterable[Row[Any]]) -> list[Team]:
 
 
 def _team_values(team: Team) -> dict[str, Any]:
-    return {
-        "name": team.name,
-        "description": team.description,
-        "relationship": team.relationship.name,
-    }
+    return row_values(team, teams, relationship=team.relationship.name)
 
 
 # A page of users reads its members' teams (hundreds of rows) with every request.

@@ -33,8 +33,10 @@ from persistence.repositories._base import (
     ByIds,
     Executor,
     distinct_ids,
+    from_row,
     like_contains,
     page_of,
+    row_values,
 )
 from persistence.tables import (
     contacts,
@@ -299,14 +301,7 @@ class SqlRelationshipRepository:
 
 
 def _contact(row: Row[Any]) -> Contact:
-    return Contact(
-        id=row.id,
-        owner_id=row.owner_id,
-        display_name=row.display_name,
-        data_source_id=row.data_source_id,
-        external_id=row.external_id,
-        user_id=row.user_id,
-    )
+    return from_row(Contact, row)
 
 
 class SqlContactRepository:
@@ -325,14 +320,7 @@ class SqlContactRepository:
         return found
 
     async def add(self, contact: Contact) -> Contact:
-        values = {
-            "owner_id": contact.owner_id,
-            "display_name": contact.display_name,
-            "data_source_id": contact.data_source_id,
-            "external_id": contact.external_id,
-            "user_id": contact.user_id,
-        }
-        contact.id = await self._ex.insert_id(contacts, values)
+        contact.id = await self._ex.insert_id(contacts, row_values(contact, contacts))
         return contact
 
     async def exists(self, contact: Contact) -> bool:
