@@ -6,15 +6,12 @@ from sqlalchemy import (
     Boolean,
     CheckConstraint,
     Column,
-    ForeignKey,
     Index,
-    Integer,
     String,
     Table,
 )
 
 from persistence.tables.columns import (
-    EMAIL_LENGTH,
     ENUM_LENGTH,
     HASH_LENGTH,
     LOGIN_LENGTH,
@@ -23,17 +20,16 @@ from persistence.tables.columns import (
     id_column,
     indexed_reference,
     json_column,
+    key_reference,
     metadata,
+    person_columns,
 )
 
 administrators = Table(
     "administrators",
     metadata,
     id_column(),
-    Column("login", String(LOGIN_LENGTH), nullable=False, unique=True),
-    Column("first_name", String(NAME_LENGTH), nullable=True),
-    Column("last_name", String(NAME_LENGTH), nullable=False),
-    Column("email", String(EMAIL_LENGTH), nullable=True),
+    *person_columns(),
     Column("password_hash", String(HASH_LENGTH), nullable=False),
     Column("blocked", Boolean, nullable=False),
 )
@@ -43,13 +39,8 @@ administrators = Table(
 administrator_locations = Table(
     "administrator_locations",
     metadata,
-    Column(
-        "administrator_id",
-        Integer,
-        ForeignKey("administrators.id", ondelete="CASCADE"),
-        primary_key=True,
-    ),
-    Column("location_id", Integer, ForeignKey("locations.id"), primary_key=True, index=True),
+    key_reference("administrator_id", "administrators.id", ondelete="CASCADE"),
+    key_reference("location_id", "locations.id", index=True),
 )
 
 api_tokens = Table(

@@ -7,8 +7,19 @@ Enums are stored as the enum member's name, settings as JSON, datetimes as UTC
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
-from sqlalchemy import JSON, Column, DateTime, Dialect, ForeignKey, Integer, MetaData, TypeDecorator
+from sqlalchemy import (
+    JSON,
+    Column,
+    DateTime,
+    Dialect,
+    ForeignKey,
+    Integer,
+    MetaData,
+    String,
+    TypeDecorator,
+)
 
 NAMING_CONVENTION: dict[str, str] = {
     "ix": "ix_%(column_0_label)s",
@@ -77,3 +88,22 @@ def indexed_reference(
     return Column(
         name, Integer, ForeignKey(target, ondelete=ondelete), nullable=nullable, index=True
     )
+
+
+def key_reference(
+    name: str, target: str, *, ondelete: str | None = None, index: bool = False
+) -> Column[int]:
+    """A column of a composite primary key holding the id of a row of ``target``."""
+    return Column(
+        name, Integer, ForeignKey(target, ondelete=ondelete), primary_key=True, index=index
+    )
+
+
+def person_columns() -> list[Column[Any]]:
+    """A user's or an administrator's login and name."""
+    return [
+        Column("login", String(LOGIN_LENGTH), nullable=False, unique=True),
+        Column("first_name", String(NAME_LENGTH), nullable=True),
+        Column("last_name", String(NAME_LENGTH), nullable=False),
+        Column("email", String(EMAIL_LENGTH), nullable=True),
+    ]

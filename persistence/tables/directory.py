@@ -15,17 +15,17 @@ from sqlalchemy import (
 )
 
 from persistence.tables.columns import (
-    EMAIL_LENGTH,
     ENUM_LENGTH,
     HASH_LENGTH,
-    LOGIN_LENGTH,
     NAME_LENGTH,
     PHONE_LENGTH,
     UtcDateTime,
     id_column,
     indexed_reference,
     json_column,
+    key_reference,
     metadata,
+    person_columns,
 )
 
 locations = Table(
@@ -64,10 +64,7 @@ users = Table(
     "users",
     metadata,
     id_column(),
-    Column("login", String(LOGIN_LENGTH), nullable=False, unique=True),
-    Column("first_name", String(NAME_LENGTH), nullable=True),
-    Column("last_name", String(NAME_LENGTH), nullable=False),
-    Column("email", String(EMAIL_LENGTH), nullable=True),
+    *person_columns(),
     Column("work_phone", String(PHONE_LENGTH), nullable=True, unique=True),
     Column("mobile_phone", String(PHONE_LENGTH), nullable=True),
     indexed_reference("location_id", "locations.id", nullable=False),
@@ -97,27 +94,15 @@ teams = Table(
 team_members = Table(
     "team_members",
     metadata,
-    Column("team_id", Integer, ForeignKey("teams.id", ondelete="CASCADE"), primary_key=True),
-    Column(
-        "user_id",
-        Integer,
-        ForeignKey("users.id", ondelete="CASCADE"),
-        primary_key=True,
-        index=True,
-    ),
+    key_reference("team_id", "teams.id", ondelete="CASCADE"),
+    key_reference("user_id", "users.id", ondelete="CASCADE", index=True),
 )
 
 user_relationships = Table(
     "user_relationships",
     metadata,
-    Column("owner_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
-    Column(
-        "target_id",
-        Integer,
-        ForeignKey("users.id", ondelete="CASCADE"),
-        primary_key=True,
-        index=True,
-    ),
+    key_reference("owner_id", "users.id", ondelete="CASCADE"),
+    key_reference("target_id", "users.id", ondelete="CASCADE", index=True),
     Column("level", String(ENUM_LENGTH), nullable=False),
 )
 
