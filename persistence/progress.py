@@ -7,7 +7,6 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete, func, not_, select, text, tuple_, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from domain.ports import (
@@ -19,6 +18,7 @@ from domain.ports import (
 )
 from persistence.database import READ_ONLY_OPTION
 from persistence.tables import operation_progress
+from persistence.upsert import upsert_into
 
 P = operation_progress.c
 # PostgreSQL advisory locks of progress claims: (this namespace, the caller's id).
@@ -102,11 +102,10 @@ async def _insert_or_replace_finished(
     """One statement, atomic on both backends: a new record, or one that replaces a
     finished run's; False when the key holds an unfinished run."""
     caller, operation_id = key
-    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
     started = {
         "run_id": run_id, "done": None, "total": None, "finished": False, "updated_at": now,
     }  # fmt: skip
-    insert = dialect.insert(operation_progress).values(
+    insert = upsert_into(conn.dialect.name, operation_progress).values(
         caller_id=caller, operation_id=operation_id, **started
     )
     # The replaced run's result stays beside the new run: its subscribers on

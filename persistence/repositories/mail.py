@@ -7,7 +7,6 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Row, insert, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 
 from domain.model import (
     EmailGateway,
@@ -18,6 +17,7 @@ from domain.model import (
 )
 from persistence.repositories._base import Executor, from_row, row_values
 from persistence.tables import email_gateway, outbox
+from persistence.upsert import upsert_into
 
 G = email_gateway.c
 M = outbox.c
@@ -48,19 +48,12 @@ class SqlEmailGatewayRepository:
     async def save(self, gateway: EmailGateway) -> None:
         """Creates the gateway or replaces every field of it."""
         values = row_values(gateway, email_gateway, security=gateway.security.name)
-        keys = [G.id]
-        stmt: Any
-        if self._ex.dialect_name == "postgresql":
-            pg = postgresql.insert(email_gateway).values(id=GATEWAY_ID, **values)
-            stmt = pg.on_conflict_do_update(
-                index_elements=keys, set_={k: pg.excluded[k] for k in values}
+        insert_ = upsert_into(self._ex.dialect_name, email_gateway).values(id=GATEWAY_ID, **values)
+        await self._ex.execute(
+            insert_.on_conflict_do_update(
+                index_elements=[G.id], set_={k: insert_.excluded[k] for k in values}
             )
-        else:
-            lite = sqlite.insert(email_gateway).values(id=GATEWAY_ID, **values)
-            stmt = lite.on_conflict_do_update(
-                index_elements=keys, set_={k: lite.excluded[k] for k in values}
-            )
-        await self._ex.execute(stmt)
+        )
 
 
 def _mail_values(mail: OutgoingMail) -> dict[str, Any]:

@@ -19,7 +19,6 @@ from sqlalchemy import (
     select,
     update,
 )
-from sqlalchemy.dialects import postgresql, sqlite
 
 from domain.model import (
     Contact,
@@ -45,6 +44,7 @@ from persistence.tables import (
     user_relationships,
     users,
 )
+from persistence.upsert import upsert_into
 
 U = users.c
 R = user_relationships.c
@@ -276,18 +276,12 @@ class SqlRelationshipRepository:
 
     async def set(self, owner_id: int, target_id: int, level: RelationshipLevel) -> None:
         values = {"owner_id": owner_id, "target_id": target_id, "level": level.name}
-        keys = [R.owner_id, R.target_id]
-        if self._ex.dialect_name == "postgresql":
-            pg = postgresql.insert(user_relationships).values(values)
-            stmt: Any = pg.on_conflict_do_update(
-                index_elements=keys, set_={"level": pg.excluded.level}
+        insert_ = upsert_into(self._ex.dialect_name, user_relationships).values(values)
+        await self._ex.execute(
+            insert_.on_conflict_do_update(
+                index_elements=[R.owner_id, R.target_id], set_={"level": insert_.excluded.level}
             )
-        else:
-            lite = sqlite.insert(user_relationships).values(values)
-            stmt = lite.on_conflict_do_update(
-                index_elements=keys, set_={"level": lite.excluded.level}
-            )
-        await self._ex.execute(stmt)
+        )
 
     async def remove_all(self, owner_id: int) -> int:
         return await self.remove_all_of([owner_id])
