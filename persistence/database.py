@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import os
 import stat
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import URL, event, make_url
 from sqlalchemy.exc import DisconnectionError
-from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 from sqlalchemy.pool import StaticPool
 
 from persistence.json_columns import decode_json
@@ -99,6 +101,14 @@ READ_ONLY_OPTION = "connect_admin_read_only"
 # Execution option of a SQLite connection that runs one statement at a time, each its
 # own transaction (SQLite's autocommit): no BEGIN round trip for a lone upsert.
 SINGLE_STATEMENT_OPTION = "connect_admin_single_statement"
+
+
+@asynccontextmanager
+async def read_only(engine: AsyncEngine) -> AsyncIterator[AsyncConnection]:
+    """A connection whose transactions only read: on SQLite they never wait for a writer."""
+    async with engine.connect() as connection:
+        await connection.execution_options(**{READ_ONLY_OPTION: True})
+        yield connection
 
 
 def _unicode_lower(value: object) -> object:

@@ -16,7 +16,7 @@ from domain.ports import (
     ProgressSnapshot,
     StoredProgress,
 )
-from persistence.database import READ_ONLY_OPTION
+from persistence.database import read_only
 from persistence.tables import operation_progress
 from persistence.upsert import upsert_into
 
@@ -85,8 +85,7 @@ class SqlProgressStore:
         wanted = list(keys)
         if not wanted:
             return {}
-        async with self._engine.connect() as conn:
-            await conn.execution_options(**{READ_ONLY_OPTION: True})
+        async with read_only(self._engine) as conn:
             rows = await conn.execute(
                 select(
                     P.caller_id, P.operation_id, P.run_id, P.done, P.total, P.finished,
