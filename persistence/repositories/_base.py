@@ -85,6 +85,11 @@ class Executor:
         id_: int = result.scalar_one()
         return id_
 
+    async def insert_many(self, table: Table, rows: list[dict[str, Any]]) -> None:
+        """Inserts the rows in one executemany; nothing when there are none."""
+        if rows:
+            await self.execute(insert(table), rows)
+
     async def exists(self, *where: ColumnElement[bool]) -> bool:
         """Whether any row matches."""
         return bool((await self.execute(select(exists().where(*where)))).scalar_one())

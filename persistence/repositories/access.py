@@ -108,14 +108,13 @@ class SqlAdministratorRepository:
 
     async def add(self, admin: Administrator) -> Administrator:
         admin.id = await self._ex.insert_id(administrators, row_values(admin, administrators))
-        if admin.location_ids:
-            await self._ex.execute(
-                insert(administrator_locations),
-                [
-                    {"administrator_id": admin.id, "location_id": location_id}
-                    for location_id in sorted(admin.location_ids)
-                ],
-            )
+        await self._ex.insert_many(
+            administrator_locations,
+            [
+                {"administrator_id": admin.id, "location_id": location_id}
+                for location_id in sorted(admin.location_ids)
+            ],
+        )
         return admin
 
     async def set_blocked(self, admin_id: int, blocked: bool) -> None:

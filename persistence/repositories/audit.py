@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, Row, insert, or_, select
+from sqlalchemy import ColumnElement, Row, or_, select
 
 from domain.model import AuditEvent
 from domain.ports import AuditQuery, Page
@@ -32,8 +32,7 @@ class SqlAuditRepository:
         return event
 
     async def add_many(self, events: Sequence[AuditEvent]) -> None:
-        if events:
-            await self._ex.execute(insert(audit_events), [_event_values(e) for e in events])
+        await self._ex.insert_many(audit_events, [_event_values(e) for e in events])
 
     async def page(self, query: AuditQuery, after_id: int | None, first: int) -> Page[AuditEvent]:
         """Newest first; scoped to ``location_ids`` when given (see ``AuditQuery``)."""

@@ -6,7 +6,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, insert, select, update
+from sqlalchemy import Row, select, update
 
 from domain.model import (
     EmailGateway,
@@ -87,8 +87,7 @@ class SqlOutboxRepository:
         return mail
 
     async def add_many(self, mails: Sequence[OutgoingMail]) -> None:
-        if mails:
-            await self._ex.execute(insert(outbox), [_mail_values(m) for m in mails])
+        await self._ex.insert_many(outbox, [_mail_values(m) for m in mails])
 
     async def get(self, mail_id: int) -> OutgoingMail | None:
         return await self._ex.first(select(outbox).where(M.id == mail_id), _mail)

@@ -6,7 +6,7 @@ import builtins
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import ColumnElement, Row, Select, delete, insert, select, update
+from sqlalchemy import ColumnElement, Row, Select, delete, select, update
 
 from domain.model import RelationshipLevel, Team, TeamInfo
 from persistence.repositories._base import ByIds, Executor, distinct_ids, row_values
@@ -150,8 +150,6 @@ class SqlTeamRepository:
         await self._ex.execute(delete(teams).where(T.id == team_id))
 
     async def _insert_members(self, team_id: int, member_ids: builtins.list[int]) -> None:
-        if member_ids:
-            await self._ex.execute(
-                insert(team_members),
-                [{"team_id": team_id, "user_id": member} for member in member_ids],
-            )
+        await self._ex.insert_many(
+            team_members, [{"team_id": team_id, "user_id": member} for member in member_ids]
+        )
