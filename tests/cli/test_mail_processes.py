@@ -6,10 +6,8 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
-import sys
 from collections import Counter
-from collections.abc import Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack
 from datetime import timedelta
 from pathlib import Path
 
@@ -27,7 +25,7 @@ from persistence.database import create_engine
 from persistence.migrate import upgrade
 from server.container import build_deps, deps_factory
 from server.settings import Settings
-from tests.cli.serving import STARTED, Served, free_port, served
+from tests.cli.serving import STARTED, connect_admin_process, free_port
 from tests.mail_outbox import (
     all_sent,
     arrivals,
@@ -42,7 +40,6 @@ from tests.mail_outbox import (
 )
 from tests.smtp_server import SmtpServer
 
-ROOT = Path(__file__).resolve().parents[2]
 DISPATCHING = "dispatching mail"
 
 
@@ -55,14 +52,6 @@ def database_environment(database_url: str, **extra: str) -> dict[str, str]:
     env["CONNECT_DATABASE_URL"] = database_url
     env.update(extra)
     return env
-
-
-@contextmanager
-def connect_admin(args: list[str], env: dict[str, str], ready: str) -> Iterator[Served]:
-    """``connect-admin ARGS`` until the block ends, once ``ready`` stood in its log."""
-    with served([sys.executable, "-m", "connect_admin", *args], ROOT, env) as running:
-        running.wait_for(ready)
-        yield running
 
 
 def queue_password_mail(db: Path, smtp: SmtpServer) -> None:
@@ -98,7 +87,7 @@ def test_dispatch_mail_sends_the_queue_and_stops_on_sigint(
     db = tmp_path / "connect-admin.db"
     queue_password_mail(db, smtp_server)
 
-    with connect_admin(["dispatch-mail"], environment(db), DISPATCHING) as dispatcher:
+    with connect_admin_process(["dispatch-mail"], environment(db), DISPATCHING) as dispatcher:
         [received] = smtp_server.wait_for(1)
         dispatcher.proc.send_signal(signal.SIGINT)
         assert dispatcher.proc.wait(30) == 0
@@ -115,7 +104,9 @@ def test_mail_queued_before_a_kill_is_sent_after_the_restart(
     queue_password_mail(db, smtp_server)
 
     # The first server does not dispatch; it dies hard with the mail still queued.
-    with connect_admin(serve, environment(db, CONNECT_MAIL_DISPATCHER="false"), STARTED) as first:
+    with connect_admin_process(
+        serve, environment(db, CONNECT_MAIL_DISPATCHER="false"), STARTED
+    ) as first:
         response = httpx.post(
             f"http://127.0.0.1:{port}/graphql", json={"query": "{ __typename }"}, timeout=30
         )
@@ -124,7 +115,7 @@ def test_mail_queued_before_a_kill_is_sent_after_the_restart(
         first.proc.wait(30)
     assert smtp_server.received == []
 
-    with connect_admin(serve, environment(db), STARTED):
+    with connect_admin_process(serve, environment(db), STARTED):
         [received] = smtp_server.wait_for(1)
     assert received.rcpt_tos == ["anna@example.org"]
 
@@ -161,7 +152,7 @@ async def test_two_dispatcher_processes_behind_a_server_slower_than_the_claim_se
     env = database_environment(database_url, **mail_environment(database_url))
     with ExitStack() as running:
         dispatchers = [
-            running.enter_context(connect_admin(["dispatch-mail"], env, DISPATCHING))
+            running.enter_context(connect_admin_process(["dispatch-mail"], env, DISPATCHING))
             for _ in range(2)
         ]
         await asyncio.to_thread(smtp_server.wait_held, 1)
@@ -197,7 +188,7 @@ async def test_a_killed_dispatcher_sends_again_only_the_message_in_flight(
     smtp_server.hold(after=accepted)
     env = database_environment(database_url, **mail_environment(database_url))
 
-    with connect_admin(["dispatch-mail"], env, DISPATCHING) as first:
+    with connect_admin_process(["dispatch-mail"], env, DISPATCHING) as first:
         await asyncio.to_thread(smtp_server.wait_held, 1)
         # Each accepted message was recorded before the next one was sent.
         rows = await outbox_rows(clean_database)
@@ -210,7 +201,7 @@ async def test_a_killed_dispatcher_sends_again_only_the_message_in_flight(
         await asyncio.to_thread(first.proc.wait, 30)
     smtp_server.release()
 
-    with connect_admin(["dispatch-mail"], env, DISPATCHING) as second:
+    with connect_admin_process(["dispatch-mail"], env, DISPATCHING) as second:
         await eventually(lambda: all_sent(clean_database), f"{count} mails sent after the restart")
         second.proc.send_signal(signal.SIGINT)
         assert await asyncio.to_thread(second.proc.wait, 30) == 0
