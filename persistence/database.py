@@ -54,6 +54,18 @@ def _is_memory_sqlite(url: URL) -> bool:
     return not database or database == ":memory:"
 
 
+def sqlite_file(url: str | URL) -> Path | None:
+    """The database file of a SQLite URL; None for an in-memory database, a ``file:``
+    URI or another backend."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or _is_memory_sqlite(parsed):
+        return None
+    database = parsed.database
+    if database is None or database.startswith("file:"):
+        return None
+    return Path(database).absolute()
+
+
 def create_engine(url: str | URL, **kwargs: Any) -> AsyncEngine:
     """An async engine for ``url``; extra keyword arguments go to SQLAlchemy.
 
@@ -147,8 +159,9 @@ def keep_sqlite_files_private(database: str) -> None:
 
 def _create_sqlite_engine(url: URL, **kwargs: Any) -> AsyncEngine:
     memory = _is_memory_sqlite(url)
-    if not memory and url.database and not url.database.startswith("file:"):
-        keep_sqlite_files_private(url.database)
+    database_file = sqlite_file(url)
+    if database_file is not None:
+        keep_sqlite_files_private(str(database_file))
     options: dict[str, Any] = {}
     if memory:
         # One shared connection, or every checkout would see its own empty database.
