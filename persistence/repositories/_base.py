@@ -28,6 +28,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from domain.ports import Page
 
 T = TypeVar("T")
+K = TypeVar("K")
 AnyResult = CursorResult[*tuple[Any, ...]]
 
 LIKE_ESCAPE = "\\"
@@ -122,6 +123,14 @@ class ByIds:
             expanding=build(column.in_(bindparam("ids", expanding=True))),
             array=build(column == any_(bindparam("ids", type_=ARRAY(Integer)))),
         )
+
+
+def grouped(pairs: Iterable[tuple[K, T]]) -> dict[K, list[T]]:
+    """The values by key, each list in the order of the pairs."""
+    found: dict[K, list[T]] = {}
+    for key, value in pairs:
+        found.setdefault(key, []).append(value)
+    return found
 
 
 def distinct_ids(ids: Iterable[int]) -> list[int]:

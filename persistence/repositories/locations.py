@@ -14,7 +14,7 @@ from domain.model import (
     RelationshipLevel,
     RelationshipPolicy,
 )
-from persistence.repositories._base import ByIds, Executor, distinct_ids
+from persistence.repositories._base import ByIds, Executor, distinct_ids, grouped
 from persistence.tables import (
     administrator_locations,
     configuration_groups,
@@ -187,10 +187,7 @@ class SqlConfigurationGroupRepository:
             .where(G.location_id.in_(wanted))
             .order_by(G.location_id, G.name, G.id)
         )
-        found: dict[int, list[ConfigurationGroup]] = {}
-        for row in await self._ex.execute(stmt):
-            found.setdefault(row.location_id, []).append(_group(row))
-        return found
+        return grouped((row.location_id, _group(row)) for row in await self._ex.execute(stmt))
 
     async def add(self, group: ConfigurationGroup) -> ConfigurationGroup:
         group.id = await self._ex.insert_id(configuration_groups, _group_values(group))

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Row, Select, delete, select, update
 
 from domain.model import RelationshipLevel, Team, TeamInfo
-from persistence.repositories._base import ByIds, Executor, distinct_ids, row_values
+from persistence.repositories._base import ByIds, Executor, distinct_ids, grouped, row_values
 from persistence.tables import team_members, teams
 
 T = teams.c
@@ -125,10 +125,7 @@ class SqlTeamRepository:
         stmt = (
             select(M.team_id, M.user_id).where(M.team_id.in_(wanted)).order_by(M.team_id, M.user_id)
         )
-        found: dict[int, builtins.list[int]] = {}
-        for row in await self._ex.execute(stmt):
-            found.setdefault(row.team_id, []).append(row.user_id)
-        return found
+        return grouped((row.team_id, row.user_id) for row in await self._ex.execute(stmt))
 
     async def add(self, team: Team) -> Team:
         team.id = await self._ex.insert_id(teams, _team_values(team))

@@ -33,6 +33,7 @@ from persistence.repositories._base import (
     Executor,
     distinct_ids,
     from_row,
+    grouped,
     like_contains,
     page_of,
     row_values,
@@ -308,10 +309,7 @@ class SqlContactRepository:
         if not wanted:
             return {}
         stmt = select(contacts).where(C.owner_id.in_(wanted)).order_by(C.owner_id, C.id)
-        found: dict[int, list[Contact]] = {}
-        for row in await self._ex.execute(stmt):
-            found.setdefault(row.owner_id, []).append(_contact(row))
-        return found
+        return grouped((row.owner_id, _contact(row)) for row in await self._ex.execute(stmt))
 
     async def add(self, contact: Contact) -> Contact:
         contact.id = await self._ex.insert_id(contacts, row_values(contact, contacts))
