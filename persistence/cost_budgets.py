@@ -12,11 +12,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Boolean, Float, String, bindparam, case, delete, literal
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from persistence.database import SINGLE_STATEMENT_OPTION
 from persistence.tables import cost_budgets
+from persistence.upsert import upsert_into
 
 B = cost_budgets.c
 
@@ -30,7 +30,6 @@ class Bucket:
 
 def _spend_statement(dialect: str) -> Any:
     """The upsert, built once: its values are bound parameters."""
-    insert: Any = postgresql.insert if dialect == "postgresql" else sqlite.insert
     at, price, full, rate, fresh, fresh_granted = (
         bindparam(name, type_=type_)
         for name, type_ in (
@@ -47,7 +46,7 @@ def _spend_statement(dialect: str) -> Any:
     refilled = case((grown < full, grown), else_=full)
     enough = refilled >= price
     return (
-        insert(cost_budgets)
+        upsert_into(dialect, cost_budgets)
         .values(
             caller=bindparam("caller", type_=String()),
             tokens=fresh,

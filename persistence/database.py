@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import os
 import stat
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import URL, event, make_url
 from sqlalchemy.exc import DisconnectionError
-from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 from sqlalchemy.pool import StaticPool
 
 from persistence.json_columns import decode_json
@@ -50,6 +52,18 @@ def is_postgresql(url: str | URL) -> bool:
 def _is_memory_sqlite(url: URL) -> bool:
     database = url.database
     return not database or database == ":memory:"
+
+
+def sqlite_file(url: str | URL) -> Path | None:
+    """The database file of a SQLite URL; None for an in-memory database, a ``file:``
+    URI or another backend."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or _is_memory_sqlite(parsed):
+        return None
+    database = parsed.database
+    if database is None or database.startswith("file:"):
+        return None
+    return Path(database).absolute()
 
 
 def create_engine(url: str | URL, **kwargs: Any) -> AsyncEngine:
@@ -101,6 +115,14 @@ READ_ONLY_OPTION = "connect_admin_read_only"
 SINGLE_STATEMENT_OPTION = "connect_admin_single_statement"
 
 
+@asynccontextmanager
+async def read_only(engine: AsyncEngine) -> AsyncIterator[AsyncConnection]:
+    """A connection whose transactions only read: on SQLite they never wait for a writer."""
+    async with engine.connect() as connection:
+        await connection.execution_options(**{READ_ONLY_OPTION: True})
+        yield connection
+
+
 def _unicode_lower(value: object) -> object:
     return value.lower() if isinstance(value, str) else value
 
@@ -137,8 +159,9 @@ def keep_sqlite_files_private(database: str) -> None:
 
 def _create_sqlite_engine(url: URL, **kwargs: Any) -> AsyncEngine:
     memory = _is_memory_sqlite(url)
-    if not memory and url.database and not url.database.startswith("file:"):
-        keep_sqlite_files_private(url.database)
+    database_file = sqlite_file(url)
+    if database_file is not None:
+        keep_sqlite_files_private(str(database_file))
     options: dict[str, Any] = {}
     if memory:
         # One shared connection, or every checkout would see its own empty database.

@@ -9,7 +9,7 @@ from sqlalchemy import and_, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from persistence.database import READ_ONLY_OPTION
+from persistence.database import read_only
 from persistence.tables import idempotency_keys
 
 K = idempotency_keys.c
@@ -52,8 +52,7 @@ class SqlIdempotencyStore:
         except IntegrityError:
             if await self._take_over(scope, key, request_hash, now, abandoned_before):
                 return None
-            async with self._engine.connect() as conn:
-                await conn.execution_options(**{READ_ONLY_OPTION: True})
+            async with read_only(self._engine) as conn:
                 row = (
                     await conn.execute(
                         select(K.request_hash, K.status_code, K.content_type, K.response).where(

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from domain.model import MailStatus
-from persistence.database import READ_ONLY_OPTION
+from persistence.database import read_only
 from persistence.tables import outbox
 
 
@@ -22,8 +22,7 @@ class OutboxFigures:
 
 async def outbox_figures(engine: AsyncEngine, now: datetime) -> OutboxFigures:
     """Two aggregate reads, no row of the outbox itself."""
-    async with engine.connect() as connection:
-        await connection.execution_options(**{READ_ONLY_OPTION: True})
+    async with read_only(engine) as connection:
         counts = await connection.execute(
             select(outbox.c.status, func.count()).group_by(outbox.c.status)
         )

@@ -7,7 +7,6 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete, func, not_, select, text, tuple_, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from domain.ports import (
@@ -17,8 +16,9 @@ from domain.ports import (
     ProgressSnapshot,
     StoredProgress,
 )
-from persistence.database import READ_ONLY_OPTION
+from persistence.database import read_only
 from persistence.tables import operation_progress
+from persistence.upsert import upsert_into
 
 P = operation_progress.c
 # PostgreSQL advisory locks of progress claims: (this namespace, the caller's id).
@@ -85,8 +85,7 @@ class SqlProgressStore:
         wanted = list(keys)
         if not wanted:
             return {}
-        async with self._engine.connect() as conn:
-            await conn.execution_options(**{READ_ONLY_OPTION: True})
+        async with read_only(self._engine) as conn:
             rows = await conn.execute(
                 select(
                     P.caller_id, P.operation_id, P.run_id, P.done, P.total, P.finished,
@@ -102,11 +101,10 @@ async def _insert_or_replace_finished(
     """One statement, atomic on both backends: a new record, or one that replaces a
     finished run's; False when the key holds an unfinished run."""
     caller, operation_id = key
-    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
     started = {
         "run_id": run_id, "done": None, "total": None, "finished": False, "updated_at": now,
     }  # fmt: skip
-    insert = dialect.insert(operation_progress).values(
+    insert = upsert_into(conn.dialect.name, operation_progress).values(
         caller_id=caller, operation_id=operation_id, **started
     )
     # The replaced run's result stays beside the new run: its subscribers on

@@ -167,26 +167,21 @@ async def load_demo_data(deps: Deps) -> bool:
     def ids(*logins: str) -> list[int]:
         return [users[login].id for login in logins]
 
-    await create_team(
-        deps,
-        SYSTEM,
+    for team in (
         NewTeam(
             name="Key Accounts",
             description="Sales and the CEO's office",
             member_ids=ids("anna.schmidt", "bernd.mueller", "clara.weber"),
             relationship=RelationshipLevel.TEAM_COLLEAGUE,
         ),
-    )
-    await create_team(
-        deps,
-        SYSTEM,
         NewTeam(
             name="Product",
             description="Across Berlin and Munich",
             member_ids=ids("felix.becker", "hans.schulz", "ida.koch"),
             relationship=RelationshipLevel.ASSISTANT,
         ),
-    )
+    ):
+        await create_team(deps, SYSTEM, team)
 
     ldap = await create_data_source(deps, SYSTEM, "Corporate LDAP")
     crm = await create_data_source(deps, SYSTEM, "Legacy CRM")
@@ -208,23 +203,15 @@ async def load_demo_data(deps: Deps) -> bool:
     await set_my_client_setting(deps, david, "hotkeys.dial", "F9")
     await set_my_presence_setting(deps, bernd, "autoAwayMinutes", 5)
     await set_my_client_setting(deps, hans, "language", "en")
-    await add_my_contact(deps, bernd, NewContact(user_id=users["eva.wagner"].id))
-    await add_my_contact(
-        deps,
-        bernd,
-        NewContact(data_source_id=ldap.id, external_id="cn=max.mustermann",
-                   display_name="Max Mustermann (Customer)"),
-    )  # fmt: skip
-    await add_my_contact(
-        deps,
-        bernd,
-        NewContact(data_source_id=crm.id, external_id="CRM-4711", display_name="Erika Musterfrau"),
-    )
-    await add_my_contact(
-        deps,
-        hans,
-        NewContact(data_source_id=crm.id, external_id="CRM-0815", display_name="John Doe"),
-    )
+    for owner, contact in (
+        (bernd, NewContact(user_id=users["eva.wagner"].id)),
+        (bernd, NewContact(data_source_id=ldap.id, external_id="cn=max.mustermann",
+                           display_name="Max Mustermann (Customer)")),
+        (bernd, NewContact(data_source_id=crm.id, external_id="CRM-4711",
+                           display_name="Erika Musterfrau")),
+        (hans, NewContact(data_source_id=crm.id, external_id="CRM-0815", display_name="John Doe")),
+    ):  # fmt: skip
+        await add_my_contact(deps, owner, contact)
     # Deactivated after the contacts were added: "repair contact list" has work to do.
     await set_data_source_active(deps, SYSTEM, crm.id, active=False)
 

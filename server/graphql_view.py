@@ -3,15 +3,11 @@
 It authenticates the bearer token, gives each request an id, and builds the
 per-request context (principal, services, DataLoaders).
 
-GraphQL over HTTP (checked by graphql-http's audit, tests/http): a client that
-accepts ``application/graphql-response+json`` gets that media type, and a
-request that fails before execution (parse, validation, limits, variables)
-answers 400 without ``data``; ``application/json`` clients get 200 with the
-errors, as always. Mutations run only over POST (405 over GET). A POST must be
-``application/json`` or ``application/graphql`` (the bare query): form posts
-and ``text/plain``, which a foreign page could send without a CORS preflight,
-are refused with 415. A JSON array (a batch) is refused with 400. Refusals
-have a GraphQL error body with ``extensions.code``.
+Over HTTP (the rules in server/graphql_http.py) mutations run only over POST
+(405 over GET). A POST must be ``application/json`` or ``application/graphql``
+(the bare query): form posts and ``text/plain``, which a foreign page could send
+without a CORS preflight, are refused with 415. A JSON array (a batch) is
+refused with 400. Queries past the deadline are stopped (503 with Retry-After).
 
 Query cost (gql/limits/cost.py): the headers ``X-Cost-Requested`` and, for a caller
 with a budget, ``X-Cost-Remaining``, ``X-Cost-Capacity`` and ``X-Cost-Reset``
@@ -22,19 +18,14 @@ with ``Retry-After``.
 from __future__ import annotations
 
 import asyncio
-import functools
 import logging
-import math
 import re
 import uuid
 from collections.abc import Callable, Mapping, Sequence
-from datetime import datetime
 from typing import Any
 
 import orjson
 from cross_web import AsyncHTTPRequestAdapter, HTTPException
-from graphql import GraphQLError, get_operation_ast, parse
-from graphql import OperationType as AstOperationType
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
@@ -47,7 +38,6 @@ from strawberry.schema.base import BaseSchema
 from strawberry.schema.exceptions import InvalidOperationTypeError
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types import ExecutionResult
-from strawberry.types.execution import PreExecutionError
 from strawberry.types.graphql import OperationType
 from strawberry.types.unset import UNSET, UnsetType
 
@@ -56,12 +46,23 @@ from domain.principals import Anonymous, Principal
 from domain.services import auth
 from domain.services.deps import Deps
 from gql.context import Context
-from gql.errors import DEADLINE_EXCEEDED, SERVICE_UNAVAILABLE
-from gql.limits import EXTENSIONS_KEY, RATE_LIMITED, CostBudget
+from gql.limits import CostBudget
 from gql.observability import RequestRecord
 from gql.progress_broker import ProgressBroker
 from gql.schema import schema as default_schema
 from server.graphiql import GraphiQLAssets
+from server.graphql_http import (
+    GRAPHQL_QUERY,
+    GRAPHQL_RESPONSE,
+    REQUEST_MEDIA_TYPES,
+    is_mutation,
+    is_request_error,
+    not_now,
+    past_deadline,
+    refusal_response,
+    report_cost,
+    response_media_type,
+)
 from server.limits import error_body
 from server.logs import RECORD_SCOPE_KEY
 
@@ -78,102 +79,6 @@ COST_HEADERS = (
     "retry-after",
 )
 
-JSON = "application/json"
-GRAPHQL_RESPONSE = "application/graphql-response+json"
-GRAPHQL_QUERY = "application/graphql"
-REQUEST_MEDIA_TYPES = (JSON, GRAPHQL_QUERY)
-REFUSAL_CODES = {
-    400: "BAD_REQUEST",
-    404: "NOT_FOUND",
-    405: "METHOD_NOT_ALLOWED",
-    415: "UNSUPPORTED_MEDIA_TYPE",
-}
-# Errors that mean "not now": the answer is 503 with Retry-After, whatever the media type.
-UNAVAILABLE_CODES = frozenset({SERVICE_UNAVAILABLE, DEADLINE_EXCEEDED})
-# How long a client should wait after a query ran past the deadline.
-DEADLINE_RETRY_AFTER_SECONDS = 5
-
-
-def response_media_type(accept: str) -> str:
-    """``application/graphql-response+json`` when the client prefers it (or likes it
-    as well as ``application/json``); otherwise, also without Accept, ``application/json``."""
-    quality: dict[str, float] = {}
-    for item in accept.split(","):
-        media_type, *params = (part.strip() for part in item.split(";"))
-        q = 1.0
-        for param in params:
-            name, _, value = param.partition("=")
-            if name.strip().lower() == "q":
-                try:
-                    q = float(value)
-                except ValueError:
-                    q = 0.0
-        media_type = media_type.lower()
-        quality[media_type] = max(quality.get(media_type, 0.0), q)
-    preferred = quality.get(GRAPHQL_RESPONSE, 0.0)
-    return GRAPHQL_RESPONSE if preferred > 0 and preferred >= quality.get(JSON, 0.0) else JSON
-
-
-def is_request_error(result: ExecutionResult) -> bool:
-    """Nothing was executed: the document did not parse or validate, a limit refused
-    it, or the variables did not fit (graphql-core reports those without a path)."""
-    if isinstance(result, PreExecutionError):
-        return True
-    errors = result.errors or []
-    return (
-        result.data is None
-        and bool(errors)
-        and all(error.path is None and not (error.extensions or {}).get("code") for error in errors)
-    )
-
-
-def refusal_response(status: int, message: str, media_type: str = JSON) -> Response:
-    headers = {"allow": "POST"} if status == 405 else {}
-    code = REFUSAL_CODES.get(status, "BAD_REQUEST")
-    return Response(error_body(message, code), status, headers=headers, media_type=media_type)
-
-
-def retry_after(result: ExecutionResult) -> int | None:
-    """Seconds to wait when the result says the service could not answer now, else None."""
-    waits = [
-        int(extensions.get("retryAfter", 1))
-        for error in result.errors or []
-        if (extensions := error.extensions or {}).get("code") in UNAVAILABLE_CODES
-    ]
-    return max(waits) if waits else None
-
-
-# Documents up to this long are remembered; longer ones (rare, and the memory an
-# attacker could fill the cache with) are parsed again each time.
-CACHED_QUERY_LENGTH = 20_000
-# Parsing stops after this many tokens: the limits refuse such a document anyway, and
-# this check runs before them.
-MUTATION_CHECK_TOKENS = 10_000
-
-
-def is_mutation(query: object, operation_name: object) -> bool:
-    """Whether the document's chosen operation is a mutation (False when it does not parse,
-    or the query or operation name is no string: execution then reports that)."""
-    if not isinstance(query, str) or not isinstance(operation_name, str | None):
-        return False
-    if len(query) > CACHED_QUERY_LENGTH:
-        return _operation_is_mutation(query, operation_name)
-    return _cached_is_mutation(query, operation_name)
-
-
-@functools.lru_cache(maxsize=512)
-def _cached_is_mutation(query: str, operation_name: str | None) -> bool:
-    return _operation_is_mutation(query, operation_name)
-
-
-def _operation_is_mutation(query: str, operation_name: str | None) -> bool:
-    try:
-        document = parse(query, max_tokens=MUTATION_CHECK_TOKENS)
-        operation = get_operation_ast(document, operation_name)
-    except GraphQLError:
-        return False
-    return operation is not None and operation.operation is AstOperationType.MUTATION
-
 
 def bearer_token(headers: Any) -> str | None:
     value: str = headers.get("authorization", "")
@@ -181,28 +86,6 @@ def bearer_token(headers: Any) -> str | None:
     if scheme.lower() != "bearer" or not token.strip():
         return None
     return token.strip()
-
-
-def report_cost(
-    result: ExecutionResult, response_data: GraphQLHTTPResponse, sub_response: Response
-) -> None:
-    """The cost headers; HTTP 429 with Retry-After for an operation over budget."""
-    for error in result.errors or ():
-        extensions = error.extensions or {}
-        if extensions.get("code") == RATE_LIMITED:
-            sub_response.status_code = 429
-            sub_response.headers["retry-after"] = str(extensions.get("retryAfter", 1))
-            response_data.pop("data", None)
-    report = (result.extensions or {}).get(EXTENSIONS_KEY)
-    if not isinstance(report, dict):
-        return
-    sub_response.headers["x-cost-requested"] = str(report["requested"])
-    budget = report.get("budget")
-    if isinstance(budget, dict):
-        sub_response.headers["x-cost-remaining"] = str(budget["remaining"])
-        sub_response.headers["x-cost-capacity"] = str(budget["capacity"])
-        reset = datetime.fromisoformat(budget["resetAt"])
-        sub_response.headers["x-cost-reset"] = str(math.ceil(reset.timestamp()))
 
 
 class TextFrameWebSocketAdapter(ASGIWebSocketAdapter):
@@ -405,22 +288,9 @@ class GraphQLApp(GraphQL[Context, None]):
                     request, request_adapter, sub_response, context, root_value, request_data
                 )
         except TimeoutError:
-            if not scope.expired():
+            if deadline is None or not scope.expired():
                 raise
-            return ExecutionResult(
-                data=None,
-                errors=[
-                    GraphQLError(
-                        f"The query ran longer than the server's deadline of {deadline:g} s "
-                        "and was stopped; ask for less (smaller pages, fewer fields) or try "
-                        "again later.",
-                        extensions={
-                            "code": DEADLINE_EXCEEDED,
-                            "retryAfter": DEADLINE_RETRY_AFTER_SECONDS,
-                        },
-                    )
-                ],
-            )
+            return past_deadline(deadline)
         except HTTPException as error:
             cause = error.__cause__
             if (
@@ -442,21 +312,22 @@ class GraphQLApp(GraphQL[Context, None]):
     ) -> GraphQLHTTPResponse:
         response_data = await super().process_result(request, result)
         sub_response = getattr(request.state, "graphql_sub_response", None)
-        wait = retry_after(result)
-        if wait is not None and isinstance(sub_response, Response):
-            sub_response.status_code = 503
-            sub_response.headers["retry-after"] = str(wait)
+        if not isinstance(sub_response, Response):
             return response_data
-        if (
-            isinstance(sub_response, Response)
-            and sub_response.media_type == GRAPHQL_RESPONSE
-            and is_request_error(result)
-        ):
+        refusal = not_now(result)
+        if refusal is not None:
+            sub_response.status_code = refusal.status
+            sub_response.headers["retry-after"] = str(refusal.retry_after)
+            if refusal.status == 503:
+                # Stopped while it ran: what it answered stays, without cost headers.
+                return response_data
+            # Over budget: refused before it ran, there is no data.
+            response_data.pop("data", None)
+        elif sub_response.media_type == GRAPHQL_RESPONSE and is_request_error(result):
             response_data.pop("data", None)
             codes = {(error.extensions or {}).get("code") for error in result.errors or []}
             sub_response.status_code = 500 if "INTERNAL_SERVER_ERROR" in codes else 400
-        if isinstance(sub_response, Response):
-            report_cost(result, response_data, sub_response)
+        report_cost(result, sub_response)
         return response_data
 
     def create_response(

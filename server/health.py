@@ -20,7 +20,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from persistence.database import READ_ONLY_OPTION
+from persistence.database import read_only
 from persistence.migrate import head_revision
 
 READINESS_TIMEOUT_SECONDS = 2.0
@@ -56,9 +56,7 @@ async def database_problem(
     """None when the database answers within the timeout at revision ``head`` (or any
     revision when None); otherwise what went wrong."""
     try:
-        async with asyncio.timeout(timeout_seconds), engine.connect() as connection:
-            # A read: on SQLite it must not wait for the write lock a writer holds.
-            await connection.execution_options(**{READ_ONLY_OPTION: True})
+        async with asyncio.timeout(timeout_seconds), read_only(engine) as connection:
             await connection.execute(text("SELECT 1"))
             revision = await _revision(connection) if head is not None else None
     except TimeoutError:

@@ -45,6 +45,28 @@ def error_body(message: str, code: str, **extensions: object) -> bytes:
     return json.dumps({"errors": [error]}, separators=(",", ":")).encode()
 
 
+# The client's connection is not kept: the rest of its body is not read.
+CLOSE = (b"connection", b"close")
+
+
+async def send_error(
+    send: Send, status: int, content: bytes, *headers: tuple[bytes, bytes]
+) -> None:
+    """Answers with ``content``, an :func:`error_body`, and the extra headers."""
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(content)).encode()),
+                *headers,
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": content})
+
+
 class _TooLarge(Exception):
     pass
 
@@ -68,15 +90,12 @@ class BodyLimit:
             async with asyncio.timeout(self.timeout_seconds):
                 body = await self._read(receive)
         except TimeoutError:
-            await self._answer(
-                send,
-                408,
-                error_body(
-                    f"The request body did not arrive within {self.timeout_seconds:g} s.",
-                    "REQUEST_TIMEOUT",
-                    limit=self.timeout_seconds,
-                ),
+            content = error_body(
+                f"The request body did not arrive within {self.timeout_seconds:g} s.",
+                "REQUEST_TIMEOUT",
+                limit=self.timeout_seconds,
             )
+            await send_error(send, 408, content, CLOSE)
             return
         except _TooLarge:
             await self._refuse(send)
@@ -116,21 +135,7 @@ class BodyLimit:
             "REQUEST_TOO_LARGE",
             limit=self.max_bytes,
         )
-        await self._answer(send, 413, content)
-
-    async def _answer(self, send: Send, status: int, content: bytes) -> None:
-        await send(
-            {
-                "type": "http.response.start",
-                "status": status,
-                "headers": [
-                    (b"content-type", b"application/json"),
-                    (b"content-length", str(len(content)).encode()),
-                    (b"connection", b"close"),
-                ],
-            }
-        )
-        await send({"type": "http.response.body", "body": content})
+        await send_error(send, 413, content, CLOSE)
 
 
 class Unavailable:
@@ -161,15 +166,4 @@ class Unavailable:
                 "SERVICE_UNAVAILABLE",
                 retryAfter=wait,
             )
-            await send(
-                {
-                    "type": "http.response.start",
-                    "status": 503,
-                    "headers": [
-                        (b"content-type", b"application/json"),
-                        (b"content-length", str(len(content)).encode()),
-                        (b"retry-after", str(wait).encode()),
-                    ],
-                }
-            )
-            await send({"type": "http.response.body", "body": content})
+            await send_error(send, 503, content, (b"retry-after", str(wait).encode()))

@@ -14,9 +14,9 @@ import asyncio
 from sqlalchemy import URL, Connection, make_url
 from sqlalchemy.exc import DBAPIError
 
-from persistence.database import create_engine, is_sqlite
+from persistence.database import create_engine, is_sqlite, sqlite_file
 from persistence.migrate import head_revision, known_revisions
-from server.settings import ConfigurationError, sqlite_file
+from server.settings import ConfigurationError
 
 CONNECT_TIMEOUT_SECONDS = 10.0
 MIGRATE = "run 'connect-admin migrate' with the same CONNECT_DATABASE_URL"

@@ -13,7 +13,7 @@ from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from sqlalchemy import make_url
 
-from persistence.database import is_sqlite
+from persistence.database import is_sqlite, sqlite_file
 
 DEFAULT_DATABASE_FILE = "connect-admin.db"
 SECRET_FILE_SUFFIX = ".secret"
@@ -130,16 +130,6 @@ class Settings(BaseSettings):
 
 def is_sqlite_url(url: str) -> bool:
     return is_sqlite(url)
-
-
-def sqlite_file(url: str) -> Path | None:
-    """The database file of a SQLite URL; None for an in-memory database or another backend."""
-    if not is_sqlite(url):
-        return None
-    database = make_url(url).database
-    if not database or database == ":memory:" or database.startswith("file:"):
-        return None
-    return Path(database).absolute()
 
 
 def secret_key_file(url: str) -> Path | None:

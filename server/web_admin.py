@@ -21,7 +21,8 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, HTMLResponse, PlainTextResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from server.graphiql import INSTALL_COMMAND, GraphiQLAssets
+from server.graphiql import GraphiQLAssets
+from server.graphiql_page import INSTALL_COMMAND
 from server.web_assets import CSS, HTM, JAVASCRIPT, PREACT, PREACT_HOOKS, sha384
 
 APP_FOLDER = Path(__file__).resolve().parent / "admin"

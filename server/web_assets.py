@@ -101,7 +101,7 @@ ASSETS: dict[str, Asset] = {asset.key: asset for asset in (*GRAPHIQL_FILES, *WEB
 
 def sri(data: bytes) -> str:
     """The subresource-integrity digest of the bytes: ``sha384-<base64>``."""
-    return "sha384-" + base64.b64encode(hashlib.sha384(data).digest()).decode("ascii")
+    return _integrity(hashlib.sha384(data).digest())
 
 
 def sha384(path: Path) -> str:
@@ -110,7 +110,11 @@ def sha384(path: Path) -> str:
     with path.open("rb") as file:
         for chunk in iter(lambda: file.read(1 << 20), b""):
             digest.update(chunk)
-    return "sha384-" + base64.b64encode(digest.digest()).decode("ascii")
+    return _integrity(digest.digest())
+
+
+def _integrity(digest: bytes) -> str:
+    return "sha384-" + base64.b64encode(digest).decode("ascii")
 
 
 class AssetError(Exception):

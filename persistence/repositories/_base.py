@@ -3,15 +3,32 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, CursorResult, Executable, Integer, any_, bindparam
+from sqlalchemy import (
+    ColumnElement,
+    CursorResult,
+    Executable,
+    Integer,
+    Row,
+    Table,
+    any_,
+    bindparam,
+    exists,
+    func,
+    insert,
+    select,
+)
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from domain.ports import Page
+
+T = TypeVar("T")
+K = TypeVar("K")
 AnyResult = CursorResult[*tuple[Any, ...]]
 
 LIKE_ESCAPE = "\\"
@@ -53,6 +70,37 @@ class Executor:
         chosen = statement.array if self.dialect_name == "postgresql" else statement.expanding
         return await self.execute(chosen, {"ids": ids, **parameters})
 
+    async def first(
+        self,
+        statement: Executable,
+        entity: Callable[[Row[Any]], T],
+        parameters: dict[str, Any] | None = None,
+    ) -> T | None:
+        """The first row as an entity, or None when there is none."""
+        row = (await self.execute(statement, parameters)).first()
+        return None if row is None else entity(row)
+
+    async def insert_id(self, table: Table, values: Mapping[str, Any]) -> int:
+        """Inserts one row and returns the id the database gave it."""
+        result = await self.execute(insert(table).values(values).returning(table.c.id))
+        id_: int = result.scalar_one()
+        return id_
+
+    async def insert_many(self, table: Table, rows: list[dict[str, Any]]) -> None:
+        """Inserts the rows in one executemany; nothing when there are none."""
+        if rows:
+            await self.execute(insert(table), rows)
+
+    async def exists(self, *where: ColumnElement[bool]) -> bool:
+        """Whether any row matches."""
+        return bool((await self.execute(select(exists().where(*where)))).scalar_one())
+
+    async def count(self, table: Table, *where: ColumnElement[bool]) -> int:
+        count: int = (
+            await self.execute(select(func.count()).select_from(table).where(*where))
+        ).scalar_one()
+        return count
+
 
 @dataclass(frozen=True)
 class ByIds:
@@ -77,6 +125,14 @@ class ByIds:
         )
 
 
+def grouped(pairs: Iterable[tuple[K, T]]) -> dict[K, list[T]]:
+    """The values by key, each list in the order of the pairs."""
+    found: dict[K, list[T]] = {}
+    for key, value in pairs:
+        found.setdefault(key, []).append(value)
+    return found
+
+
 def distinct_ids(ids: Iterable[int]) -> list[int]:
     """The ids once each, in their first order."""
     return list(dict.fromkeys(ids))
@@ -93,3 +149,24 @@ def like_contains(text: str) -> str:
         .replace("_", LIKE_ESCAPE + "_")
     )
     return f"%{escaped}%"
+
+
+def page_of(found: Sequence[T], first: int, total: int | None) -> Page[T]:
+    """The first ``first`` of ``found``, which was read with one row more than asked: that
+    row, when there, tells that another page follows."""
+    return Page(items=list(found[:first]), has_next=len(found) > first, total=total)
+
+
+def from_row(entity: Callable[..., T], row: Row[Any], **converted: Any) -> T:
+    """The entity of a row whose columns are named as its fields; ``converted`` gives
+    those that need more than a copy (enums by name, JSON)."""
+    return entity(**{**row._mapping, **converted})
+
+
+def row_values(entity: object, table: Table, **converted: Any) -> dict[str, Any]:
+    """The columns of ``table`` but its id (the database gives that) from the entity's
+    fields of the same names; ``converted`` gives those that need more than a copy."""
+    values = {
+        column.name: getattr(entity, column.name) for column in table.c if column.name != "id"
+    }
+    return values | converted

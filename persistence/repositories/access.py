@@ -12,14 +12,13 @@ from sqlalchemy import (
     Select,
     bindparam,
     delete,
-    exists,
     insert,
     select,
     update,
 )
 
 from domain.model import Administrator, ApiToken, SessionSubject, SignInSession
-from persistence.repositories._base import Executor, distinct_ids
+from persistence.repositories._base import Executor, distinct_ids, from_row, row_values
 from persistence.tables import (
     administrator_locations,
     administrators,
@@ -108,27 +107,14 @@ class SqlAdministratorRepository:
         return await self._admins()
 
     async def add(self, admin: Administrator) -> Administrator:
-        result = await self._ex.execute(
-            insert(administrators)
-            .values(
-                login=admin.login,
-                first_name=admin.first_name,
-                last_name=admin.last_name,
-                email=admin.email,
-                password_hash=admin.password_hash,
-                blocked=admin.blocked,
-            )
-            .returning(A.id)
+        admin.id = await self._ex.insert_id(administrators, row_values(admin, administrators))
+        await self._ex.insert_many(
+            administrator_locations,
+            [
+                {"administrator_id": admin.id, "location_id": location_id}
+                for location_id in sorted(admin.location_ids)
+            ],
         )
-        admin.id = result.scalar_one()
-        if admin.location_ids:
-            await self._ex.execute(
-                insert(administrator_locations),
-                [
-                    {"administrator_id": admin.id, "location_id": location_id}
-                    for location_id in sorted(admin.location_ids)
-                ],
-            )
         return admin
 
     async def set_blocked(self, admin_id: int, blocked: bool) -> None:
@@ -141,31 +127,11 @@ class SqlAdministratorRepository:
         await self._ex.execute(delete(administrators).where(A.id == admin_id))
 
     async def login_taken(self, login: str) -> bool:
-        stmt = select(exists().where(A.login == login))
-        return bool((await self._ex.execute(stmt)).scalar_one())
+        return await self._ex.exists(A.login == login)
 
 
 def _token(row: Row[Any]) -> ApiToken:
-    return ApiToken(
-        id=row.id,
-        name=row.name,
-        owner_id=row.owner_id,
-        token_hash=row.token_hash,
-        created_at=row.created_at,
-        last_used_at=row.last_used_at,
-        revoked_at=row.revoked_at,
-    )
-
-
-def _token_values(token: ApiToken) -> dict[str, Any]:
-    return {
-        "name": token.name,
-        "owner_id": token.owner_id,
-        "token_hash": token.token_hash,
-        "created_at": token.created_at,
-        "last_used_at": token.last_used_at,
-        "revoked_at": token.revoked_at,
-    }
+    return from_row(ApiToken, row)
 
 
 class SqlApiTokenRepository:
@@ -173,12 +139,10 @@ class SqlApiTokenRepository:
         self._ex = executor
 
     async def get(self, token_id: int) -> ApiToken | None:
-        row = (await self._ex.execute(select(api_tokens).where(K.id == token_id))).first()
-        return None if row is None else _token(row)
+        return await self._ex.first(select(api_tokens).where(K.id == token_id), _token)
 
     async def get_by_hash(self, token_hash: str) -> ApiToken | None:
-        row = (await self._ex.execute(select(api_tokens).where(K.token_hash == token_hash))).first()
-        return None if row is None else _token(row)
+        return await self._ex.first(select(api_tokens).where(K.token_hash == token_hash), _token)
 
     async def list(self, owner_id: int | None = None) -> list[ApiToken]:
         stmt = select(api_tokens).order_by(K.id)
@@ -187,15 +151,12 @@ class SqlApiTokenRepository:
         return [_token(row) for row in await self._ex.execute(stmt)]
 
     async def add(self, token: ApiToken) -> ApiToken:
-        result = await self._ex.execute(
-            insert(api_tokens).values(_token_values(token)).returning(K.id)
-        )
-        token.id = result.scalar_one()
+        token.id = await self._ex.insert_id(api_tokens, row_values(token, api_tokens))
         return token
 
     async def update(self, token: ApiToken) -> None:
         await self._ex.execute(
-            update(api_tokens).where(K.id == token.id).values(_token_values(token))
+            update(api_tokens).where(K.id == token.id).values(row_values(token, api_tokens))
         )
 
     async def record_use(self, token_id: int, at: datetime) -> None:
@@ -238,24 +199,19 @@ class SqlSessionRepository:
         self._ex = executor
 
     async def get_by_hash(self, token_hash: str) -> SignInSession | None:
-        row = (await self._ex.execute(_SESSION_BY_HASH, {"token_hash": token_hash})).first()
-        return None if row is None else _session(row)
+        return await self._ex.first(_SESSION_BY_HASH, _session, {"token_hash": token_hash})
 
     async def add(self, session: SignInSession) -> SignInSession:
         is_user = session.subject is SessionSubject.USER
-        result = await self._ex.execute(
-            insert(sign_in_sessions)
-            .values(
-                token_hash=session.token_hash,
-                subject=session.subject.name,
-                user_id=session.subject_id if is_user else None,
-                administrator_id=None if is_user else session.subject_id,
-                created_at=session.created_at,
-                expires_at=session.expires_at,
-            )
-            .returning(S.id)
-        )
-        session.id = result.scalar_one()
+        values = {
+            "token_hash": session.token_hash,
+            "subject": session.subject.name,
+            "user_id": session.subject_id if is_user else None,
+            "administrator_id": None if is_user else session.subject_id,
+            "created_at": session.created_at,
+            "expires_at": session.expires_at,
+        }
+        session.id = await self._ex.insert_id(sign_in_sessions, values)
         return session
 
     async def delete_for(self, subject: SessionSubject, subject_id: int) -> int:

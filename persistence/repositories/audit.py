@@ -5,37 +5,22 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, Row, func, insert, or_, select
+from sqlalchemy import ColumnElement, Row, or_, select
 
 from domain.model import AuditEvent
 from domain.ports import AuditQuery, Page
-from persistence.repositories._base import Executor
+from persistence.repositories._base import Executor, from_row, page_of, row_values
 from persistence.tables import audit_events, users
 
 E = audit_events.c
 
 
 def _event(row: Row[Any]) -> AuditEvent:
-    return AuditEvent(
-        id=row.id,
-        at=row.at,
-        actor=row.actor,
-        action=row.action,
-        details=dict(row.details or {}),
-        target_user_id=row.target_user_id,
-        location_id=row.location_id,
-    )
+    return from_row(AuditEvent, row, details=dict(row.details or {}))
 
 
 def _event_values(event: AuditEvent) -> dict[str, Any]:
-    return {
-        "at": event.at,
-        "actor": event.actor,
-        "action": event.action,
-        "details": dict(event.details),
-        "target_user_id": event.target_user_id,
-        "location_id": event.location_id,
-    }
+    return row_values(event, audit_events, details=dict(event.details))
 
 
 class SqlAuditRepository:
@@ -43,15 +28,11 @@ class SqlAuditRepository:
         self._ex = executor
 
     async def add(self, event: AuditEvent) -> AuditEvent:
-        result = await self._ex.execute(
-            insert(audit_events).values(_event_values(event)).returning(E.id)
-        )
-        event.id = result.scalar_one()
+        event.id = await self._ex.insert_id(audit_events, _event_values(event))
         return event
 
     async def add_many(self, events: Sequence[AuditEvent]) -> None:
-        if events:
-            await self._ex.execute(insert(audit_events), [_event_values(e) for e in events])
+        await self._ex.insert_many(audit_events, [_event_values(e) for e in events])
 
     async def page(self, query: AuditQuery, after_id: int | None, first: int) -> Page[AuditEvent]:
         """Newest first; scoped to ``location_ids`` when given (see ``AuditQuery``)."""
@@ -72,15 +53,11 @@ class SqlAuditRepository:
                     ),
                 )
             )
-        total = (
-            await self._ex.execute(select(func.count()).select_from(audit_events).where(*filters))
-        ).scalar_one()
+        total = await self._ex.count(audit_events, *filters)
         if total == 0:
             return Page(items=[], has_next=False, total=0)
         stmt = select(audit_events).where(*filters).order_by(E.id.desc()).limit(first + 1)
         if after_id is not None:
             stmt = stmt.where(E.id < after_id)
-        rows = list(await self._ex.execute(stmt))
-        return Page(
-            items=[_event(row) for row in rows[:first]], has_next=len(rows) > first, total=total
-        )
+        found = [_event(row) for row in await self._ex.execute(stmt)]
+        return page_of(found, first, total)

@@ -5,17 +5,17 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import Row, exists, insert, select, update
+from sqlalchemy import Row, select, update
 
 from domain.model import DirectoryDataSource
-from persistence.repositories._base import Executor, distinct_ids
+from persistence.repositories._base import Executor, distinct_ids, from_row, row_values
 from persistence.tables import directory_data_sources
 
 D = directory_data_sources.c
 
 
 def _source(row: Row[Any]) -> DirectoryDataSource:
-    return DirectoryDataSource(id=row.id, name=row.name, active=row.active)
+    return from_row(DirectoryDataSource, row)
 
 
 class SqlDirectoryDataSourceRepository:
@@ -23,9 +23,9 @@ class SqlDirectoryDataSourceRepository:
         self._ex = executor
 
     async def get(self, source_id: int) -> DirectoryDataSource | None:
-        stmt = select(directory_data_sources).where(D.id == source_id)
-        row = (await self._ex.execute(stmt)).first()
-        return None if row is None else _source(row)
+        return await self._ex.first(
+            select(directory_data_sources).where(D.id == source_id), _source
+        )
 
     async def get_many(self, ids: Iterable[int]) -> dict[int, DirectoryDataSource]:
         wanted = distinct_ids(ids)
@@ -39,21 +39,16 @@ class SqlDirectoryDataSourceRepository:
         return [_source(row) for row in await self._ex.execute(stmt)]
 
     async def add(self, source: DirectoryDataSource) -> DirectoryDataSource:
-        result = await self._ex.execute(
-            insert(directory_data_sources)
-            .values(name=source.name, active=source.active)
-            .returning(D.id)
-        )
-        source.id = result.scalar_one()
+        values = row_values(source, directory_data_sources)
+        source.id = await self._ex.insert_id(directory_data_sources, values)
         return source
 
     async def update(self, source: DirectoryDataSource) -> None:
         await self._ex.execute(
             update(directory_data_sources)
             .where(D.id == source.id)
-            .values(name=source.name, active=source.active)
+            .values(row_values(source, directory_data_sources))
         )
 
     async def name_taken(self, name: str) -> bool:
-        stmt = select(exists().where(D.name == name))
-        return bool((await self._ex.execute(stmt)).scalar_one())
+        return await self._ex.exists(D.name == name)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import Row, delete, exists, insert, or_, select, update
+from sqlalchemy import Row, delete, exists, or_, select, update
 
 from domain.model import (
     ConfigurationGroup,
@@ -14,7 +14,7 @@ from domain.model import (
     RelationshipLevel,
     RelationshipPolicy,
 )
-from persistence.repositories._base import ByIds, Executor, distinct_ids
+from persistence.repositories._base import ByIds, Executor, distinct_ids, grouped
 from persistence.tables import (
     administrator_locations,
     configuration_groups,
@@ -72,8 +72,7 @@ class SqlLocationRepository:
         self._ex = executor
 
     async def get(self, location_id: int) -> Location | None:
-        row = (await self._ex.execute(select(locations).where(L.id == location_id))).first()
-        return None if row is None else _location(row)
+        return await self._ex.first(select(locations).where(L.id == location_id), _location)
 
     async def get_many(self, ids: Iterable[int]) -> dict[int, Location]:
         wanted = distinct_ids(ids)
@@ -91,10 +90,7 @@ class SqlLocationRepository:
         return [_location(row) for row in await self._ex.execute(stmt)]
 
     async def add(self, location: Location) -> Location:
-        result = await self._ex.execute(
-            insert(locations).values(_location_values(location)).returning(L.id)
-        )
-        location.id = result.scalar_one()
+        location.id = await self._ex.insert_id(locations, _location_values(location))
         return location
 
     async def update(self, location: Location) -> None:
@@ -109,7 +105,7 @@ class SqlLocationRepository:
         condition = L.name == name
         if except_id is not None:
             condition = condition & (L.id != except_id)
-        return bool((await self._ex.execute(select(exists().where(condition)))).scalar_one())
+        return await self._ex.exists(condition)
 
     async def is_in_use(self, location_id: int) -> bool:
         """True while users, configuration groups or sub-administrators belong to it.
@@ -170,9 +166,7 @@ class SqlConfigurationGroupRepository:
         self._ex = executor
 
     async def get(self, group_id: int) -> ConfigurationGroup | None:
-        stmt = select(*_GROUP_COLUMNS).where(G.id == group_id)
-        row = (await self._ex.execute(stmt)).first()
-        return None if row is None else _group(row)
+        return await self._ex.first(select(*_GROUP_COLUMNS).where(G.id == group_id), _group)
 
     async def get_many(self, ids: Iterable[int]) -> dict[int, ConfigurationGroup]:
         wanted = distinct_ids(ids)
@@ -193,16 +187,10 @@ class SqlConfigurationGroupRepository:
             .where(G.location_id.in_(wanted))
             .order_by(G.location_id, G.name, G.id)
         )
-        found: dict[int, list[ConfigurationGroup]] = {}
-        for row in await self._ex.execute(stmt):
-            found.setdefault(row.location_id, []).append(_group(row))
-        return found
+        return grouped((row.location_id, _group(row)) for row in await self._ex.execute(stmt))
 
     async def add(self, group: ConfigurationGroup) -> ConfigurationGroup:
-        result = await self._ex.execute(
-            insert(configuration_groups).values(_group_values(group)).returning(G.id)
-        )
-        group.id = result.scalar_one()
+        group.id = await self._ex.insert_id(configuration_groups, _group_values(group))
         return group
 
     async def update(self, group: ConfigurationGroup) -> None:
@@ -215,9 +203,7 @@ class SqlConfigurationGroupRepository:
         await self._ex.execute(delete(configuration_groups).where(G.id == group_id))
 
     async def name_taken(self, location_id: int, name: str) -> bool:
-        stmt = select(exists().where(G.location_id == location_id, G.name == name))
-        return bool((await self._ex.execute(stmt)).scalar_one())
+        return await self._ex.exists(G.location_id == location_id, G.name == name)
 
     async def has_users(self, group_id: int) -> bool:
-        stmt = select(exists().where(users.c.configuration_group_id == group_id))
-        return bool((await self._ex.execute(stmt)).scalar_one())
+        return await self._ex.exists(users.c.configuration_group_id == group_id)

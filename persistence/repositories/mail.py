@@ -6,8 +6,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, insert, select, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import Row, select, update
 
 from domain.model import (
     EmailGateway,
@@ -16,8 +15,9 @@ from domain.model import (
     OutgoingMail,
     SmtpSecurity,
 )
-from persistence.repositories._base import Executor
+from persistence.repositories._base import Executor, from_row, row_values
 from persistence.tables import email_gateway, outbox
+from persistence.upsert import upsert_into
 
 G = email_gateway.c
 M = outbox.c
@@ -43,73 +43,32 @@ class SqlEmailGatewayRepository:
         self._ex = executor
 
     async def get(self) -> EmailGateway | None:
-        row = (await self._ex.execute(select(email_gateway).where(G.id == GATEWAY_ID))).first()
-        return _gateway(row) if row is not None else None
+        return await self._ex.first(select(email_gateway).where(G.id == GATEWAY_ID), _gateway)
 
     async def save(self, gateway: EmailGateway) -> None:
         """Creates the gateway or replaces every field of it."""
-        values: dict[str, Any] = {
-            "host": gateway.host,
-            "port": gateway.port,
-            "security": gateway.security.name,
-            "sender_address": gateway.sender_address,
-            "sender_name": gateway.sender_name,
-            "username": gateway.username,
-            "password_ciphertext": gateway.password_ciphertext,
-        }
-        keys = [G.id]
-        stmt: Any
-        if self._ex.dialect_name == "postgresql":
-            pg = postgresql.insert(email_gateway).values(id=GATEWAY_ID, **values)
-            stmt = pg.on_conflict_do_update(
-                index_elements=keys, set_={k: pg.excluded[k] for k in values}
+        values = row_values(gateway, email_gateway, security=gateway.security.name)
+        insert_ = upsert_into(self._ex.dialect_name, email_gateway).values(id=GATEWAY_ID, **values)
+        await self._ex.execute(
+            insert_.on_conflict_do_update(
+                index_elements=[G.id], set_={k: insert_.excluded[k] for k in values}
             )
-        else:
-            lite = sqlite.insert(email_gateway).values(id=GATEWAY_ID, **values)
-            stmt = lite.on_conflict_do_update(
-                index_elements=keys, set_={k: lite.excluded[k] for k in values}
-            )
-        await self._ex.execute(stmt)
+        )
 
 
 def _mail_values(mail: OutgoingMail) -> dict[str, Any]:
-    return {
-        "kind": mail.kind.name,
-        "recipient": mail.recipient,
-        "message_id": mail.message_id,
-        "created_at": mail.created_at,
-        "next_attempt_at": mail.next_attempt_at,
-        "context": dict(mail.context),
-        "secret_ciphertext": mail.secret_ciphertext,
-        "target_user_id": mail.target_user_id,
-        "status": mail.status.name,
-        "attempts": mail.attempts,
-        "claimed_until": mail.claimed_until,
-        "claim_token": mail.claim_token,
-        "last_reply_code": mail.last_reply_code,
-        "last_error": mail.last_error,
-        "sent_at": mail.sent_at,
-    }
+    return row_values(
+        mail, outbox, kind=mail.kind.name, context=dict(mail.context), status=mail.status.name
+    )
 
 
 def _mail(row: Row[Any]) -> OutgoingMail:
-    return OutgoingMail(
-        id=row.id,
+    return from_row(
+        OutgoingMail,
+        row,
         kind=MailKind[row.kind],
-        recipient=row.recipient,
-        message_id=row.message_id,
-        created_at=row.created_at,
-        next_attempt_at=row.next_attempt_at,
         context=dict(row.context or {}),
-        secret_ciphertext=row.secret_ciphertext,
-        target_user_id=row.target_user_id,
         status=MailStatus[row.status],
-        attempts=row.attempts,
-        claimed_until=row.claimed_until,
-        claim_token=row.claim_token,
-        last_reply_code=row.last_reply_code,
-        last_error=row.last_error,
-        sent_at=row.sent_at,
     )
 
 
@@ -124,17 +83,14 @@ class SqlOutboxRepository:
         self._ex = executor
 
     async def add(self, mail: OutgoingMail) -> OutgoingMail:
-        result = await self._ex.execute(insert(outbox).values(_mail_values(mail)).returning(M.id))
-        mail.id = result.scalar_one()
+        mail.id = await self._ex.insert_id(outbox, _mail_values(mail))
         return mail
 
     async def add_many(self, mails: Sequence[OutgoingMail]) -> None:
-        if mails:
-            await self._ex.execute(insert(outbox), [_mail_values(m) for m in mails])
+        await self._ex.insert_many(outbox, [_mail_values(m) for m in mails])
 
     async def get(self, mail_id: int) -> OutgoingMail | None:
-        row = (await self._ex.execute(select(outbox).where(M.id == mail_id))).first()
-        return _mail(row) if row is not None else None
+        return await self._ex.first(select(outbox).where(M.id == mail_id), _mail)
 
     async def update(self, mail: OutgoingMail) -> None:
         await self._ex.execute(update(outbox).where(M.id == mail.id).values(_mail_values(mail)))

@@ -6,10 +6,10 @@ import builtins
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import ColumnElement, Row, Select, delete, insert, select, update
+from sqlalchemy import ColumnElement, Row, Select, delete, select, update
 
 from domain.model import RelationshipLevel, Team, TeamInfo
-from persistence.repositories._base import ByIds, Executor, distinct_ids
+from persistence.repositories._base import ByIds, Executor, distinct_ids, grouped, row_values
 from persistence.tables import team_members, teams
 
 T = teams.c
@@ -44,11 +44,7 @@ def _teams_from(rows: Iterable[Row[Any]]) -> list[Team]:
 
 
 def _team_values(team: Team) -> dict[str, Any]:
-    return {
-        "name": team.name,
-        "description": team.description,
-        "relationship": team.relationship.name,
-    }
+    return row_values(team, teams, relationship=team.relationship.name)
 
 
 # A page of users reads its members' teams (hundreds of rows) with every request.
@@ -129,14 +125,10 @@ class SqlTeamRepository:
         stmt = (
             select(M.team_id, M.user_id).where(M.team_id.in_(wanted)).order_by(M.team_id, M.user_id)
         )
-        found: dict[int, builtins.list[int]] = {}
-        for row in await self._ex.execute(stmt):
-            found.setdefault(row.team_id, []).append(row.user_id)
-        return found
+        return grouped((row.team_id, row.user_id) for row in await self._ex.execute(stmt))
 
     async def add(self, team: Team) -> Team:
-        result = await self._ex.execute(insert(teams).values(_team_values(team)).returning(T.id))
-        team.id = result.scalar_one()
+        team.id = await self._ex.insert_id(teams, _team_values(team))
         await self._insert_members(team.id, distinct_ids(team.member_ids))
         return team
 
@@ -155,8 +147,6 @@ class SqlTeamRepository:
         await self._ex.execute(delete(teams).where(T.id == team_id))
 
     async def _insert_members(self, team_id: int, member_ids: builtins.list[int]) -> None:
-        if member_ids:
-            await self._ex.execute(
-                insert(team_members),
-                [{"team_id": team_id, "user_id": member} for member in member_ids],
-            )
+        await self._ex.insert_many(
+            team_members, [{"team_id": team_id, "user_id": member} for member in member_ids]
+        )

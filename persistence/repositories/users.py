@@ -14,13 +14,11 @@ from sqlalchemy import (
     delete,
     exists,
     func,
-    insert,
     literal,
     or_,
     select,
     update,
 )
-from sqlalchemy.dialects import postgresql, sqlite
 
 from domain.model import (
     Contact,
@@ -34,7 +32,11 @@ from persistence.repositories._base import (
     ByIds,
     Executor,
     distinct_ids,
+    from_row,
+    grouped,
     like_contains,
+    page_of,
+    row_values,
 )
 from persistence.tables import (
     contacts,
@@ -43,6 +45,7 @@ from persistence.tables import (
     user_relationships,
     users,
 )
+from persistence.upsert import upsert_into
 
 U = users.c
 R = user_relationships.c
@@ -188,8 +191,7 @@ class SqlUserRepository:
             # Rendered FOR UPDATE on PostgreSQL; SQLite has no row locks and
             # needs none (a writing transaction holds the database's write lock).
             statement = statement.with_for_update()
-        row = (await self._ex.execute(statement)).first()
-        return _user(row) if row is not None else None
+        return await self._ex.first(statement, _user)
 
     async def get(self, user_id: int, *, for_update: bool = False) -> User | None:
         return await self._one(U.id == user_id, for_update=for_update)
@@ -219,20 +221,16 @@ class SqlUserRepository:
         filters = _filters(query)
         total = None
         if with_total:
-            total = (
-                await self._ex.execute(select(func.count()).select_from(users).where(*filters))
-            ).scalar_one()
+            total = await self._ex.count(users, *filters)
             if total == 0:
                 return Page(items=[], has_next=False, total=0)
-        # One more row than asked tells whether another page follows.
         bounds = {"after": after_id if after_id is not None else 0, "limit": first + 1}
         stmt = _UNFILTERED_PAGE if not filters else _page(filters)
         found = [_user(row) for row in await self._ex.execute(stmt, bounds)]
-        return Page(items=found[:first], has_next=len(found) > first, total=total)
+        return page_of(found, first, total)
 
     async def add(self, user: User) -> User:
-        result = await self._ex.execute(insert(users).values(_user_values(user)).returning(U.id))
-        user.id = result.scalar_one()
+        user.id = await self._ex.insert_id(users, _user_values(user))
         return user
 
     async def update(self, user: User) -> None:
@@ -255,7 +253,7 @@ class SqlUserRepository:
     async def _taken(self, condition: ColumnElement[bool], except_id: int | None) -> bool:
         if except_id is not None:
             condition = and_(condition, U.id != except_id)
-        return bool((await self._ex.execute(select(exists().where(condition)))).scalar_one())
+        return await self._ex.exists(condition)
 
 
 class SqlRelationshipRepository:
@@ -279,18 +277,12 @@ class SqlRelationshipRepository:
 
     async def set(self, owner_id: int, target_id: int, level: RelationshipLevel) -> None:
         values = {"owner_id": owner_id, "target_id": target_id, "level": level.name}
-        keys = [R.owner_id, R.target_id]
-        if self._ex.dialect_name == "postgresql":
-            pg = postgresql.insert(user_relationships).values(values)
-            stmt: Any = pg.on_conflict_do_update(
-                index_elements=keys, set_={"level": pg.excluded.level}
+        insert_ = upsert_into(self._ex.dialect_name, user_relationships).values(values)
+        await self._ex.execute(
+            insert_.on_conflict_do_update(
+                index_elements=[R.owner_id, R.target_id], set_={"level": insert_.excluded.level}
             )
-        else:
-            lite = sqlite.insert(user_relationships).values(values)
-            stmt = lite.on_conflict_do_update(
-                index_elements=keys, set_={"level": lite.excluded.level}
-            )
-        await self._ex.execute(stmt)
+        )
 
     async def remove_all(self, owner_id: int) -> int:
         return await self.remove_all_of([owner_id])
@@ -304,14 +296,7 @@ class SqlRelationshipRepository:
 
 
 def _contact(row: Row[Any]) -> Contact:
-    return Contact(
-        id=row.id,
-        owner_id=row.owner_id,
-        display_name=row.display_name,
-        data_source_id=row.data_source_id,
-        external_id=row.external_id,
-        user_id=row.user_id,
-    )
+    return from_row(Contact, row)
 
 
 class SqlContactRepository:
@@ -324,24 +309,10 @@ class SqlContactRepository:
         if not wanted:
             return {}
         stmt = select(contacts).where(C.owner_id.in_(wanted)).order_by(C.owner_id, C.id)
-        found: dict[int, list[Contact]] = {}
-        for row in await self._ex.execute(stmt):
-            found.setdefault(row.owner_id, []).append(_contact(row))
-        return found
+        return grouped((row.owner_id, _contact(row)) for row in await self._ex.execute(stmt))
 
     async def add(self, contact: Contact) -> Contact:
-        result = await self._ex.execute(
-            insert(contacts)
-            .values(
-                owner_id=contact.owner_id,
-                display_name=contact.display_name,
-                data_source_id=contact.data_source_id,
-                external_id=contact.external_id,
-                user_id=contact.user_id,
-            )
-            .returning(C.id)
-        )
-        contact.id = result.scalar_one()
+        contact.id = await self._ex.insert_id(contacts, row_values(contact, contacts))
         return contact
 
     async def exists(self, contact: Contact) -> bool:
@@ -354,8 +325,7 @@ class SqlContactRepository:
             )
         else:
             return False
-        stmt = select(exists().where(C.owner_id == contact.owner_id, same))
-        return bool((await self._ex.execute(stmt)).scalar_one())
+        return await self._ex.exists(C.owner_id == contact.owner_id, same)
 
     async def from_inactive_sources(self, owner_id: int) -> list[Contact]:
         return await self.from_inactive_sources_of([owner_id])

@@ -6,12 +6,14 @@ import os
 import signal
 import socket
 import subprocess
+import sys
 import threading
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
 STARTED = "Application startup complete"
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def free_port() -> int:
@@ -78,14 +80,27 @@ class Served:
 
 
 @contextmanager
-def served(args: Sequence[str], cwd: Path, env: Mapping[str, str]) -> Iterator[Served]:
+def served(
+    args: Sequence[str], cwd: Path, env: Mapping[str, str], umask: int = -1
+) -> Iterator[Served]:
     """Starts the command, yields it; stops it at the end of the block."""
     proc = subprocess.Popen(
         list(args), cwd=cwd, env=dict(env), stdin=subprocess.DEVNULL,
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True,
+        umask=umask,
     )  # fmt: skip
     process = Served(proc)
     try:
         yield process
     finally:
         process.stop()
+
+
+@contextmanager
+def connect_admin_process(
+    args: Sequence[str], env: Mapping[str, str], ready: str, umask: int = -1
+) -> Iterator[Served]:
+    """``connect-admin ARGS`` until the block ends, once ``ready`` stood in its log."""
+    with served([sys.executable, "-m", "connect_admin", *args], ROOT, env, umask) as running:
+        running.wait_for(ready)
+        yield running

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import httpx
 
-from tests.cli.test_mail_processes import environment, free_port, process
+from tests.cli.serving import connect_admin_process, free_port
+from tests.cli.test_mail_processes import environment
 
 # Printed once the socket listens ("Application startup complete" comes before).
 LISTENING = "Uvicorn running on"
@@ -22,7 +23,7 @@ def test_the_database_files_are_the_owners_alone(tmp_path: Path) -> None:
     db = tmp_path / "connect-admin.db"
     port = free_port()
     # The usual umask, with which SQLite would make its files readable by everyone.
-    with process(
+    with connect_admin_process(
         ["serve", "--port", str(port)], environment(db), LISTENING, umask=0o022
     ) as _server:
         response = httpx.post(
@@ -38,12 +39,12 @@ def test_the_database_files_are_the_owners_alone(tmp_path: Path) -> None:
 def test_files_left_readable_by_an_earlier_release_are_tightened(tmp_path: Path) -> None:
     db = tmp_path / "connect-admin.db"
     port = free_port()
-    with process(["serve", "--port", str(port)], environment(db), LISTENING):
+    with connect_admin_process(["serve", "--port", str(port)], environment(db), LISTENING):
         pass
     for path in tmp_path.glob("connect-admin.db*"):
         path.chmod(0o644)
 
-    with process(["serve", "--port", str(port)], environment(db), LISTENING):
+    with connect_admin_process(["serve", "--port", str(port)], environment(db), LISTENING):
         assert mode(db) == 0o600
 
 
@@ -53,7 +54,7 @@ def test_connections_trickling_their_bodies_are_answered_408_and_closed(
     db = tmp_path / "connect-admin.db"
     port = free_port()
     env = environment(db, CONNECT_BODY_TIMEOUT_SECONDS="1")
-    with process(["serve", "--port", str(port)], env, LISTENING):
+    with connect_admin_process(["serve", "--port", str(port)], env, LISTENING):
         trickling = []
         for _ in range(20):
             connection = socket.create_connection(("127.0.0.1", port), timeout=30)

@@ -6,12 +6,8 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
-import subprocess
-import sys
-import threading
 from collections import Counter
-from collections.abc import Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack
 from datetime import timedelta
 from pathlib import Path
 
@@ -29,7 +25,7 @@ from persistence.database import create_engine
 from persistence.migrate import upgrade
 from server.container import build_deps, deps_factory
 from server.settings import Settings
-from tests.cli.serving import free_port
+from tests.cli.serving import STARTED, connect_admin_process, free_port
 from tests.mail_outbox import (
     all_sent,
     arrivals,
@@ -44,7 +40,7 @@ from tests.mail_outbox import (
 )
 from tests.smtp_server import SmtpServer
 
-READY = "Application startup complete"
+DISPATCHING = "dispatching mail"
 
 
 def environment(db: Path, **extra: str) -> dict[str, str]:
@@ -56,40 +52,6 @@ def database_environment(database_url: str, **extra: str) -> dict[str, str]:
     env["CONNECT_DATABASE_URL"] = database_url
     env.update(extra)
     return env
-
-
-@contextmanager
-def process(
-    args: list[str], env: dict[str, str], ready: str, umask: int = -1
-) -> Iterator[subprocess.Popen[str]]:
-    """Runs ``connect-admin ARGS`` until the block ends; waits for ``ready`` on stderr."""
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "connect_admin", *args],
-        env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE, text=True, umask=umask,
-    )  # fmt: skip
-    seen = threading.Event()
-    output: list[str] = []
-
-    def read() -> None:
-        assert proc.stderr is not None
-        for line in proc.stderr:
-            output.append(line)
-            if ready in line:
-                seen.set()
-
-    reader = threading.Thread(target=read, daemon=True)
-    reader.start()
-    try:
-        assert seen.wait(60), "".join(output)
-        yield proc
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-        proc.wait(30)
-        reader.join(30)
-        assert proc.stderr is not None
-        proc.stderr.close()
 
 
 def queue_password_mail(db: Path, smtp: SmtpServer) -> None:
@@ -125,10 +87,10 @@ def test_dispatch_mail_sends_the_queue_and_stops_on_sigint(
     db = tmp_path / "connect-admin.db"
     queue_password_mail(db, smtp_server)
 
-    with process(["dispatch-mail"], environment(db), "dispatching mail") as dispatcher:
+    with connect_admin_process(["dispatch-mail"], environment(db), DISPATCHING) as dispatcher:
         [received] = smtp_server.wait_for(1)
-        dispatcher.send_signal(signal.SIGINT)
-        assert dispatcher.wait(30) == 0
+        dispatcher.proc.send_signal(signal.SIGINT)
+        assert dispatcher.proc.wait(30) == 0
 
     assert received.rcpt_tos == ["anna@example.org"]
 
@@ -142,21 +104,20 @@ def test_mail_queued_before_a_kill_is_sent_after_the_restart(
     queue_password_mail(db, smtp_server)
 
     # The first server does not dispatch; it dies hard with the mail still queued.
-    with process(serve, environment(db, CONNECT_MAIL_DISPATCHER="false"), READY) as first:
+    with connect_admin_process(
+        serve, environment(db, CONNECT_MAIL_DISPATCHER="false"), STARTED
+    ) as first:
         response = httpx.post(
             f"http://127.0.0.1:{port}/graphql", json={"query": "{ __typename }"}, timeout=30
         )
         assert response.status_code == 200
-        first.send_signal(signal.SIGKILL)
-        first.wait(30)
+        first.proc.send_signal(signal.SIGKILL)
+        first.proc.wait(30)
     assert smtp_server.received == []
 
-    with process(serve, environment(db), READY):
+    with connect_admin_process(serve, environment(db), STARTED):
         [received] = smtp_server.wait_for(1)
     assert received.rcpt_tos == ["anna@example.org"]
-
-
-DISPATCHING = "dispatching mail"
 
 
 @pytest.fixture
@@ -191,7 +152,8 @@ async def test_two_dispatcher_processes_behind_a_server_slower_than_the_claim_se
     env = database_environment(database_url, **mail_environment(database_url))
     with ExitStack() as running:
         dispatchers = [
-            running.enter_context(process(["dispatch-mail"], env, DISPATCHING)) for _ in range(2)
+            running.enter_context(connect_admin_process(["dispatch-mail"], env, DISPATCHING))
+            for _ in range(2)
         ]
         await asyncio.to_thread(smtp_server.wait_held, 1)
         held = str(smtp_server.received[0].message["Message-ID"])
@@ -206,8 +168,8 @@ async def test_two_dispatcher_processes_behind_a_server_slower_than_the_claim_se
         smtp_server.release()
         await eventually(lambda: all_sent(clean_database), f"{count} mails sent")
         for dispatcher in dispatchers:
-            dispatcher.send_signal(signal.SIGINT)
-        assert [await asyncio.to_thread(d.wait, 30) for d in dispatchers] == [0, 0]
+            dispatcher.proc.send_signal(signal.SIGINT)
+        assert [await asyncio.to_thread(d.proc.wait, 30) for d in dispatchers] == [0, 0]
 
     await assert_each_sent_once(clean_database, smtp_server, count)
 
@@ -226,7 +188,7 @@ async def test_a_killed_dispatcher_sends_again_only_the_message_in_flight(
     smtp_server.hold(after=accepted)
     env = database_environment(database_url, **mail_environment(database_url))
 
-    with process(["dispatch-mail"], env, DISPATCHING) as first:
+    with connect_admin_process(["dispatch-mail"], env, DISPATCHING) as first:
         await asyncio.to_thread(smtp_server.wait_held, 1)
         # Each accepted message was recorded before the next one was sent.
         rows = await outbox_rows(clean_database)
@@ -235,14 +197,14 @@ async def test_a_killed_dispatcher_sends_again_only_the_message_in_flight(
         assert sent == {str(r.message["Message-ID"]) for r in smtp_server.received[:accepted]}
         assert rows[in_flight].secret_ciphertext is not None
         assert all(rows[mid].secret_ciphertext is None for mid in sent)
-        first.send_signal(signal.SIGKILL)
-        await asyncio.to_thread(first.wait, 30)
+        first.proc.send_signal(signal.SIGKILL)
+        await asyncio.to_thread(first.proc.wait, 30)
     smtp_server.release()
 
-    with process(["dispatch-mail"], env, DISPATCHING) as second:
+    with connect_admin_process(["dispatch-mail"], env, DISPATCHING) as second:
         await eventually(lambda: all_sent(clean_database), f"{count} mails sent after the restart")
-        second.send_signal(signal.SIGINT)
-        assert await asyncio.to_thread(second.wait, 30) == 0
+        second.proc.send_signal(signal.SIGINT)
+        assert await asyncio.to_thread(second.proc.wait, 30) == 0
 
     rows = await outbox_rows(clean_database)
     assert arrivals(smtp_server) == Counter({mid: 2 if mid == in_flight else 1 for mid in rows})

@@ -20,9 +20,10 @@ from server.app import create_app
 from server.container import deps_factory
 from server.dispatcher import run_dispatcher
 from server.settings import Settings
+from tests.cli.serving import connect_admin_process, free_port
 from tests.cli.serving import free_port as closed_port
 from tests.cli.test_command_line import connect_admin
-from tests.cli.test_mail_processes import environment, free_port, process
+from tests.cli.test_mail_processes import environment
 
 LISTENING = "Uvicorn running on"
 KEY = {"CONNECT_SECRET_KEY": "a-key-for-the-tests"}
@@ -146,7 +147,7 @@ def test_a_taken_port_is_refused_before_anything_says_it_serves(
 ) -> None:
     db = tmp_path / "connect-admin.db"
     port = free_port()
-    with process(["serve", "--port", str(port)], environment(db), LISTENING):
+    with connect_admin_process(["serve", "--port", str(port)], environment(db), LISTENING):
         result = connect_admin(
             tmp_path, "serve", "--port", str(port), "--workers", workers,
             env={"CONNECT_DATABASE_URL": f"sqlite:///{db}"},
