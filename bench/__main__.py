@@ -644,7 +644,7 @@ async def statements_per_reset(url: str, key: str, ids: list[int]) -> dict[str, 
 
 
 def hash_seconds() -> float:
-    from server.security import Argon2PasswordHasher
+    from adapters.hashing import Argon2PasswordHasher
 
     hasher = Argon2PasswordHasher()._hasher
     times = []

@@ -8,16 +8,14 @@ from datetime import timedelta
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from adapters.clock import SystemClock
+from adapters.hashing import Argon2PasswordHasher
+from adapters.randomness import SecretsRandomSource
+from adapters.secret_box import FernetSecretBox
 from domain.ports import Clock, MailSender
 from domain.services.deps import Deps, ServiceConfig
 from mail.smtp import SmtpMailSender
 from persistence.unit_of_work import SqlAlchemyUnitOfWork
-from server.security import (
-    Argon2PasswordHasher,
-    FernetSecretBox,
-    SecretsRandomSource,
-    SystemClock,
-)
 from server.settings import Settings, resolve_secret_key
 
 
