@@ -42,32 +42,18 @@ from domain.model import (
     User,
 )
 from domain.ports import (
-    AdministratorRepository,
-    ApiTokenRepository,
     AuditQuery,
-    AuditRepository,
-    ConfigurationGroupRepository,
-    ContactRepository,
     Delivery,
     DeliveryOutcome,
-    DirectoryDataSourceRepository,
-    EmailGatewayRepository,
-    LocationRepository,
     MailMessage,
     MailSender,
-    OutboxRepository,
     Page,
     PasswordHasher,
     RandomSource,
-    RelationshipRepository,
     SecretBox,
-    SessionRepository,
-    SignInAttemptRepository,
     SmtpSettings,
-    TeamRepository,
     UnitOfWork,
     UserQuery,
-    UserRepository,
 )
 from domain.services.deps import Deps, ServiceConfig
 
@@ -809,21 +795,6 @@ class FakeUnitOfWork:
     directly), ``committed`` counts commits and ``rolled_back`` counts blocks
     left with uncommitted changes discarded.
     """
-
-    locations: LocationRepository
-    groups: ConfigurationGroupRepository
-    users: UserRepository
-    teams: TeamRepository
-    relationships: RelationshipRepository
-    contacts: ContactRepository
-    data_sources: DirectoryDataSourceRepository
-    administrators: AdministratorRepository
-    api_tokens: ApiTokenRepository
-    sessions: SessionRepository
-    sign_in_attempts: SignInAttemptRepository
-    audit: AuditRepository
-    email_gateway: EmailGatewayRepository
-    outbox: OutboxRepository
 
     def __init__(self, data: FakeStore | None = None) -> None:
         self.data = data or FakeStore()
