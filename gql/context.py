@@ -10,8 +10,8 @@ import strawberry
 
 from domain.principals import Principal
 from domain.services.deps import Deps
+from domain.services.progress import ProgressBroker
 from gql.observability import RequestRecord
-from gql.progress_broker import ProgressBroker
 
 if TYPE_CHECKING:
     from gql.cost import CostBudget
@@ -24,11 +24,10 @@ class Context:
     # A fresh Deps (its own unit of work) per call: resolvers run concurrently.
     deps_factory: Callable[[], Deps]
     request_id: str
+    # Progress of long operations, shared by the app's requests (domain/services/progress.py).
+    progress: ProgressBroker
     # The facts for the request's access-log line (gql/observability.py).
     record: RequestRecord = field(default_factory=RequestRecord)
-    # Progress of long operations, shared by the app's requests (gql/progress_broker.py);
-    # a context of its own gets a private broker nobody else can watch.
-    progress: ProgressBroker = field(default_factory=ProgressBroker)
     # A websocket's connection_init payload (graphql-transport-ws); None over HTTP.
     connection_params: dict[str, object] | None = None
     # Subscriptions need the websocket; over HTTP they are refused before they run.

@@ -24,8 +24,8 @@ from adapters.cost_budget import DatabaseCostBudget
 from domain.ports import Clock, MailSender
 from domain.principals import Anonymous
 from domain.services.deps import Deps
+from domain.services.progress import ProgressBroker
 from gql.observability import RequestRecord
-from gql.progress_broker import ProgressBroker
 from gql.schema import build_schema
 from persistence.cost_budgets import SqlCostBudgets
 from persistence.database import create_engine

@@ -55,11 +55,11 @@ from domain.errors import NotAuthenticated
 from domain.principals import Anonymous, Principal
 from domain.services import auth
 from domain.services.deps import Deps
+from domain.services.progress import ProgressBroker
 from gql.context import Context
 from gql.cost import EXTENSIONS_KEY, RATE_LIMITED, CostBudget
 from gql.errors import DEADLINE_EXCEEDED, SERVICE_UNAVAILABLE
 from gql.observability import RequestRecord
-from gql.progress_broker import ProgressBroker
 from gql.schema import schema as default_schema
 from server.graphiql import GraphiQLAssets
 from server.limits import error_body
@@ -245,7 +245,7 @@ class GraphQLApp(GraphQL[Context, None]):
         *,
         graphiql: GraphiQLAssets | None = None,
         schema: BaseSchema | None = None,
-        progress: ProgressBroker | None = None,
+        progress: ProgressBroker,
         allowed_origins: Sequence[str] = (),
         query_deadline_seconds: float | None = None,
         cost_budget: CostBudget | None = None,
@@ -261,8 +261,8 @@ class GraphQLApp(GraphQL[Context, None]):
         )
         self._make_deps = make_deps
         self._graphiql = graphiql if graphiql is not None else GraphiQLAssets()
-        # Shared by all requests and websockets of this process (gql/progress_broker.py).
-        self.progress = progress if progress is not None else ProgressBroker()
+        # Shared by all requests and websockets of this process (domain/services/progress.py).
+        self.progress = progress
         # Queries (not mutations: a reset stopped halfway would lose its answer) are
         # cancelled past this many seconds; None: no deadline.
         self._query_deadline = query_deadline_seconds

@@ -45,13 +45,18 @@ from domain.ports import (
     AuditQuery,
     Delivery,
     DeliveryOutcome,
+    FinishedRun,
     MailMessage,
     MailSender,
     Page,
     PasswordHasher,
+    ProgressClaim,
+    ProgressKey,
+    ProgressSnapshot,
     RandomSource,
     SecretBox,
     SmtpSettings,
+    StoredProgress,
     UnitOfWork,
     UserQuery,
 )
@@ -1166,3 +1171,56 @@ def _conforms_secrets(box: FakeSecretBox) -> SecretBox:
 
 def _conforms_mailer(mailer: FakeMailer) -> MailSender:
     return mailer
+
+
+class MemoryProgressStore:
+    """A ProgressStore in memory: brokers of one test share it as processes share the
+    database (persistence/progress.py)."""
+
+    def __init__(self) -> None:
+        self._stored: dict[ProgressKey, StoredProgress] = {}
+
+    def __len__(self) -> int:
+        return len(self._stored)
+
+    async def claim(
+        self,
+        key: ProgressKey,
+        run_id: str,
+        *,
+        now: datetime,
+        forget_before: datetime,
+        max_unfinished: int,
+    ) -> ProgressClaim:
+        self._stored = {k: s for k, s in self._stored.items() if s.updated_at >= forget_before}
+        existing = self._stored.get(key)
+        if existing is not None and not _finished(existing):
+            return ProgressClaim.IN_USE
+        unfinished = sum(
+            1 for (caller, _), s in self._stored.items() if caller == key[0] and not _finished(s)
+        )
+        if unfinished >= max_unfinished:
+            return ProgressClaim.LIMIT_REACHED
+        previous = None
+        if existing is not None and existing.snapshot is not None:
+            previous = FinishedRun(existing.run_id, existing.snapshot)
+        self._stored[key] = StoredProgress(run_id, None, now, previous=previous)
+        return ProgressClaim.CLAIMED
+
+    async def save(
+        self, key: ProgressKey, run_id: str, snapshot: ProgressSnapshot | None, now: datetime
+    ) -> bool:
+        existing = self._stored.get(key)
+        if existing is None or existing.run_id != run_id or _finished(existing):
+            return False
+        if snapshot is None:
+            snapshot = existing.snapshot
+        self._stored[key] = StoredProgress(run_id=run_id, snapshot=snapshot, updated_at=now)
+        return True
+
+    async def load_many(self, keys: Iterable[ProgressKey]) -> dict[ProgressKey, StoredProgress]:
+        return {key: self._stored[key] for key in keys if key in self._stored}
+
+
+def _finished(stored: StoredProgress) -> bool:
+    return stored.snapshot is not None and stored.snapshot.finished

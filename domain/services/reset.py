@@ -165,7 +165,7 @@ async def reset_users(
             job = _Job(deps, actor, admin, ordered, dry_run, prepared)
             outcomes.extend(await job.reset(batch))
             # Once a batch, not once a user: a report may be a write of its own
-            # (gql/progress_broker.py keeps progress in the database).
+            # (domain/services/progress.py keeps progress in the database).
             if on_progress is not None:
                 await on_progress(len(outcomes), len(distinct))
     finally:
