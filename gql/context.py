@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING
 import strawberry
 
 from domain.principals import Principal
-from domain.services.deps import Deps
 from domain.services.progress import ProgressBroker
+from domain.services.registry import Services
 from gql.observability import RequestRecord
 
 if TYPE_CHECKING:
@@ -21,8 +21,8 @@ if TYPE_CHECKING:
 @dataclass
 class Context:
     principal: Principal
-    # A fresh Deps (its own unit of work) per call: resolvers run concurrently.
-    deps_factory: Callable[[], Deps]
+    # A fresh Services (its own unit of work) per call: resolvers run concurrently.
+    services_factory: Callable[[], Services]
     request_id: str
     # Progress of long operations, shared by the app's requests (domain/services/progress.py).
     progress: ProgressBroker
@@ -44,8 +44,8 @@ class Context:
 
         self.loaders = Loaders(self)
 
-    def deps(self) -> Deps:
-        return self.deps_factory()
+    def services(self) -> Services:
+        return self.services_factory()
 
 
 Info = strawberry.Info[Context, None]

@@ -15,7 +15,6 @@ from graphql import GraphQLError
 
 from domain.errors import NotAuthenticated
 from domain.principals import AdminPrincipal, Anonymous
-from domain.services import auth
 from domain.services.progress import (
     OperationAbandoned,
     OperationLimitReached,
@@ -72,7 +71,7 @@ class Subscription:
     ) -> AsyncGenerator[ResetProgress, None]:
         # A websocket lives long: check its token again, as if this were a new request.
         try:
-            principal = await auth.authenticate(info.context.deps(), info.context.bearer_token)
+            principal = await info.context.services().auth.authenticate(info.context.bearer_token)
         except NotAuthenticated:
             principal = Anonymous()
         if isinstance(principal, Anonymous):

@@ -11,7 +11,7 @@ from typing import Annotated
 import strawberry
 
 from domain.errors import DomainError
-from domain.services import credentials, reset
+from domain.services import reset
 from domain.services.reset import (
     ActionOutcome,
     ResetOption,
@@ -146,8 +146,8 @@ class ResetMutation:
         except DomainError as error:
             return ResetUsersPayload(results=[], succeeded=0, failed=0, errors=user_errors(error))
         try:
-            outcomes = await reset.reset_users(
-                ctx.deps(), ctx.principal, requested, options.selected(), dry_run=dry_run,
+            outcomes = await ctx.services().reset.reset_users(
+                ctx.principal, requested, options.selected(), dry_run=dry_run,
                 on_progress=None if run is None else run.report,
             )  # fmt: skip
         except DomainError as error:
@@ -175,8 +175,8 @@ class ResetMutation:
     ) -> MutationResult:
         ctx = info.context
         try:
-            await credentials.set_user_password(
-                ctx.deps(), ctx.principal, pk_of(user_id, "User", "userId"), password
+            await ctx.services().credentials.set_user_password(
+                ctx.principal, pk_of(user_id, "User", "userId"), password
             )
         except DomainError as error:
             return MutationResult.failed(user_errors(error))

@@ -23,8 +23,8 @@ from adapters.clock import SystemClock
 from adapters.cost_budget import DatabaseCostBudget
 from domain.ports import Clock, MailSender
 from domain.principals import Anonymous
-from domain.services.deps import Deps
 from domain.services.progress import ProgressBroker
+from domain.services.registry import Services
 from gql.observability import RequestRecord
 from gql.schema import build_schema
 from persistence.cost_budgets import SqlCostBudgets
@@ -32,7 +32,7 @@ from persistence.database import create_engine
 from persistence.idempotency import SqlIdempotencyStore
 from persistence.progress import SqlProgressStore
 from server import metrics
-from server.container import deps_factory
+from server.container import services_factory
 from server.dispatcher import run_dispatcher
 from server.graphiql import GraphiQLAssets
 from server.graphql_view import (
@@ -83,8 +83,8 @@ def create_app(
             )
         )
         try:
-            make_deps = deps_factory(active_engine, settings, mailer=mailer, clock=clock)
-            graphql = _graphql_app(active_engine, settings, make_deps, clock, graphiql, schema)
+            make_services = services_factory(active_engine, settings, mailer=mailer, clock=clock)
+            graphql = _graphql_app(active_engine, settings, make_services, clock, graphiql, schema)
             endpoint.app = _endpoint(active_engine, settings, graphql)
             websocket.app = graphql
             readyz.app = request_response(readiness_endpoint(active_engine))
@@ -94,7 +94,7 @@ def create_app(
             stop = asyncio.Event()
             dispatcher = (
                 asyncio.create_task(
-                    run_dispatcher(make_deps, stop, poll_seconds=settings.mail_poll_seconds)
+                    run_dispatcher(make_services, stop, poll_seconds=settings.mail_poll_seconds)
                 )
                 if settings.mail_dispatcher
                 else None
@@ -166,13 +166,13 @@ class _Late:
 def _graphql_app(
     engine: AsyncEngine,
     settings: Settings,
-    make_deps: Callable[[], Deps],
+    make_services: Callable[[], Services],
     clock: Clock,
     graphiql: GraphiQLAssets,
     schema: BaseSchema,
 ) -> GraphQLApp:
     return GraphQLApp(
-        make_deps,
+        make_services,
         graphiql=graphiql,
         schema=schema,
         # In the database, so that every worker process sees every run's progress.

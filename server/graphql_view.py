@@ -53,9 +53,8 @@ from strawberry.types.unset import UNSET, UnsetType
 
 from domain.errors import NotAuthenticated
 from domain.principals import Anonymous, Principal
-from domain.services import auth
-from domain.services.deps import Deps
 from domain.services.progress import ProgressBroker
+from domain.services.registry import Services
 from gql.context import Context
 from gql.cost import EXTENSIONS_KEY, RATE_LIMITED, CostBudget
 from gql.errors import DEADLINE_EXCEEDED, SERVICE_UNAVAILABLE
@@ -241,7 +240,7 @@ class GraphQLApp(GraphQL[Context, None]):
 
     def __init__(
         self,
-        make_deps: Callable[[], Deps],
+        make_services: Callable[[], Services],
         *,
         graphiql: GraphiQLAssets | None = None,
         schema: BaseSchema | None = None,
@@ -259,7 +258,7 @@ class GraphQLApp(GraphQL[Context, None]):
             # Websockets from other origins than the page's own (the CORS origins).
             allowed_origins=allowed_origins,
         )
-        self._make_deps = make_deps
+        self._make_services = make_services
         self._graphiql = graphiql if graphiql is not None else GraphiQLAssets()
         # Shared by all requests and websockets of this process (domain/services/progress.py).
         self.progress = progress
@@ -286,7 +285,7 @@ class GraphQLApp(GraphQL[Context, None]):
         record.record_principal(principal)
         return Context(
             principal=principal,
-            deps_factory=self._make_deps,
+            services_factory=self._make_services,
             request_id=request_id,
             record=record,
             progress=self.progress,
@@ -320,7 +319,7 @@ class GraphQLApp(GraphQL[Context, None]):
         # A bad or expired token is treated as none: public operations still work,
         # everything else answers UNAUTHENTICATED.
         try:
-            return await auth.authenticate(self._make_deps(), token)
+            return await self._make_services().auth.authenticate(token)
         except NotAuthenticated:
             return Anonymous()
 

@@ -60,7 +60,8 @@ from domain.ports import (
     UnitOfWork,
     UserQuery,
 )
-from domain.services.deps import Deps, ServiceConfig
+from domain.services.config import ServiceConfig
+from domain.services.registry import Services
 
 E = TypeVar("E")
 
@@ -1127,8 +1128,8 @@ class FakeMailConnection:
 
 
 @dataclass(frozen=True)
-class FakeDeps(Deps):
-    """``Deps`` whose fakes keep their own types, for arranging and asserting."""
+class FakeServices(Services):
+    """``Services`` whose fakes keep their own types, for arranging and asserting."""
 
     uow: FakeUnitOfWork
     clock: FakeClock
@@ -1138,11 +1139,13 @@ class FakeDeps(Deps):
     mailer: FakeMailer
 
 
-def make_deps(config: ServiceConfig | None = None, *, data: FakeStore | None = None) -> FakeDeps:
+def make_services(
+    config: ServiceConfig | None = None, *, data: FakeStore | None = None
+) -> FakeServices:
     uow = FakeUnitOfWork(data)
     hasher = FakeHasher()
     hasher.watch(uow)
-    return FakeDeps(
+    return FakeServices(
         uow=uow,
         clock=FakeClock(),
         hasher=hasher,

@@ -11,6 +11,15 @@ from typing import Protocol
 
 from domain.model import MailKind, SmtpSecurity
 
+__all__ = [
+    "Delivery",
+    "DeliveryOutcome",
+    "MailConnection",
+    "MailMessage",
+    "MailSender",
+    "SmtpSettings",
+]
+
 
 @dataclass(frozen=True)
 class SmtpSettings:

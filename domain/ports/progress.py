@@ -9,6 +9,15 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
+__all__ = [
+    "FinishedRun",
+    "ProgressClaim",
+    "ProgressKey",
+    "ProgressSnapshot",
+    "ProgressStore",
+    "StoredProgress",
+]
+
 
 @dataclass(frozen=True)
 class ProgressSnapshot:

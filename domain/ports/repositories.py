@@ -31,6 +31,27 @@ from domain.model import (
     User,
 )
 
+__all__ = [
+    "AdministratorRepository",
+    "ApiTokenRepository",
+    "AuditQuery",
+    "AuditRepository",
+    "ConfigurationGroupRepository",
+    "ContactRepository",
+    "DirectoryDataSourceRepository",
+    "EmailGatewayRepository",
+    "LocationRepository",
+    "OutboxRepository",
+    "Page",
+    "RelationshipRepository",
+    "SessionRepository",
+    "SignInAttemptRepository",
+    "TeamRepository",
+    "UserQuery",
+    "UserRepository",
+]
+
+
 T = TypeVar("T")
 
 

@@ -6,6 +6,13 @@ import builtins
 from datetime import datetime
 from typing import Protocol
 
+__all__ = [
+    "Clock",
+    "PasswordHasher",
+    "RandomSource",
+    "SecretBox",
+]
+
 
 class Clock(Protocol):
     def now(self) -> datetime:

@@ -23,6 +23,11 @@ from domain.ports.repositories import (
     UserRepository,
 )
 
+__all__ = [
+    "Repositories",
+    "UnitOfWork",
+]
+
 
 class Repositories(Protocol):
     """The repositories of a unit of work, declared once: each unit of work (the SQL one,
