@@ -381,23 +381,20 @@ async def prepare(url: str, key: str, sink_port: int) -> None:
     """The system administrator and the E-Mail Gateway (pointing at the sink)."""
     from domain.model import SmtpSecurity
     from domain.principals import SYSTEM
-    from domain.services.administrators import (
-        NewAdministrator,
-        create_administrator,
-    )
-    from domain.services.mail import GatewayInput, configure_gateway
+    from domain.services.administrators import NewAdministrator
+    from domain.services.mail import GatewayInput
     from persistence.database import create_engine
-    from server.container import build_deps
+    from server.container import build_services
 
     engine = create_engine(url)
     try:
         settings = settings_for(url, key)
-        await create_administrator(
-            build_deps(engine, settings), SYSTEM,
+        await build_services(engine, settings).administrators.create_administrator(
+            SYSTEM,
             NewAdministrator(login=ADMIN_LOGIN, password=ADMIN_PASSWORD, last_name="Bench"),
         )  # fmt: skip
-        await configure_gateway(
-            build_deps(engine, settings), SYSTEM,
+        await build_services(engine, settings).mail.configure_gateway(
+            SYSTEM,
             GatewayInput(host="127.0.0.1", port=sink_port, security=SmtpSecurity.NONE,
                          sender_address="admin@bench.example", sender_name="Bench"),
         )  # fmt: skip
@@ -497,20 +494,20 @@ async def mail_benchmark(
     from sqlalchemy import func, select
 
     from domain.model import MailKind, MailStatus
-    from domain.services.mail import dispatch_due, queue_mail
+    from domain.services.outbox import queue_mail
     from persistence.database import create_engine
     from persistence.tables import outbox
-    from server.container import deps_factory
+    from server.container import services_factory
 
     engine = create_engine(url)
     try:
-        make_deps = deps_factory(engine, settings_for(url, key))
-        deps = make_deps()
+        make_services = services_factory(engine, settings_for(url, key))
+        services = make_services()
         queued = 0
         for start in range(0, len(user_ids), 200):
             if queued >= wanted:
                 break
-            async with deps.uow as uow:
+            async with services.uow as uow:
                 gateway = await uow.email_gateway.get()
                 assert gateway is not None
                 found = await uow.users.get_many(user_ids[start : start + 200])
@@ -519,7 +516,7 @@ async def mail_benchmark(
                         continue
                     queued += 1
                     await queue_mail(
-                        deps, uow, gateway, MailKind.PASSWORD, user,
+                        services.clock, services.secrets, uow, gateway, MailKind.PASSWORD, user,
                         secret="Temp!Pass-1234", expires_hours=72,
                     )  # fmt: skip
                 await uow.commit()
@@ -529,7 +526,7 @@ async def mail_benchmark(
         deadline = started + 120
         while time.perf_counter() < deadline:
             rounds += 1
-            if not await dispatch_due(make_deps()):
+            if not await make_services().outbox.dispatch_due():
                 break
         elapsed = time.perf_counter() - started
         after = _sink(sink_stats)
@@ -618,16 +615,16 @@ async def statements_per_reset(url: str, key: str, ids: list[int]) -> dict[str, 
     """In-process domain calls (no HTTP): statements per resetUsers call of 10 and of
     100 users (one batch each), five and six options; and the batch size."""
     from domain.principals import SYSTEM
-    from domain.services.reset import ResetOption, reset_users
+    from domain.services.reset import ResetOption
     from persistence.database import create_engine
-    from server.container import deps_factory
+    from server.container import services_factory
 
     engine = create_engine(url)
     counter = StatementCounter(engine)
     found: dict[str, Any] = {}
     try:
-        make_deps = deps_factory(engine, settings_for(url, key))
-        found["batch"] = make_deps().config.reset_batch_size
+        make_services = services_factory(engine, settings_for(url, key))
+        found["batch"] = make_services().config.reset_batch_size
         five = [o for o in ResetOption if o is not ResetOption.PASSWORD]
         remaining = list(ids)
         for name, options in (("five", five), ("six", list(ResetOption))):
@@ -635,7 +632,9 @@ async def statements_per_reset(url: str, key: str, ids: list[int]) -> dict[str, 
             for size in RESET_STATEMENT_SIZES:
                 chunk, remaining = remaining[:size], remaining[size:]
                 counter.reset()
-                await reset_users(make_deps(), SYSTEM, [(str(i), i) for i in chunk], options)
+                await make_services().reset.reset_users(
+                    SYSTEM, [(str(i), i) for i in chunk], options
+                )
                 counts.append((len(chunk), counter.count))
             found[name] = counts
     finally:
@@ -644,7 +643,7 @@ async def statements_per_reset(url: str, key: str, ids: list[int]) -> dict[str, 
 
 
 def hash_seconds() -> float:
-    from server.security import Argon2PasswordHasher
+    from adapters.hashing import Argon2PasswordHasher
 
     hasher = Argon2PasswordHasher()._hasher
     times = []

@@ -5,7 +5,7 @@ from __future__ import annotations
 import strawberry
 
 from domain.errors import DomainError
-from domain.services import administrators, auth
+from domain.services import auth
 from gql.context import Info
 from gql.errors import user_errors
 from gql.ids import pk_of
@@ -32,7 +32,7 @@ class AccountsMutation:
     )
     async def admin_sign_in(self, info: Info, login: str, password: str) -> AuthPayload:
         try:
-            return _auth_payload(await auth.admin_sign_in(info.context.deps(), login, password))
+            return _auth_payload(await info.context.services().auth.admin_sign_in(login, password))
         except DomainError as error:
             return AuthPayload(
                 token=None, password_change_required=False, errors=user_errors(error)
@@ -41,7 +41,7 @@ class AccountsMutation:
     @strawberry.mutation(description="User sign-in (Connect Client).")
     async def user_sign_in(self, info: Info, login: str, password: str) -> AuthPayload:
         try:
-            return _auth_payload(await auth.user_sign_in(info.context.deps(), login, password))
+            return _auth_payload(await info.context.services().auth.user_sign_in(login, password))
         except DomainError as error:
             return AuthPayload(
                 token=None, password_change_required=False, errors=user_errors(error)
@@ -55,8 +55,8 @@ class AccountsMutation:
     ) -> AdministratorPayload:
         ctx = info.context
         try:
-            admin = await administrators.create_administrator(
-                ctx.deps(), ctx.principal, input.to_domain()
+            admin = await ctx.services().administrators.create_administrator(
+                ctx.principal, input.to_domain()
             )
         except DomainError as error:
             return AdministratorPayload(administrator=None, errors=user_errors(error, "input"))
@@ -72,8 +72,8 @@ class AccountsMutation:
     async def block_administrator(self, info: Info, id: strawberry.ID) -> AdministratorPayload:
         ctx = info.context
         try:
-            admin = await administrators.block_administrator(
-                ctx.deps(), ctx.principal, pk_of(id, "Administrator", "id")
+            admin = await ctx.services().administrators.block_administrator(
+                ctx.principal, pk_of(id, "Administrator", "id")
             )
         except DomainError as error:
             return AdministratorPayload(administrator=None, errors=user_errors(error))
@@ -88,8 +88,8 @@ class AccountsMutation:
     async def unblock_administrator(self, info: Info, id: strawberry.ID) -> AdministratorPayload:
         ctx = info.context
         try:
-            admin = await administrators.unblock_administrator(
-                ctx.deps(), ctx.principal, pk_of(id, "Administrator", "id")
+            admin = await ctx.services().administrators.unblock_administrator(
+                ctx.principal, pk_of(id, "Administrator", "id")
             )
         except DomainError as error:
             return AdministratorPayload(administrator=None, errors=user_errors(error))
@@ -105,8 +105,8 @@ class AccountsMutation:
     async def delete_administrator(self, info: Info, id: strawberry.ID) -> MutationResult:
         ctx = info.context
         try:
-            await administrators.delete_administrator(
-                ctx.deps(), ctx.principal, pk_of(id, "Administrator", "id")
+            await ctx.services().administrators.delete_administrator(
+                ctx.principal, pk_of(id, "Administrator", "id")
             )
         except DomainError as error:
             return MutationResult.failed(user_errors(error))
@@ -121,7 +121,7 @@ class AccountsMutation:
     async def create_api_token(self, info: Info, name: str) -> ApiTokenPayload:
         ctx = info.context
         try:
-            token, secret = await auth.create_api_token(ctx.deps(), ctx.principal, name)
+            token, secret = await ctx.services().auth.create_api_token(ctx.principal, name)
         except DomainError as error:
             return ApiTokenPayload(api_token=None, token=None, errors=user_errors(error))
         return ApiTokenPayload(api_token=ApiToken.from_domain(token), token=secret, errors=[])
@@ -130,7 +130,7 @@ class AccountsMutation:
     async def revoke_api_token(self, info: Info, id: strawberry.ID) -> MutationResult:
         ctx = info.context
         try:
-            await auth.revoke_api_token(ctx.deps(), ctx.principal, pk_of(id, "ApiToken", "id"))
+            await ctx.services().auth.revoke_api_token(ctx.principal, pk_of(id, "ApiToken", "id"))
         except DomainError as error:
             return MutationResult.failed(user_errors(error))
         return MutationResult.done()

@@ -5,7 +5,6 @@ from __future__ import annotations
 import strawberry
 
 from domain.errors import DomainError
-from domain.services import data_sources, groups, locations, teams, users
 from gql.context import Info
 from gql.errors import user_errors
 from gql.ids import pk_of
@@ -41,7 +40,9 @@ class AdministrationMutation:
     async def create_location(self, info: Info, input: CreateLocationInput) -> LocationPayload:
         ctx = info.context
         try:
-            location = await locations.create_location(ctx.deps(), ctx.principal, input.to_domain())
+            location = await ctx.services().locations.create_location(
+                ctx.principal, input.to_domain()
+            )
         except DomainError as error:
             return LocationPayload(location=None, errors=user_errors(error, "input"))
         return LocationPayload(location=Location.from_domain(location), errors=[])
@@ -50,7 +51,9 @@ class AdministrationMutation:
     async def update_location(self, info: Info, input: UpdateLocationInput) -> LocationPayload:
         ctx = info.context
         try:
-            location = await locations.update_location(ctx.deps(), ctx.principal, input.to_domain())
+            location = await ctx.services().locations.update_location(
+                ctx.principal, input.to_domain()
+            )
         except DomainError as error:
             return LocationPayload(location=None, errors=user_errors(error, "input"))
         return LocationPayload(location=Location.from_domain(location), errors=[])
@@ -59,7 +62,9 @@ class AdministrationMutation:
     async def delete_location(self, info: Info, id: strawberry.ID) -> MutationResult:
         ctx = info.context
         try:
-            await locations.delete_location(ctx.deps(), ctx.principal, pk_of(id, "Location", "id"))
+            await ctx.services().locations.delete_location(
+                ctx.principal, pk_of(id, "Location", "id")
+            )
         except DomainError as error:
             return MutationResult.failed(user_errors(error))
         return MutationResult.done()
@@ -70,7 +75,7 @@ class AdministrationMutation:
     ) -> ConfigurationGroupPayload:
         ctx = info.context
         try:
-            group = await groups.create_group(ctx.deps(), ctx.principal, input.to_domain())
+            group = await ctx.services().groups.create_group(ctx.principal, input.to_domain())
         except DomainError as error:
             return ConfigurationGroupPayload(
                 configuration_group=None, errors=user_errors(error, "input")
@@ -83,8 +88,8 @@ class AdministrationMutation:
     async def delete_configuration_group(self, info: Info, id: strawberry.ID) -> MutationResult:
         ctx = info.context
         try:
-            await groups.delete_group(
-                ctx.deps(), ctx.principal, pk_of(id, "ConfigurationGroup", "id")
+            await ctx.services().groups.delete_group(
+                ctx.principal, pk_of(id, "ConfigurationGroup", "id")
             )
         except DomainError as error:
             return MutationResult.failed(user_errors(error))
@@ -94,7 +99,7 @@ class AdministrationMutation:
     async def create_user(self, info: Info, input: CreateUserInput) -> UserPayload:
         ctx = info.context
         try:
-            user = await users.create_user(ctx.deps(), ctx.principal, input.to_domain())
+            user = await ctx.services().users.create_user(ctx.principal, input.to_domain())
         except DomainError as error:
             return UserPayload(user=None, errors=user_errors(error, "input"))
         return UserPayload(user=User.from_domain(user), errors=[])
@@ -103,7 +108,7 @@ class AdministrationMutation:
     async def update_user(self, info: Info, input: UpdateUserInput) -> UserPayload:
         ctx = info.context
         try:
-            user = await users.update_user(ctx.deps(), ctx.principal, input.to_domain())
+            user = await ctx.services().users.update_user(ctx.principal, input.to_domain())
         except DomainError as error:
             return UserPayload(user=None, errors=user_errors(error, "input"))
         return UserPayload(user=User.from_domain(user), errors=[])
@@ -112,7 +117,7 @@ class AdministrationMutation:
     async def delete_user(self, info: Info, id: strawberry.ID) -> MutationResult:
         ctx = info.context
         try:
-            await users.delete_user(ctx.deps(), ctx.principal, pk_of(id, "User", "id"))
+            await ctx.services().users.delete_user(ctx.principal, pk_of(id, "User", "id"))
         except DomainError as error:
             return MutationResult.failed(user_errors(error))
         return MutationResult.done()
@@ -121,7 +126,7 @@ class AdministrationMutation:
     async def create_team(self, info: Info, input: CreateTeamInput) -> TeamPayload:
         ctx = info.context
         try:
-            team = await teams.create_team(ctx.deps(), ctx.principal, input.to_domain())
+            team = await ctx.services().teams.create_team(ctx.principal, input.to_domain())
         except DomainError as error:
             return TeamPayload(team=None, errors=user_errors(error, "input"))
         return TeamPayload(team=Team.from_domain(team), errors=[])
@@ -130,7 +135,7 @@ class AdministrationMutation:
     async def update_team(self, info: Info, input: UpdateTeamInput) -> TeamPayload:
         ctx = info.context
         try:
-            team = await teams.update_team(ctx.deps(), ctx.principal, input.to_domain())
+            team = await ctx.services().teams.update_team(ctx.principal, input.to_domain())
         except DomainError as error:
             return TeamPayload(team=None, errors=user_errors(error, "input"))
         return TeamPayload(team=Team.from_domain(team), errors=[])
@@ -139,7 +144,7 @@ class AdministrationMutation:
     async def delete_team(self, info: Info, id: strawberry.ID) -> MutationResult:
         ctx = info.context
         try:
-            await teams.delete_team(ctx.deps(), ctx.principal, pk_of(id, "Team", "id"))
+            await ctx.services().teams.delete_team(ctx.principal, pk_of(id, "Team", "id"))
         except DomainError as error:
             return MutationResult.failed(user_errors(error))
         return MutationResult.done()
@@ -150,7 +155,7 @@ class AdministrationMutation:
     ) -> DirectoryDataSourcePayload:
         ctx = info.context
         try:
-            source = await data_sources.create_data_source(ctx.deps(), ctx.principal, name)
+            source = await ctx.services().data_sources.create_data_source(ctx.principal, name)
         except DomainError as error:
             return DirectoryDataSourcePayload(directory_data_source=None, errors=user_errors(error))
         return DirectoryDataSourcePayload(
@@ -163,8 +168,8 @@ class AdministrationMutation:
     ) -> DirectoryDataSourcePayload:
         ctx = info.context
         try:
-            source = await data_sources.set_data_source_active(
-                ctx.deps(), ctx.principal, pk_of(id, "DirectoryDataSource", "id"), active
+            source = await ctx.services().data_sources.set_data_source_active(
+                ctx.principal, pk_of(id, "DirectoryDataSource", "id"), active
             )
         except DomainError as error:
             return DirectoryDataSourcePayload(directory_data_source=None, errors=user_errors(error))

@@ -15,9 +15,7 @@ from typing import Any
 
 from domain import model
 from domain.rules import scope_default
-from domain.services import locations as location_service
-from domain.services import lookups
-from domain.services.deps import Deps
+from domain.services.registry import Services
 from domain.services.users import sees_private
 from gql.connections import users_connection
 from gql.context import Context
@@ -29,22 +27,22 @@ class Reads:
     """One compiled execution's reads: the caller, one read transaction, and the
     locations and groups read so far (several fields need the same ones)."""
 
-    def __init__(self, ctx: Context, deps: Deps) -> None:
+    def __init__(self, ctx: Context, services: Services) -> None:
         self.ctx = ctx
-        self.deps = deps
+        self.services = services
         self._locations: dict[int, model.Location] = {}
         self._groups: dict[int, model.ConfigurationGroup] = {}
 
     async def locations(self, ids: Collection[int]) -> Mapping[int, model.Location]:
         missing = [i for i in ids if i not in self._locations]
         if missing:
-            self._locations.update(await lookups.locations_by_id(self.deps, missing))
+            self._locations.update(await self.services.lookups.locations_by_id(missing))
         return self._locations
 
     async def groups(self, ids: Collection[int]) -> Mapping[int, model.ConfigurationGroup]:
         missing = [i for i in ids if i not in self._groups]
         if missing:
-            self._groups.update(await lookups.groups_by_id(self.deps, missing))
+            self._groups.update(await self.services.lookups.groups_by_id(missing))
         return self._groups
 
 
@@ -82,7 +80,7 @@ def _private(reads: Reads, users: Sequence[User]) -> list[bool]:
 async def _user_teams(reads: Reads, users: Sequence[User]) -> list[list[Team]]:
     private = _private(reads, users)
     ids = [u.entity.id for u, p in zip(users, private, strict=True) if p]
-    found = await lookups.teams_by_member(reads.deps, ids) if ids else {}
+    found = await reads.services.lookups.teams_by_member(ids) if ids else {}
     # A team shared by many users of the page is made once.
     distinct = {info.id: info for infos in found.values() for info in infos}
     made = {pk: Team.from_domain(info) for pk, info in distinct.items()}
@@ -117,8 +115,8 @@ async def _group_locations(reads: Reads, groups: Sequence[ConfigurationGroup]) -
 async def _location_groups(
     reads: Reads, locations: Sequence[Location]
 ) -> list[list[ConfigurationGroup]]:
-    found = await lookups.groups_by_location(
-        reads.deps, reads.ctx.principal, [loc.pk for loc in locations]
+    found = await reads.services.lookups.groups_by_location(
+        reads.ctx.principal, [loc.pk for loc in locations]
     )
     return [[ConfigurationGroup.from_domain(g) for g in found.get(loc.pk, [])] for loc in locations]
 
@@ -126,7 +124,7 @@ async def _location_groups(
 async def _users(reads: Reads, args: dict[str, Any], selected: frozenset[str]) -> Any:
     return await users_connection(
         reads.ctx,
-        reads.deps,
+        reads.services,
         args.get("first"),
         args.get("after"),
         args.get("filter"),
@@ -136,7 +134,7 @@ async def _users(reads: Reads, args: dict[str, Any], selected: frozenset[str]) -
 
 
 async def _locations(reads: Reads, args: dict[str, Any], selected: frozenset[str]) -> Any:
-    found = await location_service.list_locations(reads.deps, reads.ctx.principal)
+    found = await reads.services.locations.list_locations(reads.ctx.principal)
     return [Location.from_domain(loc) for loc in found]
 
 

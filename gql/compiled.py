@@ -356,10 +356,10 @@ class Compiler:
         )
         if isinstance(coerced, list):
             raise Fallback
-        deps = context.deps()
+        services = context.services()
         data: dict[str, Any] = {}
-        async with deps.uow.snapshot() as uow:
-            reads = Reads(context, replace(deps, uow=uow))
+        async with services.uow.snapshot() as uow:
+            reads = Reads(context, replace(services, uow=uow))
             for root in plan.roots:
                 field_plan = root.field
                 if root.resolve is None or root.definition is None:

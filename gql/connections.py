@@ -6,8 +6,8 @@ from typing import Any
 
 from domain.ports import Page
 from domain.services import users as user_service
-from domain.services.deps import Deps
 from domain.services.paging import page_request
+from domain.services.registry import Services
 from gql.context import Context
 from gql.ids import maybe_pk_of, parse_cursor, to_cursor
 from gql.types import PageInfo, User, UserConnection, UserEdge, UserFilter
@@ -35,7 +35,7 @@ def counted(page: Page[Any]) -> int:
 
 async def users_connection(
     ctx: Context,
-    deps: Deps,
+    services: Services,
     first: int | None,
     after: str | None,
     filter: UserFilter | None,
@@ -45,7 +45,7 @@ async def users_connection(
     with_total: bool = True,
 ) -> UserConnection:
     after_pk = parse_cursor(after)
-    request = page_request(deps.config, first, after_pk)
+    request = page_request(services.config, first, after_pk)
     f = filter or UserFilter()
     domain_filter = user_service.UserFilter(
         search=f.search,
@@ -60,8 +60,8 @@ async def users_connection(
         team_id=maybe_pk_of(f.team_id, "Team", "filter", "teamId"),
         is_vip=f.is_vip,
     )
-    page = await user_service.users_page(
-        deps, ctx.principal, request, domain_filter, with_total=with_total
+    page = await services.users.users_page(
+        ctx.principal, request, domain_filter, with_total=with_total
     )
     pks = [u.id for u in page.items]
     return UserConnection(

@@ -9,9 +9,9 @@ from typing import TYPE_CHECKING
 import strawberry
 
 from domain.principals import Principal
-from domain.services.deps import Deps
+from domain.services.progress import ProgressBroker
+from domain.services.registry import Services
 from gql.observability import RequestRecord
-from gql.progress_broker import ProgressBroker
 
 if TYPE_CHECKING:
     from gql.limits import CostBudget
@@ -21,14 +21,13 @@ if TYPE_CHECKING:
 @dataclass
 class Context:
     principal: Principal
-    # A fresh Deps (its own unit of work) per call: resolvers run concurrently.
-    deps_factory: Callable[[], Deps]
+    # A fresh Services (its own unit of work) per call: resolvers run concurrently.
+    services_factory: Callable[[], Services]
     request_id: str
+    # Progress of long operations, shared by the app's requests (domain/services/progress.py).
+    progress: ProgressBroker
     # The facts for the request's access-log line (gql/observability.py).
     record: RequestRecord = field(default_factory=RequestRecord)
-    # Progress of long operations, shared by the app's requests (gql/progress_broker.py);
-    # a context of its own gets a private broker nobody else can watch.
-    progress: ProgressBroker = field(default_factory=ProgressBroker)
     # A websocket's connection_init payload (graphql-transport-ws); None over HTTP.
     connection_params: dict[str, object] | None = None
     # Subscriptions need the websocket; over HTTP they are refused before they run.
@@ -45,8 +44,8 @@ class Context:
 
         self.loaders = Loaders(self)
 
-    def deps(self) -> Deps:
-        return self.deps_factory()
+    def services(self) -> Services:
+        return self.services_factory()
 
 
 Info = strawberry.Info[Context, None]

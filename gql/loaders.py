@@ -25,7 +25,6 @@ from domain.model import (
     User,
 )
 from domain.rules import EffectiveRelationship
-from domain.services import lookups, relationships
 
 if TYPE_CHECKING:
     from gql.context import Context
@@ -72,35 +71,35 @@ class Loaders:
         async def relationships_by_owner(
             owners: Sequence[User],
         ) -> list[list[tuple[EffectiveRelationship, User]]]:
-            found = await relationships.relationships_of(ctx.deps(), actor, owners)
+            found = await ctx.services().relationships.relationships_of(actor, owners)
             return [found.get(o.id, []) for o in owners]
 
         self.location_by_id: DataLoader[int, Location | None] = SharedLoader(
-            _by_key(lambda ids: lookups.locations_by_id(ctx.deps(), ids))
+            _by_key(lambda ids: ctx.services().lookups.locations_by_id(ids))
         )
         self.group_by_id: DataLoader[int, ConfigurationGroup | None] = SharedLoader(
-            _by_key(lambda ids: lookups.groups_by_id(ctx.deps(), ids))
+            _by_key(lambda ids: ctx.services().lookups.groups_by_id(ids))
         )
         self.groups_by_location_id: DataLoader[int, list[ConfigurationGroup]] = SharedLoader(
-            _lists_by_key(lambda ids: lookups.groups_by_location(ctx.deps(), actor, ids))
+            _lists_by_key(lambda ids: ctx.services().lookups.groups_by_location(actor, ids))
         )
         self.user_by_id: DataLoader[int, User | None] = SharedLoader(
-            _by_key(lambda ids: lookups.users_by_id(ctx.deps(), actor, ids))
+            _by_key(lambda ids: ctx.services().lookups.users_by_id(actor, ids))
         )
         self.teams_by_user_id: DataLoader[int, list[TeamInfo]] = SharedLoader(
-            _lists_by_key(lambda ids: lookups.teams_by_member(ctx.deps(), ids))
+            _lists_by_key(lambda ids: ctx.services().lookups.teams_by_member(ids))
         )
         self.member_ids_by_team_id: DataLoader[int, list[int]] = SharedLoader(
-            _lists_by_key(lambda ids: lookups.member_ids_by_team(ctx.deps(), ids))
+            _lists_by_key(lambda ids: ctx.services().lookups.member_ids_by_team(ids))
         )
         self.contacts_by_owner_id: DataLoader[int, list[Contact]] = SharedLoader(
-            _lists_by_key(lambda ids: lookups.contacts_by_owner(ctx.deps(), ids))
+            _lists_by_key(lambda ids: ctx.services().lookups.contacts_by_owner(ids))
         )
         self.data_source_by_id: DataLoader[int, DirectoryDataSource | None] = SharedLoader(
-            _by_key(lambda ids: lookups.data_sources_by_id(ctx.deps(), ids))
+            _by_key(lambda ids: ctx.services().lookups.data_sources_by_id(ids))
         )
         self.administrator_by_id: DataLoader[int, Administrator | None] = SharedLoader(
-            _by_key(lambda ids: lookups.administrators_by_id(ctx.deps(), actor, ids))
+            _by_key(lambda ids: ctx.services().lookups.administrators_by_id(actor, ids))
         )
         # Keyed by the user entity itself (cached by id): the page already holds it.
         self.relationships_by_owner: DataLoader[User, list[tuple[EffectiveRelationship, User]]] = (

@@ -83,7 +83,7 @@ class EmailGatewayPayload:
 class MailQuery:
     @strawberry.field
     async def email_gateway(self, info: Info) -> EmailGateway:
-        reading = await mail.read_gateway(info.context.deps(), info.context.principal)
+        reading = await info.context.services().mail.read_gateway(info.context.principal)
         return EmailGateway.from_reading(reading)
 
 
@@ -95,7 +95,7 @@ class MailMutation:
     ) -> EmailGatewayPayload:
         ctx = info.context
         try:
-            gateway = await mail.configure_gateway(ctx.deps(), ctx.principal, input.to_domain())
+            gateway = await ctx.services().mail.configure_gateway(ctx.principal, input.to_domain())
         except DomainError as error:
             return EmailGatewayPayload(email_gateway=None, errors=user_errors(error, "input"))
         return EmailGatewayPayload(email_gateway=EmailGateway.from_domain(gateway), errors=[])
@@ -106,7 +106,7 @@ class MailMutation:
     async def send_test_email(self, info: Info, to: str) -> MutationResult:
         ctx = info.context
         try:
-            await mail.send_test_email(ctx.deps(), ctx.principal, to)
+            await ctx.services().mail.send_test_email(ctx.principal, to)
         except DomainError as error:
             return MutationResult.failed(user_errors(error))
         return MutationResult.done()

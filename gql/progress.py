@@ -1,7 +1,7 @@
 """Subscriptions: the progress of long operations (resetUsers with an operationId).
 
 Served over graphql-transport-ws at /graphql. Only the administrator who runs
-an operation can watch it (see gql/progress_broker.py): anyone else waits like
+an operation can watch it (see domain/services/progress.py): anyone else waits like
 an early subscriber and then gets OPERATION_NOT_FOUND.
 """
 
@@ -15,16 +15,14 @@ from graphql import GraphQLError
 
 from domain.errors import NotAuthenticated
 from domain.principals import AdminPrincipal, Anonymous
-from domain.services import auth
-from gql.context import Info
-from gql.progress_broker import (
+from domain.services.progress import (
     OperationAbandoned,
     OperationLimitReached,
     OperationNotStarted,
     ProgressSnapshot,
+    operation_id_problem,
 )
-
-MAX_OPERATION_ID_LENGTH = 128
+from gql.context import Info
 
 
 def _error(code: str, message: str) -> GraphQLError:
@@ -73,14 +71,14 @@ class Subscription:
     ) -> AsyncGenerator[ResetProgress, None]:
         # A websocket lives long: check its token again, as if this were a new request.
         try:
-            principal = await auth.authenticate(info.context.deps(), info.context.bearer_token)
+            principal = await info.context.services().auth.authenticate(info.context.bearer_token)
         except NotAuthenticated:
             principal = Anonymous()
         if isinstance(principal, Anonymous):
             raise _error("UNAUTHENTICATED", "Sign in first: no valid bearer token.")
         if not isinstance(principal, AdminPrincipal):
             raise _error("FORBIDDEN", "Not allowed: administrators only.")
-        if not 0 < len(operation_id) <= MAX_OPERATION_ID_LENGTH or "\x00" in operation_id:
+        if operation_id_problem(operation_id) is not None:
             # resetUsers refuses such an id: no operation can have it.
             raise _error("OPERATION_NOT_FOUND", "No operation has this id.")
         broker = info.context.progress

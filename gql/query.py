@@ -8,19 +8,8 @@ import strawberry
 
 from domain.errors import DomainError
 from domain.principals import Principal
-from domain.services import (
-    administrators,
-    audit,
-    auth,
-    data_sources,
-    groups,
-    locations,
-    me,
-    teams,
-    users,
-)
-from domain.services.deps import Deps
 from domain.services.paging import page_request
+from domain.services.registry import Services
 from gql.connections import counted, users_connection
 from gql.context import Info
 from gql.ids import maybe_pk_of, parse_cursor, parse_global_id, to_cursor
@@ -41,35 +30,35 @@ from gql.types import (
     UserFilter,
 )
 
-NodeFetcher = Callable[[Deps, Principal, int], Awaitable[Node]]
+NodeFetcher = Callable[[Services, Principal, int], Awaitable[Node]]
 
 
-async def _location(deps: Deps, actor: Principal, pk: int) -> Node:
-    return Location.from_domain(await locations.get_location(deps, actor, pk))
+async def _location(services: Services, actor: Principal, pk: int) -> Node:
+    return Location.from_domain(await services.locations.get_location(actor, pk))
 
 
-async def _group(deps: Deps, actor: Principal, pk: int) -> Node:
-    return ConfigurationGroup.from_domain(await groups.get_group(deps, actor, pk))
+async def _group(services: Services, actor: Principal, pk: int) -> Node:
+    return ConfigurationGroup.from_domain(await services.groups.get_group(actor, pk))
 
 
-async def _user(deps: Deps, actor: Principal, pk: int) -> Node:
-    return User.from_domain(await users.get_user(deps, actor, pk))
+async def _user(services: Services, actor: Principal, pk: int) -> Node:
+    return User.from_domain(await services.users.get_user(actor, pk))
 
 
-async def _team(deps: Deps, actor: Principal, pk: int) -> Node:
-    return Team.from_domain(await teams.get_team(deps, actor, pk))
+async def _team(services: Services, actor: Principal, pk: int) -> Node:
+    return Team.from_domain(await services.teams.get_team(actor, pk))
 
 
-async def _data_source(deps: Deps, actor: Principal, pk: int) -> Node:
-    return DirectoryDataSource.from_domain(await data_sources.get_data_source(deps, actor, pk))
+async def _data_source(services: Services, actor: Principal, pk: int) -> Node:
+    return DirectoryDataSource.from_domain(await services.data_sources.get_data_source(actor, pk))
 
 
-async def _administrator(deps: Deps, actor: Principal, pk: int) -> Node:
-    return Administrator.from_domain(await administrators.get_administrator(deps, actor, pk))
+async def _administrator(services: Services, actor: Principal, pk: int) -> Node:
+    return Administrator.from_domain(await services.administrators.get_administrator(actor, pk))
 
 
-async def _api_token(deps: Deps, actor: Principal, pk: int) -> Node:
-    return ApiToken.from_domain(await auth.get_api_token(deps, actor, pk))
+async def _api_token(services: Services, actor: Principal, pk: int) -> Node:
+    return ApiToken.from_domain(await services.auth.get_api_token(actor, pk))
 
 
 NODE_FETCHERS: dict[str, NodeFetcher] = {
@@ -92,13 +81,13 @@ class Query:
         if parsed is None or fetch is None:
             return None
         try:
-            return await fetch(info.context.deps(), info.context.principal, parsed[1])
+            return await fetch(info.context.services(), info.context.principal, parsed[1])
         except DomainError:
             return None
 
     @strawberry.field
     async def locations(self, info: Info) -> list[Location]:
-        found = await locations.list_locations(info.context.deps(), info.context.principal)
+        found = await info.context.services().locations.list_locations(info.context.principal)
         return [Location.from_domain(loc) for loc in found]
 
     @strawberry.field
@@ -109,16 +98,16 @@ class Query:
         after: str | None = None,
         filter: UserFilter | None = None,
     ) -> UserConnection:
-        return await users_connection(info.context, info.context.deps(), first, after, filter)
+        return await users_connection(info.context, info.context.services(), first, after, filter)
 
     @strawberry.field
     async def teams(self, info: Info) -> list[Team]:
-        found = await teams.list_teams(info.context.deps(), info.context.principal)
+        found = await info.context.services().teams.list_teams(info.context.principal)
         return [Team.from_domain(t) for t in found]
 
     @strawberry.field
     async def directory_data_sources(self, info: Info) -> list[DirectoryDataSource]:
-        found = await data_sources.list_data_sources(info.context.deps(), info.context.principal)
+        found = await info.context.services().data_sources.list_data_sources(info.context.principal)
         return [DirectoryDataSource.from_domain(s) for s in found]
 
     @strawberry.field
@@ -129,11 +118,11 @@ class Query:
         after: str | None = None,
         target_user_id: strawberry.ID | None = None,
     ) -> AuditEventConnection:
-        deps = info.context.deps()
+        services = info.context.services()
         after_pk = parse_cursor(after)
         target = maybe_pk_of(target_user_id, "User", "targetUserId")
-        page = await audit.audit_events(
-            deps, info.context.principal, page_request(deps.config, first, after_pk), target
+        page = await services.audit.audit_events(
+            info.context.principal, page_request(services.config, first, after_pk), target
         )
         edges = [
             AuditEventEdge(cursor=to_cursor(e.id), node=AuditEvent.from_domain(e))
@@ -156,8 +145,8 @@ class Query:
         )
     )
     async def administrators(self, info: Info) -> list[Administrator]:
-        found = await administrators.list_administrators(
-            info.context.deps(), info.context.principal
+        found = await info.context.services().administrators.list_administrators(
+            info.context.principal
         )
         return [Administrator.from_domain(a) for a in found]
 
@@ -168,7 +157,7 @@ class Query:
         )
     )
     async def api_tokens(self, info: Info) -> list[ApiToken]:
-        found = await auth.list_api_tokens(info.context.deps(), info.context.principal)
+        found = await info.context.services().auth.list_api_tokens(info.context.principal)
         return [ApiToken.from_domain(t) for t in found]
 
     @strawberry.field(
@@ -178,5 +167,5 @@ class Query:
         )
     )
     async def me(self, info: Info) -> User | None:
-        user = await me.me(info.context.deps(), info.context.principal)
+        user = await info.context.services().me.me(info.context.principal)
         return None if user is None else User.from_domain(user)

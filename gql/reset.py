@@ -11,25 +11,17 @@ from typing import Annotated
 import strawberry
 
 from domain.errors import DomainError
-from domain.principals import AdminPrincipal
-from domain.services import credentials, reset
+from domain.services import reset
 from domain.services.reset import (
     ActionOutcome,
     ResetOption,
     UserResetOutcome,
     UserResetStatus,
 )
-from domain.services.validation import NUL_REFUSED
-from gql.context import Context, Info
+from gql.context import Info
 from gql.errors import UserError, problem_errors, user_errors
 from gql.ids import parse_global_id, pk_of
 from gql.payloads import MutationResult
-from gql.progress import MAX_OPERATION_ID_LENGTH
-from gql.progress_broker import (
-    OperationInUse,
-    OperationLimitReached,
-    ProgressRun,
-)
 from gql.types import User
 
 
@@ -120,38 +112,6 @@ def _user_pk(global_id: str) -> int | None:
     return parsed[1] if parsed and parsed[0] == "User" else None
 
 
-async def _start_progress(ctx: Context, operation_id: str | None) -> ProgressRun | None:
-    """The progress of the caller's run, for its resetProgress subscribers.
-
-    None without an operation id, and for a caller that is no administrator
-    (the service refuses it).
-    """
-    if operation_id is None or not isinstance(ctx.principal, AdminPrincipal):
-        return None
-    if not 0 < len(operation_id) <= MAX_OPERATION_ID_LENGTH:
-        raise DomainError.of(
-            "INVALID_OPERATION_ID",
-            f"The operation id must have 1 to {MAX_OPERATION_ID_LENGTH} characters.",
-            "operationId",
-        )
-    if "\x00" in operation_id:
-        raise DomainError.of(*NUL_REFUSED, "operationId")
-    try:
-        return await ctx.progress.start(ctx.principal.admin_id, operation_id)
-    except OperationInUse:
-        raise DomainError.of(
-            "OPERATION_ID_IN_USE",
-            "A run of yours with this operation id has not finished yet.",
-            "operationId",
-        ) from None
-    except OperationLimitReached:
-        raise DomainError.of(
-            "OPERATION_LIMIT_REACHED",
-            "Too many of your operations are running; try again later.",
-            "operationId",
-        ) from None
-
-
 @strawberry.type
 class ResetMutation:
     @strawberry.mutation(
@@ -182,12 +142,12 @@ class ResetMutation:
         ctx = info.context
         requested = [(str(i), _user_pk(i)) for i in ids]
         try:
-            run = await _start_progress(ctx, operation_id)
+            run = await ctx.progress.start_operation(ctx.principal, operation_id)
         except DomainError as error:
             return ResetUsersPayload(results=[], succeeded=0, failed=0, errors=user_errors(error))
         try:
-            outcomes = await reset.reset_users(
-                ctx.deps(), ctx.principal, requested, options.selected(), dry_run=dry_run,
+            outcomes = await ctx.services().reset.reset_users(
+                ctx.principal, requested, options.selected(), dry_run=dry_run,
                 on_progress=None if run is None else run.report,
             )  # fmt: skip
         except DomainError as error:
@@ -215,8 +175,8 @@ class ResetMutation:
     ) -> MutationResult:
         ctx = info.context
         try:
-            await credentials.set_user_password(
-                ctx.deps(), ctx.principal, pk_of(user_id, "User", "userId"), password
+            await ctx.services().credentials.set_user_password(
+                ctx.principal, pk_of(user_id, "User", "userId"), password
             )
         except DomainError as error:
             return MutationResult.failed(user_errors(error))

@@ -6,7 +6,6 @@ import strawberry
 from strawberry.scalars import JSON
 
 from domain.errors import DomainError
-from domain.services import auth, me
 from gql.context import Info
 from gql.enums import RelationshipLevel
 from gql.errors import user_errors
@@ -26,7 +25,9 @@ class SelfServiceMutation:
     ) -> MutationResult:
         ctx = info.context
         try:
-            await auth.change_my_password(ctx.deps(), ctx.principal, current_password, new_password)
+            await ctx.services().auth.change_my_password(
+                ctx.principal, current_password, new_password
+            )
         except DomainError as error:
             return MutationResult.failed(user_errors(error))
         return MutationResult.done()
@@ -38,7 +39,7 @@ class SelfServiceMutation:
         ctx = info.context
         try:
             target = pk_of(target_user_id, "User", "targetUserId")
-            await me.set_my_relationship(ctx.deps(), ctx.principal, target, level)
+            await ctx.services().me.set_my_relationship(ctx.principal, target, level)
         except DomainError as error:
             return MutationResult.failed(user_errors(error))
         return MutationResult.done()
@@ -47,7 +48,7 @@ class SelfServiceMutation:
     async def set_my_client_setting(self, info: Info, key: str, value: JSON) -> MutationResult:
         ctx = info.context
         try:
-            await me.set_my_client_setting(ctx.deps(), ctx.principal, key, value)
+            await ctx.services().me.set_my_client_setting(ctx.principal, key, value)
         except DomainError as error:
             return MutationResult.failed(user_errors(error))
         return MutationResult.done()
@@ -56,7 +57,7 @@ class SelfServiceMutation:
     async def set_my_presence_setting(self, info: Info, key: str, value: JSON) -> MutationResult:
         ctx = info.context
         try:
-            await me.set_my_presence_setting(ctx.deps(), ctx.principal, key, value)
+            await ctx.services().me.set_my_presence_setting(ctx.principal, key, value)
         except DomainError as error:
             return MutationResult.failed(user_errors(error))
         return MutationResult.done()
@@ -65,7 +66,7 @@ class SelfServiceMutation:
     async def add_my_contact(self, info: Info, input: AddMyContactInput) -> ContactPayload:
         ctx = info.context
         try:
-            contact = await me.add_my_contact(ctx.deps(), ctx.principal, input.to_domain())
+            contact = await ctx.services().me.add_my_contact(ctx.principal, input.to_domain())
         except DomainError as error:
             return ContactPayload(contact=None, errors=user_errors(error, "input"))
         return ContactPayload(contact=Contact.from_domain(contact), errors=[])

@@ -19,7 +19,6 @@ from domain.rules import (
     effective_settings,
     scope_default,
 )
-from domain.services import relationships as relationship_service
 from domain.services.users import sees_private
 from gql.context import Info
 from gql.enums import (
@@ -135,7 +134,7 @@ class Location(Node):
         from gql.connections import users_connection
 
         return await users_connection(
-            info.context, info.context.deps(), first, after, filter, location_id=self.pk
+            info.context, info.context.services(), first, after, filter, location_id=self.pk
         )
 
 
@@ -186,7 +185,7 @@ class ConfigurationGroup(Node):
         from gql.connections import users_connection
 
         return await users_connection(
-            info.context, info.context.deps(), first, after, filter, group_id=self.pk
+            info.context, info.context.services(), first, after, filter, group_id=self.pk
         )
 
 
@@ -370,8 +369,8 @@ class User(Node):
             target_pk = pk_of(user_id, "User")
         except Exception:
             return None
-        found = await relationship_service.relationship_to(
-            info.context.deps(), info.context.principal, self.entity, target_pk
+        found = await info.context.services().relationships.relationship_to(
+            info.context.principal, self.entity, target_pk
         )
         return None if found is None else Relationship.from_domain(*found)
 

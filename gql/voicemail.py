@@ -5,7 +5,6 @@ from __future__ import annotations
 import strawberry
 
 from domain.errors import DomainError
-from domain.services import credentials
 from domain.services.credentials import VoicemailAccessOutcome
 from gql.context import Info
 from gql.errors import UserError, user_errors
@@ -28,7 +27,7 @@ class VoicemailMutation:
     async def voicemail_remote_access(self, info: Info, login: str) -> VoicemailAccessPayload:
         ctx = info.context
         try:
-            outcome = await credentials.voicemail_remote_access(ctx.deps(), ctx.principal, login)
+            outcome = await ctx.services().credentials.voicemail_remote_access(ctx.principal, login)
         except DomainError as error:
             return VoicemailAccessPayload(outcome=None, errors=user_errors(error))
         return VoicemailAccessPayload(outcome=outcome, errors=[])
@@ -39,7 +38,7 @@ class VoicemailMutation:
     async def verify_voicemail_pin(self, info: Info, login: str, pin: str) -> MutationResult:
         ctx = info.context
         try:
-            await credentials.verify_voicemail_pin(ctx.deps(), ctx.principal, login, pin)
+            await ctx.services().credentials.verify_voicemail_pin(ctx.principal, login, pin)
         except DomainError as error:
             return MutationResult.failed(user_errors(error))
         return MutationResult.done()

@@ -12,23 +12,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from domain.errors import ServiceUnavailable
-from domain.ports import (
-    AdministratorRepository,
-    ApiTokenRepository,
-    AuditRepository,
-    ConfigurationGroupRepository,
-    ContactRepository,
-    DirectoryDataSourceRepository,
-    EmailGatewayRepository,
-    LocationRepository,
-    OutboxRepository,
-    RelationshipRepository,
-    SessionRepository,
-    SignInAttemptRepository,
-    TeamRepository,
-    UnitOfWork,
-    UserRepository,
-)
+from domain.ports import UnitOfWork
 from persistence.database import READ_ONLY_OPTION
 from persistence.repositories import (
     Executor,
@@ -65,21 +49,6 @@ class SqlAlchemyUnitOfWork:
     every backend; ``rollback()`` starts afresh. Check first (``login_taken``
     …) rather than catch a violation and go on.
     """
-
-    locations: LocationRepository
-    groups: ConfigurationGroupRepository
-    users: UserRepository
-    teams: TeamRepository
-    relationships: RelationshipRepository
-    contacts: ContactRepository
-    data_sources: DirectoryDataSourceRepository
-    administrators: AdministratorRepository
-    api_tokens: ApiTokenRepository
-    sessions: SessionRepository
-    sign_in_attempts: SignInAttemptRepository
-    audit: AuditRepository
-    email_gateway: EmailGatewayRepository
-    outbox: OutboxRepository
 
     def __init__(
         self,

@@ -1,5 +1,5 @@
-"""The Starlette application: /graphql (GraphiQL in a browser), /admin (the Web
-Administration), CORS, request ids, /healthz and /readyz."""
+"""The Starlette application: /graphql (GraphiQL in a browser), CORS, request ids,
+/healthz and /readyz."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import asyncio
 import contextlib
 import gc
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime
 
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -16,19 +16,23 @@ from starlette.datastructures import Headers
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.routing import Route, WebSocketRoute, request_response
+from starlette.types import ASGIApp, Receive, Scope, Send
+from strawberry.schema.base import BaseSchema
 
+from adapters.clock import SystemClock
+from adapters.cost_budget import DatabaseCostBudget
 from domain.ports import Clock, MailSender
 from domain.principals import Anonymous
+from domain.services.progress import ProgressBroker
+from domain.services.registry import Services
 from gql.observability import RequestRecord
-from gql.progress_broker import ProgressBroker
 from gql.schema import build_schema
 from persistence.cost_budgets import SqlCostBudgets
 from persistence.database import create_engine
 from persistence.idempotency import SqlIdempotencyStore
 from persistence.progress import SqlProgressStore
 from server import metrics
-from server.container import deps_factory
-from server.cost_budget import DatabaseCostBudget
+from server.container import services_factory
 from server.dispatcher import run_dispatcher
 from server.graphiql import GraphiQLAssets
 from server.graphql_view import (
@@ -37,11 +41,10 @@ from server.graphql_view import (
     GraphQLApp,
     bearer_token,
 )
-from server.health import health_routes
+from server.health import healthz, readiness_endpoint
 from server.idempotency import IdempotencyMiddleware
 from server.limits import BodyLimit, Unavailable, query_limits
 from server.logs import AccessLog
-from server.security import SystemClock
 from server.settings import Settings
 from server.web_admin import WebAdmin
 
@@ -56,70 +59,57 @@ def create_app(
     clock: Clock | None = None,
     freeze_heap: bool = False,
 ) -> Starlette:
-    """The app; it owns (and disposes) its engine unless one is given.
+    """The app. Its engine lives in its lifespan: made at start-up and disposed at
+    shutdown, unless one is given (then the caller owns it). The app serves only
+    inside its lifespan.
 
     ``clock`` replaces the system clock (tests). ``freeze_heap``: a server
     process's app (see freeze_startup_heap).
     """
-    owns_engine = engine is None
-    active_engine = (
-        engine
-        if engine is not None
-        else create_engine(
-            settings.database_url, pool_timeout=settings.database_pool_timeout_seconds
-        )
-    )
     clock = clock if clock is not None else SystemClock()
-    make_deps = deps_factory(active_engine, settings, mailer=mailer, clock=clock)
-    # In the database, so that every worker process sees every run's progress.
-    progress = ProgressBroker(
-        SqlProgressStore(active_engine), wait_timeout=settings.progress_wait_seconds
-    )
     # GraphiQL's files come from node_modules (`npm ci`), served below; see server/graphiql.py.
     graphiql = GraphiQLAssets(settings.web_assets)
     # The schema with the query limits of the settings (gql/limits/).
     schema = build_schema(query_limits(settings), compiled=settings.compiled_execution)
-    graphql = GraphQLApp(
-        make_deps,
-        graphiql=graphiql,
-        schema=schema,
-        progress=progress,
-        # Browser pages of these origins may open the websocket too.
-        allowed_origins=settings.cors_origins,
-        query_deadline_seconds=settings.query_deadline_seconds,
-        # Each caller's query cost budget, in the database for every worker (gql/limits/budget.py).
-        cost_budget=(
-            DatabaseCostBudget(
-                SqlCostBudgets(active_engine),
-                clock,
-                capacity=settings.cost_budget_capacity,
-                refill_per_second=settings.cost_budget_refill_per_second,
-                reserve=settings.cost_budget_reserve,
-            )
-            if settings.cost_budget
-            else None
-        ),
-    )
+    # The routes that need the database; the lifespan fills them in.
+    endpoint, websocket, readyz, metrics_route = _Late(), _Late(), _Late(), _Late()
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        stop = asyncio.Event()
-        dispatcher = (
-            asyncio.create_task(
-                run_dispatcher(make_deps, stop, poll_seconds=settings.mail_poll_seconds)
+        active_engine = (
+            engine
+            if engine is not None
+            else create_engine(
+                settings.database_url, pool_timeout=settings.database_pool_timeout_seconds
             )
-            if settings.mail_dispatcher
-            else None
         )
-        if freeze_heap:
-            freeze_startup_heap()
         try:
-            yield
+            make_services = services_factory(active_engine, settings, mailer=mailer, clock=clock)
+            graphql = _graphql_app(active_engine, settings, make_services, clock, graphiql, schema)
+            endpoint.app = _endpoint(active_engine, settings, graphql)
+            websocket.app = graphql
+            readyz.app = request_response(readiness_endpoint(active_engine))
+            metrics_route.app = request_response(
+                metrics.metrics_endpoint(active_engine, settings.metrics_outbox_seconds)
+            )
+            stop = asyncio.Event()
+            dispatcher = (
+                asyncio.create_task(
+                    run_dispatcher(make_services, stop, poll_seconds=settings.mail_poll_seconds)
+                )
+                if settings.mail_dispatcher
+                else None
+            )
+            if freeze_heap:
+                freeze_startup_heap()
+            try:
+                yield
+            finally:
+                stop.set()
+                if dispatcher is not None:
+                    await dispatcher
         finally:
-            stop.set()
-            if dispatcher is not None:
-                await dispatcher
-            if owns_engine:
+            if engine is None:
                 await active_engine.dispose()
 
     middleware = []
@@ -146,14 +136,80 @@ def create_app(
             timeout_seconds=settings.body_timeout_seconds,
         )
     )
+    return Starlette(
+        routes=[
+            Route("/graphql", endpoint, methods=["GET", "POST"]),
+            # Subscriptions (graphql-transport-ws), at the same URL: GraphiQL expects them there.
+            WebSocketRoute("/graphql", websocket),
+            *graphiql.routes(),
+            # The Web Administration SPA (server/web_admin.py).
+            *WebAdmin(graphiql).routes(),
+            Route("/healthz", healthz, methods=["GET"]),
+            Route("/readyz", readyz, methods=["GET"]),
+            # A full pool answers 503, as for /graphql.
+            Route("/metrics", Unavailable(metrics_route), methods=["GET"]),
+        ],
+        middleware=middleware,
+        lifespan=lifespan,
+    )
+
+
+class _Late:
+    """An ASGI app that the lifespan makes: the route stands from the start, its
+    handler once the engine does."""
+
+    app: ASGIApp | None = None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if self.app is None:
+            raise RuntimeError("the app serves only inside its lifespan")
+        await self.app(scope, receive, send)
+
+
+def _graphql_app(
+    engine: AsyncEngine,
+    settings: Settings,
+    make_services: Callable[[], Services],
+    clock: Clock,
+    graphiql: GraphiQLAssets,
+    schema: BaseSchema,
+) -> GraphQLApp:
+    return GraphQLApp(
+        make_services,
+        graphiql=graphiql,
+        schema=schema,
+        # In the database, so that every worker process sees every run's progress.
+        progress=ProgressBroker(
+            SqlProgressStore(engine), wait_timeout=settings.progress_wait_seconds
+        ),
+        # Browser pages of these origins may open the websocket too.
+        allowed_origins=settings.cors_origins,
+        query_deadline_seconds=settings.query_deadline_seconds,
+        # Each caller's query cost budget, in the database for every worker (gql/limits/budget.py).
+        cost_budget=(
+            DatabaseCostBudget(
+                SqlCostBudgets(engine),
+                clock,
+                capacity=settings.cost_budget_capacity,
+                refill_per_second=settings.cost_budget_refill_per_second,
+                reserve=settings.cost_budget_reserve,
+            )
+            if settings.cost_budget
+            else None
+        ),
+    )
+
+
+def _endpoint(engine: AsyncEngine, settings: Settings, graphql: GraphQLApp) -> ASGIApp:
+    """/graphql over HTTP: idempotent retries, the access log, 503 on a full pool."""
 
     async def authenticates(headers: Headers) -> bool:
         principal = await graphql.authenticate(bearer_token(headers))
         return not isinstance(principal, Anonymous)
 
-    endpoint = IdempotencyMiddleware(
+    idempotent = IdempotencyMiddleware(
         graphql,
-        SqlIdempotencyStore(active_engine),
+        SqlIdempotencyStore(engine),
         now=lambda: datetime.now(UTC),
         authenticates=authenticates,
     )
@@ -161,32 +217,9 @@ def create_app(
     # One JSON access-log line per GraphQL request (server/logs.py).
     def observe(record: RequestRecord, status: int, outcome: str, seconds: float) -> None:
         metrics.observe_request(record, status, outcome, seconds)
-        metrics.record_pool(active_engine)
+        metrics.record_pool(engine)
 
-    logged = AccessLog(Unavailable(endpoint), observe=observe)
-    return Starlette(
-        routes=[
-            Route("/graphql", logged, methods=["GET", "POST"]),
-            # Subscriptions (graphql-transport-ws), at the same URL: GraphiQL expects them there.
-            WebSocketRoute("/graphql", graphql),
-            *graphiql.routes(),
-            # The Web Administration SPA (server/web_admin.py).
-            *WebAdmin(graphiql).routes(),
-            *health_routes(active_engine),
-            Route(
-                "/metrics",
-                # A full pool answers 503, as for /graphql.
-                Unavailable(
-                    request_response(
-                        metrics.metrics_endpoint(active_engine, settings.metrics_outbox_seconds)
-                    )
-                ),
-                methods=["GET"],
-            ),
-        ],
-        middleware=middleware,
-        lifespan=lifespan,
-    )
+    return AccessLog(Unavailable(idempotent), observe=observe)
 
 
 def create_app_from_environment() -> Starlette:

@@ -18,8 +18,8 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from domain.errors import DomainError
 from domain.principals import SYSTEM
-from domain.services.administrators import NewAdministrator, create_administrator
-from domain.services.deps import Deps
+from domain.services.administrators import NewAdministrator
+from domain.services.registry import Services
 from server.preflight import DatabaseUnreachable
 from server.settings import (
     ConfigurationError,
@@ -259,7 +259,9 @@ def create_admin_command(args: argparse.Namespace, settings: Settings) -> int:
         first_name=args.first_name,
         email=args.email,
     )
-    admin = _run_with_deps(settings, lambda deps: create_administrator(deps, SYSTEM, new))
+    admin = _run_with_services(
+        settings, lambda services: services.administrators.create_administrator(SYSTEM, new)
+    )
     print(f"Created the system administrator {admin.login!r}.")
     return EXIT_OK
 
@@ -285,7 +287,7 @@ def demo_data_command(args: argparse.Namespace, settings: Settings) -> int:
     if is_sqlite_url(settings.database_url):
         _migrate(settings)
     _check_database(settings)
-    if not _run_with_deps(settings, load_demo_data):
+    if not _run_with_services(settings, load_demo_data):
         print("The database is not empty: demo data goes only into an empty database.")
         return EXIT_OK
     print(
@@ -312,7 +314,7 @@ def dispatch_mail_command(args: argparse.Namespace, settings: Settings) -> int:
     import signal
 
     from persistence.database import create_engine
-    from server.container import deps_factory
+    from server.container import services_factory
     from server.dispatcher import run_dispatcher
     from server.logs import configure_logging
 
@@ -331,7 +333,7 @@ def dispatch_mail_command(args: argparse.Namespace, settings: Settings) -> int:
         print("connect-admin: dispatching mail; stop with Ctrl-C", file=sys.stderr)
         try:
             await run_dispatcher(
-                deps_factory(engine, settings), stop, poll_seconds=settings.mail_poll_seconds
+                services_factory(engine, settings), stop, poll_seconds=settings.mail_poll_seconds
             )
         finally:
             await engine.dispose()
@@ -355,15 +357,15 @@ def _check_database(settings: Settings) -> None:
     check_database(settings.database_url)
 
 
-def _run_with_deps(settings: Settings, work: Callable[[Deps], Awaitable[T]]) -> T:
+def _run_with_services(settings: Settings, work: Callable[[Services], Awaitable[T]]) -> T:
     """Runs ``work`` on its own event loop with a fresh engine, disposed afterwards."""
     from persistence.database import create_engine
-    from server.container import build_deps
+    from server.container import build_services
 
     async def run() -> T:
         engine = create_engine(settings.database_url)
         try:
-            return await work(build_deps(engine, settings))
+            return await work(build_services(engine, settings))
         except OSError as error:
             where = engine.url.render_as_string(hide_password=True)
             raise CommandError(f"cannot reach the database at {where}: {error}") from error

@@ -1,4 +1,4 @@
-"""Wiring: the adapters behind the domain's ports, from the settings."""
+"""The composition root: the adapters behind the domain's ports, wired from the settings."""
 
 from __future__ import annotations
 
@@ -8,16 +8,15 @@ from datetime import timedelta
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from adapters.clock import SystemClock
+from adapters.hashing import Argon2PasswordHasher
+from adapters.randomness import SecretsRandomSource
+from adapters.secret_box import FernetSecretBox
 from domain.ports import Clock, MailSender
-from domain.services.deps import Deps, ServiceConfig
+from domain.services.config import ServiceConfig
+from domain.services.registry import Services
 from mail.smtp import SmtpMailSender
 from persistence.unit_of_work import SqlAlchemyUnitOfWork
-from server.security import (
-    Argon2PasswordHasher,
-    FernetSecretBox,
-    SecretsRandomSource,
-    SystemClock,
-)
 from server.settings import Settings, resolve_secret_key
 
 
@@ -33,17 +32,17 @@ def service_config(settings: Settings) -> ServiceConfig:
     )
 
 
-def deps_factory(
+def services_factory(
     engine: AsyncEngine,
     settings: Settings,
     *,
     mailer: MailSender | None = None,
     clock: Clock | None = None,
-) -> Callable[[], Deps]:
-    """Makes a fresh :class:`Deps` per call: its own unit of work, the other ports shared.
+) -> Callable[[], Services]:
+    """Makes fresh :class:`Services` per call: their own unit of work, the other ports shared.
 
     A unit of work is one transaction at a time, so concurrent callers (requests,
-    resolvers) each take their own ``Deps`` from the factory. ``mailer`` replaces
+    resolvers) each take their own ``Services`` from the factory. ``mailer`` replaces
     the SMTP sender, ``clock`` the system clock (tests).
     """
     clock = clock if clock is not None else SystemClock()
@@ -53,8 +52,8 @@ def deps_factory(
     sender: MailSender = mailer if mailer is not None else SmtpMailSender()
     config = service_config(settings)
 
-    def make() -> Deps:
-        return Deps(
+    def make() -> Services:
+        return Services(
             uow=SqlAlchemyUnitOfWork(engine),
             clock=clock,
             hasher=hasher,
@@ -67,6 +66,6 @@ def deps_factory(
     return make
 
 
-def build_deps(engine: AsyncEngine, settings: Settings) -> Deps:
-    """One :class:`Deps`, for one caller at a time (the command line, a test)."""
-    return deps_factory(engine, settings)()
+def build_services(engine: AsyncEngine, settings: Settings) -> Services:
+    """One :class:`Services`, for one caller at a time (the command line, a test)."""
+    return services_factory(engine, settings)()

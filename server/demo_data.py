@@ -13,20 +13,13 @@ from dataclasses import dataclass
 
 from domain.model import RelationshipLevel, RelationshipPolicy, User
 from domain.principals import SYSTEM, UserPrincipal
-from domain.services.administrators import NewAdministrator, create_administrator
-from domain.services.data_sources import create_data_source, set_data_source_active
-from domain.services.deps import Deps
-from domain.services.groups import NewConfigurationGroup, create_group
-from domain.services.locations import NewLocation, create_location
-from domain.services.me import (
-    NewContact,
-    add_my_contact,
-    set_my_client_setting,
-    set_my_presence_setting,
-    set_my_relationship,
-)
-from domain.services.teams import NewTeam, create_team
-from domain.services.users import NewUser, UserChanges, create_user, update_user
+from domain.services.administrators import NewAdministrator
+from domain.services.groups import NewConfigurationGroup
+from domain.services.locations import NewLocation
+from domain.services.me import NewContact
+from domain.services.registry import Services
+from domain.services.teams import NewTeam
+from domain.services.users import NewUser, UserChanges
 
 # Demo only: never use these outside a local demo database.
 DEMO_ADMIN_LOGIN = "admin"
@@ -73,16 +66,15 @@ _USERS = [
 _BLOCKED = "lukas.wolf"
 
 
-async def load_demo_data(deps: Deps) -> bool:
+async def load_demo_data(services: Services) -> bool:
     """Fills an entirely empty database; False (and nothing changed) when any location
     or any administrator exists, so that the demo passwords the command line prints
     are always the ones stored."""
-    async with deps.uow as uow:
+    async with services.uow as uow:
         if await uow.locations.list() or await uow.administrators.list():
             return False
 
-    berlin = await create_location(
-        deps,
+    berlin = await services.locations.create_location(
         SYSTEM,
         NewLocation(
             name="Berlin HQ",
@@ -97,8 +89,7 @@ async def load_demo_data(deps: Deps) -> bool:
             presence_settings=[("autoAwayMinutes", 10), ("showCalendarStatus", True)],
         ),
     )
-    munich = await create_location(
-        deps,
+    munich = await services.locations.create_location(
         SYSTEM,
         NewLocation(
             name="Munich",
@@ -111,8 +102,7 @@ async def load_demo_data(deps: Deps) -> bool:
     )
     locations = {berlin.name: berlin.id, munich.name: munich.id}
 
-    sales = await create_group(
-        deps,
+    sales = await services.groups.create_group(
         SYSTEM,
         NewConfigurationGroup(
             location_id=berlin.id,
@@ -123,13 +113,11 @@ async def load_demo_data(deps: Deps) -> bool:
             presence_settings=[("autoAwayMinutes", 30)],
         ),
     )
-    support = await create_group(
-        deps,
+    support = await services.groups.create_group(
         SYSTEM,
         NewConfigurationGroup(location_id=berlin.id, name="Support", description="Hotline"),
     )
-    development = await create_group(
-        deps,
+    development = await services.groups.create_group(
         SYSTEM,
         NewConfigurationGroup(
             location_id=munich.id,
@@ -146,8 +134,7 @@ async def load_demo_data(deps: Deps) -> bool:
     users: dict[str, User] = {}
     for demo in _USERS:
         location_id = locations[demo.location]
-        users[demo.login] = await create_user(
-            deps,
+        users[demo.login] = await services.users.create_user(
             SYSTEM,
             NewUser(
                 login=demo.login,
@@ -162,7 +149,7 @@ async def load_demo_data(deps: Deps) -> bool:
                 password=DEMO_USER_PASSWORD if demo.password else None,
             ),
         )
-    await update_user(deps, SYSTEM, UserChanges(id=users[_BLOCKED].id, blocked=True))
+    await services.users.update_user(SYSTEM, UserChanges(id=users[_BLOCKED].id, blocked=True))
 
     def ids(*logins: str) -> list[int]:
         return [users[login].id for login in logins]
@@ -181,10 +168,10 @@ async def load_demo_data(deps: Deps) -> bool:
             relationship=RelationshipLevel.ASSISTANT,
         ),
     ):
-        await create_team(deps, SYSTEM, team)
+        await services.teams.create_team(SYSTEM, team)
 
-    ldap = await create_data_source(deps, SYSTEM, "Corporate LDAP")
-    crm = await create_data_source(deps, SYSTEM, "Legacy CRM")
+    ldap = await services.data_sources.create_data_source(SYSTEM, "Corporate LDAP")
+    crm = await services.data_sources.create_data_source(SYSTEM, "Legacy CRM")
 
     def as_user(login: str) -> UserPrincipal:
         return UserPrincipal(user_id=users[login].id, login=login, password_change_required=False)
@@ -195,14 +182,18 @@ async def load_demo_data(deps: Deps) -> bool:
         for login in ("anna.schmidt", "bernd.mueller", "david.fischer", "hans.schulz")
     )
     # A VIP has no defaults: only these.
-    await set_my_relationship(deps, anna, users["clara.weber"].id, RelationshipLevel.ASSISTANT_PLUS)
-    await set_my_relationship(deps, anna, users["felix.becker"].id, RelationshipLevel.EMPLOYEE)
-    await set_my_relationship(deps, david, users["eva.wagner"].id, RelationshipLevel.ASSISTANT)
-    await set_my_relationship(deps, david, users["felix.becker"].id, RelationshipLevel.EXTERNAL)
-    await set_my_relationship(deps, hans, users["ida.koch"].id, RelationshipLevel.ASSISTANT_PLUS)
-    await set_my_client_setting(deps, david, "hotkeys.dial", "F9")
-    await set_my_presence_setting(deps, bernd, "autoAwayMinutes", 5)
-    await set_my_client_setting(deps, hans, "language", "en")
+    level = RelationshipLevel
+    for owner, other, relationship in (
+        (anna, "clara.weber", level.ASSISTANT_PLUS),
+        (anna, "felix.becker", level.EMPLOYEE),
+        (david, "eva.wagner", level.ASSISTANT),
+        (david, "felix.becker", level.EXTERNAL),
+        (hans, "ida.koch", level.ASSISTANT_PLUS),
+    ):
+        await services.me.set_my_relationship(owner, users[other].id, relationship)
+    await services.me.set_my_client_setting(david, "hotkeys.dial", "F9")
+    await services.me.set_my_presence_setting(bernd, "autoAwayMinutes", 5)
+    await services.me.set_my_client_setting(hans, "language", "en")
     for owner, contact in (
         (bernd, NewContact(user_id=users["eva.wagner"].id)),
         (bernd, NewContact(data_source_id=ldap.id, external_id="cn=max.mustermann",
@@ -211,12 +202,11 @@ async def load_demo_data(deps: Deps) -> bool:
                            display_name="Erika Musterfrau")),
         (hans, NewContact(data_source_id=crm.id, external_id="CRM-0815", display_name="John Doe")),
     ):  # fmt: skip
-        await add_my_contact(deps, owner, contact)
+        await services.me.add_my_contact(owner, contact)
     # Deactivated after the contacts were added: "repair contact list" has work to do.
-    await set_data_source_active(deps, SYSTEM, crm.id, active=False)
+    await services.data_sources.set_data_source_active(SYSTEM, crm.id, active=False)
 
-    await create_administrator(
-        deps,
+    await services.administrators.create_administrator(
         SYSTEM,
         NewAdministrator(
             login=DEMO_ADMIN_LOGIN,
@@ -226,8 +216,7 @@ async def load_demo_data(deps: Deps) -> bool:
             email="admin@example.com",
         ),
     )
-    await create_administrator(
-        deps,
+    await services.administrators.create_administrator(
         SYSTEM,
         NewAdministrator(
             login=DEMO_SUB_ADMIN_LOGIN,

@@ -17,8 +17,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from domain.errors import ServiceUnavailable
-from domain.services.deps import Deps
-from domain.services.mail import dispatch_due
+from domain.services.registry import Services
 
 logger = logging.getLogger("connect_admin.mail")
 
@@ -30,14 +29,14 @@ DATABASE_FAILURES = (OSError, DBAPIError, PoolTimeout, ServiceUnavailable)
 
 
 async def run_dispatcher(
-    make_deps: Callable[[], Deps], stop: asyncio.Event, *, poll_seconds: float
+    make_services: Callable[[], Services], stop: asyncio.Event, *, poll_seconds: float
 ) -> None:
     """Sends due mail until ``stop`` is set; a full batch is followed at once by the next."""
     backoff = poll_seconds
     while not stop.is_set():
         delay = poll_seconds
         try:
-            handled = await dispatch_due(make_deps())
+            handled = await make_services().outbox.dispatch_due()
         except DATABASE_FAILURES as error:
             # The messages stay queued; say what failed, once per back-off.
             delay, backoff, handled = backoff, min(MAX_BACKOFF_SECONDS, backoff * 2), 0

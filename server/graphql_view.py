@@ -43,12 +43,11 @@ from strawberry.types.unset import UNSET, UnsetType
 
 from domain.errors import NotAuthenticated
 from domain.principals import Anonymous, Principal
-from domain.services import auth
-from domain.services.deps import Deps
+from domain.services.progress import ProgressBroker
+from domain.services.registry import Services
 from gql.context import Context
 from gql.limits import CostBudget
 from gql.observability import RequestRecord
-from gql.progress_broker import ProgressBroker
 from gql.schema import schema as default_schema
 from server.graphiql import GraphiQLAssets
 from server.graphql_http import (
@@ -124,11 +123,11 @@ class GraphQLApp(GraphQL[Context, None]):
 
     def __init__(
         self,
-        make_deps: Callable[[], Deps],
+        make_services: Callable[[], Services],
         *,
         graphiql: GraphiQLAssets | None = None,
         schema: BaseSchema | None = None,
-        progress: ProgressBroker | None = None,
+        progress: ProgressBroker,
         allowed_origins: Sequence[str] = (),
         query_deadline_seconds: float | None = None,
         cost_budget: CostBudget | None = None,
@@ -142,10 +141,10 @@ class GraphQLApp(GraphQL[Context, None]):
             # Websockets from other origins than the page's own (the CORS origins).
             allowed_origins=allowed_origins,
         )
-        self._make_deps = make_deps
+        self._make_services = make_services
         self._graphiql = graphiql if graphiql is not None else GraphiQLAssets()
-        # Shared by all requests and websockets of this process (gql/progress_broker.py).
-        self.progress = progress if progress is not None else ProgressBroker()
+        # Shared by all requests and websockets of this process (domain/services/progress.py).
+        self.progress = progress
         # Queries (not mutations: a reset stopped halfway would lose its answer) are
         # cancelled past this many seconds; None: no deadline.
         self._query_deadline = query_deadline_seconds
@@ -169,7 +168,7 @@ class GraphQLApp(GraphQL[Context, None]):
         record.record_principal(principal)
         return Context(
             principal=principal,
-            deps_factory=self._make_deps,
+            services_factory=self._make_services,
             request_id=request_id,
             record=record,
             progress=self.progress,
@@ -203,7 +202,7 @@ class GraphQLApp(GraphQL[Context, None]):
         # A bad or expired token is treated as none: public operations still work,
         # everything else answers UNAUTHENTICATED.
         try:
-            return await auth.authenticate(self._make_deps(), token)
+            return await self._make_services().auth.authenticate(token)
         except NotAuthenticated:
             return Anonymous()
 

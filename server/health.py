@@ -18,7 +18,6 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from starlette.requests import Request
 from starlette.responses import JSONResponse
-from starlette.routing import Route
 
 from persistence.database import read_only
 from persistence.migrate import head_revision
@@ -80,10 +79,3 @@ async def _revision(connection: AsyncConnection) -> str | None:
         return (await connection.execute(text("SELECT version_num FROM alembic_version"))).scalar()
     except DBAPIError:
         return None  # no alembic_version table: no schema at all
-
-
-def health_routes(engine: AsyncEngine) -> list[Route]:
-    return [
-        Route("/healthz", healthz, methods=["GET"]),
-        Route("/readyz", readiness_endpoint(engine), methods=["GET"]),
-    ]

@@ -42,34 +42,26 @@ from domain.model import (
     User,
 )
 from domain.ports import (
-    AdministratorRepository,
-    ApiTokenRepository,
     AuditQuery,
-    AuditRepository,
-    ConfigurationGroupRepository,
-    ContactRepository,
     Delivery,
     DeliveryOutcome,
-    DirectoryDataSourceRepository,
-    EmailGatewayRepository,
-    LocationRepository,
+    FinishedRun,
     MailMessage,
     MailSender,
-    OutboxRepository,
     Page,
     PasswordHasher,
+    ProgressClaim,
+    ProgressKey,
+    ProgressSnapshot,
     RandomSource,
-    RelationshipRepository,
     SecretBox,
-    SessionRepository,
-    SignInAttemptRepository,
     SmtpSettings,
-    TeamRepository,
+    StoredProgress,
     UnitOfWork,
     UserQuery,
-    UserRepository,
 )
-from domain.services.deps import Deps, ServiceConfig
+from domain.services.config import ServiceConfig
+from domain.services.registry import Services
 
 E = TypeVar("E")
 
@@ -810,21 +802,6 @@ class FakeUnitOfWork:
     left with uncommitted changes discarded.
     """
 
-    locations: LocationRepository
-    groups: ConfigurationGroupRepository
-    users: UserRepository
-    teams: TeamRepository
-    relationships: RelationshipRepository
-    contacts: ContactRepository
-    data_sources: DirectoryDataSourceRepository
-    administrators: AdministratorRepository
-    api_tokens: ApiTokenRepository
-    sessions: SessionRepository
-    sign_in_attempts: SignInAttemptRepository
-    audit: AuditRepository
-    email_gateway: EmailGatewayRepository
-    outbox: OutboxRepository
-
     def __init__(self, data: FakeStore | None = None) -> None:
         self.data = data or FakeStore()
         self._working: FakeStore | None = None
@@ -1151,8 +1128,8 @@ class FakeMailConnection:
 
 
 @dataclass(frozen=True)
-class FakeDeps(Deps):
-    """``Deps`` whose fakes keep their own types, for arranging and asserting."""
+class FakeServices(Services):
+    """``Services`` whose fakes keep their own types, for arranging and asserting."""
 
     uow: FakeUnitOfWork
     clock: FakeClock
@@ -1162,11 +1139,13 @@ class FakeDeps(Deps):
     mailer: FakeMailer
 
 
-def make_deps(config: ServiceConfig | None = None, *, data: FakeStore | None = None) -> FakeDeps:
+def make_services(
+    config: ServiceConfig | None = None, *, data: FakeStore | None = None
+) -> FakeServices:
     uow = FakeUnitOfWork(data)
     hasher = FakeHasher()
     hasher.watch(uow)
-    return FakeDeps(
+    return FakeServices(
         uow=uow,
         clock=FakeClock(),
         hasher=hasher,
@@ -1195,3 +1174,56 @@ def _conforms_secrets(box: FakeSecretBox) -> SecretBox:
 
 def _conforms_mailer(mailer: FakeMailer) -> MailSender:
     return mailer
+
+
+class MemoryProgressStore:
+    """A ProgressStore in memory: brokers of one test share it as processes share the
+    database (persistence/progress.py)."""
+
+    def __init__(self) -> None:
+        self._stored: dict[ProgressKey, StoredProgress] = {}
+
+    def __len__(self) -> int:
+        return len(self._stored)
+
+    async def claim(
+        self,
+        key: ProgressKey,
+        run_id: str,
+        *,
+        now: datetime,
+        forget_before: datetime,
+        max_unfinished: int,
+    ) -> ProgressClaim:
+        self._stored = {k: s for k, s in self._stored.items() if s.updated_at >= forget_before}
+        existing = self._stored.get(key)
+        if existing is not None and not _finished(existing):
+            return ProgressClaim.IN_USE
+        unfinished = sum(
+            1 for (caller, _), s in self._stored.items() if caller == key[0] and not _finished(s)
+        )
+        if unfinished >= max_unfinished:
+            return ProgressClaim.LIMIT_REACHED
+        previous = None
+        if existing is not None and existing.snapshot is not None:
+            previous = FinishedRun(existing.run_id, existing.snapshot)
+        self._stored[key] = StoredProgress(run_id, None, now, previous=previous)
+        return ProgressClaim.CLAIMED
+
+    async def save(
+        self, key: ProgressKey, run_id: str, snapshot: ProgressSnapshot | None, now: datetime
+    ) -> bool:
+        existing = self._stored.get(key)
+        if existing is None or existing.run_id != run_id or _finished(existing):
+            return False
+        if snapshot is None:
+            snapshot = existing.snapshot
+        self._stored[key] = StoredProgress(run_id=run_id, snapshot=snapshot, updated_at=now)
+        return True
+
+    async def load_many(self, keys: Iterable[ProgressKey]) -> dict[ProgressKey, StoredProgress]:
+        return {key: self._stored[key] for key in keys if key in self._stored}
+
+
+def _finished(stored: StoredProgress) -> bool:
+    return stored.snapshot is not None and stored.snapshot.finished

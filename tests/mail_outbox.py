@@ -19,8 +19,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from domain.model import Location, MailKind, MailStatus, User
 from domain.principals import SYSTEM
-from domain.services.deps import Deps
-from domain.services.mail import GatewayInput, configure_gateway, queue_mail
+from domain.services.mail import GatewayInput
+from domain.services.outbox import queue_mail
+from domain.services.registry import Services
 from persistence.tables import audit_events, outbox
 from server.settings import Settings
 from tests.smtp_server import SmtpServer
@@ -51,14 +52,14 @@ def mail_environment(database_url: str) -> dict[str, str]:
     }
 
 
-async def queue_password_mails(deps: Deps, smtp: SmtpServer, count: int) -> None:
+async def queue_password_mails(services: Services, smtp: SmtpServer, count: int) -> None:
     """The gateway pointing at ``smtp``, and ``count`` users with a password mail queued."""
-    await configure_gateway(
-        deps, SYSTEM,
+    await services.mail.configure_gateway(
+        SYSTEM,
         GatewayInput(host=smtp.host, port=smtp.port, security=smtp.security,
                      sender_address="connect@example.org"),
     )  # fmt: skip
-    async with deps.uow as uow:
+    async with services.uow as uow:
         gateway = await uow.email_gateway.get()
         assert gateway is not None
         location = await uow.locations.add(Location(name="HQ"))
@@ -68,7 +69,14 @@ async def queue_password_mails(deps: Deps, smtp: SmtpServer, count: int) -> None
                      email=f"user{n}@example.org")
             )  # fmt: skip
             await queue_mail(
-                deps, uow, gateway, MailKind.PASSWORD, user, secret=f"Secret-{n}", expires_hours=72
+                services.clock,
+                services.secrets,
+                uow,
+                gateway,
+                MailKind.PASSWORD,
+                user,
+                secret=f"Secret-{n}",
+                expires_hours=72,
             )
         await uow.commit()
 

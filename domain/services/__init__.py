@@ -1,4 +1,6 @@
-"""Use cases. Each is a verb function: ``await create_user(deps, actor, …)``.
+"""Use cases. Each service is a class built with exactly the ports it uses
+(``Locations(uow, clock)``); ``registry.Services`` holds them all for one caller:
+``await services.users.create_user(actor, …)``.
 
 A service checks who may do it, validates, changes entities through the unit
 of work, records an audit event and commits. Expected failures raise

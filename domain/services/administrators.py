@@ -8,15 +8,14 @@ from dataclasses import dataclass, field
 
 from domain.errors import DomainError, not_found
 from domain.model import DEFAULT_PASSWORD_POLICY, Administrator, SessionSubject
-from domain.ports import UnitOfWork
+from domain.ports import Clock, PasswordHasher, UnitOfWork
 from domain.principals import (
     AdminPrincipal,
     Principal,
     require_admin,
     require_signed_in_system_admin,
 )
-from domain.services import audit
-from domain.services.deps import Deps
+from domain.services.audit import AuditTrail
 from domain.services.validation import Problems
 
 
@@ -28,67 +27,6 @@ class NewAdministrator:
     first_name: str | None = None
     email: str | None = None
     location_ids: list[int] = field(default_factory=list)
-
-
-async def list_administrators(deps: Deps, actor: Principal) -> list[Administrator]:
-    admin = require_admin(actor)
-    async with deps.uow.reading() as uow:
-        if admin.is_system:
-            return await uow.administrators.list()
-        own = await uow.administrators.get(admin.admin_id)
-    return [own] if own else []
-
-
-async def get_administrator(deps: Deps, actor: Principal, admin_id: int) -> Administrator:
-    admin = require_admin(actor)
-    if not admin.is_system and admin_id != admin.admin_id:
-        raise not_found("ADMINISTRATOR")
-    async with deps.uow.reading() as uow:
-        found = await uow.administrators.get(admin_id)
-    if found is None:
-        raise not_found("ADMINISTRATOR")
-    return found
-
-
-async def create_administrator(
-    deps: Deps, actor: Principal, new: NewAdministrator
-) -> Administrator:
-    """Administrator passwords follow the server's default policy."""
-    require_signed_in_system_admin(actor)
-    problems = Problems()
-    login = problems.login(new.login, "login")
-    last_name = problems.required_name(new.last_name, "lastName")
-    email = problems.email(new.email, "email")
-    first_name = problems.optional_name(new.first_name, "firstName")
-    problems.password(DEFAULT_PASSWORD_POLICY, new.password, "password")
-    location_ids = frozenset(new.location_ids)
-    # Refused before the slow hash, hashed before the write lock; the checks
-    # run again when storing.
-    async with deps.uow.reading() as uow:
-        await _check_new_administrator(uow, problems, new, login)
-    password_hash = await deps.hasher.hash(new.password)
-    async with deps.uow as uow:
-        await _check_new_administrator(uow, problems, new, login)
-        admin = await uow.administrators.add(
-            Administrator(
-                login=login,
-                last_name=last_name,
-                first_name=first_name,
-                email=email,
-                password_hash=password_hash,
-                location_ids=location_ids,
-            )
-        )
-        await audit.record(
-            deps,
-            actor,
-            "ADMINISTRATOR_CREATED",
-            administrator_id=admin.id,
-            login=login,
-            location_ids=sorted(location_ids),
-        )
-        await uow.commit()
-    return admin
 
 
 async def _check_new_administrator(
@@ -114,61 +52,6 @@ LAST_SYSTEM_ADMINISTRATOR = DomainError.of(
 )
 
 
-async def block_administrator(deps: Deps, actor: Principal, admin_id: int) -> Administrator:
-    """Blocked: no sign-in, and its sessions and API tokens end for good (unblocking
-    revives none). Blocking a blocked administrator changes nothing."""
-    admin = require_signed_in_system_admin(actor)
-    async with deps.uow as uow:
-        target = await _leaving(uow, admin, admin_id)
-        if target.blocked:
-            return target
-        await uow.administrators.set_blocked(target.id, True)
-        sessions = await uow.sessions.delete_for(SessionSubject.ADMINISTRATOR, target.id)
-        tokens = await uow.api_tokens.revoke_all(target.id, deps.clock.now())
-        await audit.record(
-            deps,
-            actor,
-            "ADMINISTRATOR_BLOCKED",
-            administrator_id=target.id,
-            login=target.login,
-            sessions_ended=sessions,
-            api_tokens_revoked=tokens,
-        )
-        await uow.commit()
-    target.blocked = True
-    return target
-
-
-async def unblock_administrator(deps: Deps, actor: Principal, admin_id: int) -> Administrator:
-    """It may sign in again; its old sessions and API tokens stay ended."""
-    require_signed_in_system_admin(actor)
-    async with deps.uow as uow:
-        target = await uow.administrators.get(admin_id, for_update=True)
-        if target is None:
-            raise not_found("ADMINISTRATOR", "id")
-        if not target.blocked:
-            return target
-        await uow.administrators.set_blocked(target.id, False)
-        await audit.record(
-            deps, actor, "ADMINISTRATOR_UNBLOCKED", administrator_id=target.id, login=target.login
-        )
-        await uow.commit()
-    target.blocked = False
-    return target
-
-
-async def delete_administrator(deps: Deps, actor: Principal, admin_id: int) -> None:
-    """Its sessions and API tokens go with it; audit events keep its login as actor."""
-    admin = require_signed_in_system_admin(actor)
-    async with deps.uow as uow:
-        target = await _leaving(uow, admin, admin_id)
-        await uow.administrators.delete(target.id)
-        await audit.record(
-            deps, actor, "ADMINISTRATOR_DELETED", administrator_id=target.id, login=target.login
-        )
-        await uow.commit()
-
-
 async def _leaving(uow: UnitOfWork, admin: AdminPrincipal, admin_id: int) -> Administrator:
     """The administrator to block or delete, within the rules: never the caller, never
     the last system administrator who is not blocked.
@@ -188,3 +71,125 @@ async def _leaving(uow: UnitOfWork, admin: AdminPrincipal, admin_id: int) -> Adm
         if not others:
             raise LAST_SYSTEM_ADMINISTRATOR
     return target
+
+
+@dataclass(frozen=True)
+class Administrators:
+    """Administrators and their rights."""
+
+    uow: UnitOfWork
+    clock: Clock
+    audit: AuditTrail
+    hasher: PasswordHasher
+
+    async def list_administrators(self, actor: Principal) -> list[Administrator]:
+        admin = require_admin(actor)
+        async with self.uow.reading() as uow:
+            if admin.is_system:
+                return await uow.administrators.list()
+            own = await uow.administrators.get(admin.admin_id)
+        return [own] if own else []
+
+    async def get_administrator(self, actor: Principal, admin_id: int) -> Administrator:
+        admin = require_admin(actor)
+        if not admin.is_system and admin_id != admin.admin_id:
+            raise not_found("ADMINISTRATOR")
+        async with self.uow.reading() as uow:
+            found = await uow.administrators.get(admin_id)
+        if found is None:
+            raise not_found("ADMINISTRATOR")
+        return found
+
+    async def create_administrator(self, actor: Principal, new: NewAdministrator) -> Administrator:
+        """Administrator passwords follow the server's default policy."""
+        require_signed_in_system_admin(actor)
+        problems = Problems()
+        login = problems.login(new.login, "login")
+        last_name = problems.required_name(new.last_name, "lastName")
+        email = problems.email(new.email, "email")
+        first_name = problems.optional_name(new.first_name, "firstName")
+        problems.password(DEFAULT_PASSWORD_POLICY, new.password, "password")
+        location_ids = frozenset(new.location_ids)
+        # Refused before the slow hash, hashed before the write lock; the checks
+        # run again when storing.
+        async with self.uow.reading() as uow:
+            await _check_new_administrator(uow, problems, new, login)
+        password_hash = await self.hasher.hash(new.password)
+        async with self.uow as uow:
+            await _check_new_administrator(uow, problems, new, login)
+            admin = await uow.administrators.add(
+                Administrator(
+                    login=login,
+                    last_name=last_name,
+                    first_name=first_name,
+                    email=email,
+                    password_hash=password_hash,
+                    location_ids=location_ids,
+                )
+            )
+            await self.audit.record(
+                uow,
+                actor,
+                "ADMINISTRATOR_CREATED",
+                administrator_id=admin.id,
+                login=login,
+                location_ids=sorted(location_ids),
+            )
+            await uow.commit()
+        return admin
+
+    async def block_administrator(self, actor: Principal, admin_id: int) -> Administrator:
+        """Blocked: no sign-in, and its sessions and API tokens end for good (unblocking
+        revives none). Blocking a blocked administrator changes nothing."""
+        admin = require_signed_in_system_admin(actor)
+        async with self.uow as uow:
+            target = await _leaving(uow, admin, admin_id)
+            if target.blocked:
+                return target
+            await uow.administrators.set_blocked(target.id, True)
+            sessions = await uow.sessions.delete_for(SessionSubject.ADMINISTRATOR, target.id)
+            tokens = await uow.api_tokens.revoke_all(target.id, self.clock.now())
+            await self.audit.record(
+                uow,
+                actor,
+                "ADMINISTRATOR_BLOCKED",
+                administrator_id=target.id,
+                login=target.login,
+                sessions_ended=sessions,
+                api_tokens_revoked=tokens,
+            )
+            await uow.commit()
+        target.blocked = True
+        return target
+
+    async def unblock_administrator(self, actor: Principal, admin_id: int) -> Administrator:
+        """It may sign in again; its old sessions and API tokens stay ended."""
+        require_signed_in_system_admin(actor)
+        async with self.uow as uow:
+            target = await uow.administrators.get(admin_id, for_update=True)
+            if target is None:
+                raise not_found("ADMINISTRATOR", "id")
+            if not target.blocked:
+                return target
+            await uow.administrators.set_blocked(target.id, False)
+            await self.audit.record(
+                uow,
+                actor,
+                "ADMINISTRATOR_UNBLOCKED",
+                administrator_id=target.id,
+                login=target.login,
+            )
+            await uow.commit()
+        target.blocked = False
+        return target
+
+    async def delete_administrator(self, actor: Principal, admin_id: int) -> None:
+        """Its sessions and API tokens go with it; audit events keep its login as actor."""
+        admin = require_signed_in_system_admin(actor)
+        async with self.uow as uow:
+            target = await _leaving(uow, admin, admin_id)
+            await uow.administrators.delete(target.id)
+            await self.audit.record(
+                uow, actor, "ADMINISTRATOR_DELETED", administrator_id=target.id, login=target.login
+            )
+            await uow.commit()

@@ -20,7 +20,7 @@ from domain.model import (
     SignInSession,
     User,
 )
-from domain.ports import UnitOfWork
+from domain.ports import Clock, PasswordHasher, RandomSource, UnitOfWork
 from domain.principals import (
     AdminPrincipal,
     Anonymous,
@@ -30,8 +30,8 @@ from domain.principals import (
     require_signed_in_admin,
     require_user,
 )
-from domain.services import audit
-from domain.services.deps import Deps, ServiceConfig
+from domain.services.audit import AuditTrail
+from domain.services.config import ServiceConfig
 from domain.services.validation import (
     MAX_LOGIN_LENGTH,
     MAX_PASSWORD_LENGTH,
@@ -80,79 +80,6 @@ def _locked(failures: list[datetime], now: datetime, config: ServiceConfig) -> b
     return False
 
 
-async def _sign_in(
-    deps: Deps,
-    subject: SessionSubject,
-    login: str,
-    password: str,
-) -> SignIn:
-    """Records the attempt first, then judges it.
-
-    Recording before counting means a burst of parallel guesses sees itself:
-    every attempt is counted before any is verified. Reads, the slow hash
-    check and the final writes are separate transactions, so no lock is held
-    while argon2 runs and no read lock has to be upgraded to a write.
-
-    A successful sign-in also tidies up, in its final transaction: expired
-    sessions of everybody, and failures too old to count towards any lockout
-    (older than window + lockout), e.g. those of logins that do not exist.
-    """
-    now = deps.clock.now()
-    # Longer logins exist nowhere; cutting them keeps the throttle key bounded.
-    login = login.strip()[:MAX_LOGIN_LENGTH]
-    if "\x00" in login or text_problem(password, MAX_PASSWORD_LENGTH) is not None:
-        # No account has such a login or password: nothing to look up, count or hash.
-        raise INVALID_CREDENTIALS
-    key = f"{subject.value}:{login.lower()}"
-    config = deps.config
-    async with deps.uow as uow:
-        await uow.sign_in_attempts.record_failure(key, now)
-        await uow.commit()
-    relevant_since = now - config.sign_in_window - config.sign_in_lockout
-    async with deps.uow.reading() as uow:
-        failures = await uow.sign_in_attempts.failures_since(key, relevant_since)
-        account: User | Administrator | None
-        if subject is SessionSubject.USER:
-            account = await uow.users.get_by_login(login)
-        else:
-            account = await uow.administrators.get_by_login(login)
-    failures.remove(now)  # this attempt does not lock itself out
-    if _locked(failures, now, config):
-        minutes = int(config.sign_in_lockout.total_seconds() // 60)
-        raise DomainError.of(
-            "TOO_MANY_ATTEMPTS", f"Too many failed sign-ins; try again in {minutes} minutes."
-        )
-    hashed = account.password_hash if account is not None else None
-    if not await deps.hasher.verify(hashed, password) or account is None:
-        raise INVALID_CREDENTIALS
-    _check_account(account)
-    if isinstance(account, User) and _temporary_password_expired(account, now):
-        raise DomainError.of(
-            "TEMPORARY_PASSWORD_EXPIRED",
-            "The password an administrator set has expired unused; ask for a new one.",
-        )
-    token = SESSION_PREFIX + deps.random.token()
-    async with deps.uow as uow:
-        # Blocked or deleted while the password was checked: no session. The lock
-        # orders this against blocking, which ends the sessions there are.
-        _check_account(await _locked_account(uow, subject, account.id))
-        await uow.sign_in_attempts.clear(key)
-        await uow.sign_in_attempts.purge_before(relevant_since)
-        await uow.sessions.delete_expired(now)
-        await uow.sessions.add(
-            SignInSession(
-                token_hash=token_digest(token),
-                subject=subject,
-                subject_id=account.id,
-                created_at=now,
-                expires_at=now + config.session_ttl,
-            )
-        )
-        await uow.commit()
-    change_required = isinstance(account, User) and account.password_change_required
-    return SignIn(token=token, password_change_required=change_required)
-
-
 def _check_account(account: User | Administrator | None) -> None:
     if account is None:
         raise INVALID_CREDENTIALS
@@ -168,49 +95,6 @@ async def _locked_account(
     return await uow.administrators.get(account_id, for_update=True)
 
 
-async def admin_sign_in(deps: Deps, login: str, password: str) -> SignIn:
-    return await _sign_in(deps, SessionSubject.ADMINISTRATOR, login, password)
-
-
-async def user_sign_in(deps: Deps, login: str, password: str) -> SignIn:
-    return await _sign_in(deps, SessionSubject.USER, login, password)
-
-
-async def authenticate(deps: Deps, token: str | None) -> Principal:
-    """The principal behind a bearer token; ``Anonymous`` without one."""
-    if not token:
-        return Anonymous()
-    # Every request comes here: read without taking a write lock.
-    async with deps.uow.reading() as uow:
-        if token.startswith(SESSION_PREFIX):
-            return await _session_principal(deps, uow, token)
-        if not token.startswith(API_TOKEN_PREFIX):
-            raise NotAuthenticated
-        api_token, owner = await _api_token_owner(uow, token)
-    now = deps.clock.now()
-    last = api_token.last_used_at
-    if last is None or now - last >= deps.config.token_last_use_resolution:
-        async with deps.uow as uow:
-            await uow.api_tokens.record_use(api_token.id, now)
-            await uow.commit()
-    return admin_principal(owner, via_token=api_token)
-
-
-async def _session_principal(deps: Deps, uow: UnitOfWork, token: str) -> Principal:
-    session = await uow.sessions.get_by_hash(token_digest(token))
-    if session is None or session.expires_at <= deps.clock.now():
-        raise NotAuthenticated
-    if session.subject is SessionSubject.ADMINISTRATOR:
-        admin = await uow.administrators.get(session.subject_id)
-        if admin is None or admin.blocked:
-            raise NotAuthenticated
-        return admin_principal(admin)
-    user = await uow.users.get(session.subject_id)
-    if user is None or user.blocked:
-        raise NotAuthenticated
-    return UserPrincipal(user.id, user.login, user.password_change_required, session_id=session.id)
-
-
 async def _api_token_owner(uow: UnitOfWork, token: str) -> tuple[ApiToken, Administrator]:
     api_token = await uow.api_tokens.get_by_hash(token_digest(token))
     if api_token is None or api_token.revoked_at is not None:
@@ -221,95 +105,11 @@ async def _api_token_owner(uow: UnitOfWork, token: str) -> tuple[ApiToken, Admin
     return api_token, owner
 
 
-async def create_api_token(deps: Deps, actor: Principal, name: str) -> tuple[ApiToken, str]:
-    """A new token and its secret, which is shown this once."""
-    admin = require_signed_in_admin(actor)
-    problems = Problems()
-    name = problems.required_name(name, "name")
-    problems.raise_if_any()
-    secret = API_TOKEN_PREFIX + deps.random.token()
-    async with deps.uow as uow:
-        # Locked: a token made while its owner is being blocked would outlive the block.
-        owner = await uow.administrators.get(admin.admin_id, for_update=True)
-        if owner is None or owner.blocked:
-            raise NotAuthenticated
-        token = await uow.api_tokens.add(
-            ApiToken(
-                name=name,
-                owner_id=admin.admin_id,
-                token_hash=token_digest(secret),
-                created_at=deps.clock.now(),
-            )
-        )
-        await audit.record(deps, actor, "API_TOKEN_CREATED", api_token_id=token.id, name=name)
-        await uow.commit()
-    return token, secret
-
-
-async def get_api_token(deps: Deps, actor: Principal, token_id: int) -> ApiToken:
-    admin = require_admin(actor)
-    async with deps.uow.reading() as uow:
-        token = await uow.api_tokens.get(token_id)
-    if token is None or not (admin.is_system or token.owner_id == admin.admin_id):
-        raise not_found("API_TOKEN")
-    return token
-
-
-async def list_api_tokens(deps: Deps, actor: Principal) -> list[ApiToken]:
-    """Every token for a system administrator; an administrator's own tokens otherwise.
-
-    An API token lists too (the tokens of its owner): it reveals no secret.
-    """
-    admin = require_admin(actor)
-    async with deps.uow.reading() as uow:
-        return await uow.api_tokens.list(None if admin.is_system else admin.admin_id)
-
-
-async def revoke_api_token(deps: Deps, actor: Principal, token_id: int) -> None:
-    """The owner or a system administrator revokes, signed in (an API token manages no
-    API tokens); revoking twice changes nothing."""
-    admin = require_signed_in_admin(actor)
-    async with deps.uow as uow:
-        token = await uow.api_tokens.get(token_id)
-        if token is None or not (admin.is_system or token.owner_id == admin.admin_id):
-            raise not_found("API_TOKEN", "id")
-        if token.revoked_at is None:
-            await uow.api_tokens.update(replace(token, revoked_at=deps.clock.now()))
-            await audit.record(deps, actor, "API_TOKEN_REVOKED", api_token_id=token_id)
-            await uow.commit()
-
-
 WRONG_CURRENT_PASSWORD = DomainError.of(
     "INVALID_CREDENTIALS", "The current password is wrong.", "currentPassword"
 )
 # A password that changed while it was being checked is checked again, once.
 PASSWORD_CHANGE_TRIES = 2
-
-
-async def change_my_password(
-    deps: Deps, actor: Principal, current_password: str, new_password: str
-) -> None:
-    """The current password is checked and the new one hashed outside any
-    transaction; the new one is stored only if the password checked is still
-    the stored one."""
-    me = require_user(actor, allow_pending_password_change=True)
-    for _ in range(PASSWORD_CHANGE_TRIES):
-        async with deps.uow.reading() as uow:
-            user = await uow.users.get(me.user_id)
-            if user is None:
-                raise NotAuthenticated
-            location = await uow.locations.get(user.location_id)
-            assert location is not None
-        if text_problem(current_password, MAX_PASSWORD_LENGTH) is not None or not (
-            await deps.hasher.verify(user.password_hash, current_password)
-        ):
-            raise WRONG_CURRENT_PASSWORD
-        _check_new_password(location.password_policy, current_password, new_password)
-        new_hash = await deps.hasher.hash(new_password)
-        if await _store_new_password(deps, me, user, new_hash):
-            return
-    # Changed under both checks: what was typed as current is no longer known to be.
-    raise WRONG_CURRENT_PASSWORD
 
 
 def _check_new_password(policy: PasswordPolicy, current_password: str, new_password: str) -> None:
@@ -324,32 +124,240 @@ def _check_new_password(policy: PasswordPolicy, current_password: str, new_passw
     problems.raise_if_any()
 
 
-async def _store_new_password(deps: Deps, me: UserPrincipal, checked: User, new_hash: str) -> bool:
-    """False when the password or the location (its policy) changed since ``checked``."""
-    async with deps.uow as uow:
-        user = await uow.users.get(me.user_id, for_update=True)
-        if user is None:
-            raise NotAuthenticated
-        if (user.password_hash, user.location_id) != (checked.password_hash, checked.location_id):
-            return False
-        await uow.users.update(
-            replace(
-                user,
-                password_hash=new_hash,
-                password_change_required=False,
-                temporary_password_expires_at=None,
+@dataclass(frozen=True)
+class Auth:
+    """Sign-in, sessions, API tokens, a user's own password."""
+
+    uow: UnitOfWork
+    clock: Clock
+    audit: AuditTrail
+    hasher: PasswordHasher
+    random: RandomSource
+    config: ServiceConfig
+
+    async def _sign_in(
+        self,
+        subject: SessionSubject,
+        login: str,
+        password: str,
+    ) -> SignIn:
+        """Records the attempt first, then judges it.
+
+        Recording before counting means a burst of parallel guesses sees itself:
+        every attempt is counted before any is verified. Reads, the slow hash
+        check and the final writes are separate transactions, so no lock is held
+        while argon2 runs and no read lock has to be upgraded to a write.
+
+        A successful sign-in also tidies up, in its final transaction: expired
+        sessions of everybody, and failures too old to count towards any lockout
+        (older than window + lockout), e.g. those of logins that do not exist.
+        """
+        now = self.clock.now()
+        # Longer logins exist nowhere; cutting them keeps the throttle key bounded.
+        login = login.strip()[:MAX_LOGIN_LENGTH]
+        if "\x00" in login or text_problem(password, MAX_PASSWORD_LENGTH) is not None:
+            # No account has such a login or password: nothing to look up, count or hash.
+            raise INVALID_CREDENTIALS
+        key = f"{subject.value}:{login.lower()}"
+        config = self.config
+        async with self.uow as uow:
+            await uow.sign_in_attempts.record_failure(key, now)
+            await uow.commit()
+        relevant_since = now - config.sign_in_window - config.sign_in_lockout
+        async with self.uow.reading() as uow:
+            failures = await uow.sign_in_attempts.failures_since(key, relevant_since)
+            account: User | Administrator | None
+            if subject is SessionSubject.USER:
+                account = await uow.users.get_by_login(login)
+            else:
+                account = await uow.administrators.get_by_login(login)
+        failures.remove(now)  # this attempt does not lock itself out
+        if _locked(failures, now, config):
+            minutes = int(config.sign_in_lockout.total_seconds() // 60)
+            raise DomainError.of(
+                "TOO_MANY_ATTEMPTS", f"Too many failed sign-ins; try again in {minutes} minutes."
             )
+        hashed = account.password_hash if account is not None else None
+        if not await self.hasher.verify(hashed, password) or account is None:
+            raise INVALID_CREDENTIALS
+        _check_account(account)
+        if isinstance(account, User) and _temporary_password_expired(account, now):
+            raise DomainError.of(
+                "TEMPORARY_PASSWORD_EXPIRED",
+                "The password an administrator set has expired unused; ask for a new one.",
+            )
+        token = SESSION_PREFIX + self.random.token()
+        async with self.uow as uow:
+            # Blocked or deleted while the password was checked: no session. The lock
+            # orders this against blocking, which ends the sessions there are.
+            _check_account(await _locked_account(uow, subject, account.id))
+            await uow.sign_in_attempts.clear(key)
+            await uow.sign_in_attempts.purge_before(relevant_since)
+            await uow.sessions.delete_expired(now)
+            await uow.sessions.add(
+                SignInSession(
+                    token_hash=token_digest(token),
+                    subject=subject,
+                    subject_id=account.id,
+                    created_at=now,
+                    expires_at=now + config.session_ttl,
+                )
+            )
+            await uow.commit()
+        change_required = isinstance(account, User) and account.password_change_required
+        return SignIn(token=token, password_change_required=change_required)
+
+    async def admin_sign_in(self, login: str, password: str) -> SignIn:
+        return await self._sign_in(SessionSubject.ADMINISTRATOR, login, password)
+
+    async def user_sign_in(self, login: str, password: str) -> SignIn:
+        return await self._sign_in(SessionSubject.USER, login, password)
+
+    async def authenticate(self, token: str | None) -> Principal:
+        """The principal behind a bearer token; ``Anonymous`` without one."""
+        if not token:
+            return Anonymous()
+        # Every request comes here: read without taking a write lock.
+        async with self.uow.reading() as uow:
+            if token.startswith(SESSION_PREFIX):
+                return await self._session_principal(uow, token)
+            if not token.startswith(API_TOKEN_PREFIX):
+                raise NotAuthenticated
+            api_token, owner = await _api_token_owner(uow, token)
+        now = self.clock.now()
+        last = api_token.last_used_at
+        if last is None or now - last >= self.config.token_last_use_resolution:
+            async with self.uow as uow:
+                await uow.api_tokens.record_use(api_token.id, now)
+                await uow.commit()
+        return admin_principal(owner, via_token=api_token)
+
+    async def _session_principal(self, uow: UnitOfWork, token: str) -> Principal:
+        session = await uow.sessions.get_by_hash(token_digest(token))
+        if session is None or session.expires_at <= self.clock.now():
+            raise NotAuthenticated
+        if session.subject is SessionSubject.ADMINISTRATOR:
+            admin = await uow.administrators.get(session.subject_id)
+            if admin is None or admin.blocked:
+                raise NotAuthenticated
+            return admin_principal(admin)
+        user = await uow.users.get(session.subject_id)
+        if user is None or user.blocked:
+            raise NotAuthenticated
+        return UserPrincipal(
+            user.id, user.login, user.password_change_required, session_id=session.id
         )
-        # Whoever else signed in with the old password is signed out; this call's
-        # session stays.
-        ended = await uow.sessions.delete_others(SessionSubject.USER, user.id, me.session_id)
-        await audit.record(
-            deps,
-            me,
-            "PASSWORD_CHANGED",
-            target_user_id=user.id,
-            scope_location_id=user.location_id,
-            other_sessions_ended=ended,
-        )
-        await uow.commit()
-    return True
+
+    async def create_api_token(self, actor: Principal, name: str) -> tuple[ApiToken, str]:
+        """A new token and its secret, which is shown this once."""
+        admin = require_signed_in_admin(actor)
+        problems = Problems()
+        name = problems.required_name(name, "name")
+        problems.raise_if_any()
+        secret = API_TOKEN_PREFIX + self.random.token()
+        async with self.uow as uow:
+            # Locked: a token made while its owner is being blocked would outlive the block.
+            owner = await uow.administrators.get(admin.admin_id, for_update=True)
+            if owner is None or owner.blocked:
+                raise NotAuthenticated
+            token = await uow.api_tokens.add(
+                ApiToken(
+                    name=name,
+                    owner_id=admin.admin_id,
+                    token_hash=token_digest(secret),
+                    created_at=self.clock.now(),
+                )
+            )
+            await self.audit.record(
+                uow, actor, "API_TOKEN_CREATED", api_token_id=token.id, name=name
+            )
+            await uow.commit()
+        return token, secret
+
+    async def get_api_token(self, actor: Principal, token_id: int) -> ApiToken:
+        admin = require_admin(actor)
+        async with self.uow.reading() as uow:
+            token = await uow.api_tokens.get(token_id)
+        if token is None or not (admin.is_system or token.owner_id == admin.admin_id):
+            raise not_found("API_TOKEN")
+        return token
+
+    async def list_api_tokens(self, actor: Principal) -> list[ApiToken]:
+        """Every token for a system administrator; an administrator's own tokens otherwise.
+
+        An API token lists too (the tokens of its owner): it reveals no secret.
+        """
+        admin = require_admin(actor)
+        async with self.uow.reading() as uow:
+            return await uow.api_tokens.list(None if admin.is_system else admin.admin_id)
+
+    async def revoke_api_token(self, actor: Principal, token_id: int) -> None:
+        """The owner or a system administrator revokes, signed in (an API token manages no
+        API tokens); revoking twice changes nothing."""
+        admin = require_signed_in_admin(actor)
+        async with self.uow as uow:
+            token = await uow.api_tokens.get(token_id)
+            if token is None or not (admin.is_system or token.owner_id == admin.admin_id):
+                raise not_found("API_TOKEN", "id")
+            if token.revoked_at is None:
+                await uow.api_tokens.update(replace(token, revoked_at=self.clock.now()))
+                await self.audit.record(uow, actor, "API_TOKEN_REVOKED", api_token_id=token_id)
+                await uow.commit()
+
+    async def change_my_password(
+        self, actor: Principal, current_password: str, new_password: str
+    ) -> None:
+        """The current password is checked and the new one hashed outside any
+        transaction; the new one is stored only if the password checked is still
+        the stored one."""
+        me = require_user(actor, allow_pending_password_change=True)
+        for _ in range(PASSWORD_CHANGE_TRIES):
+            async with self.uow.reading() as uow:
+                user = await uow.users.get(me.user_id)
+                if user is None:
+                    raise NotAuthenticated
+                location = await uow.locations.get(user.location_id)
+                assert location is not None
+            if text_problem(current_password, MAX_PASSWORD_LENGTH) is not None or not (
+                await self.hasher.verify(user.password_hash, current_password)
+            ):
+                raise WRONG_CURRENT_PASSWORD
+            _check_new_password(location.password_policy, current_password, new_password)
+            new_hash = await self.hasher.hash(new_password)
+            if await self._store_new_password(me, user, new_hash):
+                return
+        # Changed under both checks: what was typed as current is no longer known to be.
+        raise WRONG_CURRENT_PASSWORD
+
+    async def _store_new_password(self, me: UserPrincipal, checked: User, new_hash: str) -> bool:
+        """False when the password or the location (its policy) changed since ``checked``."""
+        async with self.uow as uow:
+            user = await uow.users.get(me.user_id, for_update=True)
+            if user is None:
+                raise NotAuthenticated
+            if (user.password_hash, user.location_id) != (
+                checked.password_hash,
+                checked.location_id,
+            ):
+                return False
+            await uow.users.update(
+                replace(
+                    user,
+                    password_hash=new_hash,
+                    password_change_required=False,
+                    temporary_password_expires_at=None,
+                )
+            )
+            # Whoever else signed in with the old password is signed out; this call's
+            # session stays.
+            ended = await uow.sessions.delete_others(SessionSubject.USER, user.id, me.session_id)
+            await self.audit.record(
+                uow,
+                me,
+                "PASSWORD_CHANGED",
+                target_user_id=user.id,
+                scope_location_id=user.location_id,
+                other_sessions_ended=ended,
+            )
+            await uow.commit()
+        return True

@@ -13,17 +13,18 @@ reads the row again and stores only if it still is as judged.
 from __future__ import annotations
 
 import enum
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from domain.errors import DomainError, Forbidden, not_found
 from domain.model import MailKind, SessionSubject, User, VoicemailPinState
-from domain.ports import UnitOfWork
+from domain.ports import Clock, PasswordHasher, RandomSource, SecretBox, UnitOfWork
 from domain.principals import AdminPrincipal, Principal, require_admin
 from domain.rules import is_trivial_pin, random_pin
-from domain.services import audit
-from domain.services.deps import Deps
-from domain.services.mail import queue_mail, require_mail_route
+from domain.services.audit import AuditTrail
+from domain.services.config import ServiceConfig
+from domain.services.mail import require_mail_route
+from domain.services.outbox import queue_mail
 from domain.services.validation import (
     MAX_LOGIN_LENGTH,
     MAX_PIN_LENGTH,
@@ -36,33 +37,6 @@ class VoicemailAccessOutcome(enum.Enum):
     PIN_REQUIRED = "PIN_REQUIRED"
     PIN_SENT_BY_EMAIL = "PIN_SENT_BY_EMAIL"
     NO_PIN = "NO_PIN"
-
-
-async def set_user_password(deps: Deps, actor: Principal, user_id: int, password: str) -> None:
-    """User details > Password: checked against the policy; to be changed at next sign-in.
-
-    The password is hashed between checking and storing, so no transaction waits
-    for argon2; storing checks again, against the user as it is then.
-    """
-    admin = require_admin(actor)
-    async with deps.uow.reading() as uow:
-        await _user_to_set(uow, admin, user_id, password)
-    password_hash = await deps.hasher.hash(password)
-    async with deps.uow as uow:
-        user = await _user_to_set(uow, admin, user_id, password, for_update=True)
-        await uow.users.update(
-            replace(
-                user,
-                password_hash=password_hash,
-                password_change_required=True,
-                temporary_password_expires_at=None,
-            )
-        )
-        await uow.sessions.delete_for(SessionSubject.USER, user.id)
-        await audit.record(
-            deps, actor, "PASSWORD_SET", target_user_id=user.id, scope_location_id=user.location_id
-        )
-        await uow.commit()
 
 
 async def _user_to_set(
@@ -114,154 +88,194 @@ def _settled_outcome(user: User) -> VoicemailAccessOutcome | None:
 TRIES = 2
 
 
-async def voicemail_remote_access(
-    deps: Deps, actor: Principal, login: str
-) -> VoicemailAccessOutcome:
-    """A PIN pending delivery is made, stored and mailed; otherwise a read answers.
-
-    Two calls at once may both make a PIN, but only the first to store it
-    stores and mails it; the second answers as the first left the user.
-    """
-    admin = _voicemail_server(actor)
-    for _ in range(TRIES):
-        async with deps.uow.reading() as uow:
-            user = await _user_by_login(uow, admin, login)
-            settled = _settled_outcome(user)
-            if settled is not None:
-                return settled
-            await require_mail_route(uow, user)
-        pin = random_pin(deps.config.voicemail_pin_length, user.work_phone, deps.random)
-        pin_hash = await deps.hasher.hash(pin)
-        outcome = await _deliver_pin(deps, actor, user.id, pin, pin_hash)
-        if outcome is not None:
-            return outcome
-    raise RuntimeError("the user's work phone kept changing while a PIN was made")
-
-
-async def _deliver_pin(
-    deps: Deps, actor: Principal, user_id: int, pin: str, pin_hash: str
-) -> VoicemailAccessOutcome | None:
-    """Stores and mails the PIN if it is still pending delivery.
-
-    None: the PIN would be trivial for the work phone as it is now (changed
-    meanwhile), so another one has to be made.
-    """
-    async with deps.uow as uow:
-        user = await uow.users.get(user_id, for_update=True)
-        if user is None:
-            raise not_found("USER", "login")
-        settled = _settled_outcome(user)
-        if settled is not None:
-            return settled  # another call delivered a PIN meanwhile, or a reset took it
-        if is_trivial_pin(pin, user.work_phone):
-            return None
-        gateway = await require_mail_route(uow, user)
-        updated = replace(
-            user,
-            voicemail_pin_hash=pin_hash,
-            voicemail_pin_state=VoicemailPinState.SET,
-            pin_failed_attempts=0,
-            pin_locked_until=None,
-        )
-        await uow.users.update(updated)
-        await queue_mail(deps, uow, gateway, MailKind.VOICEMAIL_PIN, updated, secret=pin)
-        await audit.record(
-            deps,
-            actor,
-            "VOICEMAIL_PIN_SENT",
-            target_user_id=user.id,
-            scope_location_id=user.location_id,
-        )
-        await uow.commit()
-    return VoicemailAccessOutcome.PIN_SENT_BY_EMAIL
-
-
 PIN_LOCKED = DomainError.of("PIN_LOCKED", "Too many wrong PINs; try again later.")
 INVALID_PIN = DomainError.of("INVALID_PIN", "Wrong PIN.", "pin")
-
-
-async def verify_voicemail_pin(deps: Deps, actor: Principal, login: str, pin: str) -> None:
-    """Raises INVALID_PIN or PIN_LOCKED; repeated failures lock the PIN for a while.
-
-    A check first claims a try: it counts as a failure until the PIN proves
-    right. Then the PIN is checked, outside any transaction, and the try is
-    settled. Counting before checking means a burst of parallel guesses gets no
-    more tries than guesses one after another: once ``pin_max_failures`` tries
-    are claimed, further ones are refused until a right PIN clears the count.
-    """
-    admin = _voicemail_server(actor)
-    problems = Problems()
-    problems.text(pin, MAX_PIN_LENGTH, "pin")
-    problems.raise_if_any()
-    for _ in range(TRIES):
-        claimed = await _claim_pin_try(deps, actor, admin, login)
-        right = await deps.hasher.verify(claimed.voicemail_pin_hash, pin)
-        if await _settle_pin_try(deps, actor, claimed, right=right):
-            if right:
-                return
-            raise INVALID_PIN
-    # The PIN changed under both checks: the guess matched no PIN that still holds.
-    raise INVALID_PIN
 
 
 def _pin_locked(user: User, now: datetime) -> bool:
     return user.pin_locked_until is not None and now < user.pin_locked_until
 
 
-async def _claim_pin_try(deps: Deps, actor: Principal, admin: AdminPrincipal, login: str) -> User:
-    """The user with this try counted; refused while locked or out of tries."""
-    now = deps.clock.now()
-    async with deps.uow as uow:
-        user = await _user_by_login(uow, admin, login, for_update=True)
-        if _pin_locked(user, now):
-            raise PIN_LOCKED
-        if user.voicemail_pin_state is not VoicemailPinState.SET:
-            raise DomainError.of("NO_PIN", "The user has no voicemail PIN.")
-        if user.pin_failed_attempts >= deps.config.pin_max_failures:
-            # The tries are used up (some may be checking still): lock now, so a
-            # count that was never settled (a crash) cannot lock it for good.
-            await _lock_pin(deps, actor, uow, user, now)
+@dataclass(frozen=True)
+class Credentials:
+    """Passwords set by administrators, and voicemail PINs."""
+
+    uow: UnitOfWork
+    clock: Clock
+    audit: AuditTrail
+    hasher: PasswordHasher
+    random: RandomSource
+    secrets: SecretBox
+    config: ServiceConfig
+
+    async def set_user_password(self, actor: Principal, user_id: int, password: str) -> None:
+        """User details > Password: checked against the policy; to be changed at next sign-in.
+
+        The password is hashed between checking and storing, so no transaction waits
+        for argon2; storing checks again, against the user as it is then.
+        """
+        admin = require_admin(actor)
+        async with self.uow.reading() as uow:
+            await _user_to_set(uow, admin, user_id, password)
+        password_hash = await self.hasher.hash(password)
+        async with self.uow as uow:
+            user = await _user_to_set(uow, admin, user_id, password, for_update=True)
+            await uow.users.update(
+                replace(
+                    user,
+                    password_hash=password_hash,
+                    password_change_required=True,
+                    temporary_password_expires_at=None,
+                )
+            )
+            await uow.sessions.delete_for(SessionSubject.USER, user.id)
+            await self.audit.record(
+                uow,
+                actor,
+                "PASSWORD_SET",
+                target_user_id=user.id,
+                scope_location_id=user.location_id,
+            )
             await uow.commit()
-            raise PIN_LOCKED
-        claimed = replace(user, pin_failed_attempts=user.pin_failed_attempts + 1)
-        await uow.users.update(claimed)
-        await uow.commit()
-    return claimed
 
+    async def voicemail_remote_access(self, actor: Principal, login: str) -> VoicemailAccessOutcome:
+        """A PIN pending delivery is made, stored and mailed; otherwise a read answers.
 
-async def _settle_pin_try(deps: Deps, actor: Principal, claimed: User, *, right: bool) -> bool:
-    """A right PIN clears the count, and a lock that parallel wrong tries set
-    meanwhile (counting this one as a failure); a wrong PIN locks it when the
-    tries are used up.
+        Two calls at once may both make a PIN, but only the first to store it
+        stores and mails it; the second answers as the first left the user.
+        """
+        admin = _voicemail_server(actor)
+        for _ in range(TRIES):
+            async with self.uow.reading() as uow:
+                user = await _user_by_login(uow, admin, login)
+                settled = _settled_outcome(user)
+                if settled is not None:
+                    return settled
+                await require_mail_route(uow, user)
+            pin = random_pin(self.config.voicemail_pin_length, user.work_phone, self.random)
+            pin_hash = await self.hasher.hash(pin)
+            outcome = await self._deliver_pin(actor, user.id, pin, pin_hash)
+            if outcome is not None:
+                return outcome
+        raise RuntimeError("the user's work phone kept changing while a PIN was made")
 
-    False when the PIN was changed or taken meanwhile: the check judged another PIN.
-    """
-    now = deps.clock.now()
-    async with deps.uow as uow:
-        user = await uow.users.get(claimed.id, for_update=True)
-        if user is None or user.voicemail_pin_hash != claimed.voicemail_pin_hash:
-            return False
-        if right:
-            if user.pin_failed_attempts or user.pin_locked_until is not None:
-                await uow.users.update(replace(user, pin_failed_attempts=0, pin_locked_until=None))
+    async def _deliver_pin(
+        self, actor: Principal, user_id: int, pin: str, pin_hash: str
+    ) -> VoicemailAccessOutcome | None:
+        """Stores and mails the PIN if it is still pending delivery.
+
+        None: the PIN would be trivial for the work phone as it is now (changed
+        meanwhile), so another one has to be made.
+        """
+        async with self.uow as uow:
+            user = await uow.users.get(user_id, for_update=True)
+            if user is None:
+                raise not_found("USER", "login")
+            settled = _settled_outcome(user)
+            if settled is not None:
+                return settled  # another call delivered a PIN meanwhile, or a reset took it
+            if is_trivial_pin(pin, user.work_phone):
+                return None
+            gateway = await require_mail_route(uow, user)
+            updated = replace(
+                user,
+                voicemail_pin_hash=pin_hash,
+                voicemail_pin_state=VoicemailPinState.SET,
+                pin_failed_attempts=0,
+                pin_locked_until=None,
+            )
+            await uow.users.update(updated)
+            await queue_mail(
+                self.clock, self.secrets, uow, gateway, MailKind.VOICEMAIL_PIN, updated, secret=pin
+            )
+            await self.audit.record(
+                uow,
+                actor,
+                "VOICEMAIL_PIN_SENT",
+                target_user_id=user.id,
+                scope_location_id=user.location_id,
+            )
+            await uow.commit()
+        return VoicemailAccessOutcome.PIN_SENT_BY_EMAIL
+
+    async def verify_voicemail_pin(self, actor: Principal, login: str, pin: str) -> None:
+        """Raises INVALID_PIN or PIN_LOCKED; repeated failures lock the PIN for a while.
+
+        A check first claims a try: it counts as a failure until the PIN proves
+        right. Then the PIN is checked, outside any transaction, and the try is
+        settled. Counting before checking means a burst of parallel guesses gets no
+        more tries than guesses one after another: once ``pin_max_failures`` tries
+        are claimed, further ones are refused until a right PIN clears the count.
+        """
+        admin = _voicemail_server(actor)
+        problems = Problems()
+        problems.text(pin, MAX_PIN_LENGTH, "pin")
+        problems.raise_if_any()
+        for _ in range(TRIES):
+            claimed = await self._claim_pin_try(actor, admin, login)
+            right = await self.hasher.verify(claimed.voicemail_pin_hash, pin)
+            if await self._settle_pin_try(actor, claimed, right=right):
+                if right:
+                    return
+                raise INVALID_PIN
+        # The PIN changed under both checks: the guess matched no PIN that still holds.
+        raise INVALID_PIN
+
+    async def _claim_pin_try(self, actor: Principal, admin: AdminPrincipal, login: str) -> User:
+        """The user with this try counted; refused while locked or out of tries."""
+        now = self.clock.now()
+        async with self.uow as uow:
+            user = await _user_by_login(uow, admin, login, for_update=True)
+            if _pin_locked(user, now):
+                raise PIN_LOCKED
+            if user.voicemail_pin_state is not VoicemailPinState.SET:
+                raise DomainError.of("NO_PIN", "The user has no voicemail PIN.")
+            if user.pin_failed_attempts >= self.config.pin_max_failures:
+                # The tries are used up (some may be checking still): lock now, so a
+                # count that was never settled (a crash) cannot lock it for good.
+                await self._lock_pin(actor, uow, user, now)
                 await uow.commit()
-            return True
-        if not _pin_locked(user, now) and user.pin_failed_attempts >= deps.config.pin_max_failures:
-            await _lock_pin(deps, actor, uow, user, now)
+                raise PIN_LOCKED
+            claimed = replace(user, pin_failed_attempts=user.pin_failed_attempts + 1)
+            await uow.users.update(claimed)
             await uow.commit()
-    return True
+        return claimed
 
+    async def _settle_pin_try(self, actor: Principal, claimed: User, *, right: bool) -> bool:
+        """A right PIN clears the count, and a lock that parallel wrong tries set
+        meanwhile (counting this one as a failure); a wrong PIN locks it when the
+        tries are used up.
 
-async def _lock_pin(
-    deps: Deps, actor: Principal, uow: UnitOfWork, user: User, now: datetime
-) -> None:
-    await uow.users.update(
-        replace(user, pin_failed_attempts=0, pin_locked_until=now + deps.config.pin_lockout)
-    )
-    await audit.record(
-        deps,
-        actor,
-        "VOICEMAIL_PIN_LOCKED",
-        target_user_id=user.id,
-        scope_location_id=user.location_id,
-    )
+        False when the PIN was changed or taken meanwhile: the check judged another PIN.
+        """
+        now = self.clock.now()
+        async with self.uow as uow:
+            user = await uow.users.get(claimed.id, for_update=True)
+            if user is None or user.voicemail_pin_hash != claimed.voicemail_pin_hash:
+                return False
+            if right:
+                if user.pin_failed_attempts or user.pin_locked_until is not None:
+                    await uow.users.update(
+                        replace(user, pin_failed_attempts=0, pin_locked_until=None)
+                    )
+                    await uow.commit()
+                return True
+            if (
+                not _pin_locked(user, now)
+                and user.pin_failed_attempts >= self.config.pin_max_failures
+            ):
+                await self._lock_pin(actor, uow, user, now)
+                await uow.commit()
+        return True
+
+    async def _lock_pin(self, actor: Principal, uow: UnitOfWork, user: User, now: datetime) -> None:
+        await uow.users.update(
+            replace(user, pin_failed_attempts=0, pin_locked_until=now + self.config.pin_lockout)
+        )
+        await self.audit.record(
+            uow,
+            actor,
+            "VOICEMAIL_PIN_LOCKED",
+            target_user_id=user.id,
+            scope_location_id=user.location_id,
+        )

@@ -7,9 +7,9 @@ from dataclasses import dataclass
 
 from domain.errors import DomainError, not_found
 from domain.model import ConfigurationGroup, RelationshipLevel
+from domain.ports import UnitOfWork
 from domain.principals import Principal, require_admin
-from domain.services import audit
-from domain.services.deps import Deps
+from domain.services.audit import AuditTrail
 from domain.services.validation import Problems
 
 
@@ -23,82 +23,88 @@ class NewConfigurationGroup:
     presence_settings: list[tuple[str, object]] | None = None
 
 
-async def get_group(deps: Deps, actor: Principal, group_id: int) -> ConfigurationGroup:
-    admin = require_admin(actor)
-    async with deps.uow.reading() as uow:
-        group = await uow.groups.get(group_id)
-    if group is None or not admin.sees_location(group.location_id):
-        raise not_found("CONFIGURATION_GROUP")
-    return group
+@dataclass(frozen=True)
+class Groups:
+    """Configuration groups."""
 
+    uow: UnitOfWork
+    audit: AuditTrail
 
-async def groups_of_locations(
-    deps: Deps, actor: Principal, location_ids: Iterable[int]
-) -> dict[int, list[ConfigurationGroup]]:
-    admin = require_admin(actor)
-    visible = [i for i in location_ids if admin.sees_location(i)]
-    async with deps.uow.reading() as uow:
-        return await uow.groups.for_locations(visible)
-
-
-async def create_group(
-    deps: Deps, actor: Principal, new: NewConfigurationGroup
-) -> ConfigurationGroup:
-    admin = require_admin(actor)
-    problems = Problems()
-    name = problems.required_name(new.name, "name")
-    client = problems.settings(new.client_settings, "clientSettings")
-    presence = problems.settings(new.presence_settings, "presenceSettings")
-    description = problems.optional_text(new.description, "description")
-    problems.raise_if_any()
-    async with deps.uow as uow:
-        location = await uow.locations.get(new.location_id)
-        if location is None or not admin.sees_location(new.location_id):
-            raise not_found("LOCATION", "locationId")
-        if await uow.groups.name_taken(new.location_id, name):
-            raise DomainError.of(
-                "NAME_TAKEN", "The location has a configuration group of that name.", "name"
-            )
-        group = await uow.groups.add(
-            ConfigurationGroup(
-                location_id=new.location_id,
-                name=name,
-                description=description,
-                default_relationship=new.default_relationship,
-                client_settings=client,
-                presence_settings=presence,
-            )
-        )
-        await audit.record(
-            deps,
-            actor,
-            "CONFIGURATION_GROUP_CREATED",
-            scope_location_id=location.id,
-            configuration_group_id=group.id,
-            location_id=location.id,
-            name=name,
-        )
-        await uow.commit()
-    return group
-
-
-async def delete_group(deps: Deps, actor: Principal, group_id: int) -> None:
-    admin = require_admin(actor)
-    async with deps.uow as uow:
-        group = await uow.groups.get(group_id)
+    async def get_group(self, actor: Principal, group_id: int) -> ConfigurationGroup:
+        admin = require_admin(actor)
+        async with self.uow.reading() as uow:
+            group = await uow.groups.get(group_id)
         if group is None or not admin.sees_location(group.location_id):
-            raise not_found("CONFIGURATION_GROUP", "id")
-        if await uow.groups.has_users(group_id):
-            raise DomainError.of(
-                "CONFIGURATION_GROUP_IN_USE", "Users still belong to the configuration group.", "id"
+            raise not_found("CONFIGURATION_GROUP")
+        return group
+
+    async def groups_of_locations(
+        self, actor: Principal, location_ids: Iterable[int]
+    ) -> dict[int, list[ConfigurationGroup]]:
+        admin = require_admin(actor)
+        visible = [i for i in location_ids if admin.sees_location(i)]
+        async with self.uow.reading() as uow:
+            return await uow.groups.for_locations(visible)
+
+    async def create_group(
+        self, actor: Principal, new: NewConfigurationGroup
+    ) -> ConfigurationGroup:
+        admin = require_admin(actor)
+        problems = Problems()
+        name = problems.required_name(new.name, "name")
+        client = problems.settings(new.client_settings, "clientSettings")
+        presence = problems.settings(new.presence_settings, "presenceSettings")
+        description = problems.optional_text(new.description, "description")
+        problems.raise_if_any()
+        async with self.uow as uow:
+            location = await uow.locations.get(new.location_id)
+            if location is None or not admin.sees_location(new.location_id):
+                raise not_found("LOCATION", "locationId")
+            if await uow.groups.name_taken(new.location_id, name):
+                raise DomainError.of(
+                    "NAME_TAKEN", "The location has a configuration group of that name.", "name"
+                )
+            group = await uow.groups.add(
+                ConfigurationGroup(
+                    location_id=new.location_id,
+                    name=name,
+                    description=description,
+                    default_relationship=new.default_relationship,
+                    client_settings=client,
+                    presence_settings=presence,
+                )
             )
-        await uow.groups.delete(group_id)
-        await audit.record(
-            deps,
-            actor,
-            "CONFIGURATION_GROUP_DELETED",
-            scope_location_id=group.location_id,
-            configuration_group_id=group_id,
-            name=group.name,
-        )
-        await uow.commit()
+            await self.audit.record(
+                uow,
+                actor,
+                "CONFIGURATION_GROUP_CREATED",
+                scope_location_id=location.id,
+                configuration_group_id=group.id,
+                location_id=location.id,
+                name=name,
+            )
+            await uow.commit()
+        return group
+
+    async def delete_group(self, actor: Principal, group_id: int) -> None:
+        admin = require_admin(actor)
+        async with self.uow as uow:
+            group = await uow.groups.get(group_id)
+            if group is None or not admin.sees_location(group.location_id):
+                raise not_found("CONFIGURATION_GROUP", "id")
+            if await uow.groups.has_users(group_id):
+                raise DomainError.of(
+                    "CONFIGURATION_GROUP_IN_USE",
+                    "Users still belong to the configuration group.",
+                    "id",
+                )
+            await uow.groups.delete(group_id)
+            await self.audit.record(
+                uow,
+                actor,
+                "CONFIGURATION_GROUP_DELETED",
+                scope_location_id=group.location_id,
+                configuration_group_id=group_id,
+                name=group.name,
+            )
+            await uow.commit()

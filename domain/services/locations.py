@@ -13,9 +13,9 @@ from domain.model import (
     RelationshipPolicy,
     Settings,
 )
+from domain.ports import UnitOfWork
 from domain.principals import Principal, require_admin, require_system_admin
-from domain.services import audit
-from domain.services.deps import Deps
+from domain.services.audit import AuditTrail
 from domain.services.validation import Problems
 from domain.unset import UNSET, Maybe, is_set
 
@@ -45,129 +45,135 @@ class LocationChanges:
     presence_settings: Maybe[SettingItems] = UNSET
 
 
-async def list_locations(deps: Deps, actor: Principal) -> list[Location]:
-    admin = require_admin(actor)
-    async with deps.uow.reading() as uow:
-        return await uow.locations.list(admin.location_ids)
-
-
-async def get_location(deps: Deps, actor: Principal, location_id: int) -> Location:
-    admin = require_admin(actor)
-    if not admin.sees_location(location_id):
-        raise not_found("LOCATION")
-    async with deps.uow.reading() as uow:
-        location = await uow.locations.get(location_id)
-    if location is None:
-        raise not_found("LOCATION")
-    return location
-
-
-async def create_location(deps: Deps, actor: Principal, new: NewLocation) -> Location:
-    require_system_admin(actor)
-    problems = Problems()
-    name = problems.required_name(new.name, "name")
-    policy = new.password_policy or DEFAULT_PASSWORD_POLICY
-    problems.password_policy(policy, "passwordPolicy")
-    client = problems.settings(new.client_settings, "clientSettings") or {}
-    presence = problems.settings(new.presence_settings, "presenceSettings") or {}
-    description = problems.optional_text(new.description, "description")
-    problems.raise_if_any()
-    async with deps.uow as uow:
-        if await uow.locations.name_taken(name):
-            raise DomainError.of("NAME_TAKEN", "A location of that name exists.", "name")
-        location = await uow.locations.add(
-            Location(
-                name=name,
-                description=description,
-                password_policy=policy,
-                default_relationship=new.default_relationship,
-                relationship_policy=new.relationship_policy,
-                client_settings=client,
-                presence_settings=presence,
-            )
-        )
-        await audit.record(
-            deps,
-            actor,
-            "LOCATION_CREATED",
-            scope_location_id=location.id,
-            location_id=location.id,
-            name=name,
-        )
-        await uow.commit()
-    return location
-
-
-async def update_location(deps: Deps, actor: Principal, changes: LocationChanges) -> Location:
-    require_system_admin(actor)
-    problems = Problems()
-    async with deps.uow as uow:
-        location = await uow.locations.get(changes.id)
-        if location is None:
-            raise not_found("LOCATION", "id")
-        updated = location
-        if is_set(changes.name):
-            name = problems.required_name(changes.name, "name")
-            if (
-                problems.fine("name")
-                and name != location.name
-                and await uow.locations.name_taken(name, changes.id)
-            ):
-                problems.add("NAME_TAKEN", "A location of that name exists.", "name")
-            updated = replace(updated, name=name)
-        if is_set(changes.description):
-            updated = replace(
-                updated, description=problems.optional_text(changes.description, "description")
-            )
-        if is_set(changes.password_policy):
-            problems.password_policy(changes.password_policy, "passwordPolicy")
-            updated = replace(updated, password_policy=changes.password_policy)
-        if is_set(changes.default_relationship):
-            updated = replace(updated, default_relationship=changes.default_relationship)
-        if is_set(changes.relationship_policy):
-            updated = replace(updated, relationship_policy=changes.relationship_policy)
-        if is_set(changes.client_settings):
-            client: Settings = problems.settings(changes.client_settings, "clientSettings") or {}
-            updated = replace(updated, client_settings=client)
-        if is_set(changes.presence_settings):
-            presence: Settings = (
-                problems.settings(changes.presence_settings, "presenceSettings") or {}
-            )
-            updated = replace(updated, presence_settings=presence)
-        problems.raise_if_any()
-        await uow.locations.update(updated)
-        await audit.record(
-            deps,
-            actor,
-            "LOCATION_UPDATED",
-            scope_location_id=location.id,
-            location_id=location.id,
-            fields=changed_fields(changes),
-        )
-        await uow.commit()
-    return updated
-
-
-async def delete_location(deps: Deps, actor: Principal, location_id: int) -> None:
-    require_system_admin(actor)
-    async with deps.uow as uow:
-        location = await uow.locations.get(location_id)
-        if location is None:
-            raise not_found("LOCATION", "id")
-        if await uow.locations.is_in_use(location_id):
-            raise DomainError.of(
-                "LOCATION_IN_USE",
-                "Users, configuration groups or sub-administrators limited to the location remain.",
-                "id",
-            )
-        await uow.locations.delete(location_id)
-        # No scope location: it is gone, and no sub-administrator is limited to it.
-        await audit.record(
-            deps, actor, "LOCATION_DELETED", location_id=location_id, name=location.name
-        )
-        await uow.commit()
-
-
 def changed_fields(changes: object) -> list[str]:
     """The names of the fields a change sets, for the audit log (never values)."""
     return sorted(name for name, value in vars(changes).items() if name != "id" and is_set(value))
+
+
+@dataclass(frozen=True)
+class Locations:
+    """Locations: only system administrators create, change or delete them."""
+
+    uow: UnitOfWork
+    audit: AuditTrail
+
+    async def list_locations(self, actor: Principal) -> list[Location]:
+        admin = require_admin(actor)
+        async with self.uow.reading() as uow:
+            return await uow.locations.list(admin.location_ids)
+
+    async def get_location(self, actor: Principal, location_id: int) -> Location:
+        admin = require_admin(actor)
+        if not admin.sees_location(location_id):
+            raise not_found("LOCATION")
+        async with self.uow.reading() as uow:
+            location = await uow.locations.get(location_id)
+        if location is None:
+            raise not_found("LOCATION")
+        return location
+
+    async def create_location(self, actor: Principal, new: NewLocation) -> Location:
+        require_system_admin(actor)
+        problems = Problems()
+        name = problems.required_name(new.name, "name")
+        policy = new.password_policy or DEFAULT_PASSWORD_POLICY
+        problems.password_policy(policy, "passwordPolicy")
+        client = problems.settings(new.client_settings, "clientSettings") or {}
+        presence = problems.settings(new.presence_settings, "presenceSettings") or {}
+        description = problems.optional_text(new.description, "description")
+        problems.raise_if_any()
+        async with self.uow as uow:
+            if await uow.locations.name_taken(name):
+                raise DomainError.of("NAME_TAKEN", "A location of that name exists.", "name")
+            location = await uow.locations.add(
+                Location(
+                    name=name,
+                    description=description,
+                    password_policy=policy,
+                    default_relationship=new.default_relationship,
+                    relationship_policy=new.relationship_policy,
+                    client_settings=client,
+                    presence_settings=presence,
+                )
+            )
+            await self.audit.record(
+                uow,
+                actor,
+                "LOCATION_CREATED",
+                scope_location_id=location.id,
+                location_id=location.id,
+                name=name,
+            )
+            await uow.commit()
+        return location
+
+    async def update_location(self, actor: Principal, changes: LocationChanges) -> Location:
+        require_system_admin(actor)
+        problems = Problems()
+        async with self.uow as uow:
+            location = await uow.locations.get(changes.id)
+            if location is None:
+                raise not_found("LOCATION", "id")
+            updated = location
+            if is_set(changes.name):
+                name = problems.required_name(changes.name, "name")
+                if (
+                    problems.fine("name")
+                    and name != location.name
+                    and await uow.locations.name_taken(name, changes.id)
+                ):
+                    problems.add("NAME_TAKEN", "A location of that name exists.", "name")
+                updated = replace(updated, name=name)
+            if is_set(changes.description):
+                updated = replace(
+                    updated, description=problems.optional_text(changes.description, "description")
+                )
+            if is_set(changes.password_policy):
+                problems.password_policy(changes.password_policy, "passwordPolicy")
+                updated = replace(updated, password_policy=changes.password_policy)
+            if is_set(changes.default_relationship):
+                updated = replace(updated, default_relationship=changes.default_relationship)
+            if is_set(changes.relationship_policy):
+                updated = replace(updated, relationship_policy=changes.relationship_policy)
+            if is_set(changes.client_settings):
+                client: Settings = (
+                    problems.settings(changes.client_settings, "clientSettings") or {}
+                )
+                updated = replace(updated, client_settings=client)
+            if is_set(changes.presence_settings):
+                presence: Settings = (
+                    problems.settings(changes.presence_settings, "presenceSettings") or {}
+                )
+                updated = replace(updated, presence_settings=presence)
+            problems.raise_if_any()
+            await uow.locations.update(updated)
+            await self.audit.record(
+                uow,
+                actor,
+                "LOCATION_UPDATED",
+                scope_location_id=location.id,
+                location_id=location.id,
+                fields=changed_fields(changes),
+            )
+            await uow.commit()
+        return updated
+
+    async def delete_location(self, actor: Principal, location_id: int) -> None:
+        require_system_admin(actor)
+        async with self.uow as uow:
+            location = await uow.locations.get(location_id)
+            if location is None:
+                raise not_found("LOCATION", "id")
+            if await uow.locations.is_in_use(location_id):
+                raise DomainError.of(
+                    "LOCATION_IN_USE",
+                    "Users, configuration groups or sub-administrators limited to the location "
+                    "remain.",
+                    "id",
+                )
+            await uow.locations.delete(location_id)
+            # No scope location: it is gone, and no sub-administrator is limited to it.
+            await self.audit.record(
+                uow, actor, "LOCATION_DELETED", location_id=location_id, name=location.name
+            )
+            await uow.commit()

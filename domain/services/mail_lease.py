@@ -22,15 +22,25 @@ import logging
 from collections.abc import AsyncIterator, Iterable
 from datetime import datetime, timedelta
 
-from domain.ports import UnitOfWork
-from domain.services.deps import Deps
+from domain.ports import Clock, UnitOfWork
 
 logger = logging.getLogger("connect_admin.domain.services.mail_lease")
 
 
 class MailLease:
-    def __init__(self, deps: Deps, token: str, ids: Iterable[int], expires: datetime) -> None:
-        self._deps = deps
+    def __init__(
+        self,
+        uow: UnitOfWork,
+        clock: Clock,
+        length: timedelta,
+        token: str,
+        ids: Iterable[int],
+        expires: datetime,
+    ) -> None:
+        self._uow = uow
+        self._clock = clock
+        # How long a claim or its renewal lasts.
+        self._length = length
         self.token = token
         self._held = set(ids)
         self._expires = expires
@@ -39,10 +49,6 @@ class MailLease:
         # heartbeat's or a record's.
         self._lock = asyncio.Lock()
         self._deadline: asyncio.Timeout | None = None
-
-    @property
-    def _length(self) -> timedelta:
-        return self._deps.config.mail_claim_lease
 
     @property
     def lost(self) -> bool:
@@ -58,11 +64,11 @@ class MailLease:
         return set(self._held)
 
     def _remaining(self) -> timedelta:
-        return self._expires - self._deps.clock.now()
+        return self._expires - self._clock.now()
 
     @contextlib.asynccontextmanager
     async def transaction(self) -> AsyncIterator[UnitOfWork]:
-        async with self._lock, self._deps.uow as uow:
+        async with self._lock, self._uow as uow:
             yield uow
 
     def accepted(self, mail_id: int) -> None:
@@ -115,7 +121,7 @@ class MailLease:
     async def renew(self) -> None:
         if not self._held:
             return
-        now = self._deps.clock.now()
+        now = self._clock.now()
         expires = now + self._length
         async with self.transaction() as uow:
             asked = set(self._held)
@@ -128,7 +134,7 @@ class MailLease:
             self._expires = expires
         if self._deadline is not None and not self._deadline.expired():
             loop = asyncio.get_running_loop()
-            remaining = (expires - self._deps.clock.now()).total_seconds()
+            remaining = (expires - self._clock.now()).total_seconds()
             self._deadline.reschedule(loop.time() + max(remaining, 0))
 
     async def _release(self) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from domain.errors import DomainError
-from domain.services.deps import ServiceConfig
+from domain.services.config import ServiceConfig
 
 
 @dataclass(frozen=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
 from domain.model import Settings, User
 from domain.ports import UnitOfWork
@@ -17,7 +18,6 @@ from domain.rules import (
     scope_default,
     team_levels,
 )
-from domain.services.deps import Deps
 from domain.services.users import as_read_by, sees_user
 
 
@@ -36,62 +36,6 @@ async def scope_defaults(uow: UnitOfWork, users: Sequence[User]) -> dict[int, Sc
     }
 
 
-async def default_relationships(
-    deps: Deps, users: Sequence[User]
-) -> dict[int, ScopeDefault | None]:
-    async with deps.uow.reading() as uow:
-        return await scope_defaults(uow, users)
-
-
-async def relationships_of(
-    deps: Deps, actor: Principal, owners: Sequence[User]
-) -> dict[int, list[tuple[EffectiveRelationship, User]]]:
-    """For each owner, the relationships the GraphQL field ``User.relationships`` lists
-    (see :func:`listed_relationships`), with their targets.
-
-    A sub-administrator does not see targets outside its locations; a Connect Client
-    user sees a colleague's directory entry.
-    """
-    owner_ids = [o.id for o in owners]
-    async with deps.uow.reading() as uow:
-        defaults = await scope_defaults(uow, owners)
-        own = await uow.relationships.own_for(owner_ids)
-        teams = await uow.teams.for_members(owner_ids)
-        target_ids = {t for rels in own.values() for t in rels} | {
-            m for ts in teams.values() for team in ts for m in team.member_ids
-        }
-        targets = await uow.users.get_many(target_ids)
-    result: dict[int, list[tuple[EffectiveRelationship, User]]] = {}
-    for owner in owners:
-        listed = listed_relationships(
-            owner,
-            default=defaults[owner.id],
-            own=own.get(owner.id, {}),
-            teams=teams.get(owner.id, []),
-            target_location_ids={i: u.location_id for i, u in targets.items()},
-        )
-        result[owner.id] = [
-            (rel, as_read_by(actor, targets[rel.target_id]))
-            for rel in listed
-            if rel.target_id in targets and sees_user(actor, targets[rel.target_id])
-        ]
-    return result
-
-
-async def relationship_to(
-    deps: Deps, actor: Principal, owner: User, target_id: int
-) -> tuple[EffectiveRelationship, User] | None:
-    async with deps.uow.reading() as uow:
-        target = await uow.users.get(target_id)
-        if target is None or not sees_user(actor, target):
-            return None
-        default = (await scope_defaults(uow, [owner]))[owner.id]
-        own = (await uow.relationships.own_for([owner.id])).get(owner.id, {})
-        teams = (await uow.teams.for_members([owner.id])).get(owner.id, [])
-    rel = effective_relationship(owner, target, default=default, own=own, teams=teams)
-    return None if rel is None else (rel, as_read_by(actor, target))
-
-
 async def default_towards(
     uow: UnitOfWork, owner: User, target: User
 ) -> EffectiveRelationship | None:
@@ -101,33 +45,90 @@ async def default_towards(
     return default_relationship(owner, target, default, team_levels(owner, teams).get(target.id))
 
 
-async def effective_settings_of(
-    deps: Deps, users: Sequence[User]
-) -> dict[int, tuple[Settings, Settings]]:
-    """(client, presence) effective settings per user."""
-    async with deps.uow.reading() as uow:
-        locations = await uow.locations.get_many({u.location_id for u in users})
-        groups = await uow.groups.get_many(
-            {u.configuration_group_id for u in users if u.configuration_group_id is not None}
-        )
-    result: dict[int, tuple[Settings, Settings]] = {}
-    for u in users:
-        location = locations[u.location_id]
-        group = groups.get(u.configuration_group_id) if u.configuration_group_id else None
-        result[u.id] = (
-            effective_settings(
-                location.client_settings,
-                group.client_settings if group else None,
-                u.client_settings,
-            ),
-            effective_settings(
-                location.presence_settings,
-                group.presence_settings if group else None,
-                u.presence_settings,
-            ),
-        )
-    return result
-
-
 def visible(actor: Principal, users: Iterable[User]) -> list[User]:
     return [u for u in users if sees_user(actor, u)]
+
+
+@dataclass(frozen=True)
+class Relationships:
+    """Relationships as a caller reads them."""
+
+    uow: UnitOfWork
+
+    async def default_relationships(self, users: Sequence[User]) -> dict[int, ScopeDefault | None]:
+        async with self.uow.reading() as uow:
+            return await scope_defaults(uow, users)
+
+    async def relationships_of(
+        self, actor: Principal, owners: Sequence[User]
+    ) -> dict[int, list[tuple[EffectiveRelationship, User]]]:
+        """For each owner, the relationships the GraphQL field ``User.relationships`` lists
+        (see :func:`listed_relationships`), with their targets.
+
+        A sub-administrator does not see targets outside its locations; a Connect Client
+        user sees a colleague's directory entry.
+        """
+        owner_ids = [o.id for o in owners]
+        async with self.uow.reading() as uow:
+            defaults = await scope_defaults(uow, owners)
+            own = await uow.relationships.own_for(owner_ids)
+            teams = await uow.teams.for_members(owner_ids)
+            target_ids = {t for rels in own.values() for t in rels} | {
+                m for ts in teams.values() for team in ts for m in team.member_ids
+            }
+            targets = await uow.users.get_many(target_ids)
+        result: dict[int, list[tuple[EffectiveRelationship, User]]] = {}
+        for owner in owners:
+            listed = listed_relationships(
+                owner,
+                default=defaults[owner.id],
+                own=own.get(owner.id, {}),
+                teams=teams.get(owner.id, []),
+                target_location_ids={i: u.location_id for i, u in targets.items()},
+            )
+            result[owner.id] = [
+                (rel, as_read_by(actor, targets[rel.target_id]))
+                for rel in listed
+                if rel.target_id in targets and sees_user(actor, targets[rel.target_id])
+            ]
+        return result
+
+    async def relationship_to(
+        self, actor: Principal, owner: User, target_id: int
+    ) -> tuple[EffectiveRelationship, User] | None:
+        async with self.uow.reading() as uow:
+            target = await uow.users.get(target_id)
+            if target is None or not sees_user(actor, target):
+                return None
+            default = (await scope_defaults(uow, [owner]))[owner.id]
+            own = (await uow.relationships.own_for([owner.id])).get(owner.id, {})
+            teams = (await uow.teams.for_members([owner.id])).get(owner.id, [])
+        rel = effective_relationship(owner, target, default=default, own=own, teams=teams)
+        return None if rel is None else (rel, as_read_by(actor, target))
+
+    async def effective_settings_of(
+        self, users: Sequence[User]
+    ) -> dict[int, tuple[Settings, Settings]]:
+        """(client, presence) effective settings per user."""
+        async with self.uow.reading() as uow:
+            locations = await uow.locations.get_many({u.location_id for u in users})
+            groups = await uow.groups.get_many(
+                {u.configuration_group_id for u in users if u.configuration_group_id is not None}
+            )
+        result: dict[int, tuple[Settings, Settings]] = {}
+        for u in users:
+            location = locations[u.location_id]
+            group = groups.get(u.configuration_group_id) if u.configuration_group_id else None
+            result[u.id] = (
+                effective_settings(
+                    location.client_settings,
+                    group.client_settings if group else None,
+                    u.client_settings,
+                ),
+                effective_settings(
+                    location.presence_settings,
+                    group.presence_settings if group else None,
+                    u.presence_settings,
+                ),
+            )
+        return result

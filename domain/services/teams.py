@@ -14,8 +14,7 @@ from domain.errors import not_found
 from domain.model import RelationshipLevel, Team, User
 from domain.ports import UnitOfWork
 from domain.principals import AdminPrincipal, Principal, require_admin
-from domain.services import audit
-from domain.services.deps import Deps
+from domain.services.audit import AuditTrail
 from domain.services.locations import changed_fields
 from domain.services.validation import Problems
 from domain.unset import UNSET, Maybe, is_set
@@ -65,87 +64,90 @@ def _visible(admin: AdminPrincipal, team: Team, users: dict[int, User]) -> bool:
     return any(admin.sees_location(users[m].location_id) for m in team.member_ids if m in users)
 
 
-async def list_teams(deps: Deps, actor: Principal) -> list[Team]:
-    admin = require_admin(actor)
-    async with deps.uow.reading() as uow:
-        teams = await uow.teams.list()
-        if admin.is_system:
-            return teams
-        users = await uow.users.get_many({m for t in teams for m in t.member_ids})
-    return [t for t in teams if _visible(admin, t, users)]
+@dataclass(frozen=True)
+class Teams:
+    """Teams."""
 
+    uow: UnitOfWork
+    audit: AuditTrail
 
-async def get_team(deps: Deps, actor: Principal, team_id: int) -> Team:
-    admin = require_admin(actor)
-    async with deps.uow.reading() as uow:
-        team = await uow.teams.get(team_id)
-        if team is None:
-            raise not_found("TEAM")
-        if not admin.is_system and not _visible(
-            admin, team, await uow.users.get_many(team.member_ids)
-        ):
-            raise not_found("TEAM")
-    return team
+    async def list_teams(self, actor: Principal) -> list[Team]:
+        admin = require_admin(actor)
+        async with self.uow.reading() as uow:
+            teams = await uow.teams.list()
+            if admin.is_system:
+                return teams
+            users = await uow.users.get_many({m for t in teams for m in t.member_ids})
+        return [t for t in teams if _visible(admin, t, users)]
 
+    async def get_team(self, actor: Principal, team_id: int) -> Team:
+        admin = require_admin(actor)
+        async with self.uow.reading() as uow:
+            team = await uow.teams.get(team_id)
+            if team is None:
+                raise not_found("TEAM")
+            if not admin.is_system and not _visible(
+                admin, team, await uow.users.get_many(team.member_ids)
+            ):
+                raise not_found("TEAM")
+        return team
 
-async def create_team(deps: Deps, actor: Principal, new: NewTeam) -> Team:
-    admin = require_admin(actor)
-    problems = Problems()
-    name = problems.required_name(new.name, "name")
-    description = problems.optional_text(new.description, "description")
-    async with deps.uow as uow:
-        member_ids = await _members(uow, admin, problems, new.member_ids)
-        problems.raise_if_any()
-        team = await uow.teams.add(
-            Team(
-                name=name,
-                member_ids=member_ids,
-                relationship=new.relationship,
-                description=description,
+    async def create_team(self, actor: Principal, new: NewTeam) -> Team:
+        admin = require_admin(actor)
+        problems = Problems()
+        name = problems.required_name(new.name, "name")
+        description = problems.optional_text(new.description, "description")
+        async with self.uow as uow:
+            member_ids = await _members(uow, admin, problems, new.member_ids)
+            problems.raise_if_any()
+            team = await uow.teams.add(
+                Team(
+                    name=name,
+                    member_ids=member_ids,
+                    relationship=new.relationship,
+                    description=description,
+                )
             )
-        )
-        await audit.record(
-            deps, actor, "TEAM_CREATED", team_id=team.id, name=name, member_ids=member_ids
-        )
-        await uow.commit()
-    return team
-
-
-async def update_team(deps: Deps, actor: Principal, changes: TeamChanges) -> Team:
-    admin = require_admin(actor)
-    problems = Problems()
-    async with deps.uow as uow:
-        team = await uow.teams.get(changes.id)
-        if team is None or not await _wholly_visible(uow, admin, team):
-            raise not_found("TEAM", "id")
-        updated = team
-        if is_set(changes.name):
-            updated = replace(updated, name=problems.required_name(changes.name, "name"))
-        if is_set(changes.description):
-            updated = replace(
-                updated, description=problems.optional_text(changes.description, "description")
+            await self.audit.record(
+                uow, actor, "TEAM_CREATED", team_id=team.id, name=name, member_ids=member_ids
             )
-        if is_set(changes.relationship):
-            updated = replace(updated, relationship=changes.relationship)
-        if is_set(changes.member_ids):
-            updated = replace(
-                updated, member_ids=await _members(uow, admin, problems, changes.member_ids)
+            await uow.commit()
+        return team
+
+    async def update_team(self, actor: Principal, changes: TeamChanges) -> Team:
+        admin = require_admin(actor)
+        problems = Problems()
+        async with self.uow as uow:
+            team = await uow.teams.get(changes.id)
+            if team is None or not await _wholly_visible(uow, admin, team):
+                raise not_found("TEAM", "id")
+            updated = team
+            if is_set(changes.name):
+                updated = replace(updated, name=problems.required_name(changes.name, "name"))
+            if is_set(changes.description):
+                updated = replace(
+                    updated, description=problems.optional_text(changes.description, "description")
+                )
+            if is_set(changes.relationship):
+                updated = replace(updated, relationship=changes.relationship)
+            if is_set(changes.member_ids):
+                updated = replace(
+                    updated, member_ids=await _members(uow, admin, problems, changes.member_ids)
+                )
+            problems.raise_if_any()
+            await uow.teams.update(updated)
+            await self.audit.record(
+                uow, actor, "TEAM_UPDATED", team_id=team.id, fields=changed_fields(changes)
             )
-        problems.raise_if_any()
-        await uow.teams.update(updated)
-        await audit.record(
-            deps, actor, "TEAM_UPDATED", team_id=team.id, fields=changed_fields(changes)
-        )
-        await uow.commit()
-    return updated
+            await uow.commit()
+        return updated
 
-
-async def delete_team(deps: Deps, actor: Principal, team_id: int) -> None:
-    admin = require_admin(actor)
-    async with deps.uow as uow:
-        team = await uow.teams.get(team_id)
-        if team is None or not await _wholly_visible(uow, admin, team):
-            raise not_found("TEAM", "id")
-        await uow.teams.delete(team_id)
-        await audit.record(deps, actor, "TEAM_DELETED", team_id=team_id, name=team.name)
-        await uow.commit()
+    async def delete_team(self, actor: Principal, team_id: int) -> None:
+        admin = require_admin(actor)
+        async with self.uow as uow:
+            team = await uow.teams.get(team_id)
+            if team is None or not await _wholly_visible(uow, admin, team):
+                raise not_found("TEAM", "id")
+            await uow.teams.delete(team_id)
+            await self.audit.record(uow, actor, "TEAM_DELETED", team_id=team_id, name=team.name)
+            await uow.commit()

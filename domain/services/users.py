@@ -6,7 +6,7 @@ from dataclasses import dataclass, replace
 
 from domain.errors import DomainError, not_found
 from domain.model import ConfigurationGroup, Location, SessionSubject, User
-from domain.ports import Page, UnitOfWork, UserQuery
+from domain.ports import Page, PasswordHasher, UnitOfWork, UserQuery
 from domain.principals import (
     AdminPrincipal,
     Principal,
@@ -14,8 +14,7 @@ from domain.principals import (
     require_admin,
     require_user,
 )
-from domain.services import audit
-from domain.services.deps import Deps
+from domain.services.audit import AuditTrail
 from domain.services.locations import changed_fields
 from domain.services.paging import PageRequest
 from domain.services.validation import MAX_SEARCH_LENGTH, Problems
@@ -105,36 +104,6 @@ def directory_entry(user: User) -> User:
     )
 
 
-async def get_user(deps: Deps, actor: Principal, user_id: int) -> User:
-    if not isinstance(actor, AdminPrincipal):
-        require_user(actor)  # NotAuthenticated for anonymous, Forbidden while a change is due
-    async with deps.uow.reading() as uow:
-        user = await uow.users.get(user_id)
-    if user is None or not sees_user(actor, user):
-        raise not_found("USER")
-    return as_read_by(actor, user)
-
-
-async def users_page(
-    deps: Deps, actor: Principal, page: PageRequest, filter: UserFilter, *, with_total: bool = True
-) -> Page[User]:
-    admin = require_admin(actor)
-    search = (filter.search or "").strip()
-    problems = Problems()
-    problems.text(search, MAX_SEARCH_LENGTH, "filter", "search")
-    problems.raise_if_any()
-    query = UserQuery(
-        search=search or None,
-        location_id=filter.location_id,
-        configuration_group_id=filter.configuration_group_id,
-        team_id=filter.team_id,
-        is_vip=filter.is_vip,
-        location_ids=admin.location_ids,
-    )
-    async with deps.uow.reading() as uow:
-        return await uow.users.page(query, page.after_id, page.first, with_total=with_total)
-
-
 async def _placement(
     uow: UnitOfWork,
     admin: AdminPrincipal,
@@ -160,51 +129,6 @@ async def _placement(
     return location, group
 
 
-async def create_user(deps: Deps, actor: Principal, new: NewUser) -> User:
-    admin = require_admin(actor)
-    problems = Problems()
-    login = problems.login(new.login, "login")
-    last_name = problems.required_name(new.last_name, "lastName")
-    first_name = problems.optional_name(new.first_name, "firstName")
-    email = problems.email(new.email, "email")
-    work_phone = problems.phone(new.work_phone, "workPhone")
-    mobile_phone = problems.phone(new.mobile_phone, "mobilePhone")
-    password_hash = None
-    if new.password is not None:
-        # Refused before the slow hash, hashed before the write lock; the
-        # checks run again when storing.
-        async with deps.uow.reading() as uow:
-            await _check_new_user(uow, admin, problems, new, login, work_phone)
-        password_hash = await deps.hasher.hash(new.password)
-    async with deps.uow as uow:
-        await _check_new_user(uow, admin, problems, new, login, work_phone)
-        user = await uow.users.add(
-            User(
-                login=login,
-                first_name=first_name,
-                last_name=last_name,
-                email=email,
-                work_phone=work_phone,
-                mobile_phone=mobile_phone,
-                location_id=new.location_id,
-                configuration_group_id=new.configuration_group_id,
-                is_vip=new.is_vip,
-                password_hash=password_hash,
-            )
-        )
-        await audit.record(
-            deps,
-            actor,
-            "USER_CREATED",
-            target_user_id=user.id,
-            scope_location_id=user.location_id,
-            login=login,
-            initial_password=new.password is not None,
-        )
-        await uow.commit()
-    return user
-
-
 async def _check_new_user(
     uow: UnitOfWork,
     admin: AdminPrincipal,
@@ -226,91 +150,175 @@ async def _check_new_user(
     problems.raise_if_any()
 
 
-async def update_user(deps: Deps, actor: Principal, changes: UserChanges) -> User:
-    admin = require_admin(actor)
-    problems = Problems()
-    async with deps.uow as uow:
-        user = await uow.users.get(changes.id, for_update=True)
-        if user is None or not admin.sees_location(user.location_id):
-            raise not_found("USER", "id")
-        updated = user
-        if is_set(changes.first_name):
-            updated = replace(
-                updated, first_name=problems.optional_name(changes.first_name, "firstName")
-            )
-        if is_set(changes.last_name):
-            updated = replace(
-                updated, last_name=problems.required_name(changes.last_name, "lastName")
-            )
-        if is_set(changes.email):
-            updated = replace(updated, email=problems.email(changes.email, "email"))
-        if is_set(changes.work_phone):
-            phone = problems.phone(changes.work_phone, "workPhone")
-            if (
-                phone
-                and problems.fine("workPhone")
-                and phone != user.work_phone
-                and await uow.users.work_phone_taken(phone, user.id)
-            ):
-                problems.add("WORK_PHONE_TAKEN", "Another user has this work phone.", "workPhone")
-            updated = replace(updated, work_phone=phone)
-        if is_set(changes.mobile_phone):
-            updated = replace(
-                updated, mobile_phone=problems.phone(changes.mobile_phone, "mobilePhone")
-            )
-        if is_set(changes.is_vip):
-            updated = replace(updated, is_vip=changes.is_vip)
-        if is_set(changes.blocked):
-            updated = replace(updated, blocked=changes.blocked)
-        if is_set(changes.location_id) or is_set(changes.configuration_group_id):
-            location_id = changes.location_id if is_set(changes.location_id) else user.location_id
-            # Moving to another location leaves the old location's group behind.
-            if is_set(changes.configuration_group_id):
-                group_id = changes.configuration_group_id
-            elif location_id == user.location_id:
-                group_id = user.configuration_group_id
-            else:
-                group_id = None
-            await _placement(uow, admin, problems, location_id, group_id)
-            updated = replace(updated, location_id=location_id, configuration_group_id=group_id)
+@dataclass(frozen=True)
+class Users:
+    """Users."""
+
+    uow: UnitOfWork
+    audit: AuditTrail
+    hasher: PasswordHasher
+
+    async def get_user(self, actor: Principal, user_id: int) -> User:
+        if not isinstance(actor, AdminPrincipal):
+            require_user(actor)  # NotAuthenticated for anonymous, Forbidden while a change is due
+        async with self.uow.reading() as uow:
+            user = await uow.users.get(user_id)
+        if user is None or not sees_user(actor, user):
+            raise not_found("USER")
+        return as_read_by(actor, user)
+
+    async def users_page(
+        self, actor: Principal, page: PageRequest, filter: UserFilter, *, with_total: bool = True
+    ) -> Page[User]:
+        admin = require_admin(actor)
+        search = (filter.search or "").strip()
+        problems = Problems()
+        problems.text(search, MAX_SEARCH_LENGTH, "filter", "search")
         problems.raise_if_any()
-        await uow.users.update(updated)
-        if updated.blocked and not user.blocked:
-            await uow.sessions.delete_for(SessionSubject.USER, user.id)
-        # The location before the change: after a move, the old location's
-        # sub-administrators still see it (the new ones through the user).
-        await audit.record(
-            deps,
-            actor,
-            "USER_UPDATED",
-            target_user_id=user.id,
-            scope_location_id=user.location_id,
-            fields=changed_fields(changes),
+        query = UserQuery(
+            search=search or None,
+            location_id=filter.location_id,
+            configuration_group_id=filter.configuration_group_id,
+            team_id=filter.team_id,
+            is_vip=filter.is_vip,
+            location_ids=admin.location_ids,
         )
-        await uow.commit()
-    return updated
+        async with self.uow.reading() as uow:
+            return await uow.users.page(query, page.after_id, page.first, with_total=with_total)
 
-
-async def delete_user(deps: Deps, actor: Principal, user_id: int) -> None:
-    admin = require_admin(actor)
-    async with deps.uow as uow:
-        user = await uow.users.get(user_id)
-        if user is None or not admin.sees_location(user.location_id):
-            raise not_found("USER", "id")
-        for team in (await uow.teams.for_members([user_id])).get(user_id, []):
-            if team.member_ids == [user_id]:
-                raise DomainError.of(
-                    "LAST_TEAM_MEMBER",
-                    f"The user is the last member of team {team.name!r}; delete the team first.",
-                    "id",
+    async def create_user(self, actor: Principal, new: NewUser) -> User:
+        admin = require_admin(actor)
+        problems = Problems()
+        login = problems.login(new.login, "login")
+        last_name = problems.required_name(new.last_name, "lastName")
+        first_name = problems.optional_name(new.first_name, "firstName")
+        email = problems.email(new.email, "email")
+        work_phone = problems.phone(new.work_phone, "workPhone")
+        mobile_phone = problems.phone(new.mobile_phone, "mobilePhone")
+        password_hash = None
+        if new.password is not None:
+            # Refused before the slow hash, hashed before the write lock; the
+            # checks run again when storing.
+            async with self.uow.reading() as uow:
+                await _check_new_user(uow, admin, problems, new, login, work_phone)
+            password_hash = await self.hasher.hash(new.password)
+        async with self.uow as uow:
+            await _check_new_user(uow, admin, problems, new, login, work_phone)
+            user = await uow.users.add(
+                User(
+                    login=login,
+                    first_name=first_name,
+                    last_name=last_name,
+                    email=email,
+                    work_phone=work_phone,
+                    mobile_phone=mobile_phone,
+                    location_id=new.location_id,
+                    configuration_group_id=new.configuration_group_id,
+                    is_vip=new.is_vip,
+                    password_hash=password_hash,
                 )
-        await uow.users.delete(user_id)
-        await audit.record(
-            deps,
-            actor,
-            "USER_DELETED",
-            scope_location_id=user.location_id,
-            user_id=user_id,
-            login=user.login,
-        )
-        await uow.commit()
+            )
+            await self.audit.record(
+                uow,
+                actor,
+                "USER_CREATED",
+                target_user_id=user.id,
+                scope_location_id=user.location_id,
+                login=login,
+                initial_password=new.password is not None,
+            )
+            await uow.commit()
+        return user
+
+    async def update_user(self, actor: Principal, changes: UserChanges) -> User:
+        admin = require_admin(actor)
+        problems = Problems()
+        async with self.uow as uow:
+            user = await uow.users.get(changes.id, for_update=True)
+            if user is None or not admin.sees_location(user.location_id):
+                raise not_found("USER", "id")
+            updated = user
+            if is_set(changes.first_name):
+                updated = replace(
+                    updated, first_name=problems.optional_name(changes.first_name, "firstName")
+                )
+            if is_set(changes.last_name):
+                updated = replace(
+                    updated, last_name=problems.required_name(changes.last_name, "lastName")
+                )
+            if is_set(changes.email):
+                updated = replace(updated, email=problems.email(changes.email, "email"))
+            if is_set(changes.work_phone):
+                phone = problems.phone(changes.work_phone, "workPhone")
+                if (
+                    phone
+                    and problems.fine("workPhone")
+                    and phone != user.work_phone
+                    and await uow.users.work_phone_taken(phone, user.id)
+                ):
+                    problems.add(
+                        "WORK_PHONE_TAKEN", "Another user has this work phone.", "workPhone"
+                    )
+                updated = replace(updated, work_phone=phone)
+            if is_set(changes.mobile_phone):
+                updated = replace(
+                    updated, mobile_phone=problems.phone(changes.mobile_phone, "mobilePhone")
+                )
+            if is_set(changes.is_vip):
+                updated = replace(updated, is_vip=changes.is_vip)
+            if is_set(changes.blocked):
+                updated = replace(updated, blocked=changes.blocked)
+            if is_set(changes.location_id) or is_set(changes.configuration_group_id):
+                location_id = (
+                    changes.location_id if is_set(changes.location_id) else user.location_id
+                )
+                # Moving to another location leaves the old location's group behind.
+                if is_set(changes.configuration_group_id):
+                    group_id = changes.configuration_group_id
+                elif location_id == user.location_id:
+                    group_id = user.configuration_group_id
+                else:
+                    group_id = None
+                await _placement(uow, admin, problems, location_id, group_id)
+                updated = replace(updated, location_id=location_id, configuration_group_id=group_id)
+            problems.raise_if_any()
+            await uow.users.update(updated)
+            if updated.blocked and not user.blocked:
+                await uow.sessions.delete_for(SessionSubject.USER, user.id)
+            # The location before the change: after a move, the old location's
+            # sub-administrators still see it (the new ones through the user).
+            await self.audit.record(
+                uow,
+                actor,
+                "USER_UPDATED",
+                target_user_id=user.id,
+                scope_location_id=user.location_id,
+                fields=changed_fields(changes),
+            )
+            await uow.commit()
+        return updated
+
+    async def delete_user(self, actor: Principal, user_id: int) -> None:
+        admin = require_admin(actor)
+        async with self.uow as uow:
+            user = await uow.users.get(user_id)
+            if user is None or not admin.sees_location(user.location_id):
+                raise not_found("USER", "id")
+            for team in (await uow.teams.for_members([user_id])).get(user_id, []):
+                if team.member_ids == [user_id]:
+                    raise DomainError.of(
+                        "LAST_TEAM_MEMBER",
+                        f"The user is the last member of team {team.name!r}; "
+                        "delete the team first.",
+                        "id",
+                    )
+            await uow.users.delete(user_id)
+            await self.audit.record(
+                uow,
+                actor,
+                "USER_DELETED",
+                scope_location_id=user.location_id,
+                user_id=user_id,
+                login=user.login,
+            )
+            await uow.commit()

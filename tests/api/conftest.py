@@ -11,10 +11,10 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from domain.principals import SYSTEM
-from domain.services.administrators import NewAdministrator, create_administrator
-from domain.services.deps import Deps
+from domain.services.administrators import NewAdministrator
+from domain.services.registry import Services
 from server.app import create_app
-from server.container import build_deps
+from server.container import build_services
 from server.settings import Settings
 
 ADMIN_PASSWORD = "Admin-Passw0rd!"
@@ -23,7 +23,7 @@ ADMIN_PASSWORD = "Admin-Passw0rd!"
 @dataclass
 class Api:
     client: httpx.AsyncClient
-    deps: Deps
+    services: Services
 
     async def post(
         self, query: str, variables: dict[str, Any] | None = None, token: str | None = None
@@ -84,14 +84,13 @@ async def api(clean_database: AsyncEngine, database_url: str) -> AsyncIterator[A
         app.router.lifespan_context(app),
         httpx.AsyncClient(transport=transport, base_url="http://testserver") as client,
     ):
-        yield Api(client=client, deps=build_deps(clean_database, settings))
+        yield Api(client=client, services=build_services(clean_database, settings))
 
 
 @pytest.fixture
 async def admin_token(api: Api) -> str:
     """A signed-in system administrator."""
-    await create_administrator(
-        api.deps,
+    await api.services.administrators.create_administrator(
         SYSTEM,
         NewAdministrator(login="root", password=ADMIN_PASSWORD, last_name="Root"),
     )

@@ -187,7 +187,7 @@ class TestUserSessions:
         self, api: Api, admin_token: str
     ) -> None:
         user_id = await make_user(api, admin_token, "jane", "Jane-Passw0rd!")
-        async with api.deps.uow as uow:
+        async with api.services.uow as uow:
             user = await uow.users.get(pk(user_id))
             assert user is not None
             await uow.users.update(replace(user, password_change_required=True))

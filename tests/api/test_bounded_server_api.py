@@ -10,10 +10,10 @@ import httpx
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from domain.principals import SYSTEM
-from domain.services.administrators import NewAdministrator, create_administrator
+from domain.services.administrators import NewAdministrator
 from persistence.database import create_engine
 from server.app import create_app
-from server.container import build_deps
+from server.container import build_services
 from server.settings import Settings
 from tests.api.conftest import ADMIN_PASSWORD
 
@@ -39,9 +39,9 @@ async def client(
 
 
 async def add_root(engine: AsyncEngine, database_url: str) -> None:
-    deps = build_deps(engine, Settings(database_url=database_url, secret_key="k"))  # type: ignore[call-arg]
-    await create_administrator(
-        deps, SYSTEM, NewAdministrator(login="root", password=ADMIN_PASSWORD, last_name="Root")
+    services = build_services(engine, Settings(database_url=database_url, secret_key="k"))  # type: ignore[call-arg]
+    await services.administrators.create_administrator(
+        SYSTEM, NewAdministrator(login="root", password=ADMIN_PASSWORD, last_name="Root")
     )
 
 

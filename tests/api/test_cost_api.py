@@ -29,13 +29,13 @@ from websockets.typing import Subprotocol
 
 from domain.principals import SYSTEM
 from domain.services import groups, locations, teams, users
-from domain.services.administrators import NewAdministrator, create_administrator
+from domain.services.administrators import NewAdministrator
 from gql.ids import to_global_id
 from gql.limits import budget_key
 from persistence.cost_budgets import SqlCostBudgets
 from persistence.tables import cost_budgets
 from server.app import create_app
-from server.container import build_deps
+from server.container import build_services
 from server.settings import Settings
 from tests.api.conftest import ADMIN_PASSWORD
 from tests.fakes import FakeClock
@@ -151,8 +151,7 @@ async def app_of(clean_database: AsyncEngine, database_url: str, clock: FakeCloc
             yield Client(http)
 
     settings = Settings(database_url=database_url, secret_key="test-key")  # type: ignore[arg-type]
-    await create_administrator(
-        build_deps(clean_database, settings),
+    await build_services(clean_database, settings).administrators.create_administrator(
         SYSTEM,
         NewAdministrator(login="root", password=ADMIN_PASSWORD, last_name="Root"),
     )
@@ -258,9 +257,8 @@ class TestCeiling:
 
 
 async def organisation(engine: AsyncEngine, database_url: str, count: int) -> list[int]:
-    deps = build_deps(engine, Settings(database_url=database_url, secret_key="k"))  # type: ignore[arg-type]
-    berlin = await locations.create_location(
-        deps,
+    services = build_services(engine, Settings(database_url=database_url, secret_key="k"))  # type: ignore[arg-type]
+    berlin = await services.locations.create_location(
         SYSTEM,
         locations.NewLocation(
             name="Berlin",
@@ -268,13 +266,12 @@ async def organisation(engine: AsyncEngine, database_url: str, count: int) -> li
             presence_settings=[("away_after", 10)],
         ),
     )
-    sales = await groups.create_group(
-        deps, SYSTEM, groups.NewConfigurationGroup(location_id=berlin.id, name="Sales")
+    sales = await services.groups.create_group(
+        SYSTEM, groups.NewConfigurationGroup(location_id=berlin.id, name="Sales")
     )
     ids = []
     for n in range(count):
-        user = await users.create_user(
-            deps,
+        user = await services.users.create_user(
             SYSTEM,
             users.NewUser(
                 login=f"user{n:03}",
@@ -286,8 +283,8 @@ async def organisation(engine: AsyncEngine, database_url: str, count: int) -> li
         )
         ids.append(user.id)
     for start in range(0, count, 10):
-        await teams.create_team(
-            deps, SYSTEM, teams.NewTeam(name=f"Team {start}", member_ids=ids[start : start + 10])
+        await services.teams.create_team(
+            SYSTEM, teams.NewTeam(name=f"Team {start}", member_ids=ids[start : start + 10])
         )
     return ids
 
@@ -409,8 +406,9 @@ class TestBudget:
             refused = await client.post(create, token=token)  # 1 + 10 + 1 + 1 > 12 left
         assert refused.status_code == 429
         assert refused.json()["extensions"]["cost"]["requested"] == 13
-        deps = build_deps(clean_database, Settings(database_url=database_url, secret_key="k"))  # type: ignore[arg-type]
-        assert await locations.list_locations(deps, SYSTEM) == []
+        settings = Settings(database_url=database_url, secret_key="k")  # type: ignore[arg-type]
+        services = build_services(clean_database, settings)
+        assert await services.locations.list_locations(SYSTEM) == []
 
     async def test_the_budget_holds_across_workers(self, app_of: AppFactory) -> None:
         async with app_of(**BUDGET) as one, app_of(**BUDGET) as other:
@@ -553,8 +551,7 @@ async def test_a_subscription_over_budget_gets_the_code(
         cost_budget_refill_per_second=1,
         cost_budget_reserve=0,
     )
-    await create_administrator(
-        build_deps(clean_database, settings),
+    await build_services(clean_database, settings).administrators.create_administrator(
         SYSTEM,
         NewAdministrator(login="root", password=ADMIN_PASSWORD, last_name="Root"),
     )

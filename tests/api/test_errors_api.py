@@ -10,7 +10,6 @@ from pathlib import Path
 import httpx
 import pytest
 
-from persistence.database import create_engine
 from server.app import create_app
 from server.settings import Settings
 
@@ -19,16 +18,16 @@ from server.settings import Settings
 async def client_on_empty_database(tmp_path: Path) -> AsyncIterator[httpx.AsyncClient]:
     """The app on a SQLite file without tables: every statement fails inside the server."""
     url = f"sqlite:///{tmp_path / 'unmigrated.db'}"
-    engine = create_engine(url)
     settings = Settings(database_url=url, secret_key="k", mail_dispatcher=False)  # type: ignore[arg-type]
-    app = create_app(settings, engine=engine)
-    try:
-        async with httpx.AsyncClient(
+    # The app makes its engine in its lifespan and disposes it at the end.
+    app = create_app(settings)
+    async with (
+        app.router.lifespan_context(app),
+        httpx.AsyncClient(
             transport=httpx.ASGITransport(app=app), base_url="http://testserver"
-        ) as client:
-            yield client
-    finally:
-        await engine.dispose()
+        ) as client,
+    ):
+        yield client
 
 
 async def test_an_unexpected_failure_is_masked_and_logged_with_the_request_id(

@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from domain.principals import SYSTEM
 from domain.services import locations, users
-from domain.services.mail import dispatch_due
+from domain.services.progress import ProgressBroker
 from domain.services.validation import MAX_JSON_BYTES, MAX_JSON_DEPTH
 from persistence import tables
 from server.graphql_view import GraphQLApp
@@ -27,11 +27,12 @@ from tests.api.conftest import Api
 from tests.api.test_mail_api import (
     CONFIGURE,
     _field,
-    dispatcher_deps,
+    dispatcher_services,
     gateway_input,
     reset_password,
     user_with_mail,
 )
+from tests.fakes import MemoryProgressStore
 from tests.smtp_server import SmtpServer
 
 USER_PASSWORD = "User-Passw0rd!"
@@ -75,15 +76,14 @@ def codes(errors: list[dict[str, Any]]) -> list[tuple[str, list[str] | None]]:
 
 async def user_in_berlin(api: Api, login: str = "otto", **settings: Any) -> tuple[int, str]:
     """A user (its number and a signed-in token) in a location with a client setting."""
-    deps = api.deps
-    found = [loc for loc in await locations.list_locations(deps, SYSTEM) if loc.name == "Berlin"]
+    services = api.services
+    found = [loc for loc in await services.locations.list_locations(SYSTEM) if loc.name == "Berlin"]
     berlin = found[0] if found else None
     if berlin is None:
-        berlin = await locations.create_location(
-            deps, SYSTEM, locations.NewLocation(name="Berlin", client_settings=[("language", "de")])
+        berlin = await services.locations.create_location(
+            SYSTEM, locations.NewLocation(name="Berlin", client_settings=[("language", "de")])
         )
-    user = await users.create_user(
-        deps,
+    user = await services.users.create_user(
         SYSTEM,
         users.NewUser(
             login=login,
@@ -300,7 +300,7 @@ class TestGatewayHeaders:
                 update(tables.email_gateway).values(sender_name="X\r\nBcc: evil@evil.example")
             )
 
-        assert await dispatch_due(dispatcher_deps(api)) == 1
+        assert await dispatcher_services(api).outbox.dispatch_due() == 1
         refused = await reset_password(api, admin_token, ben)
 
         assert smtp_server.received == []
@@ -321,7 +321,7 @@ class TestGatewayHeaders:
         assert result["actions"][0]["errors"] == [{"code": "MAIL_GATEWAY_INVALID"}]
         # Corrected, the queued password goes out and signs in.
         await api.data(CONFIGURE, {"input": gateway_input(smtp_server)}, token=admin_token)
-        assert await dispatch_due(dispatcher_deps(api)) == 1
+        assert await dispatcher_services(api).outbox.dispatch_due() == 1
         [received] = smtp_server.received
         assert received.message["From"] == "Connect <connect@example.org>"
         password = _field(received.text, "New password")
@@ -466,8 +466,8 @@ class TestEmailAddresses:
     async def test_control_characters_in_an_address_are_refused(
         self, api: Api, admin_token: str, email: str
     ) -> None:
-        location = await locations.create_location(
-            api.deps, SYSTEM, locations.NewLocation(name="Oslo")
+        location = await api.services.locations.create_location(
+            SYSTEM, locations.NewLocation(name="Oslo")
         )
         given = {
             "login": "anna", "lastName": "Doe", "email": email,
@@ -497,7 +497,7 @@ class TestEmailAddresses:
         [user] = result["results"]
         assert user["status"] == "FAILED"
         assert user["actions"][0]["errors"] == [{"code": "EMAIL_INVALID"}]
-        assert await dispatch_due(dispatcher_deps(api)) == 0
+        assert await dispatcher_services(api).outbox.dispatch_due() == 0
         assert (await api.sign_in_user("otto", USER_PASSWORD))["token"]
 
 
@@ -625,7 +625,7 @@ async def test_nul_in_any_text_is_a_clear_error(
 
 
 def test_an_answer_that_cannot_be_encoded_is_still_a_graphql_answer(api: Api) -> None:
-    app = GraphQLApp(lambda: api.deps)
+    app = GraphQLApp(lambda: api.services, progress=ProgressBroker(MemoryProgressStore()))
     too_deep: Any = {"data": {"value": nested(300)}}
 
     body = json.loads(app.encode_json(too_deep))

@@ -14,11 +14,10 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from domain.ports import AuditQuery
 from domain.principals import SYSTEM
 from domain.services import locations, users
-from domain.services.deps import Deps
-from domain.services.mail import dispatch_due
+from domain.services.registry import Services
 from gql.ids import to_global_id
 from mail.smtp import SmtpMailSender
-from server.container import deps_factory
+from server.container import services_factory
 from server.settings import Settings
 from tests.api.conftest import Api
 from tests.smtp_fixtures import SMTP_PASSWORD, SMTP_USER
@@ -46,19 +45,19 @@ def gateway_input(server: SmtpServer, **extra: Any) -> dict[str, Any]:
     }  # fmt: skip
 
 
-def dispatcher_deps(api: Api, mailer: SmtpMailSender | None = None) -> Deps:
+def dispatcher_services(api: Api, mailer: SmtpMailSender | None = None) -> Services:
     """The app's services with retries due at once, so a test needs no waiting."""
-    deps = api.deps
-    config = replace(deps.config, mail_first_retry=timedelta(0))
-    return replace(deps, config=config, mailer=mailer or deps.mailer)
+    services = api.services
+    config = replace(services.config, mail_first_retry=timedelta(0))
+    return replace(services, config=config, mailer=mailer or services.mailer)
 
 
 async def user_with_mail(api: Api, login: str = "anna") -> str:
-    loc = await locations.create_location(
-        api.deps, SYSTEM, locations.NewLocation(name=f"Loc-{login}")
+    loc = await api.services.locations.create_location(
+        SYSTEM, locations.NewLocation(name=f"Loc-{login}")
     )
-    user = await users.create_user(
-        api.deps, SYSTEM,
+    user = await api.services.users.create_user(
+        SYSTEM,
         users.NewUser(login=login, last_name="Doe", location_id=loc.id,
                       email=f"{login}@example.org"),
     )  # fmt: skip
@@ -109,7 +108,7 @@ class TestPasswordByMail:
         result = await reset_password(api, admin_token, anna)
         assert result["results"][0]["status"] == "SUCCEEDED"
 
-        assert await dispatch_due(dispatcher_deps(api)) == 1
+        assert await dispatcher_services(api).outbox.dispatch_due() == 1
         [received] = smtp_server.received
         assert received.rcpt_tos == ["anna@example.org"]
         assert received.message["Message-ID"]
@@ -126,13 +125,13 @@ class TestPasswordByMail:
         await reset_password(api, admin_token, anna, ben)
         smtp_server.reply_next("451 4.3.0 try again later")
         smtp_server.reply_next("550 5.1.1 no such user")
-        deps = dispatcher_deps(api)
+        services = dispatcher_services(api)
 
-        await dispatch_due(deps)  # anna: 451, ben: 550
+        await services.outbox.dispatch_due()  # anna: 451, ben: 550
         assert smtp_server.received == []
-        await dispatch_due(deps)  # anna again
+        await services.outbox.dispatch_due()  # anna again
         assert [r.rcpt_tos for r in smtp_server.received] == [["anna@example.org"]]
-        assert await dispatch_due(deps) == 0  # ben's 550 was final
+        assert await services.outbox.dispatch_due() == 0  # ben's 550 was final
 
         events = await api.data(
             "{ auditEvents(first: 50) { edges { node { action details } } } }", token=admin_token
@@ -149,12 +148,12 @@ class TestPasswordByMail:
         await api.data(CONFIGURE, {"input": gateway_input(smtp_server)}, token=admin_token)
         anna = await user_with_mail(api)
         await reset_password(api, admin_token, anna)
-        deps = dispatcher_deps(api)
+        services = dispatcher_services(api)
 
         smtp_server.stop()
-        await dispatch_due(deps)
+        await services.outbox.dispatch_due()
         smtp_server.start()
-        await dispatch_due(deps)
+        await services.outbox.dispatch_due()
 
         assert [r.rcpt_tos for r in smtp_server.received] == [["anna@example.org"]]
 
@@ -170,7 +169,7 @@ class TestPasswordByMail:
         await reset_password(api, admin_token, anna)
         mailer = SmtpMailSender(ssl_context=starttls_server.client_context())
 
-        await dispatch_due(dispatcher_deps(api, mailer))
+        await dispatcher_services(api, mailer).outbox.dispatch_due()
 
         [received] = starttls_server.received
         assert (received.auth_user, received.over_tls) == (SMTP_USER, True)
@@ -197,7 +196,7 @@ class TestVoicemail:
         access = 'mutation { voicemailRemoteAccess(login: "anna") { outcome errors { code } } }'
 
         first = await api.data(access, token=voicemail)
-        await dispatch_due(dispatcher_deps(api))
+        await dispatcher_services(api).outbox.dispatch_due()
         second = await api.data(access, token=voicemail)
 
         assert first["voicemailRemoteAccess"]["outcome"] == "PIN_SENT_BY_EMAIL"
@@ -215,7 +214,7 @@ async def test_parallel_wrong_pins_still_lock_it(
 ) -> None:
     voicemail = await pin_pending_for_anna(api, admin_token, smtp_server)
     await api.data('mutation { voicemailRemoteAccess(login: "anna") { outcome } }', token=voicemail)
-    await dispatch_due(dispatcher_deps(api))
+    await dispatcher_services(api).outbox.dispatch_due()
     pin = _field(smtp_server.received[0].text, "Voicemail PIN")
     verify = (
         'mutation($p: String!) { verifyVoicemailPin(login: "anna", pin: $p) '
@@ -236,7 +235,7 @@ async def test_two_first_remote_accesses_at_once_mail_one_pin(
     access = 'mutation { voicemailRemoteAccess(login: "anna") { outcome errors { code } } }'
 
     both = await asyncio.gather(*(api.data(access, token=voicemail) for _ in range(2)))
-    await dispatch_due(dispatcher_deps(api))
+    await dispatcher_services(api).outbox.dispatch_due()
 
     outcomes = sorted(b["voicemailRemoteAccess"]["outcome"] for b in both)
     assert outcomes == ["PIN_REQUIRED", "PIN_SENT_BY_EMAIL"]
@@ -257,11 +256,11 @@ async def test_two_dispatchers_never_send_a_message_twice(
     ids = [await user_with_mail(api, f"user{n}") for n in range(40)]
     await reset_password(api, token, *ids)
     settings = Settings(database_url=database_url, secret_key="test-key")  # type: ignore[arg-type]
-    make = deps_factory(engine, settings)
+    make = services_factory(engine, settings)
 
     async def dispatcher() -> None:
-        deps = replace(make(), config=replace(make().config, mail_batch_size=5))
-        while await dispatch_due(deps):
+        services = replace(make(), config=replace(make().config, mail_batch_size=5))
+        while await services.outbox.dispatch_due():
             pass
 
     await asyncio.gather(dispatcher(), dispatcher())
@@ -286,7 +285,7 @@ async def _secret_at_rest(api: Api, engine: AsyncEngine, secret: str) -> bool:
         for path in Path(database).parent.glob(Path(database).name + "*"):
             if secret.encode() in path.read_bytes():
                 return True
-    async with api.deps.uow as uow:
+    async with api.services.uow as uow:
         rows = await uow.audit.page(AuditQuery(), None, 100)
         if secret in str([e.details for e in rows.items]):
             return True

@@ -7,11 +7,10 @@ from pathlib import Path
 import httpx
 from prometheus_client.parser import text_string_to_metric_families
 
-from domain.services.mail import dispatch_due
 from tests.api.conftest import Api
 from tests.api.test_mail_api import (
     CONFIGURE,
-    dispatcher_deps,
+    dispatcher_services,
     gateway_input,
     reset_password,
     user_with_mail,
@@ -51,7 +50,7 @@ async def test_a_reset_and_its_mail_move_the_counters(
 
     await reset_password(api, admin_token, anna)
     queued = await scrape(api)
-    await dispatch_due(dispatcher_deps(api))
+    await dispatcher_services(api).outbox.dispatch_due()
     await api.post("{ locations { id } }")  # no token: UNAUTHENTICATED
     after = await scrape(api)
 

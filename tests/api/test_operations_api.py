@@ -12,7 +12,7 @@ import httpx
 import pytest
 
 from domain.principals import SYSTEM
-from domain.services.administrators import NewAdministrator, create_administrator
+from domain.services.administrators import NewAdministrator
 from server.app import GC_YOUNG_THRESHOLD, create_app
 from server.logs import ACCESS_LOGGER, JsonFormatter
 from server.settings import Settings
@@ -80,8 +80,7 @@ def _access(caplog: pytest.LogCaptureFixture) -> list[dict[str, Any]]:
 async def test_each_graphql_request_has_a_json_access_line_without_secrets(
     api: Api, caplog: pytest.LogCaptureFixture
 ) -> None:
-    await create_administrator(
-        api.deps,
+    await api.services.administrators.create_administrator(
         SYSTEM,
         NewAdministrator(login="operator", password=OPERATOR_PASSWORD, last_name="Op"),
     )

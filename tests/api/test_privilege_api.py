@@ -54,8 +54,7 @@ class Admins:
 
 @pytest.fixture
 async def admins(api: Api, admin_token: str) -> Admins:
-    other = await administrators.create_administrator(
-        api.deps,
+    other = await api.services.administrators.create_administrator(
         SYSTEM,
         administrators.NewAdministrator(login="other", password=ADMIN_PASSWORD, last_name="O"),
     )
@@ -170,11 +169,10 @@ class TestBlockingAnAdministrator:
     async def test_not_oneself_and_not_by_a_sub_administrator(
         self, api: Api, admins: Admins
     ) -> None:
-        munich = await locations.create_location(
-            api.deps, SYSTEM, locations.NewLocation(name="Munich")
+        munich = await api.services.locations.create_location(
+            SYSTEM, locations.NewLocation(name="Munich")
         )
-        await administrators.create_administrator(
-            api.deps,
+        await api.services.administrators.create_administrator(
             SYSTEM,
             administrators.NewAdministrator(
                 login="sub", password=ADMIN_PASSWORD, last_name="S", location_ids=[munich.id]
@@ -213,7 +211,7 @@ class TestBlockingAnAdministrator:
             if "errors" not in a and a["data"]["blockAdministrator"]["administrator"]
         ]
         assert len(done) == 1
-        async with api.deps.uow.reading() as uow:
+        async with api.services.uow.reading() as uow:
             left = [a.login for a in await uow.administrators.list() if not a.blocked]
         assert len(left) == 1
 
@@ -250,11 +248,10 @@ class TestGatewayReadRights:
     async def test_a_sub_administrator_learns_only_whether_one_is_configured(
         self, api: Api, admin_token: str
     ) -> None:
-        munich = await locations.create_location(
-            api.deps, SYSTEM, locations.NewLocation(name="Munich")
+        munich = await api.services.locations.create_location(
+            SYSTEM, locations.NewLocation(name="Munich")
         )
-        await administrators.create_administrator(
-            api.deps,
+        await api.services.administrators.create_administrator(
             SYSTEM,
             administrators.NewAdministrator(
                 login="sub", password=ADMIN_PASSWORD, last_name="S", location_ids=[munich.id]
@@ -296,14 +293,13 @@ class Directory:
 async def directory(api: Api, admin_token: str) -> Directory:
     """anna in Berlin; carl in Munich, with e-mail, phones, group, VIP flag and settings;
     both in one team; anna has carl as a contact and a relationship towards him."""
-    deps = api.deps
-    berlin = await locations.create_location(deps, SYSTEM, locations.NewLocation(name="Berlin"))
-    munich = await locations.create_location(deps, SYSTEM, locations.NewLocation(name="Munich"))
-    group = await groups.create_group(
-        deps, SYSTEM, groups.NewConfigurationGroup(location_id=munich.id, name="Board")
+    services = api.services
+    berlin = await services.locations.create_location(SYSTEM, locations.NewLocation(name="Berlin"))
+    munich = await services.locations.create_location(SYSTEM, locations.NewLocation(name="Munich"))
+    group = await services.groups.create_group(
+        SYSTEM, groups.NewConfigurationGroup(location_id=munich.id, name="Board")
     )
-    anna = await users.create_user(
-        deps,
+    anna = await services.users.create_user(
         SYSTEM,
         users.NewUser(
             login="anna",
@@ -313,8 +309,7 @@ async def directory(api: Api, admin_token: str) -> Directory:
             password=USER_PASSWORD,
         ),
     )
-    carl = await users.create_user(
-        deps,
+    carl = await services.users.create_user(
         SYSTEM,
         users.NewUser(
             login="carl",
@@ -328,8 +323,8 @@ async def directory(api: Api, admin_token: str) -> Directory:
             is_vip=True,
         ),
     )
-    await teams.create_team(
-        deps, SYSTEM, teams.NewTeam(name="Project", member_ids=[anna.id, carl.id])
+    await services.teams.create_team(
+        SYSTEM, teams.NewTeam(name="Project", member_ids=[anna.id, carl.id])
     )
     session = (await api.sign_in_user("anna", USER_PASSWORD))["token"]
     carl_id = to_global_id("User", carl.id)

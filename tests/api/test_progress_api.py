@@ -24,10 +24,10 @@ from websockets.typing import Subprotocol
 
 from domain.principals import SYSTEM
 from domain.services import locations, users
-from domain.services.administrators import NewAdministrator, create_administrator
+from domain.services.administrators import NewAdministrator
 from gql.ids import to_global_id
 from server.app import create_app
-from server.container import build_deps
+from server.container import build_services
 from server.settings import Settings
 from tests.api.conftest import ADMIN_PASSWORD, Api
 
@@ -95,7 +95,7 @@ async def serving(clean_database: AsyncEngine, database_url: str) -> AsyncIterat
         assert await asyncio.to_thread(server.ready.wait, 30), "the server did not start"
         async with httpx.AsyncClient(base_url=f"http://{host}:{port}") as client:
             yield Live(
-                api=Api(client=client, deps=build_deps(clean_database, settings)),
+                api=Api(client=client, services=build_services(clean_database, settings)),
                 ws_url=f"ws://{host}:{port}/graphql",
             )
     finally:
@@ -105,19 +105,19 @@ async def serving(clean_database: AsyncEngine, database_url: str) -> AsyncIterat
 
 
 async def admin(live: Live, login: str) -> str:
-    await create_administrator(
-        live.api.deps, SYSTEM, NewAdministrator(login=login, password=ADMIN_PASSWORD, last_name="A")
+    await live.api.services.administrators.create_administrator(
+        SYSTEM, NewAdministrator(login=login, password=ADMIN_PASSWORD, last_name="A")
     )
     return await live.api.sign_in_admin(login)
 
 
 async def user_ids(live: Live, count: int) -> list[str]:
-    deps = live.api.deps
-    loc = await locations.create_location(deps, SYSTEM, locations.NewLocation(name="Berlin"))
+    services = live.api.services
+    loc = await services.locations.create_location(SYSTEM, locations.NewLocation(name="Berlin"))
     ids = []
     for n in range(count):
-        user = await users.create_user(
-            deps, SYSTEM, users.NewUser(login=f"user{n}", last_name="U", location_id=loc.id)
+        user = await services.users.create_user(
+            SYSTEM, users.NewUser(login=f"user{n}", last_name="U", location_id=loc.id)
         )
         ids.append(to_global_id("User", user.id))
     return ids

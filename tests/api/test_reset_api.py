@@ -11,9 +11,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from domain.model import Contact, RelationshipLevel, SmtpSecurity
 from domain.principals import SYSTEM
-from domain.services import data_sources, locations, users
-from domain.services.mail import GatewayInput, configure_gateway
-from domain.services.reset import ResetOption, reset_users
+from domain.services import locations, users
+from domain.services.mail import GatewayInput
+from domain.services.reset import ResetOption
 from gql.ids import to_global_id
 from persistence.tables import idempotency_keys
 from tests.api.conftest import ADMIN_PASSWORD, Api
@@ -40,22 +40,22 @@ EVERYTHING_BUT_MAIL = {
 @pytest.fixture
 async def vip_id(api: Api) -> str:
     """A VIP with an own relationship, a setting and a contact of a deactivated source."""
-    deps = api.deps
-    loc = await locations.create_location(deps, SYSTEM, locations.NewLocation(name="Berlin"))
-    vip = await users.create_user(
-        deps, SYSTEM, users.NewUser(login="vip", last_name="V", location_id=loc.id, is_vip=True)
+    services = api.services
+    loc = await services.locations.create_location(SYSTEM, locations.NewLocation(name="Berlin"))
+    vip = await services.users.create_user(
+        SYSTEM, users.NewUser(login="vip", last_name="V", location_id=loc.id, is_vip=True)
     )
-    ben = await users.create_user(
-        deps, SYSTEM, users.NewUser(login="ben", last_name="B", location_id=loc.id)
+    ben = await services.users.create_user(
+        SYSTEM, users.NewUser(login="ben", last_name="B", location_id=loc.id)
     )
-    source = await data_sources.create_data_source(deps, SYSTEM, "Legacy CRM")
-    async with deps.uow as uow:
+    source = await services.data_sources.create_data_source(SYSTEM, "Legacy CRM")
+    async with services.uow as uow:
         await uow.relationships.set(vip.id, ben.id, RelationshipLevel.ASSISTANT)
         await uow.contacts.add(
             Contact(owner_id=vip.id, display_name="Old", data_source_id=source.id, external_id="1")
         )
         await uow.commit()
-    await data_sources.set_data_source_active(deps, SYSTEM, source.id, False)
+    await services.data_sources.set_data_source_active(SYSTEM, source.id, False)
     return to_global_id("User", vip.id)
 
 
@@ -202,23 +202,23 @@ async def test_statements_of_a_reset_grow_with_batches_not_users(
 ) -> None:
     """Every option for 3 users and for 30, all with data every step changes: the
     same statements, one batch each; 30 users in batches of 10 take three times those."""
-    deps = api.deps
-    loc = await locations.create_location(deps, SYSTEM, locations.NewLocation(name="Berlin"))
-    await configure_gateway(
-        deps, SYSTEM,
+    services = api.services
+    loc = await services.locations.create_location(SYSTEM, locations.NewLocation(name="Berlin"))
+    await services.mail.configure_gateway(
+        SYSTEM,
         GatewayInput(host="127.0.0.1", port=2525, security=SmtpSecurity.NONE,
                      sender_address="admin@example.com", sender_name="Admin"),
     )  # fmt: skip
-    source = await data_sources.create_data_source(deps, SYSTEM, "Legacy CRM")
+    source = await services.data_sources.create_data_source(SYSTEM, "Legacy CRM")
     ids = []
     for n in range(63):
-        user = await users.create_user(
-            deps, SYSTEM,
+        user = await services.users.create_user(
+            SYSTEM,
             users.NewUser(login=f"u{n}", last_name="U", email=f"u{n}@example.com",
                           location_id=loc.id),
         )  # fmt: skip
         ids.append(user.id)
-    async with deps.uow as uow:
+    async with services.uow as uow:
         for owner in ids:
             await uow.relationships.set(owner, ids[0] if owner != ids[0] else ids[1],
                                         RelationshipLevel.ASSISTANT)  # fmt: skip
@@ -230,13 +230,15 @@ async def test_statements_of_a_reset_grow_with_batches_not_users(
             assert user is not None
             await uow.users.update(replace(user, client_settings={"k": 1}))
         await uow.commit()
-    await data_sources.set_data_source_active(deps, SYSTEM, source.id, False)
+    await services.data_sources.set_data_source_active(SYSTEM, source.id, False)
     options = list(ResetOption)
 
     async def statements(chosen: list[int], batch: int) -> int:
-        batched = replace(deps, config=replace(deps.config, reset_batch_size=batch))
+        batched = replace(services, config=replace(services.config, reset_batch_size=batch))
         with count_statements() as counter:
-            outcomes = await reset_users(batched, SYSTEM, [(str(i), i) for i in chosen], options)
+            outcomes = await batched.reset.reset_users(
+                SYSTEM, [(str(i), i) for i in chosen], options
+            )
         assert {o.status.value for o in outcomes} == {"SUCCEEDED"}
         return len(counter.statements)
 

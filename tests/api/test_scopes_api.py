@@ -23,17 +23,16 @@ class Scoped:
 
 @pytest.fixture
 async def scoped(api: Api) -> Scoped:
-    deps = api.deps
-    munich = await locations.create_location(deps, SYSTEM, locations.NewLocation(name="Munich"))
-    berlin = await locations.create_location(deps, SYSTEM, locations.NewLocation(name="Berlin"))
-    own = await users.create_user(
-        deps, SYSTEM, users.NewUser(login="m.user", last_name="M", location_id=munich.id)
+    services = api.services
+    munich = await services.locations.create_location(SYSTEM, locations.NewLocation(name="Munich"))
+    berlin = await services.locations.create_location(SYSTEM, locations.NewLocation(name="Berlin"))
+    own = await services.users.create_user(
+        SYSTEM, users.NewUser(login="m.user", last_name="M", location_id=munich.id)
     )
-    other = await users.create_user(
-        deps, SYSTEM, users.NewUser(login="b.user", last_name="B", location_id=berlin.id)
+    other = await services.users.create_user(
+        SYSTEM, users.NewUser(login="b.user", last_name="B", location_id=berlin.id)
     )
-    await administrators.create_administrator(
-        deps,
+    await services.administrators.create_administrator(
         SYSTEM,
         administrators.NewAdministrator(
             login="munich-admin",

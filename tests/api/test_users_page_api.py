@@ -31,14 +31,12 @@ query($first: Int!, $after: String) {
 @pytest.fixture
 async def organisation(api: Api) -> None:
     """120 users in two groups of one location, in teams of ten, some with own relationships."""
-    deps = api.deps
-    berlin = await locations.create_location(
-        deps,
+    services = api.services
+    berlin = await services.locations.create_location(
         SYSTEM,
         locations.NewLocation(name="Berlin", client_settings=[("language", "de")]),
     )
-    sales = await groups.create_group(
-        deps,
+    sales = await services.groups.create_group(
         SYSTEM,
         groups.NewConfigurationGroup(
             location_id=berlin.id,
@@ -48,8 +46,7 @@ async def organisation(api: Api) -> None:
     )
     ids = []
     for n in range(120):
-        user = await users.create_user(
-            deps,
+        user = await services.users.create_user(
             SYSTEM,
             users.NewUser(
                 login=f"user{n:03}",
@@ -61,10 +58,10 @@ async def organisation(api: Api) -> None:
         )
         ids.append(user.id)
     for start in range(0, 120, 10):
-        await teams.create_team(
-            deps, SYSTEM, teams.NewTeam(name=f"Team {start}", member_ids=ids[start : start + 10])
+        await services.teams.create_team(
+            SYSTEM, teams.NewTeam(name=f"Team {start}", member_ids=ids[start : start + 10])
         )
-    async with deps.uow as uow:
+    async with services.uow as uow:
         for owner in ids[::7]:
             await uow.relationships.set(owner, ids[-1], RelationshipLevel.ASSISTANT)
         await uow.commit()

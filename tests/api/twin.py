@@ -99,9 +99,8 @@ class Organisation:
 async def organisation(api: Api, admin_token: str) -> Organisation:
     """Two locations with settings and groups; users with and without group, VIPs,
     teams of several sizes, a user in no team."""
-    deps = api.deps
-    berlin = await locations.create_location(
-        deps,
+    services = api.services
+    berlin = await services.locations.create_location(
         SYSTEM,
         locations.NewLocation(
             name="Berlin",
@@ -110,13 +109,11 @@ async def organisation(api: Api, admin_token: str) -> Organisation:
             presence_settings=[("away_after", 10)],
         ),
     )
-    munich = await locations.create_location(
-        deps,
+    munich = await services.locations.create_location(
         SYSTEM,
         locations.NewLocation(name="Munich", default_relationship=RelationshipLevel.FORWARDER),
     )
-    sales = await groups.create_group(
-        deps,
+    sales = await services.groups.create_group(
         SYSTEM,
         groups.NewConfigurationGroup(
             location_id=berlin.id,
@@ -125,15 +122,14 @@ async def organisation(api: Api, admin_token: str) -> Organisation:
             client_settings=[("ringtone", "bell")],
         ),
     )
-    support = await groups.create_group(
-        deps, SYSTEM, groups.NewConfigurationGroup(location_id=munich.id, name="Support")
+    support = await services.groups.create_group(
+        SYSTEM, groups.NewConfigurationGroup(location_id=munich.id, name="Support")
     )
     ids = []
     for n in range(30):
         group = [sales, support, None][n % 3]
         location = berlin if group is sales or (group is None and n % 2) else munich
-        user = await users.create_user(
-            deps,
+        user = await services.users.create_user(
             SYSTEM,
             users.NewUser(
                 login=f"user{n:02}",
@@ -148,12 +144,11 @@ async def organisation(api: Api, admin_token: str) -> Organisation:
             ),
         )
         ids.append(user.id)
-    team = await teams.create_team(
-        deps, SYSTEM, teams.NewTeam(name="Everyone but the last", member_ids=ids[:-1])
+    team = await services.teams.create_team(
+        SYSTEM, teams.NewTeam(name="Everyone but the last", member_ids=ids[:-1])
     )
     for start in range(0, 28, 4):
-        await teams.create_team(
-            deps,
+        await services.teams.create_team(
             SYSTEM,
             teams.NewTeam(
                 name=f"Team {start}",
@@ -162,8 +157,7 @@ async def organisation(api: Api, admin_token: str) -> Organisation:
                 description="small" if start % 8 else None,
             ),
         )
-    await administrators.create_administrator(
-        deps,
+    await services.administrators.create_administrator(
         SYSTEM,
         administrators.NewAdministrator(
             login="munich-admin", password=ADMIN_PASSWORD, last_name="Sub", location_ids=[munich.id]

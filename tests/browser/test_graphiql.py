@@ -39,10 +39,10 @@ from playwright.sync_api import (
 
 from domain.principals import SYSTEM
 from domain.services import locations, users
-from domain.services.administrators import NewAdministrator, create_administrator
+from domain.services.administrators import NewAdministrator
 from persistence.database import create_engine
 from persistence.migrate import upgrade
-from server.container import build_deps
+from server.container import build_services
 from server.graphiql import GRAPHIQL_JS
 from server.settings import Settings
 
@@ -84,19 +84,17 @@ def make_database(db: Path) -> None:
     async def create() -> None:
         engine = create_engine(url)
         try:
-            deps = build_deps(engine, Settings(database_url=url))  # type: ignore[call-arg]
-            await create_administrator(
-                deps,
+            services = build_services(engine, Settings(database_url=url))  # type: ignore[call-arg]
+            await services.administrators.create_administrator(
                 SYSTEM,
                 NewAdministrator(
                     login=ADMIN_LOGIN, password=ADMIN_PASSWORD, last_name="Administrator"
                 ),
             )
-            location = await locations.create_location(
-                deps, SYSTEM, locations.NewLocation(name="Munich")
+            location = await services.locations.create_location(
+                SYSTEM, locations.NewLocation(name="Munich")
             )
-            await users.create_user(
-                deps,
+            await services.users.create_user(
                 SYSTEM,
                 users.NewUser(login="bernd.mueller", last_name="Müller", location_id=location.id),
             )

@@ -19,11 +19,11 @@ from sqlalchemy.pool import NullPool
 from domain.model import SmtpSecurity
 from domain.principals import SYSTEM
 from domain.services import locations, users
-from domain.services.mail import GatewayInput, configure_gateway
-from domain.services.reset import ResetOption, reset_users
+from domain.services.mail import GatewayInput
+from domain.services.reset import ResetOption
 from persistence.database import create_engine
 from persistence.migrate import upgrade
-from server.container import build_deps, deps_factory
+from server.container import build_services, services_factory
 from server.settings import Settings
 from tests.cli.serving import STARTED, connect_admin_process, free_port
 from tests.mail_outbox import (
@@ -61,19 +61,19 @@ def queue_password_mail(db: Path, smtp: SmtpServer) -> None:
         url = f"sqlite:///{db}"
         engine = create_engine(url)
         try:
-            deps = build_deps(engine, Settings(database_url=url))  # type: ignore[call-arg]
-            await configure_gateway(
-                deps, SYSTEM,
+            services = build_services(engine, Settings(database_url=url))  # type: ignore[call-arg]
+            await services.mail.configure_gateway(
+                SYSTEM,
                 GatewayInput(host=smtp.host, port=smtp.port, security=SmtpSecurity.NONE,
                              sender_address="connect@example.org"),
             )  # fmt: skip
-            loc = await locations.create_location(deps, SYSTEM, locations.NewLocation(name="HQ"))
-            anna = await users.create_user(
-                deps, SYSTEM,
+            loc = await services.locations.create_location(SYSTEM, locations.NewLocation(name="HQ"))
+            anna = await services.users.create_user(
+                SYSTEM,
                 users.NewUser(login="anna", last_name="A", location_id=loc.id,
                               email="anna@example.org"),
             )  # fmt: skip
-            await reset_users(deps, SYSTEM, [("a", anna.id)], [ResetOption.PASSWORD])
+            await services.reset.reset_users(SYSTEM, [("a", anna.id)], [ResetOption.PASSWORD])
         finally:
             await engine.dispose()
 
@@ -146,7 +146,7 @@ async def test_two_dispatcher_processes_behind_a_server_slower_than_the_claim_se
     database_url, clean_database = shared_database
     count = 10
     await queue_password_mails(
-        deps_factory(clean_database, mail_settings(database_url))(), smtp_server, count
+        services_factory(clean_database, mail_settings(database_url))(), smtp_server, count
     )
     smtp_server.hold()
     env = database_environment(database_url, **mail_environment(database_url))
@@ -183,7 +183,7 @@ async def test_a_killed_dispatcher_sends_again_only_the_message_in_flight(
     database_url, clean_database = shared_database
     count, accepted = 50, 11
     await queue_password_mails(
-        deps_factory(clean_database, mail_settings(database_url))(), smtp_server, count
+        services_factory(clean_database, mail_settings(database_url))(), smtp_server, count
     )
     smtp_server.hold(after=accepted)
     env = database_environment(database_url, **mail_environment(database_url))

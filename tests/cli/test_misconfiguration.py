@@ -17,7 +17,7 @@ from sqlalchemy import make_url
 from persistence.database import create_engine
 from persistence.migrate import head_revision, upgrade
 from server.app import create_app
-from server.container import deps_factory
+from server.container import services_factory
 from server.dispatcher import run_dispatcher
 from server.settings import Settings
 from tests.cli.serving import connect_admin_process, free_port
@@ -197,7 +197,7 @@ async def test_a_dispatcher_without_its_tables_logs_a_line_per_back_off(
     logging.getLogger("connect_admin.mail").addHandler(handler)
     try:
         async with asyncio.timeout(60):
-            await run_dispatcher(deps_factory(engine, settings), stop, poll_seconds=0.001)
+            await run_dispatcher(services_factory(engine, settings), stop, poll_seconds=0.001)
     finally:
         logging.getLogger("connect_admin.mail").removeHandler(handler)
         await engine.dispose()

@@ -7,11 +7,9 @@ from datetime import UTC
 
 import pytest
 
-from server.security import (
-    Argon2PasswordHasher,
-    SecretsRandomSource,
-    SystemClock,
-)
+from adapters.clock import SystemClock
+from adapters.hashing import Argon2PasswordHasher
+from adapters.randomness import SecretsRandomSource
 
 
 @pytest.fixture(scope="module")

@@ -27,11 +27,10 @@ from schemathesis.python.asgi import ASGIClient
 from schemathesis.specs.graphql.schemas import GraphQLSchema
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from domain.services.mail import dispatch_due
 from domain.services.validation import MAX_JSON_BYTES, MAX_JSON_DEPTH
 from persistence.database import create_engine
 from server.app import create_app
-from server.container import deps_factory
+from server.container import services_factory
 from server.demo_data import DEMO_ADMIN_PASSWORD, DEMO_USER_PASSWORD
 from server.settings import Settings
 from tests.smtp_server import SmtpServer
@@ -194,7 +193,7 @@ def fuzz_app(fuzz_settings: Settings) -> ASGIApp:
     failing pass fails the request's test."""
     engine = create_engine(fuzz_settings.database_url)
     app = create_app(fuzz_settings, engine=engine)
-    make_deps = deps_factory(engine, fuzz_settings)
+    make_services = services_factory(engine, fuzz_settings)
 
     async def app_then_mail(scope: Scope, receive: Receive, send: Send) -> None:
         try:
@@ -205,7 +204,7 @@ def fuzz_app(fuzz_settings: Settings) -> ASGIApp:
                 # the connections of that loop go with it.
                 await engine.dispose()
         if scope["type"] == "http":
-            await dispatch_due(make_deps())
+            await make_services().outbox.dispatch_due()
 
     return app_then_mail
 

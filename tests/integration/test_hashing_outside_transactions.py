@@ -27,11 +27,11 @@ from domain.model import (
     VoicemailPinState,
 )
 from domain.principals import AdminPrincipal, UserPrincipal
-from domain.services import administrators, credentials, users
-from domain.services.auth import change_my_password
+from domain.services import administrators, users
+from domain.services.config import ServiceConfig
 from domain.services.credentials import VoicemailAccessOutcome
-from domain.services.deps import Deps, ServiceConfig
-from domain.services.reset import ResetOption, UserResetStatus, reset_users
+from domain.services.registry import Services
+from domain.services.reset import ResetOption, UserResetStatus
 from persistence.unit_of_work import SqlAlchemyUnitOfWork
 from tests.fakes import START, FakeClock, FakeHasher, FakeMailer, FakeRandom, FakeSecretBox
 
@@ -57,8 +57,8 @@ class Clients:
         self.secrets = FakeSecretBox()
         self.clock = FakeClock()
 
-    def new(self) -> Deps:
-        return Deps(
+    def new(self) -> Services:
+        return Services(
             uow=SqlAlchemyUnitOfWork(self.engine),
             clock=self.clock,
             hasher=self.hasher,
@@ -121,7 +121,7 @@ async def code_of(call: Awaitable[object]) -> str | None:
 async def rename(clients: Clients, user: User) -> None:
     """A second client's mutation of the same user, bounded by LIMIT."""
     changes = users.UserChanges(id=user.id, first_name="Anne")
-    await asyncio.wait_for(users.update_user(clients.new(), ROOT, changes), LIMIT)
+    await asyncio.wait_for(clients.new().users.update_user(ROOT, changes), LIMIT)
 
 
 async def while_held(
@@ -142,33 +142,33 @@ def me(user: User) -> UserPrincipal:
     return UserPrincipal(user.id, user.login, False)
 
 
-async def check_pin(deps: Deps, user: User) -> None:
-    await credentials.verify_voicemail_pin(deps, VOICEMAIL, user.login, PIN)
+async def check_pin(services: Services, user: User) -> None:
+    await services.credentials.verify_voicemail_pin(VOICEMAIL, user.login, PIN)
 
 
-async def first_remote_access(deps: Deps, user: User) -> None:
-    await credentials.voicemail_remote_access(deps, VOICEMAIL, user.login)
+async def first_remote_access(services: Services, user: User) -> None:
+    await services.credentials.voicemail_remote_access(VOICEMAIL, user.login)
 
 
-async def change_password(deps: Deps, user: User) -> None:
-    await change_my_password(deps, me(user), PASSWORD, "Brand-New-Secret-9")
+async def change_password(services: Services, user: User) -> None:
+    await services.auth.change_my_password(me(user), PASSWORD, "Brand-New-Secret-9")
 
 
-async def set_password(deps: Deps, user: User) -> None:
-    await credentials.set_user_password(deps, ROOT, user.id, "Set-By-Admin-42")
+async def set_password(services: Services, user: User) -> None:
+    await services.credentials.set_user_password(ROOT, user.id, "Set-By-Admin-42")
 
 
-async def create_user(deps: Deps, user: User) -> None:
+async def create_user(services: Services, user: User) -> None:
     new = users.NewUser("ben", "B", user.location_id, password=PASSWORD)
-    await users.create_user(deps, ROOT, new)
+    await services.users.create_user(ROOT, new)
 
 
-async def create_administrator(deps: Deps, user: User) -> None:
+async def create_administrator(services: Services, user: User) -> None:
     new = administrators.NewAdministrator("sub", PASSWORD, "Sub")
-    await administrators.create_administrator(deps, ROOT, new)
+    await services.administrators.create_administrator(ROOT, new)
 
 
-Operation = Callable[[Deps, User], Coroutine[Any, Any, None]]
+Operation = Callable[[Services, User], Coroutine[Any, Any, None]]
 OPERATIONS: list[tuple[Operation, VoicemailPinState]] = [
     (check_pin, VoicemailPinState.SET),
     (first_remote_access, VoicemailPinState.PENDING_DELIVERY),
@@ -197,7 +197,7 @@ async def test_a_pin_check_counts_on_top_of_a_change_made_meanwhile(
     clients: Clients, make: Factory
 ) -> None:
     user = await anna(clients, make)
-    guess = credentials.verify_voicemail_pin(clients.new(), VOICEMAIL, "anna", "000000")
+    guess = clients.new().credentials.verify_voicemail_pin(VOICEMAIL, "anna", "000000")
 
     code = await while_held(clients, code_of(guess), lambda: rename(clients, user))
 
@@ -211,7 +211,7 @@ async def test_two_first_remote_accesses_make_one_pin_and_send_one_mail(
     user = await anna(clients, make, VoicemailPinState.PENDING_DELIVERY)
     clients.hasher.hold()
     calls = [
-        asyncio.create_task(credentials.voicemail_remote_access(clients.new(), VOICEMAIL, "anna"))
+        asyncio.create_task(clients.new().credentials.voicemail_remote_access(VOICEMAIL, "anna"))
         for _ in range(2)
     ]
     try:
@@ -237,7 +237,7 @@ async def test_parallel_guesses_get_no_more_tries_than_guesses_in_a_row(
     clients.hasher.hold()
     guesses = [
         asyncio.create_task(
-            code_of(credentials.verify_voicemail_pin(clients.new(), VOICEMAIL, "anna", "000000"))
+            code_of(clients.new().credentials.verify_voicemail_pin(VOICEMAIL, "anna", "000000"))
         )
         for _ in range(5)
     ]
@@ -245,7 +245,7 @@ async def test_parallel_guesses_get_no_more_tries_than_guesses_in_a_row(
         await clients.hasher.until_waiting(5, limit=LIMIT)
         # Five tries are being checked: a sixth is refused unchecked, even the right PIN.
         sixth = await asyncio.wait_for(
-            code_of(credentials.verify_voicemail_pin(clients.new(), VOICEMAIL, "anna", PIN)),
+            code_of(clients.new().credentials.verify_voicemail_pin(VOICEMAIL, "anna", PIN)),
             LIMIT,
         )
     finally:
@@ -253,7 +253,7 @@ async def test_parallel_guesses_get_no_more_tries_than_guesses_in_a_row(
 
     assert sixth == "PIN_LOCKED"
     assert await asyncio.gather(*guesses) == ["INVALID_PIN"] * 5
-    right = credentials.verify_voicemail_pin(clients.new(), VOICEMAIL, "anna", PIN)
+    right = clients.new().credentials.verify_voicemail_pin(VOICEMAIL, "anna", PIN)
     assert await code_of(right) == "PIN_LOCKED"
 
 
@@ -264,7 +264,7 @@ async def test_a_remote_access_that_only_reads_does_not_wait_for_a_writer(
     async with SqlAlchemyUnitOfWork(clients.engine) as writer:
         await writer.users.get(user.id, for_update=True)  # another client's transaction
 
-        access = credentials.voicemail_remote_access(clients.new(), VOICEMAIL, "anna")
+        access = clients.new().credentials.voicemail_remote_access(VOICEMAIL, "anna")
         assert await asyncio.wait_for(access, LIMIT) is VoicemailAccessOutcome.PIN_REQUIRED
 
 
@@ -273,8 +273,8 @@ async def test_a_dry_run_does_not_wait_for_a_writer(clients: Clients, make: Fact
     async with SqlAlchemyUnitOfWork(clients.engine) as writer:
         await writer.users.get(user.id, for_update=True)  # another client's transaction
 
-        dry_run = reset_users(
-            clients.new(), ROOT, [("anna", user.id)], [ResetOption.CLIENT_SETTINGS], dry_run=True
+        dry_run = clients.new().reset.reset_users(
+            ROOT, [("anna", user.id)], [ResetOption.CLIENT_SETTINGS], dry_run=True
         )
         [outcome] = await asyncio.wait_for(dry_run, LIMIT)
         assert outcome.status is UserResetStatus.SUCCEEDED

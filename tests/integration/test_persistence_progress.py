@@ -16,7 +16,7 @@ from domain.ports import (
     ProgressStore,
     StoredProgress,
 )
-from gql.progress_broker import OperationAbandoned, ProgressBroker
+from domain.services.progress import OperationAbandoned, ProgressBroker
 from persistence.progress import SqlProgressStore
 
 T0 = datetime(2026, 11, 29, 12, 0, tzinfo=UTC)

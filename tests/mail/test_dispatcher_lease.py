@@ -12,7 +12,7 @@ from datetime import timedelta
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from server.container import deps_factory
+from server.container import services_factory
 from server.dispatcher import run_dispatcher
 from tests.mail_outbox import (
     CLAIM_SECONDS,
@@ -36,12 +36,12 @@ OVERTIME = timedelta(seconds=0.5)
 async def test_two_dispatchers_behind_a_server_slower_than_the_claim_send_each_message_once(
     database_url: str, clean_database: AsyncEngine, smtp_server: SmtpServer
 ) -> None:
-    make_deps = deps_factory(clean_database, mail_settings(database_url))
-    await queue_password_mails(make_deps(), smtp_server, MAILS)
+    make_services = services_factory(clean_database, mail_settings(database_url))
+    await queue_password_mails(make_services(), smtp_server, MAILS)
     smtp_server.hold()
     stop = asyncio.Event()
     dispatchers = [
-        asyncio.create_task(run_dispatcher(make_deps, stop, poll_seconds=POLL_SECONDS))
+        asyncio.create_task(run_dispatcher(make_services, stop, poll_seconds=POLL_SECONDS))
         for _ in range(2)
     ]
     try:

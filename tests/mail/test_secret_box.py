@@ -7,11 +7,8 @@ import string
 import pytest
 from cryptography.fernet import Fernet, InvalidToken
 
-from server.security import (
-    FernetSecretBox,
-    SecretDecryptionError,
-    SecretsRandomSource,
-)
+from adapters.randomness import SecretsRandomSource
+from adapters.secret_box import FernetSecretBox, SecretDecryptionError
 
 SECRET = "Pässwörd-<42>&"
 

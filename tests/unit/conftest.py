@@ -2,9 +2,9 @@ from __future__ import annotations
 
 import pytest
 
-from tests.fakes import FakeDeps, make_deps
+from tests.fakes import FakeServices, make_services
 
 
 @pytest.fixture
-def deps() -> FakeDeps:
-    return make_deps()
+def services() -> FakeServices:
+    return make_services()

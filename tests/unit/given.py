@@ -14,7 +14,7 @@ from domain.model import (
     User,
 )
 from domain.principals import AdminPrincipal, UserPrincipal
-from tests.fakes import FakeDeps
+from tests.fakes import FakeServices
 
 ROOT = AdminPrincipal(admin_id=1, login="root", location_ids=None)
 GOOD_PASSWORD = "Correct-Horse-7"
@@ -28,24 +28,24 @@ def as_user(user: User, *, pending: bool = False) -> UserPrincipal:
     return UserPrincipal(user.id, user.login, pending)
 
 
-async def location(deps: FakeDeps, name: str = "Berlin", **fields: Any) -> Location:
-    async with deps.uow as uow:
+async def location(services: FakeServices, name: str = "Berlin", **fields: Any) -> Location:
+    async with services.uow as uow:
         loc = await uow.locations.add(Location(name=name, **fields))
         await uow.commit()
     return loc
 
 
 async def group(
-    deps: FakeDeps, location_id: int, name: str = "Sales", **fields: Any
+    services: FakeServices, location_id: int, name: str = "Sales", **fields: Any
 ) -> ConfigurationGroup:
-    async with deps.uow as uow:
+    async with services.uow as uow:
         grp = await uow.groups.add(ConfigurationGroup(location_id=location_id, name=name, **fields))
         await uow.commit()
     return grp
 
 
 async def user(
-    deps: FakeDeps,
+    services: FakeServices,
     login: str,
     location_id: int,
     *,
@@ -53,8 +53,8 @@ async def user(
     last_name: str | None = None,
     **fields: Any,
 ) -> User:
-    password_hash = None if password is None else await deps.hasher.hash(password)
-    async with deps.uow as uow:
+    password_hash = None if password is None else await services.hasher.hash(password)
+    async with services.uow as uow:
         new = User(
             login=login,
             last_name=last_name or login.capitalize(),
@@ -68,12 +68,12 @@ async def user(
 
 
 async def team(
-    deps: FakeDeps,
+    services: FakeServices,
     member_ids: Iterable[int],
     name: str = "Team",
     level: RelationshipLevel = RelationshipLevel.TEAM_COLLEAGUE,
 ) -> Team:
-    async with deps.uow as uow:
+    async with services.uow as uow:
         added = await uow.teams.add(
             Team(name=name, member_ids=list(member_ids), relationship=level)
         )
@@ -82,14 +82,14 @@ async def team(
 
 
 async def administrator(
-    deps: FakeDeps,
+    services: FakeServices,
     login: str = "root",
     password: str = GOOD_PASSWORD,
     location_ids: Iterable[int] = (),
     **fields: Any,
 ) -> Administrator:
-    password_hash = await deps.hasher.hash(password)
-    async with deps.uow as uow:
+    password_hash = await services.hasher.hash(password)
+    async with services.uow as uow:
         added = await uow.administrators.add(
             Administrator(
                 login=login,
@@ -103,12 +103,14 @@ async def administrator(
     return added
 
 
-async def relationship(deps: FakeDeps, owner: User, target: User, level: RelationshipLevel) -> None:
-    async with deps.uow as uow:
+async def relationship(
+    services: FakeServices, owner: User, target: User, level: RelationshipLevel
+) -> None:
+    async with services.uow as uow:
         await uow.relationships.set(owner.id, target.id, level)
         await uow.commit()
 
 
-async def stored_user(deps: FakeDeps, user_id: int) -> User | None:
-    async with deps.uow as uow:
+async def stored_user(services: FakeServices, user_id: int) -> User | None:
+    async with services.uow as uow:
         return await uow.users.get(user_id)

@@ -13,17 +13,8 @@ import pytest
 from domain.errors import DomainError, Forbidden, NotAuthenticated
 from domain.model import Administrator
 from domain.principals import AdminPrincipal
-from domain.services import auth
-from domain.services.administrators import (
-    NewAdministrator,
-    block_administrator,
-    create_administrator,
-    delete_administrator,
-    get_administrator,
-    list_administrators,
-    unblock_administrator,
-)
-from tests.fakes import FakeDeps
+from domain.services.administrators import Administrators, NewAdministrator
+from tests.fakes import FakeServices
 from tests.unit import given
 from tests.unit.given import GOOD_PASSWORD, ROOT, sub_admin
 
@@ -33,53 +24,53 @@ def codes(error: DomainError) -> list[tuple[str, tuple[str, ...] | None]]:
 
 
 class TestCreateAdministrator:
-    async def test_creates_sub_admin_with_hashed_password(self, deps: FakeDeps) -> None:
-        loc = await given.location(deps)
+    async def test_creates_sub_admin_with_hashed_password(self, services: FakeServices) -> None:
+        loc = await given.location(services)
 
-        admin = await create_administrator(
-            deps,
+        admin = await services.administrators.create_administrator(
             ROOT,
             NewAdministrator(
                 login="sub", password=GOOD_PASSWORD, last_name="Sub", location_ids=[loc.id]
             ),
         )
 
-        stored = deps.uow.data.administrators[admin.id]
+        stored = services.uow.data.administrators[admin.id]
         assert stored.location_ids == frozenset({loc.id})
         assert not stored.is_system
         assert stored.password_hash != GOOD_PASSWORD
-        assert await deps.hasher.verify(stored.password_hash, GOOD_PASSWORD)
+        assert await services.hasher.verify(stored.password_hash, GOOD_PASSWORD)
 
-    async def test_the_password_is_hashed_outside_the_transaction(self, deps: FakeDeps) -> None:
-        await create_administrator(
-            deps, ROOT, NewAdministrator(login="root2", password=GOOD_PASSWORD, last_name="R")
+    async def test_the_password_is_hashed_outside_the_transaction(
+        self, services: FakeServices
+    ) -> None:
+        await services.administrators.create_administrator(
+            ROOT, NewAdministrator(login="root2", password=GOOD_PASSWORD, last_name="R")
         )
 
-        assert (deps.hasher.hashed, deps.hasher.during_writes) == (1, 0)
+        assert (services.hasher.hashed, services.hasher.during_writes) == (1, 0)
 
-    async def test_no_locations_makes_a_system_admin(self, deps: FakeDeps) -> None:
-        admin = await create_administrator(
-            deps, ROOT, NewAdministrator(login="root2", password=GOOD_PASSWORD, last_name="R")
+    async def test_no_locations_makes_a_system_admin(self, services: FakeServices) -> None:
+        admin = await services.administrators.create_administrator(
+            ROOT, NewAdministrator(login="root2", password=GOOD_PASSWORD, last_name="R")
         )
 
         assert admin.is_system
 
-    async def test_login_must_be_unique(self, deps: FakeDeps) -> None:
-        await given.administrator(deps, "root")
+    async def test_login_must_be_unique(self, services: FakeServices) -> None:
+        await given.administrator(services, "root")
 
         with pytest.raises(DomainError) as raised:
-            await create_administrator(
-                deps, ROOT, NewAdministrator(login="root", password=GOOD_PASSWORD, last_name="R")
+            await services.administrators.create_administrator(
+                ROOT, NewAdministrator(login="root", password=GOOD_PASSWORD, last_name="R")
             )
 
         assert codes(raised.value) == [("LOGIN_TAKEN", ("login",))]
 
-    async def test_unknown_location_is_named_by_index(self, deps: FakeDeps) -> None:
-        loc = await given.location(deps)
+    async def test_unknown_location_is_named_by_index(self, services: FakeServices) -> None:
+        loc = await given.location(services)
 
         with pytest.raises(DomainError) as raised:
-            await create_administrator(
-                deps,
+            await services.administrators.create_administrator(
                 ROOT,
                 NewAdministrator(
                     login="sub", password=GOOD_PASSWORD, last_name="S", location_ids=[loc.id, 77]
@@ -88,40 +79,42 @@ class TestCreateAdministrator:
 
         assert codes(raised.value) == [("LOCATION_NOT_FOUND", ("locationIds", "1"))]
 
-    async def test_password_follows_the_default_policy(self, deps: FakeDeps) -> None:
+    async def test_password_follows_the_default_policy(self, services: FakeServices) -> None:
         with pytest.raises(DomainError) as raised:
-            await create_administrator(
-                deps, ROOT, NewAdministrator(login="x", password="weak", last_name="X")
+            await services.administrators.create_administrator(
+                ROOT, NewAdministrator(login="x", password="weak", last_name="X")
             )
 
         assert codes(raised.value) == [("PASSWORD_POLICY", ("password",))]
 
-    async def test_sub_admin_is_forbidden(self, deps: FakeDeps) -> None:
+    async def test_sub_admin_is_forbidden(self, services: FakeServices) -> None:
         with pytest.raises(Forbidden):
-            await create_administrator(
-                deps,
+            await services.administrators.create_administrator(
                 sub_admin(1),
                 NewAdministrator(login="x", password=GOOD_PASSWORD, last_name="X"),
             )
 
 
 class TestReadAdministrators:
-    async def test_system_admin_lists_all_by_login(self, deps: FakeDeps) -> None:
-        await given.administrator(deps, "zoe")
-        await given.administrator(deps, "adam")
+    async def test_system_admin_lists_all_by_login(self, services: FakeServices) -> None:
+        await given.administrator(services, "zoe")
+        await given.administrator(services, "adam")
 
-        assert [a.login for a in await list_administrators(deps, ROOT)] == ["adam", "zoe"]
+        assert [a.login for a in await services.administrators.list_administrators(ROOT)] == [
+            "adam",
+            "zoe",
+        ]
 
-    async def test_sub_admin_sees_only_itself(self, deps: FakeDeps) -> None:
-        loc = await given.location(deps)
-        root = await given.administrator(deps, "root")
-        sub = await given.administrator(deps, "sub", location_ids=[loc.id])
+    async def test_sub_admin_sees_only_itself(self, services: FakeServices) -> None:
+        loc = await given.location(services)
+        root = await given.administrator(services, "root")
+        sub = await given.administrator(services, "sub", location_ids=[loc.id])
         me = AdminPrincipal(sub.id, "sub", frozenset({loc.id}))
 
-        assert [a.login for a in await list_administrators(deps, me)] == ["sub"]
-        assert (await get_administrator(deps, me, sub.id)).login == "sub"
+        assert [a.login for a in await services.administrators.list_administrators(me)] == ["sub"]
+        assert (await services.administrators.get_administrator(me, sub.id)).login == "sub"
         with pytest.raises(DomainError) as raised:
-            await get_administrator(deps, me, root.id)
+            await services.administrators.get_administrator(me, root.id)
         assert codes(raised.value) == [("ADMINISTRATOR_NOT_FOUND", None)]
 
 
@@ -139,77 +132,81 @@ class TestApiTokensManageNoAdministrators:
     @pytest.mark.parametrize(
         "call",
         [
-            lambda d, a, t: create_administrator(
-                d, a, NewAdministrator(login="x", password=GOOD_PASSWORD, last_name="X")
+            lambda d, a, t: d.administrators.create_administrator(
+                a, NewAdministrator(login="x", password=GOOD_PASSWORD, last_name="X")
             ),
-            lambda d, a, t: block_administrator(d, a, t),
-            lambda d, a, t: unblock_administrator(d, a, t),
-            lambda d, a, t: delete_administrator(d, a, t),
-            lambda d, a, t: auth.create_api_token(d, a, "more"),
+            lambda d, a, t: d.administrators.block_administrator(a, t),
+            lambda d, a, t: d.administrators.unblock_administrator(a, t),
+            lambda d, a, t: d.administrators.delete_administrator(a, t),
+            lambda d, a, t: d.auth.create_api_token(a, "more"),
         ],
         ids=["create", "block", "unblock", "delete", "create_api_token"],
     )
     async def test_a_system_administrators_token_is_forbidden(
-        self, deps: FakeDeps, call: Callable[[FakeDeps, AdminPrincipal, int], Awaitable[object]]
+        self,
+        services: FakeServices,
+        call: Callable[[FakeServices, AdminPrincipal, int], Awaitable[object]],
     ) -> None:
-        root = await given.administrator(deps, "root")
-        other = await given.administrator(deps, "other")
-        before = copy.deepcopy(deps.uow.data)
+        root = await given.administrator(services, "root")
+        other = await given.administrator(services, "other")
+        before = copy.deepcopy(services.uow.data)
 
         with pytest.raises(Forbidden):
-            await call(deps, via_token(root), other.id)
+            await call(services, via_token(root), other.id)
 
-        assert deps.uow.data == before
+        assert services.uow.data == before
 
-    async def test_a_token_revokes_no_token(self, deps: FakeDeps) -> None:
-        root = await given.administrator(deps, "root")
-        token, _ = await auth.create_api_token(deps, signed_in(root), "crm")
+    async def test_a_token_revokes_no_token(self, services: FakeServices) -> None:
+        root = await given.administrator(services, "root")
+        token, _ = await services.auth.create_api_token(signed_in(root), "crm")
 
         with pytest.raises(Forbidden):
-            await auth.revoke_api_token(deps, via_token(root), token.id)
+            await services.auth.revoke_api_token(via_token(root), token.id)
 
-        assert deps.uow.data.api_tokens[token.id].revoked_at is None
+        assert services.uow.data.api_tokens[token.id].revoked_at is None
 
 
 class TestBlockAdministrator:
-    async def test_ends_sessions_and_tokens_for_good(self, deps: FakeDeps) -> None:
-        root = await given.administrator(deps, "root")
-        other = await given.administrator(deps, "other")
-        session = await auth.admin_sign_in(deps, "other", GOOD_PASSWORD)
-        _, secret = await auth.create_api_token(deps, signed_in(other), "crm")
+    async def test_ends_sessions_and_tokens_for_good(self, services: FakeServices) -> None:
+        root = await given.administrator(services, "root")
+        other = await given.administrator(services, "other")
+        session = await services.auth.admin_sign_in("other", GOOD_PASSWORD)
+        _, secret = await services.auth.create_api_token(signed_in(other), "crm")
 
-        blocked = await block_administrator(deps, signed_in(root), other.id)
-        await unblock_administrator(deps, signed_in(root), other.id)
+        blocked = await services.administrators.block_administrator(signed_in(root), other.id)
+        await services.administrators.unblock_administrator(signed_in(root), other.id)
 
         assert blocked.blocked
-        assert not deps.uow.data.administrators[other.id].blocked
+        assert not services.uow.data.administrators[other.id].blocked
         for token in (session.token, secret):
             with pytest.raises(NotAuthenticated):
-                await auth.authenticate(deps, token)
-        assert [t.revoked_at for t in deps.uow.data.api_tokens.values()] == [deps.clock.now()]
+                await services.auth.authenticate(token)
+        assert [t.revoked_at for t in services.uow.data.api_tokens.values()] == [
+            services.clock.now()
+        ]
         # Unblocked, it signs in anew.
-        again = await auth.admin_sign_in(deps, "other", GOOD_PASSWORD)
-        assert isinstance(await auth.authenticate(deps, again.token), AdminPrincipal)
+        again = await services.auth.admin_sign_in("other", GOOD_PASSWORD)
+        assert isinstance(await services.auth.authenticate(again.token), AdminPrincipal)
 
-    async def test_a_blocked_administrator_cannot_sign_in(self, deps: FakeDeps) -> None:
-        root = await given.administrator(deps, "root")
-        other = await given.administrator(deps, "other")
+    async def test_a_blocked_administrator_cannot_sign_in(self, services: FakeServices) -> None:
+        root = await given.administrator(services, "root")
+        other = await given.administrator(services, "other")
 
-        await block_administrator(deps, signed_in(root), other.id)
+        await services.administrators.block_administrator(signed_in(root), other.id)
 
         with pytest.raises(DomainError) as raised:
-            await auth.admin_sign_in(deps, "other", GOOD_PASSWORD)
+            await services.auth.admin_sign_in("other", GOOD_PASSWORD)
         assert codes(raised.value) == [("ACCOUNT_BLOCKED", None)]
 
-    async def test_is_audited_without_secrets(self, deps: FakeDeps) -> None:
-        root = await given.administrator(deps, "root")
-        other = await given.administrator(deps, "other")
-        await auth.admin_sign_in(deps, "other", GOOD_PASSWORD)
+    async def test_is_audited_without_secrets(self, services: FakeServices) -> None:
+        root = await given.administrator(services, "root")
+        other = await given.administrator(services, "other")
+        await services.auth.admin_sign_in("other", GOOD_PASSWORD)
 
-        await block_administrator(deps, signed_in(root), other.id)
-        await unblock_administrator(deps, signed_in(root), other.id)
+        await services.administrators.block_administrator(signed_in(root), other.id)
+        await services.administrators.unblock_administrator(signed_in(root), other.id)
 
-        events = [(e.actor, e.action, e.details) for e in deps.uow.data.audit.values()]
+        events = [(e.actor, e.action, e.details) for e in services.uow.data.audit.values()]
         assert events == [
             (
                 "root",
@@ -224,123 +221,139 @@ class TestBlockAdministrator:
             ("root", "ADMINISTRATOR_UNBLOCKED", {"administrator_id": other.id, "login": "other"}),
         ]
 
-    async def test_blocking_or_unblocking_twice_changes_nothing(self, deps: FakeDeps) -> None:
-        root = await given.administrator(deps, "root")
-        other = await given.administrator(deps, "other")
-        await block_administrator(deps, signed_in(root), other.id)
+    async def test_blocking_or_unblocking_twice_changes_nothing(
+        self, services: FakeServices
+    ) -> None:
+        root = await given.administrator(services, "root")
+        other = await given.administrator(services, "other")
+        await services.administrators.block_administrator(signed_in(root), other.id)
 
-        again = await block_administrator(deps, signed_in(root), other.id)
-        await unblock_administrator(deps, signed_in(root), other.id)
-        await unblock_administrator(deps, signed_in(root), other.id)
+        again = await services.administrators.block_administrator(signed_in(root), other.id)
+        await services.administrators.unblock_administrator(signed_in(root), other.id)
+        await services.administrators.unblock_administrator(signed_in(root), other.id)
 
         assert again.blocked
-        assert [e.action for e in deps.uow.data.audit.values()] == [
+        assert [e.action for e in services.uow.data.audit.values()] == [
             "ADMINISTRATOR_BLOCKED",
             "ADMINISTRATOR_UNBLOCKED",
         ]
 
-    async def test_a_sub_administrator_may_be_blocked(self, deps: FakeDeps) -> None:
-        loc = await given.location(deps)
-        root = await given.administrator(deps, "root")
-        sub = await given.administrator(deps, "sub", location_ids=[loc.id])
+    async def test_a_sub_administrator_may_be_blocked(self, services: FakeServices) -> None:
+        loc = await given.location(services)
+        root = await given.administrator(services, "root")
+        sub = await given.administrator(services, "sub", location_ids=[loc.id])
 
-        assert (await block_administrator(deps, signed_in(root), sub.id)).blocked
+        assert (await services.administrators.block_administrator(signed_in(root), sub.id)).blocked
 
-    async def test_a_sign_in_under_way_makes_no_session_once_blocked(self, deps: FakeDeps) -> None:
-        root = await given.administrator(deps, "root")
-        other = await given.administrator(deps, "other")
-        deps.hasher.hold()
-        signing_in = asyncio.create_task(auth.admin_sign_in(deps, "other", GOOD_PASSWORD))
-        await deps.hasher.until_waiting(1)
+    async def test_a_sign_in_under_way_makes_no_session_once_blocked(
+        self, services: FakeServices
+    ) -> None:
+        root = await given.administrator(services, "root")
+        other = await given.administrator(services, "other")
+        services.hasher.hold()
+        signing_in = asyncio.create_task(services.auth.admin_sign_in("other", GOOD_PASSWORD))
+        await services.hasher.until_waiting(1)
 
-        await block_administrator(deps, signed_in(root), other.id)
-        deps.hasher.release()
+        await services.administrators.block_administrator(signed_in(root), other.id)
+        services.hasher.release()
 
         with pytest.raises(DomainError) as raised:
             await signing_in
         assert codes(raised.value) == [("ACCOUNT_BLOCKED", None)]
-        assert deps.uow.data.sessions == {}
+        assert services.uow.data.sessions == {}
 
     async def test_a_token_made_by_a_session_of_a_blocked_administrator_is_refused(
-        self, deps: FakeDeps
+        self, services: FakeServices
     ) -> None:
         """The caller was authenticated before the block committed."""
-        root = await given.administrator(deps, "root")
-        other = await given.administrator(deps, "other")
-        await block_administrator(deps, signed_in(root), other.id)
+        root = await given.administrator(services, "root")
+        other = await given.administrator(services, "other")
+        await services.administrators.block_administrator(signed_in(root), other.id)
 
         with pytest.raises(NotAuthenticated):
-            await auth.create_api_token(deps, signed_in(other), "late")
+            await services.auth.create_api_token(signed_in(other), "late")
 
-        assert deps.uow.data.api_tokens == {}
+        assert services.uow.data.api_tokens == {}
 
 
 class TestDeleteAdministrator:
-    async def test_takes_its_sessions_and_tokens_along(self, deps: FakeDeps) -> None:
-        root = await given.administrator(deps, "root")
-        other = await given.administrator(deps, "other")
-        session = await auth.admin_sign_in(deps, "other", GOOD_PASSWORD)
-        _, secret = await auth.create_api_token(deps, signed_in(other), "crm")
+    async def test_takes_its_sessions_and_tokens_along(self, services: FakeServices) -> None:
+        root = await given.administrator(services, "root")
+        other = await given.administrator(services, "other")
+        session = await services.auth.admin_sign_in("other", GOOD_PASSWORD)
+        _, secret = await services.auth.create_api_token(signed_in(other), "crm")
 
-        await delete_administrator(deps, signed_in(root), other.id)
+        await services.administrators.delete_administrator(signed_in(root), other.id)
 
-        assert list(deps.uow.data.administrators) == [root.id]
-        assert deps.uow.data.api_tokens == {}
+        assert list(services.uow.data.administrators) == [root.id]
+        assert services.uow.data.api_tokens == {}
         for token in (session.token, secret):
             with pytest.raises(NotAuthenticated):
-                await auth.authenticate(deps, token)
+                await services.auth.authenticate(token)
         with pytest.raises(DomainError) as raised:
-            await auth.admin_sign_in(deps, "other", GOOD_PASSWORD)
+            await services.auth.admin_sign_in("other", GOOD_PASSWORD)
         assert codes(raised.value) == [("INVALID_CREDENTIALS", None)]
-        assert [e.action for e in deps.uow.data.audit.values()][-1] == "ADMINISTRATOR_DELETED"
+        assert [e.action for e in services.uow.data.audit.values()][-1] == "ADMINISTRATOR_DELETED"
 
-    async def test_a_blocked_system_administrator_may_be_deleted(self, deps: FakeDeps) -> None:
-        root = await given.administrator(deps, "root")
-        other = await given.administrator(deps, "other", blocked=True)
+    async def test_a_blocked_system_administrator_may_be_deleted(
+        self, services: FakeServices
+    ) -> None:
+        root = await given.administrator(services, "root")
+        other = await given.administrator(services, "other", blocked=True)
 
-        await delete_administrator(deps, signed_in(root), other.id)
+        await services.administrators.delete_administrator(signed_in(root), other.id)
 
-        assert list(deps.uow.data.administrators) == [root.id]
+        assert list(services.uow.data.administrators) == [root.id]
 
-    async def test_unknown_is_not_found(self, deps: FakeDeps) -> None:
-        root = await given.administrator(deps, "root")
+    async def test_unknown_is_not_found(self, services: FakeServices) -> None:
+        root = await given.administrator(services, "root")
 
-        for call in (block_administrator, unblock_administrator, delete_administrator):
+        for call in (
+            Administrators.block_administrator,
+            Administrators.unblock_administrator,
+            Administrators.delete_administrator,
+        ):
             with pytest.raises(DomainError) as raised:
-                await call(deps, signed_in(root), 99)
+                await call(services.administrators, signed_in(root), 99)
             assert codes(raised.value) == [("ADMINISTRATOR_NOT_FOUND", ("id",))]
 
 
 class TestAdministratorsStay:
-    @pytest.mark.parametrize("call", [block_administrator, delete_administrator])
+    @pytest.mark.parametrize(
+        "call", [Administrators.block_administrator, Administrators.delete_administrator]
+    )
     async def test_not_oneself(
         self,
-        deps: FakeDeps,
-        call: Callable[[FakeDeps, AdminPrincipal, int], Awaitable[object]],
+        services: FakeServices,
+        call: Callable[[Administrators, AdminPrincipal, int], Awaitable[object]],
     ) -> None:
-        root = await given.administrator(deps, "root")
-        await given.administrator(deps, "other")
+        root = await given.administrator(services, "root")
+        await given.administrator(services, "other")
 
         with pytest.raises(DomainError) as raised:
-            await call(deps, signed_in(root), root.id)
+            await call(services.administrators, signed_in(root), root.id)
 
         assert codes(raised.value) == [("OWN_ACCOUNT", ("id",))]
-        assert not deps.uow.data.administrators[root.id].blocked
+        assert not services.uow.data.administrators[root.id].blocked
 
-    @pytest.mark.parametrize("call", [block_administrator, delete_administrator])
+    @pytest.mark.parametrize(
+        "call", [Administrators.block_administrator, Administrators.delete_administrator]
+    )
     async def test_not_the_last_unblocked_system_administrator(
         self,
-        deps: FakeDeps,
-        call: Callable[[FakeDeps, AdminPrincipal, int], Awaitable[object]],
+        services: FakeServices,
+        call: Callable[[Administrators, AdminPrincipal, int], Awaitable[object]],
     ) -> None:
         """Here the caller is a system administrator blocked since it signed in."""
-        root = await given.administrator(deps, "root")
-        gone = await given.administrator(deps, "gone", blocked=True)
-        await given.administrator(deps, "sub", location_ids=[(await given.location(deps)).id])
+        root = await given.administrator(services, "root")
+        gone = await given.administrator(services, "gone", blocked=True)
+        await given.administrator(
+            services, "sub", location_ids=[(await given.location(services)).id]
+        )
 
         with pytest.raises(DomainError) as raised:
-            await call(deps, signed_in(gone), root.id)
+            await call(services.administrators, signed_in(gone), root.id)
 
         assert codes(raised.value) == [("LAST_SYSTEM_ADMINISTRATOR", ("id",))]
-        assert root.id in deps.uow.data.administrators
-        assert not deps.uow.data.administrators[root.id].blocked
+        assert root.id in services.uow.data.administrators
+        assert not services.uow.data.administrators[root.id].blocked

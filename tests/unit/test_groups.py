@@ -8,12 +8,8 @@ from domain.errors import DomainError
 from domain.model import RelationshipLevel
 from domain.services.groups import (
     NewConfigurationGroup,
-    create_group,
-    delete_group,
-    get_group,
-    groups_of_locations,
 )
-from tests.fakes import FakeDeps
+from tests.fakes import FakeServices
 from tests.unit import given
 from tests.unit.given import ROOT, sub_admin
 
@@ -23,11 +19,10 @@ def codes(error: DomainError) -> list[tuple[str, tuple[str, ...] | None]]:
 
 
 class TestCreateGroup:
-    async def test_inherits_what_it_leaves_unset(self, deps: FakeDeps) -> None:
-        loc = await given.location(deps)
+    async def test_inherits_what_it_leaves_unset(self, services: FakeServices) -> None:
+        loc = await given.location(services)
 
-        grp = await create_group(
-            deps,
+        grp = await services.groups.create_group(
             ROOT,
             NewConfigurationGroup(
                 location_id=loc.id,
@@ -37,63 +32,65 @@ class TestCreateGroup:
             ),
         )
 
-        stored = deps.uow.data.groups[grp.id]
+        stored = services.uow.data.groups[grp.id]
         assert stored.default_relationship is RelationshipLevel.ASSISTANT
         assert stored.client_settings is None
         assert stored.presence_settings == {}
 
-    async def test_name_is_unique_within_the_location(self, deps: FakeDeps) -> None:
-        berlin = await given.location(deps)
-        munich = await given.location(deps, "Munich")
-        await given.group(deps, berlin.id, "Sales")
+    async def test_name_is_unique_within_the_location(self, services: FakeServices) -> None:
+        berlin = await given.location(services)
+        munich = await given.location(services, "Munich")
+        await given.group(services, berlin.id, "Sales")
 
-        await create_group(deps, ROOT, NewConfigurationGroup(location_id=munich.id, name="Sales"))
+        await services.groups.create_group(
+            ROOT, NewConfigurationGroup(location_id=munich.id, name="Sales")
+        )
         with pytest.raises(DomainError) as raised:
-            await create_group(
-                deps, ROOT, NewConfigurationGroup(location_id=berlin.id, name="Sales")
+            await services.groups.create_group(
+                ROOT, NewConfigurationGroup(location_id=berlin.id, name="Sales")
             )
 
         assert codes(raised.value) == [("NAME_TAKEN", ("name",))]
 
-    async def test_unknown_location_is_not_found(self, deps: FakeDeps) -> None:
+    async def test_unknown_location_is_not_found(self, services: FakeServices) -> None:
         with pytest.raises(DomainError) as raised:
-            await create_group(deps, ROOT, NewConfigurationGroup(location_id=9, name="X"))
+            await services.groups.create_group(ROOT, NewConfigurationGroup(location_id=9, name="X"))
 
         assert codes(raised.value) == [("LOCATION_NOT_FOUND", ("locationId",))]
 
 
 class TestDeleteGroup:
-    async def test_unused_group_is_deleted(self, deps: FakeDeps) -> None:
-        loc = await given.location(deps)
-        grp = await given.group(deps, loc.id)
+    async def test_unused_group_is_deleted(self, services: FakeServices) -> None:
+        loc = await given.location(services)
+        grp = await given.group(services, loc.id)
 
-        await delete_group(deps, ROOT, grp.id)
+        await services.groups.delete_group(ROOT, grp.id)
 
-        assert deps.uow.data.groups == {}
+        assert services.uow.data.groups == {}
 
-    async def test_group_with_users_is_in_use(self, deps: FakeDeps) -> None:
-        loc = await given.location(deps)
-        grp = await given.group(deps, loc.id)
-        await given.user(deps, "anna", loc.id, configuration_group_id=grp.id)
+    async def test_group_with_users_is_in_use(self, services: FakeServices) -> None:
+        loc = await given.location(services)
+        grp = await given.group(services, loc.id)
+        await given.user(services, "anna", loc.id, configuration_group_id=grp.id)
 
         with pytest.raises(DomainError) as raised:
-            await delete_group(deps, ROOT, grp.id)
+            await services.groups.delete_group(ROOT, grp.id)
 
         assert codes(raised.value) == [("CONFIGURATION_GROUP_IN_USE", ("id",))]
 
 
 class TestReadGroups:
-    async def test_groups_of_locations_by_name(self, deps: FakeDeps) -> None:
-        loc = await given.location(deps)
-        await given.group(deps, loc.id, "Support")
-        await given.group(deps, loc.id, "Sales")
+    async def test_groups_of_locations_by_name(self, services: FakeServices) -> None:
+        loc = await given.location(services)
+        await given.group(services, loc.id, "Support")
+        await given.group(services, loc.id, "Sales")
 
-        found = await groups_of_locations(deps, ROOT, [loc.id])
+        found = await services.groups.groups_of_locations(ROOT, [loc.id])
 
         assert [g.name for g in found[loc.id]] == ["Sales", "Support"]
 
-    async def test_get_group(self, deps: FakeDeps) -> None:
-        loc = await given.location(deps)
-        grp = await given.group(deps, loc.id)
+    async def test_get_group(self, services: FakeServices) -> None:
+        loc = await given.location(services)
+        grp = await given.group(services, loc.id)
 
-        assert (await get_group(deps, sub_admin(loc.id), grp.id)).name == "Sales"
+        assert (await services.groups.get_group(sub_admin(loc.id), grp.id)).name == "Sales"

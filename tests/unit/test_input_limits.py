@@ -16,14 +16,10 @@ from domain.model import (
 )
 from domain.services.mail import (
     GatewayInput,
-    configure_gateway,
-    dispatch_due,
-    send_test_email,
 )
-from domain.services.me import set_my_client_setting
 from domain.services.paging import PageRequest
-from domain.services.reset import ResetOption, reset_users
-from domain.services.users import NewUser, UserFilter, create_user, users_page
+from domain.services.reset import ResetOption
+from domain.services.users import NewUser, UserFilter
 from domain.services.validation import (
     MAX_DESCRIPTION_LENGTH,
     MAX_EMAIL_LENGTH,
@@ -41,7 +37,7 @@ from domain.services.validation import (
     stored_json_problem,
     text_problem,
 )
-from tests.fakes import FakeDeps
+from tests.fakes import FakeServices
 from tests.unit import given
 from tests.unit.given import ROOT
 
@@ -212,37 +208,39 @@ class TestStoredJson:
 
 class TestServices:
     async def test_a_setting_value_is_checked_before_anything_is_stored(
-        self, deps: FakeDeps
+        self, services: FakeServices
     ) -> None:
-        loc = await given.location(deps)
-        anna = await given.user(deps, "anna", loc.id)
+        loc = await given.location(services)
+        anna = await given.user(services, "anna", loc.id)
 
         with pytest.raises(DomainError) as refused:
-            await set_my_client_setting(deps, given.as_user(anna), "deep", nested(250))
+            await services.me.set_my_client_setting(given.as_user(anna), "deep", nested(250))
 
         assert [(p.code, p.field) for p in refused.value.problems] == [
             ("VALUE_TOO_DEEP", ("value",))
         ]
-        assert deps.uow.data.users[anna.id].client_settings == {}
+        assert services.uow.data.users[anna.id].client_settings == {}
 
-    async def test_a_long_search_is_refused(self, deps: FakeDeps) -> None:
+    async def test_a_long_search_is_refused(self, services: FakeServices) -> None:
         page = PageRequest(first=10, after_id=None)
-        await users_page(deps, ROOT, page, UserFilter(search="x" * MAX_SEARCH_LENGTH))
+        await services.users.users_page(ROOT, page, UserFilter(search="x" * MAX_SEARCH_LENGTH))
 
         with pytest.raises(DomainError) as refused:
-            await users_page(deps, ROOT, page, UserFilter(search="x" * (MAX_SEARCH_LENGTH + 1)))
+            await services.users.users_page(
+                ROOT, page, UserFilter(search="x" * (MAX_SEARCH_LENGTH + 1))
+            )
 
         assert [(p.code, p.field) for p in refused.value.problems] == [
             ("VALUE_TOO_LONG", ("filter", "search"))
         ]
 
-    async def test_no_lookup_for_a_login_with_a_problem(self, deps: FakeDeps) -> None:
-        loc = await given.location(deps)
-        await given.user(deps, "anna", loc.id)
+    async def test_no_lookup_for_a_login_with_a_problem(self, services: FakeServices) -> None:
+        loc = await given.location(services)
+        await given.user(services, "anna", loc.id)
 
         with pytest.raises(DomainError) as refused:
-            await create_user(
-                deps, ROOT, NewUser(login="anna\x00", last_name="D", location_id=loc.id)
+            await services.users.create_user(
+                ROOT, NewUser(login="anna\x00", last_name="D", location_id=loc.id)
             )
 
         assert [p.code for p in refused.value.problems] == ["INVALID_CHARACTERS"]
@@ -257,40 +255,40 @@ class TestServices:
         ],
     )
     async def test_the_gateway_refuses_line_breaks(
-        self, deps: FakeDeps, field: str, value: str
+        self, services: FakeServices, field: str, value: str
     ) -> None:
         gateway = GatewayInput(
             host="smtp.example.org", port=25, security=SmtpSecurity.NONE,
             sender_address="connect@example.org",
         )  # fmt: skip
         with pytest.raises(DomainError) as refused:
-            await configure_gateway(deps, ROOT, replace(gateway, **{field: value}))
+            await services.mail.configure_gateway(ROOT, replace(gateway, **{field: value}))
 
         assert [p.code for p in refused.value.problems] == ["INVALID_CHARACTERS"]
-        assert deps.uow.data.email_gateway is None
+        assert services.uow.data.email_gateway is None
 
     async def test_a_stored_bad_gateway_retries_queued_mail_and_keeps_its_secret(
-        self, deps: FakeDeps
+        self, services: FakeServices
     ) -> None:
-        deps.uow.data.email_gateway = EmailGateway(
+        services.uow.data.email_gateway = EmailGateway(
             host="smtp.example.org", port=25, security=SmtpSecurity.NONE,
             sender_address="connect@example.org", sender_name="Connect",
         )  # fmt: skip
-        loc = await given.location(deps)
-        anna = await given.user(deps, "anna", loc.id, email="anna@example.org")
-        await reset_users(deps, ROOT, [("a", anna.id)], [ResetOption.PASSWORD])
-        stored = deps.uow.data.email_gateway
-        deps.uow.data.email_gateway = replace(stored, sender_name="X\r\nBcc: evil@evil.example")
+        loc = await given.location(services)
+        anna = await given.user(services, "anna", loc.id, email="anna@example.org")
+        await services.reset.reset_users(ROOT, [("a", anna.id)], [ResetOption.PASSWORD])
+        stored = services.uow.data.email_gateway
+        services.uow.data.email_gateway = replace(stored, sender_name="X\r\nBcc: evil@evil.example")
 
-        await dispatch_due(deps)
+        await services.outbox.dispatch_due()
 
-        [mail] = deps.uow.data.outbox.values()
+        [mail] = services.uow.data.outbox.values()
         assert mail.status is MailStatus.PENDING
         assert mail.secret_ciphertext is not None
         assert "senderName" in (mail.last_error or "")
-        assert deps.mailer.attempted == []
+        assert services.mailer.attempted == []
         with pytest.raises(DomainError) as refused:
-            await send_test_email(deps, ROOT, "me@example.org")
+            await services.mail.send_test_email(ROOT, "me@example.org")
         assert refused.value.problems[0].code == "MAIL_GATEWAY_INVALID"
 
     def test_which_stored_gateway_field_is_bad(self) -> None:
@@ -303,16 +301,18 @@ class TestServices:
         assert gateway_problem(replace(gateway, username="u\x00")) == "username"
         assert gateway_problem(replace(gateway, sender_address="no-address")) == "senderAddress"
 
-    async def test_a_stored_bad_address_refuses_the_password_reset(self, deps: FakeDeps) -> None:
-        deps.uow.data.email_gateway = EmailGateway(
+    async def test_a_stored_bad_address_refuses_the_password_reset(
+        self, services: FakeServices
+    ) -> None:
+        services.uow.data.email_gateway = EmailGateway(
             host="smtp.example.org", port=25, security=SmtpSecurity.NONE,
             sender_address="connect@example.org",
         )  # fmt: skip
-        loc = await given.location(deps)
-        anna = await given.user(deps, "anna", loc.id, email="anna\x00@example.org")
+        loc = await given.location(services)
+        anna = await given.user(services, "anna", loc.id, email="anna\x00@example.org")
 
-        [outcome] = await reset_users(deps, ROOT, [("a", anna.id)], [ResetOption.PASSWORD])
+        [outcome] = await services.reset.reset_users(ROOT, [("a", anna.id)], [ResetOption.PASSWORD])
 
         [action] = outcome.actions
         assert [p.code for p in action.problems] == ["EMAIL_INVALID"]
-        assert deps.uow.data.outbox == {}
+        assert services.uow.data.outbox == {}

@@ -12,6 +12,7 @@ FORBIDDEN = (
     "gql",
     "mail",
     "server",
+    "adapters",
     "sqlalchemy",
     "alembic",
     "strawberry",

@@ -7,8 +7,8 @@ import pytest
 from domain.errors import DomainError
 from domain.model import DEFAULT_PASSWORD_POLICY, PasswordPolicy
 from domain.rules import password_policy_problems, password_policy_violations
-from domain.services.users import NewUser, create_user
-from tests.fakes import FakeDeps
+from domain.services.users import NewUser
+from tests.fakes import FakeServices
 from tests.unit import given
 from tests.unit.given import ROOT
 
@@ -76,12 +76,11 @@ class TestPasswordPolicyProblems:
 
 
 class TestPasswordPolicyOnCreateUser:
-    async def test_weak_password_is_refused_with_the_rule(self, deps: FakeDeps) -> None:
-        loc = await given.location(deps)
+    async def test_weak_password_is_refused_with_the_rule(self, services: FakeServices) -> None:
+        loc = await given.location(services)
 
         with pytest.raises(DomainError) as raised:
-            await create_user(
-                deps,
+            await services.users.create_user(
                 ROOT,
                 NewUser(login="anna", last_name="A", location_id=loc.id, password="short"),
             )
@@ -92,12 +91,12 @@ class TestPasswordPolicyOnCreateUser:
         assert "at least 12 characters" in problem.message
         assert "a digit" in problem.message
 
-    async def test_location_policy_decides(self, deps: FakeDeps) -> None:
+    async def test_location_policy_decides(self, services: FakeServices) -> None:
         lenient = PasswordPolicy(min_length=4, require_uppercase=False, require_digit=False)
-        loc = await given.location(deps, password_policy=lenient)
+        loc = await given.location(services, password_policy=lenient)
 
-        user = await create_user(
-            deps, ROOT, NewUser(login="anna", last_name="A", location_id=loc.id, password="abcd")
+        user = await services.users.create_user(
+            ROOT, NewUser(login="anna", last_name="A", location_id=loc.id, password="abcd")
         )
 
         assert user.password_hash is not None

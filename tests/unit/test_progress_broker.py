@@ -13,14 +13,14 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from domain.ports import ProgressKey, ProgressSnapshot, StoredProgress
-from gql.progress_broker import (
-    MemoryProgressStore,
+from domain.services.progress import (
     OperationAbandoned,
     OperationInUse,
     OperationLimitReached,
     OperationNotStarted,
     ProgressBroker,
 )
+from tests.fakes import MemoryProgressStore
 
 ALICE, BOB = 1, 2
 
@@ -75,7 +75,7 @@ async def until(condition: Callable[[], bool], turns: int = 1000) -> None:
 
 async def test_an_early_subscriber_sees_the_run_until_its_end() -> None:
     # No polling: the process's own reports wake its subscribers.
-    broker = ProgressBroker(poll_seconds=3600)
+    broker = ProgressBroker(MemoryProgressStore(), poll_seconds=3600)
     watched: list[ProgressSnapshot] = []
     first = asyncio.Event()
 
@@ -129,7 +129,7 @@ async def test_one_poll_serves_every_subscriber_of_a_process() -> None:
 
 
 async def test_a_late_subscriber_gets_the_final_state_at_once() -> None:
-    broker = ProgressBroker(wait_timeout=0)
+    broker = ProgressBroker(MemoryProgressStore(), wait_timeout=0)
     run = await broker.start(ALICE, "op")
     await run.report(1, 1)
     await run.finish()
@@ -137,7 +137,7 @@ async def test_a_late_subscriber_gets_the_final_state_at_once() -> None:
 
 
 async def test_another_caller_sees_nothing_of_it() -> None:
-    broker = ProgressBroker(wait_timeout=0)
+    broker = ProgressBroker(MemoryProgressStore(), wait_timeout=0)
     run = await broker.start(ALICE, "op")
     await run.report(1, 1)
     await run.finish()
@@ -147,13 +147,13 @@ async def test_another_caller_sees_nothing_of_it() -> None:
 
 
 async def test_a_run_refused_before_any_user_still_finishes() -> None:
-    broker = ProgressBroker()
+    broker = ProgressBroker(MemoryProgressStore())
     await (await broker.start(ALICE, "op")).finish()
     assert await collect(broker, ALICE, "op") == [ProgressSnapshot(0, 0, finished=True)]
 
 
 async def test_an_unfinished_id_cannot_start_again_a_finished_one_can() -> None:
-    broker = ProgressBroker()
+    broker = ProgressBroker(MemoryProgressStore())
     run = await broker.start(ALICE, "op")
     with pytest.raises(OperationInUse):
         await broker.start(ALICE, "op")
@@ -261,7 +261,7 @@ async def test_a_failed_progress_write_does_not_fail_the_operation(
 
 
 async def test_a_caller_runs_a_bounded_number_at_once() -> None:
-    broker = ProgressBroker(max_per_caller=2)
+    broker = ProgressBroker(MemoryProgressStore(), max_per_caller=2)
     first = await broker.start(ALICE, "a1")
     second = await broker.start(ALICE, "a2")
     with pytest.raises(OperationLimitReached):
@@ -274,7 +274,9 @@ async def test_a_caller_runs_a_bounded_number_at_once() -> None:
 
 
 async def test_a_process_watches_a_bounded_number_of_operations() -> None:
-    broker = ProgressBroker(max_per_caller=2, max_watched=3, poll_seconds=3600)
+    broker = ProgressBroker(
+        MemoryProgressStore(), max_per_caller=2, max_watched=3, poll_seconds=3600
+    )
     streams = [broker.watch(ALICE, "a1"), broker.watch(ALICE, "a2"), broker.watch(BOB, "b1")]
     waiting = [asyncio.create_task(anext(stream)) for stream in streams]
     await until(lambda: broker.watched == 3)

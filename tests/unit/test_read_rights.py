@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import replace
 
 from domain.model import RelationshipLevel, SmtpSecurity, User, VoicemailPinState
-from domain.services import lookups, mail, relationships, users
-from tests.fakes import FakeDeps
+from domain.services import mail, users
+from tests.fakes import FakeServices
 from tests.unit import given
 from tests.unit.given import ROOT, sub_admin
 
@@ -16,14 +16,14 @@ GATEWAY = mail.GatewayInput(
 )  # fmt: skip
 
 
-async def colleagues(deps: FakeDeps) -> tuple[User, User]:
+async def colleagues(services: FakeServices) -> tuple[User, User]:
     """anna in Berlin; carl, a VIP with everything set, in Munich."""
-    berlin = await given.location(deps, "Berlin")
-    munich = await given.location(deps, "Munich")
-    group = await given.group(deps, munich.id)
-    anna = await given.user(deps, "anna", berlin.id, email="anna@example.org")
+    berlin = await given.location(services, "Berlin")
+    munich = await given.location(services, "Munich")
+    group = await given.group(services, munich.id)
+    anna = await given.user(services, "anna", berlin.id, email="anna@example.org")
     carl = await given.user(
-        deps,
+        services,
         "carl",
         munich.id,
         first_name="Carl",
@@ -49,8 +49,10 @@ def directory_fields(user: User) -> tuple[object, ...]:
 
 
 class TestColleagues:
-    async def test_a_user_reads_a_colleagues_directory_entry_only(self, deps: FakeDeps) -> None:
-        anna, carl = await colleagues(deps)
+    async def test_a_user_reads_a_colleagues_directory_entry_only(
+        self, services: FakeServices
+    ) -> None:
+        anna, carl = await colleagues(services)
 
         read = users.as_read_by(given.as_user(anna), carl)
 
@@ -71,70 +73,76 @@ class TestColleagues:
             False,
         )
 
-    async def test_a_user_reads_itself_whole(self, deps: FakeDeps) -> None:
-        anna, _ = await colleagues(deps)
+    async def test_a_user_reads_itself_whole(self, services: FakeServices) -> None:
+        anna, _ = await colleagues(services)
 
         assert users.as_read_by(given.as_user(anna), anna) is anna
 
-    async def test_administrators_read_their_users_whole(self, deps: FakeDeps) -> None:
-        _, carl = await colleagues(deps)
+    async def test_administrators_read_their_users_whole(self, services: FakeServices) -> None:
+        _, carl = await colleagues(services)
 
         assert users.as_read_by(ROOT, carl) is carl
         assert users.as_read_by(sub_admin(carl.location_id), carl) is carl
         assert users.as_read_by(replace(ROOT, via_api_token=True), carl) is carl
 
-    async def test_every_way_to_a_colleague_gives_the_directory_entry(self, deps: FakeDeps) -> None:
+    async def test_every_way_to_a_colleague_gives_the_directory_entry(
+        self, services: FakeServices
+    ) -> None:
         """node (get_user), team members and contacts (users_by_id), relationships."""
-        anna, carl = await colleagues(deps)
-        await given.relationship(deps, anna, carl, RelationshipLevel.ASSISTANT)
+        anna, carl = await colleagues(services)
+        await given.relationship(services, anna, carl, RelationshipLevel.ASSISTANT)
         me = given.as_user(anna)
         entry = users.directory_entry(carl)
 
-        by_node = await users.get_user(deps, me, carl.id)
-        by_id = await lookups.users_by_id(deps, me, [anna.id, carl.id])
-        listed = await relationships.relationships_of(deps, me, [anna])
-        towards = await relationships.relationship_to(deps, me, anna, carl.id)
+        by_node = await services.users.get_user(me, carl.id)
+        by_id = await services.lookups.users_by_id(me, [anna.id, carl.id])
+        listed = await services.relationships.relationships_of(me, [anna])
+        towards = await services.relationships.relationship_to(me, anna, carl.id)
 
         assert by_node == entry
-        assert by_id == {anna.id: await users.get_user(deps, ROOT, anna.id), carl.id: entry}
+        assert by_id == {anna.id: await services.users.get_user(ROOT, anna.id), carl.id: entry}
         assert [target for _, target in listed[anna.id]] == [entry]
         assert towards is not None
         assert towards[1] == entry
 
-    async def test_administrators_get_the_whole_user_every_way(self, deps: FakeDeps) -> None:
-        _, carl = await colleagues(deps)
-        stored = await users.get_user(deps, ROOT, carl.id)
+    async def test_administrators_get_the_whole_user_every_way(
+        self, services: FakeServices
+    ) -> None:
+        _, carl = await colleagues(services)
+        stored = await services.users.get_user(ROOT, carl.id)
 
         assert stored.email == "carl@example.org"
-        assert (await lookups.users_by_id(deps, ROOT, [carl.id]))[carl.id] == stored
+        assert (await services.lookups.users_by_id(ROOT, [carl.id]))[carl.id] == stored
 
-    async def test_a_user_reads_no_locations_groups(self, deps: FakeDeps) -> None:
-        anna, carl = await colleagues(deps)
+    async def test_a_user_reads_no_locations_groups(self, services: FakeServices) -> None:
+        anna, carl = await colleagues(services)
         where = [anna.location_id, carl.location_id]
 
-        assert await lookups.groups_by_location(deps, given.as_user(anna), where) == {}
-        by_root = await lookups.groups_by_location(deps, ROOT, where)
+        assert await services.lookups.groups_by_location(given.as_user(anna), where) == {}
+        by_root = await services.lookups.groups_by_location(ROOT, where)
         assert [g.name for g in by_root[carl.location_id]] == ["Sales"]
 
 
 class TestGateway:
-    async def test_system_administrators_read_the_configuration(self, deps: FakeDeps) -> None:
-        await mail.configure_gateway(deps, ROOT, GATEWAY)
+    async def test_system_administrators_read_the_configuration(
+        self, services: FakeServices
+    ) -> None:
+        await services.mail.configure_gateway(ROOT, GATEWAY)
 
         for reader in (ROOT, replace(ROOT, via_api_token=True)):
-            reading = await mail.read_gateway(deps, reader)
+            reading = await services.mail.read_gateway(reader)
             assert reading.configured
             assert reading.gateway is not None
             assert reading.gateway.username == "connect"
 
     async def test_a_sub_administrator_learns_only_whether_there_is_one(
-        self, deps: FakeDeps
+        self, services: FakeServices
     ) -> None:
-        loc = await given.location(deps)
+        loc = await given.location(services)
         sub = sub_admin(loc.id)
 
-        assert await mail.read_gateway(deps, sub) == mail.GatewayReading(False, None)
-        await mail.configure_gateway(deps, ROOT, GATEWAY)
-        assert await mail.read_gateway(deps, sub) == mail.GatewayReading(True, None)
+        assert await services.mail.read_gateway(sub) == mail.GatewayReading(False, None)
+        await services.mail.configure_gateway(ROOT, GATEWAY)
+        assert await services.mail.read_gateway(sub) == mail.GatewayReading(True, None)
         via_token = replace(sub, via_api_token=True)
-        assert await mail.read_gateway(deps, via_token) == mail.GatewayReading(True, None)
+        assert await services.mail.read_gateway(via_token) == mail.GatewayReading(True, None)

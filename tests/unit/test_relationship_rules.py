@@ -17,12 +17,7 @@ from domain.rules import (
     listed_relationships,
     scope_default,
 )
-from domain.services.relationships import (
-    default_relationships,
-    relationship_to,
-    relationships_of,
-)
-from tests.fakes import FakeDeps
+from tests.fakes import FakeServices
 from tests.unit import given
 from tests.unit.given import ROOT, sub_admin
 
@@ -230,15 +225,15 @@ class TestListedRelationships:
 
 class TestResolutionServices:
     async def test_default_relationship_comes_from_group_else_location(
-        self, deps: FakeDeps
+        self, services: FakeServices
     ) -> None:
-        loc = await given.location(deps, default_relationship=L.FORWARDER)
-        grp = await given.group(deps, loc.id, default_relationship=L.ASSISTANT)
-        plain = await given.user(deps, "plain", loc.id)
-        grouped = await given.user(deps, "grouped", loc.id, configuration_group_id=grp.id)
-        vip = await given.user(deps, "vip", loc.id, is_vip=True)
+        loc = await given.location(services, default_relationship=L.FORWARDER)
+        grp = await given.group(services, loc.id, default_relationship=L.ASSISTANT)
+        plain = await given.user(services, "plain", loc.id)
+        grouped = await given.user(services, "grouped", loc.id, configuration_group_id=grp.id)
+        vip = await given.user(services, "vip", loc.id, is_vip=True)
 
-        defaults = await default_relationships(deps, [plain, grouped, vip])
+        defaults = await services.relationships.default_relationships([plain, grouped, vip])
 
         assert defaults == {
             plain.id: ScopeDefault(L.FORWARDER, RelationshipSource.LOCATION),
@@ -246,16 +241,18 @@ class TestResolutionServices:
             vip.id: None,
         }
 
-    async def test_relationships_of_resolves_teams_and_own_settings(self, deps: FakeDeps) -> None:
-        berlin = await given.location(deps)
-        munich = await given.location(deps, "Munich")
-        anna = await given.user(deps, "anna", berlin.id)
-        ben = await given.user(deps, "ben", berlin.id)
-        carl = await given.user(deps, "carl", munich.id)
-        await given.team(deps, [anna.id, ben.id, carl.id], level=L.ASSISTANT)
-        await given.relationship(deps, anna, ben, L.BLOCKED)
+    async def test_relationships_of_resolves_teams_and_own_settings(
+        self, services: FakeServices
+    ) -> None:
+        berlin = await given.location(services)
+        munich = await given.location(services, "Munich")
+        anna = await given.user(services, "anna", berlin.id)
+        ben = await given.user(services, "ben", berlin.id)
+        carl = await given.user(services, "carl", munich.id)
+        await given.team(services, [anna.id, ben.id, carl.id], level=L.ASSISTANT)
+        await given.relationship(services, anna, ben, L.BLOCKED)
 
-        result = await relationships_of(deps, ROOT, [anna])
+        result = await services.relationships.relationships_of(ROOT, [anna])
 
         assert [(rel.target_id, rel.level, rel.source) for rel, _ in result[anna.id]] == [
             (ben.id, L.BLOCKED, RelationshipSource.USER),
@@ -263,33 +260,38 @@ class TestResolutionServices:
         ]
 
     async def test_relationships_of_hides_targets_outside_sub_admin_locations(
-        self, deps: FakeDeps
+        self, services: FakeServices
     ) -> None:
-        berlin = await given.location(deps)
-        munich = await given.location(deps, "Munich")
-        anna = await given.user(deps, "anna", berlin.id)
-        carl = await given.user(deps, "carl", munich.id)
-        await given.team(deps, [anna.id, carl.id])
+        berlin = await given.location(services)
+        munich = await given.location(services, "Munich")
+        anna = await given.user(services, "anna", berlin.id)
+        carl = await given.user(services, "carl", munich.id)
+        await given.team(services, [anna.id, carl.id])
 
-        result = await relationships_of(deps, sub_admin(berlin.id), [anna])
+        result = await services.relationships.relationships_of(sub_admin(berlin.id), [anna])
 
         assert result == {anna.id: []}
 
-    async def test_relationship_to_gives_effective_level(self, deps: FakeDeps) -> None:
-        berlin = await given.location(deps, default_relationship=L.EMPLOYEE)
-        anna = await given.user(deps, "anna", berlin.id)
-        ben = await given.user(deps, "ben", berlin.id)
+    async def test_relationship_to_gives_effective_level(self, services: FakeServices) -> None:
+        berlin = await given.location(services, default_relationship=L.EMPLOYEE)
+        anna = await given.user(services, "anna", berlin.id)
+        ben = await given.user(services, "ben", berlin.id)
 
-        found = await relationship_to(deps, ROOT, anna, ben.id)
+        found = await services.relationships.relationship_to(ROOT, anna, ben.id)
 
         assert found is not None
         assert found[0] == EffectiveRelationship(ben.id, L.EMPLOYEE, RelationshipSource.LOCATION)
 
-    async def test_relationship_to_hidden_or_unknown_target_is_none(self, deps: FakeDeps) -> None:
-        berlin = await given.location(deps)
-        munich = await given.location(deps, "Munich")
-        anna = await given.user(deps, "anna", berlin.id)
-        carl = await given.user(deps, "carl", munich.id)
+    async def test_relationship_to_hidden_or_unknown_target_is_none(
+        self, services: FakeServices
+    ) -> None:
+        berlin = await given.location(services)
+        munich = await given.location(services, "Munich")
+        anna = await given.user(services, "anna", berlin.id)
+        carl = await given.user(services, "carl", munich.id)
 
-        assert await relationship_to(deps, sub_admin(berlin.id), anna, carl.id) is None
-        assert await relationship_to(deps, ROOT, anna, 999) is None
+        assert (
+            await services.relationships.relationship_to(sub_admin(berlin.id), anna, carl.id)
+            is None
+        )
+        assert await services.relationships.relationship_to(ROOT, anna, 999) is None

@@ -11,9 +11,8 @@ from domain.model import Contact, DirectoryDataSource, RelationshipLevel
 from domain.services.reset import (
     ResetOption,
     UserResetStatus,
-    reset_users,
 )
-from tests.fakes import FakeDeps
+from tests.fakes import FakeServices
 from tests.unit import given
 from tests.unit.given import ROOT
 
@@ -25,8 +24,8 @@ ALL_BUT_MAIL = [
 ]
 
 
-async def contact_from(deps: FakeDeps, owner_id: int, active: bool) -> None:
-    async with deps.uow as uow:
+async def contact_from(services: FakeServices, owner_id: int, active: bool) -> None:
+    async with services.uow as uow:
         source = await uow.data_sources.add(
             DirectoryDataSource(name=f"src-{owner_id}-{active}", active=active)
         )
@@ -37,99 +36,109 @@ async def contact_from(deps: FakeDeps, owner_id: int, active: bool) -> None:
 
 
 class TestRequest:
-    async def test_no_option_is_refused_before_anything(self, deps: FakeDeps) -> None:
+    async def test_no_option_is_refused_before_anything(self, services: FakeServices) -> None:
         with pytest.raises(DomainError) as refused:
-            await reset_users(deps, ROOT, [("a", 1)], [])
+            await services.reset.reset_users(ROOT, [("a", 1)], [])
         assert refused.value.problems[0].code == "NO_OPTION_SELECTED"
 
-    async def test_more_than_ten_thousand_users_are_refused(self, deps: FakeDeps) -> None:
+    async def test_more_than_ten_thousand_users_are_refused(self, services: FakeServices) -> None:
         requested = [(str(n), n) for n in range(10_001)]
         with pytest.raises(DomainError) as refused:
-            await reset_users(deps, ROOT, requested, [ResetOption.CLIENT_SETTINGS])
+            await services.reset.reset_users(ROOT, requested, [ResetOption.CLIENT_SETTINGS])
         assert refused.value.problems[0].code == "TOO_MANY_USERS"
 
-    async def test_duplicates_collapse_and_order_is_kept(self, deps: FakeDeps) -> None:
-        loc = await given.location(deps)
-        anna = await given.user(deps, "anna", loc.id)
-        ben = await given.user(deps, "ben", loc.id)
+    async def test_duplicates_collapse_and_order_is_kept(self, services: FakeServices) -> None:
+        loc = await given.location(services)
+        anna = await given.user(services, "anna", loc.id)
+        ben = await given.user(services, "ben", loc.id)
         requested = [("b", ben.id), ("a", anna.id), ("b", ben.id), ("x", None)]
-        outcomes = await reset_users(deps, ROOT, requested, [ResetOption.CLIENT_SETTINGS])
+        outcomes = await services.reset.reset_users(ROOT, requested, [ResetOption.CLIENT_SETTINGS])
         assert [o.key for o in outcomes] == ["b", "a", "x"]
         assert [o.status for o in outcomes] == [
             UserResetStatus.SUCCEEDED, UserResetStatus.SUCCEEDED, UserResetStatus.FAILED,
         ]  # fmt: skip
         assert outcomes[2].problems[0].code == "USER_NOT_FOUND"
 
-    async def test_users_outside_a_sub_admins_locations_are_not_found(self, deps: FakeDeps) -> None:
-        munich = await given.location(deps, "Munich")
-        berlin = await given.location(deps, "Berlin")
-        outside = await given.user(deps, "ben", berlin.id, client_settings={"k": 1})
-        outcomes = await reset_users(
-            deps, given.sub_admin(munich.id), [("b", outside.id)], [ResetOption.CLIENT_SETTINGS]
+    async def test_users_outside_a_sub_admins_locations_are_not_found(
+        self, services: FakeServices
+    ) -> None:
+        munich = await given.location(services, "Munich")
+        berlin = await given.location(services, "Berlin")
+        outside = await given.user(services, "ben", berlin.id, client_settings={"k": 1})
+        outcomes = await services.reset.reset_users(
+            given.sub_admin(munich.id), [("b", outside.id)], [ResetOption.CLIENT_SETTINGS]
         )
         assert outcomes[0].problems[0].code == "USER_NOT_FOUND"
         assert outcomes[0].user is None
-        assert (await given.stored_user(deps, outside.id)).client_settings == {"k": 1}  # type: ignore[union-attr]
+        assert (await given.stored_user(services, outside.id)).client_settings == {"k": 1}  # type: ignore[union-attr]
 
 
 class TestActions:
-    async def test_settings_overrides_are_removed_and_counted(self, deps: FakeDeps) -> None:
-        loc = await given.location(deps)
+    async def test_settings_overrides_are_removed_and_counted(self, services: FakeServices) -> None:
+        loc = await given.location(services)
         anna = await given.user(
-            deps, "anna", loc.id, client_settings={"a": 1, "b": 2}, presence_settings={"p": 1}
+            services, "anna", loc.id, client_settings={"a": 1, "b": 2}, presence_settings={"p": 1}
         )
-        [outcome] = await reset_users(
-            deps, ROOT, [("a", anna.id)],
+        [outcome] = await services.reset.reset_users(
+            ROOT, [("a", anna.id)],
             [ResetOption.PRESENCE_SETTINGS, ResetOption.CLIENT_SETTINGS],
         )  # fmt: skip
         assert [(a.option, a.changes) for a in outcome.actions] == [
             (ResetOption.CLIENT_SETTINGS, 2), (ResetOption.PRESENCE_SETTINGS, 1),
         ]  # fmt: skip
-        stored = await given.stored_user(deps, anna.id)
+        stored = await given.stored_user(services, anna.id)
         assert stored is not None
         assert (stored.client_settings, stored.presence_settings) == ({}, {})
 
-    async def test_relationships_go_back_to_the_defaults(self, deps: FakeDeps) -> None:
-        loc = await given.location(deps)
-        anna = await given.user(deps, "anna", loc.id)
-        ben = await given.user(deps, "ben", loc.id)
-        await given.relationship(deps, anna, ben, RelationshipLevel.BLOCKED)
-        [outcome] = await reset_users(deps, ROOT, [("a", anna.id)], [ResetOption.RELATIONSHIPS])
+    async def test_relationships_go_back_to_the_defaults(self, services: FakeServices) -> None:
+        loc = await given.location(services)
+        anna = await given.user(services, "anna", loc.id)
+        ben = await given.user(services, "ben", loc.id)
+        await given.relationship(services, anna, ben, RelationshipLevel.BLOCKED)
+        [outcome] = await services.reset.reset_users(
+            ROOT, [("a", anna.id)], [ResetOption.RELATIONSHIPS]
+        )
         assert outcome.actions[0].changes == 1
         assert outcome.warnings == []
-        async with deps.uow as uow:
+        async with services.uow as uow:
             assert await uow.relationships.own_for([anna.id]) == {}
 
-    async def test_a_vip_loses_all_relationships_with_a_warning(self, deps: FakeDeps) -> None:
-        loc = await given.location(deps)
-        vip = await given.user(deps, "vip", loc.id, is_vip=True)
-        ben = await given.user(deps, "ben", loc.id)
-        await given.relationship(deps, vip, ben, RelationshipLevel.ASSISTANT)
-        [outcome] = await reset_users(deps, ROOT, [("v", vip.id)], [ResetOption.RELATIONSHIPS])
+    async def test_a_vip_loses_all_relationships_with_a_warning(
+        self, services: FakeServices
+    ) -> None:
+        loc = await given.location(services)
+        vip = await given.user(services, "vip", loc.id, is_vip=True)
+        ben = await given.user(services, "ben", loc.id)
+        await given.relationship(services, vip, ben, RelationshipLevel.ASSISTANT)
+        [outcome] = await services.reset.reset_users(
+            ROOT, [("v", vip.id)], [ResetOption.RELATIONSHIPS]
+        )
         assert [w.code for w in outcome.warnings] == ["VIP_RELATIONSHIPS_DELETED"]
 
     async def test_repair_removes_only_contacts_of_deactivated_sources(
-        self, deps: FakeDeps
+        self, services: FakeServices
     ) -> None:
-        loc = await given.location(deps)
-        anna = await given.user(deps, "anna", loc.id)
-        await contact_from(deps, anna.id, active=False)
-        await contact_from(deps, anna.id, active=True)
-        [outcome] = await reset_users(deps, ROOT, [("a", anna.id)], [ResetOption.CONTACT_LIST])
+        loc = await given.location(services)
+        anna = await given.user(services, "anna", loc.id)
+        await contact_from(services, anna.id, active=False)
+        await contact_from(services, anna.id, active=True)
+        [outcome] = await services.reset.reset_users(
+            ROOT, [("a", anna.id)], [ResetOption.CONTACT_LIST]
+        )
         assert outcome.actions[0].changes == 1
         assert [w.code for w in outcome.warnings] == ["CONTACTS_REMOVED"]
-        async with deps.uow as uow:
+        async with services.uow as uow:
             left = (await uow.contacts.for_owners([anna.id]))[anna.id]
         assert len(left) == 1
 
     async def test_password_and_pin_are_refused_without_an_address_or_gateway(
-        self, deps: FakeDeps
+        self, services: FakeServices
     ) -> None:
-        loc = await given.location(deps)
-        no_mail = await given.user(deps, "anna", loc.id, client_settings={"k": 1})
-        with_mail = await given.user(deps, "ben", loc.id, email="ben@example.org")
-        outcomes = await reset_users(
-            deps, ROOT, [("a", no_mail.id), ("b", with_mail.id)],
+        loc = await given.location(services)
+        no_mail = await given.user(services, "anna", loc.id, client_settings={"k": 1})
+        with_mail = await given.user(services, "ben", loc.id, email="ben@example.org")
+        outcomes = await services.reset.reset_users(
+            ROOT, [("a", no_mail.id), ("b", with_mail.id)],
             [ResetOption.PASSWORD, ResetOption.VOICEMAIL_PIN, ResetOption.CLIENT_SETTINGS],
         )  # fmt: skip
         anna, ben = outcomes
@@ -139,35 +148,39 @@ class TestActions:
         assert anna.status is UserResetStatus.PARTIAL
         assert anna.actions[2].done
         assert anna.actions[2].changes == 1
-        assert (await given.stored_user(deps, no_mail.id)).password_hash is None  # type: ignore[union-attr]
+        assert (await given.stored_user(services, no_mail.id)).password_hash is None  # type: ignore[union-attr]
 
 
 class TestDryRunAndAudit:
-    async def test_a_dry_run_reports_the_same_and_changes_nothing(self, deps: FakeDeps) -> None:
-        loc = await given.location(deps)
-        vip = await given.user(deps, "vip", loc.id, is_vip=True, client_settings={"k": 1})
-        ben = await given.user(deps, "ben", loc.id)
-        await given.relationship(deps, vip, ben, RelationshipLevel.ASSISTANT)
-        await contact_from(deps, vip.id, active=False)
-        committed = deps.uow.committed
+    async def test_a_dry_run_reports_the_same_and_changes_nothing(
+        self, services: FakeServices
+    ) -> None:
+        loc = await given.location(services)
+        vip = await given.user(services, "vip", loc.id, is_vip=True, client_settings={"k": 1})
+        ben = await given.user(services, "ben", loc.id)
+        await given.relationship(services, vip, ben, RelationshipLevel.ASSISTANT)
+        await contact_from(services, vip.id, active=False)
+        committed = services.uow.committed
 
-        [dry] = await reset_users(deps, ROOT, [("v", vip.id)], ALL_BUT_MAIL, dry_run=True)
+        [dry] = await services.reset.reset_users(ROOT, [("v", vip.id)], ALL_BUT_MAIL, dry_run=True)
 
-        assert deps.uow.committed == committed
+        assert services.uow.committed == committed
         assert sorted(w.code for w in dry.warnings) == [
             "CONTACTS_REMOVED", "VIP_RELATIONSHIPS_DELETED",
         ]  # fmt: skip
-        [real] = await reset_users(deps, ROOT, [("v", vip.id)], ALL_BUT_MAIL)
+        [real] = await services.reset.reset_users(ROOT, [("v", vip.id)], ALL_BUT_MAIL)
         assert [(a.option, a.changes) for a in dry.actions] == [
             (a.option, a.changes) for a in real.actions
         ]
         assert sorted(w.code for w in real.warnings) == sorted(w.code for w in dry.warnings)
 
-    async def test_each_reset_user_gets_one_audit_event(self, deps: FakeDeps) -> None:
-        loc = await given.location(deps)
-        anna = await given.user(deps, "anna", loc.id)
-        await reset_users(deps, ROOT, [("a", anna.id), ("x", None)], [ResetOption.CLIENT_SETTINGS])
-        events = [e for e in deps.uow.audit_events if e.action == "USER_RESET"]
+    async def test_each_reset_user_gets_one_audit_event(self, services: FakeServices) -> None:
+        loc = await given.location(services)
+        anna = await given.user(services, "anna", loc.id)
+        await services.reset.reset_users(
+            ROOT, [("a", anna.id), ("x", None)], [ResetOption.CLIENT_SETTINGS]
+        )
+        events = [e for e in services.uow.audit_events if e.action == "USER_RESET"]
         assert [(e.target_user_id, e.actor) for e in events] == [(anna.id, "root")]
         assert events[0].details["options"] == ["CLIENT_SETTINGS"]
         assert events[0].details["status"] == "SUCCEEDED"
@@ -175,16 +188,16 @@ class TestDryRunAndAudit:
 
 class TestStorageFailure:
     async def test_a_failure_storing_one_user_rolls_back_that_user_only(
-        self, deps: FakeDeps
+        self, services: FakeServices
     ) -> None:
-        loc = await given.location(deps)
-        anna = await given.user(deps, "anna", loc.id, client_settings={"k": 1})
-        ben = await given.user(deps, "ben", loc.id, client_settings={"k": 1})
+        loc = await given.location(services)
+        anna = await given.user(services, "anna", loc.id, client_settings={"k": 1})
+        ben = await given.user(services, "ben", loc.id, client_settings={"k": 1})
         # The batch's commit fails, then anna's own: ben's is stored.
-        deps.uow.fail_commits(2)
+        services.uow.fail_commits(2)
 
-        first, second = await reset_users(
-            deps, ROOT, [("a", anna.id), ("b", ben.id)], [ResetOption.CLIENT_SETTINGS]
+        first, second = await services.reset.reset_users(
+            ROOT, [("a", anna.id), ("b", ben.id)], [ResetOption.CLIENT_SETTINGS]
         )
 
         assert (first.status, [p.code for p in first.problems]) == (
@@ -192,48 +205,52 @@ class TestStorageFailure:
         )  # fmt: skip
         assert first.actions == []
         assert second.status is UserResetStatus.SUCCEEDED
-        assert (await given.stored_user(deps, anna.id)).client_settings == {"k": 1}  # type: ignore[union-attr]
-        assert (await given.stored_user(deps, ben.id)).client_settings == {}  # type: ignore[union-attr]
+        assert (await given.stored_user(services, anna.id)).client_settings == {"k": 1}  # type: ignore[union-attr]
+        assert (await given.stored_user(services, ben.id)).client_settings == {}  # type: ignore[union-attr]
 
-    async def test_a_batch_that_fails_once_is_stored_user_by_user(self, deps: FakeDeps) -> None:
-        loc = await given.location(deps)
-        anna = await given.user(deps, "anna", loc.id, client_settings={"k": 1})
-        ben = await given.user(deps, "ben", loc.id, client_settings={"k": 1})
-        deps.uow.fail_commits(1)
-        before = deps.uow.committed
+    async def test_a_batch_that_fails_once_is_stored_user_by_user(
+        self, services: FakeServices
+    ) -> None:
+        loc = await given.location(services)
+        anna = await given.user(services, "anna", loc.id, client_settings={"k": 1})
+        ben = await given.user(services, "ben", loc.id, client_settings={"k": 1})
+        services.uow.fail_commits(1)
+        before = services.uow.committed
 
-        outcomes = await reset_users(
-            deps, ROOT, [("a", anna.id), ("b", ben.id)], [ResetOption.CLIENT_SETTINGS]
+        outcomes = await services.reset.reset_users(
+            ROOT, [("a", anna.id), ("b", ben.id)], [ResetOption.CLIENT_SETTINGS]
         )
 
         assert [o.status for o in outcomes] == [UserResetStatus.SUCCEEDED] * 2
-        assert deps.uow.committed == before + 2
+        assert services.uow.committed == before + 2
         for user_id in (anna.id, ben.id):
-            assert (await given.stored_user(deps, user_id)).client_settings == {}  # type: ignore[union-attr]
+            assert (await given.stored_user(services, user_id)).client_settings == {}  # type: ignore[union-attr]
 
 
 class TestBatches:
-    async def test_a_batch_is_one_transaction(self, deps: FakeDeps) -> None:
-        loc = await given.location(deps)
+    async def test_a_batch_is_one_transaction(self, services: FakeServices) -> None:
+        loc = await given.location(services)
         users = [
-            await given.user(deps, f"u{n}", loc.id, client_settings={"k": n}) for n in range(5)
+            await given.user(services, f"u{n}", loc.id, client_settings={"k": n}) for n in range(5)
         ]
-        batched = replace(deps, config=replace(deps.config, reset_batch_size=2))
-        before = deps.uow.committed
+        batched = replace(services, config=replace(services.config, reset_batch_size=2))
+        before = services.uow.committed
 
-        outcomes = await reset_users(
-            batched, ROOT, [(str(u.id), u.id) for u in users], [ResetOption.CLIENT_SETTINGS]
+        outcomes = await batched.reset.reset_users(
+            ROOT, [(str(u.id), u.id) for u in users], [ResetOption.CLIENT_SETTINGS]
         )
 
         assert [o.status for o in outcomes] == [UserResetStatus.SUCCEEDED] * 5
-        assert deps.uow.committed == before + 3
+        assert services.uow.committed == before + 3
 
-    async def test_two_keys_for_one_user_reset_it_twice_in_order(self, deps: FakeDeps) -> None:
-        loc = await given.location(deps)
-        anna = await given.user(deps, "anna", loc.id, client_settings={"k": 1})
+    async def test_two_keys_for_one_user_reset_it_twice_in_order(
+        self, services: FakeServices
+    ) -> None:
+        loc = await given.location(services)
+        anna = await given.user(services, "anna", loc.id, client_settings={"k": 1})
 
-        first, second = await reset_users(
-            deps, ROOT, [("a", anna.id), ("anna", anna.id)], [ResetOption.CLIENT_SETTINGS]
+        first, second = await services.reset.reset_users(
+            ROOT, [("a", anna.id), ("anna", anna.id)], [ResetOption.CLIENT_SETTINGS]
         )
 
         assert [(a.option, a.changes) for a in first.actions] == [(ResetOption.CLIENT_SETTINGS, 1)]
@@ -242,32 +259,32 @@ class TestBatches:
 
 class TestProgress:
     async def test_the_callback_sees_each_batch_of_distinct_users_once_stored(
-        self, deps: FakeDeps
+        self, services: FakeServices
     ) -> None:
-        loc = await given.location(deps)
-        anna = await given.user(deps, "anna", loc.id, client_settings={"k": 1})
-        ben = await given.user(deps, "ben", loc.id)
+        loc = await given.location(services)
+        anna = await given.user(services, "anna", loc.id, client_settings={"k": 1})
+        ben = await given.user(services, "ben", loc.id)
         seen: list[tuple[int, int]] = []
 
         async def on_progress(done: int, total: int) -> None:
             # Called once the batch's outcomes are final: stored already.
             if done == 2:
-                assert (await given.stored_user(deps, anna.id)).client_settings == {}  # type: ignore[union-attr]
+                assert (await given.stored_user(services, anna.id)).client_settings == {}  # type: ignore[union-attr]
             seen.append((done, total))
 
         requested = [("a", anna.id), ("b", ben.id), ("a", anna.id), ("x", None)]
-        batched = replace(deps, config=replace(deps.config, reset_batch_size=2))
-        await reset_users(
-            batched, ROOT, requested, [ResetOption.CLIENT_SETTINGS], on_progress=on_progress
+        batched = replace(services, config=replace(services.config, reset_batch_size=2))
+        await batched.reset.reset_users(
+            ROOT, requested, [ResetOption.CLIENT_SETTINGS], on_progress=on_progress
         )
         assert seen == [(0, 3), (2, 3), (3, 3)]
 
-    async def test_a_refused_request_reports_nothing(self, deps: FakeDeps) -> None:
+    async def test_a_refused_request_reports_nothing(self, services: FakeServices) -> None:
         seen: list[tuple[int, int]] = []
 
         async def on_progress(done: int, total: int) -> None:
             seen.append((done, total))
 
         with pytest.raises(DomainError):
-            await reset_users(deps, ROOT, [("a", 1)], [], on_progress=on_progress)
+            await services.reset.reset_users(ROOT, [("a", 1)], [], on_progress=on_progress)
         assert seen == []

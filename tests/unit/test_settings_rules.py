@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from domain.rules import effective_settings
-from domain.services.relationships import effective_settings_of
-from tests.fakes import FakeDeps
+from tests.fakes import FakeServices
 from tests.unit import given
 
 
@@ -29,17 +28,17 @@ class TestEffectiveSettings:
 
 
 class TestEffectiveSettingsOf:
-    async def test_resolves_client_and_presence_separately(self, deps: FakeDeps) -> None:
+    async def test_resolves_client_and_presence_separately(self, services: FakeServices) -> None:
         loc = await given.location(
-            deps,
+            services,
             client_settings={"theme": "light", "lang": "de"},
             presence_settings={"away_after": 5},
         )
         grp = await given.group(
-            deps, loc.id, client_settings={"lang": "en"}, presence_settings=None
+            services, loc.id, client_settings={"lang": "en"}, presence_settings=None
         )
         user = await given.user(
-            deps,
+            services,
             "anna",
             loc.id,
             configuration_group_id=grp.id,
@@ -47,17 +46,17 @@ class TestEffectiveSettingsOf:
             presence_settings={"dnd": True},
         )
 
-        result = await effective_settings_of(deps, [user])
+        result = await services.relationships.effective_settings_of([user])
 
         assert result[user.id] == (
             {"theme": "dark", "lang": "en"},
             {"away_after": 5, "dnd": True},
         )
 
-    async def test_user_without_group_gets_location_settings(self, deps: FakeDeps) -> None:
-        loc = await given.location(deps, client_settings={"theme": "light"})
-        user = await given.user(deps, "anna", loc.id)
+    async def test_user_without_group_gets_location_settings(self, services: FakeServices) -> None:
+        loc = await given.location(services, client_settings={"theme": "light"})
+        user = await given.user(services, "anna", loc.id)
 
-        result = await effective_settings_of(deps, [user])
+        result = await services.relationships.effective_settings_of([user])
 
         assert result[user.id] == ({"theme": "light"}, {})

@@ -30,10 +30,11 @@ import asyncio
 import contextlib
 import logging
 import uuid
-from collections.abc import AsyncGenerator, Callable, Iterable
+from collections.abc import AsyncGenerator, Callable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 
+from domain.errors import DomainError
 from domain.ports import (
     FinishedRun,
     ProgressClaim,
@@ -42,9 +43,10 @@ from domain.ports import (
     ProgressStore,
     StoredProgress,
 )
+from domain.principals import AdminPrincipal, Principal
+from domain.services.validation import NUL_REFUSED
 
 __all__ = [
-    "MemoryProgressStore",
     "OperationAbandoned",
     "OperationInUse",
     "OperationLimitReached",
@@ -52,9 +54,10 @@ __all__ = [
     "ProgressBroker",
     "ProgressRun",
     "ProgressSnapshot",
+    "operation_id_problem",
 ]
 
-logger = logging.getLogger("connect_admin.gql.progress_broker")
+logger = logging.getLogger("connect_admin.domain.services.progress")
 
 
 class OperationInUse(Exception):
@@ -71,6 +74,21 @@ class OperationNotStarted(Exception):
 
 class OperationAbandoned(Exception):
     """The operation stopped updating its record before it finished: its process ended."""
+
+
+MAX_OPERATION_ID_LENGTH = 128
+
+
+def operation_id_problem(operation_id: str) -> tuple[str, str] | None:
+    """Why an operation cannot have this id (code and message), if it cannot."""
+    if not 0 < len(operation_id) <= MAX_OPERATION_ID_LENGTH:
+        return (
+            "INVALID_OPERATION_ID",
+            f"The operation id must have 1 to {MAX_OPERATION_ID_LENGTH} characters.",
+        )
+    if "\x00" in operation_id:
+        return NUL_REFUSED
+    return None
 
 
 def utc_now() -> datetime:
@@ -139,7 +157,7 @@ class ProgressRun:
 class ProgressBroker:
     def __init__(
         self,
-        store: ProgressStore | None = None,
+        store: ProgressStore,
         *,
         wait_timeout: float = 60.0,
         retain_seconds: float = 300.0,
@@ -149,8 +167,7 @@ class ProgressBroker:
         heartbeat_seconds: float | None = None,
         clock: Callable[[], datetime] = utc_now,
     ) -> None:
-        # Without a store, progress stays in this process (tests, a private context).
-        self.store: ProgressStore = store if store is not None else MemoryProgressStore()
+        self.store = store
         self.wait_timeout = wait_timeout
         self.retain = timedelta(seconds=retain_seconds)
         # How often a running operation refreshes its record between reports.
@@ -193,6 +210,35 @@ class ProgressBroker:
                 previous = FinishedRun(known.run_id, known.snapshot)
             watched.update(StoredProgress(run_id, None, now, previous=previous))
         return ProgressRun(self, key, run_id)
+
+    async def start_operation(
+        self, actor: Principal, operation_id: str | None
+    ) -> ProgressRun | None:
+        """The progress of the actor's run, for its subscribers; as ``start``, but the
+        refusals are domain errors of ``operationId``.
+
+        None without an operation id, and for an actor that is no administrator
+        (the operation's service refuses it).
+        """
+        if operation_id is None or not isinstance(actor, AdminPrincipal):
+            return None
+        problem = operation_id_problem(operation_id)
+        if problem is not None:
+            raise DomainError.of(*problem, "operationId")
+        try:
+            return await self.start(actor.admin_id, operation_id)
+        except OperationInUse:
+            raise DomainError.of(
+                "OPERATION_ID_IN_USE",
+                "A run of yours with this operation id has not finished yet.",
+                "operationId",
+            ) from None
+        except OperationLimitReached:
+            raise DomainError.of(
+                "OPERATION_LIMIT_REACHED",
+                "Too many of your operations are running; try again later.",
+                "operationId",
+            ) from None
 
     async def save(self, key: ProgressKey, run_id: str, snapshot: ProgressSnapshot | None) -> bool:
         now = self.now()
@@ -298,55 +344,3 @@ class ProgressBroker:
             stored = found.get(key)
             if w.version == versions[key] and stored != w.latest:
                 w.update(stored)
-
-
-class MemoryProgressStore:
-    """A ProgressStore for one process: a broker without a database."""
-
-    def __init__(self) -> None:
-        self._stored: dict[ProgressKey, StoredProgress] = {}
-
-    def __len__(self) -> int:
-        return len(self._stored)
-
-    async def claim(
-        self,
-        key: ProgressKey,
-        run_id: str,
-        *,
-        now: datetime,
-        forget_before: datetime,
-        max_unfinished: int,
-    ) -> ProgressClaim:
-        self._stored = {k: s for k, s in self._stored.items() if s.updated_at >= forget_before}
-        existing = self._stored.get(key)
-        if existing is not None and not _finished(existing):
-            return ProgressClaim.IN_USE
-        unfinished = sum(
-            1 for (caller, _), s in self._stored.items() if caller == key[0] and not _finished(s)
-        )
-        if unfinished >= max_unfinished:
-            return ProgressClaim.LIMIT_REACHED
-        previous = None
-        if existing is not None and existing.snapshot is not None:
-            previous = FinishedRun(existing.run_id, existing.snapshot)
-        self._stored[key] = StoredProgress(run_id, None, now, previous=previous)
-        return ProgressClaim.CLAIMED
-
-    async def save(
-        self, key: ProgressKey, run_id: str, snapshot: ProgressSnapshot | None, now: datetime
-    ) -> bool:
-        existing = self._stored.get(key)
-        if existing is None or existing.run_id != run_id or _finished(existing):
-            return False
-        if snapshot is None:
-            snapshot = existing.snapshot
-        self._stored[key] = StoredProgress(run_id=run_id, snapshot=snapshot, updated_at=now)
-        return True
-
-    async def load_many(self, keys: Iterable[ProgressKey]) -> dict[ProgressKey, StoredProgress]:
-        return {key: self._stored[key] for key in keys if key in self._stored}
-
-
-def _finished(stored: StoredProgress) -> bool:
-    return stored.snapshot is not None and stored.snapshot.finished

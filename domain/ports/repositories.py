@@ -1,21 +1,17 @@
-"""The ports the domain needs; ``persistence/``, ``mail/`` and ``server/`` implement them.
+"""The repositories: small, speaking in entities.
 
-Repositories are small and speak in entities. Bulk readers (``get_many``,
-``…_for``) exist so that a page of users is resolved in a few statements
-whatever its size. Every repository method runs inside the unit of work's
-transaction.
+Bulk readers (``get_many``, ``…_for``) exist so that a page of users is
+resolved in a few statements whatever its size. Every repository method runs
+inside the unit of work's transaction.
 """
 
 from __future__ import annotations
 
 import builtins
-import enum
 from collections.abc import Iterable, Sequence
-from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from datetime import datetime
-from types import TracebackType
-from typing import Generic, Protocol, Self, TypeVar
+from typing import Generic, Protocol, TypeVar
 
 from domain.model import (
     Administrator,
@@ -26,16 +22,35 @@ from domain.model import (
     DirectoryDataSource,
     EmailGateway,
     Location,
-    MailKind,
     OutgoingMail,
     RelationshipLevel,
     SessionSubject,
     SignInSession,
-    SmtpSecurity,
     Team,
     TeamInfo,
     User,
 )
+
+__all__ = [
+    "AdministratorRepository",
+    "ApiTokenRepository",
+    "AuditQuery",
+    "AuditRepository",
+    "ConfigurationGroupRepository",
+    "ContactRepository",
+    "DirectoryDataSourceRepository",
+    "EmailGatewayRepository",
+    "LocationRepository",
+    "OutboxRepository",
+    "Page",
+    "RelationshipRepository",
+    "SessionRepository",
+    "SignInAttemptRepository",
+    "TeamRepository",
+    "UserQuery",
+    "UserRepository",
+]
+
 
 T = TypeVar("T")
 
@@ -315,218 +330,3 @@ class OutboxRepository(Protocol):
         ...
 
     async def update(self, mail: OutgoingMail) -> None: ...
-
-
-class UnitOfWork(Protocol):
-    """One transaction. Leaving the block without ``commit()`` rolls back.
-
-    A unit of work may be entered again after it was left; each entry is a
-    new transaction.
-    """
-
-    locations: LocationRepository
-    groups: ConfigurationGroupRepository
-    users: UserRepository
-    teams: TeamRepository
-    relationships: RelationshipRepository
-    contacts: ContactRepository
-    data_sources: DirectoryDataSourceRepository
-    administrators: AdministratorRepository
-    api_tokens: ApiTokenRepository
-    sessions: SessionRepository
-    sign_in_attempts: SignInAttemptRepository
-    audit: AuditRepository
-    email_gateway: EmailGatewayRepository
-    outbox: OutboxRepository
-
-    async def __aenter__(self) -> Self: ...
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None: ...
-    async def commit(self) -> None: ...
-
-    def reading(self) -> UnitOfWork:
-        """A unit of work for reads only, on its own transaction.
-
-        It never takes a write lock (SQLite's writers would otherwise keep
-        readers waiting), and it cannot commit.
-        """
-        ...
-
-    def snapshot(self) -> AbstractAsyncContextManager[UnitOfWork]:
-        """One read transaction, open for the block: the ``reading()`` units of work
-        of the yielded unit of work all use it, so several services' reads cost one
-        transaction and see one state. It cannot commit."""
-        ...
-
-
-class Clock(Protocol):
-    def now(self) -> datetime:
-        """The current time, timezone-aware UTC."""
-        ...
-
-
-class PasswordHasher(Protocol):
-    """Slow, salted hashing (argon2id); async so it can run off the event loop."""
-
-    async def hash(self, secret: str) -> str: ...
-    async def verify(self, hashed: str | None, secret: str) -> bool:
-        """False for ``hashed`` None, after the same work as a real check (no timing hint)."""
-        ...
-
-
-class RandomSource(Protocol):
-    def token(self) -> str:
-        """An unguessable bearer token."""
-        ...
-
-    def choice(self, alphabet: str) -> str:
-        """One character of ``alphabet``, from a cryptographically secure source."""
-        ...
-
-    def shuffled(self, items: builtins.list[str]) -> builtins.list[str]:
-        """The items in a cryptographically random order."""
-        ...
-
-
-class SecretBox(Protocol):
-    """Authenticated encryption of secrets at rest (key: CONNECT_SECRET_KEY)."""
-
-    def encrypt(self, plaintext: str) -> str: ...
-    def decrypt(self, ciphertext: str) -> str: ...
-
-
-@dataclass(frozen=True)
-class SmtpSettings:
-    """The gateway as the mail adapter needs it, password decrypted."""
-
-    host: str
-    port: int
-    security: SmtpSecurity
-    sender_address: str
-    sender_name: str | None = None
-    username: str | None = None
-    password: str | None = None
-
-
-@dataclass(frozen=True)
-class MailMessage:
-    """One message to render and send. ``secret`` is the password or PIN, if any."""
-
-    message_id: str
-    kind: MailKind
-    recipient: str
-    context: dict[str, object]
-    secret: str | None = None
-
-
-class DeliveryOutcome(enum.Enum):
-    SENT = "SENT"
-    # 4xx, timeout, refused or dropped connection: try again later.
-    RETRY = "RETRY"
-    # 5xx: the server will never take this message.
-    FAILED = "FAILED"
-
-
-@dataclass(frozen=True)
-class Delivery:
-    outcome: DeliveryOutcome
-    reply_code: int | None
-    # The server's answer or the connection problem; never message content.
-    detail: str
-
-
-class MailConnection(Protocol):
-    async def send(self, message: MailMessage) -> Delivery:
-        """Sends one message and answers once the server replied to it. Once the
-        connection failed (refused, timeout, TLS, AUTH, dropped, cancelled), every
-        further message gets that failure's RETRY without being tried."""
-        ...
-
-
-class MailSender(Protocol):
-    def connect(self, smtp: SmtpSettings) -> AbstractAsyncContextManager[MailConnection]:
-        """One SMTP connection for the block, opened with the first message sent
-        on it and closed at the end of the block."""
-        ...
-
-    async def send(
-        self, smtp: SmtpSettings, messages: Sequence[MailMessage]
-    ) -> builtins.list[Delivery]:
-        """Sends the messages over one SMTP connection; one Delivery per message,
-        in order. A failure of the connection itself (refused, timeout, TLS or
-        AUTH refused with 4xx) answers RETRY for every message not yet sent."""
-        ...
-
-
-@dataclass(frozen=True)
-class ProgressSnapshot:
-    """How far a long operation has come."""
-
-    done: int
-    total: int
-    finished: bool = False
-
-
-@dataclass(frozen=True)
-class FinishedRun:
-    run_id: str
-    snapshot: ProgressSnapshot
-
-
-@dataclass(frozen=True)
-class StoredProgress:
-    # Which start of the operation this is: an id can be used again once finished.
-    run_id: str
-    # None: started, nothing reported yet.
-    snapshot: ProgressSnapshot | None
-    updated_at: datetime
-    # The finished run that this one replaced under the same id, if any.
-    previous: FinishedRun | None = None
-
-
-class ProgressClaim(enum.Enum):
-    CLAIMED = "CLAIMED"
-    # The caller runs an unfinished operation with this id.
-    IN_USE = "IN_USE"
-    # The caller has as many unfinished operations as it may.
-    LIMIT_REACHED = "LIMIT_REACHED"
-
-
-ProgressKey = tuple[int, str]
-"""(caller, operation id): the caller is the administrator who runs the operation."""
-
-
-class ProgressStore(Protocol):
-    """The progress of long operations, shared by every process that serves the API.
-
-    A record not updated since ``forget_before`` (finished long ago, or
-    abandoned by a process that ended) is forgotten when the next claim is made.
-    """
-
-    async def claim(
-        self,
-        key: ProgressKey,
-        run_id: str,
-        *,
-        now: datetime,
-        forget_before: datetime,
-        max_unfinished: int,
-    ) -> ProgressClaim:
-        """Starts run ``run_id`` of the operation, nothing reported yet: CLAIMED when
-        the key is free or holds a finished run (which it replaces)."""
-        ...
-
-    async def save(
-        self, key: ProgressKey, run_id: str, snapshot: ProgressSnapshot | None, now: datetime
-    ) -> bool:
-        """Stores the run's state (None: unchanged, only ``updated_at``). False when the
-        record is no longer this unfinished run's: forgotten, or claimed again."""
-        ...
-
-    async def load_many(
-        self, keys: Iterable[ProgressKey]
-    ) -> builtins.dict[ProgressKey, StoredProgress]: ...

@@ -25,7 +25,7 @@ from domain.ports import Clock
 from gql.limits import Grant
 from persistence.cost_budgets import Bucket, SqlCostBudgets
 
-logger = logging.getLogger("connect_admin.server.cost_budget")
+logger = logging.getLogger("connect_admin.adapters.cost_budget")
 
 PURGE_EVERY = timedelta(minutes=10)
 RESERVE_FOR = timedelta(minutes=1)

@@ -1,18 +1,9 @@
-"""What every service needs: the unit of work and the other ports, and tunables."""
+"""The services' tunables; the composition root sets them from the settings."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import timedelta
-
-from domain.ports import (
-    Clock,
-    MailSender,
-    PasswordHasher,
-    RandomSource,
-    SecretBox,
-    UnitOfWork,
-)
 
 
 @dataclass(frozen=True)
@@ -42,14 +33,3 @@ class ServiceConfig:
     mail_first_retry: timedelta = timedelta(seconds=10)
     mail_max_retry_interval: timedelta = timedelta(minutes=5)
     mail_give_up_after: timedelta = timedelta(hours=24)
-
-
-@dataclass(frozen=True)
-class Deps:
-    uow: UnitOfWork
-    clock: Clock
-    hasher: PasswordHasher
-    random: RandomSource
-    secrets: SecretBox
-    mailer: MailSender
-    config: ServiceConfig = field(default_factory=ServiceConfig)

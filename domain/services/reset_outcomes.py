@@ -1,0 +1,79 @@
+"""What a reset may do, and what it answers for each user."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+
+from domain.errors import Problem
+from domain.model import User
+
+
+class ResetOption(enum.Enum):
+    """In the order of the contract's ResetAction, which results follow."""
+
+    PASSWORD = "PASSWORD"
+    VOICEMAIL_PIN = "VOICEMAIL_PIN"
+    RELATIONSHIPS = "RELATIONSHIPS"
+    CLIENT_SETTINGS = "CLIENT_SETTINGS"
+    PRESENCE_SETTINGS = "PRESENCE_SETTINGS"
+    CONTACT_LIST = "CONTACT_LIST"
+
+
+class UserResetStatus(enum.Enum):
+    SUCCEEDED = "SUCCEEDED"
+    PARTIAL = "PARTIAL"
+    FAILED = "FAILED"
+
+
+@dataclass(frozen=True)
+class ActionOutcome:
+    option: ResetOption
+    done: bool
+    # Items removed, restored or replaced (with dry run: that would be).
+    changes: int = 0
+    problems: tuple[Problem, ...] = ()
+
+
+@dataclass
+class UserResetOutcome:
+    """The result for one requested key; ``user`` None when not found."""
+
+    key: str
+    user: User | None
+    actions: list[ActionOutcome] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def status(self) -> UserResetStatus:
+        if self.problems or not self.actions:
+            return UserResetStatus.FAILED
+        done = sum(a.done for a in self.actions)
+        if done == len(self.actions):
+            return UserResetStatus.SUCCEEDED
+        return UserResetStatus.PARTIAL if done else UserResetStatus.FAILED
+
+
+USER_NOT_FOUND = Problem("USER_NOT_FOUND", "No such user.")
+NOT_STORED = Problem("NOT_STORED", "The changes could not be stored; nothing was changed.")
+
+
+def selected_options(
+    *,
+    password: bool = False,
+    voicemail_pin: bool = False,
+    relationships: bool = False,
+    client_settings: bool = False,
+    presence_settings: bool = False,
+    contact_list: bool = False,
+) -> list[ResetOption]:
+    chosen = {
+        ResetOption.PASSWORD: password,
+        ResetOption.VOICEMAIL_PIN: voicemail_pin,
+        ResetOption.RELATIONSHIPS: relationships,
+        ResetOption.CLIENT_SETTINGS: client_settings,
+        ResetOption.PRESENCE_SETTINGS: presence_settings,
+        ResetOption.CONTACT_LIST: contact_list,
+    }
+    return [option for option in ResetOption if chosen[option]]
