@@ -10,12 +10,12 @@ import strawberry
 
 from domain.principals import Principal
 from domain.services.deps import Deps
+from gql.loaders import Loaders
 from gql.observability import RequestRecord
 from gql.progress_broker import ProgressBroker
 
 if TYPE_CHECKING:
     from gql.cost import CostBudget
-    from gql.loaders import Loaders
 
 
 @dataclass
@@ -41,8 +41,6 @@ class Context:
     loaders: Loaders = field(init=False)
 
     def __post_init__(self) -> None:
-        from gql.loaders import Loaders
-
         self.loaders = Loaders(self)
 
     def deps(self) -> Deps:
