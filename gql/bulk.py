@@ -19,10 +19,9 @@ from domain.services import locations as location_service
 from domain.services import lookups
 from domain.services.deps import Deps
 from domain.services.users import sees_private
-from gql.connections import users_connection
 from gql.context import Context
 from gql.enums import RelationshipLevel
-from gql.types import ConfigurationGroup, Location, Team, User
+from gql.graph import ConfigurationGroup, Location, Team, User, users_connection
 
 
 class Reads:

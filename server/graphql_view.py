@@ -58,9 +58,10 @@ from domain.services.deps import Deps
 from gql.context import Context
 from gql.cost import EXTENSIONS_KEY, RATE_LIMITED, CostBudget
 from gql.errors import DEADLINE_EXCEEDED, SERVICE_UNAVAILABLE
+from gql.limits import Limits
 from gql.observability import RequestRecord
 from gql.progress_broker import ProgressBroker
-from gql.schema import schema as default_schema
+from gql.schema import build_schema
 from server.graphiql import GraphiQLAssets
 from server.limits import error_body
 from server.logs import RECORD_SCOPE_KEY
@@ -251,7 +252,7 @@ class GraphQLApp(GraphQL[Context, None]):
         cost_budget: CostBudget | None = None,
     ) -> None:
         super().__init__(
-            schema if schema is not None else default_schema,
+            schema if schema is not None else build_schema(Limits()),
             graphql_ide="graphiql",
             allow_queries_via_get=True,
             # GraphiQL's protocol, for subscriptions; the legacy graphql-ws is not offered.

@@ -1,11 +1,7 @@
-"""Reset users, passwords, the E-Mail Gateway and voicemail.
-
-Reset users, and User details > Password.
-"""
+"""Reset users, and User details > Password."""
 
 from __future__ import annotations
 
-import enum
 from typing import Annotated
 
 import strawberry
@@ -13,106 +9,18 @@ import strawberry
 from domain.errors import DomainError
 from domain.principals import AdminPrincipal
 from domain.services import credentials, reset
-from domain.services.reset import (
-    ActionOutcome,
-    ResetOption,
-    UserResetOutcome,
-    UserResetStatus,
-)
+from domain.services.reset import UserResetStatus
 from domain.services.validation import NUL_REFUSED
 from gql.context import Context, Info
-from gql.errors import UserError, problem_errors, user_errors
 from gql.ids import parse_global_id, pk_of
-from gql.payloads import MutationResult
-from gql.progress import MAX_OPERATION_ID_LENGTH
+from gql.payloads import MutationResult, payload_mutation
 from gql.progress_broker import (
     OperationInUse,
     OperationLimitReached,
     ProgressRun,
 )
-from gql.types import User
-
-
-@strawberry.input(
-    description=(
-        "What to reset. Each option is one of the areas of the Reset user dialog: Security "
-        "(password, voicemail PIN, relationships), Settings (Connect Client, Presence "
-        "Management) and Contact list."
-    )
-)
-class ResetUsersOptions:
-    set_random_password: bool = False
-    set_random_voicemail_pin: bool = False
-    reset_relationships: bool = False
-    reset_client_settings: bool = False
-    reset_presence_settings: bool = False
-    repair_contact_list: bool = False
-
-    def selected(self) -> list[ResetOption]:
-        return reset.selected_options(
-            password=self.set_random_password,
-            voicemail_pin=self.set_random_voicemail_pin,
-            relationships=self.reset_relationships,
-            client_settings=self.reset_client_settings,
-            presence_settings=self.reset_presence_settings,
-            contact_list=self.repair_contact_list,
-        )
-
-
-strawberry.enum(ResetOption, name="ResetAction")
-strawberry.enum(UserResetStatus)
-
-
-@strawberry.enum
-class ResetActionStatus(enum.Enum):
-    DONE = "DONE"
-    FAILED = "FAILED"
-
-
-@strawberry.type
-class ResetActionResult:
-    action: ResetOption
-    status: ResetActionStatus
-    changes: int
-    errors: list[UserError]
-
-    @classmethod
-    def from_domain(cls, outcome: ActionOutcome) -> ResetActionResult:
-        return cls(
-            action=outcome.option,
-            status=ResetActionStatus.DONE if outcome.done else ResetActionStatus.FAILED,
-            changes=outcome.changes,
-            errors=problem_errors(outcome.problems),
-        )
-
-
-@strawberry.type
-class UserResetResult:
-    user_id: strawberry.ID
-    user: User | None
-    status: UserResetStatus
-    actions: list[ResetActionResult]
-    warnings: list[UserError]
-    errors: list[UserError]
-
-    @classmethod
-    def from_domain(cls, outcome: UserResetOutcome) -> UserResetResult:
-        return cls(
-            user_id=strawberry.ID(outcome.key),
-            user=None if outcome.user is None else User.from_domain(outcome.user),
-            status=outcome.status,
-            actions=[ResetActionResult.from_domain(a) for a in outcome.actions],
-            warnings=problem_errors(outcome.warnings),
-            errors=problem_errors(outcome.problems),
-        )
-
-
-@strawberry.type
-class ResetUsersPayload:
-    results: list[UserResetResult]
-    succeeded: int
-    failed: int
-    errors: list[UserError]
+from gql.reset.progress import MAX_OPERATION_ID_LENGTH
+from gql.reset.types import ResetUsersOptions, ResetUsersPayload, UserResetResult
 
 
 def _user_pk(global_id: str) -> int | None:
@@ -154,7 +62,7 @@ async def _start_progress(ctx: Context, operation_id: str | None) -> ProgressRun
 
 @strawberry.type
 class ResetMutation:
-    @strawberry.mutation(
+    @payload_mutation(
         description=(
             "Reset the selected users. Each user is handled on its own: one user's failure "
             "never changes another's outcome, and an action that fails for a user changes "
@@ -181,17 +89,12 @@ class ResetMutation:
     ) -> ResetUsersPayload:
         ctx = info.context
         requested = [(str(i), _user_pk(i)) for i in ids]
-        try:
-            run = await _start_progress(ctx, operation_id)
-        except DomainError as error:
-            return ResetUsersPayload(results=[], succeeded=0, failed=0, errors=user_errors(error))
+        run = await _start_progress(ctx, operation_id)
         try:
             outcomes = await reset.reset_users(
                 ctx.deps(), ctx.principal, requested, options.selected(), dry_run=dry_run,
                 on_progress=None if run is None else run.report,
             )  # fmt: skip
-        except DomainError as error:
-            return ResetUsersPayload(results=[], succeeded=0, failed=0, errors=user_errors(error))
         finally:
             if run is not None:
                 await run.finish()
@@ -207,17 +110,14 @@ class ResetMutation:
             errors=[],
         )
 
-    @strawberry.mutation(
+    @payload_mutation(
         description="User details > Password: checked against the location's password policy."
     )
     async def set_user_password(
         self, info: Info, user_id: strawberry.ID, password: str
     ) -> MutationResult:
         ctx = info.context
-        try:
-            await credentials.set_user_password(
-                ctx.deps(), ctx.principal, pk_of(user_id, "User", "userId"), password
-            )
-        except DomainError as error:
-            return MutationResult.failed(user_errors(error))
+        await credentials.set_user_password(
+            ctx.deps(), ctx.principal, pk_of(user_id, "User", "userId"), password
+        )
         return MutationResult.done()

@@ -2,21 +2,43 @@
 
 from __future__ import annotations
 
+from typing import Self
+
 import strawberry
 
-from domain.errors import DomainError
 from domain.services import administrators, auth
+from gql.accounts.inputs import CreateAdministratorInput
+from gql.accounts.types import Administrator, ApiToken
 from gql.context import Info
-from gql.errors import user_errors
+from gql.errors import UserError
 from gql.ids import pk_of
-from gql.inputs import CreateAdministratorInput
-from gql.payloads import (
-    AdministratorPayload,
-    ApiTokenPayload,
-    AuthPayload,
-    MutationResult,
-)
-from gql.types import Administrator, ApiToken
+from gql.payloads import MutationResult, Payload, payload_mutation
+
+
+@strawberry.type
+class AuthPayload(Payload):
+    token: str | None = strawberry.field(
+        description="Bearer token for the Authorization header; null on failure."
+    )
+    password_change_required: bool
+    errors: list[UserError]
+
+    @classmethod
+    def failure(cls, errors: list[UserError]) -> Self:
+        return cls(token=None, password_change_required=False, errors=errors)
+
+
+@strawberry.type
+class AdministratorPayload(Payload):
+    administrator: Administrator | None
+    errors: list[UserError]
+
+
+@strawberry.type
+class ApiTokenPayload(Payload):
+    api_token: ApiToken | None
+    token: str | None = strawberry.field(description="The secret, shown this once and never again.")
+    errors: list[UserError]
 
 
 def _auth_payload(result: auth.SignIn) -> AuthPayload:
@@ -27,42 +49,27 @@ def _auth_payload(result: auth.SignIn) -> AuthPayload:
 
 @strawberry.type
 class AccountsMutation:
-    @strawberry.mutation(
+    @payload_mutation(
         description="Administrator sign-in (Web Administration, partner integrations)."
     )
     async def admin_sign_in(self, info: Info, login: str, password: str) -> AuthPayload:
-        try:
-            return _auth_payload(await auth.admin_sign_in(info.context.deps(), login, password))
-        except DomainError as error:
-            return AuthPayload(
-                token=None, password_change_required=False, errors=user_errors(error)
-            )
+        return _auth_payload(await auth.admin_sign_in(info.context.deps(), login, password))
 
-    @strawberry.mutation(description="User sign-in (Connect Client).")
+    @payload_mutation(description="User sign-in (Connect Client).")
     async def user_sign_in(self, info: Info, login: str, password: str) -> AuthPayload:
-        try:
-            return _auth_payload(await auth.user_sign_in(info.context.deps(), login, password))
-        except DomainError as error:
-            return AuthPayload(
-                token=None, password_change_required=False, errors=user_errors(error)
-            )
+        return _auth_payload(await auth.user_sign_in(info.context.deps(), login, password))
 
-    @strawberry.mutation(
-        description="System administrators only, signed in (not with an API token)."
-    )
+    @payload_mutation(description="System administrators only, signed in (not with an API token).")
     async def create_administrator(
         self, info: Info, input: CreateAdministratorInput
     ) -> AdministratorPayload:
         ctx = info.context
-        try:
-            admin = await administrators.create_administrator(
-                ctx.deps(), ctx.principal, input.to_domain()
-            )
-        except DomainError as error:
-            return AdministratorPayload(administrator=None, errors=user_errors(error, "input"))
+        admin = await administrators.create_administrator(
+            ctx.deps(), ctx.principal, input.to_domain()
+        )
         return AdministratorPayload(administrator=Administrator.from_domain(admin), errors=[])
 
-    @strawberry.mutation(
+    @payload_mutation(
         description=(
             "System administrators, signed in (not with an API token). The administrator "
             "can no longer sign in; its sessions and API tokens end for good. Not the "
@@ -71,15 +78,12 @@ class AccountsMutation:
     )
     async def block_administrator(self, info: Info, id: strawberry.ID) -> AdministratorPayload:
         ctx = info.context
-        try:
-            admin = await administrators.block_administrator(
-                ctx.deps(), ctx.principal, pk_of(id, "Administrator", "id")
-            )
-        except DomainError as error:
-            return AdministratorPayload(administrator=None, errors=user_errors(error))
+        admin = await administrators.block_administrator(
+            ctx.deps(), ctx.principal, pk_of(id, "Administrator", "id")
+        )
         return AdministratorPayload(administrator=Administrator.from_domain(admin), errors=[])
 
-    @strawberry.mutation(
+    @payload_mutation(
         description=(
             "System administrators, signed in (not with an API token). The administrator "
             "may sign in again; sessions and API tokens it had stay ended."
@@ -87,15 +91,12 @@ class AccountsMutation:
     )
     async def unblock_administrator(self, info: Info, id: strawberry.ID) -> AdministratorPayload:
         ctx = info.context
-        try:
-            admin = await administrators.unblock_administrator(
-                ctx.deps(), ctx.principal, pk_of(id, "Administrator", "id")
-            )
-        except DomainError as error:
-            return AdministratorPayload(administrator=None, errors=user_errors(error))
+        admin = await administrators.unblock_administrator(
+            ctx.deps(), ctx.principal, pk_of(id, "Administrator", "id")
+        )
         return AdministratorPayload(administrator=Administrator.from_domain(admin), errors=[])
 
-    @strawberry.mutation(
+    @payload_mutation(
         description=(
             "System administrators, signed in (not with an API token). Its sessions and API "
             "tokens go with it. Not the caller itself, nor the last system administrator "
@@ -104,15 +105,12 @@ class AccountsMutation:
     )
     async def delete_administrator(self, info: Info, id: strawberry.ID) -> MutationResult:
         ctx = info.context
-        try:
-            await administrators.delete_administrator(
-                ctx.deps(), ctx.principal, pk_of(id, "Administrator", "id")
-            )
-        except DomainError as error:
-            return MutationResult.failed(user_errors(error))
+        await administrators.delete_administrator(
+            ctx.deps(), ctx.principal, pk_of(id, "Administrator", "id")
+        )
         return MutationResult.done()
 
-    @strawberry.mutation(
+    @payload_mutation(
         description=(
             "A token for a partner integration, carrying the calling administrator's rights. "
             "Signed in (not with an API token)."
@@ -120,17 +118,11 @@ class AccountsMutation:
     )
     async def create_api_token(self, info: Info, name: str) -> ApiTokenPayload:
         ctx = info.context
-        try:
-            token, secret = await auth.create_api_token(ctx.deps(), ctx.principal, name)
-        except DomainError as error:
-            return ApiTokenPayload(api_token=None, token=None, errors=user_errors(error))
+        token, secret = await auth.create_api_token(ctx.deps(), ctx.principal, name)
         return ApiTokenPayload(api_token=ApiToken.from_domain(token), token=secret, errors=[])
 
-    @strawberry.mutation(description="Signed in (not with an API token).")
+    @payload_mutation(description="Signed in (not with an API token).")
     async def revoke_api_token(self, info: Info, id: strawberry.ID) -> MutationResult:
         ctx = info.context
-        try:
-            await auth.revoke_api_token(ctx.deps(), ctx.principal, pk_of(id, "ApiToken", "id"))
-        except DomainError as error:
-            return MutationResult.failed(user_errors(error))
+        await auth.revoke_api_token(ctx.deps(), ctx.principal, pk_of(id, "ApiToken", "id"))
         return MutationResult.done()

@@ -53,7 +53,7 @@ class ResetProgress:
 
 
 @strawberry.type
-class Subscription:
+class ResetProgressSubscription:
     @strawberry.subscription(
         description=(
             "The progress of the caller's resetUsers run with this operationId: a message "

@@ -1,0 +1,43 @@
+"""Directory data sources: create, switch on and off."""
+
+from __future__ import annotations
+
+import strawberry
+
+from domain.services import data_sources
+from gql.context import Info
+from gql.directory.types import DirectoryDataSource
+from gql.errors import UserError
+from gql.ids import pk_of
+from gql.payloads import Payload, payload_mutation
+
+
+@strawberry.type
+class DirectoryDataSourcePayload(Payload):
+    directory_data_source: DirectoryDataSource | None
+    errors: list[UserError]
+
+
+@strawberry.type
+class DirectoryMutation:
+    @payload_mutation()
+    async def create_directory_data_source(
+        self, info: Info, name: str
+    ) -> DirectoryDataSourcePayload:
+        ctx = info.context
+        source = await data_sources.create_data_source(ctx.deps(), ctx.principal, name)
+        return DirectoryDataSourcePayload(
+            directory_data_source=DirectoryDataSource.from_domain(source), errors=[]
+        )
+
+    @payload_mutation()
+    async def set_directory_data_source_active(
+        self, info: Info, id: strawberry.ID, active: bool
+    ) -> DirectoryDataSourcePayload:
+        ctx = info.context
+        source = await data_sources.set_data_source_active(
+            ctx.deps(), ctx.principal, pk_of(id, "DirectoryDataSource", "id"), active
+        )
+        return DirectoryDataSourcePayload(
+            directory_data_source=DirectoryDataSource.from_domain(source), errors=[]
+        )

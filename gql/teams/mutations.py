@@ -1,0 +1,40 @@
+"""Teams: create, change, delete."""
+
+from __future__ import annotations
+
+import strawberry
+
+from domain.services import teams
+from gql.context import Info
+from gql.errors import UserError
+from gql.graph import Team
+from gql.ids import pk_of
+from gql.payloads import MutationResult, Payload, payload_mutation
+from gql.teams.inputs import CreateTeamInput, UpdateTeamInput
+
+
+@strawberry.type
+class TeamPayload(Payload):
+    team: Team | None
+    errors: list[UserError]
+
+
+@strawberry.type
+class TeamsMutation:
+    @payload_mutation()
+    async def create_team(self, info: Info, input: CreateTeamInput) -> TeamPayload:
+        ctx = info.context
+        team = await teams.create_team(ctx.deps(), ctx.principal, input.to_domain())
+        return TeamPayload(team=Team.from_domain(team), errors=[])
+
+    @payload_mutation()
+    async def update_team(self, info: Info, input: UpdateTeamInput) -> TeamPayload:
+        ctx = info.context
+        team = await teams.update_team(ctx.deps(), ctx.principal, input.to_domain())
+        return TeamPayload(team=Team.from_domain(team), errors=[])
+
+    @payload_mutation()
+    async def delete_team(self, info: Info, id: strawberry.ID) -> MutationResult:
+        ctx = info.context
+        await teams.delete_team(ctx.deps(), ctx.principal, pk_of(id, "Team", "id"))
+        return MutationResult.done()

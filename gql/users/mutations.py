@@ -1,0 +1,40 @@
+"""Users: create, change, delete."""
+
+from __future__ import annotations
+
+import strawberry
+
+from domain.services import users
+from gql.context import Info
+from gql.errors import UserError
+from gql.graph import User
+from gql.ids import pk_of
+from gql.payloads import MutationResult, Payload, payload_mutation
+from gql.users.inputs import CreateUserInput, UpdateUserInput
+
+
+@strawberry.type
+class UserPayload(Payload):
+    user: User | None
+    errors: list[UserError]
+
+
+@strawberry.type
+class UsersMutation:
+    @payload_mutation()
+    async def create_user(self, info: Info, input: CreateUserInput) -> UserPayload:
+        ctx = info.context
+        user = await users.create_user(ctx.deps(), ctx.principal, input.to_domain())
+        return UserPayload(user=User.from_domain(user), errors=[])
+
+    @payload_mutation()
+    async def update_user(self, info: Info, input: UpdateUserInput) -> UserPayload:
+        ctx = info.context
+        user = await users.update_user(ctx.deps(), ctx.principal, input.to_domain())
+        return UserPayload(user=User.from_domain(user), errors=[])
+
+    @payload_mutation()
+    async def delete_user(self, info: Info, id: strawberry.ID) -> MutationResult:
+        ctx = info.context
+        await users.delete_user(ctx.deps(), ctx.principal, pk_of(id, "User", "id"))
+        return MutationResult.done()
