@@ -4,6 +4,10 @@ contacts, and from each of them back to users.
 Strawberry reads a type's annotations in the module that defines it, so types in
 a cycle share one module: split by area, they would import each other. The
 areas' other types (gql/<area>/) stand below or above this module.
+
+Scalar fields are plain attributes filled by ``from_domain`` (the cheapest
+way through Strawberry); fields that reach other entities go through the
+request's DataLoaders.
 """
 
 from __future__ import annotations
@@ -31,7 +35,7 @@ from gql.enums import (
 )
 from gql.ids import parse_cursor, pk_of, to_cursor, to_global_id
 from gql.locations.values import PasswordPolicy, Setting, settings_or_none
-from gql.relay import NOT_COUNTED, Node, PageInfo, page_info
+from gql.relay import NOT_COUNTED, Connection, Edge, Node, page_info
 from gql.users.inputs import UserFilter
 
 
@@ -358,17 +362,8 @@ class User(Node):
         return [Contact.from_domain(c) for c in contacts]
 
 
-@strawberry.type
-class UserEdge:
-    cursor: str
-    node: User
-
-
-@strawberry.type
-class UserConnection:
-    edges: list[UserEdge]
-    page_info: PageInfo
-    total_count: int
+UserEdge = Edge[User]
+UserConnection = Connection[User]
 
 
 async def users_connection(

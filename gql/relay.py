@@ -1,9 +1,10 @@
-"""Relay's shapes for any type: the Node interface, a page's PageInfo, how a
-connection counts. Knows no concrete type."""
+"""Relay's shapes for any type: the Node interface, connections of a type's
+edges (``Connection[User]`` is UserConnection) and their PageInfo. Knows no
+concrete type."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 import strawberry
 
@@ -22,6 +23,22 @@ class PageInfo:
     has_previous_page: bool
     start_cursor: str | None
     end_cursor: str | None
+
+
+NodeT = TypeVar("NodeT")
+
+
+@strawberry.type
+class Edge(Generic[NodeT]):
+    cursor: str
+    node: NodeT
+
+
+@strawberry.type
+class Connection(Generic[NodeT]):
+    edges: list[Edge[NodeT]]
+    page_info: PageInfo
+    total_count: int
 
 
 def page_info(pks: list[int], page: Page[Any], after: int | None) -> PageInfo:

@@ -9,32 +9,27 @@ from typing import Any
 import strawberry
 from strawberry.extensions import ParserCache
 
-from gql.accounts.mutations import AccountsMutation
-from gql.accounts.queries import AccountsQuery
+from gql.accounts.operations import AccountsMutation, AccountsQuery
 from gql.accounts.types import Administrator, ApiToken
-from gql.audit.queries import AuditQuery
+from gql.audit.operations import AuditQuery
 from gql.audit.types import AuditEvent
 from gql.compiled import CompiledExecution
-from gql.directory.mutations import DirectoryMutation
-from gql.directory.queries import DirectoryQuery
+from gql.directory.operations import DirectoryMutation, DirectoryQuery
 from gql.directory.types import DirectoryDataSource
 from gql.errors import ErrorTranslation
 from gql.execution import SettlingExecutor
 from gql.graph import ConfigurationGroup, Location, Team, User
 from gql.limits import Limits, limit_extensions
-from gql.locations.mutations import LocationsMutation
-from gql.locations.queries import LocationsQuery
+from gql.locations.operations import LocationsMutation, LocationsQuery
 from gql.mail_gateway.operations import MailGatewayMutation, MailGatewayQuery
 from gql.nodes import NodeQuery
 from gql.observability import Observability
 from gql.permissions import AuthenticationGate
-from gql.reset.mutations import ResetMutation
+from gql.reset.operations import ResetMutation
 from gql.reset.progress import ResetProgressSubscription
 from gql.selfservice.operations import SelfServiceMutation, SelfServiceQuery
-from gql.teams.mutations import TeamsMutation
-from gql.teams.queries import TeamsQuery
-from gql.users.mutations import UsersMutation
-from gql.users.queries import UsersQuery
+from gql.teams.operations import TeamsMutation, TeamsQuery
+from gql.users.operations import UsersMutation, UsersQuery
 from gql.voicemail.operations import VoicemailMutation
 
 

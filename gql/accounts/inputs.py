@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import strawberry
 
 from domain.services.administrators import NewAdministrator
@@ -24,13 +26,8 @@ class CreateAdministratorInput:
     )
 
     def to_domain(self) -> NewAdministrator:
-        return NewAdministrator(
-            login=self.login,
-            password=self.password,
-            last_name=self.last_name,
-            first_name=self.first_name,
-            email=self.email,
-            location_ids=[
-                pk_of(i, "Location", "locationIds", str(n)) for n, i in enumerate(self.location_ids)
-            ],
-        )
+        location_ids = [
+            pk_of(i, "Location", "locationIds", str(n)) for n, i in enumerate(self.location_ids)
+        ]
+        # The other fields are the command's, one by one.
+        return NewAdministrator(**dataclasses.asdict(self) | {"location_ids": location_ids})

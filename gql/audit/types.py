@@ -12,7 +12,7 @@ from domain import model
 from gql.context import Info
 from gql.graph import User
 from gql.ids import to_global_id
-from gql.relay import Node, PageInfo
+from gql.relay import Connection, Edge, Node
 
 
 @strawberry.type
@@ -42,14 +42,5 @@ class AuditEvent(Node):
         return None if user is None else User.from_domain(user)
 
 
-@strawberry.type
-class AuditEventEdge:
-    cursor: str
-    node: AuditEvent
-
-
-@strawberry.type
-class AuditEventConnection:
-    edges: list[AuditEventEdge]
-    page_info: PageInfo
-    total_count: int
+AuditEventEdge = Edge[AuditEvent]
+AuditEventConnection = Connection[AuditEvent]

@@ -3,14 +3,18 @@ settings, as output and as input."""
 
 from __future__ import annotations
 
+import dataclasses
+
 import strawberry
 from strawberry.scalars import JSON
 
 from domain import model
 
 
-@strawberry.type
-class PasswordPolicy:
+@dataclasses.dataclass(kw_only=True)
+class _PasswordPolicyFields:
+    """The domain's fields, one by one: as output and as input."""
+
     min_length: int
     max_length: int
     require_uppercase: bool
@@ -18,36 +22,18 @@ class PasswordPolicy:
     require_digit: bool
     require_symbol: bool
 
+
+@strawberry.type
+class PasswordPolicy(_PasswordPolicyFields):
     @classmethod
     def from_domain(cls, policy: model.PasswordPolicy) -> PasswordPolicy:
-        return cls(
-            min_length=policy.min_length,
-            max_length=policy.max_length,
-            require_uppercase=policy.require_uppercase,
-            require_lowercase=policy.require_lowercase,
-            require_digit=policy.require_digit,
-            require_symbol=policy.require_symbol,
-        )
+        return cls(**dataclasses.asdict(policy))
 
 
 @strawberry.input
-class PasswordPolicyInput:
-    min_length: int
-    max_length: int
-    require_uppercase: bool
-    require_lowercase: bool
-    require_digit: bool
-    require_symbol: bool
-
+class PasswordPolicyInput(_PasswordPolicyFields):
     def to_domain(self) -> model.PasswordPolicy:
-        return model.PasswordPolicy(
-            min_length=self.min_length,
-            max_length=self.max_length,
-            require_uppercase=self.require_uppercase,
-            require_lowercase=self.require_lowercase,
-            require_digit=self.require_digit,
-            require_symbol=self.require_symbol,
-        )
+        return model.PasswordPolicy(**dataclasses.asdict(self))
 
 
 @strawberry.type(description="A program or presence setting: a key and its JSON value.")

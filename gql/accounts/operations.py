@@ -16,6 +16,30 @@ from gql.payloads import MutationResult, Payload, payload_mutation
 
 
 @strawberry.type
+class AccountsQuery:
+    @strawberry.field(
+        description=(
+            "The administrators, for system administrators; a sub-administrator sees only itself."
+        )
+    )
+    async def administrators(self, info: Info) -> list[Administrator]:
+        found = await administrators.list_administrators(
+            info.context.deps(), info.context.principal
+        )
+        return [Administrator.from_domain(a) for a in found]
+
+    @strawberry.field(
+        description=(
+            "The API tokens, revoked ones included, oldest first: every token for a system "
+            "administrator, otherwise the caller's own. Never their secrets."
+        )
+    )
+    async def api_tokens(self, info: Info) -> list[ApiToken]:
+        found = await auth.list_api_tokens(info.context.deps(), info.context.principal)
+        return [ApiToken.from_domain(t) for t in found]
+
+
+@strawberry.type
 class AuthPayload(Payload):
     token: str | None = strawberry.field(
         description="Bearer token for the Authorization header; null on failure."

@@ -1,4 +1,4 @@
-"""Teams: create, change, delete."""
+"""Teams: read, create, change, delete."""
 
 from __future__ import annotations
 
@@ -11,6 +11,14 @@ from gql.graph import Team
 from gql.ids import pk_of
 from gql.payloads import MutationResult, Payload, payload_mutation
 from gql.teams.inputs import CreateTeamInput, UpdateTeamInput
+
+
+@strawberry.type
+class TeamsQuery:
+    @strawberry.field
+    async def teams(self, info: Info) -> list[Team]:
+        found = await teams.list_teams(info.context.deps(), info.context.principal)
+        return [Team.from_domain(t) for t in found]
 
 
 @strawberry.type

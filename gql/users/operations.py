@@ -1,4 +1,4 @@
-"""Users: create, change, delete."""
+"""Users: a page at a time; create, change, delete."""
 
 from __future__ import annotations
 
@@ -7,10 +7,23 @@ import strawberry
 from domain.services import users
 from gql.context import Info
 from gql.errors import UserError
-from gql.graph import User
+from gql.graph import User, UserConnection, users_connection
 from gql.ids import pk_of
 from gql.payloads import MutationResult, Payload, payload_mutation
-from gql.users.inputs import CreateUserInput, UpdateUserInput
+from gql.users.inputs import CreateUserInput, UpdateUserInput, UserFilter
+
+
+@strawberry.type
+class UsersQuery:
+    @strawberry.field
+    async def users(
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        filter: UserFilter | None = None,
+    ) -> UserConnection:
+        return await users_connection(info.context, info.context.deps(), first, after, filter)
 
 
 @strawberry.type

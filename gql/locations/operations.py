@@ -1,4 +1,4 @@
-"""Locations and their configuration groups: create, change, delete."""
+"""Locations and their configuration groups: read, create, change, delete."""
 
 from __future__ import annotations
 
@@ -15,6 +15,14 @@ from gql.locations.inputs import (
     UpdateLocationInput,
 )
 from gql.payloads import MutationResult, Payload, payload_mutation
+
+
+@strawberry.type
+class LocationsQuery:
+    @strawberry.field
+    async def locations(self, info: Info) -> list[Location]:
+        found = await locations.list_locations(info.context.deps(), info.context.principal)
+        return [Location.from_domain(loc) for loc in found]
 
 
 @strawberry.type

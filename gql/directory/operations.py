@@ -1,4 +1,4 @@
-"""Directory data sources: create, switch on and off."""
+"""Directory data sources: read, create, switch on and off."""
 
 from __future__ import annotations
 
@@ -10,6 +10,14 @@ from gql.directory.types import DirectoryDataSource
 from gql.errors import UserError
 from gql.ids import pk_of
 from gql.payloads import Payload, payload_mutation
+
+
+@strawberry.type
+class DirectoryQuery:
+    @strawberry.field
+    async def directory_data_sources(self, info: Info) -> list[DirectoryDataSource]:
+        found = await data_sources.list_data_sources(info.context.deps(), info.context.principal)
+        return [DirectoryDataSource.from_domain(s) for s in found]
 
 
 @strawberry.type
