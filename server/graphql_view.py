@@ -302,7 +302,7 @@ class GraphQLApp(GraphQL[Context, None]):
         ``{"Authorization": "Bearer …"}`` in the payload (what GraphiQL sends from
         its Headers tab) replaces the principal of the upgrade request's own
         Authorization header; as over HTTP, a bad token counts as none. Each
-        subscription checks the token again when it starts (gql/progress.py), so
+        subscription checks the token again when it starts (gql/reset/progress.py), so
         a revoked token or ended session does not live on in an open socket.
         """
         params = {
