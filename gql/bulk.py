@@ -17,10 +17,9 @@ from domain import model
 from domain.rules import scope_default
 from domain.services.registry import Services
 from domain.services.users import sees_private
-from gql.connections import users_connection
 from gql.context import Context
 from gql.enums import RelationshipLevel
-from gql.types import ConfigurationGroup, Location, Team, User
+from gql.graph import ConfigurationGroup, Location, Team, User, users_connection
 
 
 class Reads:

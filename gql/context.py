@@ -11,11 +11,11 @@ import strawberry
 from domain.principals import Principal
 from domain.services.progress import ProgressBroker
 from domain.services.registry import Services
+from gql.loaders import Loaders
 from gql.observability import RequestRecord
 
 if TYPE_CHECKING:
     from gql.limits import CostBudget
-    from gql.loaders import Loaders
 
 
 @dataclass
@@ -40,8 +40,6 @@ class Context:
     loaders: Loaders = field(init=False)
 
     def __post_init__(self) -> None:
-        from gql.loaders import Loaders
-
         self.loaders = Loaders(self)
 
     def services(self) -> Services:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable, Sequence
-from typing import TYPE_CHECKING, TypeVar
+from typing import TypeVar
 
 from strawberry.dataloader import DataLoader
 
@@ -25,9 +25,7 @@ from domain.model import (
     User,
 )
 from domain.rules import EffectiveRelationship
-
-if TYPE_CHECKING:
-    from gql.context import Context
+from gql.caller import Caller
 
 K = TypeVar("K")
 V = TypeVar("V")
@@ -65,7 +63,7 @@ class SharedLoader(DataLoader[K, V]):
 class Loaders:
     """One loader per kind of key, named after what it loads by what."""
 
-    def __init__(self, ctx: Context) -> None:
+    def __init__(self, ctx: Caller) -> None:
         actor = ctx.principal
 
         async def relationships_by_owner(

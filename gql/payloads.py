@@ -1,24 +1,36 @@
-"""Mutation payloads: the result, or the expected failures as ``errors``."""
+"""Mutation payloads: the result, or the expected failures as ``errors``.
+
+Every mutation is declared with :func:`payload_mutation`: a DomainError out of its
+resolver becomes its payload's ``errors``, here and nowhere else (as Saleor's
+BaseMutation does once for all mutations).
+"""
 
 from __future__ import annotations
 
-import strawberry
+import dataclasses
+from typing import Any, Self
 
-from gql.errors import UserError
-from gql.types import (
-    Administrator,
-    ApiToken,
-    ConfigurationGroup,
-    Contact,
-    DirectoryDataSource,
-    Location,
-    Team,
-    User,
-)
+import strawberry
+from strawberry.extensions import FieldExtension
+from strawberry.extensions.field_extension import AsyncExtensionResolver
+from strawberry.types.field import StrawberryField
+
+from domain.errors import DomainError
+from gql.errors import UserError, user_errors
+
+
+class Payload:
+    """A payload's failure: its errors, and null in every other field."""
+
+    @classmethod
+    def failure(cls, errors: list[UserError]) -> Self:
+        fields = dataclasses.fields(cls)  # type: ignore[arg-type]
+        empty: dict[str, Any] = {f.name: None for f in fields if f.name != "errors"}
+        return cls(errors=errors, **empty)  # type: ignore[call-arg]
 
 
 @strawberry.type
-class MutationResult:
+class MutationResult(Payload):
     ok: bool
     errors: list[UserError]
 
@@ -27,63 +39,31 @@ class MutationResult:
         return cls(ok=True, errors=[])
 
     @classmethod
-    def failed(cls, errors: list[UserError]) -> MutationResult:
+    def failure(cls, errors: list[UserError]) -> Self:
         return cls(ok=False, errors=errors)
 
 
-@strawberry.type
-class AuthPayload:
-    token: str | None = strawberry.field(
-        description="Bearer token for the Authorization header; null on failure."
-    )
-    password_change_required: bool
-    errors: list[UserError]
+class DomainErrorsAsPayload(FieldExtension):
+    """A DomainError out of the mutation becomes its payload's failure. The fields of
+    the errors lie under the ``input`` argument when the mutation takes one."""
+
+    def apply(self, field: StrawberryField) -> None:
+        payload = field.type
+        if not (isinstance(payload, type) and issubclass(payload, Payload)):
+            raise TypeError(f"{field.python_name} returns no Payload: {payload!r}")
+        self.payload: type[Payload] = payload
+        takes_input = any(argument.python_name == "input" for argument in field.arguments)
+        self.prefix: tuple[str, ...] = ("input",) if takes_input else ()
+
+    async def resolve_async(
+        self, next_: AsyncExtensionResolver, source: Any, info: strawberry.Info, **kwargs: Any
+    ) -> Any:
+        try:
+            return await next_(source, info, **kwargs)
+        except DomainError as error:
+            return self.payload.failure(user_errors(error, *self.prefix))
 
 
-@strawberry.type
-class LocationPayload:
-    location: Location | None
-    errors: list[UserError]
-
-
-@strawberry.type
-class ConfigurationGroupPayload:
-    configuration_group: ConfigurationGroup | None
-    errors: list[UserError]
-
-
-@strawberry.type
-class UserPayload:
-    user: User | None
-    errors: list[UserError]
-
-
-@strawberry.type
-class TeamPayload:
-    team: Team | None
-    errors: list[UserError]
-
-
-@strawberry.type
-class DirectoryDataSourcePayload:
-    directory_data_source: DirectoryDataSource | None
-    errors: list[UserError]
-
-
-@strawberry.type
-class AdministratorPayload:
-    administrator: Administrator | None
-    errors: list[UserError]
-
-
-@strawberry.type
-class ApiTokenPayload:
-    api_token: ApiToken | None
-    token: str | None = strawberry.field(description="The secret, shown this once and never again.")
-    errors: list[UserError]
-
-
-@strawberry.type
-class ContactPayload:
-    contact: Contact | None
-    errors: list[UserError]
+def payload_mutation(*, description: str | None = None) -> Any:
+    """``strawberry.mutation`` whose domain errors become its payload's ``errors``."""
+    return strawberry.mutation(description=description, extensions=[DomainErrorsAsPayload()])

@@ -1,4 +1,5 @@
-"""The schema: every area's operations combined by inheritance."""
+"""The schema: every area's operations merged into Query, Mutation and Subscription,
+here and nowhere else."""
 
 from __future__ import annotations
 
@@ -8,34 +9,43 @@ from typing import Any
 import strawberry
 from strawberry.extensions import ParserCache
 
-from gql.accounts import AccountsMutation
-from gql.admin import AdministrationMutation
+from gql.accounts.operations import AccountsMutation, AccountsQuery
+from gql.accounts.types import Administrator, ApiToken
+from gql.audit.operations import AuditQuery
+from gql.audit.types import AuditEvent
 from gql.compiled import CompiledExecution
+from gql.directory.operations import DirectoryMutation, DirectoryQuery
+from gql.directory.types import DirectoryDataSource
 from gql.errors import ErrorTranslation
 from gql.execution import SettlingExecutor
+from gql.graph import ConfigurationGroup, Location, Team, User
 from gql.limits import Limits, limit_extensions
-from gql.mail import MailMutation, MailQuery
+from gql.locations.operations import LocationsMutation, LocationsQuery
+from gql.mail_gateway.operations import MailGatewayMutation, MailGatewayQuery
+from gql.nodes import NodeQuery
 from gql.observability import Observability
 from gql.permissions import AuthenticationGate
-from gql.progress import Subscription
-from gql.query import Query as BaseQuery
-from gql.reset import ResetMutation
-from gql.selfservice import SelfServiceMutation
-from gql.types import (
-    Administrator,
-    ApiToken,
-    AuditEvent,
-    ConfigurationGroup,
-    DirectoryDataSource,
-    Location,
-    Team,
-    User,
-)
-from gql.voicemail import VoicemailMutation
+from gql.reset.operations import ResetMutation
+from gql.reset.progress import ResetProgressSubscription
+from gql.selfservice.operations import SelfServiceMutation, SelfServiceQuery
+from gql.teams.operations import TeamsMutation, TeamsQuery
+from gql.users.operations import UsersMutation, UsersQuery
+from gql.voicemail.operations import VoicemailMutation
 
 
+# The order of the bases is the order of the fields in the exported schema.
 @strawberry.type
-class Query(BaseQuery, MailQuery):
+class Query(
+    NodeQuery,
+    LocationsQuery,
+    UsersQuery,
+    TeamsQuery,
+    DirectoryQuery,
+    AuditQuery,
+    AccountsQuery,
+    SelfServiceQuery,
+    MailGatewayQuery,
+):
     pass
 
 
@@ -43,11 +53,19 @@ class Query(BaseQuery, MailQuery):
 class Mutation(
     AccountsMutation,
     ResetMutation,
-    MailMutation,
-    AdministrationMutation,
+    MailGatewayMutation,
+    LocationsMutation,
+    UsersMutation,
+    TeamsMutation,
+    DirectoryMutation,
     SelfServiceMutation,
     VoicemailMutation,
 ):
+    pass
+
+
+@strawberry.type
+class Subscription(ResetProgressSubscription):
     pass
 
 
@@ -93,7 +111,3 @@ def _build_schema(limits: Limits, compiled: bool) -> ConnectSchema:
             *([CompiledExecution] if compiled else []),
         ],
     )
-
-
-# The default limits: for export-schema and the tests.
-schema = build_schema(Limits())

@@ -298,9 +298,10 @@ def demo_data_command(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def export_schema_command(args: argparse.Namespace, settings: Settings) -> int:
-    from gql.schema import schema
+    from gql.limits import Limits
+    from gql.schema import build_schema
 
-    sdl = schema.as_str() + "\n"
+    sdl = build_schema(Limits()).as_str() + "\n"
     if args.output == "-":
         sys.stdout.write(sdl)
     else:

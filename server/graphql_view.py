@@ -46,9 +46,9 @@ from domain.principals import Anonymous, Principal
 from domain.services.progress import ProgressBroker
 from domain.services.registry import Services
 from gql.context import Context
-from gql.limits import CostBudget
+from gql.limits import CostBudget, Limits
 from gql.observability import RequestRecord
-from gql.schema import schema as default_schema
+from gql.schema import build_schema
 from server.graphiql import GraphiQLAssets
 from server.graphql_http import (
     GRAPHQL_QUERY,
@@ -133,7 +133,7 @@ class GraphQLApp(GraphQL[Context, None]):
         cost_budget: CostBudget | None = None,
     ) -> None:
         super().__init__(
-            schema if schema is not None else default_schema,
+            schema if schema is not None else build_schema(Limits()),
             graphql_ide="graphiql",
             allow_queries_via_get=True,
             # GraphiQL's protocol, for subscriptions; the legacy graphql-ws is not offered.
@@ -183,7 +183,7 @@ class GraphQLApp(GraphQL[Context, None]):
         ``{"Authorization": "Bearer …"}`` in the payload (what GraphiQL sends from
         its Headers tab) replaces the principal of the upgrade request's own
         Authorization header; as over HTTP, a bad token counts as none. Each
-        subscription checks the token again when it starts (gql/progress.py), so
+        subscription checks the token again when it starts (gql/reset/progress.py), so
         a revoked token or ended session does not live on in an open socket.
         """
         params = {

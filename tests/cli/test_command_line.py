@@ -81,7 +81,10 @@ def test_demo_data_fills_only_an_empty_database(tmp_path: Path) -> None:
 
 
 def test_export_schema_writes_the_sdl(tmp_path: Path) -> None:
-    from gql.schema import schema
+    from gql.limits import Limits
+    from gql.schema import build_schema
+
+    schema = build_schema(Limits())
 
     result = connect_admin(tmp_path, "export-schema", "--output", "x.graphql")
     assert result.returncode == 0, result.stderr

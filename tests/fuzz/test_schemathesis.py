@@ -23,12 +23,13 @@ from schemathesis import Case, GenerationMode
 from schemathesis.checks import CheckFunction
 from schemathesis.specs.graphql.schemas import GraphQLSchema
 
-from gql.schema import schema as strawberry_schema
+from gql.limits import Limits
+from gql.schema import build_schema
 from tests.fuzz.conftest import Tokens, fuzz_examples
 
 
 def _operation_labels() -> list[str]:
-    built = graphql.build_schema(strawberry_schema.as_str())
+    built = graphql.build_schema(build_schema(Limits()).as_str())
     return [
         f"{root.name}.{field}"
         for root in (built.query_type, built.mutation_type)

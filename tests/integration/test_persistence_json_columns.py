@@ -58,7 +58,7 @@ def test_an_entry_no_answer_can_carry_is_left_out_with_a_warning(
 
 def test_a_null_entry_is_kept_for_the_reader_to_judge() -> None:
     # Audit details may hold nulls; a setting of null is left out where settings
-    # are listed (gql/types.py), as its owner would otherwise read as null.
+    # are listed (gql/locations/values.py), as its owner would otherwise read as null.
     assert decode_json('{"reply_code": null}') == {"reply_code": None}
 
 

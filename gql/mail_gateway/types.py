@@ -1,16 +1,12 @@
-"""System settings > E-Mail Gateway, and its test message."""
+"""System settings > E-Mail Gateway: what it reads, what it is given."""
 
 from __future__ import annotations
 
 import strawberry
 
 from domain import model
-from domain.errors import DomainError
 from domain.services import mail
-from gql.context import Info
 from gql.enums import SmtpSecurity
-from gql.errors import UserError, user_errors
-from gql.payloads import MutationResult
 
 
 @strawberry.type(description="System settings > E-Mail Gateway. The password is write-only.")
@@ -71,42 +67,3 @@ class EmailGatewayInput:
             username=self.username,
             password=self.password,
         )
-
-
-@strawberry.type
-class EmailGatewayPayload:
-    email_gateway: EmailGateway | None
-    errors: list[UserError]
-
-
-@strawberry.type
-class MailQuery:
-    @strawberry.field
-    async def email_gateway(self, info: Info) -> EmailGateway:
-        reading = await info.context.services().mail.read_gateway(info.context.principal)
-        return EmailGateway.from_reading(reading)
-
-
-@strawberry.type
-class MailMutation:
-    @strawberry.mutation
-    async def configure_email_gateway(
-        self, info: Info, input: EmailGatewayInput
-    ) -> EmailGatewayPayload:
-        ctx = info.context
-        try:
-            gateway = await ctx.services().mail.configure_gateway(ctx.principal, input.to_domain())
-        except DomainError as error:
-            return EmailGatewayPayload(email_gateway=None, errors=user_errors(error, "input"))
-        return EmailGatewayPayload(email_gateway=EmailGateway.from_domain(gateway), errors=[])
-
-    @strawberry.mutation(
-        description="Sends a test message through the configured gateway to the given address."
-    )
-    async def send_test_email(self, info: Info, to: str) -> MutationResult:
-        ctx = info.context
-        try:
-            await ctx.services().mail.send_test_email(ctx.principal, to)
-        except DomainError as error:
-            return MutationResult.failed(user_errors(error))
-        return MutationResult.done()

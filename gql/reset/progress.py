@@ -51,7 +51,7 @@ class ResetProgress:
 
 
 @strawberry.type
-class Subscription:
+class ResetProgressSubscription:
     @strawberry.subscription(
         description=(
             "The progress of the caller's resetUsers run with this operationId: a message "

@@ -1,4 +1,9 @@
-"""The GraphQL object types, each made from its domain entity in one place.
+"""The object types that reach each other: a user's location, group, teams and
+contacts, and from each of them back to users.
+
+Strawberry reads a type's annotations in the module that defines it, so types in
+a cycle share one module: split by area, they would import each other. The
+areas' other types (gql/<area>/) stand below or above this module.
 
 Scalar fields are plain attributes filled by ``from_domain`` (the cheapest
 way through Strawberry); fields that reach other entities go through the
@@ -7,11 +12,7 @@ request's DataLoaders.
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import cast
-
 import strawberry
-from strawberry.scalars import JSON
 
 from domain import model
 from domain.rules import (
@@ -19,64 +20,21 @@ from domain.rules import (
     effective_settings,
     scope_default,
 )
+from domain.services.paging import page_request
+from domain.services.registry import Services
 from domain.services.users import sees_private
-from gql.context import Info
+from gql.context import Context, Info
+from gql.directory.types import DirectoryDataSource
 from gql.enums import (
     RelationshipLevel,
     RelationshipPolicy,
     RelationshipSource,
     VoicemailPinState,
 )
-from gql.ids import pk_of, to_global_id
-
-
-@strawberry.interface
-class Node:
-    id: strawberry.ID = strawberry.field(description="Globally unique, opaque Relay ID.")
-
-
-@strawberry.type
-class PageInfo:
-    has_next_page: bool
-    has_previous_page: bool
-    start_cursor: str | None
-    end_cursor: str | None
-
-
-@strawberry.type
-class PasswordPolicy:
-    min_length: int
-    max_length: int
-    require_uppercase: bool
-    require_lowercase: bool
-    require_digit: bool
-    require_symbol: bool
-
-    @classmethod
-    def from_domain(cls, policy: model.PasswordPolicy) -> PasswordPolicy:
-        return cls(
-            min_length=policy.min_length,
-            max_length=policy.max_length,
-            require_uppercase=policy.require_uppercase,
-            require_lowercase=policy.require_lowercase,
-            require_digit=policy.require_digit,
-            require_symbol=policy.require_symbol,
-        )
-
-
-@strawberry.type(description="A program or presence setting: a key and its JSON value.")
-class Setting:
-    key: str
-    value: JSON
-
-    @classmethod
-    def list_of(cls, settings: model.Settings) -> list[Setting]:
-        # A null (stored by hand: the API refuses one) would null the whole owner.
-        return [cls(key=k, value=v) for k, v in sorted(settings.items()) if v is not None]
-
-
-def _settings_or_none(settings: model.Settings | None) -> list[Setting] | None:
-    return None if settings is None else Setting.list_of(settings)
+from gql.ids import parse_cursor, pk_of, to_cursor, to_global_id
+from gql.locations.values import PasswordPolicy, Setting, settings_or_none
+from gql.relay import NOT_COUNTED, Connection, Edge, Node, page_info
+from gql.users.inputs import UserFilter
 
 
 @strawberry.type
@@ -131,8 +89,6 @@ class Location(Node):
         after: str | None = None,
         filter: UserFilter | None = None,
     ) -> UserConnection:
-        from gql.connections import users_connection
-
         return await users_connection(
             info.context, info.context.services(), first, after, filter, location_id=self.pk
         )
@@ -162,11 +118,11 @@ class ConfigurationGroup(Node):
     # Made only when selected (see Location).
     @strawberry.field
     def client_settings(self) -> list[Setting] | None:
-        return _settings_or_none(self.entity.client_settings)
+        return settings_or_none(self.entity.client_settings)
 
     @strawberry.field
     def presence_settings(self) -> list[Setting] | None:
-        return _settings_or_none(self.entity.presence_settings)
+        return settings_or_none(self.entity.presence_settings)
 
     @strawberry.field
     async def location(self, info: Info) -> Location:
@@ -182,8 +138,6 @@ class ConfigurationGroup(Node):
         after: str | None = None,
         filter: UserFilter | None = None,
     ) -> UserConnection:
-        from gql.connections import users_connection
-
         return await users_connection(
             info.context, info.context.services(), first, after, filter, group_id=self.pk
         )
@@ -232,20 +186,6 @@ class Relationship:
     @classmethod
     def from_domain(cls, rel: EffectiveRelationship, target: model.User) -> Relationship:
         return cls(target=User.from_domain(target), level=rel.level, source=rel.source)
-
-
-@strawberry.type
-class DirectoryDataSource(Node):
-    name: str
-    active: bool
-
-    @classmethod
-    def from_domain(cls, source: model.DirectoryDataSource) -> DirectoryDataSource:
-        return cls(
-            id=strawberry.ID(to_global_id("DirectoryDataSource", source.id)),
-            name=source.name,
-            active=source.active,
-        )
 
 
 @strawberry.type
@@ -420,121 +360,30 @@ class User(Node):
         return [Contact.from_domain(c) for c in contacts]
 
 
-@strawberry.type
-class UserEdge:
-    cursor: str
-    node: User
+UserEdge = Edge[User]
+UserConnection = Connection[User]
 
 
-@strawberry.type
-class UserConnection:
-    edges: list[UserEdge]
-    page_info: PageInfo
-    total_count: int
-
-
-@strawberry.input
-class UserFilter:
-    search: str | None = strawberry.field(
-        default=None,
-        description="Matches login, first, last and display name and e-mail, case-insensitively.",
+async def users_connection(
+    ctx: Context,
+    services: Services,
+    first: int | None,
+    after: str | None,
+    filter: UserFilter | None,
+    *,
+    location_id: int | None = None,
+    group_id: int | None = None,
+    with_total: bool = True,
+) -> UserConnection:
+    after_pk = parse_cursor(after)
+    request = page_request(services.config, first, after_pk)
+    domain_filter = (filter or UserFilter()).to_domain(location_id=location_id, group_id=group_id)
+    page = await services.users.users_page(
+        ctx.principal, request, domain_filter, with_total=with_total
     )
-    location_id: strawberry.ID | None = None
-    configuration_group_id: strawberry.ID | None = None
-    team_id: strawberry.ID | None = None
-    is_vip: bool | None = None
-
-
-@strawberry.type
-class Administrator(Node):
-    login: str
-    last_name: str
-    first_name: str | None
-    email: str | None
-    blocked: bool
-    location_pks: strawberry.Private[list[int]]
-
-    @classmethod
-    def from_domain(cls, admin: model.Administrator) -> Administrator:
-        return cls(
-            id=strawberry.ID(to_global_id("Administrator", admin.id)),
-            login=admin.login,
-            last_name=admin.last_name,
-            first_name=admin.first_name,
-            email=admin.email,
-            blocked=admin.blocked,
-            location_pks=sorted(admin.location_ids),
-        )
-
-    @strawberry.field(description="Empty for a system administrator.")
-    async def locations(self, info: Info) -> list[Location]:
-        found = await info.context.loaders.location_by_id.load_many(self.location_pks)
-        return [Location.from_domain(loc) for loc in found if loc is not None]
-
-
-@strawberry.type
-class ApiToken(Node):
-    name: str
-    created_at: datetime
-    last_used_at: datetime | None
-    revoked_at: datetime | None = strawberry.field(
-        description="When the token was revoked; null while it works."
+    pks = [u.id for u in page.items]
+    return UserConnection(
+        edges=[UserEdge(cursor=to_cursor(u.id), node=User.from_domain(u)) for u in page.items],
+        page_info=page_info(pks, page, after_pk),
+        total_count=NOT_COUNTED if page.total is None else page.total,
     )
-    owner_pk: strawberry.Private[int]
-
-    @classmethod
-    def from_domain(cls, token: model.ApiToken) -> ApiToken:
-        return cls(
-            id=strawberry.ID(to_global_id("ApiToken", token.id)),
-            name=token.name,
-            created_at=token.created_at,
-            last_used_at=token.last_used_at,
-            revoked_at=token.revoked_at,
-            owner_pk=token.owner_id,
-        )
-
-    @strawberry.field(description="The administrator whose rights the token carries.")
-    async def owner(self, info: Info) -> Administrator:
-        admin = await info.context.loaders.administrator_by_id.load(self.owner_pk)
-        assert admin is not None
-        return Administrator.from_domain(admin)
-
-
-@strawberry.type
-class AuditEvent(Node):
-    at: datetime
-    actor: str
-    action: str
-    details: JSON
-    target_pk: strawberry.Private[int | None]
-
-    @classmethod
-    def from_domain(cls, event: model.AuditEvent) -> AuditEvent:
-        return cls(
-            id=strawberry.ID(to_global_id("AuditEvent", event.id)),
-            at=event.at,
-            actor=event.actor,
-            action=event.action,
-            details=cast("JSON", event.details),
-            target_pk=event.target_user_id,
-        )
-
-    @strawberry.field
-    async def target_user(self, info: Info) -> User | None:
-        if self.target_pk is None:
-            return None
-        user = await info.context.loaders.user_by_id.load(self.target_pk)
-        return None if user is None else User.from_domain(user)
-
-
-@strawberry.type
-class AuditEventEdge:
-    cursor: str
-    node: AuditEvent
-
-
-@strawberry.type
-class AuditEventConnection:
-    edges: list[AuditEventEdge]
-    page_info: PageInfo
-    total_count: int

@@ -1,0 +1,68 @@
+"""Administrators and the API tokens that carry their rights."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import strawberry
+
+from domain import model
+from gql.context import Info
+from gql.graph import Location
+from gql.ids import to_global_id
+from gql.relay import Node
+
+
+@strawberry.type
+class Administrator(Node):
+    login: str
+    last_name: str
+    first_name: str | None
+    email: str | None
+    blocked: bool
+    location_pks: strawberry.Private[list[int]]
+
+    @classmethod
+    def from_domain(cls, admin: model.Administrator) -> Administrator:
+        return cls(
+            id=strawberry.ID(to_global_id("Administrator", admin.id)),
+            login=admin.login,
+            last_name=admin.last_name,
+            first_name=admin.first_name,
+            email=admin.email,
+            blocked=admin.blocked,
+            location_pks=sorted(admin.location_ids),
+        )
+
+    @strawberry.field(description="Empty for a system administrator.")
+    async def locations(self, info: Info) -> list[Location]:
+        found = await info.context.loaders.location_by_id.load_many(self.location_pks)
+        return [Location.from_domain(loc) for loc in found if loc is not None]
+
+
+@strawberry.type
+class ApiToken(Node):
+    name: str
+    created_at: datetime
+    last_used_at: datetime | None
+    revoked_at: datetime | None = strawberry.field(
+        description="When the token was revoked; null while it works."
+    )
+    owner_pk: strawberry.Private[int]
+
+    @classmethod
+    def from_domain(cls, token: model.ApiToken) -> ApiToken:
+        return cls(
+            id=strawberry.ID(to_global_id("ApiToken", token.id)),
+            name=token.name,
+            created_at=token.created_at,
+            last_used_at=token.last_used_at,
+            revoked_at=token.revoked_at,
+            owner_pk=token.owner_id,
+        )
+
+    @strawberry.field(description="The administrator whose rights the token carries.")
+    async def owner(self, info: Info) -> Administrator:
+        admin = await info.context.loaders.administrator_by_id.load(self.owner_pk)
+        assert admin is not None
+        return Administrator.from_domain(admin)

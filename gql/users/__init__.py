@@ -1,0 +1,1 @@
+"""Users. The User type itself stands in gql/graph.py, with the types it reaches."""
