@@ -18,7 +18,6 @@ from domain import model
 from domain.rules import (
     EffectiveRelationship,
     effective_settings,
-    scope_default,
 )
 from domain.services.paging import page_request
 from domain.services.registry import Services
@@ -78,7 +77,7 @@ class Location(Node):
 
     @strawberry.field
     async def configuration_groups(self, info: Info) -> list[ConfigurationGroup]:
-        groups = await info.context.loaders.groups_by_location_id.load(self.pk)
+        groups = await info.context.loaders.groups_in_location.load(self.entity)
         return [ConfigurationGroup.from_domain(g) for g in groups]
 
     @strawberry.field
@@ -126,9 +125,7 @@ class ConfigurationGroup(Node):
 
     @strawberry.field
     async def location(self, info: Info) -> Location:
-        location = await info.context.loaders.location_by_id.load(self.location_pk)
-        assert location is not None
-        return Location.from_domain(location)
+        return Location.from_domain(await info.context.loaders.location_of_group.load(self.entity))
 
     @strawberry.field
     async def users(
@@ -266,31 +263,21 @@ class User(Node):
 
     @strawberry.field
     async def location(self, info: Info) -> Location:
-        location = await info.context.loaders.location_by_id.load(self.entity.location_id)
-        assert location is not None
-        return Location.from_domain(location)
+        return Location.from_domain(await info.context.loaders.location_of_user.load(self.entity))
 
     @strawberry.field
     async def configuration_group(self, info: Info) -> ConfigurationGroup | None:
-        group_id = self.entity.configuration_group_id
-        if group_id is None:
-            return None
-        group = await info.context.loaders.group_by_id.load(group_id)
+        group = await info.context.loaders.group_of_user.load(self.entity)
         return None if group is None else ConfigurationGroup.from_domain(group)
 
     @strawberry.field
     async def teams(self, info: Info) -> list[Team]:
-        if not self._private(info):
-            return []
-        teams = await info.context.loaders.teams_by_user_id.load(self.entity.id)
+        teams = await info.context.loaders.teams_of_user.load(self.entity)
         return [Team.from_domain(t) for t in teams]
 
     @strawberry.field
     async def default_relationship(self, info: Info) -> RelationshipLevel | None:
-        if self.entity.is_vip or not self._private(info):
-            return None
-        default = scope_default(self.entity, *await self._scope(info))
-        return None if default is None else default.level
+        return await info.context.loaders.default_relationship_of_user.load(self.entity)
 
     @strawberry.field
     async def relationships(self, info: Info) -> list[Relationship]:

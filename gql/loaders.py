@@ -10,8 +10,9 @@ shield of its own (``SharedLoader``).
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Sequence
-from typing import TypeVar
+from collections.abc import Awaitable, Callable, Collection, Mapping, Sequence
+from functools import partial
+from typing import Any, TypeVar
 
 from strawberry.dataloader import DataLoader
 
@@ -21,14 +22,19 @@ from domain.model import (
     Contact,
     DirectoryDataSource,
     Location,
+    RelationshipLevel,
     TeamInfo,
     User,
 )
+from domain.principals import Principal
 from domain.rules import EffectiveRelationship
+from domain.services.registry import Services
+from gql import batches
 from gql.caller import Caller
 
 K = TypeVar("K")
 V = TypeVar("V")
+E = TypeVar("E")
 
 
 def _by_key(
@@ -60,10 +66,23 @@ class SharedLoader(DataLoader[K, V]):
         return asyncio.shield(super().load(key))
 
 
+def _found(keys: list[int], values: list[V | None]) -> dict[int, V]:
+    return {k: v for k, v in zip(keys, values, strict=True) if v is not None}
+
+
+def _entity_id(entity: Any) -> Any:
+    return entity.id
+
+
 class Loaders:
-    """One loader per kind of key, named after what it loads by what."""
+    """One loader per kind of key, named after what it loads by what; and one per
+    field of gql/batches.py, keyed by the parent entity (cached by id).
+
+    Also the batch functions' ``Reader``: they read locations and groups through
+    the loaders below, shared with every other field of the request."""
 
     def __init__(self, ctx: Caller) -> None:
+        self._ctx = ctx
         actor = ctx.principal
 
         async def relationships_by_owner(
@@ -78,14 +97,8 @@ class Loaders:
         self.group_by_id: DataLoader[int, ConfigurationGroup | None] = SharedLoader(
             _by_key(lambda ids: ctx.services().lookups.groups_by_id(ids))
         )
-        self.groups_by_location_id: DataLoader[int, list[ConfigurationGroup]] = SharedLoader(
-            _lists_by_key(lambda ids: ctx.services().lookups.groups_by_location(actor, ids))
-        )
         self.user_by_id: DataLoader[int, User | None] = SharedLoader(
             _by_key(lambda ids: ctx.services().lookups.users_by_id(actor, ids))
-        )
-        self.teams_by_user_id: DataLoader[int, list[TeamInfo]] = SharedLoader(
-            _lists_by_key(lambda ids: ctx.services().lookups.teams_by_member(ids))
         )
         self.member_ids_by_team_id: DataLoader[int, list[int]] = SharedLoader(
             _lists_by_key(lambda ids: ctx.services().lookups.member_ids_by_team(ids))
@@ -101,5 +114,39 @@ class Loaders:
         )
         # Keyed by the user entity itself (cached by id): the page already holds it.
         self.relationships_by_owner: DataLoader[User, list[tuple[EffectiveRelationship, User]]] = (
-            SharedLoader(relationships_by_owner, cache_key_fn=lambda user: user.id)
+            SharedLoader(relationships_by_owner, cache_key_fn=_entity_id)
         )
+        self.location_of_user: DataLoader[User, Location] = self._per_entity(batches.locations_of)
+        self.group_of_user: DataLoader[User, ConfigurationGroup | None] = self._per_entity(
+            batches.groups_of
+        )
+        self.teams_of_user: DataLoader[User, list[TeamInfo]] = self._per_entity(batches.teams_of)
+        self.default_relationship_of_user: DataLoader[User, RelationshipLevel | None] = (
+            self._per_entity(batches.default_relationships_of)
+        )
+        self.location_of_group: DataLoader[ConfigurationGroup, Location] = self._per_entity(
+            batches.locations_of
+        )
+        self.groups_in_location: DataLoader[Location, list[ConfigurationGroup]] = self._per_entity(
+            batches.groups_in
+        )
+
+    def _per_entity(
+        self, batch: Callable[[batches.Reader, Sequence[E]], Awaitable[list[V]]]
+    ) -> DataLoader[E, V]:
+        return SharedLoader(partial(batch, self), cache_key_fn=_entity_id)
+
+    @property
+    def principal(self) -> Principal:
+        return self._ctx.principal
+
+    def services(self) -> Services:
+        return self._ctx.services()
+
+    async def locations(self, ids: Collection[int]) -> Mapping[int, Location]:
+        keys = list(ids)
+        return _found(keys, await self.location_by_id.load_many(keys))
+
+    async def groups(self, ids: Collection[int]) -> Mapping[int, ConfigurationGroup]:
+        keys = list(ids)
+        return _found(keys, await self.group_by_id.load_many(keys))

@@ -42,7 +42,7 @@ class RequestRecord:
     error_codes: list[str] = field(default_factory=list)
     # code of each UserError in the root fields' payloads (``errors { code }``, when selected).
     payload_error_codes: list[str] = field(default_factory=list)
-    # Whether the compiled executor answered (gql/compiled.py).
+    # Whether the compiled executor answered (gql/compiled/).
     compiled: bool = False
     # The operation's first root field, when the schema has it (a bounded metrics label).
     root_field: str | None = None

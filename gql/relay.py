@@ -50,7 +50,7 @@ def page_info(pks: list[int], page: Page[Any], after: int | None) -> PageInfo:
     )
 
 
-# totalCount of a page read without its count: only the compiled path (gql/compiled.py)
+# totalCount of a page read without its count: only the compiled path (gql/compiled/)
 # asks for no count, and only when totalCount is not selected, so nobody reads this.
 NOT_COUNTED = -1
 

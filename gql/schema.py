@@ -76,7 +76,7 @@ class ConnectSchema(strawberry.Schema):
 
 def build_schema(limits: Limits, *, compiled: bool = True) -> ConnectSchema:
     """The schema with the given query limits (one instance per distinct limits);
-    ``compiled``: hot read queries skip graphql-core's executor (gql/compiled.py)."""
+    ``compiled``: hot read queries skip graphql-core's executor (gql/compiled/)."""
     return _build_schema(limits, compiled)
 
 

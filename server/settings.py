@@ -75,7 +75,7 @@ class Settings(BaseSettings):
     # Introspection (__schema, __type) for GraphiQL and code generators.
     introspection: bool = True
     # The users page and other hot read queries bypass graphql-core's per-field
-    # executor (gql/compiled.py); false: every query runs through Strawberry.
+    # executor (gql/compiled/); false: every query runs through Strawberry.
     compiled_execution: bool = True
     # "Did you mean …" in error messages; unset: exactly when introspection is on.
     field_suggestions: bool | None = None

@@ -1,4 +1,12 @@
-"""Tests through HTTP: the real app on the real database, driven by httpx."""
+"""Tests through HTTP: the real app on the real database, driven by httpx.
+
+Every test here runs with compiled execution (gql/compiled/) on and off
+(``CONNECT_COMPILED_EXECUTION=false``: graphql-core executes everything), for the
+apps of ``api`` and for those a test builds from its own ``Settings``. Tests that
+compare the two paths (``twin``) bring both apps and run once. On PostgreSQL only
+the compiled path runs (the default, and what the twin tests compare the other
+against there): both everywhere would make the suite some 40 % longer.
+"""
 
 from __future__ import annotations
 
@@ -20,10 +28,46 @@ from server.settings import Settings
 ADMIN_PASSWORD = "Admin-Passw0rd!"
 
 
+EXECUTIONS = ("compiled", "standard")
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if "execution" in metafunc.fixturenames:
+        paths = EXECUTIONS[:1] if "twin" in metafunc.fixturenames else EXECUTIONS
+        metafunc.parametrize("execution", paths, indirect=True)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    kept: list[pytest.Item] = []
+    dropped: list[pytest.Item] = []
+    for item in items:
+        callspec = getattr(item, "callspec", None)
+        params = callspec.params if callspec is not None else {}
+        standard_on_postgres = (params.get("database_url"), params.get("execution")) == (
+            "postgres",
+            "standard",
+        )
+        (dropped if standard_on_postgres else kept).append(item)
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = kept
+
+
+@pytest.fixture(autouse=True)
+def execution(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """The test's execution path (see the module's doc); Settings read it from the
+    environment."""
+    path: str = request.param
+    monkeypatch.setenv("CONNECT_COMPILED_EXECUTION", str(path == "compiled").lower())
+    return path
+
+
 @dataclass
 class Api:
     client: httpx.AsyncClient
     services: Services
+    # Whether the app compiles the hot read queries (gql/compiled/).
+    compiled: bool
 
     async def post(
         self, query: str, variables: dict[str, Any] | None = None, token: str | None = None
@@ -84,7 +128,11 @@ async def api(clean_database: AsyncEngine, database_url: str) -> AsyncIterator[A
         app.router.lifespan_context(app),
         httpx.AsyncClient(transport=transport, base_url="http://testserver") as client,
     ):
-        yield Api(client=client, services=build_services(clean_database, settings))
+        yield Api(
+            client=client,
+            services=build_services(clean_database, settings),
+            compiled=settings.compiled_execution,
+        )
 
 
 @pytest.fixture

@@ -1,7 +1,7 @@
 """Compiled execution answers exactly as Strawberry does.
 
 Every query here goes to two apps on the same database: the default one, where
-the hot read queries are compiled (gql/compiled.py), and one with
+the hot read queries are compiled (gql/compiled/), and one with
 ``compiled_execution`` off, where graphql-core executes everything. The
 response bodies must be equal byte for byte (key order included), and the
 compiled app must really have compiled what it can.

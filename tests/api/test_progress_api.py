@@ -95,7 +95,11 @@ async def serving(clean_database: AsyncEngine, database_url: str) -> AsyncIterat
         assert await asyncio.to_thread(server.ready.wait, 30), "the server did not start"
         async with httpx.AsyncClient(base_url=f"http://{host}:{port}") as client:
             yield Live(
-                api=Api(client=client, services=build_services(clean_database, settings)),
+                api=Api(
+                    client=client,
+                    services=build_services(clean_database, settings),
+                    compiled=settings.compiled_execution,
+                ),
                 ws_url=f"ws://{host}:{port}/graphql",
             )
     finally:

@@ -4,7 +4,7 @@ Each request (tests/api/random_queries.py: fragments, inline fragments on
 ``Node``, aliases, directives, bad cursors and IDs, several operations in one
 document, GET and ``application/graphql-response+json``) goes from a system
 administrator, a sub-administrator and a Connect Client user to the app that
-compiles (gql/compiled.py) and to the one that does not, on the same database.
+compiles (gql/compiled/) and to the one that does not, on the same database.
 The answers must be equal byte for byte (status and media type too), never a
 5xx, and a second send of the same request must give the same bytes again.
 

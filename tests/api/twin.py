@@ -1,6 +1,6 @@
 """Two apps on one database, for comparing the compiled and the standard path.
 
-``twin`` gives the default app (hot read queries compiled, gql/compiled.py) and
+``twin`` gives the default app (hot read queries compiled, gql/compiled/) and
 one with ``compiled_execution`` off (graphql-core executes everything) on the
 same database; ``organisation`` fills it (a plugin of tests/conftest.py).
 ``no_compiled_failures`` fails a test whose compiled attempt failed unexpectedly,
