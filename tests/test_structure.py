@@ -1,0 +1,144 @@
+"""The shape of the code: layers import only what the design allows, no import circles,
+no module over 400 lines (README "Layout")."""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+PACKAGES = ("domain", "adapters", "persistence", "gql", "mail", "server")
+FRAMEWORKS = ("sqlalchemy", "alembic", "strawberry", "starlette", "uvicorn", "emails", "argon2")
+# What each layer must not import; server/, the composition root, may import them all.
+FORBIDDEN: dict[str, tuple[str, ...]] = {
+    "domain": ("adapters", "persistence", "gql", "mail", "server", *FRAMEWORKS),
+    # The cost budget adapter implements a port of gql/limits over persistence.
+    "adapters": ("mail", "server"),
+    "persistence": ("adapters", "gql", "mail", "server"),
+    "gql": ("adapters", "persistence", "mail", "server"),
+    "mail": ("adapters", "persistence", "gql", "server"),
+}
+MAX_LINES = 400
+
+
+def modules() -> dict[str, Path]:
+    found: dict[str, Path] = {}
+    for package in PACKAGES:
+        for path in sorted((ROOT / package).rglob("*.py")):
+            parts = path.relative_to(ROOT).with_suffix("").parts
+            if parts[-1] == "__init__":
+                parts = parts[:-1]
+            found[".".join(parts)] = path
+    return found
+
+
+MODULES = modules()
+
+
+def imports(name: str, path: Path) -> Iterator[str]:
+    """Every module this one imports, wherever the import stands (a function-local
+    import makes a circle as much as one at the top)."""
+    package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), filename=str(path))):
+        if isinstance(node, ast.Import):
+            yield from (alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                anchor = package.split(".")[: len(package.split(".")) - node.level + 1]
+                base = ".".join([*anchor, base] if base else anchor)
+            for alias in node.names:
+                submodule = f"{base}.{alias.name}"
+                yield submodule if submodule in MODULES else base
+
+
+def layer(module: str) -> str:
+    return module.partition(".")[0]
+
+
+def test_the_layers_are_where_the_design_card_puts_them() -> None:
+    for package in ("domain", "persistence", "gql", "mail", "server"):
+        assert (ROOT / package / "__init__.py").is_file(), package
+    assert (ROOT / "pyproject.toml").is_file()
+    assert not (ROOT / "src").exists()
+
+
+@pytest.mark.parametrize("package", sorted(FORBIDDEN))
+def test_a_layer_imports_only_what_the_design_allows(package: str) -> None:
+    forbidden = FORBIDDEN[package]
+    offending = [
+        f"{MODULES[name].relative_to(ROOT)} imports {imported}"
+        for name in MODULES
+        if layer(name) == package
+        for imported in imports(name, MODULES[name])
+        if any(imported == bad or imported.startswith(bad + ".") for bad in forbidden)
+    ]
+    assert offending == []
+
+
+def strongly_connected(graph: dict[str, set[str]]) -> list[list[str]]:
+    """Tarjan's algorithm, iterative; components of more than one module, or one that
+    imports itself."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    found: list[list[str]] = []
+    for start in graph:
+        if start in index:
+            continue
+        work = [(start, iter(sorted(graph[start])))]
+        index[start] = low[start] = len(index)
+        stack.append(start)
+        on_stack.add(start)
+        while work:
+            node, edges = work[-1]
+            for target in edges:
+                if target not in index:
+                    index[target] = low[target] = len(index)
+                    stack.append(target)
+                    on_stack.add(target)
+                    work.append((target, iter(sorted(graph[target]))))
+                    break
+                if target in on_stack:
+                    low[node] = min(low[node], index[target])
+            else:
+                work.pop()
+                if work:
+                    low[work[-1][0]] = min(low[work[-1][0]], low[node])
+                if low[node] == index[node]:
+                    component = []
+                    while True:
+                        member = stack.pop()
+                        on_stack.discard(member)
+                        component.append(member)
+                        if member == node:
+                            break
+                    if len(component) > 1 or node in graph[node]:
+                        found.append(sorted(component))
+    return found
+
+
+def test_no_import_circle() -> None:
+    graph = {
+        name: {imported for imported in imports(name, path) if imported in MODULES}
+        for name, path in MODULES.items()
+    }
+    assert strongly_connected(graph) == []
+
+
+def test_the_circle_finder_finds_a_circle() -> None:
+    graph = {"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}, "e": {"e"}}
+    assert sorted(strongly_connected(graph)) == [["a", "b", "c"], ["e"]]
+
+
+def test_no_module_is_over_400_lines() -> None:
+    long = {
+        str(path.relative_to(ROOT)): lines
+        for path in MODULES.values()
+        if (lines := len(path.read_text(encoding="utf-8").splitlines())) > MAX_LINES
+    }
+    assert long == {}
