@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from typing import Any
 
 import strawberry
 
@@ -16,45 +17,20 @@ from gql.graph import ConfigurationGroup, Location, Team, User
 from gql.ids import parse_global_id
 from gql.relay import Node
 
-NodeFetcher = Callable[[Services, Principal, int], Awaitable[Node]]
+Getter = Callable[[Principal, int], Awaitable[Any]]
 
-
-async def _location(services: Services, actor: Principal, pk: int) -> Node:
-    return Location.from_domain(await services.locations.get_location(actor, pk))
-
-
-async def _group(services: Services, actor: Principal, pk: int) -> Node:
-    return ConfigurationGroup.from_domain(await services.groups.get_group(actor, pk))
-
-
-async def _user(services: Services, actor: Principal, pk: int) -> Node:
-    return User.from_domain(await services.users.get_user(actor, pk))
-
-
-async def _team(services: Services, actor: Principal, pk: int) -> Node:
-    return Team.from_domain(await services.teams.get_team(actor, pk))
-
-
-async def _data_source(services: Services, actor: Principal, pk: int) -> Node:
-    return DirectoryDataSource.from_domain(await services.data_sources.get_data_source(actor, pk))
-
-
-async def _administrator(services: Services, actor: Principal, pk: int) -> Node:
-    return Administrator.from_domain(await services.administrators.get_administrator(actor, pk))
-
-
-async def _api_token(services: Services, actor: Principal, pk: int) -> Node:
-    return ApiToken.from_domain(await services.auth.get_api_token(actor, pk))
-
-
-NODE_FETCHERS: dict[str, NodeFetcher] = {
-    "Location": _location,
-    "ConfigurationGroup": _group,
-    "User": _user,
-    "Team": _team,
-    "DirectoryDataSource": _data_source,
-    "Administrator": _administrator,
-    "ApiToken": _api_token,
+# Per type name: the service's getter (it checks the caller's rights) and the type.
+NODE_FETCHERS: dict[str, tuple[Callable[[Services], Getter], Callable[[Any], Node]]] = {
+    "Location": (lambda s: s.locations.get_location, Location.from_domain),
+    "ConfigurationGroup": (lambda s: s.groups.get_group, ConfigurationGroup.from_domain),
+    "User": (lambda s: s.users.get_user, User.from_domain),
+    "Team": (lambda s: s.teams.get_team, Team.from_domain),
+    "DirectoryDataSource": (
+        lambda s: s.data_sources.get_data_source,
+        DirectoryDataSource.from_domain,
+    ),
+    "Administrator": (lambda s: s.administrators.get_administrator, Administrator.from_domain),
+    "ApiToken": (lambda s: s.auth.get_api_token, ApiToken.from_domain),
 }
 
 
@@ -63,10 +39,12 @@ class NodeQuery:
     @strawberry.field
     async def node(self, info: Info, id: strawberry.ID) -> Node | None:
         parsed = parse_global_id(id)
-        fetch = NODE_FETCHERS.get(parsed[0]) if parsed else None
-        if parsed is None or fetch is None:
+        found = NODE_FETCHERS.get(parsed[0]) if parsed else None
+        if parsed is None or found is None:
             return None
+        getter, to_node = found
         try:
-            return await fetch(info.context.services(), info.context.principal, parsed[1])
+            entity = await getter(info.context.services())(info.context.principal, parsed[1])
         except DomainError:
             return None
+        return to_node(entity)

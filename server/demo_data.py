@@ -74,32 +74,31 @@ async def load_demo_data(services: Services) -> bool:
         if await uow.locations.list() or await uow.administrators.list():
             return False
 
-    berlin = await services.locations.create_location(
-        SYSTEM,
-        NewLocation(
-            name="Berlin HQ",
-            description="Head office",
-            default_relationship=RelationshipLevel.EMPLOYEE,
-            relationship_policy=RelationshipPolicy.EXTEND_AND_RESTRICT,
-            client_settings=[
-                ("language", "de"),
-                ("hotkeys.dial", "Ctrl+Alt+D"),
-                ("journal.keepDays", 90),
-            ],
-            presence_settings=[("autoAwayMinutes", 10), ("showCalendarStatus", True)],
-        ),
-    )
-    munich = await services.locations.create_location(
-        SYSTEM,
-        NewLocation(
-            name="Munich",
-            description="Development office",
-            default_relationship=RelationshipLevel.EMPLOYEE,
-            relationship_policy=RelationshipPolicy.EXTEND_ONLY,
-            client_settings=[("language", "de"), ("journal.keepDays", 30)],
-            presence_settings=[("autoAwayMinutes", 15), ("showCalendarStatus", False)],
-        ),
-    )
+    berlin, munich = [
+        await services.locations.create_location(SYSTEM, location)
+        for location in (
+            NewLocation(
+                name="Berlin HQ",
+                description="Head office",
+                default_relationship=RelationshipLevel.EMPLOYEE,
+                relationship_policy=RelationshipPolicy.EXTEND_AND_RESTRICT,
+                client_settings=[
+                    ("language", "de"),
+                    ("hotkeys.dial", "Ctrl+Alt+D"),
+                    ("journal.keepDays", 90),
+                ],
+                presence_settings=[("autoAwayMinutes", 10), ("showCalendarStatus", True)],
+            ),
+            NewLocation(
+                name="Munich",
+                description="Development office",
+                default_relationship=RelationshipLevel.EMPLOYEE,
+                relationship_policy=RelationshipPolicy.EXTEND_ONLY,
+                client_settings=[("language", "de"), ("journal.keepDays", 30)],
+                presence_settings=[("autoAwayMinutes", 15), ("showCalendarStatus", False)],
+            ),
+        )
+    ]
     locations = {berlin.name: berlin.id, munich.name: munich.id}
 
     sales = await services.groups.create_group(

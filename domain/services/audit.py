@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from domain.model import AuditEvent, JsonValue
+from domain.model import AuditEvent, JsonValue, User
 from domain.ports import AuditQuery, Clock, Page, UnitOfWork
 from domain.principals import Principal, require_admin
 from domain.services.paging import PageRequest
@@ -40,6 +40,20 @@ class AuditTrail:
                 scope_location_id=scope_location_id,
                 **details,
             )
+        )
+
+    async def record_about(
+        self, uow: UnitOfWork, actor: Principal, action: str, user: User, **details: JsonValue
+    ) -> None:
+        """``record`` of an event about ``user``, scoped to the user's location."""
+        await uow.audit.add(self.event_about(actor, action, user, **details))
+
+    def event_about(
+        self, actor: Principal, action: str, user: User, **details: JsonValue
+    ) -> AuditEvent:
+        """``event`` about ``user``, scoped to the user's location."""
+        return self.event(
+            actor, action, target_user_id=user.id, scope_location_id=user.location_id, **details
         )
 
     def event(

@@ -351,12 +351,11 @@ class Auth:
             # Whoever else signed in with the old password is signed out; this call's
             # session stays.
             ended = await uow.sessions.delete_others(SessionSubject.USER, user.id, me.session_id)
-            await self.audit.record(
+            await self.audit.record_about(
                 uow,
                 me,
                 "PASSWORD_CHANGED",
-                target_user_id=user.id,
-                scope_location_id=user.location_id,
+                user,
                 other_sessions_ended=ended,
             )
             await uow.commit()

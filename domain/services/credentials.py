@@ -129,13 +129,7 @@ class Credentials:
                 )
             )
             await uow.sessions.delete_for(SessionSubject.USER, user.id)
-            await self.audit.record(
-                uow,
-                actor,
-                "PASSWORD_SET",
-                target_user_id=user.id,
-                scope_location_id=user.location_id,
-            )
+            await self.audit.record_about(uow, actor, "PASSWORD_SET", user)
             await uow.commit()
 
     async def voicemail_remote_access(self, actor: Principal, login: str) -> VoicemailAccessOutcome:
@@ -188,13 +182,7 @@ class Credentials:
             await queue_mail(
                 self.clock, self.secrets, uow, gateway, MailKind.VOICEMAIL_PIN, updated, secret=pin
             )
-            await self.audit.record(
-                uow,
-                actor,
-                "VOICEMAIL_PIN_SENT",
-                target_user_id=user.id,
-                scope_location_id=user.location_id,
-            )
+            await self.audit.record_about(uow, actor, "VOICEMAIL_PIN_SENT", user)
             await uow.commit()
         return VoicemailAccessOutcome.PIN_SENT_BY_EMAIL
 
@@ -272,10 +260,4 @@ class Credentials:
         await uow.users.update(
             replace(user, pin_failed_attempts=0, pin_locked_until=now + self.config.pin_lockout)
         )
-        await self.audit.record(
-            uow,
-            actor,
-            "VOICEMAIL_PIN_LOCKED",
-            target_user_id=user.id,
-            scope_location_id=user.location_id,
-        )
+        await self.audit.record_about(uow, actor, "VOICEMAIL_PIN_LOCKED", user)

@@ -73,12 +73,11 @@ class Me:
                         "level",
                     )
             await uow.relationships.set(user.id, target.id, level)
-            await self.audit.record(
+            await self.audit.record_about(
                 uow,
                 actor,
                 "RELATIONSHIP_SET",
-                target_user_id=user.id,
-                scope_location_id=user.location_id,
+                user,
                 relationship_target_id=target.id,
                 level=level.name,
             )
@@ -98,14 +97,7 @@ class Me:
             else:
                 updated = replace(user, presence_settings={**user.presence_settings, key: value})
             await uow.users.update(updated)
-            await self.audit.record(
-                uow,
-                actor,
-                f"{kind.upper()}_SETTING_SET",
-                target_user_id=user.id,
-                scope_location_id=user.location_id,
-                key=key,
-            )
+            await self.audit.record_about(uow, actor, f"{kind.upper()}_SETTING_SET", user, key=key)
             await uow.commit()
 
     async def set_my_client_setting(self, actor: Principal, key: str, value: JsonValue) -> None:
@@ -161,13 +153,6 @@ class Me:
             if await uow.contacts.exists(contact):
                 raise DomainError.of("CONTACT_EXISTS", "The contact list has this contact already.")
             contact = await uow.contacts.add(contact)
-            await self.audit.record(
-                uow,
-                actor,
-                "CONTACT_ADDED",
-                target_user_id=user.id,
-                scope_location_id=user.location_id,
-                contact_id=contact.id,
-            )
+            await self.audit.record_about(uow, actor, "CONTACT_ADDED", user, contact_id=contact.id)
             await uow.commit()
         return contact

@@ -135,13 +135,15 @@ class ResetBatch:
                 if outcome.user is not user:
                     writes.users.append(outcome.user)
                 writes.events.append(
-                    self.audit.event(self.actor, "USER_RESET", target_user_id=user.id,
-                        scope_location_id=user.location_id,
+                    self.audit.event_about(
+                        self.actor,
+                        "USER_RESET",
+                        user,
                         options=[o.value for o in ordered],
                         status=outcome.status.value,
                         actions={a.option.value: _summary(a) for a in outcome.actions},
                     )
-                )  # fmt: skip
+                )
             if not self.dry_run:
                 await writes.store(uow)
                 await uow.commit()

@@ -218,12 +218,11 @@ class Users:
                     password_hash=password_hash,
                 )
             )
-            await self.audit.record(
+            await self.audit.record_about(
                 uow,
                 actor,
                 "USER_CREATED",
-                target_user_id=user.id,
-                scope_location_id=user.location_id,
+                user,
                 login=login,
                 initial_password=new.password is not None,
             )
@@ -287,12 +286,11 @@ class Users:
                 await uow.sessions.delete_for(SessionSubject.USER, user.id)
             # The location before the change: after a move, the old location's
             # sub-administrators still see it (the new ones through the user).
-            await self.audit.record(
+            await self.audit.record_about(
                 uow,
                 actor,
                 "USER_UPDATED",
-                target_user_id=user.id,
-                scope_location_id=user.location_id,
+                user,
                 fields=changed_fields(changes),
             )
             await uow.commit()
