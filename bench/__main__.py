@@ -460,9 +460,13 @@ async def statements_per_page(
     headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
     try:
         transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(
-            transport=transport, base_url="http://bench", headers=headers
-        ) as client:
+        # The app serves inside its lifespan (it fills in the routes there).
+        async with (
+            app.router.lifespan_context(app),
+            httpx.AsyncClient(
+                transport=transport, base_url="http://bench", headers=headers
+            ) as client,
+        ):
             for body in bodies[:5]:  # warm caches
                 await client.post("/graphql", content=body)
             counter.reset()
