@@ -2,18 +2,10 @@
 // selection of a row, a range with Shift, the whole page), and Reset user.
 import { useEffect, useRef, useState } from "preact/hooks";
 import { gql } from "./api.js";
+import { SCOPES, USERS_PAGE } from "./queries.js";
 import { ResetPanel } from "./reset.js";
 import { Errors, html, Pager, Title, usePages } from "./ui.js";
 
-const SCOPES = `query Scopes { locations { id name configurationGroups { id name } } }`;
-const USERS = `query UsersPage($first: Int!, $after: String, $filter: UserFilter) {
-  users(first: $first, after: $after, filter: $filter) {
-    totalCount
-    pageInfo { hasNextPage endCursor }
-    edges { node { id login displayName email isVip blocked
-                   location { name } configurationGroup { name } } }
-  }
-}`;
 const PAGE_SIZES = [5, 10, 25, 50, 100];
 
 function ScopeTree({ locations, scope, onSelect }) {
@@ -77,7 +69,7 @@ function UserList({ scope, selected, setSelected, onReset }) {
   const filter = { search: applied || null,
                    [scope.kind === "location" ? "locationId" : "configurationGroupId"]: scope.id };
   const pages = usePages(
-    async (after) => (await gql(USERS, { first: pageSize, after, filter })).users,
+    async (after) => (await gql(USERS_PAGE, { first: pageSize, after, filter })).users,
     `${applied}|${pageSize}`,
   );
   const rows = pages.connection ? pages.connection.edges.map((e) => e.node) : [];
