@@ -29,7 +29,7 @@ from typing import Any
 import httpx
 from cryptography.fernet import Fernet
 
-from bench import hostile
+from bench import hostile, spa
 from bench import seed as seeding
 from bench.targets import judge
 
@@ -451,43 +451,34 @@ async def statements_per_page(
     With ``profile_to``, a further round of the same pages runs under cProfile
     (after the warm-up, so imports and first-use compilation stay out of it).
     """
-    from persistence.database import create_engine
-    from server.app import create_app
+    async with spa.in_process(url, settings_for(url, key), token) as (client, engine):
+        counter = StatementCounter(engine)
+        for body in bodies[:5]:  # warm caches
+            await client.post("/graphql", content=body)
+        counter.reset()
+        n = min(20, len(bodies))
+        started = time.perf_counter()
+        for body in bodies[:n]:
+            await client.post("/graphql", content=body)
+        elapsed = time.perf_counter() - started
+        statements = counter.count / n
+        if profile_to is not None:
+            import cProfile
 
-    engine = create_engine(url)
-    counter = StatementCounter(engine)
-    app = create_app(settings_for(url, key), engine=engine)
-    headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
-    try:
-        transport = httpx.ASGITransport(app=app)
-        # The app serves inside its lifespan (it fills in the routes there).
-        async with (
-            app.router.lifespan_context(app),
-            httpx.AsyncClient(
-                transport=transport, base_url="http://bench", headers=headers
-            ) as client,
-        ):
-            for body in bodies[:5]:  # warm caches
+            profiler = cProfile.Profile()
+            profiler.enable()
+            for body in bodies[: min(n, 10)]:
                 await client.post("/graphql", content=body)
-            counter.reset()
-            n = min(20, len(bodies))
-            started = time.perf_counter()
-            for body in bodies[:n]:
-                await client.post("/graphql", content=body)
-            elapsed = time.perf_counter() - started
-            statements = counter.count / n
-            if profile_to is not None:
-                import cProfile
-
-                profiler = cProfile.Profile()
-                profiler.enable()
-                for body in bodies[: min(n, 10)]:
-                    await client.post("/graphql", content=body)
-                profiler.disable()
-                profiler.dump_stats(str(profile_to))
-    finally:
-        await engine.dispose()
+            profiler.disable()
+            profiler.dump_stats(str(profile_to))
     return {"statements": statements, "request_ms": 1000 * elapsed / n}
+
+
+async def spa_documents(
+    url: str, key: str, token: str, mix: list[tuple[str, str]]
+) -> dict[str, dict[str, Any]]:
+    async with spa.in_process(url, settings_for(url, key), token) as (client, _):
+        return await spa.per_document(client, mix)
 
 
 async def mail_benchmark(
@@ -766,6 +757,14 @@ def run_backend(kind: str, profile: Profile, args: argparse.Namespace, workdir: 
         base.stop()
         servers.remove(base)
 
+        log(f"{kind}: the Web Administration's screens (SPA mix)")
+        mix = asyncio.run(spa.mix_bodies(ours.url, token, rounds=profile.pages // 4))
+        result.rows["spa_documents"] = asyncio.run(spa_documents(url, key, token, mix))
+        mix_script = workdir / f"spa-{kind}.lua"
+        write_lua(mix_script, [body for _, body in mix], token)
+        mix_ms = statistics.mean(d["ms"] for d in result.rows["spa_documents"].values())
+        result.rows["spa_mix"] = measure_load(ours, mix_script, profile, page_ms=mix_ms)
+
         log(f"{kind}: hostile callers, {profile.duration:.0f} s")
         result.rows["hostile"] = asyncio.run(
             hostile.hostile_benchmark(
@@ -926,6 +925,25 @@ def report(results: list[Result], profile: Profile) -> None:
             f"{g(r, 'read_base', 'server_cpu_ms_per_req'):.1f}"
         ),
     )
+    row(
+        "SPA mix: req/s (1 worker), p50 / p99 ms",
+        "",
+        lambda r: (
+            f"{g(r, 'spa_mix', 'rps'):.1f}, {g(r, 'spa_mix', 'p50_ms'):.0f} / "
+            f"{g(r, 'spa_mix', 'p99_ms'):.0f}"
+        ),
+    )
+    row(
+        "SPA mix: errors (sock+status)",
+        "0",
+        lambda r: str(g(r, "spa_mix", "socket_errors") + g(r, "spa_mix", "status_errors")),
+    )
+    for label, _ in spa.SCREENS:
+        row(
+            f"  {label}: compiled, ms",
+            "",
+            lambda r, label=label: _screen(g(r, "spa_documents", label)),
+        )
     row("read: ours statements per page", "", lambda r: fmt(g(r, "per_page", "statements")))
     row(
         "read: ours in-process ms/page, 1 at a time",
@@ -1089,6 +1107,10 @@ def _per_call(found: Any, name: str) -> str:
     if not isinstance(found, dict) or name not in found:
         return "-"
     return " / ".join(str(count) for _, count in found[name])
+
+
+def _screen(found: dict[str, Any]) -> str:
+    return f"{'yes' if found['compiled'] else 'no'}, {found['ms']:.1f}"
 
 
 def _statuses(statuses: dict[str, int]) -> str:

@@ -11,6 +11,7 @@ the import map is the one inline script (by nonce), and no inline style.
 from __future__ import annotations
 
 import json
+import re
 import secrets
 from dataclasses import dataclass
 from html import escape
@@ -28,6 +29,7 @@ from server.web_assets import CSS, HTM, JAVASCRIPT, PREACT, PREACT_HOOKS, sha384
 APP_FOLDER = Path(__file__).resolve().parent / "admin"
 APP_PATH = "/admin/app"
 ENTRY = "main.js"
+QUERIES = "queries.js"
 STYLESHEET = "admin.css"
 LIBRARIES = {"preact": PREACT, "preact/hooks": PREACT_HOOKS, "htm": HTM}
 
@@ -68,6 +70,20 @@ def app_files(folder: Path = APP_FOLDER) -> dict[str, AppFile]:
         for path in sorted(folder.iterdir())
         if path.suffix in _MEDIA_TYPES
     }
+
+
+_DOCUMENT = re.compile(r"^export const (\w+) = `((?:[^`$\\]|\$(?!\{))*)`;$", re.MULTILINE)
+
+
+def documents(folder: Path = APP_FOLDER) -> dict[str, str]:
+    """The GraphQL documents the SPA sends, by their names in ``queries.js``
+    (for the benchmark's SPA mix and the tests: what they send is what the SPA sends)."""
+    text = (folder / QUERIES).read_text(encoding="utf-8")
+    found = dict(_DOCUMENT.findall(text))
+    exported = len(re.findall(r"^export ", text, re.MULTILINE))
+    if len(found) != exported:
+        raise ValueError(f"{QUERIES}: only plain template literals without ${{…}} can be read")
+    return found
 
 
 class WebAdmin:

@@ -1,18 +1,13 @@
 // The audit trail: resets and mail outcomes, newest as the API orders them.
 import { gql } from "./api.js";
+import { AUDIT_EVENTS } from "./queries.js";
 import { Errors, html, Pager, Title, usePages } from "./ui.js";
 
 const PAGE_SIZE = 25;
-const EVENTS = `query Audit($first: Int!, $after: String) {
-  auditEvents(first: $first, after: $after) {
-    totalCount pageInfo { hasNextPage endCursor }
-    edges { node { id at actor action details targetUser { displayName } } }
-  }
-}`;
 
 export function AuditTrail() {
   const pages = usePages(
-    async (after) => (await gql(EVENTS, { first: PAGE_SIZE, after })).auditEvents, "audit");
+    async (after) => (await gql(AUDIT_EVENTS, { first: PAGE_SIZE, after })).auditEvents, "audit");
   const rows = pages.connection ? pages.connection.edges.map((e) => e.node) : [];
   return html`<section>
     <${Title}>Audit trail<//>

@@ -2,19 +2,9 @@
 // each rule the typed password does not meet named.
 import { useEffect, useState } from "preact/hooks";
 import { gql } from "./api.js";
+import { SET_PASSWORD, USER_DETAILS } from "./queries.js";
 import { Errors, html, Title } from "./ui.js";
 
-const USER = `query UserDetails($id: ID!) {
-  node(id: $id) { ... on User {
-    id login displayName email workPhone mobilePhone isVip blocked passwordChangeRequired
-    voicemailPinState configurationGroup { name }
-    location { name passwordPolicy { minLength maxLength requireUppercase requireLowercase
-                                     requireDigit requireSymbol } }
-  } }
-}`;
-const SET_PASSWORD = `mutation SetPassword($userId: ID!, $password: String!) {
-  setUserPassword(userId: $userId, password: $password) { ok errors { code message } }
-}`;
 // As the server's rules (domain/rules.py): Python's punctuation counts as a symbol.
 const SYMBOLS = "!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~";
 
@@ -34,7 +24,7 @@ export function UserDetails({ id }) {
   const [user, setUser] = useState(null);
   const [error, setError] = useState(null);
   useEffect(() => {
-    gql(USER, { id }).then(({ node }) => node ? setUser(node)
+    gql(USER_DETAILS, { id }).then(({ node }) => node ? setUser(node)
       : setError({ code: "USER_NOT_FOUND", message: "There is no such user." }),
       (e) => setError({ code: e.code, message: e.message }));
   }, [id]);

@@ -1,14 +1,8 @@
 // System settings > E-Mail Gateway: configure it (the password write-only), send a test mail.
 import { useEffect, useState } from "preact/hooks";
 import { gql } from "./api.js";
+import { CONFIGURE_GATEWAY, GATEWAY, TEST_MAIL } from "./queries.js";
 import { Errors, html, Title } from "./ui.js";
-
-const FIELDS = `configured host port security username hasPassword senderAddress senderName`;
-const GATEWAY = `query Gateway { emailGateway { ${FIELDS} } }`;
-const CONFIGURE = `mutation Configure($input: EmailGatewayInput!) {
-  configureEmailGateway(input: $input) { emailGateway { ${FIELDS} } errors { code message } }
-}`;
-const TEST = `mutation TestMail($to: String!) { sendTestEmail(to: $to) { ok errors { code message } } }`;
 
 function Field({ id, label, value, onInput, type = "text", ...rest }) {
   return html`<label for=${id}>${label}</label>
@@ -41,7 +35,7 @@ export function Gateway() {
     const input = { ...form, port: Number(form.port), username: form.username || null,
                     senderName: form.senderName || null, password: form.password || null };
     try {
-      const { configureEmailGateway: p } = await gql(CONFIGURE, { input });
+      const { configureEmailGateway: p } = await gql(CONFIGURE_GATEWAY, { input });
       if (p.emailGateway) show(p.emailGateway);
       setSaved({ ok: !p.errors.length, errors: p.errors });
     } catch (e) {
@@ -56,7 +50,7 @@ export function Gateway() {
     setBusy(true);
     setTest(null);
     try {
-      setTest((await gql(TEST, { to })).sendTestEmail);
+      setTest((await gql(TEST_MAIL, { to })).sendTestEmail);
     } catch (e) {
       setTest({ ok: false, errors: [{ code: e.code, message: e.message }] });
     } finally {

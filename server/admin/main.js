@@ -5,6 +5,7 @@ import { gql, keepSession, savedSession, whenSignedOut } from "./api.js";
 import { AuditTrail } from "./audit.js";
 import { UserDetails } from "./details.js";
 import { Gateway } from "./gateway.js";
+import { WHO } from "./queries.js";
 import { SignIn } from "./signin.js";
 import { Errors, html } from "./ui.js";
 import { Users } from "./users.js";
@@ -18,8 +19,6 @@ function useRoute() {
   }, []);
   return hash.replace(/^#\/?/, "").split("/").map(decodeURIComponent);
 }
-
-const WHO = `query Who { administrators { login firstName lastName locations { id name } } }`;
 
 async function whoAmI(login) {
   const { administrators } = await gql(WHO);

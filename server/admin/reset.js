@@ -3,6 +3,7 @@
 // per user and per action.
 import { useState } from "preact/hooks";
 import { atMost, gql, newOperationId, subscribe } from "./api.js";
+import { RESET_PROGRESS, RESET_USERS } from "./queries.js";
 import { Errors, html, Title } from "./ui.js";
 
 const AREAS = [
@@ -18,20 +19,6 @@ export const ACTIONS = {
   CLIENT_SETTINGS: "Connect Client settings", PRESENCE_SETTINGS: "Presence settings",
   CONTACT_LIST: "Contact list",
 };
-const RESET = `mutation ResetUsers($ids: [ID!]!, $options: ResetUsersOptions!,
-                                   $dryRun: Boolean!, $operationId: String) {
-  resetUsers(ids: $ids, options: $options, dryRun: $dryRun, operationId: $operationId) {
-    succeeded failed errors { code message }
-    results {
-      userId status user { login displayName }
-      actions { action status changes errors { code message } }
-      warnings { code message } errors { code message }
-    }
-  }
-}`;
-const PROGRESS = `subscription Progress($id: String!) {
-  resetProgress(operationId: $id) { done total finished }
-}`;
 const noOptions = Object.fromEntries(AREAS.flatMap(([, opts]) => opts.map(([k]) => [k, false])));
 
 export function ResetPanel({ users, onClose }) {
@@ -56,11 +43,11 @@ export function ResetPanel({ users, onClose }) {
     setErrors(null);
     const operationId = dry ? null : newOperationId();
     // Subscribed before the reset starts, so that its first and last progress arrive.
-    const stream = operationId && subscribe(PROGRESS, { id: operationId },
+    const stream = operationId && subscribe(RESET_PROGRESS, { id: operationId },
       ({ resetProgress }) => setProgress(resetProgress));
     try {
       if (stream) await atMost(5, stream.ready.catch(() => {}));
-      const { resetUsers } = await gql(RESET, {
+      const { resetUsers } = await gql(RESET_USERS, {
         ids: users.map((u) => u.id), options, dryRun: dry, operationId,
       });
       if (stream) await atMost(5, stream.done.catch(() => {}));

@@ -1,11 +1,8 @@
 // Sign in as a system administrator or a sub-administrator.
 import { useState } from "preact/hooks";
 import { gql } from "./api.js";
+import { SIGN_IN } from "./queries.js";
 import { Errors, html } from "./ui.js";
-
-const SIGN_IN = `mutation SignIn($login: String!, $password: String!) {
-  adminSignIn(login: $login, password: $password) { token errors { code message } }
-}`;
 
 export function SignIn({ onSignedIn, notice }) {
   const [login, setLogin] = useState("");

@@ -1,19 +1,12 @@
 // User management: a location or configuration group, its users (search, pages,
-// selection of a row, a range with Shift, the whole page), and Reset user.
+// selection of a row, a range with Shift (across pages too), the whole page), and
+// Other… > Reset user.
 import { useEffect, useRef, useState } from "preact/hooks";
 import { gql } from "./api.js";
+import { SCOPES, USERS_PAGE } from "./queries.js";
 import { ResetPanel } from "./reset.js";
-import { Errors, html, Pager, Title, usePages } from "./ui.js";
+import { Errors, html, MenuButton, Pager, Title, usePages } from "./ui.js";
 
-const SCOPES = `query Scopes { locations { id name configurationGroups { id name } } }`;
-const USERS = `query UsersPage($first: Int!, $after: String, $filter: UserFilter) {
-  users(first: $first, after: $after, filter: $filter) {
-    totalCount
-    pageInfo { hasNextPage endCursor }
-    edges { node { id login displayName email isVip blocked
-                   location { name } configurationGroup { name } } }
-  }
-}`;
 const PAGE_SIZES = [5, 10, 25, 50, 100];
 
 function ScopeTree({ locations, scope, onSelect }) {
@@ -69,6 +62,18 @@ export function Users() {
   </div>`;
 }
 
+function usersBetween(seen, pageSize, a, b) {
+  const [first, last] = [Math.min(a, b), Math.max(a, b)];
+  const found = [];
+  for (let page = Math.floor(first / pageSize); page <= Math.floor(last / pageSize); page++) {
+    (seen.get(page)?.edges ?? []).forEach((edge, i) => {
+      const position = page * pageSize + i;
+      if (position >= first && position <= last) found.push(edge.node);
+    });
+  }
+  return found;
+}
+
 function UserList({ scope, selected, setSelected, onReset }) {
   const [search, setSearch] = useState("");
   const [applied, setApplied] = useState("");
@@ -77,20 +82,24 @@ function UserList({ scope, selected, setSelected, onReset }) {
   const filter = { search: applied || null,
                    [scope.kind === "location" ? "locationId" : "configurationGroupId"]: scope.id };
   const pages = usePages(
-    async (after) => (await gql(USERS, { first: pageSize, after, filter })).users,
+    async (after) => (await gql(USERS_PAGE, { first: pageSize, after, filter })).users,
     `${applied}|${pageSize}`,
   );
   const rows = pages.connection ? pages.connection.edges.map((e) => e.node) : [];
   const allOnPage = rows.length > 0 && rows.every((u) => selected.has(u.id));
 
+  // The anchor of a range is a position in the whole list, so that a range may span
+  // pages: those between were all seen (paging goes one page at a time).
   function toggle(user, index, shift) {
     const next = new Map(selected);
     const on = !selected.has(user.id);
-    const range = shift && anchor.current !== null
-      ? rows.slice(Math.min(anchor.current, index), Math.max(anchor.current, index) + 1)
+    const position = pages.page * pageSize + index;
+    const from = anchor.current;
+    const range = shift && from && from.seen === pages.seen
+      ? usersBetween(pages.seen, pageSize, from.position, position)
       : [user];
     for (const u of range) on ? next.set(u.id, u) : next.delete(u.id);
-    anchor.current = index;
+    anchor.current = { seen: pages.seen, position };
     setSelected(next);
   }
 
@@ -119,9 +128,10 @@ function UserList({ scope, selected, setSelected, onReset }) {
       <button type="button" disabled=${!count} onClick=${() => setSelected(new Map())}>
         Clear selection
       </button>
-      <button type="button" class="primary" disabled=${!count} onClick=${onReset}>
-        ${count > 1 ? "Reset for multiple selections…" : "Reset user…"}
-      </button>
+      <${MenuButton} id="other-actions" label="Other…" disabled=${!count} items=${[
+        { label: "Reset user…", disabled: count !== 1, onSelect: onReset },
+        { label: "Reset for multiple selections…", disabled: count < 2, onSelect: onReset },
+      ]} />
     </div>
     <${Errors} errors=${pages.error && [pages.error]} />
     <div class="table-wrap" tabindex="0" role="region" aria-label="Users table">

@@ -188,7 +188,8 @@ def test_the_manual_procedure_resets_users_and_mails_their_passwords(
     expect(page.get_by_role("alert")).to_contain_text("No such mailbox")
     screen(page, "02-email-gateway")
 
-    # User management > Berlin HQ > Users, 5 a page: a range with Shift, then each whole page.
+    # User management > Berlin HQ > Users, 5 a page: a range with Shift, a range across
+    # the pages, then the whole page.
     page.get_by_role("link", name="Users").click()
     users_of(page, "Berlin HQ")
     page.get_by_label("Users per page").select_option("5")
@@ -198,17 +199,50 @@ def test_the_manual_procedure_resets_users_and_mails_their_passwords(
     page.get_by_role("checkbox", name="Select Anna Schmidt").click()
     page.get_by_role("checkbox", name="Select Clara Weber").press("Shift+Space")
     expect(page.get_by_text("3 selected")).to_be_visible()
-    page.get_by_role("checkbox", name="Select all users on this page").check()
-    expect(page.get_by_text("5 selected")).to_be_visible()
+    other = page.get_by_role("button", name="Other…")
+    expect(other).to_have_attribute("aria-haspopup", "menu")
     page.get_by_role("button", name="Next page").click()
     expect(page.get_by_text("6\N{EN DASH}7 of 7")).to_be_visible()
     expect(rows).to_have_count(2)
+    page.get_by_role("checkbox", name="Select Felix Becker").click(modifiers=["Shift"])
+    expect(page.get_by_text("6 selected")).to_be_visible()  # Clara to Felix: + David, Eva
+    page.get_by_role("button", name="Previous page").click()
+    expect(page.get_by_role("checkbox", name="Select Eva Wagner")).to_be_checked()
+    page.get_by_role("button", name="Next page").click()
+    expect(rows).to_have_count(2)
     page.get_by_role("checkbox", name="Select all users on this page").check()
     expect(page.get_by_text("7 selected")).to_be_visible()
+    page.get_by_role("button", name="Previous page").click()  # the selection stays
+    expect(rows).to_have_count(5)
+
+    # Other…, a menu button, by keyboard: ArrowDown opens it on its first item, the
+    # arrows move, Escape closes it and gives the focus back.
+    menu = page.get_by_role("menu", name="Other…")
+    other.focus()
+    other.press("ArrowDown")
+    expect(other).to_have_attribute("aria-expanded", "true")
+    single = menu.get_by_role("menuitem", name="Reset user…")
+    multiple = menu.get_by_role("menuitem", name="Reset for multiple selections…")
+    expect(single).to_be_focused()
+    expect(single).to_have_attribute("aria-disabled", "true")  # 7 are selected
+    page.keyboard.press("ArrowDown")
+    expect(multiple).to_be_focused()
+    page.keyboard.press("ArrowDown")
+    expect(single).to_be_focused()
+    page.keyboard.press("ArrowUp")
+    expect(multiple).to_be_focused()
     screen(page, "03-users-selected")
+    page.keyboard.press("Escape")
+    expect(menu).to_have_count(0)
+    expect(other).to_be_focused()
+    expect(other).to_have_attribute("aria-expanded", "false")
 
     # Other… > Reset for multiple selections: all six options, the dry run first.
-    page.get_by_role("button", name="Reset for multiple selections…").click()
+    other.press("Enter")
+    expect(single).to_be_focused()
+    page.keyboard.press("End")
+    expect(multiple).to_be_focused()
+    page.keyboard.press("Enter")
     for option in (
         "Set a random password",
         "Set a random voicemail PIN",
@@ -287,6 +321,18 @@ def test_a_sub_administrator_sees_only_its_location_on_a_phone(page: Page, serve
     expect(scopes.get_by_role("button", name="Berlin HQ")).to_have_count(0)
     expect(page.get_by_role("link", name="E-Mail Gateway")).to_have_count(0)
     expect(page.locator("tbody tr")).to_have_count(5)
+    # One user selected: Other… offers Reset user; Reset for multiple selections does not apply.
+    page.get_by_role("checkbox", name="Select Hans Schulz").check()
+    page.get_by_role("button", name="Other…").click()
+    menu = page.get_by_role("menu", name="Other…")
+    multiple = menu.get_by_role("menuitem", name="Reset for multiple selections…")
+    expect(multiple).to_have_attribute("aria-disabled", "true")
+    expect(menu.get_by_role("menuitem", name="Reset user…")).to_be_focused()
+    screen(page, "10-other-menu-phone")
+    menu.get_by_role("menuitem", name="Reset user…").click()
+    expect(page.get_by_role("heading", name="Reset user Hans Schulz")).to_be_visible()
+    page.get_by_role("button", name="Cancel").click()
+    expect(page.get_by_text("1 selected")).to_be_visible()
     page.get_by_label("Search users").fill("anna")
     page.get_by_role("button", name="Search").click()
     expect(page.get_by_text("No users match.")).to_be_visible()

@@ -9,10 +9,13 @@ from pathlib import Path
 
 import httpx
 import pytest
+from graphql import parse, validate
 from starlette.applications import Starlette
 
+from gql.limits import Limits
+from gql.schema import build_schema
 from server.graphiql import GraphiQLAssets
-from server.web_admin import LIBRARIES, WebAdmin, app_files
+from server.web_admin import APP_FOLDER, LIBRARIES, QUERIES, WebAdmin, app_files, documents
 from server.web_assets import problems, sri
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -75,3 +78,25 @@ async def test_without_the_libraries_the_page_says_to_run_npm_ci(tmp_path: Path)
     assert page.status_code == 503
     assert "npm ci" in page.text
     assert "preact@" in page.text
+
+
+def test_every_document_the_spa_sends_is_valid_and_kept_in_one_module() -> None:
+    """queries.js is what the SPA sends and what `python -m bench` measures (its SPA mix)."""
+    schema = build_schema(Limits())._schema
+    found = documents()
+    assert {"WHO", "SCOPES", "USERS_PAGE", "USER_DETAILS", "RESET_USERS", "AUDIT_EVENTS",
+            "GATEWAY"} <= found.keys()  # fmt: skip
+    for name, document in found.items():
+        assert validate(schema, parse(document)) == [], name
+    for path in APP_FOLDER.glob("*.js"):
+        if path.name != QUERIES:
+            text = path.read_text(encoding="utf-8")
+            assert not re.search(r"`\s*(query|mutation|subscription)\b", text), path.name
+
+
+def test_a_document_built_with_interpolation_is_refused_not_misread(tmp_path: Path) -> None:
+    (tmp_path / QUERIES).write_text(
+        "export const A = `query A { x }`;\nexport const B = `query B { ${A} }`;\n"
+    )
+    with pytest.raises(ValueError, match="without"):
+        documents(tmp_path)

@@ -1,0 +1,157 @@
+"""The Web Administration's main screens as a load mix (issue 13).
+
+The documents are the SPA's own (``server/admin/queries.js``, read by
+``server.web_admin.documents``), so the mix measures what the SPA sends. One round
+is what its screens ask for: who am I (every screen), the locations and groups
+tree, a page of a location's users with a search, a user's details, the dry run of
+a reset of a page of users with all six options, a page of the audit trail and the
+E-Mail Gateway. Sign-in is left out: it hashes a password by design.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import time
+from collections.abc import AsyncIterator
+from typing import Any
+
+import httpx
+
+from bench.seed import LAST
+from server.web_admin import documents
+
+# (what the screen shows, the document's name in queries.js)
+SCREENS = (
+    ("who am I (every screen)", "WHO"),
+    ("locations and groups", "SCOPES"),
+    ("users page, searched", "USERS_PAGE"),
+    ("user details", "USER_DETAILS"),
+    ("reset dry run, 25 users", "RESET_USERS"),
+    ("audit trail page", "AUDIT_EVENTS"),
+    ("E-Mail Gateway", "GATEWAY"),
+)
+PAGE = 25  # the SPA's default page size (users and audit events)
+ALL_SIX = dict.fromkeys(
+    ("setRandomPassword", "setRandomVoicemailPin", "resetRelationships",
+     "resetClientSettings", "resetPresenceSettings", "repairContactList"), True,
+)  # fmt: skip
+
+
+def _body(name: str, variables: dict[str, Any] | None = None) -> tuple[str, str]:
+    return name, json.dumps({"query": documents()[name], "variables": variables or {}})
+
+
+async def _data(client: httpx.AsyncClient, url: str, name: str, **variables: Any) -> Any:
+    answer = (await client.post(url, content=_body(name, variables)[1])).json()
+    if answer.get("errors"):
+        raise RuntimeError(f"{name} answered with errors: {str(answer)[:500]}")
+    return answer["data"]
+
+
+async def mix_bodies(url: str, token: str, rounds: int) -> list[tuple[str, str]]:
+    """``rounds`` rounds of the screens' requests, each on another location (its
+    users page as the SPA shows it first), as (document name, body)."""
+    headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+    bodies = []
+    async with httpx.AsyncClient(timeout=60, headers=headers) as client:
+        locations = (await _data(client, url, "SCOPES"))["locations"]
+        for r in range(rounds):
+            location = locations[r % len(locations)]["id"]
+            shown = {"locationId": location}
+            page = await _data(client, url, "USERS_PAGE", first=PAGE, filter=shown)
+            ids = [edge["node"]["id"] for edge in page["users"]["edges"]]
+            search = {"locationId": location, "search": LAST[r % len(LAST)].lower()}
+            bodies += [
+                _body("WHO"),
+                _body("SCOPES"),
+                _body("USERS_PAGE", {"first": PAGE, "after": None, "filter": search}),
+                _body("USER_DETAILS", {"id": ids[r % len(ids)]}),
+                _body("RESET_USERS", {"ids": ids, "options": ALL_SIX, "dryRun": True}),
+                _body("AUDIT_EVENTS", {"first": PAGE, "after": None}),
+                _body("GATEWAY"),
+            ]
+        for name, body in bodies:  # every request of the mix answers without errors
+            answer = (await client.post(url, content=body)).json()
+            if answer.get("errors"):
+                raise RuntimeError(f"{name} answered with errors: {str(answer)[:500]}")
+    return bodies
+
+
+class _AccessLog(logging.Handler):
+    """The server's access log lines (server/logs.py): each says whether the
+    compiled executor answered."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.INFO)
+        self.compiled: list[bool] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.compiled.append(bool(getattr(record, "compiled", False)))
+
+
+@contextlib.contextmanager
+def _access_log() -> Any:
+    from server.logs import ACCESS_LOGGER
+
+    logger = logging.getLogger(ACCESS_LOGGER)
+    handler, level, propagate = _AccessLog(), logger.level, logger.propagate
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+    logger.propagate = False
+    try:
+        yield handler
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(level)
+        logger.propagate = propagate
+
+
+async def per_document(
+    client: httpx.AsyncClient, bodies: list[tuple[str, str]], repeat: int = 10
+) -> dict[str, dict[str, Any]]:
+    """In-process, one at a time: per screen, whether the compiled executor answered
+    (the access log's ``compiled``) and the ms per request."""
+    found = {}
+    for label, name in SCREENS:
+        mine = [body for n, body in bodies if n == name]
+        for body in mine[:3]:  # warm caches
+            await client.post("/graphql", content=body)
+        sent = [mine[i % len(mine)] for i in range(repeat)]
+        with _access_log() as log:
+            started = time.perf_counter()
+            for body in sent:
+                answer = (await client.post("/graphql", content=body)).json()
+                if answer.get("errors"):
+                    raise RuntimeError(f"{name} answered with errors: {str(answer)[:500]}")
+            elapsed = time.perf_counter() - started
+        found[label] = {
+            "document": name,
+            "compiled": bool(log.compiled) and all(log.compiled),
+            "ms": 1000 * elapsed / repeat,
+        }
+    return found
+
+
+@contextlib.asynccontextmanager
+async def in_process(
+    url: str, settings: Any, token: str
+) -> AsyncIterator[tuple[httpx.AsyncClient, Any]]:
+    """Our app in this process (ASGI, no socket) inside its lifespan, with its engine."""
+    from persistence.database import create_engine
+    from server.app import create_app
+
+    engine = create_engine(url)
+    app = create_app(settings, engine=engine)
+    headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+    try:
+        async with (
+            app.router.lifespan_context(app),
+            httpx.AsyncClient(
+                transport=httpx.ASGITransport(app=app), base_url="http://bench", headers=headers
+            ) as client,
+        ):
+            yield client, engine
+    finally:
+        await engine.dispose()
