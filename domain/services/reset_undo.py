@@ -9,6 +9,7 @@ records are marked undone with the undo, so a second undo changes nothing
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -21,6 +22,7 @@ from domain.services.audit import AuditTrail
 from domain.services.config import ServiceConfig
 from domain.services.reset import MAX_USERS_PER_RESET
 from domain.services.reset_outcomes import (
+    NOT_STORED,
     USER_NOT_FOUND,
     ActionOutcome,
     ResetOption,
@@ -33,6 +35,8 @@ from domain.services.undo_items import (
     restore_relationships,
     restore_settings,
 )
+
+logger = logging.getLogger("connect_admin.domain.services.reset")
 
 NOT_IN_RESET = Problem("USER_NOT_FOUND", "No such user among this reset's users.")
 
@@ -110,7 +114,7 @@ class ResetUndo:
         done: dict[int, UserResetOutcome] = {}
         for start in range(0, len(distinct), size):
             batch = distinct[start : start + size]
-            done.update(await self._batch(admin, actor, reset_id, batch, dry_run))
+            done.update(await self._stored(admin, actor, reset_id, batch, dry_run))
         return [
             replace(done[user_id], key=key)
             if user_id is not None
@@ -124,6 +128,30 @@ class ResetUndo:
             purged = await uow.reset_undo.purge_expired(self.clock.now())
             await uow.commit()
         return purged
+
+    async def _stored(
+        self,
+        admin: AdminPrincipal,
+        actor: Principal,
+        reset_id: str,
+        ids: Sequence[int],
+        dry_run: bool,
+    ) -> dict[int, UserResetOutcome]:
+        """The batch in one transaction; if storing it fails, each user in its own."""
+        try:
+            return await self._batch(admin, actor, reset_id, ids, dry_run)
+        except Exception:
+            if len(ids) > 1:
+                logger.warning("a batch of undos was not stored; storing its users one by one")
+                return {
+                    user_id: outcome
+                    for one in ids
+                    for user_id, outcome in (
+                        await self._stored(admin, actor, reset_id, [one], dry_run)
+                    ).items()
+                }
+            logger.exception("undo of the reset of user %s failed", ids[0])
+            return {ids[0]: UserResetOutcome(key=str(ids[0]), user=None, problems=[NOT_STORED])}
 
     async def _batch(
         self,
