@@ -38,7 +38,14 @@ from domain.services.reset_outcomes import (
     UndoTicket,
     UserResetOutcome,
 )
-from domain.services.undo_items import kept_contacts, kept_relationships, kept_settings
+from domain.services.undo_items import (
+    SETTING_KINDS,
+    kept_contacts,
+    kept_relationships,
+    kept_settings,
+    settings_of,
+    with_settings,
+)
 
 # Kept under the reset's name: operators' log filters know it.
 logger = logging.getLogger("connect_admin.domain.services.reset")
@@ -205,18 +212,12 @@ class ResetBatch:
                     )
                 )
             return ActionOutcome(option, done=True, changes=removed)
-        if option is ResetOption.CLIENT_SETTINGS:
-            changes = len(user.client_settings)
-            if changes and not dry_run:
-                outcome.user = replace(user, client_settings={})
-                self._keep(writes, user, option, kept_settings(user.client_settings))
-            return ActionOutcome(option, done=True, changes=changes)
-        if option is ResetOption.PRESENCE_SETTINGS:
-            changes = len(user.presence_settings)
-            if changes and not dry_run:
-                outcome.user = replace(user, presence_settings={})
-                self._keep(writes, user, option, kept_settings(user.presence_settings))
-            return ActionOutcome(option, done=True, changes=changes)
+        if option in SETTING_KINDS:
+            settings = settings_of(user, option)
+            if settings and not dry_run:
+                outcome.user = with_settings(user, option, {})
+                self._keep(writes, user, option, kept_settings(settings))
+            return ActionOutcome(option, done=True, changes=len(settings))
         if stale:
             if not dry_run:
                 writes.contact_ids.extend(c.id for c in stale)

@@ -13,6 +13,7 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
+from typing import NamedTuple
 
 from domain.errors import DomainError, Problem
 from domain.model import AuditEvent, Contact, RelationshipLevel, ResetUndoRecord, User
@@ -34,11 +35,22 @@ from domain.services.undo_items import (
     restore_contacts,
     restore_relationships,
     restore_settings,
+    settings_of,
+    with_settings,
 )
 
 logger = logging.getLogger("connect_admin.domain.services.reset")
 
 NOT_IN_RESET = Problem("USER_NOT_FOUND", "No such user among this reset's users.")
+
+
+class _Run(NamedTuple):
+    """One undo request: who undoes which reset, and whether for real."""
+
+    admin: AdminPrincipal
+    actor: Principal
+    reset_id: str
+    dry_run: bool
 
 
 @dataclass
@@ -114,7 +126,7 @@ class ResetUndo:
         done: dict[int, UserResetOutcome] = {}
         for start in range(0, len(distinct), size):
             batch = distinct[start : start + size]
-            done.update(await self._stored(admin, actor, reset_id, batch, dry_run))
+            done.update(await self._stored(_Run(admin, actor, reset_id, dry_run), batch))
         return [
             replace(done[user_id], key=key)
             if user_id is not None
@@ -129,38 +141,23 @@ class ResetUndo:
             await uow.commit()
         return purged
 
-    async def _stored(
-        self,
-        admin: AdminPrincipal,
-        actor: Principal,
-        reset_id: str,
-        ids: Sequence[int],
-        dry_run: bool,
-    ) -> dict[int, UserResetOutcome]:
+    async def _stored(self, run: _Run, ids: Sequence[int]) -> dict[int, UserResetOutcome]:
         """The batch in one transaction; if storing it fails, each user in its own."""
         try:
-            return await self._batch(admin, actor, reset_id, ids, dry_run)
+            return await self._batch(run, ids)
         except Exception:
             if len(ids) > 1:
                 logger.warning("a batch of undos was not stored; storing its users one by one")
                 return {
                     user_id: outcome
                     for one in ids
-                    for user_id, outcome in (
-                        await self._stored(admin, actor, reset_id, [one], dry_run)
-                    ).items()
+                    for user_id, outcome in (await self._stored(run, [one])).items()
                 }
             logger.exception("undo of the reset of user %s failed", ids[0])
             return {ids[0]: UserResetOutcome(key=str(ids[0]), user=None, problems=[NOT_STORED])}
 
-    async def _batch(
-        self,
-        admin: AdminPrincipal,
-        actor: Principal,
-        reset_id: str,
-        ids: Sequence[int],
-        dry_run: bool,
-    ) -> dict[int, UserResetOutcome]:
+    async def _batch(self, run: _Run, ids: Sequence[int]) -> dict[int, UserResetOutcome]:
+        admin, actor, reset_id, dry_run = run
         now = self.clock.now()
         outcomes = {user_id: UserResetOutcome(key=str(user_id), user=None) for user_id in ids}
         async with self.uow.reading() if dry_run else self.uow as uow:
@@ -242,12 +239,8 @@ class ResetUndo:
             added, restoration = restore_contacts(user.id, record.kept, contacts)
             writes.contacts.extend(added)
             return restoration
-        if option is ResetOption.CLIENT_SETTINGS:
-            settings, restoration = restore_settings(option, record.kept, user.client_settings)
-            outcome.user = replace(user, client_settings=settings)
-        else:
-            settings, restoration = restore_settings(option, record.kept, user.presence_settings)
-            outcome.user = replace(user, presence_settings=settings)
+        settings, restoration = restore_settings(option, record.kept, settings_of(user, option))
+        outcome.user = with_settings(user, option, settings)
         return restoration
 
 

@@ -10,7 +10,7 @@ is reported as ``UNDO_CONFLICT``.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 
 from domain.errors import Problem
@@ -42,6 +42,17 @@ def expiry_of(reset_id: str) -> datetime | None:
         return datetime.fromtimestamp(int(head, 16), UTC)
     except (ValueError, OverflowError, OSError):
         return None
+
+
+def settings_of(user: User, option: ResetOption) -> Settings:
+    """The user's own settings that a settings action (SETTING_KINDS) removes."""
+    return user.client_settings if option is ResetOption.CLIENT_SETTINGS else user.presence_settings
+
+
+def with_settings(user: User, option: ResetOption, settings: Settings) -> User:
+    if option is ResetOption.CLIENT_SETTINGS:
+        return replace(user, client_settings=settings)
+    return replace(user, presence_settings=settings)
 
 
 def kept_relationships(own: Mapping[int, RelationshipLevel]) -> dict[str, JsonValue]:
