@@ -96,10 +96,8 @@ async def org(api: Api) -> Org:
         await uow.users.update(stored)
         await uow.commit()
     await services.data_sources.set_data_source_active(SYSTEM, source.id, False)
-    return Org(
-        *(to_global_id("User", made[login].id) for login in ("vera", "ben", "carl")),
-        source_id=source.id,
-    )
+    ids = {login: to_global_id("User", user.id) for login, user in made.items()}
+    return Org(vera=ids["vera"], ben=ids["ben"], carl=ids["carl"], source_id=source.id)
 
 
 async def reset(api: Api, token: str, ids: list[str], **options: bool) -> Any:
@@ -344,5 +342,5 @@ def source_gid(org: Org) -> str:
 
 async def count(engine: AsyncEngine, table: Any) -> int:
     async with engine.connect() as connection:
-        found: int = (await connection.execute(select(func.count()).select_from(table))).scalar()
-        return found
+        found = await connection.execute(select(func.count()).select_from(table))
+        return int(found.scalar_one())
