@@ -9,6 +9,7 @@ is reported as ``UNDO_CONFLICT``.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
@@ -18,8 +19,8 @@ from domain.model import Contact, JsonValue, RelationshipLevel, Settings, User
 from domain.ports import RandomSource
 from domain.services.reset_outcomes import ResetOption
 
-RESET_ID_MAX_LENGTH = 64
-_EXPIRY_DIGITS = 12
+# The expiry in hexadecimal seconds, then random URL-safe characters.
+_RESET_ID = re.compile(r"[0-9a-f]{1,12}-[A-Za-z0-9_-]{1,40}")
 _CONTACT_FIELDS = ("display_name", "data_source_id", "external_id", "user_id")
 SETTING_KINDS = {
     ResetOption.CLIENT_SETTINGS: "Connect Client setting",
@@ -34,12 +35,12 @@ def new_reset_id(until: datetime, random: RandomSource) -> str:
 
 
 def expiry_of(reset_id: str) -> datetime | None:
-    """The expiry a reset id carries; None for an id no reset can have."""
-    head, dash, _ = reset_id.partition("-")
-    if not dash or len(reset_id) > RESET_ID_MAX_LENGTH or not 0 < len(head) <= _EXPIRY_DIGITS:
+    """The expiry a reset id carries; None for an id no reset can have (checked before
+    it reaches a query: PostgreSQL refuses some characters outright)."""
+    if _RESET_ID.fullmatch(reset_id) is None:
         return None
     try:
-        return datetime.fromtimestamp(int(head, 16), UTC)
+        return datetime.fromtimestamp(int(reset_id.partition("-")[0], 16), UTC)
     except (ValueError, OverflowError, OSError):
         return None
 
