@@ -224,6 +224,25 @@ class AuditEvent:
 
 
 @dataclass
+class ResetUndoRecord:
+    """What one action of a reset removed or overwrote for one user, kept for undoReset.
+
+    Never a password, a PIN or any other secret: those cannot be undone.
+    """
+
+    reset_id: str
+    user_id: int
+    # A reset action's name (RELATIONSHIPS, CLIENT_SETTINGS, PRESENCE_SETTINGS, CONTACT_LIST).
+    action: str
+    kept: dict[str, JsonValue]
+    kept_at: datetime
+    expires_at: datetime
+    undone_at: datetime | None = None
+    undone_by: str | None = None
+    id: int = 0
+
+
+@dataclass
 class EmailGateway:
     """System settings > E-Mail Gateway: the SMTP server mail goes through.
 

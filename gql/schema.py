@@ -27,6 +27,7 @@ from gql.observability import Observability
 from gql.permissions import AuthenticationGate
 from gql.reset.operations import ResetMutation
 from gql.reset.progress import ResetProgressSubscription
+from gql.reset.undo import UndoResetMutation
 from gql.selfservice.operations import SelfServiceMutation, SelfServiceQuery
 from gql.teams.operations import TeamsMutation, TeamsQuery
 from gql.users.operations import UsersMutation, UsersQuery
@@ -53,6 +54,7 @@ class Query(
 class Mutation(
     AccountsMutation,
     ResetMutation,
+    UndoResetMutation,
     MailGatewayMutation,
     LocationsMutation,
     UsersMutation,

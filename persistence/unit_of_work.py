@@ -26,6 +26,7 @@ from persistence.repositories import (
     SqlLocationRepository,
     SqlOutboxRepository,
     SqlRelationshipRepository,
+    SqlResetUndoRepository,
     SqlSessionRepository,
     SqlSignInAttemptRepository,
     SqlTeamRepository,
@@ -145,6 +146,7 @@ class SqlAlchemyUnitOfWork:
         self.audit = SqlAuditRepository(executor)
         self.email_gateway = SqlEmailGatewayRepository(executor)
         self.outbox = SqlOutboxRepository(executor)
+        self.reset_undo = SqlResetUndoRepository(executor)
 
     async def __aexit__(
         self,

@@ -134,6 +134,11 @@ def _parser() -> argparse.ArgumentParser:
 
     dispatch = commands.add_parser("dispatch-mail", help="run the mail dispatcher alone")
     dispatch.set_defaults(command=dispatch_mail_command)
+
+    purge_undo = commands.add_parser(
+        "purge-undo", help="remove what resets kept for undoReset once it expired"
+    )
+    purge_undo.set_defaults(command=purge_undo_command)
     return parser
 
 
@@ -340,6 +345,15 @@ def dispatch_mail_command(args: argparse.Namespace, settings: Settings) -> int:
             await engine.dispose()
 
     asyncio.run(run())
+    return EXIT_OK
+
+
+def purge_undo_command(args: argparse.Namespace, settings: Settings) -> int:
+    if is_sqlite_url(settings.database_url):
+        _migrate(settings)
+    _check_database(settings)
+    purged = _run_with_services(settings, lambda services: services.reset_undo.purge_expired())
+    print(f"Purged {purged} expired undo records of resets.")
     return EXIT_OK
 
 

@@ -29,6 +29,7 @@ def service_config(settings: Settings) -> ServiceConfig:
         max_page_size=settings.max_page_size,
         default_page_size=min(defaults.default_page_size, settings.max_page_size),
         mail_claim_lease=timedelta(seconds=settings.mail_claim_seconds),
+        reset_undo_ttl=timedelta(days=settings.reset_undo_days),
     )
 
 

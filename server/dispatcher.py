@@ -4,6 +4,8 @@ Polling keeps it simple and robust: a message queued before a crash is
 found again after the restart, and several dispatchers can run at once
 because each claims its messages (see ``OutboxRepository.claim_due``) and
 keeps the claim while it sends them (``domain/services/mail_lease.py``).
+The same loop purges what resets kept for undoReset once it expired, now and
+then (``connect-admin purge-undo`` does it on demand).
 """
 
 from __future__ import annotations
@@ -20,12 +22,16 @@ from domain.errors import ServiceUnavailable
 from domain.services.registry import Services
 
 logger = logging.getLogger("connect_admin.mail")
+undo_logger = logging.getLogger("connect_admin.reset_undo")
 
 # After a failure the dispatcher waits the poll interval, doubled after each further
 # failure up to this, so an outage costs one log line per wait, not one a second.
 MAX_BACKOFF_SECONDS = 60.0
 # Failures of the database itself: one line each, the traceback would say nothing more.
 DATABASE_FAILURES = (OSError, DBAPIError, PoolTimeout, ServiceUnavailable)
+# Expired undo records are purged at the start and then at most this often: a day's
+# late purge keeps nothing longer that matters, since an undo refuses them already.
+UNDO_PURGE_INTERVAL_SECONDS = 600.0
 
 
 async def run_dispatcher(
@@ -33,7 +39,12 @@ async def run_dispatcher(
 ) -> None:
     """Sends due mail until ``stop`` is set; a full batch is followed at once by the next."""
     backoff = poll_seconds
+    loop = asyncio.get_running_loop()
+    next_purge = loop.time()
     while not stop.is_set():
+        if loop.time() >= next_purge:
+            next_purge = loop.time() + UNDO_PURGE_INTERVAL_SECONDS
+            await purge_expired_undo(make_services)
         delay = poll_seconds
         try:
             handled = await make_services().outbox.dispatch_due()
@@ -55,3 +66,19 @@ async def run_dispatcher(
             continue
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(stop.wait(), delay)
+
+
+async def purge_expired_undo(make_services: Callable[[], Services]) -> None:
+    """Purges expired undo records; a failure is logged, the next round tries again."""
+    try:
+        purged = await make_services().reset_undo.purge_expired()
+    except Exception as error:
+        undo_logger.warning(
+            "purging expired undo records failed (%s: %s); trying again in %g s",
+            type(error).__name__,
+            str(error).splitlines()[0] if str(error) else "",
+            UNDO_PURGE_INTERVAL_SECONDS,
+        )
+        return
+    if purged:
+        undo_logger.info("purged %d expired undo records of resets", purged)

@@ -47,6 +47,8 @@ class Settings(BaseSettings):
     # How long a dispatcher's claim on a batch lasts unless renewed (every third of it).
     mail_claim_seconds: float = Field(default=120.0, ge=1)
     temporary_password_hours: int = Field(default=72, ge=1)
+    # What a reset removed or overwrote is kept this many days for undoReset, then purged.
+    reset_undo_days: int = Field(default=14, ge=1)
     # How long a resetProgress subscriber waits for an operation that has not started.
     progress_wait_seconds: float = Field(default=60.0, gt=0)
     # Query limits (gql/limits/) and the request body limit (server/limits.py).

@@ -35,6 +35,7 @@ from domain.model import (
     MailStatus,
     OutgoingMail,
     RelationshipLevel,
+    ResetUndoRecord,
     SessionSubject,
     SignInSession,
     Team,
@@ -98,6 +99,7 @@ class FakeStore:
     audit: dict[int, AuditEvent] = field(default_factory=dict)
     email_gateway: EmailGateway | None = None
     outbox: dict[int, OutgoingMail] = field(default_factory=dict)
+    reset_undo: dict[int, ResetUndoRecord] = field(default_factory=dict)
     sequences: dict[str, int] = field(default_factory=dict)
 
     def next_id(self, table: str) -> int:
@@ -794,6 +796,40 @@ class FakeOutboxRepository(_Repository):
         return [_copy(self._db.outbox[i]) for i in sorted(self._db.outbox)]
 
 
+class FakeResetUndoRepository(_Repository):
+    async def add_many(self, records: Sequence[ResetUndoRecord]) -> None:
+        for record in records:
+            if record.user_id not in self._db.users:
+                raise FakeIntegrityError("reset_undo_records.user_id")
+            stored = _copy(record)
+            stored.id = self._db.next_id("reset_undo_records")
+            self._db.reset_undo[stored.id] = stored
+
+    async def users_of(self, reset_id: str) -> builtins.list[int]:
+        return sorted({r.user_id for r in self._db.reset_undo.values() if r.reset_id == reset_id})
+
+    async def for_users(
+        self, reset_id: str, user_ids: Iterable[int], *, for_update: bool = False
+    ) -> builtins.list[ResetUndoRecord]:
+        wanted = set(user_ids)
+        return [
+            _copy(r)
+            for _, r in sorted(self._db.reset_undo.items())
+            if r.reset_id == reset_id and r.user_id in wanted
+        ]
+
+    async def mark_undone(self, record_ids: Iterable[int], at: datetime, by: str) -> None:
+        for record_id in record_ids:
+            record = self._db.reset_undo[record_id]
+            record.undone_at, record.undone_by = at, by
+
+    async def purge_expired(self, now: datetime) -> int:
+        expired = [i for i, r in self._db.reset_undo.items() if r.expires_at <= now]
+        for record_id in expired:
+            del self._db.reset_undo[record_id]
+        return len(expired)
+
+
 class FakeUnitOfWork:
     """One transaction per ``async with``; not re-entrant, like the SQL one.
 
@@ -822,6 +858,7 @@ class FakeUnitOfWork:
         self.audit = FakeAuditRepository(self)
         self.email_gateway = FakeEmailGatewayRepository(self)
         self.outbox = FakeOutboxRepository(self)
+        self.reset_undo = FakeResetUndoRepository(self)
 
     @property
     def store(self) -> FakeStore:

@@ -24,6 +24,7 @@ from domain.model import (
     Location,
     OutgoingMail,
     RelationshipLevel,
+    ResetUndoRecord,
     SessionSubject,
     SignInSession,
     Team,
@@ -44,6 +45,7 @@ __all__ = [
     "OutboxRepository",
     "Page",
     "RelationshipRepository",
+    "ResetUndoRepository",
     "SessionRepository",
     "SignInAttemptRepository",
     "TeamRepository",
@@ -330,3 +332,26 @@ class OutboxRepository(Protocol):
         ...
 
     async def update(self, mail: OutgoingMail) -> None: ...
+
+
+class ResetUndoRepository(Protocol):
+    """What resets removed or overwrote, kept per user and action until it expires."""
+
+    async def add_many(self, records: Sequence[ResetUndoRecord]) -> None:
+        """Keeps the records in one statement (their ids are not read back)."""
+        ...
+
+    async def users_of(self, reset_id: str) -> builtins.list[int]:
+        """The ids of the users the reset kept something for, ascending."""
+        ...
+
+    async def for_users(
+        self, reset_id: str, user_ids: Iterable[int], *, for_update: bool = False
+    ) -> builtins.list[ResetUndoRecord]:
+        """The reset's records of those users, by id; ``for_update`` locks them."""
+        ...
+
+    async def mark_undone(self, record_ids: Iterable[int], at: datetime, by: str) -> None: ...
+    async def purge_expired(self, now: datetime) -> int:
+        """Removes every record expired at ``now``; how many."""
+        ...

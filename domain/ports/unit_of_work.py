@@ -17,6 +17,7 @@ from domain.ports.repositories import (
     LocationRepository,
     OutboxRepository,
     RelationshipRepository,
+    ResetUndoRepository,
     SessionRepository,
     SignInAttemptRepository,
     TeamRepository,
@@ -75,6 +76,9 @@ class Repositories(Protocol):
 
     @property
     def outbox(self) -> OutboxRepository: ...
+
+    @property
+    def reset_undo(self) -> ResetUndoRepository: ...
 
 
 class UnitOfWork(Repositories, Protocol):

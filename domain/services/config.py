@@ -24,6 +24,8 @@ class ServiceConfig:
     # stored, at most this many hashes at once (the cores: argon2 runs in threads).
     reset_batch_size: int = 100
     password_hash_concurrency: int = 2
+    # What a reset removed or overwrote is kept this long for undoReset.
+    reset_undo_ttl: timedelta = timedelta(days=14)
     voicemail_pin_length: int = 6
     pin_max_failures: int = 5
     pin_lockout: timedelta = timedelta(minutes=15)

@@ -33,6 +33,7 @@ from domain.services.me import Me
 from domain.services.outbox import Outbox
 from domain.services.relationships import Relationships
 from domain.services.reset import Resets
+from domain.services.reset_undo import ResetUndo
 from domain.services.teams import Teams
 from domain.services.users import Users
 
@@ -120,6 +121,10 @@ class Services:
             self.secrets,
             self.config,
         )
+
+    @cached_property
+    def reset_undo(self) -> ResetUndo:
+        return ResetUndo(self.uow, self.clock, self.audit_trail, self.config)
 
     @cached_property
     def teams(self) -> Teams:

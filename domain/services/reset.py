@@ -32,10 +32,12 @@ from domain.services.reset_batch import PreparedPassword, ResetBatch
 from domain.services.reset_outcomes import (
     ActionOutcome,
     ResetOption,
+    UndoTicket,
     UserResetOutcome,
     UserResetStatus,
     selected_options,
 )
+from domain.services.undo_items import new_reset_id
 
 __all__ = [
     "MAX_USERS_PER_RESET",
@@ -102,6 +104,7 @@ class Resets:
         size = max(self.config.reset_batch_size, 1)
         batches = [distinct[i : i + size] for i in range(0, len(distinct), size)]
         outcomes: list[UserResetOutcome] = []
+        undo = None if dry_run else self._undo_ticket()
         if on_progress is not None:
             await on_progress(0, len(distinct))
         upcoming = self._prepare_soon(admin, batches[0]) if prepare and batches else None
@@ -113,7 +116,7 @@ class Resets:
                     upcoming = self._prepare_soon(admin, batches[index + 1])
                 job = ResetBatch(
                     self.uow, self.clock, self.audit, self.secrets, self.config, self.new_password,
-                    actor, admin, ordered, dry_run, prepared,
+                    actor, admin, ordered, dry_run, prepared, undo,
                 )  # fmt: skip
                 outcomes.extend(await job.reset(batch))
                 # Once a batch, not once a user: a report may be a write of its own
@@ -124,6 +127,10 @@ class Resets:
             if upcoming is not None:
                 upcoming.cancel()
         return outcomes
+
+    def _undo_ticket(self) -> UndoTicket:
+        until = self.clock.now() + self.config.reset_undo_ttl
+        return UndoTicket(new_reset_id(until, self.random), until)
 
     def _prepare_soon(
         self, admin: AdminPrincipal, batch: Sequence[tuple[str, int | None]]

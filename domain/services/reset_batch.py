@@ -14,10 +14,12 @@ from domain.model import (
     AuditEvent,
     Contact,
     EmailGateway,
+    JsonValue,
     MailKind,
     OutgoingMail,
     PasswordPolicy,
     RelationshipLevel,
+    ResetUndoRecord,
     SessionSubject,
     User,
     VoicemailPinState,
@@ -33,7 +35,16 @@ from domain.services.reset_outcomes import (
     USER_NOT_FOUND,
     ActionOutcome,
     ResetOption,
+    UndoTicket,
     UserResetOutcome,
+)
+from domain.services.undo_items import (
+    SETTING_KINDS,
+    kept_contacts,
+    kept_relationships,
+    kept_settings,
+    settings_of,
+    with_settings,
 )
 
 # Kept under the reset's name: operators' log filters know it.
@@ -53,6 +64,8 @@ class _Writes:
     session_users: list[int] = field(default_factory=list)
     mails: list[OutgoingMail] = field(default_factory=list)
     events: list[AuditEvent] = field(default_factory=list)
+    # What the actions removed or overwrote, for undoReset.
+    kept: list[ResetUndoRecord] = field(default_factory=list)
 
     async def store(self, uow: UnitOfWork) -> None:
         await uow.users.update_many(self.users)
@@ -61,6 +74,7 @@ class _Writes:
         await uow.sessions.delete_for_all(SessionSubject.USER, self.session_users)
         await uow.outbox.add_many(self.mails)
         await uow.audit.add_many(self.events)
+        await uow.reset_undo.add_many(self.kept)
 
 
 @dataclass
@@ -79,6 +93,8 @@ class ResetBatch:
     ordered: Sequence[ResetOption]
     dry_run: bool
     prepared: dict[int, PreparedPassword]
+    # None for a dry run: nothing is kept.
+    undo: UndoTicket | None = None
 
     async def reset(self, batch: Sequence[tuple[str, int | None]]) -> list[UserResetOutcome]:
         """The batch in one transaction; if storing it fails, each user in its own."""
@@ -124,6 +140,7 @@ class ResetBatch:
                     outcome.problems.append(USER_NOT_FOUND)
                     continue
                 outcome.user = user
+                kept_before = len(writes.kept)
                 for option in ordered:
                     # Each action sees what the previous ones changed (outcome.user).
                     outcome.actions.append(
@@ -134,6 +151,13 @@ class ResetBatch:
                     )  # fmt: skip
                 if outcome.user is not user:
                     writes.users.append(outcome.user)
+                undo: dict[str, JsonValue] = {}
+                if len(writes.kept) > kept_before and self.undo is not None:
+                    outcome.undo = self.undo
+                    undo = {
+                        "reset_id": self.undo.reset_id,
+                        "undo_until": self.undo.until.isoformat(),
+                    }
                 writes.events.append(
                     self.audit.event_about(
                         self.actor,
@@ -142,6 +166,7 @@ class ResetBatch:
                         options=[o.value for o in ordered],
                         status=outcome.status.value,
                         actions={a.option.value: _summary(a) for a in outcome.actions},
+                        **undo,
                     )
                 )
             if not self.dry_run:
@@ -177,6 +202,7 @@ class ResetBatch:
             removed = len(own)
             if removed and not dry_run:
                 writes.relationship_owners.append(user.id)
+                self._keep(writes, user, option, kept_relationships(own))
             if user.is_vip and removed:
                 outcome.warnings.append(
                     Problem(
@@ -186,19 +212,16 @@ class ResetBatch:
                     )
                 )
             return ActionOutcome(option, done=True, changes=removed)
-        if option is ResetOption.CLIENT_SETTINGS:
-            changes = len(user.client_settings)
-            if changes and not dry_run:
-                outcome.user = replace(user, client_settings={})
-            return ActionOutcome(option, done=True, changes=changes)
-        if option is ResetOption.PRESENCE_SETTINGS:
-            changes = len(user.presence_settings)
-            if changes and not dry_run:
-                outcome.user = replace(user, presence_settings={})
-            return ActionOutcome(option, done=True, changes=changes)
+        if option in SETTING_KINDS:
+            settings = settings_of(user, option)
+            if settings and not dry_run:
+                outcome.user = with_settings(user, option, {})
+                self._keep(writes, user, option, kept_settings(settings))
+            return ActionOutcome(option, done=True, changes=len(settings))
         if stale:
             if not dry_run:
                 writes.contact_ids.extend(c.id for c in stale)
+                self._keep(writes, user, option, kept_contacts(stale))
             outcome.warnings.append(
                 Problem(
                     "CONTACTS_REMOVED",
@@ -207,6 +230,17 @@ class ResetBatch:
                 )
             )
         return ActionOutcome(option, done=True, changes=len(stale))
+
+    def _keep(
+        self, writes: _Writes, user: User, option: ResetOption, kept: dict[str, JsonValue]
+    ) -> None:
+        if self.undo is not None:
+            writes.kept.append(
+                ResetUndoRecord(
+                    reset_id=self.undo.reset_id, user_id=user.id, action=option.value,
+                    kept=kept, kept_at=self.clock.now(), expires_at=self.undo.until,
+                )
+            )  # fmt: skip
 
     async def _random_password(
         self, uow: UnitOfWork, user: User, gateway: EmailGateway, writes: _Writes
@@ -241,6 +275,7 @@ def _not_stored(outcome: UserResetOutcome) -> UserResetOutcome:
     outcome.actions = []
     outcome.warnings = []
     outcome.problems = [NOT_STORED]
+    outcome.undo = None
     return outcome
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from domain.errors import Problem
 from domain.model import User
@@ -18,6 +19,25 @@ class ResetOption(enum.Enum):
     CLIENT_SETTINGS = "CLIENT_SETTINGS"
     PRESENCE_SETTINGS = "PRESENCE_SETTINGS"
     CONTACT_LIST = "CONTACT_LIST"
+
+
+# What undoReset can put back; a password or a PIN is never kept, so never undone.
+UNDOABLE = frozenset(
+    {
+        ResetOption.RELATIONSHIPS,
+        ResetOption.CLIENT_SETTINGS,
+        ResetOption.PRESENCE_SETTINGS,
+        ResetOption.CONTACT_LIST,
+    }
+)
+
+
+@dataclass(frozen=True)
+class UndoTicket:
+    """How to undo a reset: its id for undoReset, and until when that is possible."""
+
+    reset_id: str
+    until: datetime
 
 
 class UserResetStatus(enum.Enum):
@@ -44,6 +64,8 @@ class UserResetOutcome:
     actions: list[ActionOutcome] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    # Set when the reset kept something of this user that undoReset can put back.
+    undo: UndoTicket | None = None
 
     @property
     def status(self) -> UserResetStatus:

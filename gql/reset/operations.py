@@ -66,6 +66,7 @@ class ResetMutation:
             succeeded=sum(r.status is UserResetStatus.SUCCEEDED for r in results),
             failed=sum(r.status is UserResetStatus.FAILED for r in results),
             errors=[],
+            reset_id=next((strawberry.ID(o.undo.reset_id) for o in outcomes if o.undo), None),
         )
 
     @payload_mutation(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+from datetime import datetime
 from typing import Self
 
 import strawberry
@@ -14,6 +15,7 @@ from domain.services.reset import (
     UserResetOutcome,
     UserResetStatus,
 )
+from domain.services.reset_outcomes import UNDOABLE
 from gql.errors import UserError, problem_errors
 from gql.graph import User
 from gql.payloads import Payload
@@ -61,6 +63,12 @@ class ResetActionResult:
     status: ResetActionStatus
     changes: int
     errors: list[UserError]
+    undoable: bool = strawberry.field(
+        description=(
+            "Whether undoReset can put back what this action changes: false for the "
+            "password and the voicemail PIN, which are never kept."
+        )
+    )
 
     @classmethod
     def from_domain(cls, outcome: ActionOutcome) -> ResetActionResult:
@@ -69,6 +77,7 @@ class ResetActionResult:
             status=ResetActionStatus.DONE if outcome.done else ResetActionStatus.FAILED,
             changes=outcome.changes,
             errors=problem_errors(outcome.problems),
+            undoable=outcome.option in UNDOABLE,
         )
 
 
@@ -80,10 +89,18 @@ class UserResetResult:
     actions: list[ResetActionResult]
     warnings: list[UserError]
     errors: list[UserError]
+    undo_available_until: datetime | None = strawberry.field(
+        description=(
+            "Until when undoReset can put back what this reset removed or overwrote of "
+            "the user; null when nothing was kept (a dry run, nothing removed, only the "
+            "password or PIN changed) and in the results of undoReset."
+        )
+    )
 
     @classmethod
     def from_domain(cls, outcome: UserResetOutcome) -> UserResetResult:
         return cls(
+            undo_available_until=None if outcome.undo is None else outcome.undo.until,
             user_id=strawberry.ID(outcome.key),
             user=None if outcome.user is None else User.from_domain(outcome.user),
             status=outcome.status,
@@ -99,7 +116,13 @@ class ResetUsersPayload(Payload):
     succeeded: int
     failed: int
     errors: list[UserError]
+    reset_id: strawberry.ID | None = strawberry.field(
+        description=(
+            "This run's id for undoReset; null for a dry run and when the reset kept "
+            "nothing to put back."
+        )
+    )
 
     @classmethod
     def failure(cls, errors: list[UserError]) -> Self:
-        return cls(results=[], succeeded=0, failed=0, errors=errors)
+        return cls(results=[], succeeded=0, failed=0, errors=errors, reset_id=None)

@@ -17,6 +17,7 @@ from persistence.repositories.mail import (
     SqlEmailGatewayRepository,
     SqlOutboxRepository,
 )
+from persistence.repositories.reset_undo import SqlResetUndoRepository
 from persistence.repositories.teams import SqlTeamRepository
 from persistence.repositories.users import (
     SqlContactRepository,
@@ -36,6 +37,7 @@ __all__ = [
     "SqlLocationRepository",
     "SqlOutboxRepository",
     "SqlRelationshipRepository",
+    "SqlResetUndoRepository",
     "SqlSessionRepository",
     "SqlSignInAttemptRepository",
     "SqlTeamRepository",

@@ -25,6 +25,7 @@ from persistence.tables.directory import (
     users,
 )
 from persistence.tables.mail import email_gateway, outbox
+from persistence.tables.reset_undo import reset_undo_records
 from persistence.tables.shared_state import cost_budgets, idempotency_keys, operation_progress
 
 __all__ = [
@@ -44,6 +45,7 @@ __all__ = [
     "metadata",
     "operation_progress",
     "outbox",
+    "reset_undo_records",
     "sign_in_failures",
     "sign_in_sessions",
     "team_members",

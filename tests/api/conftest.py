@@ -18,11 +18,12 @@ import httpx
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from domain.ports import Clock
 from domain.principals import SYSTEM
 from domain.services.administrators import NewAdministrator
 from domain.services.registry import Services
 from server.app import create_app
-from server.container import build_services
+from server.container import services_factory
 from server.settings import Settings
 
 ADMIN_PASSWORD = "Admin-Passw0rd!"
@@ -111,7 +112,16 @@ class Api:
 
 
 @pytest.fixture
-async def api(clean_database: AsyncEngine, database_url: str) -> AsyncIterator[Api]:
+def api_clock() -> Clock | None:
+    """The clock of the app and services of ``api``: None, the system's; a test module
+    that moves time overrides it with a FakeClock."""
+    return None
+
+
+@pytest.fixture
+async def api(
+    clean_database: AsyncEngine, database_url: str, api_clock: Clock | None
+) -> AsyncIterator[Api]:
     # No cost budgets: what one test spends must not shape another's answers, and the
     # compiled and standard paths' answers must be byte-equal (budgets: test_cost_api.py).
     settings = Settings(
@@ -122,7 +132,7 @@ async def api(clean_database: AsyncEngine, database_url: str) -> AsyncIterator[A
         # /metrics reads the outbox at every scrape: a test sees its own changes.
         metrics_outbox_seconds=0,
     )
-    app = create_app(settings, engine=clean_database)
+    app = create_app(settings, engine=clean_database, clock=api_clock)
     transport = httpx.ASGITransport(app=app)
     async with (
         app.router.lifespan_context(app),
@@ -130,7 +140,7 @@ async def api(clean_database: AsyncEngine, database_url: str) -> AsyncIterator[A
     ):
         yield Api(
             client=client,
-            services=build_services(clean_database, settings),
+            services=services_factory(clean_database, settings, clock=api_clock)(),
             compiled=settings.compiled_execution,
         )
 
