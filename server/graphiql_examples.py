@@ -3,7 +3,7 @@
 They reach the page as a JSON data block (``examples_json``), which the browser
 does not run, so the Content-Security-Policy stays as strict as before.
 GraphiQL shows them only while the browser has no tabs of its own stored: a
-returning visitor keeps the tabs it left. ``tests/api/test_graphiql_examples.py``
+returning visitor keeps the tabs it left. ``tests/docs/test_graphiql_examples.py``
 validates each against the schema and runs them against the demo data.
 """
 
@@ -13,10 +13,12 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-# What a tab's Headers hold until the token of SignIn is pasted in.
+# What a tab's Headers hold until the token of SignIn is
+# pasted in.
 TOKEN_PLACEHOLDER = "cas_…"
 HEADERS = {"Authorization": f"Bearer {TOKEN_PLACEHOLDER}"}
-# The demo data's bernd.mueller (IDs are listed by the UsersPage tab).
+# The demo data's bernd.mueller (IDs are listed by the
+# UsersPage tab).
 DEMO_USER_ID = "VXNlcjoy"
 OPERATION_ID = "reset-1"
 
@@ -31,27 +33,33 @@ class Example:
     headers: dict[str, str] | None = None
 
     def tab(self) -> dict[str, str]:
-        tab = {"query": self.query, "variables": json.dumps(self.variables, indent=2)}
+        tab = {
+            "query": self.query,
+            "variables": json.dumps(self.variables, indent=2, ensure_ascii=False),
+        }
         if self.headers is not None:
-            tab["headers"] = json.dumps(self.headers, indent=2)
+            tab["headers"] = json.dumps(self.headers, indent=2, ensure_ascii=False)
         return tab
 
 
 SIGN_IN = Example(
     query="""\
-# Welcome to GraphiQL for Connect Admin. Each tab above is an example.
+# Welcome to GraphiQL for Connect Admin. Each tab above is
+# an example.
 #
-# 1. Sign in: type the password into Variables (below) and run this tab
-#    (Ctrl-Enter, or the play button). The demo data's administrators and
-#    their passwords are in README.md, "Signing in in GraphiQL".
+# 1. Sign in: type the password into Variables (below) and
+#    run this tab (Ctrl-Enter, or the play button). The demo
+#    data's administrators and their passwords are in
+#    README.md, "Signing in in GraphiQL".
 # 2. Copy the token into the Headers of each other tab:
 #        { "Authorization": "Bearer cas_…" }
-#    A partner integration sends an API token (createApiToken, cat_…) the
-#    same way.
+#    A partner integration sends an API token (cat_…, made
+#    by createApiToken) the same way.
 #
-# Expected failures come back in a payload's errors, each with a stable code
-# (here INVALID_CREDENTIALS); a call without a valid token gets a GraphQL
-# error with extensions.code UNAUTHENTICATED.
+# Expected failures come back in a payload's errors, each
+# with a stable code (here INVALID_CREDENTIALS); a call
+# without a valid token gets a GraphQL error with
+# extensions.code UNAUTHENTICATED.
 mutation SignIn($login: String!, $password: String!) {
   adminSignIn(login: $login, password: $password) {
     token
@@ -64,9 +72,9 @@ mutation SignIn($login: String!, $password: String!) {
 
 USERS_PAGE = Example(
     query="""\
-# The users, a page at a time, as the Web Administration lists them.
-# Next page: set "after" to pageInfo.endCursor. "search" matches login,
-# names and e-mail.
+# The users, a page at a time, as the Web Administration
+# lists them. Next page: set "after" to pageInfo.endCursor.
+# "search" matches login, names and e-mail.
 query UsersPage($first: Int!, $after: String, $search: String) {
   users(first: $first, after: $after, filter: {search: $search}) {
     totalCount
@@ -92,19 +100,26 @@ query UsersPage($first: Int!, $after: String, $search: String) {
 
 RESET_USERS = Example(
     query=f"""\
-# Reset users, checked first: with dryRun nothing is stored or sent, and the
-# results say what would happen, warnings included. "ids" come from the
-# UsersPage tab ({DEMO_USER_ID} is bernd.mueller in the demo data).
+# Reset users, checked first: with dryRun nothing is stored
+# or sent, and the results say what would happen, warnings
+# included. "ids" come from the UsersPage tab
+# ({DEMO_USER_ID} is bernd.mueller in the demo data).
 #
-# To reset, set dryRun to false. Follow a long run in the ResetProgress tab:
-# start it there first, then run this one with the same operationId.
+# To reset, set dryRun to false. Follow a long run in the
+# ResetProgress tab: start it there first, then run this one
+# with the same operationId.
 mutation ResetUsers(
   $ids: [ID!]!
   $options: ResetUsersOptions!
   $dryRun: Boolean!
   $operationId: String
 ) {{
-  resetUsers(ids: $ids, options: $options, dryRun: $dryRun, operationId: $operationId) {{
+  resetUsers(
+    ids: $ids
+    options: $options
+    dryRun: $dryRun
+    operationId: $operationId
+  ) {{
     succeeded
     failed
     errors {{ code message field }}
@@ -136,11 +151,13 @@ mutation ResetUsers(
 
 RESET_PROGRESS = Example(
     query="""\
-# How far a reset has come, over a websocket: start this first, then run
-# the ResetUsers tab with the same operationId. It answers after each batch
-# of 100 users, last with finished: true. Within 5 minutes of its end a run
-# answers its final state at once; an id no run of yours has answers
-# OPERATION_NOT_FOUND (after waiting up to a minute for it to start).
+# How far a reset has come, over a websocket: start this
+# first, then run the ResetUsers tab with the same
+# operationId. It answers after each batch of 100 users,
+# last with finished: true. Within 5 minutes of its end a
+# run answers its final state at once; an id no run of yours
+# has answers OPERATION_NOT_FOUND (after waiting up to a
+# minute for it to start).
 subscription ResetProgress($operationId: String!) {
   resetProgress(operationId: $operationId) {
     operationId
