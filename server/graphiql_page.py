@@ -11,6 +11,7 @@ from html import escape
 
 from starlette.responses import HTMLResponse
 
+from server.graphiql_examples import EXAMPLES_ELEMENT_ID, examples_json
 from server.web_assets import (
     EXPLORER_CSS,
     EXPLORER_JS,
@@ -88,6 +89,10 @@ def _page_html(nonce: str) -> str:
         + '    <div id="graphiql" class="graphiql-container">Loading...</div>\n'
         + _script(GRAPHIQL_JS)
         + _script(EXPLORER_JS)
+        # Data, not a script: the browser does not run it, the nonce is not needed.
+        + f'    <script type="application/json" id="{EXAMPLES_ELEMENT_ID}">'
+        + examples_json()
+        + "</script>\n"
         + f'    <script nonce="{nonce}">'
         + _BOOTSTRAP
         + "</script>\n  </body>\n</html>\n"
@@ -169,28 +174,10 @@ _PAGE_HEAD = """<!doctype html>
 """
 
 _BOOTSTRAP = """
-      const EXAMPLE_QUERY = `# Welcome to GraphiQL for Connect Admin
-#
-# Sign in first:
-#
-#     mutation {
-#       adminSignIn(login: "admin", password: "…") {
-#         token
-#         errors { code message }
-#       }
-#     }
-#
-# then put the token into the Headers pane below:
-#
-#     { "Authorization": "Bearer cas_…" }
-#
-# Keyboard shortcuts:
-#
-#       Run Query:  Ctrl-Enter (or press the play button above)
-#
-#   Auto Complete:  Ctrl-Space (or just start typing)
-#
-`;
+      // The example tabs (server/graphiql_examples.py), while no tabs are stored.
+      const EXAMPLE_TABS = JSON.parse(
+        document.getElementById("EXAMPLES_ELEMENT_ID").textContent,
+      );
 
       // Parse URL parameters for sharing queries
       const parameters = {};
@@ -249,9 +236,8 @@ _BOOTSTRAP = """
       });
 
       function GraphiQLWithExplorer() {
-        const [query, setQuery] = React.useState(
-          parameters.q || EXAMPLE_QUERY,
-        );
+        // A shared link (?q=…) opens with its query, otherwise the example tabs.
+        const [query, setQuery] = React.useState(parameters.q);
         const [variables, setVariables] = React.useState(
           parameters.variables,
         );
@@ -278,6 +264,7 @@ _BOOTSTRAP = """
           defaultEditorToolsVisibility: true,
           plugins: [explorerPlugin],
           query: query,
+          defaultTabs: parameters.q ? undefined : EXAMPLE_TABS,
           variables: variables,
           headers: headers,
           onEditQuery: onEditQuery,
@@ -291,4 +278,4 @@ _BOOTSTRAP = """
 
       const root = ReactDOM.createRoot(document.getElementById("graphiql"));
       root.render(React.createElement(GraphiQLWithExplorer));
-    """
+    """.replace("EXAMPLES_ELEMENT_ID", EXAMPLES_ELEMENT_ID)

@@ -315,10 +315,33 @@ def test_graphiql_s_explorer_lists_the_schema_s_fields(server: str) -> None:
     token = sign_in(server)
 
     with graphiql(server, token, "graphiql-explorer") as (page, offline):
+        # A new tab: no operation yet, so the explorer shows the Query type's fields
+        # (the example tabs' operations unfold theirs).
+        page.get_by_role("button", name="Add tab").click()
         page.get_by_role("button", name="Show GraphiQL Explorer").click()
         plugin = page.locator(".graphiql-plugin")
         # The explorer read the schema through introspection and shows the root fields.
         expect(plugin.get_by_text("users", exact=True)).to_be_visible()
         expect(plugin.get_by_text("locations", exact=True)).to_be_visible()
+
+    offline.assert_only_local()
+
+
+def test_graphiql_opens_with_the_example_tabs_and_they_run(server: str) -> None:
+    token = sign_in(server)
+
+    with graphiql(server, token, "graphiql-examples") as (page, offline):
+        tabs = page.get_by_role("tab")
+        titles = page.locator(".graphiql-tab-button")
+        expect(titles).to_have_text(["SignIn", "UsersPage", "ResetUsers", "ResetProgress"])
+        expect(page.locator(".graphiql-query-editor")).to_contain_text("adminSignIn")
+
+        tabs.filter(has_text="UsersPage").click()
+        expect(page.locator(".graphiql-query-editor")).to_contain_text("query UsersPage")
+        # The tab's own headers hold the placeholder until the token is pasted in.
+        expect(page.locator(".graphiql-editor-tool")).to_contain_text("Bearer cas_…")
+        replace_text(page, ".graphiql-editor-tool", f'{{"Authorization": "Bearer {token}"}}')
+        page.locator(".graphiql-execute-button").click()
+        expect(page.locator(".graphiql-response")).to_contain_text('"totalCount": 1')
 
     offline.assert_only_local()
