@@ -57,7 +57,8 @@ class UserError:
     code: str = strawberry.field(
         description=(
             "Stable, machine-readable code, e.g. USER_NOT_FOUND, EMAIL_MISSING, "
-            "MAIL_GATEWAY_NOT_CONFIGURED, PASSWORD_POLICY, INVALID_CREDENTIALS."
+            "PASSWORD_POLICY. docs/errors.md lists every code, what it means and "
+            "the fields that return it."
         )
     )
     message: str
@@ -138,7 +139,7 @@ class ErrorTranslation(SchemaExtension):
         )
 
 
-def _with_code(error: GraphQLError, message: str, code: str, **extra: object) -> GraphQLError:
+def _with_code(error: GraphQLError, message: str, code: ErrorCode, **extra: object) -> GraphQLError:
     return GraphQLError(
         message,
         nodes=error.nodes,

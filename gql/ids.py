@@ -54,7 +54,7 @@ def pk_of(global_id: str, type_name: str, *field: str) -> int:
     parsed = parse_global_id(global_id)
     if parsed is None or parsed[0] != type_name:
         # ErrorCode(...) refuses a code the registry does not define.
-        raise not_found(ErrorCode[f"{_error_kind(type_name)}_NOT_FOUND"], *field)
+        raise not_found(ErrorCode[f"{error_kind(type_name)}_NOT_FOUND"], *field)
     return parsed[1]
 
 
@@ -62,7 +62,7 @@ def maybe_pk_of(global_id: str | None, type_name: str, *field: str) -> int | Non
     return None if global_id is None else pk_of(global_id, type_name, *field)
 
 
-def _error_kind(type_name: str) -> str:
+def error_kind(type_name: str) -> str:
     return "".join("_" + c if c.isupper() else c for c in type_name).lstrip("_").upper()
 
 

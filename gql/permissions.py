@@ -18,7 +18,7 @@ from domain.error_codes import ErrorCode
 from domain.principals import Anonymous
 
 
-def _refusal(message: str, code: str) -> ExecutionResult:
+def _refusal(message: str, code: ErrorCode) -> ExecutionResult:
     return ExecutionResult(data=None, errors=[GraphQLError(message, extensions={"code": code})])
 
 

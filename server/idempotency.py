@@ -191,6 +191,6 @@ async def _respond(
     await send({"type": "http.response.body", "body": body})
 
 
-async def _error(send: Send, status: int, code: str, message: str) -> None:
+async def _error(send: Send, status: int, code: ErrorCode, message: str) -> None:
     body = json.dumps({"errors": [{"message": message, "extensions": {"code": code}}]}).encode()
     await _respond(send, status, "application/json", body)

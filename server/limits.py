@@ -40,7 +40,7 @@ def query_limits(settings: Settings) -> Limits:
     )
 
 
-def error_body(message: str, code: str, **extensions: object) -> bytes:
+def error_body(message: str, code: ErrorCode, **extensions: object) -> bytes:
     """A GraphQL response with one request error and no ``data``."""
     error = {"message": message, "extensions": {"code": code, **extensions}}
     return json.dumps({"errors": [error]}, separators=(",", ":")).encode()

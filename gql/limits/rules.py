@@ -38,7 +38,7 @@ from domain.error_codes import ErrorCode
 TYPE_WRAPPER_FIELD = "ofType"
 
 
-def _refusal(message: str, code: str, limit: int) -> GraphQLError:
+def _refusal(message: str, code: ErrorCode, limit: int) -> GraphQLError:
     return GraphQLError(message, extensions={"code": code, "limit": limit})
 
 

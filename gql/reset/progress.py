@@ -26,7 +26,7 @@ from domain.services.progress import (
 from gql.context import Info
 
 
-def _error(code: str, message: str) -> GraphQLError:
+def _error(code: ErrorCode, message: str) -> GraphQLError:
     return GraphQLError(message, extensions={"code": code})
 
 
