@@ -32,7 +32,7 @@ class ErrorCode(StrEnum):
 
     # ---- not found (also: outside the caller's locations) -------------------------------
     ADMINISTRATOR_NOT_FOUND = auto(), "No administrator has this ID."
-    API_TOKEN_NOT_FOUND = auto(), "No API token of the caller's has this ID."
+    API_TOKEN_NOT_FOUND = auto(), "No API token the caller may see has this ID."
     CONFIGURATION_GROUP_NOT_FOUND = (
         auto(),
         (
@@ -81,11 +81,11 @@ class ErrorCode(StrEnum):
     INVALID_SETTING_KEY = auto(), "A setting's key is empty or blank."
     DUPLICATE_SETTING_KEY = auto(), "The same setting key appears twice in one list."
     INVALID_PASSWORD_POLICY = auto(), "The password policy contradicts itself or its limits."
-    INVALID_OPERATION_ID = auto(), "An operation ID has 1 to 200 characters."
+    INVALID_OPERATION_ID = auto(), "An operation ID has 1 to 128 characters."
     INVALID_TARGET = auto(), "A relationship points at the user itself."
     INVALID_CONTACT = (
         auto(),
-        ("A contact names both or neither of a user and a data source, or the caller."),
+        ("A contact names both or neither of a user and a data source's entry, or the caller."),
     )
 
     # ---- conflicts with what is stored --------------------------------------------------
@@ -122,7 +122,10 @@ class ErrorCode(StrEnum):
     ACCOUNT_BLOCKED = auto(), "The account is blocked."
     TOO_MANY_ATTEMPTS = (
         auto(),
-        ("10 failed sign-ins for this login within 15 minutes: refused for 15 minutes."),
+        (
+            "10 failed sign-ins for this login within 15 minutes: refused for 15 minutes "
+            "(even with the right password)."
+        ),
     )
     TEMPORARY_PASSWORD_EXPIRED = (
         auto(),
@@ -214,7 +217,7 @@ class ErrorCode(StrEnum):
     # ---- HTTP refusals before GraphQL (the body's extensions.code) ----------------------
     BAD_REQUEST = auto(), "HTTP 400: the request is no GraphQL request (body, query, variables)."
     NOT_FOUND = auto(), "HTTP 404: no such path."
-    METHOD_NOT_ALLOWED = auto(), "HTTP 405: only POST (and GET for queries) is allowed."
+    METHOD_NOT_ALLOWED = auto(), "HTTP 405: a mutation over GET; `Allow: POST`."
     UNSUPPORTED_MEDIA_TYPE = (
         auto(),
         ("HTTP 415: the body is neither application/json nor application/graphql."),

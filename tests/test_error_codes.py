@@ -6,12 +6,15 @@ from __future__ import annotations
 
 import ast
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 from domain.error_codes import ErrorCode
-from server.error_catalogue import Catalogue, catalogue, markdown, module_names
+from server.error_catalogue import Catalogue, catalogue, markdown
+from server.error_sources import module_names
 
 ROOT = Path(__file__).resolve().parents[1]
 CODE_SHAPE = re.compile(r"^[A-Z][A-Z0-9]*(_[A-Z0-9]+)+$")
@@ -129,3 +132,17 @@ def test_the_codes_of_the_request_are_graphql_errors(found: Catalogue) -> None:
 def test_docs_errors_md_is_the_catalogue(found: Catalogue) -> None:
     written = (ROOT / "docs" / "errors.md").read_text(encoding="utf-8")
     assert written == markdown(found), "run: .venv/bin/connect-admin export-errors"
+
+
+def test_connect_admin_export_errors_writes_the_catalogue(tmp_path: Path, found: Catalogue) -> None:
+    written = tmp_path / "errors.md"
+    result = subprocess.run(
+        [sys.executable, "-m", "connect_admin", "export-errors", "--output", str(written)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert written.read_text(encoding="utf-8") == markdown(found)
