@@ -11,10 +11,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from domain.error_codes import ErrorCode
+
 
 @dataclass(frozen=True)
 class Problem:
-    code: str
+    code: ErrorCode
     message: str
     field: tuple[str, ...] | None = None
 
@@ -27,14 +29,15 @@ class DomainError(Exception):
         super().__init__("; ".join(f"{p.code}: {p.message}" for p in self.problems))
 
     @classmethod
-    def of(cls, code: str, message: str, *field: str) -> DomainError:
+    def of(cls, code: ErrorCode, message: str, *field: str) -> DomainError:
         return cls([Problem(code, message, tuple(field) or None)])
 
 
-def not_found(kind: str, *field: str) -> DomainError:
-    """The one answer for both "does not exist" and "outside your locations"."""
-    label = kind.replace("_", " ").lower()
-    return DomainError.of(f"{kind}_NOT_FOUND", f"No such {label}.", *field)
+def not_found(code: ErrorCode, *field: str) -> DomainError:
+    """The one answer for both "does not exist" and "outside your locations"; ``code``
+    is one of the ``…_NOT_FOUND`` codes."""
+    label = code.removesuffix("_NOT_FOUND").replace("_", " ").lower()
+    return DomainError.of(code, f"No such {label}.", *field)
 
 
 class NotAuthenticated(Exception):

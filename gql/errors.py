@@ -35,6 +35,7 @@ from graphql import (
 from strawberry.extensions import SchemaExtension
 from strawberry.types import ExecutionResult
 
+from domain.error_codes import ErrorCode
 from domain.errors import (
     DomainError,
     Forbidden,
@@ -46,9 +47,9 @@ from domain.errors import (
 logger = logging.getLogger("connect_admin.gql")
 
 # The request could not be served now; HTTP 503 with Retry-After (server/graphql_view.py).
-SERVICE_UNAVAILABLE = "SERVICE_UNAVAILABLE"
+SERVICE_UNAVAILABLE = ErrorCode.SERVICE_UNAVAILABLE
 # A query ran past the server's execution deadline; HTTP 503 with Retry-After.
-DEADLINE_EXCEEDED = "DEADLINE_EXCEEDED"
+DEADLINE_EXCEEDED = ErrorCode.DEADLINE_EXCEEDED
 
 
 @strawberry.type
@@ -56,7 +57,8 @@ class UserError:
     code: str = strawberry.field(
         description=(
             "Stable, machine-readable code, e.g. USER_NOT_FOUND, EMAIL_MISSING, "
-            "MAIL_GATEWAY_NOT_CONFIGURED, PASSWORD_POLICY, INVALID_CREDENTIALS."
+            "PASSWORD_POLICY. docs/errors.md lists every code, what it means and "
+            "the fields that return it."
         )
     )
     message: str
@@ -103,9 +105,11 @@ class ErrorTranslation(SchemaExtension):
         if original is None or isinstance(original, GraphQLError):
             return error
         if isinstance(original, NotAuthenticated):
-            return _with_code(error, "Sign in first: no valid bearer token.", "UNAUTHENTICATED")
+            return _with_code(
+                error, "Sign in first: no valid bearer token.", ErrorCode.UNAUTHENTICATED
+            )
         if isinstance(original, Forbidden):
-            return _with_code(error, f"Not allowed: {original}.", "FORBIDDEN")
+            return _with_code(error, f"Not allowed: {original}.", ErrorCode.FORBIDDEN)
         if isinstance(original, ServiceUnavailable):
             return _with_code(
                 error,
@@ -119,7 +123,7 @@ class ErrorTranslation(SchemaExtension):
                 for p in original.problems
             ]
             return _with_code(
-                error, original.problems[0].message, "BAD_USER_INPUT", problems=problems
+                error, original.problems[0].message, ErrorCode.BAD_USER_INPUT, problems=problems
             )
         request_id = self.execution_context.context.request_id
         logger.error(
@@ -131,11 +135,11 @@ class ErrorTranslation(SchemaExtension):
             extra={"request_id": request_id},
         )
         return _with_code(
-            error, f"Unexpected error (request {request_id}).", "INTERNAL_SERVER_ERROR"
+            error, f"Unexpected error (request {request_id}).", ErrorCode.INTERNAL_SERVER_ERROR
         )
 
 
-def _with_code(error: GraphQLError, message: str, code: str, **extra: object) -> GraphQLError:
+def _with_code(error: GraphQLError, message: str, code: ErrorCode, **extra: object) -> GraphQLError:
     return GraphQLError(
         message,
         nodes=error.nodes,

@@ -10,6 +10,7 @@ import base64
 import binascii
 import functools
 
+from domain.error_codes import ErrorCode
 from domain.errors import DomainError, not_found
 from domain.services.validation import parse_id_number
 
@@ -52,7 +53,8 @@ def pk_of(global_id: str, type_name: str, *field: str) -> int:
     """The number inside an ID of the given type; otherwise ``<TYPE>_NOT_FOUND``."""
     parsed = parse_global_id(global_id)
     if parsed is None or parsed[0] != type_name:
-        raise not_found(_error_kind(type_name), *field)
+        # ErrorCode(...) refuses a code the registry does not define.
+        raise not_found(ErrorCode[f"{error_kind(type_name)}_NOT_FOUND"], *field)
     return parsed[1]
 
 
@@ -60,7 +62,7 @@ def maybe_pk_of(global_id: str | None, type_name: str, *field: str) -> int | Non
     return None if global_id is None else pk_of(global_id, type_name, *field)
 
 
-def _error_kind(type_name: str) -> str:
+def error_kind(type_name: str) -> str:
     return "".join("_" + c if c.isupper() else c for c in type_name).lstrip("_").upper()
 
 
@@ -81,4 +83,4 @@ def parse_cursor(cursor: str | None) -> int | None:
         pk = parse_id_number(decoded.removeprefix(CURSOR_PREFIX))
         if pk is not None:
             return pk
-    raise DomainError.of("INVALID_CURSOR", "Not a cursor of this connection.", "after")
+    raise DomainError.of(ErrorCode.INVALID_CURSOR, "Not a cursor of this connection.", "after")

@@ -14,10 +14,11 @@ from graphql import ExecutionResult, FieldNode, GraphQLError, get_operation_ast
 from strawberry.extensions import SchemaExtension
 from strawberry.types.graphql import OperationType
 
+from domain.error_codes import ErrorCode
 from domain.principals import Anonymous
 
 
-def _refusal(message: str, code: str) -> ExecutionResult:
+def _refusal(message: str, code: ErrorCode) -> ExecutionResult:
     return ExecutionResult(data=None, errors=[GraphQLError(message, extensions={"code": code})])
 
 
@@ -29,17 +30,20 @@ class AuthenticationGate(SchemaExtension):
         execution = self.execution_context
         context = execution.context
         if isinstance(context.principal, Anonymous) and not self._only_public():
-            execution.result = _refusal("Sign in first: no valid bearer token.", "UNAUTHENTICATED")
+            execution.result = _refusal(
+                "Sign in first: no valid bearer token.", ErrorCode.UNAUTHENTICATED
+            )
         elif execution.operation_type is OperationType.SUBSCRIPTION and not context.over_websocket:
             execution.result = _refusal(
                 "Subscriptions run over a websocket (graphql-transport-ws) at /graphql.",
-                "SUBSCRIPTION_NEEDS_WEBSOCKET",
+                ErrorCode.SUBSCRIPTION_NEEDS_WEBSOCKET,
             )
         elif context.over_websocket and execution.operation_type is not OperationType.SUBSCRIPTION:
             # A socket's caller is fixed when it connects; queries and mutations go
             # over HTTP, where every request is authenticated anew.
             execution.result = _refusal(
-                "Queries and mutations run over HTTP (POST /graphql).", "OPERATION_NEEDS_HTTP"
+                "Queries and mutations run over HTTP (POST /graphql).",
+                ErrorCode.OPERATION_NEEDS_HTTP,
             )
         yield
 

@@ -126,11 +126,15 @@ def _parser() -> argparse.ArgumentParser:
     demo = commands.add_parser("demo-data", help="fill an empty database with a demo organisation")
     demo.set_defaults(command=demo_data_command)
 
-    export = commands.add_parser("export-schema", help="write the GraphQL schema (SDL)")
-    export.add_argument(
-        "--output", default="schema.graphql", help="file, or - for stdout; default: %(default)s"
-    )
-    export.set_defaults(command=export_schema_command)
+    for name, output, what, command in (
+        ("export-schema", "schema.graphql", "the GraphQL schema (SDL)", export_schema_command),
+        ("export-errors", "docs/errors.md", "the error catalogue", export_errors_command),
+    ):
+        export = commands.add_parser(name, help=f"write {what}")
+        export.add_argument(
+            "--output", default=output, help="file, or - for stdout; default: %(default)s"
+        )
+        export.set_defaults(command=command)
 
     dispatch = commands.add_parser("dispatch-mail", help="run the mail dispatcher alone")
     dispatch.set_defaults(command=dispatch_mail_command)
@@ -306,12 +310,21 @@ def export_schema_command(args: argparse.Namespace, settings: Settings) -> int:
     from gql.limits import Limits
     from gql.schema import build_schema
 
-    sdl = build_schema(Limits()).as_str() + "\n"
-    if args.output == "-":
-        sys.stdout.write(sdl)
+    return _export(args.output, build_schema(Limits()).as_str() + "\n", "the schema")
+
+
+def export_errors_command(args: argparse.Namespace, settings: Settings) -> int:
+    from server.error_catalogue import markdown
+
+    return _export(args.output, markdown(), "the error catalogue")
+
+
+def _export(output: str, text: str, what: str) -> int:
+    if output == "-":
+        sys.stdout.write(text)
     else:
-        Path(args.output).write_text(sdl, encoding="utf-8")
-        print(f"Wrote the schema to {args.output}.", file=sys.stderr)
+        Path(output).write_text(text, encoding="utf-8")
+        print(f"Wrote {what} to {output}.", file=sys.stderr)
     return EXIT_OK
 
 

@@ -25,6 +25,7 @@ from starlette.responses import Response
 from strawberry.types import ExecutionResult
 from strawberry.types.execution import PreExecutionError
 
+from domain.error_codes import ErrorCode
 from gql.errors import DEADLINE_EXCEEDED, SERVICE_UNAVAILABLE
 from gql.limits import EXTENSIONS_KEY, RATE_LIMITED
 from server.limits import error_body
@@ -34,10 +35,10 @@ GRAPHQL_RESPONSE = "application/graphql-response+json"
 GRAPHQL_QUERY = "application/graphql"
 REQUEST_MEDIA_TYPES = (JSON, GRAPHQL_QUERY)
 REFUSAL_CODES = {
-    400: "BAD_REQUEST",
-    404: "NOT_FOUND",
-    405: "METHOD_NOT_ALLOWED",
-    415: "UNSUPPORTED_MEDIA_TYPE",
+    400: ErrorCode.BAD_REQUEST,
+    404: ErrorCode.NOT_FOUND,
+    405: ErrorCode.METHOD_NOT_ALLOWED,
+    415: ErrorCode.UNSUPPORTED_MEDIA_TYPE,
 }
 # Errors that mean "not now", and the status that says so.
 NOT_NOW_STATUSES = {SERVICE_UNAVAILABLE: 503, DEADLINE_EXCEEDED: 503, RATE_LIMITED: 429}
@@ -80,7 +81,7 @@ def is_request_error(result: ExecutionResult) -> bool:
 
 def refusal_response(status: int, message: str, media_type: str = JSON) -> Response:
     headers = {"allow": "POST"} if status == 405 else {}
-    code = REFUSAL_CODES.get(status, "BAD_REQUEST")
+    code = REFUSAL_CODES.get(status, ErrorCode.BAD_REQUEST)
     return Response(error_body(message, code), status, headers=headers, media_type=media_type)
 
 

@@ -41,6 +41,7 @@ from strawberry.types import ExecutionResult
 from strawberry.types.graphql import OperationType
 from strawberry.types.unset import UNSET, UnsetType
 
+from domain.error_codes import ErrorCode
 from domain.errors import NotAuthenticated
 from domain.principals import Anonymous, Principal
 from domain.services.progress import ProgressBroker
@@ -115,7 +116,7 @@ class GraphQLApp(GraphQL[Context, None]):
             # No stored value should get here (persistence/json_columns.py); should one
             # still, the client gets a GraphQL answer rather than a dropped connection.
             logger.exception("a response could not be encoded as JSON")
-            return error_body("The answer could not be encoded.", "INTERNAL_SERVER_ERROR")
+            return error_body("The answer could not be encoded.", ErrorCode.INTERNAL_SERVER_ERROR)
 
     async def render_graphql_ide(self, request: Request) -> Response:
         # The IDE page, with its files from this server, never a CDN (server/graphiql.py).
@@ -325,7 +326,7 @@ class GraphQLApp(GraphQL[Context, None]):
         elif sub_response.media_type == GRAPHQL_RESPONSE and is_request_error(result):
             response_data.pop("data", None)
             codes = {(error.extensions or {}).get("code") for error in result.errors or []}
-            sub_response.status_code = 500 if "INTERNAL_SERVER_ERROR" in codes else 400
+            sub_response.status_code = 500 if ErrorCode.INTERNAL_SERVER_ERROR in codes else 400
         report_cost(result, sub_response)
         return response_data
 

@@ -25,6 +25,7 @@ from graphql import FieldNode, GraphQLError, OperationType, get_operation_ast, p
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from domain.error_codes import ErrorCode
 from persistence.idempotency import SqlIdempotencyStore
 
 HEADER = "idempotency-key"
@@ -59,7 +60,7 @@ class IdempotencyMiddleware:
             await self.app(scope, receive, send)
             return
         if not 0 < len(key) <= MAX_KEY_LENGTH:
-            await _error(send, 400, "INVALID_IDEMPOTENCY_KEY", "1 to 200 characters.")
+            await _error(send, 400, ErrorCode.INVALID_IDEMPOTENCY_KEY, "1 to 200 characters.")
             return
         body = await _read_body(receive)
         if not _is_idempotent_mutation(body):
@@ -77,12 +78,12 @@ class IdempotencyMiddleware:
             await self._first(scope, body, send, caller, key)
         elif stored.request_hash != request_hash:
             await _error(
-                send, 422, "IDEMPOTENCY_KEY_REUSED",
+                send, 422, ErrorCode.IDEMPOTENCY_KEY_REUSED,
                 "This Idempotency-Key was used for another request.",
             )  # fmt: skip
         elif stored.status_code is None or stored.response is None:
             await _error(
-                send, 409, "IDEMPOTENCY_KEY_IN_USE",
+                send, 409, ErrorCode.IDEMPOTENCY_KEY_IN_USE,
                 "The first request with this Idempotency-Key is still running.",
             )  # fmt: skip
         elif not await self.authenticates(headers):
@@ -156,7 +157,8 @@ def _unexpected_failure(response: bytes) -> bool:
     except (ValueError, AttributeError):
         return True
     return any(
-        (error.get("extensions") or {}).get("code") == "INTERNAL_SERVER_ERROR" for error in errors
+        (error.get("extensions") or {}).get("code") == ErrorCode.INTERNAL_SERVER_ERROR
+        for error in errors
     )
 
 
@@ -189,6 +191,6 @@ async def _respond(
     await send({"type": "http.response.body", "body": body})
 
 
-async def _error(send: Send, status: int, code: str, message: str) -> None:
+async def _error(send: Send, status: int, code: ErrorCode, message: str) -> None:
     body = json.dumps({"errors": [{"message": message, "extensions": {"code": code}}]}).encode()
     await _respond(send, status, "application/json", body)

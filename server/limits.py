@@ -18,6 +18,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from domain.error_codes import ErrorCode
 from domain.errors import ServiceUnavailable
 from gql.limits import Limits
 from server.container import service_config
@@ -39,7 +40,7 @@ def query_limits(settings: Settings) -> Limits:
     )
 
 
-def error_body(message: str, code: str, **extensions: object) -> bytes:
+def error_body(message: str, code: ErrorCode, **extensions: object) -> bytes:
     """A GraphQL response with one request error and no ``data``."""
     error = {"message": message, "extensions": {"code": code, **extensions}}
     return json.dumps({"errors": [error]}, separators=(",", ":")).encode()
@@ -92,7 +93,7 @@ class BodyLimit:
         except TimeoutError:
             content = error_body(
                 f"The request body did not arrive within {self.timeout_seconds:g} s.",
-                "REQUEST_TIMEOUT",
+                ErrorCode.REQUEST_TIMEOUT,
                 limit=self.timeout_seconds,
             )
             await send_error(send, 408, content, CLOSE)
@@ -132,7 +133,7 @@ class BodyLimit:
     async def _refuse(self, send: Send) -> None:
         content = error_body(
             f"The request body is larger than {self.max_bytes} bytes.",
-            "REQUEST_TOO_LARGE",
+            ErrorCode.REQUEST_TOO_LARGE,
             limit=self.max_bytes,
         )
         await send_error(send, 413, content, CLOSE)
@@ -163,7 +164,7 @@ class Unavailable:
             wait = error.retry_after if isinstance(error, ServiceUnavailable) else 1
             content = error_body(
                 f"The database is busy. Try again in {wait} s.",
-                "SERVICE_UNAVAILABLE",
+                ErrorCode.SERVICE_UNAVAILABLE,
                 retryAfter=wait,
             )
             await send_error(send, 503, content, (b"retry-after", str(wait).encode()))

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from domain.error_codes import ErrorCode
 from domain.errors import DomainError, not_found
 from domain.model import DEFAULT_PASSWORD_POLICY, Administrator, SessionSubject
 from domain.ports import Clock, PasswordHasher, UnitOfWork
@@ -36,17 +37,19 @@ async def _check_new_administrator(
     found = await uow.locations.get_many(new.location_ids)
     for index, location_id in enumerate(new.location_ids):
         if location_id not in found:
-            problems.add("LOCATION_NOT_FOUND", "No such location.", "locationIds", str(index))
+            problems.add(
+                ErrorCode.LOCATION_NOT_FOUND, "No such location.", "locationIds", str(index)
+            )
     if problems.fine("login") and await uow.administrators.login_taken(login):
-        problems.add("LOGIN_TAKEN", "Another administrator has this login.", "login")
+        problems.add(ErrorCode.LOGIN_TAKEN, "Another administrator has this login.", "login")
     problems.raise_if_any()
 
 
 OWN_ACCOUNT = DomainError.of(
-    "OWN_ACCOUNT", "An administrator cannot block or delete its own account.", "id"
+    ErrorCode.OWN_ACCOUNT, "An administrator cannot block or delete its own account.", "id"
 )
 LAST_SYSTEM_ADMINISTRATOR = DomainError.of(
-    "LAST_SYSTEM_ADMINISTRATOR",
+    ErrorCode.LAST_SYSTEM_ADMINISTRATOR,
     "The last system administrator who is not blocked cannot be blocked or deleted.",
     "id",
 )
@@ -65,7 +68,7 @@ async def _leaving(uow: UnitOfWork, admin: AdminPrincipal, admin_id: int) -> Adm
     everybody = await uow.administrators.list(for_update=True)
     target = next((a for a in everybody if a.id == admin_id), None)
     if target is None:
-        raise not_found("ADMINISTRATOR", "id")
+        raise not_found(ErrorCode.ADMINISTRATOR_NOT_FOUND, "id")
     if target.is_system and not target.blocked:
         others = [a for a in everybody if a.is_system and not a.blocked and a.id != target.id]
         if not others:
@@ -93,11 +96,11 @@ class Administrators:
     async def get_administrator(self, actor: Principal, admin_id: int) -> Administrator:
         admin = require_admin(actor)
         if not admin.is_system and admin_id != admin.admin_id:
-            raise not_found("ADMINISTRATOR")
+            raise not_found(ErrorCode.ADMINISTRATOR_NOT_FOUND)
         async with self.uow.reading() as uow:
             found = await uow.administrators.get(admin_id)
         if found is None:
-            raise not_found("ADMINISTRATOR")
+            raise not_found(ErrorCode.ADMINISTRATOR_NOT_FOUND)
         return found
 
     async def create_administrator(self, actor: Principal, new: NewAdministrator) -> Administrator:
@@ -168,7 +171,7 @@ class Administrators:
         async with self.uow as uow:
             target = await uow.administrators.get(admin_id, for_update=True)
             if target is None:
-                raise not_found("ADMINISTRATOR", "id")
+                raise not_found(ErrorCode.ADMINISTRATOR_NOT_FOUND, "id")
             if not target.blocked:
                 return target
             await uow.administrators.set_blocked(target.id, False)

@@ -11,6 +11,7 @@ import hashlib
 from dataclasses import dataclass, replace
 from datetime import datetime
 
+from domain.error_codes import ErrorCode
 from domain.errors import DomainError, NotAuthenticated, not_found
 from domain.model import (
     Administrator,
@@ -42,7 +43,7 @@ from domain.services.validation import (
 SESSION_PREFIX = "cas_"
 API_TOKEN_PREFIX = "cat_"
 
-INVALID_CREDENTIALS = DomainError.of("INVALID_CREDENTIALS", "Wrong login or password.")
+INVALID_CREDENTIALS = DomainError.of(ErrorCode.INVALID_CREDENTIALS, "Wrong login or password.")
 
 
 @dataclass(frozen=True)
@@ -84,7 +85,7 @@ def _check_account(account: User | Administrator | None) -> None:
     if account is None:
         raise INVALID_CREDENTIALS
     if account.blocked:
-        raise DomainError.of("ACCOUNT_BLOCKED", "This account is blocked.")
+        raise DomainError.of(ErrorCode.ACCOUNT_BLOCKED, "This account is blocked.")
 
 
 async def _locked_account(
@@ -106,7 +107,7 @@ async def _api_token_owner(uow: UnitOfWork, token: str) -> tuple[ApiToken, Admin
 
 
 WRONG_CURRENT_PASSWORD = DomainError.of(
-    "INVALID_CREDENTIALS", "The current password is wrong.", "currentPassword"
+    ErrorCode.INVALID_CREDENTIALS, "The current password is wrong.", "currentPassword"
 )
 # A password that changed while it was being checked is checked again, once.
 PASSWORD_CHANGE_TRIES = 2
@@ -117,7 +118,7 @@ def _check_new_password(policy: PasswordPolicy, current_password: str, new_passw
     problems.password(policy, new_password, "newPassword")
     if new_password == current_password:
         problems.add(
-            "PASSWORD_UNCHANGED",
+            ErrorCode.PASSWORD_UNCHANGED,
             "The new password must differ from the current one.",
             "newPassword",
         )
@@ -175,7 +176,8 @@ class Auth:
         if _locked(failures, now, config):
             minutes = int(config.sign_in_lockout.total_seconds() // 60)
             raise DomainError.of(
-                "TOO_MANY_ATTEMPTS", f"Too many failed sign-ins; try again in {minutes} minutes."
+                ErrorCode.TOO_MANY_ATTEMPTS,
+                f"Too many failed sign-ins; try again in {minutes} minutes.",
             )
         hashed = account.password_hash if account is not None else None
         if not await self.hasher.verify(hashed, password) or account is None:
@@ -183,7 +185,7 @@ class Auth:
         _check_account(account)
         if isinstance(account, User) and _temporary_password_expired(account, now):
             raise DomainError.of(
-                "TEMPORARY_PASSWORD_EXPIRED",
+                ErrorCode.TEMPORARY_PASSWORD_EXPIRED,
                 "The password an administrator set has expired unused; ask for a new one.",
             )
         token = SESSION_PREFIX + self.random.token()
@@ -279,7 +281,7 @@ class Auth:
         async with self.uow.reading() as uow:
             token = await uow.api_tokens.get(token_id)
         if token is None or not (admin.is_system or token.owner_id == admin.admin_id):
-            raise not_found("API_TOKEN")
+            raise not_found(ErrorCode.API_TOKEN_NOT_FOUND)
         return token
 
     async def list_api_tokens(self, actor: Principal) -> list[ApiToken]:
@@ -298,7 +300,7 @@ class Auth:
         async with self.uow as uow:
             token = await uow.api_tokens.get(token_id)
             if token is None or not (admin.is_system or token.owner_id == admin.admin_id):
-                raise not_found("API_TOKEN", "id")
+                raise not_found(ErrorCode.API_TOKEN_NOT_FOUND, "id")
             if token.revoked_at is None:
                 await uow.api_tokens.update(replace(token, revoked_at=self.clock.now()))
                 await self.audit.record(uow, actor, "API_TOKEN_REVOKED", api_token_id=token_id)

@@ -16,6 +16,7 @@ import enum
 from dataclasses import dataclass, replace
 from datetime import datetime
 
+from domain.error_codes import ErrorCode
 from domain.errors import DomainError, Forbidden, not_found
 from domain.model import MailKind, SessionSubject, User, VoicemailPinState
 from domain.ports import Clock, PasswordHasher, RandomSource, SecretBox, UnitOfWork
@@ -45,7 +46,7 @@ async def _user_to_set(
     """The user, when in scope and the password fits its location's policy."""
     user = await uow.users.get(user_id, for_update=for_update)
     if user is None or not admin.sees_location(user.location_id):
-        raise not_found("USER", "userId")
+        raise not_found(ErrorCode.USER_NOT_FOUND, "userId")
     location = await uow.locations.get(user.location_id)
     assert location is not None
     problems = Problems()
@@ -66,10 +67,10 @@ async def _user_by_login(
 ) -> User:
     login = login.strip()
     if text_problem(login, MAX_LOGIN_LENGTH) is not None:
-        raise not_found("USER", "login")  # no user has such a login
+        raise not_found(ErrorCode.USER_NOT_FOUND, "login")  # no user has such a login
     user = await uow.users.get_by_login(login, for_update=for_update)
     if user is None or not admin.sees_location(user.location_id):
-        raise not_found("USER", "login")
+        raise not_found(ErrorCode.USER_NOT_FOUND, "login")
     return user
 
 
@@ -88,8 +89,8 @@ def _settled_outcome(user: User) -> VoicemailAccessOutcome | None:
 TRIES = 2
 
 
-PIN_LOCKED = DomainError.of("PIN_LOCKED", "Too many wrong PINs; try again later.")
-INVALID_PIN = DomainError.of("INVALID_PIN", "Wrong PIN.", "pin")
+PIN_LOCKED = DomainError.of(ErrorCode.PIN_LOCKED, "Too many wrong PINs; try again later.")
+INVALID_PIN = DomainError.of(ErrorCode.INVALID_PIN, "Wrong PIN.", "pin")
 
 
 def _pin_locked(user: User, now: datetime) -> bool:
@@ -164,7 +165,7 @@ class Credentials:
         async with self.uow as uow:
             user = await uow.users.get(user_id, for_update=True)
             if user is None:
-                raise not_found("USER", "login")
+                raise not_found(ErrorCode.USER_NOT_FOUND, "login")
             settled = _settled_outcome(user)
             if settled is not None:
                 return settled  # another call delivered a PIN meanwhile, or a reset took it
@@ -217,7 +218,7 @@ class Credentials:
             if _pin_locked(user, now):
                 raise PIN_LOCKED
             if user.voicemail_pin_state is not VoicemailPinState.SET:
-                raise DomainError.of("NO_PIN", "The user has no voicemail PIN.")
+                raise DomainError.of(ErrorCode.NO_PIN, "The user has no voicemail PIN.")
             if user.pin_failed_attempts >= self.config.pin_max_failures:
                 # The tries are used up (some may be checking still): lock now, so a
                 # count that was never settled (a crash) cannot lock it for good.

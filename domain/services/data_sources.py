@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
+from domain.error_codes import ErrorCode
 from domain.errors import DomainError, not_found
 from domain.model import DirectoryDataSource
 from domain.ports import UnitOfWork
@@ -30,7 +31,7 @@ class DataSources:
         async with self.uow.reading() as uow:
             source = await uow.data_sources.get(source_id)
         if source is None:
-            raise not_found("DIRECTORY_DATA_SOURCE")
+            raise not_found(ErrorCode.DIRECTORY_DATA_SOURCE_NOT_FOUND)
         return source
 
     async def create_data_source(self, actor: Principal, name: str) -> DirectoryDataSource:
@@ -40,7 +41,9 @@ class DataSources:
         problems.raise_if_any()
         async with self.uow as uow:
             if await uow.data_sources.name_taken(name):
-                raise DomainError.of("NAME_TAKEN", "A data source of that name exists.", "name")
+                raise DomainError.of(
+                    ErrorCode.NAME_TAKEN, "A data source of that name exists.", "name"
+                )
             source = await uow.data_sources.add(DirectoryDataSource(name=name))
             await self.audit.record(
                 uow, actor, "DATA_SOURCE_CREATED", data_source_id=source.id, name=name
@@ -55,7 +58,7 @@ class DataSources:
         async with self.uow as uow:
             source = await uow.data_sources.get(source_id)
             if source is None:
-                raise not_found("DIRECTORY_DATA_SOURCE", "id")
+                raise not_found(ErrorCode.DIRECTORY_DATA_SOURCE_NOT_FOUND, "id")
             updated = replace(source, active=active)
             await uow.data_sources.update(updated)
             await self.audit.record(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from domain.error_codes import ErrorCode
 from domain.errors import DomainError, not_found
 from domain.model import ConfigurationGroup, RelationshipLevel
 from domain.ports import UnitOfWork
@@ -35,7 +36,7 @@ class Groups:
         async with self.uow.reading() as uow:
             group = await uow.groups.get(group_id)
         if group is None or not admin.sees_location(group.location_id):
-            raise not_found("CONFIGURATION_GROUP")
+            raise not_found(ErrorCode.CONFIGURATION_GROUP_NOT_FOUND)
         return group
 
     async def groups_of_locations(
@@ -59,10 +60,12 @@ class Groups:
         async with self.uow as uow:
             location = await uow.locations.get(new.location_id)
             if location is None or not admin.sees_location(new.location_id):
-                raise not_found("LOCATION", "locationId")
+                raise not_found(ErrorCode.LOCATION_NOT_FOUND, "locationId")
             if await uow.groups.name_taken(new.location_id, name):
                 raise DomainError.of(
-                    "NAME_TAKEN", "The location has a configuration group of that name.", "name"
+                    ErrorCode.NAME_TAKEN,
+                    "The location has a configuration group of that name.",
+                    "name",
                 )
             group = await uow.groups.add(
                 ConfigurationGroup(
@@ -91,10 +94,10 @@ class Groups:
         async with self.uow as uow:
             group = await uow.groups.get(group_id)
             if group is None or not admin.sees_location(group.location_id):
-                raise not_found("CONFIGURATION_GROUP", "id")
+                raise not_found(ErrorCode.CONFIGURATION_GROUP_NOT_FOUND, "id")
             if await uow.groups.has_users(group_id):
                 raise DomainError.of(
-                    "CONFIGURATION_GROUP_IN_USE",
+                    ErrorCode.CONFIGURATION_GROUP_IN_USE,
                     "Users still belong to the configuration group.",
                     "id",
                 )

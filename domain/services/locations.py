@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
+from domain.error_codes import ErrorCode
 from domain.errors import DomainError, not_found
 from domain.model import (
     DEFAULT_PASSWORD_POLICY,
@@ -65,11 +66,11 @@ class Locations:
     async def get_location(self, actor: Principal, location_id: int) -> Location:
         admin = require_admin(actor)
         if not admin.sees_location(location_id):
-            raise not_found("LOCATION")
+            raise not_found(ErrorCode.LOCATION_NOT_FOUND)
         async with self.uow.reading() as uow:
             location = await uow.locations.get(location_id)
         if location is None:
-            raise not_found("LOCATION")
+            raise not_found(ErrorCode.LOCATION_NOT_FOUND)
         return location
 
     async def create_location(self, actor: Principal, new: NewLocation) -> Location:
@@ -84,7 +85,9 @@ class Locations:
         problems.raise_if_any()
         async with self.uow as uow:
             if await uow.locations.name_taken(name):
-                raise DomainError.of("NAME_TAKEN", "A location of that name exists.", "name")
+                raise DomainError.of(
+                    ErrorCode.NAME_TAKEN, "A location of that name exists.", "name"
+                )
             location = await uow.locations.add(
                 Location(
                     name=name,
@@ -113,7 +116,7 @@ class Locations:
         async with self.uow as uow:
             location = await uow.locations.get(changes.id)
             if location is None:
-                raise not_found("LOCATION", "id")
+                raise not_found(ErrorCode.LOCATION_NOT_FOUND, "id")
             updated = location
             if is_set(changes.name):
                 name = problems.required_name(changes.name, "name")
@@ -122,7 +125,7 @@ class Locations:
                     and name != location.name
                     and await uow.locations.name_taken(name, changes.id)
                 ):
-                    problems.add("NAME_TAKEN", "A location of that name exists.", "name")
+                    problems.add(ErrorCode.NAME_TAKEN, "A location of that name exists.", "name")
                 updated = replace(updated, name=name)
             if is_set(changes.description):
                 updated = replace(
@@ -163,10 +166,10 @@ class Locations:
         async with self.uow as uow:
             location = await uow.locations.get(location_id)
             if location is None:
-                raise not_found("LOCATION", "id")
+                raise not_found(ErrorCode.LOCATION_NOT_FOUND, "id")
             if await uow.locations.is_in_use(location_id):
                 raise DomainError.of(
-                    "LOCATION_IN_USE",
+                    ErrorCode.LOCATION_IN_USE,
                     "Users, configuration groups or sub-administrators limited to the location "
                     "remain.",
                     "id",

@@ -8,6 +8,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
+from domain.error_codes import ErrorCode
 from domain.errors import DomainError
 from domain.model import (
     EmailGateway,
@@ -38,7 +39,7 @@ from domain.services.validation import (
 )
 
 GATEWAY_NOT_CONFIGURED = DomainError.of(
-    "MAIL_GATEWAY_NOT_CONFIGURED",
+    ErrorCode.MAIL_GATEWAY_NOT_CONFIGURED,
     "No E-Mail Gateway is configured (System settings > E-Mail Gateway).",
 )
 
@@ -102,10 +103,10 @@ def check_mail_route(user: User, gateway: EmailGateway | None) -> EmailGateway:
     could never be sent must not take a user's new password with it.
     """
     if not user.email:
-        raise DomainError.of("EMAIL_MISSING", f"{user.login} has no e-mail address.")
+        raise DomainError.of(ErrorCode.EMAIL_MISSING, f"{user.login} has no e-mail address.")
     if not is_mail_address(user.email):
         raise DomainError.of(
-            "EMAIL_INVALID", f"The e-mail address of {user.login} cannot be sent to."
+            ErrorCode.EMAIL_INVALID, f"The e-mail address of {user.login} cannot be sent to."
         )
     return usable_gateway(gateway)
 
@@ -115,7 +116,7 @@ def usable_gateway(gateway: EmailGateway | None) -> EmailGateway:
         raise GATEWAY_NOT_CONFIGURED
     field = gateway_problem(gateway)
     if field is not None:
-        raise DomainError.of("MAIL_GATEWAY_INVALID", gateway_invalid(field))
+        raise DomainError.of(ErrorCode.MAIL_GATEWAY_INVALID, gateway_invalid(field))
     return gateway
 
 
@@ -149,10 +150,10 @@ class MailGateway:
         # Each of these goes into a mail header or an SMTP command: no line breaks.
         host = problems.host(given.host, "host")
         if not 1 <= given.port <= 65535:
-            problems.add("INVALID_PORT", "A port from 1 to 65535.", "port")
+            problems.add(ErrorCode.INVALID_PORT, "A port from 1 to 65535.", "port")
         sender = problems.email(given.sender_address, "senderAddress")
         if sender is None:
-            problems.add("REQUIRED", "Must not be empty.", "senderAddress")
+            problems.add(ErrorCode.REQUIRED, "Must not be empty.", "senderAddress")
         sender_name = problems.optional_name(given.sender_name, "senderName", header=True)
         username = (given.username or "").strip() or None
         if username is not None:
@@ -191,7 +192,7 @@ class MailGateway:
         problems = Problems()
         recipient = problems.email(to, "to")
         if recipient is None:
-            problems.add("REQUIRED", "Must not be empty.", "to")
+            problems.add(ErrorCode.REQUIRED, "Must not be empty.", "to")
         problems.raise_if_any()
         assert recipient is not None
         async with self.uow.reading() as uow:
@@ -210,6 +211,6 @@ class MailGateway:
         if delivery.outcome is not DeliveryOutcome.SENT:
             code = f" {delivery.reply_code}" if delivery.reply_code else ""
             raise DomainError.of(
-                "MAIL_DELIVERY_FAILED", f"The SMTP server answered{code}: {delivery.detail}"
+                ErrorCode.MAIL_DELIVERY_FAILED, f"The SMTP server answered{code}: {delivery.detail}"
             )
         return delivery

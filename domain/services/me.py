@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
+from domain.error_codes import ErrorCode
 from domain.errors import DomainError, NotAuthenticated, not_found
 from domain.model import (
     Contact,
@@ -57,10 +58,12 @@ class Me:
             user = await self._current_user(principal)
             target = await uow.users.get(target_user_id)
             if target is None:
-                raise not_found("USER", "targetUserId")
+                raise not_found(ErrorCode.USER_NOT_FOUND, "targetUserId")
             if target.id == user.id:
                 raise DomainError.of(
-                    "INVALID_TARGET", "A relationship points at another user.", "targetUserId"
+                    ErrorCode.INVALID_TARGET,
+                    "A relationship points at another user.",
+                    "targetUserId",
                 )
             location = await uow.locations.get(user.location_id)
             assert location is not None
@@ -68,7 +71,7 @@ class Me:
                 default = await default_towards(uow, user, target)
                 if default is not None and level < default.level:
                     raise DomainError.of(
-                        "RELATIONSHIP_POLICY",
+                        ErrorCode.RELATIONSHIP_POLICY,
                         f"The location only allows extending the default ({default.level.name}).",
                         "level",
                     )
@@ -112,7 +115,7 @@ class Me:
         from_source = any(v is not None for v in (new.data_source_id, new.external_id))
         if from_user == from_source:
             raise DomainError.of(
-                "INVALID_CONTACT",
+                ErrorCode.INVALID_CONTACT,
                 "Give either userId, or dataSourceId with externalId and displayName.",
             )
         problems = Problems()
@@ -121,9 +124,9 @@ class Me:
             if new.user_id is not None:
                 other = await uow.users.get(new.user_id)
                 if other is None:
-                    raise not_found("USER", "userId")
+                    raise not_found(ErrorCode.USER_NOT_FOUND, "userId")
                 if other.id == user.id:
-                    raise DomainError.of("INVALID_CONTACT", "That is you.", "userId")
+                    raise DomainError.of(ErrorCode.INVALID_CONTACT, "That is you.", "userId")
                 contact = Contact(
                     owner_id=user.id, display_name=other.display_name, user_id=other.id
                 )
@@ -135,11 +138,15 @@ class Me:
                 )
                 if source is None:
                     problems.add(
-                        "DIRECTORY_DATA_SOURCE_NOT_FOUND", "No such data source.", "dataSourceId"
+                        ErrorCode.DIRECTORY_DATA_SOURCE_NOT_FOUND,
+                        "No such data source.",
+                        "dataSourceId",
                     )
                 elif not source.active:
                     problems.add(
-                        "DATA_SOURCE_INACTIVE", "The data source is deactivated.", "dataSourceId"
+                        ErrorCode.DATA_SOURCE_INACTIVE,
+                        "The data source is deactivated.",
+                        "dataSourceId",
                     )
                 external_id = problems.required_name(new.external_id, "externalId")
                 name = problems.required_name(new.display_name, "displayName")
@@ -151,7 +158,9 @@ class Me:
                     external_id=external_id,
                 )
             if await uow.contacts.exists(contact):
-                raise DomainError.of("CONTACT_EXISTS", "The contact list has this contact already.")
+                raise DomainError.of(
+                    ErrorCode.CONTACT_EXISTS, "The contact list has this contact already."
+                )
             contact = await uow.contacts.add(contact)
             await self.audit.record_about(uow, actor, "CONTACT_ADDED", user, contact_id=contact.id)
             await uow.commit()

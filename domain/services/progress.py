@@ -34,6 +34,7 @@ from collections.abc import AsyncGenerator, Callable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 
+from domain.error_codes import ErrorCode
 from domain.errors import DomainError
 from domain.ports import (
     FinishedRun,
@@ -79,11 +80,11 @@ class OperationAbandoned(Exception):
 MAX_OPERATION_ID_LENGTH = 128
 
 
-def operation_id_problem(operation_id: str) -> tuple[str, str] | None:
+def operation_id_problem(operation_id: str) -> tuple[ErrorCode, str] | None:
     """Why an operation cannot have this id (code and message), if it cannot."""
     if not 0 < len(operation_id) <= MAX_OPERATION_ID_LENGTH:
         return (
-            "INVALID_OPERATION_ID",
+            ErrorCode.INVALID_OPERATION_ID,
             f"The operation id must have 1 to {MAX_OPERATION_ID_LENGTH} characters.",
         )
     if "\x00" in operation_id:
@@ -229,13 +230,13 @@ class ProgressBroker:
             return await self.start(actor.admin_id, operation_id)
         except OperationInUse:
             raise DomainError.of(
-                "OPERATION_ID_IN_USE",
+                ErrorCode.OPERATION_ID_IN_USE,
                 "A run of yours with this operation id has not finished yet.",
                 "operationId",
             ) from None
         except OperationLimitReached:
             raise DomainError.of(
-                "OPERATION_LIMIT_REACHED",
+                ErrorCode.OPERATION_LIMIT_REACHED,
                 "Too many of your operations are running; try again later.",
                 "operationId",
             ) from None

@@ -21,6 +21,7 @@ import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 
+from domain.error_codes import ErrorCode
 from domain.errors import DomainError
 from domain.model import PasswordPolicy
 from domain.ports import Clock, PasswordHasher, RandomSource, SecretBox, UnitOfWork
@@ -90,11 +91,13 @@ class Resets:
         """
         admin = require_admin(actor)
         if not options:
-            raise DomainError.of("NO_OPTION_SELECTED", "Select at least one option.", "options")
+            raise DomainError.of(
+                ErrorCode.NO_OPTION_SELECTED, "Select at least one option.", "options"
+            )
         distinct = list(dict.fromkeys(requested))
         if len(distinct) > MAX_USERS_PER_RESET:
             raise DomainError.of(
-                "TOO_MANY_USERS", f"At most {MAX_USERS_PER_RESET} users per request.", "ids"
+                ErrorCode.TOO_MANY_USERS, f"At most {MAX_USERS_PER_RESET} users per request.", "ids"
             )
         ordered = sorted(set(options), key=list(ResetOption).index)
         # Argon2 is the slow part of a password reset: the passwords of the next batch

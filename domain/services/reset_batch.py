@@ -9,6 +9,7 @@ import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field, replace
 
+from domain.error_codes import ErrorCode
 from domain.errors import DomainError, Problem
 from domain.model import (
     AuditEvent,
@@ -206,7 +207,7 @@ class ResetBatch:
             if user.is_vip and removed:
                 outcome.warnings.append(
                     Problem(
-                        "VIP_RELATIONSHIPS_DELETED",
+                        ErrorCode.VIP_RELATIONSHIPS_DELETED,
                         f"{user.login} is a VIP and has no default relationships: all "
                         f"{removed} relationships are gone; the VIP maintains them anew.",
                     )
@@ -224,7 +225,7 @@ class ResetBatch:
                 self._keep(writes, user, option, kept_contacts(stale))
             outcome.warnings.append(
                 Problem(
-                    "CONTACTS_REMOVED",
+                    ErrorCode.CONTACTS_REMOVED,
                     f"{len(stale)} contacts of deactivated directory data sources "
                     f"{'would be' if dry_run else 'were'} removed from the contact list.",
                 )

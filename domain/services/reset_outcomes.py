@@ -6,6 +6,7 @@ import enum
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from domain.error_codes import ErrorCode
 from domain.errors import Problem
 from domain.model import User
 
@@ -77,8 +78,8 @@ class UserResetOutcome:
         return UserResetStatus.PARTIAL if done else UserResetStatus.FAILED
 
 
-USER_NOT_FOUND = Problem("USER_NOT_FOUND", "No such user.")
-NOT_STORED = Problem("NOT_STORED", "The changes could not be stored; nothing was changed.")
+USER_NOT_FOUND = Problem(ErrorCode.USER_NOT_FOUND, "No such user.")
+NOT_STORED = Problem(ErrorCode.NOT_STORED, "The changes could not be stored; nothing was changed.")
 
 
 def selected_options(

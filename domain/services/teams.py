@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
+from domain.error_codes import ErrorCode
 from domain.errors import not_found
 from domain.model import RelationshipLevel, Team, User
 from domain.ports import UnitOfWork
@@ -43,13 +44,13 @@ async def _members(
     """The distinct member ids in order, each an existing user the admin may see."""
     ids = list(dict.fromkeys(member_ids))
     if not ids:
-        problems.add("TEAM_NEEDS_MEMBER", "A team keeps at least one member.", "memberIds")
+        problems.add(ErrorCode.TEAM_NEEDS_MEMBER, "A team keeps at least one member.", "memberIds")
         return ids
     users = await uow.users.get_many(ids)
     for index, user_id in enumerate(ids):
         user = users.get(user_id)
         if user is None or not admin.sees_location(user.location_id):
-            problems.add("USER_NOT_FOUND", "No such user.", "memberIds", str(index))
+            problems.add(ErrorCode.USER_NOT_FOUND, "No such user.", "memberIds", str(index))
     return ids
 
 
@@ -85,11 +86,11 @@ class Teams:
         async with self.uow.reading() as uow:
             team = await uow.teams.get(team_id)
             if team is None:
-                raise not_found("TEAM")
+                raise not_found(ErrorCode.TEAM_NOT_FOUND)
             if not admin.is_system and not _visible(
                 admin, team, await uow.users.get_many(team.member_ids)
             ):
-                raise not_found("TEAM")
+                raise not_found(ErrorCode.TEAM_NOT_FOUND)
         return team
 
     async def create_team(self, actor: Principal, new: NewTeam) -> Team:
@@ -120,7 +121,7 @@ class Teams:
         async with self.uow as uow:
             team = await uow.teams.get(changes.id)
             if team is None or not await _wholly_visible(uow, admin, team):
-                raise not_found("TEAM", "id")
+                raise not_found(ErrorCode.TEAM_NOT_FOUND, "id")
             updated = team
             if is_set(changes.name):
                 updated = replace(updated, name=problems.required_name(changes.name, "name"))
@@ -147,7 +148,7 @@ class Teams:
         async with self.uow as uow:
             team = await uow.teams.get(team_id)
             if team is None or not await _wholly_visible(uow, admin, team):
-                raise not_found("TEAM", "id")
+                raise not_found(ErrorCode.TEAM_NOT_FOUND, "id")
             await uow.teams.delete(team_id)
             await self.audit.record(uow, actor, "TEAM_DELETED", team_id=team_id, name=team.name)
             await uow.commit()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
+from domain.error_codes import ErrorCode
 from domain.errors import DomainError, not_found
 from domain.model import ConfigurationGroup, Location, SessionSubject, User
 from domain.ports import Page, PasswordHasher, UnitOfWork, UserQuery
@@ -114,14 +115,14 @@ async def _placement(
     """The location and group a user is put into, both within the admin's reach."""
     location = await uow.locations.get(location_id)
     if location is None or not admin.sees_location(location_id):
-        problems.add("LOCATION_NOT_FOUND", "No such location.", "locationId")
+        problems.add(ErrorCode.LOCATION_NOT_FOUND, "No such location.", "locationId")
         return None, None
     if group_id is None:
         return location, None
     group = await uow.groups.get(group_id)
     if group is None or group.location_id != location_id:
         problems.add(
-            "CONFIGURATION_GROUP_NOT_FOUND",
+            ErrorCode.CONFIGURATION_GROUP_NOT_FOUND,
             "No such configuration group in the user's location.",
             "configurationGroupId",
         )
@@ -142,9 +143,9 @@ async def _check_new_user(
         uow, admin, problems, new.location_id, new.configuration_group_id
     )
     if problems.fine("login") and await uow.users.login_taken(login):
-        problems.add("LOGIN_TAKEN", "Another user has this login.", "login")
+        problems.add(ErrorCode.LOGIN_TAKEN, "Another user has this login.", "login")
     if work_phone and problems.fine("workPhone") and await uow.users.work_phone_taken(work_phone):
-        problems.add("WORK_PHONE_TAKEN", "Another user has this work phone.", "workPhone")
+        problems.add(ErrorCode.WORK_PHONE_TAKEN, "Another user has this work phone.", "workPhone")
     if new.password is not None and location is not None:
         problems.password(location.password_policy, new.password, "password")
     problems.raise_if_any()
@@ -164,7 +165,7 @@ class Users:
         async with self.uow.reading() as uow:
             user = await uow.users.get(user_id)
         if user is None or not sees_user(actor, user):
-            raise not_found("USER")
+            raise not_found(ErrorCode.USER_NOT_FOUND)
         return as_read_by(actor, user)
 
     async def users_page(
@@ -235,7 +236,7 @@ class Users:
         async with self.uow as uow:
             user = await uow.users.get(changes.id, for_update=True)
             if user is None or not admin.sees_location(user.location_id):
-                raise not_found("USER", "id")
+                raise not_found(ErrorCode.USER_NOT_FOUND, "id")
             updated = user
             if is_set(changes.first_name):
                 updated = replace(
@@ -256,7 +257,7 @@ class Users:
                     and await uow.users.work_phone_taken(phone, user.id)
                 ):
                     problems.add(
-                        "WORK_PHONE_TAKEN", "Another user has this work phone.", "workPhone"
+                        ErrorCode.WORK_PHONE_TAKEN, "Another user has this work phone.", "workPhone"
                     )
                 updated = replace(updated, work_phone=phone)
             if is_set(changes.mobile_phone):
@@ -301,11 +302,11 @@ class Users:
         async with self.uow as uow:
             user = await uow.users.get(user_id)
             if user is None or not admin.sees_location(user.location_id):
-                raise not_found("USER", "id")
+                raise not_found(ErrorCode.USER_NOT_FOUND, "id")
             for team in (await uow.teams.for_members([user_id])).get(user_id, []):
                 if team.member_ids == [user_id]:
                     raise DomainError.of(
-                        "LAST_TEAM_MEMBER",
+                        ErrorCode.LAST_TEAM_MEMBER,
                         f"The user is the last member of team {team.name!r}; "
                         "delete the team first.",
                         "id",

@@ -15,6 +15,7 @@ import math
 import re
 from collections.abc import Iterable
 
+from domain.error_codes import ErrorCode
 from domain.errors import DomainError, Problem
 from domain.model import EmailGateway, PasswordPolicy, Settings
 from domain.rules import (
@@ -61,18 +62,20 @@ PHONE_PATTERN = re.compile(r"^\+?[0-9 ()/-]{2,32}$")
 # none may reach a mail header, an SMTP command or an address.
 HEADER_UNSAFE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 
-NUL_REFUSED = ("INVALID_CHARACTERS", "Must not contain the NUL character.")
+NUL_REFUSED = (ErrorCode.INVALID_CHARACTERS, "Must not contain the NUL character.")
 HEADER_UNSAFE_REFUSED = (
-    "INVALID_CHARACTERS",
+    ErrorCode.INVALID_CHARACTERS,
     "Must not contain line breaks or other control characters.",
 )
 
 
-def too_long(max_length: int) -> tuple[str, str]:
-    return "VALUE_TOO_LONG", f"At most {max_length} characters."
+def too_long(max_length: int) -> tuple[ErrorCode, str]:
+    return ErrorCode.VALUE_TOO_LONG, f"At most {max_length} characters."
 
 
-def text_problem(text: str, max_length: int, *, header: bool = False) -> tuple[str, str] | None:
+def text_problem(
+    text: str, max_length: int, *, header: bool = False
+) -> tuple[ErrorCode, str] | None:
     """What is wrong with a text, as (code, message); None when nothing is.
 
     ``header``: the text goes into a mail header, an address or an SMTP command.
@@ -125,14 +128,14 @@ def parse_id_number(text: str) -> int | None:
 # ---- JSON values ---------------------------------------------------------------------
 
 
-def json_problem(value: object) -> tuple[str, str] | None:
+def json_problem(value: object) -> tuple[ErrorCode, str] | None:
     """What keeps a JSON value handed in from being stored; None when nothing does.
 
     Walks the value without recursion, so that a value nested far deeper than
     allowed is judged without a RecursionError.
     """
     if value is None:
-        return "REQUIRED", "A value is required; null is none."
+        return ErrorCode.REQUIRED, "A value is required; null is none."
     stack: list[tuple[object, int]] = [(value, 0)]
     nodes = 0
     while stack:
@@ -145,7 +148,7 @@ def json_problem(value: object) -> tuple[str, str] | None:
                 return _too_deep()
             for key, item in node.items():
                 if not isinstance(key, str):
-                    return "INVALID_JSON", "Object keys are text."
+                    return ErrorCode.INVALID_JSON, "Object keys are text."
                 if "\x00" in key:
                     return NUL_REFUSED
                 stack.append((item, depth + 1))
@@ -160,24 +163,24 @@ def json_problem(value: object) -> tuple[str, str] | None:
             pass
         elif isinstance(node, int):
             if not MIN_JSON_INT <= node <= MAX_JSON_INT:
-                return "VALUE_OUT_OF_RANGE", "Integers must fit in 64 bits (signed)."
+                return ErrorCode.VALUE_OUT_OF_RANGE, "Integers must fit in 64 bits (signed)."
         elif isinstance(node, float):
             if not math.isfinite(node):
-                return "VALUE_OUT_OF_RANGE", "Numbers must be finite."
+                return ErrorCode.VALUE_OUT_OF_RANGE, "Numbers must be finite."
         else:
-            return "INVALID_JSON", "Not a JSON value."
+            return ErrorCode.INVALID_JSON, "Not a JSON value."
     # Safe to encode now: nested MAX_JSON_DEPTH deep at most.
     if len(json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode()) > MAX_JSON_BYTES:
         return _too_large()
     return None
 
 
-def _too_deep() -> tuple[str, str]:
-    return "VALUE_TOO_DEEP", f"Arrays and objects nest at most {MAX_JSON_DEPTH} deep."
+def _too_deep() -> tuple[ErrorCode, str]:
+    return ErrorCode.VALUE_TOO_DEEP, f"Arrays and objects nest at most {MAX_JSON_DEPTH} deep."
 
 
-def _too_large() -> tuple[str, str]:
-    return "VALUE_TOO_LARGE", f"At most {MAX_JSON_BYTES} bytes as JSON."
+def _too_large() -> tuple[ErrorCode, str]:
+    return ErrorCode.VALUE_TOO_LARGE, f"At most {MAX_JSON_BYTES} bytes as JSON."
 
 
 def stored_json_problem(value: object) -> str | None:
@@ -215,7 +218,7 @@ class Problems:
     def __init__(self) -> None:
         self.items: list[Problem] = []
 
-    def add(self, code: str, message: str, *field: str) -> None:
+    def add(self, code: ErrorCode, message: str, *field: str) -> None:
         self.items.append(Problem(code, message, tuple(field) or None))
 
     def raise_if_any(self) -> None:
@@ -236,7 +239,7 @@ class Problems:
     def required_name(self, value: str | None, *field: str) -> str:
         text = (value or "").strip()
         if not text:
-            self.add("REQUIRED", "Must not be empty.", *field)
+            self.add(ErrorCode.REQUIRED, "Must not be empty.", *field)
         else:
             self.text(text, MAX_NAME_LENGTH, *field)
         return text
@@ -255,7 +258,7 @@ class Problems:
         text = value.strip()
         if self.text(text, MAX_LOGIN_LENGTH, *field) and not LOGIN_PATTERN.match(text):
             self.add(
-                "INVALID_LOGIN",
+                ErrorCode.INVALID_LOGIN,
                 f"1 to {MAX_LOGIN_LENGTH} characters: letters, digits and . _ @ - only.",
                 *field,
             )
@@ -268,21 +271,21 @@ class Problems:
             and self.text(text, MAX_EMAIL_LENGTH, *field, header=True)
             and not EMAIL_PATTERN.match(text)
         ):
-            self.add("INVALID_EMAIL", "Not an e-mail address.", *field)
+            self.add(ErrorCode.INVALID_EMAIL, "Not an e-mail address.", *field)
         return text or None
 
     def host(self, value: str | None, *field: str) -> str:
         text = (value or "").strip()
         if not text:
-            self.add("REQUIRED", "Must not be empty.", *field)
+            self.add(ErrorCode.REQUIRED, "Must not be empty.", *field)
         elif self.text(text, MAX_HOST_LENGTH, *field, header=True) and " " in text:
-            self.add("INVALID_HOST", "A host name or address, without spaces.", *field)
+            self.add(ErrorCode.INVALID_HOST, "A host name or address, without spaces.", *field)
         return text
 
     def phone(self, value: str | None, *field: str) -> str | None:
         text = (value or "").strip()
         if text and self.text(text, MAX_PHONE_LENGTH, *field) and not PHONE_PATTERN.match(text):
-            self.add("INVALID_PHONE", "Digits, spaces and + ( ) / - only.", *field)
+            self.add(ErrorCode.INVALID_PHONE, "Digits, spaces and + ( ) / - only.", *field)
         return text or None
 
     def secret(self, value: str, *field: str) -> bool:
@@ -291,7 +294,7 @@ class Problems:
 
     def password_policy(self, policy: PasswordPolicy, *field: str) -> None:
         for problem in password_policy_problems(policy):
-            self.add("INVALID_PASSWORD_POLICY", problem, *field)
+            self.add(ErrorCode.INVALID_PASSWORD_POLICY, problem, *field)
 
     def password(self, policy: PasswordPolicy, password: str, *field: str) -> None:
         if "\x00" in password:
@@ -300,7 +303,7 @@ class Problems:
         broken = password_policy_violations(policy, password)
         if broken:
             self.add(
-                "PASSWORD_POLICY",
+                ErrorCode.PASSWORD_POLICY,
                 "The password must have " + ", ".join(broken) + ".",
                 *field,
             )
@@ -308,7 +311,7 @@ class Problems:
     def setting_key(self, key: str, *field: str) -> bool:
         if not key.strip():
             self.add(
-                "INVALID_SETTING_KEY",
+                ErrorCode.INVALID_SETTING_KEY,
                 f"Keys have 1 to {MAX_SETTING_KEY_LENGTH} characters.",
                 *field,
             )
@@ -331,7 +334,7 @@ class Problems:
                 continue
             if key in result:
                 self.add(
-                    "DUPLICATE_SETTING_KEY",
+                    ErrorCode.DUPLICATE_SETTING_KEY,
                     f"The key {key!r} appears twice.",
                     *field,
                     str(index),

@@ -20,10 +20,11 @@ from graphql import ExecutionResult, GraphQLError
 from strawberry.extensions import SchemaExtension
 from strawberry.types.graphql import OperationType
 
+from domain.error_codes import ErrorCode
 from domain.principals import Anonymous
 from gql.limits.cost import EXTENSIONS_KEY
 
-RATE_LIMITED = "RATE_LIMITED"
+RATE_LIMITED = ErrorCode.RATE_LIMITED
 
 
 @dataclass(frozen=True)

@@ -45,11 +45,12 @@ from graphql.type.introspection import (
     TypeNameMetaFieldDef,
 )
 
+from domain.error_codes import ErrorCode
 from gql.limits.sizes import Sizes
 
 # Where the cost report goes in the response's ``extensions``.
 EXTENSIONS_KEY = "cost"
-TOO_COSTLY = "QUERY_TOO_COSTLY"
+TOO_COSTLY = ErrorCode.QUERY_TOO_COSTLY
 
 # A write costs more than a read of the same size.
 MUTATION_COST = 10

@@ -31,12 +31,14 @@ from graphql.language import (
 )
 from graphql.validation.rules import ASTValidationRule
 
+from domain.error_codes import ErrorCode
+
 # Type references nest (`type { ofType { ofType … } } }`) without going deeper
 # into the data; GraphiQL's own introspection query needs nine of them.
 TYPE_WRAPPER_FIELD = "ofType"
 
 
-def _refusal(message: str, code: str, limit: int) -> GraphQLError:
+def _refusal(message: str, code: ErrorCode, limit: int) -> GraphQLError:
     return GraphQLError(message, extensions={"code": code, "limit": limit})
 
 
@@ -116,7 +118,7 @@ def max_depth_rule(max_depth: int) -> type[ASTValidationRule]:
                         _refusal(
                             f"The operation '{name}' is nested {depth} levels deep; "
                             f"at most {max_depth} are allowed.",
-                            "QUERY_TOO_DEEP",
+                            ErrorCode.QUERY_TOO_DEEP,
                             max_depth,
                         )
                     )
@@ -146,8 +148,13 @@ def max_aliases_and_directives_rule(
 
         def leave_document(self, *_: Any) -> None:
             for count, most, counted, code in (
-                (self.aliases, max_aliases, "has {} aliases", "TOO_MANY_ALIASES"),
-                (self.directives, max_directives, "uses {} directives", "TOO_MANY_DIRECTIVES"),
+                (self.aliases, max_aliases, "has {} aliases", ErrorCode.TOO_MANY_ALIASES),
+                (
+                    self.directives,
+                    max_directives,
+                    "uses {} directives",
+                    ErrorCode.TOO_MANY_DIRECTIVES,
+                ),
             ):
                 if count > most:
                     message = f"The document {counted.format(count)}; at most {most} are allowed."

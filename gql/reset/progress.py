@@ -13,6 +13,7 @@ from collections.abc import AsyncGenerator
 import strawberry
 from graphql import GraphQLError
 
+from domain.error_codes import ErrorCode
 from domain.errors import NotAuthenticated
 from domain.principals import AdminPrincipal, Anonymous
 from domain.services.progress import (
@@ -25,7 +26,7 @@ from domain.services.progress import (
 from gql.context import Info
 
 
-def _error(code: str, message: str) -> GraphQLError:
+def _error(code: ErrorCode, message: str) -> GraphQLError:
     return GraphQLError(message, extensions={"code": code})
 
 
@@ -75,12 +76,12 @@ class ResetProgressSubscription:
         except NotAuthenticated:
             principal = Anonymous()
         if isinstance(principal, Anonymous):
-            raise _error("UNAUTHENTICATED", "Sign in first: no valid bearer token.")
+            raise _error(ErrorCode.UNAUTHENTICATED, "Sign in first: no valid bearer token.")
         if not isinstance(principal, AdminPrincipal):
-            raise _error("FORBIDDEN", "Not allowed: administrators only.")
+            raise _error(ErrorCode.FORBIDDEN, "Not allowed: administrators only.")
         if operation_id_problem(operation_id) is not None:
             # resetUsers refuses such an id: no operation can have it.
-            raise _error("OPERATION_NOT_FOUND", "No operation has this id.")
+            raise _error(ErrorCode.OPERATION_NOT_FOUND, "No operation has this id.")
         broker = info.context.progress
         try:
             # aclosing: a subscriber that leaves ends the broker's watch at once.
@@ -91,17 +92,17 @@ class ResetProgressSubscription:
                     yield ResetProgress.from_snapshot(operation_id, snapshot)
         except OperationNotStarted:
             raise _error(
-                "OPERATION_NOT_FOUND",
+                ErrorCode.OPERATION_NOT_FOUND,
                 f"No operation {operation_id!r} of yours started within "
                 f"{broker.wait_timeout:g} seconds.",
             ) from None
         except OperationAbandoned:
             raise _error(
-                "OPERATION_ABANDONED",
+                ErrorCode.OPERATION_ABANDONED,
                 f"Operation {operation_id!r} stopped reporting before it finished: the "
                 "server process that ran it has ended. Its users show what it did.",
             ) from None
         except OperationLimitReached:
             raise _error(
-                "OPERATION_LIMIT_REACHED", "You watch too many operations at once."
+                ErrorCode.OPERATION_LIMIT_REACHED, "You watch too many operations at once."
             ) from None

@@ -1,0 +1,235 @@
+"""Every error code the API answers with, and what it means: the one place a code is made.
+
+A code reaches a client as a payload's ``UserError.code`` (an expected failure of a
+mutation, a reset action's error or warning, or a problem listed under a
+``BAD_USER_INPUT`` error), or as a GraphQL error's ``extensions.code`` (the request
+itself was refused: the caller, the limits, the server). Every raise site names its
+code from here, so a typo is an AttributeError, not a new code; docs/errors.md is
+generated from this module (``connect-admin export-errors``) and a test keeps every
+code here in use and every code in use here (tests/test_error_codes.py).
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum, auto
+
+
+class ErrorCode(StrEnum):
+    """A stable, machine-readable code; its value is its name, ``meaning`` says what it
+    means for the client."""
+
+    meaning: str
+
+    def __new__(cls, code: str, meaning: str) -> ErrorCode:
+        member = str.__new__(cls, code)
+        member._value_ = code
+        member.meaning = meaning
+        return member
+
+    @staticmethod
+    def _generate_next_value_(name: str, start: int, count: int, last_values: list[str]) -> str:
+        return name
+
+    # ---- not found (also: outside the caller's locations) -------------------------------
+    ADMINISTRATOR_NOT_FOUND = auto(), "No administrator has this ID."
+    API_TOKEN_NOT_FOUND = auto(), "No API token the caller may see has this ID."
+    CONFIGURATION_GROUP_NOT_FOUND = (
+        auto(),
+        (
+            "No configuration group has this ID, or it is outside the caller's locations "
+            "or not in the user's location."
+        ),
+    )
+    DIRECTORY_DATA_SOURCE_NOT_FOUND = auto(), "No directory data source has this ID."
+    LOCATION_NOT_FOUND = (
+        auto(),
+        ("No location has this ID, or it is outside the caller's locations."),
+    )
+    TEAM_NOT_FOUND = auto(), "No team has this ID, or it is not within the caller's locations."
+    USER_NOT_FOUND = (
+        auto(),
+        (
+            "No user has this ID or login, or the user is outside the caller's locations "
+            "(the same answer, so that nothing outside is revealed)."
+        ),
+    )
+    INVALID_CURSOR = auto(), "`after` is no cursor of this connection."
+
+    # ---- input values -------------------------------------------------------------------
+    REQUIRED = auto(), "The field must not be empty (or null)."
+    VALUE_TOO_LONG = auto(), "The text is longer than its field allows (the message says how long)."
+    VALUE_TOO_DEEP = auto(), "A JSON value nests arrays and objects more than 20 deep."
+    VALUE_TOO_LARGE = auto(), "A JSON value is larger than 16 KiB encoded."
+    VALUE_OUT_OF_RANGE = (
+        auto(),
+        ("A number in a JSON value is not finite or does not fit in 64 bits (signed)."),
+    )
+    INVALID_CHARACTERS = (
+        auto(),
+        (
+            "The text contains NUL, or (for what goes into a mail header or address) a line "
+            "break or another control character."
+        ),
+    )
+    INVALID_JSON = auto(), "Not a JSON value (e.g. an object key that is not text)."
+    INVALID_LOGIN = auto(), "A login has 1 to 64 letters, digits and . _ @ - only."
+    INVALID_EMAIL = auto(), "Not an e-mail address."
+    INVALID_HOST = auto(), "A host name or address, without spaces."
+    INVALID_PHONE = auto(), "A phone number has digits, spaces and + ( ) / - only."
+    INVALID_PORT = auto(), "A port from 1 to 65535."
+    INVALID_PAGE_SIZE = auto(), "`first` is negative or above the largest page size."
+    INVALID_SETTING_KEY = auto(), "A setting's key is empty or blank."
+    DUPLICATE_SETTING_KEY = auto(), "The same setting key appears twice in one list."
+    INVALID_PASSWORD_POLICY = auto(), "The password policy contradicts itself or its limits."
+    INVALID_OPERATION_ID = auto(), "An operation ID has 1 to 128 characters."
+    INVALID_TARGET = auto(), "A relationship points at the user itself."
+    INVALID_CONTACT = (
+        auto(),
+        ("A contact names both or neither of a user and a data source's entry, or the caller."),
+    )
+
+    # ---- conflicts with what is stored --------------------------------------------------
+    LOGIN_TAKEN = auto(), "Another user (or administrator) has this login."
+    WORK_PHONE_TAKEN = auto(), "Another user has this work phone."
+    NAME_TAKEN = (
+        auto(),
+        ("Another location, data source, or configuration group of the location, has this name."),
+    )
+    CONTACT_EXISTS = auto(), "The contact list has this contact already."
+    DATA_SOURCE_INACTIVE = auto(), "The directory data source is deactivated."
+    LOCATION_IN_USE = (
+        auto(),
+        ("Users, configuration groups or sub-administrators limited to the location remain."),
+    )
+    CONFIGURATION_GROUP_IN_USE = auto(), "Users still belong to the configuration group."
+    TEAM_NEEDS_MEMBER = auto(), "A team keeps at least one member."
+    LAST_TEAM_MEMBER = auto(), "The user is the last member of a team; delete the team first."
+    OWN_ACCOUNT = auto(), "An administrator cannot block or delete its own account."
+    LAST_SYSTEM_ADMINISTRATOR = (
+        auto(),
+        ("The last system administrator who is not blocked cannot be blocked or deleted."),
+    )
+    RELATIONSHIP_POLICY = (
+        auto(),
+        ("The location's policy is EXTEND_ONLY: no level below the default for that target."),
+    )
+
+    # ---- signing in and passwords -------------------------------------------------------
+    INVALID_CREDENTIALS = (
+        auto(),
+        ("Wrong login or password (the same for an unknown login), or a wrong current password."),
+    )
+    ACCOUNT_BLOCKED = auto(), "The account is blocked."
+    TOO_MANY_ATTEMPTS = (
+        auto(),
+        (
+            "10 failed sign-ins for this login within 15 minutes: refused for 15 minutes "
+            "(even with the right password)."
+        ),
+    )
+    TEMPORARY_PASSWORD_EXPIRED = (
+        auto(),
+        (
+            "The random password of a reset was not used in time; an administrator must set a "
+            "new one."
+        ),
+    )
+    PASSWORD_POLICY = auto(), "The password does not meet the location's password policy."
+    PASSWORD_UNCHANGED = auto(), "The new password equals the current one."
+
+    # ---- voicemail ----------------------------------------------------------------------
+    INVALID_PIN = auto(), "Wrong voicemail PIN (the try counts)."
+    PIN_LOCKED = auto(), "5 wrong PINs: the PIN is locked for 15 minutes."
+    NO_PIN = auto(), "The user has no voicemail PIN."
+
+    # ---- mail ---------------------------------------------------------------------------
+    EMAIL_MISSING = auto(), "The user has no e-mail address, so nothing can be mailed to it."
+    EMAIL_INVALID = auto(), "The user's stored e-mail address cannot be sent to."
+    MAIL_GATEWAY_NOT_CONFIGURED = auto(), "No E-Mail Gateway is configured."
+    MAIL_GATEWAY_INVALID = (
+        auto(),
+        ("The stored E-Mail Gateway has a field that cannot go into a mail header."),
+    )
+    MAIL_DELIVERY_FAILED = auto(), "The SMTP server refused the test mail (its reply is quoted)."
+
+    # ---- resets -------------------------------------------------------------------------
+    NO_OPTION_SELECTED = auto(), "A reset needs at least one option."
+    TOO_MANY_USERS = auto(), "More than 10,000 user IDs in one reset."
+    NOT_STORED = auto(), "Storing the user's changes failed; nothing of the user was changed."
+    VIP_RELATIONSHIPS_DELETED = (
+        auto(),
+        ("Warning: the user is a VIP and loses every relationship, defaults included."),
+    )
+    CONTACTS_REMOVED = auto(), "Warning: contacts from deactivated data sources are removed."
+    OPERATION_ID_IN_USE = auto(), "The caller has a running operation with this ID."
+    OPERATION_LIMIT_REACHED = (
+        auto(),
+        ("The caller runs, or watches, too many operations at once; try again later."),
+    )
+    OPERATION_NOT_FOUND = auto(), "No operation of the caller's has this ID (resetProgress)."
+    OPERATION_ABANDONED = (
+        auto(),
+        ("The operation's process stopped before it finished (resetProgress)."),
+    )
+
+    # ---- the request (GraphQL errors' extensions.code) ----------------------------------
+    UNAUTHENTICATED = auto(), "No valid bearer token: sign in first."
+    FORBIDDEN = auto(), "The caller's role does not allow the operation."
+    BAD_USER_INPUT = (
+        auto(),
+        (
+            "A query's argument is invalid; `extensions.problems` lists each problem's code, "
+            "message and field."
+        ),
+    )
+    INTERNAL_SERVER_ERROR = (
+        auto(),
+        ("An unexpected error; the message is masked and the error logged under the request ID."),
+    )
+    SERVICE_UNAVAILABLE = (
+        auto(),
+        (
+            "The database could not serve the request in time; HTTP 503 with Retry-After "
+            "(`extensions.retryAfter`)."
+        ),
+    )
+    DEADLINE_EXCEEDED = (
+        auto(),
+        ("The operation ran past the server's execution deadline; HTTP 503 with Retry-After."),
+    )
+    QUERY_TOO_DEEP = auto(), "The operation nests fields deeper than allowed (`extensions.limit`)."
+    TOO_MANY_ALIASES = auto(), "The document has more aliases than allowed (`extensions.limit`)."
+    TOO_MANY_DIRECTIVES = (
+        auto(),
+        ("The document uses more directives than allowed (`extensions.limit`)."),
+    )
+    QUERY_TOO_COSTLY = (
+        auto(),
+        ("The operation's cost is above the ceiling (`extensions.cost`, `extensions.limit`)."),
+    )
+    RATE_LIMITED = auto(), ("The caller's cost budget is spent; HTTP 429 with Retry-After.")
+    SUBSCRIPTION_NEEDS_WEBSOCKET = (
+        auto(),
+        ("Subscriptions run over a websocket (graphql-transport-ws), not over HTTP."),
+    )
+    OPERATION_NEEDS_HTTP = auto(), ("Queries and mutations run over HTTP, not over the websocket.")
+
+    # ---- HTTP refusals before GraphQL (the body's extensions.code) ----------------------
+    BAD_REQUEST = auto(), "HTTP 400: the request is no GraphQL request (body, query, variables)."
+    NOT_FOUND = auto(), "HTTP 404: no such path."
+    METHOD_NOT_ALLOWED = auto(), "HTTP 405: a mutation over GET; `Allow: POST`."
+    UNSUPPORTED_MEDIA_TYPE = (
+        auto(),
+        ("HTTP 415: the body is neither application/json nor application/graphql."),
+    )
+    REQUEST_TIMEOUT = auto(), "HTTP 408: the request body did not arrive in time."
+    REQUEST_TOO_LARGE = auto(), "HTTP 413: the request body is larger than allowed."
+    INVALID_IDEMPOTENCY_KEY = auto(), "HTTP 400: an Idempotency-Key has 1 to 200 characters."
+    IDEMPOTENCY_KEY_REUSED = (
+        auto(),
+        ("HTTP 422: the Idempotency-Key was used before with a different request."),
+    )
+    IDEMPOTENCY_KEY_IN_USE = (
+        auto(),
+        ("HTTP 409: a request with this Idempotency-Key is still running."),
+    )
