@@ -154,7 +154,7 @@ class ErrorCode(StrEnum):
 
     # ---- resets -------------------------------------------------------------------------
     NO_OPTION_SELECTED = auto(), "A reset needs at least one option."
-    TOO_MANY_USERS = auto(), "More than 10,000 user IDs in one reset."
+    TOO_MANY_USERS = auto(), "More than 10,000 user IDs in one reset or undo."
     NOT_STORED = auto(), "Storing the user's changes failed; nothing of the user was changed."
     VIP_RELATIONSHIPS_DELETED = (
         auto(),
@@ -166,6 +166,22 @@ class ErrorCode(StrEnum):
         auto(),
         ("The caller runs, or watches, too many operations at once; try again later."),
     )
+    # ---- undoing a reset ----------------------------------------------------------------
+    RESET_NOT_FOUND = auto(), "No reset the caller may undo has this ID."
+    UNDO_EXPIRED = (
+        auto(),
+        "What the reset removed is no longer kept (CONNECT_RESET_UNDO_DAYS have passed).",
+    )
+    ALREADY_UNDONE = auto(), "This reset was undone for the user before; nothing changed."
+    UNDO_CONFLICT = (
+        auto(),
+        "Warning: the user changed the item after the reset; the newer value is kept.",
+    )
+    UNDO_ITEM_GONE = (
+        auto(),
+        "Warning: the relationship's other user was deleted since the reset; not restored.",
+    )
+
     OPERATION_NOT_FOUND = auto(), "No operation of the caller's has this ID (resetProgress)."
     OPERATION_ABANDONED = (
         auto(),

@@ -15,6 +15,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import NamedTuple
 
+from domain.error_codes import ErrorCode
 from domain.errors import DomainError, Problem
 from domain.model import AuditEvent, Contact, RelationshipLevel, ResetUndoRecord, User
 from domain.ports import Clock, UnitOfWork
@@ -41,7 +42,7 @@ from domain.services.undo_items import (
 
 logger = logging.getLogger("connect_admin.domain.services.reset")
 
-NOT_IN_RESET = Problem("USER_NOT_FOUND", "No such user among this reset's users.")
+NOT_IN_RESET = Problem(ErrorCode.USER_NOT_FOUND, "No such user among this reset's users.")
 
 
 class _Run(NamedTuple):
@@ -98,7 +99,9 @@ class ResetUndo:
         now = self.clock.now()
         if requested is not None and len(set(requested)) > MAX_USERS_PER_RESET:
             raise DomainError.of(
-                "TOO_MANY_USERS", f"At most {MAX_USERS_PER_RESET} users per request.", "userIds"
+                ErrorCode.TOO_MANY_USERS,
+                f"At most {MAX_USERS_PER_RESET} users per request.",
+                "userIds",
             )
         expiry = expiry_of(reset_id)
         async with self.uow.reading() as uow:
@@ -109,12 +112,12 @@ class ResetUndo:
         if not user_ids:
             if expiry is not None and expiry <= now:
                 raise DomainError.of(
-                    "UNDO_EXPIRED",
+                    ErrorCode.UNDO_EXPIRED,
                     f"What this reset removed was kept until {expiry.isoformat()}; "
                     "it can no longer be undone.",
                     "resetId",
                 )
-            raise DomainError.of("RESET_NOT_FOUND", "No such reset to undo.", "resetId")
+            raise DomainError.of(ErrorCode.RESET_NOT_FOUND, "No such reset to undo.", "resetId")
         keys = (
             list(dict.fromkeys(requested))
             if requested is not None
@@ -260,14 +263,14 @@ def _refusal(records: Sequence[ResetUndoRecord], now: datetime) -> Problem | Non
     if undone is not None:
         assert undone.undone_at is not None
         return Problem(
-            "ALREADY_UNDONE",
+            ErrorCode.ALREADY_UNDONE,
             f"Undone already, at {undone.undone_at.isoformat()} by {undone.undone_by}: "
             "nothing changed.",
         )
     expiry = min(r.expires_at for r in records)
     if expiry <= now:
         return Problem(
-            "UNDO_EXPIRED",
+            ErrorCode.UNDO_EXPIRED,
             f"What the reset removed was kept until {expiry.isoformat()}; "
             "it can no longer be undone.",
         )

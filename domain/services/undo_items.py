@@ -14,6 +14,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 
+from domain.error_codes import ErrorCode
 from domain.errors import Problem
 from domain.model import Contact, JsonValue, RelationshipLevel, Settings, User
 from domain.ports import RandomSource
@@ -79,7 +80,7 @@ class Restoration:
 
     def conflict(self, item: str, message: str) -> None:
         self.conflicts.append(item)
-        self.warnings.append(Problem("UNDO_CONFLICT", message))
+        self.warnings.append(Problem(ErrorCode.UNDO_CONFLICT, message))
 
 
 def restore_relationships(
@@ -96,7 +97,7 @@ def restore_relationships(
         if target is None:
             result.warnings.append(
                 Problem(
-                    "UNDO_ITEM_GONE",
+                    ErrorCode.UNDO_ITEM_GONE,
                     f"The relationship to user {target_id} cannot be put back: "
                     "that user no longer exists.",
                 )
