@@ -51,7 +51,10 @@ SERVICE_UNAVAILABLE = "SERVICE_UNAVAILABLE"
 DEADLINE_EXCEEDED = "DEADLINE_EXCEEDED"
 
 
-@strawberry.type
+@strawberry.type(
+    description="An expected failure: why a mutation, or one action or user of a reset, "
+    "was refused, or a warning about what a reset removes."
+)
 class UserError:
     code: str = strawberry.field(
         description=(
@@ -59,7 +62,9 @@ class UserError:
             "MAIL_GATEWAY_NOT_CONFIGURED, PASSWORD_POLICY, INVALID_CREDENTIALS."
         )
     )
-    message: str
+    message: str = strawberry.field(
+        description="What went wrong, in English, for people; may change between releases."
+    )
     field: list[str] | None = strawberry.field(
         default=None, description="Path to the input field at fault, if any."
     )

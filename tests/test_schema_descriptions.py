@@ -6,11 +6,11 @@ from __future__ import annotations
 
 from graphql import (
     GraphQLEnumType,
-    GraphQLSchema,
     GraphQLInputObjectType,
     GraphQLInterfaceType,
     GraphQLNamedType,
     GraphQLObjectType,
+    GraphQLSchema,
     specified_scalar_types,
 )
 from graphql import build_schema as build_graphql_schema
@@ -61,7 +61,7 @@ def test_every_schema_element_has_a_description() -> None:
 
 def test_the_check_names_each_kind_of_undescribed_element() -> None:
     """An empty walk would pass too: the check must find a gap of every kind."""
-    sdl = '''
+    sdl = """
         "A described query."
         type Query {
           "Described."
@@ -73,7 +73,7 @@ def test_the_check_names_each_kind_of_undescribed_element() -> None:
         enum Kind { "Described." ONE TWO }
         input Filter { "Described." search: String, limit: Int }
         scalar Date
-    '''
+    """
     schema = build_graphql_schema(sdl)
     assert undescribed_elements(schema) == [
         "Date",
