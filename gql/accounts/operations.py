@@ -89,6 +89,16 @@ def _auth_payload(result: auth.SignIn) -> AuthPayload:
     )
 
 
+NewAdministrator = Annotated[
+    CreateAdministratorInput, strawberry.argument(description="The new administrator.")
+]
+TokenName = Annotated[
+    str,
+    strawberry.argument(description="What the token is for: 1 to 200 characters."),
+]
+ApiTokenId = Annotated[strawberry.ID, strawberry.argument(description="The token to revoke.")]
+
+
 @strawberry.type
 class AccountsMutation:
     @payload_mutation(
@@ -116,11 +126,7 @@ class AccountsMutation:
         "VALUE_TOO_LONG, INVALID_CHARACTERS."
     )
     async def create_administrator(
-        self,
-        info: Info,
-        input: Annotated[
-            CreateAdministratorInput, strawberry.argument(description="The new administrator.")
-        ],
+        self, info: Info, input: NewAdministrator
     ) -> AdministratorPayload:
         ctx = info.context
         admin = await ctx.services().administrators.create_administrator(
@@ -182,14 +188,7 @@ class AccountsMutation:
             "VALUE_TOO_LONG."
         )
     )
-    async def create_api_token(
-        self,
-        info: Info,
-        name: Annotated[
-            str,
-            strawberry.argument(description="What the token is for: 1 to 200 characters."),
-        ],
-    ) -> ApiTokenPayload:
+    async def create_api_token(self, info: Info, name: TokenName) -> ApiTokenPayload:
         ctx = info.context
         token, secret = await ctx.services().auth.create_api_token(ctx.principal, name)
         return ApiTokenPayload(api_token=ApiToken.from_domain(token), token=secret, errors=[])
@@ -199,11 +198,7 @@ class AccountsMutation:
         "The caller's own tokens, or any for a system administrator; signed in (not with an "
         "API token). Revoking a revoked token changes nothing. Errors: API_TOKEN_NOT_FOUND."
     )
-    async def revoke_api_token(
-        self,
-        info: Info,
-        id: Annotated[strawberry.ID, strawberry.argument(description="The token to revoke.")],
-    ) -> MutationResult:
+    async def revoke_api_token(self, info: Info, id: ApiTokenId) -> MutationResult:
         ctx = info.context
         await ctx.services().auth.revoke_api_token(ctx.principal, pk_of(id, "ApiToken", "id"))
         return MutationResult.done()

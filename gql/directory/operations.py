@@ -34,6 +34,14 @@ class DirectoryDataSourcePayload(Payload):
 SYSTEM_ONLY = " System administrators (or their API tokens) only; others FORBIDDEN."
 
 
+SourceName = Annotated[
+    str,
+    strawberry.argument(description="1 to 200 characters, unique (NAME_TAKEN)."),
+]
+SourceId = Annotated[strawberry.ID, strawberry.argument(description="The data source.")]
+Active = Annotated[bool, strawberry.argument(description="True to activate, false to deactivate.")]
+
+
 @strawberry.type
 class DirectoryMutation:
     @payload_mutation(
@@ -42,12 +50,7 @@ class DirectoryMutation:
         + " Errors: REQUIRED, VALUE_TOO_LONG, NAME_TAKEN."
     )
     async def create_directory_data_source(
-        self,
-        info: Info,
-        name: Annotated[
-            str,
-            strawberry.argument(description="1 to 200 characters, unique (NAME_TAKEN)."),
-        ],
+        self, info: Info, name: SourceName
     ) -> DirectoryDataSourcePayload:
         ctx = info.context
         source = await ctx.services().data_sources.create_data_source(ctx.principal, name)
@@ -62,12 +65,7 @@ class DirectoryMutation:
         "DIRECTORY_DATA_SOURCE_NOT_FOUND."
     )
     async def set_directory_data_source_active(
-        self,
-        info: Info,
-        id: Annotated[strawberry.ID, strawberry.argument(description="The data source.")],
-        active: Annotated[
-            bool, strawberry.argument(description="True to activate, false to deactivate.")
-        ],
+        self, info: Info, id: SourceId, active: Active
     ) -> DirectoryDataSourcePayload:
         ctx = info.context
         source = await ctx.services().data_sources.set_data_source_active(

@@ -43,45 +43,36 @@ class ConfigurationGroupPayload(Payload):
     errors: list[UserError] = strawberry.field(description=PAYLOAD_ERRORS)
 
 
+NewLocation = Annotated[CreateLocationInput, strawberry.argument(description="The location.")]
+LocationChanges = Annotated[UpdateLocationInput, strawberry.argument(description="The changes.")]
+LocationId = Annotated[strawberry.ID, strawberry.argument(description="The location to delete.")]
+NewGroup = Annotated[CreateConfigurationGroupInput, strawberry.argument(description="The group.")]
+GroupId = Annotated[strawberry.ID, strawberry.argument(description="The group to delete.")]
+
+
 @strawberry.type
 class LocationsMutation:
     @payload_mutation(description=D.CREATE_LOCATION)
-    async def create_location(
-        self,
-        info: Info,
-        input: Annotated[CreateLocationInput, strawberry.argument(description="The location.")],
-    ) -> LocationPayload:
+    async def create_location(self, info: Info, input: NewLocation) -> LocationPayload:
         ctx = info.context
         location = await ctx.services().locations.create_location(ctx.principal, input.to_domain())
         return LocationPayload(location=Location.from_domain(location), errors=[])
 
     @payload_mutation(description=D.UPDATE_LOCATION)
-    async def update_location(
-        self,
-        info: Info,
-        input: Annotated[UpdateLocationInput, strawberry.argument(description="The changes.")],
-    ) -> LocationPayload:
+    async def update_location(self, info: Info, input: LocationChanges) -> LocationPayload:
         ctx = info.context
         location = await ctx.services().locations.update_location(ctx.principal, input.to_domain())
         return LocationPayload(location=Location.from_domain(location), errors=[])
 
     @payload_mutation(description=D.DELETE_LOCATION)
-    async def delete_location(
-        self,
-        info: Info,
-        id: Annotated[strawberry.ID, strawberry.argument(description="The location to delete.")],
-    ) -> MutationResult:
+    async def delete_location(self, info: Info, id: LocationId) -> MutationResult:
         ctx = info.context
         await ctx.services().locations.delete_location(ctx.principal, pk_of(id, "Location", "id"))
         return MutationResult.done()
 
     @payload_mutation(description=D.CREATE_GROUP)
     async def create_configuration_group(
-        self,
-        info: Info,
-        input: Annotated[
-            CreateConfigurationGroupInput, strawberry.argument(description="The group.")
-        ],
+        self, info: Info, input: NewGroup
     ) -> ConfigurationGroupPayload:
         ctx = info.context
         group = await ctx.services().groups.create_group(ctx.principal, input.to_domain())
@@ -90,11 +81,7 @@ class LocationsMutation:
         )
 
     @payload_mutation(description=D.DELETE_GROUP)
-    async def delete_configuration_group(
-        self,
-        info: Info,
-        id: Annotated[strawberry.ID, strawberry.argument(description="The group to delete.")],
-    ) -> MutationResult:
+    async def delete_configuration_group(self, info: Info, id: GroupId) -> MutationResult:
         ctx = info.context
         await ctx.services().groups.delete_group(
             ctx.principal, pk_of(id, "ConfigurationGroup", "id")

@@ -31,6 +31,12 @@ class MailGatewayQuery:
         return EmailGateway.from_reading(reading)
 
 
+GatewaySettings = Annotated[
+    EmailGatewayInput, strawberry.argument(description="The gateway's settings.")
+]
+Recipient = Annotated[str, strawberry.argument(description="The recipient's e-mail address.")]
+
+
 @strawberry.type
 class MailGatewayMutation:
     @payload_mutation(
@@ -41,11 +47,7 @@ class MailGatewayMutation:
         "INVALID_CHARACTERS, VALUE_TOO_LONG."
     )
     async def configure_email_gateway(
-        self,
-        info: Info,
-        input: Annotated[
-            EmailGatewayInput, strawberry.argument(description="The gateway's settings.")
-        ],
+        self, info: Info, input: GatewaySettings
     ) -> EmailGatewayPayload:
         ctx = info.context
         gateway = await ctx.services().mail.configure_gateway(ctx.principal, input.to_domain())
@@ -58,11 +60,7 @@ class MailGatewayMutation:
         "MAIL_GATEWAY_NOT_CONFIGURED, MAIL_GATEWAY_INVALID, MAIL_DELIVERY_FAILED (with the "
         "SMTP reply), REQUIRED, INVALID_EMAIL, INVALID_CHARACTERS."
     )
-    async def send_test_email(
-        self,
-        info: Info,
-        to: Annotated[str, strawberry.argument(description="The recipient's e-mail address.")],
-    ) -> MutationResult:
+    async def send_test_email(self, info: Info, to: Recipient) -> MutationResult:
         ctx = info.context
         await ctx.services().mail.send_test_email(ctx.principal, to)
         return MutationResult.done()

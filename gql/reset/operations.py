@@ -19,6 +19,16 @@ def _user_pk(global_id: str) -> int | None:
     return parsed[1] if parsed and parsed[0] == "User" else None
 
 
+PasswordUserId = Annotated[strawberry.ID, strawberry.argument(description="The user.")]
+NewUserPassword = Annotated[
+    str,
+    strawberry.argument(
+        description="The new password; it must meet the user's location's password "
+        "policy (PASSWORD_POLICY)."
+    ),
+]
+
+
 @strawberry.type
 class ResetMutation:
     @payload_mutation(description=D.RESET_USERS)
@@ -55,16 +65,7 @@ class ResetMutation:
 
     @payload_mutation(description=D.SET_USER_PASSWORD)
     async def set_user_password(
-        self,
-        info: Info,
-        user_id: Annotated[strawberry.ID, strawberry.argument(description="The user.")],
-        password: Annotated[
-            str,
-            strawberry.argument(
-                description="The new password; it must meet the user's location's password "
-                "policy (PASSWORD_POLICY)."
-            ),
-        ],
+        self, info: Info, user_id: PasswordUserId, password: NewUserPassword
     ) -> MutationResult:
         ctx = info.context
         await ctx.services().credentials.set_user_password(

@@ -60,6 +60,23 @@ class SelfServiceQuery:
         return None if user is None else User.from_domain(user)
 
 
+CurrentPassword = Annotated[
+    str, strawberry.argument(description="The password the user signed in with.")
+]
+NewPassword = Annotated[
+    str,
+    strawberry.argument(description="The new password, checked against the location's policy."),
+]
+TargetUserId = Annotated[
+    strawberry.ID, strawberry.argument(description="The user the relationship points at.")
+]
+Level = Annotated[
+    RelationshipLevel,
+    strawberry.argument(description="What the target may see and do with the caller's."),
+]
+NewContact = Annotated[AddMyContactInput, strawberry.argument(description="The contact to add.")]
+
+
 @strawberry.type
 class SelfServiceMutation:
     @payload_mutation(
@@ -70,17 +87,7 @@ class SelfServiceMutation:
         "PASSWORD_UNCHANGED, INVALID_CHARACTERS."
     )
     async def change_my_password(
-        self,
-        info: Info,
-        current_password: Annotated[
-            str, strawberry.argument(description="The password the user signed in with.")
-        ],
-        new_password: Annotated[
-            str,
-            strawberry.argument(
-                description="The new password, checked against the location's policy."
-            ),
-        ],
+        self, info: Info, current_password: CurrentPassword, new_password: NewPassword
     ) -> MutationResult:
         ctx = info.context
         await ctx.services().auth.change_my_password(ctx.principal, current_password, new_password)
@@ -94,15 +101,7 @@ class SelfServiceMutation:
         "INVALID_TARGET (the caller itself), RELATIONSHIP_POLICY."
     )
     async def set_my_relationship(
-        self,
-        info: Info,
-        target_user_id: Annotated[
-            strawberry.ID, strawberry.argument(description="The user the relationship points at.")
-        ],
-        level: Annotated[
-            RelationshipLevel,
-            strawberry.argument(description="What the target may see and do with the caller's."),
-        ],
+        self, info: Info, target_user_id: TargetUserId, level: Level
     ) -> MutationResult:
         ctx = info.context
         target = pk_of(target_user_id, "User", "targetUserId")
@@ -136,11 +135,7 @@ class SelfServiceMutation:
         "DATA_SOURCE_INACTIVE, CONTACT_EXISTS (the list has it already), REQUIRED, "
         "VALUE_TOO_LONG."
     )
-    async def add_my_contact(
-        self,
-        info: Info,
-        input: Annotated[AddMyContactInput, strawberry.argument(description="The contact to add.")],
-    ) -> ContactPayload:
+    async def add_my_contact(self, info: Info, input: NewContact) -> ContactPayload:
         ctx = info.context
         contact = await ctx.services().me.add_my_contact(ctx.principal, input.to_domain())
         return ContactPayload(contact=Contact.from_domain(contact), errors=[])

@@ -44,6 +44,9 @@ class VoicemailAccessPayload(Payload):
     errors: list[UserError] = strawberry.field(description=PAYLOAD_ERRORS)
 
 
+Pin = Annotated[str, strawberry.argument(description="The PIN the caller typed.")]
+
+
 @strawberry.type
 class VoicemailMutation:
     @payload_mutation(
@@ -69,12 +72,7 @@ class VoicemailMutation:
         "Errors: INVALID_PIN, PIN_LOCKED, NO_PIN (no PIN set, or still pending delivery), "
         "USER_NOT_FOUND, VALUE_TOO_LONG (a PIN over 64 characters), INVALID_CHARACTERS."
     )
-    async def verify_voicemail_pin(
-        self,
-        info: Info,
-        login: LOGIN,
-        pin: Annotated[str, strawberry.argument(description="The PIN the caller typed.")],
-    ) -> MutationResult:
+    async def verify_voicemail_pin(self, info: Info, login: LOGIN, pin: Pin) -> MutationResult:
         ctx = info.context
         await ctx.services().credentials.verify_voicemail_pin(ctx.principal, login, pin)
         return MutationResult.done()
