@@ -10,23 +10,26 @@ MAIL_ROUTE_ERRORS = (
     "stored gateway cannot be used)"
 )
 
-RESET_USERS = (
-    "Other... > Reset user (or Reset for multiple selections): resets the selected users "
-    "with the chosen options, in request order, each distinct ID once, 100 users per "
-    "transaction. Each user is handled on its own: one user's failure never changes "
-    "another's outcome, and an action that fails for a user changes nothing of that "
-    "action; the user's other actions still run, each seeing what the ones before it "
-    "changed. With dryRun, nothing is stored or sent, and the results say what would "
-    "happen, warnings included. Every reset user is a USER_RESET audit event. "
-    "Callers: a system administrator; a sub-administrator, for the users of its locations "
-    "(others answer USER_NOT_FOUND); an API token of either. A Connect Client user is "
-    "FORBIDDEN. "
-    "Errors of the request (nothing is done): NO_OPTION_SELECTED, TOO_MANY_USERS, "
-    "INVALID_OPERATION_ID, INVALID_CHARACTERS, OPERATION_ID_IN_USE, "
-    "OPERATION_LIMIT_REACHED. Of a user: USER_NOT_FOUND, NOT_STORED. Of an action: "
-    + MAIL_ROUTE_ERRORS
-    + ". Warnings: VIP_RELATIONSHIPS_DELETED, CONTACTS_REMOVED. Retry safely with an "
-    "Idempotency-Key header: a repeat answers the first result and changes nothing."
+RESET_USERS = "\n\n".join(
+    [
+        "Other... > Reset user (or Reset for multiple selections): resets the selected users "
+        "with the chosen options, in request order, each distinct ID once, 100 users per "
+        "transaction. Each user is handled on its own: one user's failure never changes "
+        "another's outcome, and an action that fails for a user changes nothing of that "
+        "action; the user's other actions still run, each seeing what the ones before it "
+        "changed. With dryRun, nothing is stored or sent, and the results say what would "
+        "happen, warnings included. Every reset user is a USER_RESET audit event.",
+        "Callers: a system administrator; a sub-administrator, for the users of its "
+        "locations (others answer USER_NOT_FOUND); an API token of either. A Connect Client "
+        "user is FORBIDDEN.",
+        "Errors of the request (nothing is done): NO_OPTION_SELECTED, TOO_MANY_USERS, "
+        "INVALID_OPERATION_ID, INVALID_CHARACTERS, OPERATION_ID_IN_USE, "
+        "OPERATION_LIMIT_REACHED. Of a user: USER_NOT_FOUND, NOT_STORED. Of an action: "
+        + MAIL_ROUTE_ERRORS
+        + ". Warnings: VIP_RELATIONSHIPS_DELETED, CONTACTS_REMOVED.",
+        "Retry safely with an Idempotency-Key header: a repeat with the same body answers "
+        "the first result and changes nothing.",
+    ]
 )
 IDS = (
     "The users to reset, by User ID, in the order their results come back; a repeated ID "
