@@ -45,20 +45,19 @@ graphql_enum(
     RelationshipLevel,
     description=(
         "A directed relationship level, in ascending order of rights: what the target "
-        "may see and do with the owner's resources."
-        " What each level grants is the UC server's (XPhone Connect); this server stores, "
-        "compares and resolves the levels."
+        "may see and do with the owner's resources. What each level grants is the UC "
+        "server's (XPhone Connect); this server stores, compares and resolves the levels."
     ),
     values={
-        L.BLOCKED: "The lowest level: blocked, the fewest rights of all.",
-        L.UNKNOWN: "Second lowest: as towards someone unknown.",
-        L.EXTERNAL: "Third: as towards someone outside the organisation.",
-        L.FORWARDING_PARTICIPANT: "Fourth: takes part in the owner's call forwarding.",
-        L.FORWARDER: "Fifth: may forward the owner's calls.",
-        L.EMPLOYEE: "Sixth: a colleague; the default level of a location unless set.",
-        L.TEAM_COLLEAGUE: "Seventh: a team-mate; the default level of a team unless set.",
-        L.ASSISTANT: "Eighth: an assistant of the owner.",
-        L.ASSISTANT_PLUS: "The highest level: an assistant with the most rights.",
+        L.BLOCKED: "Rank 1 of 9, Blocked: the fewest rights.",
+        L.UNKNOWN: "Rank 2 of 9, Unknown.",
+        L.EXTERNAL: "Rank 3 of 9, External.",
+        L.FORWARDING_PARTICIPANT: "Rank 4 of 9, Forwarding participant.",
+        L.FORWARDER: "Rank 5 of 9, Forwarder.",
+        L.EMPLOYEE: "Rank 6 of 9, Employee: a location's default level unless set.",
+        L.TEAM_COLLEAGUE: "Rank 7 of 9, Team colleague: a team's level unless set.",
+        L.ASSISTANT: "Rank 8 of 9, Assistant.",
+        L.ASSISTANT_PLUS: "Rank 9 of 9, Assistant+: the most rights.",
     },
 )
 graphql_enum(

@@ -13,7 +13,7 @@ from gql.ids import to_cursor
 
 
 @strawberry.interface(
-    description="An object with a global ID: any of them can be fetched again with node(id)."
+    description="An object with a global ID; node(id) fetches it again (all but an audit event)."
 )
 class Node:
     id: strawberry.ID = strawberry.field(description="Globally unique, opaque Relay ID.")

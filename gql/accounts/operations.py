@@ -45,8 +45,8 @@ class AuthPayload(Payload):
         description="Bearer token for the Authorization header; null on failure."
     )
     password_change_required: bool = strawberry.field(
-        description="The user must change the password first (changeMyPassword): the token "
-        "allows nothing else but reading me. Always false for administrators."
+        description="The user must change the password first: the token allows only "
+        "changeMyPassword and reading me. Always false for administrators."
     )
     errors: list[UserError] = strawberry.field(description=PAYLOAD_ERRORS)
 

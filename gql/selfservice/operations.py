@@ -23,8 +23,8 @@ class ContactPayload(Payload):
 
 
 CONNECT_CLIENT = (
-    " Connect Client users only, signed in with userSignIn; not while a password change is "
-    "due (FORBIDDEN, as for administrators)."
+    " Connect Client users only, signed in with userSignIn (administrators: FORBIDDEN), and "
+    "not while a password change is due (FORBIDDEN)."
 )
 SETTING_KEY = Annotated[
     str,
