@@ -52,7 +52,10 @@ SERVICE_UNAVAILABLE = ErrorCode.SERVICE_UNAVAILABLE
 DEADLINE_EXCEEDED = ErrorCode.DEADLINE_EXCEEDED
 
 
-@strawberry.type
+@strawberry.type(
+    description="An expected failure: why a mutation, or one action or user of a reset, "
+    "was refused, or a warning about what a reset removes."
+)
 class UserError:
     code: str = strawberry.field(
         description=(
@@ -61,7 +64,9 @@ class UserError:
             "the fields that return it."
         )
     )
-    message: str
+    message: str = strawberry.field(
+        description="What went wrong, in English, for people; may change between releases."
+    )
     field: list[str] | None = strawberry.field(
         default=None, description="Path to the input field at fault, if any."
     )

@@ -12,6 +12,8 @@ request's DataLoaders.
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import strawberry
 
 from domain import model
@@ -31,15 +33,20 @@ from gql.enums import (
     VoicemailPinState,
 )
 from gql.ids import parse_cursor, pk_of, to_cursor, to_global_id
+from gql.locations import descriptions as LD
 from gql.locations.values import PasswordPolicy, Setting, settings_or_none
-from gql.relay import NOT_COUNTED, Connection, Edge, Node, page_info
-from gql.users.inputs import UserFilter
+from gql.relay import NOT_COUNTED, After, Connection, Edge, Node, PageSize, page_info
+from gql.teams import descriptions as TD
+from gql.users import descriptions as UD
+from gql.users.inputs import Filter, UserFilter
+
+TargetUserId = Annotated[strawberry.ID, strawberry.argument(description=UD.RELATIONSHIP_TARGET)]
 
 
-@strawberry.type
+@strawberry.type(description=LD.LOCATION)
 class Location(Node):
-    name: str
-    description: str | None
+    name: str = strawberry.field(description=LD.NAME)
+    description: str | None = strawberry.field(description=LD.DESCRIPTION)
     pk: strawberry.Private[int]
     entity: strawberry.Private[model.Location]
 
@@ -55,49 +62,47 @@ class Location(Node):
 
     # Made only when selected: a users page holds a location per user and shows
     # its name. Plain methods (no info): compiled execution calls them directly.
-    @strawberry.field
+    @strawberry.field(description="The rules its users' passwords must meet.")
     def password_policy(self) -> PasswordPolicy:
         return PasswordPolicy.from_domain(self.entity.password_policy)
 
-    @strawberry.field
+    @strawberry.field(description=LD.LOCATION_DEFAULT_RELATIONSHIP)
     def default_relationship(self) -> RelationshipLevel:
         return self.entity.default_relationship
 
-    @strawberry.field
+    @strawberry.field(description=LD.RELATIONSHIP_POLICY)
     def relationship_policy(self) -> RelationshipPolicy:
         return self.entity.relationship_policy
 
-    @strawberry.field
+    @strawberry.field(description=LD.LOCATION_CLIENT_SETTINGS)
     def client_settings(self) -> list[Setting]:
         return Setting.list_of(self.entity.client_settings)
 
-    @strawberry.field
+    @strawberry.field(description=LD.LOCATION_PRESENCE_SETTINGS)
     def presence_settings(self) -> list[Setting]:
         return Setting.list_of(self.entity.presence_settings)
 
-    @strawberry.field
+    @strawberry.field(description=LD.CONFIGURATION_GROUPS)
     async def configuration_groups(self, info: Info) -> list[ConfigurationGroup]:
         groups = await info.context.loaders.groups_in_location.load(self.entity)
         return [ConfigurationGroup.from_domain(g) for g in groups]
 
-    @strawberry.field
+    @strawberry.field(description=LD.LOCATION_USERS)
     async def users(
-        self,
-        info: Info,
-        first: int | None = None,
-        after: str | None = None,
-        filter: UserFilter | None = None,
+        self, info: Info, first: PageSize = None, after: After = None, filter: Filter = None
     ) -> UserConnection:
         return await users_connection(
             info.context, info.context.services(), first, after, filter, location_id=self.pk
         )
 
 
-@strawberry.type
+@strawberry.type(description=LD.GROUP)
 class ConfigurationGroup(Node):
-    name: str
-    description: str | None
-    default_relationship: RelationshipLevel | None
+    name: str = strawberry.field(description=LD.GROUP_NAME)
+    description: str | None = strawberry.field(description=LD.DESCRIPTION)
+    default_relationship: RelationshipLevel | None = strawberry.field(
+        description=LD.GROUP_DEFAULT_RELATIONSHIP
+    )
     pk: strawberry.Private[int]
     location_pk: strawberry.Private[int]
     entity: strawberry.Private[model.ConfigurationGroup]
@@ -115,38 +120,32 @@ class ConfigurationGroup(Node):
         )
 
     # Made only when selected (see Location).
-    @strawberry.field
+    @strawberry.field(description=LD.GROUP_CLIENT_SETTINGS)
     def client_settings(self) -> list[Setting] | None:
         return settings_or_none(self.entity.client_settings)
 
-    @strawberry.field
+    @strawberry.field(description=LD.GROUP_PRESENCE_SETTINGS)
     def presence_settings(self) -> list[Setting] | None:
         return settings_or_none(self.entity.presence_settings)
 
-    @strawberry.field
+    @strawberry.field(description=LD.GROUP_LOCATION)
     async def location(self, info: Info) -> Location:
         return Location.from_domain(await info.context.loaders.location_of_group.load(self.entity))
 
-    @strawberry.field
+    @strawberry.field(description=LD.GROUP_USERS)
     async def users(
-        self,
-        info: Info,
-        first: int | None = None,
-        after: str | None = None,
-        filter: UserFilter | None = None,
+        self, info: Info, first: PageSize = None, after: After = None, filter: Filter = None
     ) -> UserConnection:
         return await users_connection(
             info.context, info.context.services(), first, after, filter, group_id=self.pk
         )
 
 
-@strawberry.type
+@strawberry.type(description=TD.TEAM)
 class Team(Node):
-    name: str
-    description: str | None
-    relationship: RelationshipLevel = strawberry.field(
-        description="Level that every member has towards every other member."
-    )
+    name: str = strawberry.field(description=TD.NAME)
+    description: str | None = strawberry.field(description=TD.DESCRIPTION)
+    relationship: RelationshipLevel = strawberry.field(description=TD.RELATIONSHIP)
     pk: strawberry.Private[int]
     # None when the team came without its member list (a user's teams): then
     # the members are loaded only if asked for.
@@ -164,7 +163,7 @@ class Team(Node):
             member_pks=team.member_ids if isinstance(team, model.Team) else None,
         )
 
-    @strawberry.field
+    @strawberry.field(description=TD.MEMBERS)
     async def members(self, info: Info) -> list[User]:
         loaders = info.context.loaders
         member_pks = self.member_pks
@@ -174,21 +173,21 @@ class Team(Node):
         return [User.from_domain(u) for u in users if u is not None]
 
 
-@strawberry.type
+@strawberry.type(description=UD.RELATIONSHIP)
 class Relationship:
     target: User = strawberry.field(description="The user this relationship points at.")
-    level: RelationshipLevel
-    source: RelationshipSource
+    level: RelationshipLevel = strawberry.field(description=UD.RELATIONSHIP_LEVEL)
+    source: RelationshipSource = strawberry.field(description=UD.RELATIONSHIP_SOURCE)
 
     @classmethod
     def from_domain(cls, rel: EffectiveRelationship, target: model.User) -> Relationship:
         return cls(target=User.from_domain(target), level=rel.level, source=rel.source)
 
 
-@strawberry.type
+@strawberry.type(description=UD.CONTACT)
 class Contact:
-    id: strawberry.ID
-    display_name: str
+    id: strawberry.ID = strawberry.field(description=UD.CONTACT_ID)
+    display_name: str = strawberry.field(description=UD.CONTACT_DISPLAY_NAME)
     data_source_pk: strawberry.Private[int | None]
     user_pk: strawberry.Private[int | None]
 
@@ -216,19 +215,19 @@ class Contact:
         return None if user is None else User.from_domain(user)
 
 
-@strawberry.type
+@strawberry.type(description=UD.USER)
 class User(Node):
-    login: str
-    first_name: str | None
-    last_name: str
-    display_name: str
-    email: str | None
-    work_phone: str | None
-    mobile_phone: str | None
-    is_vip: bool
-    blocked: bool
-    password_change_required: bool
-    voicemail_pin_state: VoicemailPinState
+    login: str = strawberry.field(description=UD.LOGIN)
+    first_name: str | None = strawberry.field(description=UD.FIRST_NAME)
+    last_name: str = strawberry.field(description=UD.LAST_NAME)
+    display_name: str = strawberry.field(description=UD.DISPLAY_NAME)
+    email: str | None = strawberry.field(description=UD.EMAIL)
+    work_phone: str | None = strawberry.field(description=UD.WORK_PHONE)
+    mobile_phone: str | None = strawberry.field(description=UD.MOBILE_PHONE)
+    is_vip: bool = strawberry.field(description=UD.IS_VIP)
+    blocked: bool = strawberry.field(description=UD.BLOCKED)
+    password_change_required: bool = strawberry.field(description=UD.PASSWORD_CHANGE_REQUIRED)
+    voicemail_pin_state: VoicemailPinState = strawberry.field(description=UD.VOICEMAIL_PIN_STATE)
     entity: strawberry.Private[model.User]
 
     @classmethod
@@ -261,35 +260,33 @@ class User(Node):
         group = None if group_id is None else await loaders.group_by_id.load(group_id)
         return location, group
 
-    @strawberry.field
+    @strawberry.field(description=UD.LOCATION)
     async def location(self, info: Info) -> Location:
         return Location.from_domain(await info.context.loaders.location_of_user.load(self.entity))
 
-    @strawberry.field
+    @strawberry.field(description=UD.CONFIGURATION_GROUP)
     async def configuration_group(self, info: Info) -> ConfigurationGroup | None:
         group = await info.context.loaders.group_of_user.load(self.entity)
         return None if group is None else ConfigurationGroup.from_domain(group)
 
-    @strawberry.field
+    @strawberry.field(description=UD.TEAMS)
     async def teams(self, info: Info) -> list[Team]:
         teams = await info.context.loaders.teams_of_user.load(self.entity)
         return [Team.from_domain(t) for t in teams]
 
-    @strawberry.field
+    @strawberry.field(description=UD.DEFAULT_RELATIONSHIP)
     async def default_relationship(self, info: Info) -> RelationshipLevel | None:
         return await info.context.loaders.default_relationship_of_user.load(self.entity)
 
-    @strawberry.field
+    @strawberry.field(description=UD.RELATIONSHIPS)
     async def relationships(self, info: Info) -> list[Relationship]:
         if not self._private(info):
             return []
         found = await info.context.loaders.relationships_by_owner.load(self.entity)
         return [Relationship.from_domain(rel, target) for rel, target in found]
 
-    @strawberry.field(
-        description="The effective relationship towards one user, whatever its source."
-    )
-    async def relationship_to(self, info: Info, user_id: strawberry.ID) -> Relationship | None:
+    @strawberry.field(description=UD.RELATIONSHIP_TO)
+    async def relationship_to(self, info: Info, user_id: TargetUserId) -> Relationship | None:
         if not self._private(info):
             return None
         try:
@@ -301,7 +298,7 @@ class User(Node):
         )
         return None if found is None else Relationship.from_domain(*found)
 
-    @strawberry.field
+    @strawberry.field(description=UD.CLIENT_SETTINGS)
     async def client_settings(self, info: Info) -> list[Setting]:
         if not self._private(info):
             return []
@@ -314,7 +311,7 @@ class User(Node):
             )
         )
 
-    @strawberry.field
+    @strawberry.field(description=UD.PRESENCE_SETTINGS)
     async def presence_settings(self, info: Info) -> list[Setting]:
         if not self._private(info):
             return []
@@ -327,19 +324,19 @@ class User(Node):
             )
         )
 
-    @strawberry.field(description="Only the settings that the user changed.")
+    @strawberry.field(description=UD.CLIENT_SETTING_OVERRIDES)
     def client_setting_overrides(self, info: Info) -> list[Setting]:
         if not self._private(info):
             return []
         return Setting.list_of(self.entity.client_settings)
 
-    @strawberry.field
+    @strawberry.field(description=UD.PRESENCE_SETTING_OVERRIDES)
     def presence_setting_overrides(self, info: Info) -> list[Setting]:
         if not self._private(info):
             return []
         return Setting.list_of(self.entity.presence_settings)
 
-    @strawberry.field
+    @strawberry.field(description=UD.CONTACTS)
     async def contacts(self, info: Info) -> list[Contact]:
         if not self._private(info):
             return []

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Annotated, Any
 
 import strawberry
 
@@ -36,8 +36,16 @@ NODE_FETCHERS: dict[str, tuple[Callable[[Services], Getter], Callable[[Any], Nod
 
 @strawberry.type
 class NodeQuery:
-    @strawberry.field
-    async def node(self, info: Info, id: strawberry.ID) -> Node | None:
+    @strawberry.field(
+        description="Any object by its ID: a location, configuration group, user, team, "
+        "directory data source, administrator or API token. Null for an ID that is none of "
+        "ours, and for an object the caller may not see (never a hint that it exists)."
+    )
+    async def node(
+        self,
+        info: Info,
+        id: Annotated[strawberry.ID, strawberry.argument(description="The object's ID.")],
+    ) -> Node | None:
         parsed = parse_global_id(id)
         found = NODE_FETCHERS.get(parsed[0]) if parsed else None
         if parsed is None or found is None:

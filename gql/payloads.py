@@ -18,6 +18,12 @@ from strawberry.types.field import StrawberryField
 from domain.errors import DomainError
 from gql.errors import UserError, user_errors
 
+PAYLOAD_ERRORS = (
+    "The expected failures, each with a stable code (and the input field at fault, if any); "
+    "empty on success. The mutation's description lists the codes it returns. On failure "
+    "the payload's other fields are empty: null, false, 0 or []."
+)
+
 
 class Payload:
     """A payload's failure: its errors, and null in every other field."""
@@ -29,10 +35,10 @@ class Payload:
         return cls(errors=errors, **empty)  # type: ignore[call-arg]
 
 
-@strawberry.type
+@strawberry.type(description="The answer of a mutation that returns nothing but its outcome.")
 class MutationResult(Payload):
-    ok: bool
-    errors: list[UserError]
+    ok: bool = strawberry.field(description="True when the mutation did its work.")
+    errors: list[UserError] = strawberry.field(description=PAYLOAD_ERRORS)
 
     @classmethod
     def done(cls) -> MutationResult:

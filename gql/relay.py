@@ -4,7 +4,7 @@ concrete type."""
 
 from __future__ import annotations
 
-from typing import Any, Generic, TypeVar
+from typing import Annotated, Any, Generic, TypeVar
 
 import strawberry
 
@@ -12,33 +12,64 @@ from domain.ports import Page
 from gql.ids import to_cursor
 
 
-@strawberry.interface
+@strawberry.interface(
+    description="An object with a global ID; node(id) fetches it again (all but an audit event)."
+)
 class Node:
     id: strawberry.ID = strawberry.field(description="Globally unique, opaque Relay ID.")
 
 
-@strawberry.type
+@strawberry.type(description="Where a page stands in the whole list.")
 class PageInfo:
-    has_next_page: bool
-    has_previous_page: bool
-    start_cursor: str | None
-    end_cursor: str | None
+    has_next_page: bool = strawberry.field(
+        description="More items follow: ask again with after: endCursor."
+    )
+    has_previous_page: bool = strawberry.field(
+        description="The page was asked for with after, so items come before it."
+    )
+    start_cursor: str | None = strawberry.field(
+        description="The cursor of the page's first item; null for an empty page."
+    )
+    end_cursor: str | None = strawberry.field(
+        description="The cursor of the page's last item, for the next page's after; null for "
+        "an empty page."
+    )
 
 
 NodeT = TypeVar("NodeT")
 
 
-@strawberry.type
+@strawberry.type(description="One item of a page, with its cursor.")
 class Edge(Generic[NodeT]):
-    cursor: str
-    node: NodeT
+    cursor: str = strawberry.field(
+        description="Opaque position of this item: pass it as after to read on behind it."
+    )
+    node: NodeT = strawberry.field(description="The item.")
 
 
-@strawberry.type
+@strawberry.type(description="One page of a list; the field that returns it says the order.")
 class Connection(Generic[NodeT]):
-    edges: list[Edge[NodeT]]
-    page_info: PageInfo
-    total_count: int
+    edges: list[Edge[NodeT]] = strawberry.field(description="The page's items, in order.")
+    page_info: PageInfo = strawberry.field(description="Where the page stands in the list.")
+    total_count: int = strawberry.field(
+        description="The items of the whole list the caller may see, on every page."
+    )
+
+
+PageSize = Annotated[
+    int | None,
+    strawberry.argument(
+        description="How many items at most: 0 to CONNECT_MAX_PAGE_SIZE (100 unless set); "
+        "omitted, 20. Out of range: a BAD_USER_INPUT error with the problem INVALID_PAGE_SIZE."
+    ),
+]
+After = Annotated[
+    str | None,
+    strawberry.argument(
+        description="The endCursor of the page before: the items after it; omitted, from the "
+        "start. Not a cursor of this list: BAD_USER_INPUT with INVALID_CURSOR."
+    ),
+]
 
 
 def page_info(pks: list[int], page: Page[Any], after: int | None) -> PageInfo:

@@ -35,7 +35,10 @@ from gql.voicemail.operations import VoicemailMutation
 
 
 # The order of the bases is the order of the fields in the exported schema.
-@strawberry.type
+@strawberry.type(
+    description="What the caller may read. Without a token only introspection answers; "
+    "anything else is UNAUTHENTICATED."
+)
 class Query(
     NodeQuery,
     LocationsQuery,
@@ -50,7 +53,11 @@ class Query(
     pass
 
 
-@strawberry.type
+@strawberry.type(
+    description="What the caller may change. Without a token only adminSignIn and userSignIn "
+    "answer. Expected failures come back in each payload's errors, with a stable code; a "
+    "call beyond the caller's role is a FORBIDDEN error."
+)
 class Mutation(
     AccountsMutation,
     ResetMutation,
@@ -66,7 +73,10 @@ class Mutation(
     pass
 
 
-@strawberry.type
+@strawberry.type(
+    description="Streams over graphql-transport-ws at the same URL (ws(s)://.../graphql); "
+    "refused over plain HTTP (SUBSCRIPTION_NEEDS_WEBSOCKET)."
+)
 class Subscription(ResetProgressSubscription):
     pass
 

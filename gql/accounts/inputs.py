@@ -10,18 +10,26 @@ from domain.services.administrators import NewAdministrator
 from gql.ids import pk_of
 
 
-@strawberry.input
+@strawberry.input(description="A new administrator.")
 class CreateAdministratorInput:
-    login: str
-    password: str
-    last_name: str
-    first_name: str | None = None
-    email: str | None = None
+    login: str = strawberry.field(
+        description="1 to 64 characters: letters, digits and . _ @ - (INVALID_LOGIN); unique "
+        "among administrators (LOGIN_TAKEN)."
+    )
+    password: str = strawberry.field(
+        description="Must meet the server's default password policy: 12 to 128 characters "
+        "with an uppercase and a lowercase letter and a digit (PASSWORD_POLICY)."
+    )
+    last_name: str = strawberry.field(description="1 to 200 characters (REQUIRED).")
+    first_name: str | None = strawberry.field(default=None, description="At most 200 characters.")
+    email: str | None = strawberry.field(
+        default=None, description="An e-mail address, at most 254 characters (INVALID_EMAIL)."
+    )
     location_ids: list[strawberry.ID] = strawberry.field(
         default_factory=list,
         description=(
             "Empty: a system administrator, who may act everywhere. Otherwise a "
-            "sub-administrator limited to these locations."
+            "sub-administrator limited to these locations (LOCATION_NOT_FOUND)."
         ),
     )
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Self
+from typing import Annotated, Self
 
 import strawberry
 
@@ -12,7 +12,7 @@ from gql.accounts.types import Administrator, ApiToken
 from gql.context import Info
 from gql.errors import UserError
 from gql.ids import pk_of
-from gql.payloads import MutationResult, Payload, payload_mutation
+from gql.payloads import PAYLOAD_ERRORS, MutationResult, Payload, payload_mutation
 
 
 @strawberry.type
@@ -39,30 +39,48 @@ class AccountsQuery:
         return [ApiToken.from_domain(t) for t in found]
 
 
-@strawberry.type
+@strawberry.type(description="The answer of a sign-in.")
 class AuthPayload(Payload):
     token: str | None = strawberry.field(
         description="Bearer token for the Authorization header; null on failure."
     )
-    password_change_required: bool
-    errors: list[UserError]
+    password_change_required: bool = strawberry.field(
+        description="The user must change the password first: the token allows only "
+        "changeMyPassword and reading me. Always false for administrators."
+    )
+    errors: list[UserError] = strawberry.field(description=PAYLOAD_ERRORS)
 
     @classmethod
     def failure(cls, errors: list[UserError]) -> Self:
         return cls(token=None, password_change_required=False, errors=errors)
 
 
-@strawberry.type
+@strawberry.type(description="The answer of a mutation of an administrator.")
 class AdministratorPayload(Payload):
-    administrator: Administrator | None
-    errors: list[UserError]
+    administrator: Administrator | None = strawberry.field(
+        description="The administrator as stored; null on failure."
+    )
+    errors: list[UserError] = strawberry.field(description=PAYLOAD_ERRORS)
 
 
-@strawberry.type
+@strawberry.type(description="The answer of createApiToken.")
 class ApiTokenPayload(Payload):
-    api_token: ApiToken | None
+    api_token: ApiToken | None = strawberry.field(
+        description="The token's record; null on failure."
+    )
     token: str | None = strawberry.field(description="The secret, shown this once and never again.")
-    errors: list[UserError]
+    errors: list[UserError] = strawberry.field(description=PAYLOAD_ERRORS)
+
+
+SIGN_IN = (
+    " Anyone may call it. After 10 failed sign-ins for one login within 15 minutes, that "
+    "login is refused for 15 minutes, even with the right password. Errors: "
+    "INVALID_CREDENTIALS (alike for a wrong password and an unknown login), "
+    "TOO_MANY_ATTEMPTS, ACCOUNT_BLOCKED."
+)
+LOGIN = Annotated[str, strawberry.argument(description="The account's login.")]
+PASSWORD = Annotated[str, strawberry.argument(description="The account's password.")]
+ADMINISTRATOR_ID = Annotated[strawberry.ID, strawberry.argument(description="The administrator.")]
 
 
 def _auth_payload(result: auth.SignIn) -> AuthPayload:
@@ -71,21 +89,44 @@ def _auth_payload(result: auth.SignIn) -> AuthPayload:
     )
 
 
+NewAdministrator = Annotated[
+    CreateAdministratorInput, strawberry.argument(description="The new administrator.")
+]
+TokenName = Annotated[
+    str,
+    strawberry.argument(description="What the token is for: 1 to 200 characters."),
+]
+ApiTokenId = Annotated[strawberry.ID, strawberry.argument(description="The token to revoke.")]
+
+
 @strawberry.type
 class AccountsMutation:
     @payload_mutation(
-        description="Administrator sign-in (Web Administration, partner integrations)."
+        description="Administrator sign-in (Web Administration, partner "
+        "integrations): a session token for CONNECT_SESSION_TTL_MINUTES (12 hours unless set)."
+        + SIGN_IN
     )
-    async def admin_sign_in(self, info: Info, login: str, password: str) -> AuthPayload:
+    async def admin_sign_in(self, info: Info, login: LOGIN, password: PASSWORD) -> AuthPayload:
         return _auth_payload(await info.context.services().auth.admin_sign_in(login, password))
 
-    @payload_mutation(description="User sign-in (Connect Client).")
-    async def user_sign_in(self, info: Info, login: str, password: str) -> AuthPayload:
+    @payload_mutation(
+        description="User sign-in (Connect Client): a session token for "
+        "CONNECT_SESSION_TTL_MINUTES (12 hours unless set). A random password from a reset "
+        "signs in only within CONNECT_TEMPORARY_PASSWORD_HOURS (72 unless set) of the reset "
+        "(TEMPORARY_PASSWORD_EXPIRED), and then requires a change (passwordChangeRequired)."
+        + SIGN_IN
+    )
+    async def user_sign_in(self, info: Info, login: LOGIN, password: PASSWORD) -> AuthPayload:
         return _auth_payload(await info.context.services().auth.user_sign_in(login, password))
 
-    @payload_mutation(description="System administrators only, signed in (not with an API token).")
+    @payload_mutation(
+        description="Adds an administrator (ADMINISTRATOR_CREATED audit event). System "
+        "administrators only, signed in (not with an API token). Errors: INVALID_LOGIN, "
+        "LOGIN_TAKEN, PASSWORD_POLICY, REQUIRED, INVALID_EMAIL, LOCATION_NOT_FOUND, "
+        "VALUE_TOO_LONG, INVALID_CHARACTERS."
+    )
     async def create_administrator(
-        self, info: Info, input: CreateAdministratorInput
+        self, info: Info, input: NewAdministrator
     ) -> AdministratorPayload:
         ctx = info.context
         admin = await ctx.services().administrators.create_administrator(
@@ -97,10 +138,12 @@ class AccountsMutation:
         description=(
             "System administrators, signed in (not with an API token). The administrator "
             "can no longer sign in; its sessions and API tokens end for good. Not the "
-            "caller itself, nor the last system administrator who is not blocked."
+            "caller itself (OWN_ACCOUNT), nor the last system administrator who is not "
+            "blocked (LAST_SYSTEM_ADMINISTRATOR). Errors: ADMINISTRATOR_NOT_FOUND, "
+            "OWN_ACCOUNT, LAST_SYSTEM_ADMINISTRATOR."
         )
     )
-    async def block_administrator(self, info: Info, id: strawberry.ID) -> AdministratorPayload:
+    async def block_administrator(self, info: Info, id: ADMINISTRATOR_ID) -> AdministratorPayload:
         ctx = info.context
         admin = await ctx.services().administrators.block_administrator(
             ctx.principal, pk_of(id, "Administrator", "id")
@@ -110,10 +153,11 @@ class AccountsMutation:
     @payload_mutation(
         description=(
             "System administrators, signed in (not with an API token). The administrator "
-            "may sign in again; sessions and API tokens it had stay ended."
+            "may sign in again; sessions and API tokens it had stay ended. Errors: "
+            "ADMINISTRATOR_NOT_FOUND."
         )
     )
-    async def unblock_administrator(self, info: Info, id: strawberry.ID) -> AdministratorPayload:
+    async def unblock_administrator(self, info: Info, id: ADMINISTRATOR_ID) -> AdministratorPayload:
         ctx = info.context
         admin = await ctx.services().administrators.unblock_administrator(
             ctx.principal, pk_of(id, "Administrator", "id")
@@ -123,11 +167,13 @@ class AccountsMutation:
     @payload_mutation(
         description=(
             "System administrators, signed in (not with an API token). Its sessions and API "
-            "tokens go with it. Not the caller itself, nor the last system administrator "
-            "who is not blocked."
+            "tokens go with it; audit events keep its login. Not the caller itself "
+            "(OWN_ACCOUNT), nor the last system administrator who is not blocked "
+            "(LAST_SYSTEM_ADMINISTRATOR). Errors: ADMINISTRATOR_NOT_FOUND, OWN_ACCOUNT, "
+            "LAST_SYSTEM_ADMINISTRATOR."
         )
     )
-    async def delete_administrator(self, info: Info, id: strawberry.ID) -> MutationResult:
+    async def delete_administrator(self, info: Info, id: ADMINISTRATOR_ID) -> MutationResult:
         ctx = info.context
         await ctx.services().administrators.delete_administrator(
             ctx.principal, pk_of(id, "Administrator", "id")
@@ -136,17 +182,23 @@ class AccountsMutation:
 
     @payload_mutation(
         description=(
-            "A token for a partner integration, carrying the calling administrator's rights. "
-            "Signed in (not with an API token)."
+            "A token for a partner integration or the voicemail server, carrying the calling "
+            "administrator's rights until revoked, or until the administrator is blocked or "
+            "deleted. Administrators, signed in (not with an API token). Errors: REQUIRED, "
+            "VALUE_TOO_LONG."
         )
     )
-    async def create_api_token(self, info: Info, name: str) -> ApiTokenPayload:
+    async def create_api_token(self, info: Info, name: TokenName) -> ApiTokenPayload:
         ctx = info.context
         token, secret = await ctx.services().auth.create_api_token(ctx.principal, name)
         return ApiTokenPayload(api_token=ApiToken.from_domain(token), token=secret, errors=[])
 
-    @payload_mutation(description="Signed in (not with an API token).")
-    async def revoke_api_token(self, info: Info, id: strawberry.ID) -> MutationResult:
+    @payload_mutation(
+        description="Ends an API token for good; a revoked one stays listed with revokedAt. "
+        "The caller's own tokens, or any for a system administrator; signed in (not with an "
+        "API token). Revoking a revoked token changes nothing. Errors: API_TOKEN_NOT_FOUND."
+    )
+    async def revoke_api_token(self, info: Info, id: ApiTokenId) -> MutationResult:
         ctx = info.context
         await ctx.services().auth.revoke_api_token(ctx.principal, pk_of(id, "ApiToken", "id"))
         return MutationResult.done()

@@ -13,13 +13,18 @@ from gql.ids import to_global_id
 from gql.relay import Node
 
 
-@strawberry.type
+@strawberry.type(
+    description="A Web Administration account: a system administrator (no locations), who "
+    "may act everywhere, or a sub-administrator limited to its locations."
+)
 class Administrator(Node):
-    login: str
-    last_name: str
-    first_name: str | None
-    email: str | None
-    blocked: bool
+    login: str = strawberry.field(description="The sign-in name, unique among administrators.")
+    last_name: str = strawberry.field(description="Last name.")
+    first_name: str | None = strawberry.field(description="First name, if given.")
+    email: str | None = strawberry.field(description="E-mail address, if given.")
+    blocked: bool = strawberry.field(
+        description="Blocked: it cannot sign in, and its sessions and API tokens have ended."
+    )
     location_pks: strawberry.Private[list[int]]
 
     @classmethod
@@ -40,11 +45,17 @@ class Administrator(Node):
         return [Location.from_domain(loc) for loc in found if loc is not None]
 
 
-@strawberry.type
+@strawberry.type(
+    description="A token for a partner integration or the voicemail server "
+    "(Authorization: Bearer cat_...): it carries its owner's rights, but manages no "
+    "administrators and no API tokens. Only its SHA-256 is stored."
+)
 class ApiToken(Node):
-    name: str
-    created_at: datetime
-    last_used_at: datetime | None
+    name: str = strawberry.field(description="Its owner's name for it.")
+    created_at: datetime = strawberry.field(description="When it was made (UTC).")
+    last_used_at: datetime | None = strawberry.field(
+        description="When it last authenticated a request (to the minute); null if never."
+    )
     revoked_at: datetime | None = strawberry.field(
         description="When the token was revoked; null while it works."
     )

@@ -2,24 +2,33 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import strawberry
 
 from domain.services.paging import page_request
 from gql.audit.types import AuditEvent, AuditEventConnection, AuditEventEdge
 from gql.context import Info
 from gql.ids import maybe_pk_of, parse_cursor, to_cursor
-from gql.relay import counted, page_info
+from gql.relay import After, PageSize, counted, page_info
 
 
 @strawberry.type
 class AuditQuery:
-    @strawberry.field
+    @strawberry.field(
+        description="The audit trail, newest first, a page at a time. Administrators (or "
+        "their API tokens); a sub-administrator sees the events of its locations: recorded "
+        "for one of them, or about a user who lives in one now."
+    )
     async def audit_events(
         self,
         info: Info,
-        first: int | None = None,
-        after: str | None = None,
-        target_user_id: strawberry.ID | None = None,
+        first: PageSize = None,
+        after: After = None,
+        target_user_id: Annotated[
+            strawberry.ID | None,
+            strawberry.argument(description="Only the events about this user."),
+        ] = None,
     ) -> AuditEventConnection:
         services = info.context.services()
         after_pk = parse_cursor(after)

@@ -15,12 +15,22 @@ from gql.ids import to_global_id
 from gql.relay import Connection, Edge, Node
 
 
-@strawberry.type
+@strawberry.type(description="Who did what, to whom, when; never a secret.")
 class AuditEvent(Node):
-    at: datetime
-    actor: str
-    action: str
-    details: JSON
+    at: datetime = strawberry.field(description="When it happened (UTC).")
+    actor: str = strawberry.field(
+        description="The login of the administrator or user who did it; through an API "
+        'token, "login (API token name)"; mail-dispatcher for the mail outcomes, system '
+        "for the command line."
+    )
+    action: str = strawberry.field(
+        description="What happened, e.g. USER_RESET, PASSWORD_SET, MAIL_SENT, MAIL_FAILED, "
+        "USER_CREATED, LOCATION_UPDATED, ADMINISTRATOR_BLOCKED."
+    )
+    details: JSON = strawberry.field(
+        description="The action's facts as a JSON object, e.g. a reset's options and the "
+        "status and changes of each action, or a mail's SMTP reply code."
+    )
     target_pk: strawberry.Private[int | None]
 
     @classmethod
@@ -34,7 +44,9 @@ class AuditEvent(Node):
             target_pk=event.target_user_id,
         )
 
-    @strawberry.field
+    @strawberry.field(
+        description="The user the event is about; null when none, or the user was deleted."
+    )
     async def target_user(self, info: Info) -> User | None:
         if self.target_pk is None:
             return None

@@ -10,6 +10,7 @@ from domain.services.locations import LocationChanges, NewLocation
 from gql.enums import RelationshipLevel, RelationshipPolicy
 from gql.ids import pk_of
 from gql.inputs import given, kept_if_null
+from gql.locations import descriptions as D
 from gql.locations.values import (
     PasswordPolicyInput,
     SettingInput,
@@ -18,17 +19,27 @@ from gql.locations.values import (
 )
 
 
-@strawberry.input
+@strawberry.input(description="A new location.")
 class CreateLocationInput:
-    name: str
-    description: str | None = None
+    name: str = strawberry.field(description=D.NAME)
+    description: str | None = strawberry.field(default=None, description=D.DESCRIPTION)
     password_policy: PasswordPolicyInput | None = strawberry.field(
-        default=None, description="Omitted: the server's default policy."
+        default=None,
+        description="Omitted: the server's default policy (12 to 128 characters with an "
+        "uppercase and a lowercase letter and a digit).",
     )
-    default_relationship: RelationshipLevel = model.RelationshipLevel.EMPLOYEE
-    relationship_policy: RelationshipPolicy = model.RelationshipPolicy.EXTEND_AND_RESTRICT
-    client_settings: list[SettingInput] | None = None
-    presence_settings: list[SettingInput] | None = None
+    default_relationship: RelationshipLevel = strawberry.field(
+        default=model.RelationshipLevel.EMPLOYEE, description=D.LOCATION_DEFAULT_RELATIONSHIP
+    )
+    relationship_policy: RelationshipPolicy = strawberry.field(
+        default=model.RelationshipPolicy.EXTEND_AND_RESTRICT, description=D.RELATIONSHIP_POLICY
+    )
+    client_settings: list[SettingInput] | None = strawberry.field(
+        default=None, description=D.LOCATION_CLIENT_SETTINGS + " Omitted: none."
+    )
+    presence_settings: list[SettingInput] | None = strawberry.field(
+        default=None, description=D.LOCATION_PRESENCE_SETTINGS + " Omitted: none."
+    )
 
     def to_domain(self) -> NewLocation:
         return NewLocation(
@@ -42,19 +53,31 @@ class CreateLocationInput:
         )
 
 
-@strawberry.input
+@strawberry.input(
+    description="Changes to a location. An omitted field stays as it is, and so does a null "
+    "one, but for description, which null clears."
+)
 class UpdateLocationInput:
-    id: strawberry.ID
-    name: str | None = strawberry.UNSET
-    description: str | None = strawberry.UNSET
-    password_policy: PasswordPolicyInput | None = strawberry.UNSET
-    default_relationship: RelationshipLevel | None = strawberry.UNSET
-    relationship_policy: RelationshipPolicy | None = strawberry.UNSET
+    id: strawberry.ID = strawberry.field(description="The location to change.")
+    name: str | None = strawberry.field(default=strawberry.UNSET, description=D.NAME)
+    description: str | None = strawberry.field(default=strawberry.UNSET, description=D.DESCRIPTION)
+    password_policy: PasswordPolicyInput | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="The new policy, all rules at once; it applies to passwords set from now on.",
+    )
+    default_relationship: RelationshipLevel | None = strawberry.field(
+        default=strawberry.UNSET, description=D.LOCATION_DEFAULT_RELATIONSHIP
+    )
+    relationship_policy: RelationshipPolicy | None = strawberry.field(
+        default=strawberry.UNSET, description=D.RELATIONSHIP_POLICY
+    )
     client_settings: list[SettingInput] | None = strawberry.field(
-        default=strawberry.UNSET, description="Replaces the whole list."
+        default=strawberry.UNSET,
+        description="Replaces the whole list of Connect Client defaults; [] empties it.",
     )
     presence_settings: list[SettingInput] | None = strawberry.field(
-        default=strawberry.UNSET, description="Replaces the whole list."
+        default=strawberry.UNSET,
+        description="Replaces the whole list of presence defaults; [] empties it.",
     )
 
     def to_domain(self) -> LocationChanges:
@@ -70,14 +93,20 @@ class UpdateLocationInput:
         )
 
 
-@strawberry.input
+@strawberry.input(description="A new configuration group.")
 class CreateConfigurationGroupInput:
-    location_id: strawberry.ID
-    name: str
-    description: str | None = None
-    default_relationship: RelationshipLevel | None = None
-    client_settings: list[SettingInput] | None = None
-    presence_settings: list[SettingInput] | None = None
+    location_id: strawberry.ID = strawberry.field(description="The location it belongs to.")
+    name: str = strawberry.field(description=D.GROUP_NAME)
+    description: str | None = strawberry.field(default=None, description=D.DESCRIPTION)
+    default_relationship: RelationshipLevel | None = strawberry.field(
+        default=None, description=D.GROUP_DEFAULT_RELATIONSHIP
+    )
+    client_settings: list[SettingInput] | None = strawberry.field(
+        default=None, description=D.GROUP_CLIENT_SETTINGS
+    )
+    presence_settings: list[SettingInput] | None = strawberry.field(
+        default=None, description=D.GROUP_PRESENCE_SETTINGS
+    )
 
     def to_domain(self) -> NewConfigurationGroup:
         return NewConfigurationGroup(

@@ -10,6 +10,7 @@ from domain.services.reset import UserResetStatus
 from gql.context import Info
 from gql.ids import parse_global_id, pk_of
 from gql.payloads import MutationResult, payload_mutation
+from gql.reset import descriptions as D
 from gql.reset.types import ResetUsersOptions, ResetUsersPayload, UserResetResult
 
 
@@ -18,32 +19,26 @@ def _user_pk(global_id: str) -> int | None:
     return parsed[1] if parsed and parsed[0] == "User" else None
 
 
+PasswordUserId = Annotated[strawberry.ID, strawberry.argument(description="The user.")]
+NewUserPassword = Annotated[
+    str,
+    strawberry.argument(
+        description="The new password; it must meet the user's location's password "
+        "policy (PASSWORD_POLICY)."
+    ),
+]
+
+
 @strawberry.type
 class ResetMutation:
-    @payload_mutation(
-        description=(
-            "Reset the selected users. Each user is handled on its own: one user's failure "
-            "never changes another's outcome, and an action that fails for a user changes "
-            "nothing of that action. With dryRun, nothing is stored or sent, and the results "
-            "say what would happen."
-        )
-    )
+    @payload_mutation(description=D.RESET_USERS)
     async def reset_users(
         self,
         info: Info,
-        ids: list[strawberry.ID],
-        options: ResetUsersOptions,
-        dry_run: bool = False,
-        operation_id: Annotated[
-            str | None,
-            strawberry.argument(
-                description=(
-                    "Your name for this run (e.g. a UUID, at most 128 characters): "
-                    "subscribe to resetProgress(operationId) to follow it. Unique among "
-                    "your unfinished runs (OPERATION_ID_IN_USE)."
-                )
-            ),
-        ] = None,
+        ids: Annotated[list[strawberry.ID], strawberry.argument(description=D.IDS)],
+        options: Annotated[ResetUsersOptions, strawberry.argument(description=D.OPTIONS)],
+        dry_run: Annotated[bool, strawberry.argument(description=D.DRY_RUN)] = False,
+        operation_id: Annotated[str | None, strawberry.argument(description=D.OPERATION_ID)] = None,
     ) -> ResetUsersPayload:
         ctx = info.context
         requested = [(str(i), _user_pk(i)) for i in ids]
@@ -69,11 +64,9 @@ class ResetMutation:
             reset_id=next((strawberry.ID(o.undo.reset_id) for o in outcomes if o.undo), None),
         )
 
-    @payload_mutation(
-        description="User details > Password: checked against the location's password policy."
-    )
+    @payload_mutation(description=D.SET_USER_PASSWORD)
     async def set_user_password(
-        self, info: Info, user_id: strawberry.ID, password: str
+        self, info: Info, user_id: PasswordUserId, password: NewUserPassword
     ) -> MutationResult:
         ctx = info.context
         await ctx.services().credentials.set_user_password(

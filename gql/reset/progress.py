@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import AsyncGenerator
+from typing import Annotated
 
 import strawberry
 from graphql import GraphQLError
@@ -32,7 +33,7 @@ def _error(code: ErrorCode, message: str) -> GraphQLError:
 
 @strawberry.type(description="How far a long operation has come.")
 class ResetProgress:
-    operation_id: str
+    operation_id: str = strawberry.field(description="The operationId the run was given.")
     done: int = strawberry.field(description="Users processed so far (each distinct ID once).")
     total: int = strawberry.field(
         description="Distinct users of the request; 0 when it was refused before any user."
@@ -68,7 +69,15 @@ class ResetProgressSubscription:
         )
     )
     async def reset_progress(
-        self, info: Info, operation_id: str
+        self,
+        info: Info,
+        operation_id: Annotated[
+            str,
+            strawberry.argument(
+                description="The operationId given to resetUsers, by you (or one of your "
+                "API tokens)."
+            ),
+        ],
     ) -> AsyncGenerator[ResetProgress, None]:
         # A websocket lives long: check its token again, as if this were a new request.
         try:

@@ -16,9 +16,11 @@ from domain.services.reset import (
     UserResetStatus,
 )
 from domain.services.reset_outcomes import UNDOABLE
+from gql.enums import graphql_enum
 from gql.errors import UserError, problem_errors
 from gql.graph import User
 from gql.payloads import Payload
+from gql.reset import descriptions as D
 
 
 @strawberry.input(
@@ -29,12 +31,18 @@ from gql.payloads import Payload
     )
 )
 class ResetUsersOptions:
-    set_random_password: bool = False
-    set_random_voicemail_pin: bool = False
-    reset_relationships: bool = False
-    reset_client_settings: bool = False
-    reset_presence_settings: bool = False
-    repair_contact_list: bool = False
+    set_random_password: bool = strawberry.field(default=False, description=D.SET_RANDOM_PASSWORD)
+    set_random_voicemail_pin: bool = strawberry.field(
+        default=False, description=D.SET_RANDOM_VOICEMAIL_PIN
+    )
+    reset_relationships: bool = strawberry.field(default=False, description=D.RESET_RELATIONSHIPS)
+    reset_client_settings: bool = strawberry.field(
+        default=False, description=D.RESET_CLIENT_SETTINGS
+    )
+    reset_presence_settings: bool = strawberry.field(
+        default=False, description=D.RESET_PRESENCE_SETTINGS
+    )
+    repair_contact_list: bool = strawberry.field(default=False, description=D.REPAIR_CONTACT_LIST)
 
     def selected(self) -> list[ResetOption]:
         return reset.selected_options(
@@ -47,22 +55,60 @@ class ResetUsersOptions:
         )
 
 
-strawberry.enum(ResetOption, name="ResetAction")
-strawberry.enum(UserResetStatus)
+graphql_enum(
+    ResetOption,
+    name="ResetAction",
+    description="One action of a reset, named after its option; results list them in this order.",
+    values={
+        ResetOption.PASSWORD: "setRandomPassword: a random password, mailed.",
+        ResetOption.VOICEMAIL_PIN: "setRandomVoicemailPin: a random voicemail PIN, mailed later.",
+        ResetOption.RELATIONSHIPS: "resetRelationships: the user's own relationships removed.",
+        ResetOption.CLIENT_SETTINGS: (
+            "resetClientSettings: the user's own Connect Client settings removed."
+        ),
+        ResetOption.PRESENCE_SETTINGS: (
+            "resetPresenceSettings: the user's own presence settings removed."
+        ),
+        ResetOption.CONTACT_LIST: (
+            "repairContactList: contacts of deactivated directory data sources removed."
+        ),
+    },
+)
+graphql_enum(
+    UserResetStatus,
+    description="How one user's reset ended.",
+    values={
+        UserResetStatus.SUCCEEDED: "Every selected action was done.",
+        UserResetStatus.PARTIAL: (
+            "Some actions were done, others refused (see each action's errors); counted "
+            "neither as succeeded nor as failed."
+        ),
+        UserResetStatus.FAILED: (
+            "Nothing was done: every action was refused, or the user was not found "
+            "(USER_NOT_FOUND) or its changes could not be stored (NOT_STORED)."
+        ),
+    },
+)
 
 
-@strawberry.enum
+@strawberry.enum(description="Whether one action of a user's reset was done.")
 class ResetActionStatus(enum.Enum):
-    DONE = "DONE"
-    FAILED = "FAILED"
+    DONE = strawberry.enum_value(
+        "DONE", description="Done (with dryRun: would be done); changes says how much."
+    )
+    FAILED = strawberry.enum_value(
+        "FAILED",
+        description="Refused: nothing of this action changed; errors says why. The user's "
+        "other actions still ran.",
+    )
 
 
-@strawberry.type
+@strawberry.type(description="What one action did for one user.")
 class ResetActionResult:
-    action: ResetOption
-    status: ResetActionStatus
-    changes: int
-    errors: list[UserError]
+    action: ResetOption = strawberry.field(description="The action.")
+    status: ResetActionStatus = strawberry.field(description="Done or refused.")
+    changes: int = strawberry.field(description=D.CHANGES)
+    errors: list[UserError] = strawberry.field(description=D.ACTION_ERRORS)
     undoable: bool = strawberry.field(
         description=(
             "Whether undoReset can put back what this action changes: false for the "
@@ -81,14 +127,19 @@ class ResetActionResult:
         )
 
 
-@strawberry.type
+@strawberry.type(description="The outcome for one distinct ID of the request.")
 class UserResetResult:
-    user_id: strawberry.ID
-    user: User | None
-    status: UserResetStatus
-    actions: list[ResetActionResult]
-    warnings: list[UserError]
-    errors: list[UserError]
+    user_id: strawberry.ID = strawberry.field(description="The ID as the request gave it.")
+    user: User | None = strawberry.field(
+        description="The user after the reset (with dryRun: as it is); null when not found."
+    )
+    status: UserResetStatus = strawberry.field(description="How this user's reset ended.")
+    actions: list[ResetActionResult] = strawberry.field(
+        description="One result per selected option, in the order of ResetAction; empty "
+        "when the user was not found."
+    )
+    warnings: list[UserError] = strawberry.field(description=D.WARNINGS)
+    errors: list[UserError] = strawberry.field(description=D.USER_ERRORS)
     undo_available_until: datetime | None = strawberry.field(
         description=(
             "Until when undoReset can put back what this reset removed or overwrote of "
@@ -110,12 +161,16 @@ class UserResetResult:
         )
 
 
-@strawberry.type
+@strawberry.type(description="The answer of resetUsers.")
 class ResetUsersPayload(Payload):
-    results: list[UserResetResult]
-    succeeded: int
-    failed: int
-    errors: list[UserError]
+    results: list[UserResetResult] = strawberry.field(
+        description="One result per distinct ID, in request order (a repeated ID counts once)."
+    )
+    succeeded: int = strawberry.field(description="Users whose every action was done.")
+    failed: int = strawberry.field(
+        description="Users of whom nothing was done; PARTIAL users are in neither count."
+    )
+    errors: list[UserError] = strawberry.field(description=D.REQUEST_ERRORS)
     reset_id: strawberry.ID | None = strawberry.field(
         description=(
             "This run's id for undoReset; null for a dry run and when the reset kept "

@@ -10,14 +10,18 @@ from domain.unset import UNSET, Maybe
 from gql.enums import RelationshipLevel
 from gql.ids import pk_of
 from gql.inputs import given, kept_if_null
+from gql.teams import descriptions as D
 
 
-@strawberry.input
+@strawberry.input(description="A new team.")
 class CreateTeamInput:
-    name: str
-    member_ids: list[strawberry.ID]
-    description: str | None = None
-    relationship: RelationshipLevel = model.RelationshipLevel.TEAM_COLLEAGUE
+    name: str = strawberry.field(description=D.NAME)
+    member_ids: list[strawberry.ID] = strawberry.field(description=D.MEMBER_IDS)
+    description: str | None = strawberry.field(default=None, description=D.DESCRIPTION)
+    relationship: RelationshipLevel = strawberry.field(
+        default=model.RelationshipLevel.TEAM_COLLEAGUE,
+        description=D.RELATIONSHIP + " TEAM_COLLEAGUE unless set.",
+    )
 
     def to_domain(self) -> NewTeam:
         return NewTeam(
@@ -30,15 +34,20 @@ class CreateTeamInput:
         )
 
 
-@strawberry.input
+@strawberry.input(
+    description="Changes to a team. An omitted field stays as it is, and so does a null one, "
+    "but for description, which null clears."
+)
 class UpdateTeamInput:
-    id: strawberry.ID
-    name: str | None = strawberry.UNSET
-    description: str | None = strawberry.UNSET
-    relationship: RelationshipLevel | None = strawberry.UNSET
+    id: strawberry.ID = strawberry.field(description="The team to change.")
+    name: str | None = strawberry.field(default=strawberry.UNSET, description=D.NAME)
+    description: str | None = strawberry.field(default=strawberry.UNSET, description=D.DESCRIPTION)
+    relationship: RelationshipLevel | None = strawberry.field(
+        default=strawberry.UNSET, description=D.RELATIONSHIP
+    )
     member_ids: list[strawberry.ID] | None = strawberry.field(
         default=strawberry.UNSET,
-        description="Replaces the member list; at least one member must remain.",
+        description="Replaces the member list; at least one member must remain. " + D.MEMBER_IDS,
     )
 
     def to_domain(self) -> TeamChanges:

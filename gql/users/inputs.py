@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import strawberry
 
 from domain.services import users as user_service
@@ -9,18 +11,27 @@ from domain.services.users import NewUser, UserChanges
 from domain.unset import UNSET, Maybe
 from gql.ids import maybe_pk_of, pk_of
 from gql.inputs import given, kept_if_null
+from gql.users import descriptions as D
 
 
-@strawberry.input
+@strawberry.input(description="Narrows a list of users; every condition given must hold.")
 class UserFilter:
     search: str | None = strawberry.field(
         default=None,
         description="Matches login, first, last and display name and e-mail, case-insensitively.",
     )
-    location_id: strawberry.ID | None = None
-    configuration_group_id: strawberry.ID | None = None
-    team_id: strawberry.ID | None = None
-    is_vip: bool | None = None
+    location_id: strawberry.ID | None = strawberry.field(
+        default=None, description="Only the users of this location."
+    )
+    configuration_group_id: strawberry.ID | None = strawberry.field(
+        default=None, description="Only the users of this configuration group."
+    )
+    team_id: strawberry.ID | None = strawberry.field(
+        default=None, description="Only the members of this team."
+    )
+    is_vip: bool | None = strawberry.field(
+        default=None, description="Only VIPs (true) or only the others (false)."
+    )
 
     def to_domain(
         self, *, location_id: int | None = None, group_id: int | None = None
@@ -41,20 +52,30 @@ class UserFilter:
         )
 
 
-@strawberry.input
+Filter = Annotated[
+    UserFilter | None,
+    strawberry.argument(description="Narrows the list; every condition given must hold."),
+]
+
+
+@strawberry.input(description="A new user.")
 class CreateUserInput:
-    login: str
-    last_name: str
-    location_id: strawberry.ID
-    first_name: str | None = None
-    email: str | None = None
-    work_phone: str | None = None
-    mobile_phone: str | None = None
-    configuration_group_id: strawberry.ID | None = None
-    is_vip: bool = False
+    login: str = strawberry.field(description=D.LOGIN + " (LOGIN_TAKEN)")
+    last_name: str = strawberry.field(description=D.LAST_NAME)
+    location_id: strawberry.ID = strawberry.field(description="The user's location.")
+    first_name: str | None = strawberry.field(default=None, description=D.FIRST_NAME)
+    email: str | None = strawberry.field(default=None, description=D.EMAIL)
+    work_phone: str | None = strawberry.field(default=None, description=D.WORK_PHONE)
+    mobile_phone: str | None = strawberry.field(default=None, description=D.MOBILE_PHONE)
+    configuration_group_id: strawberry.ID | None = strawberry.field(
+        default=None, description="A configuration group of the user's location; null: none."
+    )
+    is_vip: bool = strawberry.field(default=False, description=D.IS_VIP + " Default false.")
     password: str | None = strawberry.field(
         default=None,
-        description="Optional initial password, checked against the location's policy.",
+        description="Optional initial password, checked against the location's policy "
+        "(PASSWORD_POLICY). Null: the user cannot sign in until a password is set "
+        "(setUserPassword or a reset).",
     )
 
     def to_domain(self) -> NewUser:
@@ -74,18 +95,30 @@ class CreateUserInput:
         )
 
 
-@strawberry.input
+@strawberry.input(
+    description="Changes to a user. An omitted field stays as it is; null clears firstName, "
+    "email, the phones and configurationGroupId, and keeps lastName, locationId, isVip and "
+    "blocked as they are."
+)
 class UpdateUserInput:
-    id: strawberry.ID
-    first_name: str | None = strawberry.UNSET
-    last_name: str | None = strawberry.UNSET
-    email: str | None = strawberry.UNSET
-    work_phone: str | None = strawberry.UNSET
-    mobile_phone: str | None = strawberry.UNSET
-    location_id: strawberry.ID | None = strawberry.UNSET
-    configuration_group_id: strawberry.ID | None = strawberry.UNSET
-    is_vip: bool | None = strawberry.UNSET
-    blocked: bool | None = strawberry.UNSET
+    id: strawberry.ID = strawberry.field(description="The user to change.")
+    first_name: str | None = strawberry.field(default=strawberry.UNSET, description=D.FIRST_NAME)
+    last_name: str | None = strawberry.field(default=strawberry.UNSET, description=D.LAST_NAME)
+    email: str | None = strawberry.field(default=strawberry.UNSET, description=D.EMAIL)
+    work_phone: str | None = strawberry.field(default=strawberry.UNSET, description=D.WORK_PHONE)
+    mobile_phone: str | None = strawberry.field(
+        default=strawberry.UNSET, description=D.MOBILE_PHONE
+    )
+    location_id: strawberry.ID | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="Moves the user; its configuration group is dropped unless "
+        "configurationGroupId names one of the new location.",
+    )
+    configuration_group_id: strawberry.ID | None = strawberry.field(
+        default=strawberry.UNSET, description="A configuration group of the user's location."
+    )
+    is_vip: bool | None = strawberry.field(default=strawberry.UNSET, description=D.IS_VIP)
+    blocked: bool | None = strawberry.field(default=strawberry.UNSET, description=D.BLOCKED)
 
     def to_domain(self) -> UserChanges:
         group: Maybe[int | None] = UNSET

@@ -2,51 +2,60 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import strawberry
 
 from gql.context import Info
 from gql.errors import UserError
 from gql.graph import User, UserConnection, users_connection
 from gql.ids import pk_of
-from gql.payloads import MutationResult, Payload, payload_mutation
-from gql.users.inputs import CreateUserInput, UpdateUserInput, UserFilter
+from gql.payloads import PAYLOAD_ERRORS, MutationResult, Payload, payload_mutation
+from gql.relay import After, PageSize
+from gql.users import descriptions as D
+from gql.users.inputs import CreateUserInput, Filter, UpdateUserInput
 
 
 @strawberry.type
 class UsersQuery:
-    @strawberry.field
+    @strawberry.field(description=D.USERS)
     async def users(
         self,
         info: Info,
-        first: int | None = None,
-        after: str | None = None,
-        filter: UserFilter | None = None,
+        first: PageSize = None,
+        after: After = None,
+        filter: Filter = None,
     ) -> UserConnection:
         return await users_connection(info.context, info.context.services(), first, after, filter)
 
 
-@strawberry.type
+@strawberry.type(description="The answer of a mutation of a user.")
 class UserPayload(Payload):
-    user: User | None
-    errors: list[UserError]
+    user: User | None = strawberry.field(description="The user as stored; null on failure.")
+    errors: list[UserError] = strawberry.field(description=PAYLOAD_ERRORS)
+
+
+NewUser = Annotated[CreateUserInput, strawberry.argument(description="The user.")]
+UserChanges = Annotated[UpdateUserInput, strawberry.argument(description="The changes.")]
+UserId = Annotated[strawberry.ID, strawberry.argument(description="The user to delete.")]
 
 
 @strawberry.type
 class UsersMutation:
-    @payload_mutation()
-    async def create_user(self, info: Info, input: CreateUserInput) -> UserPayload:
+    @payload_mutation(description=D.CREATE_USER)
+    async def create_user(self, info: Info, input: NewUser) -> UserPayload:
         ctx = info.context
         user = await ctx.services().users.create_user(ctx.principal, input.to_domain())
         return UserPayload(user=User.from_domain(user), errors=[])
 
-    @payload_mutation()
-    async def update_user(self, info: Info, input: UpdateUserInput) -> UserPayload:
+    @payload_mutation(description=D.UPDATE_USER)
+    async def update_user(self, info: Info, input: UserChanges) -> UserPayload:
         ctx = info.context
         user = await ctx.services().users.update_user(ctx.principal, input.to_domain())
         return UserPayload(user=User.from_domain(user), errors=[])
 
-    @payload_mutation()
-    async def delete_user(self, info: Info, id: strawberry.ID) -> MutationResult:
+    @payload_mutation(description=D.DELETE_USER)
+    async def delete_user(self, info: Info, id: UserId) -> MutationResult:
         ctx = info.context
         await ctx.services().users.delete_user(ctx.principal, pk_of(id, "User", "id"))
         return MutationResult.done()

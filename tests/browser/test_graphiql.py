@@ -345,3 +345,32 @@ def test_graphiql_opens_with_the_example_tabs_and_they_run(server: str) -> None:
         expect(page.locator(".graphiql-response")).to_contain_text('"totalCount": 1')
 
     offline.assert_only_local()
+
+
+def test_graphiql_s_docs_describe_reset_users(server: str) -> None:
+    """Partners learn the API from the documentation pane: resetUsers says what it does,
+    and each argument what it means. Screenshot: graphiql-docs-resetUsers.png."""
+    token = sign_in(server)
+
+    with graphiql(server, token, "graphiql-docs-resetUsers") as (page, offline):
+        page.set_viewport_size({"width": 1400, "height": 1300})
+        page.get_by_role("button", name="Show Documentation Explorer").click()
+        docs = page.locator(".graphiql-plugin")
+        # Wide enough to read: the pane's drag bar moved to the right.
+        bar = page.locator(".graphiql-horizontal-drag-bar").first.bounding_box()
+        assert bar is not None
+        page.mouse.move(bar["x"] + 2, bar["y"] + 200)
+        page.mouse.down()
+        page.mouse.move(bar["x"] + 400, bar["y"] + 200, steps=10)
+        page.mouse.up()
+        docs.get_by_text("Mutation", exact=True).click()
+        docs.get_by_text("resetUsers", exact=True).click()
+        expect(docs.locator(".graphiql-doc-explorer-title")).to_have_text("resetUsers")
+        expect(docs).to_contain_text("Each user is handled on its own")
+        expect(docs).to_contain_text("USER_NOT_FOUND")
+        # The arguments, each with its description.
+        expect(docs).to_contain_text("At most 10,000 distinct IDs (TOO_MANY_USERS).")
+        expect(docs).to_contain_text("Nothing is stored, sent or locked")
+        docs.locator(".graphiql-doc-explorer-title").scroll_into_view_if_needed()
+
+    offline.assert_only_local()
