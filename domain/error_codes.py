@@ -137,6 +137,11 @@ class ErrorCode(StrEnum):
     PASSWORD_POLICY = auto(), "The password does not meet the location's password policy."
     PASSWORD_UNCHANGED = auto(), "The new password equals the current one."
 
+    NOT_A_SESSION = (
+        auto(),
+        "signOut with an API token: it is no session; revokeApiToken ends it.",
+    )
+
     # ---- voicemail ----------------------------------------------------------------------
     INVALID_PIN = auto(), "Wrong voicemail PIN (the try counts)."
     PIN_LOCKED = auto(), "5 wrong PINs: the PIN is locked for 15 minutes."

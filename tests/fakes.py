@@ -639,6 +639,9 @@ class FakeSessionRepository(_Repository):
             lambda s: s.subject is subject and s.subject_id == subject_id and s.id != keep_id
         )
 
+    async def delete_by_hash(self, token_hash: str) -> int:
+        return self._delete(lambda s: s.token_hash == token_hash)
+
     async def delete_expired(self, now: datetime) -> int:
         return self._delete(lambda s: s.expires_at <= now)
 

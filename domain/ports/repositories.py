@@ -261,6 +261,10 @@ class SessionRepository(Protocol):
         """Ends every session of one user or administrator but ``keep_id`` (None: all)."""
         ...
 
+    async def delete_by_hash(self, token_hash: str) -> int:
+        """Ends the one session of this token hash (0: there is none)."""
+        ...
+
     async def delete_expired(self, now: datetime) -> int:
         """Removes the sessions expired at ``now``, of everybody."""
         ...

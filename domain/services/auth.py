@@ -293,6 +293,19 @@ class Auth:
         async with self.uow.reading() as uow:
             return await uow.api_tokens.list(None if admin.is_system else admin.admin_id)
 
+    async def sign_out(self, actor: Principal, token: str | None) -> None:
+        """Ends the caller's session: its token stops working at once. An API token is no
+        session (revokeApiToken ends it)."""
+        if isinstance(actor, Anonymous) or token is None:
+            raise NotAuthenticated()
+        async with self.uow as uow:
+            if not await uow.sessions.delete_by_hash(token_digest(token)):
+                raise DomainError.of(
+                    ErrorCode.NOT_A_SESSION,
+                    "This token is an API token, not a session: revoke it with revokeApiToken.",
+                )
+            await uow.commit()
+
     async def revoke_api_token(self, actor: Principal, token_id: int) -> None:
         """The owner or a system administrator revokes, signed in (an API token manages no
         API tokens); revoking twice changes nothing."""

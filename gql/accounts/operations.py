@@ -120,6 +120,17 @@ class AccountsMutation:
         return _auth_payload(await info.context.services().auth.user_sign_in(login, password))
 
     @payload_mutation(
+        description="Ends the caller's sign-in session: its bearer token is refused from now "
+        "on (UNAUTHENTICATED), as after CONNECT_SESSION_TTL_MINUTES. Callers: an administrator "
+        "or user signed in with a session. An API token is no session: NOT_A_SESSION "
+        "(revokeApiToken ends it)."
+    )
+    async def sign_out(self, info: Info) -> MutationResult:
+        ctx = info.context
+        await ctx.services().auth.sign_out(ctx.principal, ctx.bearer_token)
+        return MutationResult.done()
+
+    @payload_mutation(
         description="Adds an administrator (ADMINISTRATOR_CREATED audit event). System "
         "administrators only, signed in (not with an API token). Errors: INVALID_LOGIN, "
         "LOGIN_TAKEN, PASSWORD_POLICY, REQUIRED, INVALID_EMAIL, LOCATION_NOT_FOUND, "

@@ -214,6 +214,12 @@ class SqlSessionRepository:
         session.id = await self._ex.insert_id(sign_in_sessions, values)
         return session
 
+    async def delete_by_hash(self, token_hash: str) -> int:
+        result = await self._ex.execute(
+            delete(sign_in_sessions).where(sign_in_sessions.c.token_hash == token_hash)
+        )
+        return result.rowcount
+
     async def delete_for(self, subject: SessionSubject, subject_id: int) -> int:
         result = await self._ex.execute(
             delete(sign_in_sessions).where(_subject_column(subject) == subject_id)

@@ -5,7 +5,7 @@ import { gql, keepSession, savedSession, whenSignedOut } from "./api.js";
 import { AuditTrail } from "./audit.js";
 import { UserDetails } from "./details.js";
 import { Gateway } from "./gateway.js";
-import { WHO } from "./queries.js";
+import { SIGN_OUT, WHO } from "./queries.js";
 import { SignIn } from "./signin.js";
 import { Errors, html } from "./ui.js";
 import { Users } from "./users.js";
@@ -53,8 +53,13 @@ function App() {
     if (!location.hash) location.hash = "#/users";
   }
 
-  function signOut() {
-    // The API has no sign-out mutation: the session is forgotten here and ends at its TTL.
+  async function signOut() {
+    // The server ends the session first, so that the token is worthless even if kept.
+    try {
+      await gql(SIGN_OUT);
+    } catch {
+      // Already ended (or expired) on the server: nothing more to end.
+    }
     keepSession(null);
     setSession(null);
     setMe(null);

@@ -7,6 +7,8 @@ export const SIGN_IN = `mutation SignIn($login: String!, $password: String!) {
   adminSignIn(login: $login, password: $password) { token errors { code message } }
 }`;
 
+export const SIGN_OUT = `mutation SignOut { signOut { ok errors { code message } } }`;
+
 export const WHO = `query Who { administrators { login firstName lastName locations { id name } } }`;
 
 export const SCOPES = `query Scopes { locations { id name configurationGroups { id name } } }`;

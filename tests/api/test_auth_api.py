@@ -18,6 +18,11 @@ mutation($input: CreateUserInput!) {
 }"""
 
 
+SIGN_IN_ROOT = (
+    f'mutation {{ adminSignIn(login: "root", password: "{ADMIN_PASSWORD}") {{ token }} }}'
+)
+
+
 def error_codes(body: dict) -> list[str]:
     return [e["extensions"]["code"] for e in body.get("errors", [])]
 
@@ -104,6 +109,28 @@ class TestTokens:
         )
         assert revoked["revokeApiToken"] == {"ok": True, "errors": []}
         assert error_codes(await api.post(USERS, token=secret)) == ["UNAUTHENTICATED"]
+
+    async def test_signing_out_ends_the_session_at_once(self, api: Api, admin_token: str) -> None:
+        sign_out = "mutation { signOut { ok errors { code } } }"
+        other = (await api.data(SIGN_IN_ROOT))["adminSignIn"]["token"]
+
+        assert (await api.data(sign_out, token=admin_token))["signOut"] == {
+            "ok": True,
+            "errors": [],
+        }
+        assert error_codes(await api.post(USERS, token=admin_token)) == ["UNAUTHENTICATED"]
+        assert error_codes(await api.post(sign_out, token=admin_token)) == ["UNAUTHENTICATED"]
+        # Only that session: the administrator's other one still works.
+        assert (await api.data(USERS, token=other))["users"]["totalCount"] == 0
+
+    async def test_an_api_token_is_no_session_to_sign_out(self, api: Api, admin_token: str) -> None:
+        made = await api.data(
+            'mutation { createApiToken(name: "crm") { token errors { code } } }', token=admin_token
+        )
+        secret = made["createApiToken"]["token"]
+        answer = await api.data("mutation { signOut { ok errors { code } } }", token=secret)
+        assert answer["signOut"] == {"ok": False, "errors": [{"code": "NOT_A_SESSION"}]}
+        assert (await api.data(USERS, token=secret))["users"]["totalCount"] == 0
 
     async def test_api_tokens_are_listed_without_secrets(self, api: Api, admin_token: str) -> None:
         made = []

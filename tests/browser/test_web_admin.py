@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import httpx
 import pytest
 from playwright.sync_api import (
     Browser,
@@ -338,5 +339,14 @@ def test_a_sub_administrator_sees_only_its_location_on_a_phone(page: Page, serve
     expect(page.get_by_text("No users match.")).to_be_visible()
     screen(page, "09-sub-administrator-phone")
 
+    token = page.evaluate("JSON.parse(sessionStorage.getItem('connect-admin.session')).token")
     page.get_by_role("button", name="Sign out").click()
     expect(page.get_by_text("You are signed out.")).to_be_visible()
+    # Signing out ended the session on the server: the token is worthless now.
+    refused = httpx.post(
+        f"{server}/graphql",
+        json={"query": "{ locations { id } }"},
+        headers={"Authorization": f"Bearer {token}"},
+        timeout=30,
+    ).json()
+    assert [e["extensions"]["code"] for e in refused["errors"]] == ["UNAUTHENTICATED"]
