@@ -38,6 +38,17 @@ export const SET_PASSWORD = `mutation SetPassword($userId: ID!, $password: Strin
 export const RESET_USERS = `mutation ResetUsers($ids: [ID!]!, $options: ResetUsersOptions!,
                                    $dryRun: Boolean!, $operationId: String) {
   resetUsers(ids: $ids, options: $options, dryRun: $dryRun, operationId: $operationId) {
+    succeeded failed resetId errors { code message }
+    results {
+      userId status undoAvailableUntil user { login displayName }
+      actions { action status changes undoable errors { code message } }
+      warnings { code message } errors { code message }
+    }
+  }
+}`;
+
+export const UNDO_RESET = `mutation UndoReset($resetId: ID!, $dryRun: Boolean!) {
+  undoReset(resetId: $resetId, dryRun: $dryRun) {
     succeeded failed errors { code message }
     results {
       userId status user { login displayName }

@@ -3,7 +3,7 @@
 // per user and per action.
 import { useState } from "preact/hooks";
 import { atMost, gql, newOperationId, subscribe } from "./api.js";
-import { RESET_PROGRESS, RESET_USERS } from "./queries.js";
+import { RESET_PROGRESS, RESET_USERS, UNDO_RESET } from "./queries.js";
 import { Errors, html, Title } from "./ui.js";
 
 const AREAS = [
@@ -69,6 +69,7 @@ export function ResetPanel({ users, onClose }) {
       ${progress && html`<p class="muted">Progress reported: ${progress.done} of
         ${" "}${progress.total} users${progress.finished ? ", finished" : ""}.</p>`}
       <${Results} payload=${result} names=${names} dry=${false} />
+      <${Undo} reset=${result} names=${names} />
       <button type="button" class="primary" onClick=${onClose}>Back to the users</button>
     </section>`;
   }
@@ -121,9 +122,57 @@ function summary(payload, dry) {
 const STATUS = { SUCCEEDED: "Succeeded", PARTIAL: "Partly failed", FAILED: "Failed" };
 const WOULD = { SUCCEEDED: "Would succeed", PARTIAL: "Would partly fail", FAILED: "Would fail" };
 
-function Results({ payload, names, dry }) {
+// Undo of the reset just run: what it removed or overwrote comes back (newer values a
+// user set since stay); new passwords and PINs cannot be undone.
+function Undo({ reset, names }) {
+  const [check, setCheck] = useState(null);
+  const [undone, setUndone] = useState(null);
+  const [busy, setBusy] = useState(false);
+  const [errors, setErrors] = useState(null);
+  if (!reset.resetId) {
+    return html`<p class="muted">Nothing of this reset can be undone (new passwords and
+      PINs never can).</p>`;
+  }
+  const until = reset.results.map((r) => r.undoAvailableUntil).filter(Boolean).sort().pop();
+
+  async function undo(dry) {
+    setBusy(true);
+    setErrors(null);
+    try {
+      const { undoReset } = await gql(UNDO_RESET, { resetId: reset.resetId, dryRun: dry });
+      if (undoReset.errors.length) setErrors(undoReset.errors);
+      else if (dry) setCheck(undoReset);
+      else setUndone(undoReset);
+    } catch (e) {
+      setErrors([{ code: e.code, message: e.message }]);
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return html`<section class="undo" aria-labelledby="undo-title">
+    <h3 id="undo-title">Undo this reset</h3>
+    <p>Puts back what the reset removed or overwrote (relationships, settings, repaired
+      contacts) until ${new Date(until).toLocaleString()}; what a user changed since stays.
+      New passwords and PINs cannot be undone.</p>
+    <div class="toolbar">
+      <button type="button" disabled=${busy || undone}
+        onClick=${() => undo(true)}>Check undo (dry run)</button>
+      <button type="button" class="danger" disabled=${!check || busy || undone}
+        onClick=${() => undo(false)}>Undo reset</button>
+    </div>
+    <${Errors} errors=${errors} />
+    ${undone ? html`<p aria-live="polite">Undone for ${undone.succeeded} of
+        ${" "}${undone.results.length} users.</p>
+      <${Results} payload=${undone} names=${names} dry=${false} label="Undo per user" />`
+      : check && html`<${Results} payload=${check} names=${names} dry=${true}
+        label="Undo dry run per user" />`}
+  </section>`;
+}
+
+function Results({ payload, names, dry, label }) {
   return html`<div class="table-wrap" tabindex="0" role="region"
-      aria-label=${dry ? "Dry run per user" : "Result per user"}>
+      aria-label=${label || (dry ? "Dry run per user" : "Result per user")}>
     <table class="results">
       <thead><tr>
         <th scope="col">User</th><th scope="col">${dry ? "Outcome" : "Status"}</th>

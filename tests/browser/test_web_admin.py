@@ -286,6 +286,17 @@ def test_the_manual_procedure_resets_users_and_mails_their_passwords(
     assert len(recipients) == BERLIN_WITH_EMAIL
     assert any(r.startswith("bernd.mueller@") for r in recipients)
 
+    # Anna is a VIP: the reset deleted the relationships she kept herself; undo them.
+    page.get_by_role("button", name="Check undo (dry run)").click()
+    check = page.get_by_role("region", name="Undo dry run per user")
+    expect(check.get_by_role("row", name="Anna Schmidt")).to_contain_text(
+        "Relationships: will be done"
+    )
+    page.get_by_role("button", name="Undo reset").click()
+    undone = page.get_by_role("region", name="Undo per user")
+    expect(undone.get_by_role("row", name="Anna Schmidt")).to_contain_text("Relationships: done")
+    screen(page, "05b-reset-undone")
+
     page.get_by_role("link", name="Audit trail").click()
     expect(page.get_by_role("cell", name="USER_RESET").first).to_be_visible()
     screen(page, "06-audit-trail")
