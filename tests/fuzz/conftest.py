@@ -58,6 +58,9 @@ SELF_SERVICE_OPERATIONS = frozenset(
 
 # The voicemail server calls with an API token of the administrator.
 VOICEMAIL_OPERATIONS = frozenset({"Mutation.voicemailRemoteAccess", "Mutation.verifyVoicemailPin"})
+# With the administrator's session, signOut would end the session every other operation
+# shares; with the API token it answers NOT_A_SESSION and ends nothing.
+API_TOKEN_OPERATIONS = VOICEMAIL_OPERATIONS | {"Mutation.signOut"}
 
 # Filled once the demo data is in (see ``known_ids``); drawn from by the ID scalar.
 KNOWN_IDS: list[str] = []
@@ -148,7 +151,7 @@ class Tokens:
     def headers_for(self, operation_label: str) -> dict[str, str]:
         if operation_label in SELF_SERVICE_OPERATIONS:
             token = self.user
-        elif operation_label in VOICEMAIL_OPERATIONS:
+        elif operation_label in API_TOKEN_OPERATIONS:
             token = self.api
         else:
             token = self.admin
