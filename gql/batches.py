@@ -16,17 +16,13 @@ from collections.abc import Collection, Mapping, Sequence
 from typing import Protocol
 
 from domain import model
-from domain.principals import Principal
 from domain.rules import scope_default
-from domain.services.registry import Services
 from domain.services.users import sees_private
+from gql.caller import Caller
 
 
-class Reader(Protocol):
-    @property
-    def principal(self) -> Principal: ...
-
-    def services(self) -> Services: ...
+class Reader(Caller, Protocol):
+    """A caller that also reads locations and groups, each once per request."""
 
     async def locations(self, ids: Collection[int]) -> Mapping[int, model.Location]: ...
 

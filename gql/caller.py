@@ -10,6 +10,7 @@ from domain.services.registry import Services
 
 
 class Caller(Protocol):
-    principal: Principal
+    @property
+    def principal(self) -> Principal: ...
 
     def services(self) -> Services: ...
