@@ -17,7 +17,7 @@ import asyncio
 import builtins
 import contextlib
 import copy
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from types import TracebackType
@@ -612,6 +612,18 @@ class FakeSessionRepository(_Repository):
             if session.token_hash == token_hash:
                 return _copy(session)
         return None
+
+    async def get_with_subject(
+        self, token_hash: str
+    ) -> tuple[SignInSession, Administrator | User | None] | None:
+        session = await self.get_by_hash(token_hash)
+        if session is None:
+            return None
+        subjects: Mapping[int, Administrator | User] = (
+            self._db.users if session.subject is SessionSubject.USER else self._db.administrators
+        )
+        subject = subjects.get(session.subject_id)
+        return session, None if subject is None else _copy(subject)
 
     async def add(self, session: SignInSession) -> SignInSession:
         subjects = (

@@ -246,6 +246,13 @@ class ApiTokenRepository(Protocol):
 
 class SessionRepository(Protocol):
     async def get_by_hash(self, token_hash: str) -> SignInSession | None: ...
+    async def get_with_subject(
+        self, token_hash: str
+    ) -> tuple[SignInSession, Administrator | User | None] | None:
+        """The session of this token hash with its administrator or user (None when that
+        is gone), read at once: every request authenticates."""
+        ...
+
     async def add(self, session: SignInSession) -> SignInSession: ...
     async def delete_for(self, subject: SessionSubject, subject_id: int) -> int:
         """Ends every session of one user or administrator."""

@@ -235,17 +235,15 @@ class Auth:
         return admin_principal(owner, via_token=api_token)
 
     async def _session_principal(self, uow: UnitOfWork, token: str) -> Principal:
-        session = await uow.sessions.get_by_hash(token_digest(token))
-        if session is None or session.expires_at <= self.clock.now():
+        found = await uow.sessions.get_with_subject(token_digest(token))
+        if found is None:
             raise NotAuthenticated
-        if session.subject is SessionSubject.ADMINISTRATOR:
-            admin = await uow.administrators.get(session.subject_id)
-            if admin is None or admin.blocked:
-                raise NotAuthenticated
-            return admin_principal(admin)
-        user = await uow.users.get(session.subject_id)
-        if user is None or user.blocked:
+        session, subject = found
+        if session.expires_at <= self.clock.now() or subject is None or subject.blocked:
             raise NotAuthenticated
+        if isinstance(subject, Administrator):
+            return admin_principal(subject)
+        user = subject
         return UserPrincipal(
             user.id, user.login, user.password_change_required, session_id=session.id
         )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -17,14 +17,16 @@ from sqlalchemy import (
     update,
 )
 
-from domain.model import Administrator, ApiToken, SessionSubject, SignInSession
+from domain.model import Administrator, ApiToken, SessionSubject, SignInSession, User
 from persistence.repositories._base import Executor, distinct_ids, from_row, row_values
+from persistence.repositories.users import USER_COLUMNS, user_from_row
 from persistence.tables import (
     administrator_locations,
     administrators,
     api_tokens,
     sign_in_failures,
     sign_in_sessions,
+    users,
 )
 
 A = administrators.c
@@ -190,6 +192,59 @@ def _subject_column(subject: SessionSubject) -> ColumnElement[int | None]:
 
 _SESSION_BY_HASH = select(sign_in_sessions).where(S.token_hash == bindparam("token_hash"))
 
+# Every request authenticates with this one statement: the session, and its
+# administrator (one row per allowed location) or its user, unpacked by position.
+_SESSION_COLUMNS = (S.id, S.token_hash, S.subject, S.user_id, S.administrator_id,
+                    S.created_at, S.expires_at)  # fmt: skip
+_ADMIN_COLUMNS = (A.id, A.login, A.first_name, A.last_name, A.email, A.password_hash, A.blocked,
+                  AL.location_id)  # fmt: skip
+_ADMIN_AT = len(_SESSION_COLUMNS)
+_USER_AT = _ADMIN_AT + len(_ADMIN_COLUMNS)
+_SESSION_WITH_SUBJECT = (
+    select(*_SESSION_COLUMNS, *_ADMIN_COLUMNS, *USER_COLUMNS)
+    .select_from(
+        sign_in_sessions.outerjoin(administrators, A.id == S.administrator_id)
+        .outerjoin(administrator_locations, AL.administrator_id == A.id)
+        .outerjoin(users, users.c.id == S.user_id)
+    )
+    .where(S.token_hash == bindparam("token_hash"))
+)
+
+
+def _session_with_subject(
+    rows: Sequence[Sequence[Any]],
+) -> tuple[SignInSession, Administrator | User | None]:
+    id_, token_hash, subject_name, user_id, admin_id, created_at, expires_at = rows[0][:_ADMIN_AT]
+    subject = SessionSubject[subject_name]
+    session = SignInSession(
+        id=id_,
+        token_hash=token_hash,
+        subject=subject,
+        subject_id=user_id if subject is SessionSubject.USER else admin_id,
+        created_at=created_at,
+        expires_at=expires_at,
+    )
+    if subject is SessionSubject.USER:
+        first = rows[0]
+        return session, None if first[_USER_AT] is None else user_from_row(first[_USER_AT:])
+    admin_id, login, first_name, last_name, email, password_hash, blocked, _ = rows[0][
+        _ADMIN_AT:_USER_AT
+    ]
+    if admin_id is None:
+        return session, None
+    allowed = frozenset(r[_USER_AT - 1] for r in rows if r[_USER_AT - 1] is not None)
+    admin = Administrator(
+        id=admin_id,
+        login=login,
+        first_name=first_name,
+        last_name=last_name,
+        email=email,
+        password_hash=password_hash,
+        blocked=blocked,
+        location_ids=allowed,
+    )
+    return session, admin
+
 
 class SqlSessionRepository:
     """A session's subject is stored as a foreign key to users or administrators,
@@ -200,6 +255,13 @@ class SqlSessionRepository:
 
     async def get_by_hash(self, token_hash: str) -> SignInSession | None:
         return await self._ex.first(_SESSION_BY_HASH, _session, {"token_hash": token_hash})
+
+    async def get_with_subject(
+        self, token_hash: str
+    ) -> tuple[SignInSession, Administrator | User | None] | None:
+        result = await self._ex.execute(_SESSION_WITH_SUBJECT, {"token_hash": token_hash})
+        rows = result.all()
+        return _session_with_subject(rows) if rows else None
 
     async def add(self, session: SignInSession) -> SignInSession:
         is_user = session.subject is SessionSubject.USER

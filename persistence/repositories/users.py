@@ -76,9 +76,9 @@ def _user_values(user: User) -> dict[str, Any]:
     }
 
 
-# The columns _user unpacks, in its order: unpacking a row is several times
+# The columns user_from_row unpacks, in its order: unpacking a row is several times
 # cheaper than reading its attributes by name, and a page maps 100 rows.
-_USER_COLUMNS = (
+USER_COLUMNS = (
     U.id, U.login, U.first_name, U.last_name, U.email, U.work_phone, U.mobile_phone,
     U.location_id, U.configuration_group_id, U.is_vip, U.blocked, U.password_hash,
     U.password_change_required, U.voicemail_pin_hash, U.voicemail_pin_state,
@@ -87,7 +87,8 @@ _USER_COLUMNS = (
 )  # fmt: skip
 
 
-def _user(row: Sequence[Any]) -> User:
+def user_from_row(row: Sequence[Any]) -> User:
+    """The user of a row of USER_COLUMNS (or of their slice of a wider row)."""
     (
         id, login, first_name, last_name, email, work_phone, mobile_phone,
         location_id, configuration_group_id, is_vip, blocked, password_hash,
@@ -121,7 +122,7 @@ def _user(row: Sequence[Any]) -> User:
 
 def _select_users(*where: ColumnElement[bool]) -> Select[Any]:
     """Users (the users table only), in id order."""
-    return select(*_USER_COLUMNS).where(*where).order_by(U.id)
+    return select(*USER_COLUMNS).where(*where).order_by(U.id)
 
 
 _USERS_BY_ID = ByIds.of(U.id, _select_users)
@@ -191,7 +192,7 @@ class SqlUserRepository:
             # Rendered FOR UPDATE on PostgreSQL; SQLite has no row locks and
             # needs none (a writing transaction holds the database's write lock).
             statement = statement.with_for_update()
-        return await self._ex.first(statement, _user)
+        return await self._ex.first(statement, user_from_row)
 
     async def get(self, user_id: int, *, for_update: bool = False) -> User | None:
         return await self._one(U.id == user_id, for_update=for_update)
@@ -206,10 +207,11 @@ class SqlUserRepository:
         if for_update:
             # In id order: two transactions locking overlapping users cannot deadlock.
             stmt = _select_users(U.id.in_(wanted)).with_for_update()
-            rows = await self._ex.execute(stmt)
+            result = await self._ex.execute(stmt)
         else:
-            rows = await self._ex.execute_ids(_USERS_BY_ID, wanted)
-        return {user.id: user for user in map(_user, rows)}
+            result = await self._ex.execute_ids(_USERS_BY_ID, wanted)
+        rows = result.all()
+        return {user.id: user for user in map(user_from_row, rows)}
 
     async def page(
         self, query: UserQuery, after_id: int | None, first: int, *, with_total: bool = True

@@ -155,6 +155,29 @@ async def test_sessions(uow: SqlAlchemyUnitOfWork, make: Factory) -> None:
         assert await uow.sessions.delete_for(SessionSubject.ADMINISTRATOR, admin.id) == 1
 
 
+async def test_session_with_subject_reads_the_account_behind_it(
+    uow: SqlAlchemyUnitOfWork, make: Factory
+) -> None:
+    async with uow:
+        one, two = await make.location(uow), await make.location(uow)
+        user = await make.user(uow, one.id, email="u@example.com", is_vip=True)
+        system = await make.admin(uow)
+        scoped = await make.admin(uow, frozenset({one.id, two.id}), email="a@example.com")
+        sessions = uow.sessions
+        u = await sessions.add(_session("u", SessionSubject.USER, user.id, 1))
+        s = await sessions.add(_session("s", SessionSubject.ADMINISTRATOR, system.id, 1))
+        a = await sessions.add(_session("a", SessionSubject.ADMINISTRATOR, scoped.id, 1))
+        await uow.commit()
+    async with uow:
+        assert await uow.sessions.get_with_subject("u") == (u, await uow.users.get(user.id))
+        assert await uow.sessions.get_with_subject("s") == (s, system)
+        found = await uow.sessions.get_with_subject("a")
+        assert found == (a, await uow.administrators.get(scoped.id))
+        assert found is not None and found[1] is not None
+        assert found[1].location_ids == {one.id, two.id}
+        assert await uow.sessions.get_with_subject("nope") is None
+
+
 async def test_session_of_unknown_subject_fails(uow: SqlAlchemyUnitOfWork) -> None:
     async with uow:
         with pytest.raises(IntegrityError):
