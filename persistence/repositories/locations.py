@@ -79,7 +79,7 @@ class SqlLocationRepository:
         if not wanted:
             return {}
         result = await self._ex.execute_ids(_LOCATIONS_BY_ID, wanted)
-        return {location.id: location for location in map(_location, result)}
+        return {location.id: location for location in map(_location, result.all())}
 
     async def list(self, only_ids: frozenset[int] | None = None) -> list[Location]:
         stmt = select(locations).order_by(L.name, L.id)
@@ -173,7 +173,7 @@ class SqlConfigurationGroupRepository:
         if not wanted:
             return {}
         result = await self._ex.execute_ids(_GROUPS_BY_ID, wanted)
-        return {group.id: group for group in map(_group, result)}
+        return {group.id: group for group in map(_group, result.all())}
 
     async def for_locations(
         self, location_ids: Iterable[int]

@@ -6,7 +6,7 @@ import builtins
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import ColumnElement, Row, Select, delete, select, update
+from sqlalchemy import ColumnElement, Row, Select, String, cast, delete, func, select, update
 
 from domain.model import RelationshipLevel, Team, TeamInfo
 from persistence.repositories._base import ByIds, Executor, distinct_ids, grouped, row_values
@@ -47,13 +47,25 @@ def _team_values(team: Team) -> dict[str, Any]:
     return row_values(team, teams, relationship=team.relationship.name)
 
 
-# A page of users reads its members' teams (hundreds of rows) with every request.
-_TEAM_INFOS_BY_MEMBER = ByIds.of(
+_LEVELS = dict(RelationshipLevel.__members__)
+
+# A page of users reads its members' teams with every request: each team once (a
+# few hundred), with those of the given users who are its members, comma-separated
+# (string_agg on PostgreSQL, group_concat on SQLite), rather than one row per
+# membership repeating the team.
+_TEAMS_OF_MEMBERS = ByIds.of(
     M.user_id,
     lambda where: (
-        select(M.user_id, T.id, T.name, T.description, T.relationship)
+        select(
+            T.id,
+            T.name,
+            T.description,
+            T.relationship,
+            func.aggregate_strings(cast(M.user_id, String), ","),
+        )
         .select_from(team_members.join(teams, T.id == M.team_id))
         .where(where)
+        .group_by(T.id, T.name, T.description, T.relationship)
         .order_by(T.name, T.id)
     ),
 )
@@ -101,21 +113,14 @@ class SqlTeamRepository:
         wanted = distinct_ids(user_ids)
         if not wanted:
             return {}
-        infos: dict[int, TeamInfo] = {}
+        rows = (await self._ex.execute_ids(_TEAMS_OF_MEMBERS, wanted)).all()
         found: dict[int, builtins.list[TeamInfo]] = {}
-        # A page of users has hundreds of memberships: rows are unpacked, not read by name.
-        for user_id, team_id, name, description, relationship in await self._ex.execute_ids(
-            _TEAM_INFOS_BY_MEMBER, wanted
-        ):
-            info = infos.get(team_id)
-            if info is None:
-                info = infos[team_id] = TeamInfo(
-                    id=team_id,
-                    name=name,
-                    description=description,
-                    relationship=RelationshipLevel[relationship],
-                )
-            found.setdefault(user_id, []).append(info)
+        for team_id, name, description, level, members in rows:
+            info = TeamInfo(
+                id=team_id, name=name, description=description, relationship=_LEVELS[level]
+            )
+            for user_id in map(int, members.split(",")):
+                found.setdefault(user_id, []).append(info)
         return found
 
     async def member_ids(self, team_ids: Iterable[int]) -> dict[int, builtins.list[int]]:

@@ -228,7 +228,7 @@ class SqlUserRepository:
                 return Page(items=[], has_next=False, total=0)
         bounds = {"after": after_id if after_id is not None else 0, "limit": first + 1}
         stmt = _UNFILTERED_PAGE if not filters else _page(filters)
-        found = [_user(row) for row in await self._ex.execute(stmt, bounds)]
+        found = list(map(user_from_row, (await self._ex.execute(stmt, bounds)).all()))
         return page_of(found, first, total)
 
     async def add(self, user: User) -> User:
