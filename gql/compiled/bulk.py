@@ -10,7 +10,7 @@ simply not compiled.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Collection, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Collection, Iterable, Mapping, Sequence
 from typing import Any
 
 from domain import model
@@ -59,29 +59,20 @@ RootField = Callable[[Reads, dict[str, Any], frozenset[str]], Awaitable[Any]]
 Batch = Callable[[Reads, Sequence[Any]], Awaitable[Sequence[Any]]]
 
 
-class _MadeOnce:
+def _made_once(make: Callable[[Any], Any], entities: Iterable[Any]) -> dict[int, Any]:
     """GraphQL objects made from domain entities, one per entity id: a location or a
     team shared by many users of the page is made once."""
-
-    def __init__(self, make: Callable[[Any], Any]) -> None:
-        self._make = make
-        self._made: dict[int, Any] = {}
-
-    def __call__(self, entity: Any) -> Any:
-        try:
-            return self._made[entity.id]
-        except KeyError:
-            self._made[entity.id] = made = self._make(entity)
-            return made
+    distinct = {entity.id: entity for entity in entities}
+    return {id_: make(entity) for id_, entity in distinct.items()}
 
 
 def _one_each(batch: Batch, make: Callable[[Any], Any]) -> BulkField:
     """The twin of a field of one (or no) object per parent."""
 
     async def twin(reads: Reads, parents: Sequence[Any]) -> list[Any]:
-        once = _MadeOnce(make)
         found = await batch(reads, [p.entity for p in parents])
-        return [None if entity is None else once(entity) for entity in found]
+        made = _made_once(make, (entity for entity in found if entity is not None))
+        return [None if entity is None else made[entity.id] for entity in found]
 
     return twin
 
@@ -90,9 +81,9 @@ def _list_each(batch: Batch, make: Callable[[Any], Any]) -> BulkField:
     """The twin of a field of a list of objects per parent."""
 
     async def twin(reads: Reads, parents: Sequence[Any]) -> list[list[Any]]:
-        once = _MadeOnce(make)
         found = await batch(reads, [p.entity for p in parents])
-        return [[once(entity) for entity in entities] for entities in found]
+        made = _made_once(make, (entity for entities in found for entity in entities))
+        return [[made[entity.id] for entity in entities] for entities in found]
 
     return twin
 

@@ -18,9 +18,43 @@ from graphql import (
 )
 from graphql.pyutils import Undefined
 
+# The leaf types whose values of these Python types graphql-core returns unchanged.
+_UNCHANGED: dict[GraphQLScalarType | GraphQLEnumType, tuple[type, ...]] = {
+    GraphQLString: (str,),
+    GraphQLID: (str,),
+    GraphQLBoolean: (bool,),
+}
+
 
 class Fallback(Exception):
     """This execution cannot be answered here; the standard executor answers it."""
+
+
+def leaf_column(
+    type_: GraphQLScalarType | GraphQLEnumType, nullable: bool
+) -> Callable[[list[Any]], list[Any]]:
+    """The serializer of a whole column of a leaf field (one value per object).
+
+    A page has hundreds of strings and booleans that graphql-core returns as they
+    are: their types are checked at once, in C, and only a column with anything
+    else is serialized value by value."""
+    serialize = leaf_serializer(type_)
+    unchanged: set[type] = set(_UNCHANGED.get(type_, ()))
+    if nullable:
+        unchanged.add(type(None))
+
+    def each(values: list[Any]) -> list[Any]:
+        if not nullable and None in values:
+            raise Fallback
+        return [None if v is None else serialize(v) for v in values]
+
+    if not unchanged - {type(None)}:
+        return each
+
+    def column(values: list[Any]) -> list[Any]:
+        return values if set(map(type, values)) <= unchanged else each(values)
+
+    return column
 
 
 def leaf_serializer(type_: GraphQLScalarType | GraphQLEnumType) -> Callable[[Any], Any]:

@@ -33,7 +33,7 @@ from strawberry.types.field import StrawberryField
 
 from gql import strawberry_internals
 from gql.compiled.bulk import BULK_FIELDS, ROOT_FIELDS, BulkField, RootField
-from gql.compiled.leaves import leaf_serializer
+from gql.compiled.leaves import leaf_column, leaf_serializer
 
 
 class NotCompiled(Exception):
@@ -51,8 +51,10 @@ class FieldPlan:
     getter: Callable[[Any], Any] | None = None
     bulk: BulkField | None = None
     constant: str | None = None
-    # A leaf's serializer, or the plan of the object(s) it yields.
+    # A leaf's serializer (of one value; of a column of them when not a list), or
+    # the plan of the object(s) it yields.
     serialize: Callable[[Any], Any] | None = None
+    serialize_column: Callable[[list[Any]], list[Any]] | None = None
     object_plan: ObjectPlan | None = None
 
 
@@ -209,6 +211,8 @@ class Planner:
         plan = FieldPlan(key, name, nullable, is_list, item_nullable)
         if isinstance(inner, GraphQLScalarType | GraphQLEnumType):
             plan.serialize = leaf_serializer(inner)
+            if not is_list:
+                plan.serialize_column = leaf_column(inner, nullable)
         elif isinstance(inner, GraphQLObjectType):
             plan.object_plan = self._plan_object(
                 inner, [n.selection_set for n in nodes if n.selection_set], fragments

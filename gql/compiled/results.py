@@ -3,7 +3,9 @@ at once, into plain dicts; anything unusual raises Fallback."""
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Callable, Iterable
+from itertools import repeat
 from typing import Any
 
 from gql.compiled.bulk import Reads
@@ -15,6 +17,8 @@ async def complete(reads: Reads, plan: FieldPlan, values: list[Any]) -> list[Any
     """The field's answers for one value per parent."""
     object_plan = plan.object_plan
     if object_plan is None:
+        if not plan.is_list and plan.serialize_column is not None:
+            return plan.serialize_column(values)
         serialize = plan.serialize
         assert serialize is not None
         if not plan.is_list:
@@ -28,30 +32,34 @@ async def complete(reads: Reads, plan: FieldPlan, values: list[Any]) -> list[Any
             for v in values
         ]
     if not plan.is_list:
-        present = [v for v in values if v is not None]
-        if len(present) != len(values) and not plan.nullable:
+        if not _has_none(values):
+            return await _objects(reads, object_plan, values)
+        if not plan.nullable:
             raise Fallback
-        done = iter(await _objects(reads, object_plan, present))
-        return [None if v is None else next(done) for v in values]
-    lists: list[list[Any] | None] = []
-    flat: list[Any] = []
-    for v in values:
-        if v is None:
-            if not plan.nullable:
-                raise Fallback
-            lists.append(None)
-            continue
-        items = _items(v)
-        lists.append(items)
-        for item in items:
-            if item is None:
-                if not plan.item_nullable:
-                    raise Fallback
+        present = [v for v in values if v is not None]
+        one_each = iter(await _objects(reads, object_plan, present))
+        return [None if v is None else next(one_each) for v in values]
+    if not plan.nullable and _has_none(values):
+        raise Fallback
+    lists = [None if v is None else _items(v) for v in values]
+    flat = [item for items in lists if items is not None for item in items]
+    if not _has_none(flat):
+        # The usual case, without a null anywhere: each parent's answers are a slice.
+        done = await _objects(reads, object_plan, flat)
+        answers: list[Any] = []
+        start = 0
+        for items in lists:
+            if items is None:
+                answers.append(None)
             else:
-                flat.append(item)
-    done = iter(await _objects(reads, object_plan, flat))
+                answers.append(done[start : start + len(items)])
+                start += len(items)
+        return answers
+    if not plan.item_nullable:
+        raise Fallback
+    done_iter = iter(await _objects(reads, object_plan, [i for i in flat if i is not None]))
     return [
-        None if items is None else [None if item is None else next(done) for item in items]
+        None if items is None else [None if item is None else next(done_iter) for item in items]
         for items in lists
     ]
 
@@ -76,8 +84,14 @@ async def _objects(reads: Reads, plan: ObjectPlan, objects: list[Any]) -> list[d
             values = [field_plan.constant] * len(objects)
         columns.append(await complete(reads, field_plan, values))
     # Column by column above, row by row here: both loops run in C.
+    # Every column has one value per object (checked above): zip need not check.
     keys = plan.keys
-    return [dict(zip(keys, row, strict=True)) for row in zip(*columns, strict=True)]
+    return [dict(zip(keys, row)) for row in zip(*columns)]  # noqa: B905
+
+
+def _has_none(values: list[Any]) -> bool:
+    # Not ``None in values``: that calls each object's __eq__ (a dataclass's is Python).
+    return any(map(operator.is_, values, repeat(None)))
 
 
 def _leaf(serialize: Callable[[Any], Any], value: Any, nullable: bool) -> Any:
@@ -89,6 +103,8 @@ def _leaf(serialize: Callable[[Any], Any], value: Any, nullable: bool) -> Any:
 
 
 def _items(value: Any) -> list[Any]:
+    if type(value) is list:
+        return value
     if isinstance(value, str | bytes | dict) or not isinstance(value, Iterable):
         raise Fallback
     return list(value)
