@@ -22,6 +22,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -29,9 +30,9 @@ from typing import Any
 import httpx
 from cryptography.fernet import Fernet
 
-from bench import hostile, spa
+from bench import hostile, peer, spa
 from bench import seed as seeding
-from bench.targets import judge
+from bench.targets import PEER_RATIO, READ_RATIO, judge
 
 ROOT = Path(__file__).resolve().parent.parent
 PY = sys.executable
@@ -153,8 +154,9 @@ class Server:
 
     def __init__(
         self, which: str, env: dict[str, str], workdir: Path, *, workers: int = 1,
-        profile_to: Path | None = None,
+        profile_to: Path | None = None, command: Callable[[int], list[str]] | None = None,
     ) -> None:  # fmt: skip
+        """``command``: another server's command line for a port (the peer)."""
         self.which = which
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}/graphql"
@@ -163,10 +165,13 @@ class Server:
         if profile_to is not None:
             cmd += ["-m", "cProfile", "-o", str(profile_to)]
         cmd += ["-m", "bench.serve", which, "--port", str(self.port), "--workers", str(workers)]
+        if command is not None:
+            cmd = command(self.port)
         self._log = open(self.log_path, "w")
         self.proc = subprocess.Popen(
-            cmd, env=env, cwd=ROOT, stdout=self._log, stderr=subprocess.STDOUT
-        )
+            cmd, env=env, cwd=ROOT, stdout=self._log, stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+        )  # fmt: skip
 
     @property
     def pid(self) -> int:
@@ -260,8 +265,10 @@ def measure_load(
     profile: Profile,
     pids: list[int] | None = None,
     page_ms: float = 0.0,
+    database: str | None = None,
 ) -> dict[str, Any]:
-    """Warm-up, then a bounded measurement; server CPU use and peak RSS beside.
+    """Warm-up, then a bounded measurement; server CPU use and peak RSS beside, and
+    the CPU of the PostgreSQL backends of ``database`` (PostgreSQL on this machine).
 
     The window is at least three rounds of all connections at ``page_ms`` (capped
     at 60 s), or a slow server would complete nothing inside it.
@@ -274,10 +281,16 @@ def measure_load(
     result_idle = wait_idle(watched)
 
     each0 = [proc_cpu_seconds(p) for p in watched]
+    pg0 = postgres_cpu(database) if database else {}
     busy0 = machine_busy_seconds()
     result = wrk(server.url, script, window, profile.connections)
     result["window_s"] = window
     each1 = [proc_cpu_seconds(p) for p in watched]
+    pg1 = postgres_cpu(database) if database else {}
+    if pg1:
+        # Pools keep their connections: a backend that ended inside the window is rare.
+        pg = sum(cpu - pg0.get(pid, 0.0) for pid, cpu in pg1.items())
+        result["pg_cpu_ms_per_req"] = 1000 * pg / max(1, result["requests"])
     cpu0, cpu1 = sum(each0), sum(each1)
     # Per worker: an idle one shows connections that all went to the other.
     result["server_cpu_pct_each"] = [
@@ -292,6 +305,21 @@ def measure_load(
     result["idle_wait_s"] = result_idle
     wait_idle(watched)
     return result
+
+
+def postgres_cpu(database: str) -> dict[int, float]:
+    """CPU seconds of each PostgreSQL backend of ``database`` on this machine, by pid
+    (found by their process title: ``postgres: [cluster:] user database host(port) …``)."""
+    found: dict[int, float] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        with contextlib.suppress(OSError, ValueError, IndexError):
+            with open(f"/proc/{entry}/cmdline", "rb") as f:
+                title = f.read().replace(b"\0", b" ").decode(errors="replace").split()
+            if title[:1] == ["postgres:"] and database in title[1:5]:
+                found[int(entry)] = proc_cpu_seconds(int(entry))
+    return found
 
 
 def wait_idle(pids: list[int], limit: float = 60) -> float:
@@ -415,9 +443,13 @@ async def sign_in(url: str) -> str:
     return str(token)
 
 
-def page_bodies(user_ids: list[int], count: int, rng: random.Random) -> list[str]:
-    """Bodies for ``count`` random full pages of 100 (``after`` = a random user's cursor)."""
-    starts = rng.sample(user_ids[: len(user_ids) - 100], count)
+def page_starts(user_ids: list[int], count: int, rng: random.Random) -> list[int]:
+    """``count`` random users that a full page of 100 follows."""
+    return rng.sample(user_ids[: len(user_ids) - 100], count)
+
+
+def page_bodies(starts: list[int]) -> list[str]:
+    """Bodies for the pages of 100 after each start (``after`` = its cursor)."""
     return [
         json.dumps({"query": PAGE_QUERY, "variables": {"first": 100, "after": to_cursor(s)}})
         for s in starts
@@ -705,8 +737,11 @@ def run_backend(kind: str, profile: Profile, args: argparse.Namespace, workdir: 
     servers: list[Server] = []
     sink: subprocess.Popen[bytes] | None = None
     try:
+        from sqlalchemy import make_url
+
         from persistence.migrate import upgrade
 
+        pg_database = make_url(url).database if kind == "postgresql" else None
         t0 = time.perf_counter()
         upgrade(url)
         t1 = time.perf_counter()
@@ -728,6 +763,10 @@ def run_backend(kind: str, profile: Profile, args: argparse.Namespace, workdir: 
         env = {**os.environ, "CONNECT_DATABASE_URL": url, "CONNECT_SECRET_KEY": key,
                "CONNECT_MAIL_DISPATCHER": "false", "PYTHONPATH": str(ROOT),
                "CONNECT_COST_BUDGET_REFILL_PER_SECOND": "1e9"}  # fmt: skip
+        # The peer (PostGraphile) runs on PostgreSQL only: SQLite never installs it.
+        peer_server = start_peer(url, env, workdir, result) if kind == "postgresql" else None
+        if peer_server is not None:
+            servers.append(peer_server)
         ours = Server("ours", env, workdir)
         servers.append(ours)
         base = Server("baseline", env, workdir)
@@ -737,10 +776,18 @@ def run_backend(kind: str, profile: Profile, args: argparse.Namespace, workdir: 
         token = asyncio.run(sign_in(ours.url))
 
         rng = random.Random(7)
-        bodies = page_bodies(seeded.user_ids, profile.pages, rng)
+        starts = page_starts(seeded.user_ids, profile.pages, rng)
+        bodies = page_bodies(starts)
         result.rows["same_json"] = asyncio.run(check_same(ours.url, base.url, token, bodies))
         script = workdir / f"pages-{kind}.lua"
         write_lua(script, bodies, token)
+        peer_script = workdir / f"peer-{kind}.lua"
+        if peer_server is not None and not check_peer(
+            peer_server, ours.url, token, starts, bodies, peer_script, result
+        ):
+            peer_server.stop()
+            servers.remove(peer_server)
+            peer_server = None
         prof = workdir / f"ours-{kind}.prof" if args.profile else None
         result.rows["per_page"] = asyncio.run(
             statements_per_page(url, key, token, bodies, profile_to=prof)
@@ -751,11 +798,18 @@ def run_backend(kind: str, profile: Profile, args: argparse.Namespace, workdir: 
         log(f"{kind}: read path, ours (1 worker)")
         page_ms = result.rows["per_page"]["request_ms"]
         result.rows["load_before"] = os.getloadavg()
-        result.rows["read_ours"] = measure_load(ours, script, profile, page_ms=page_ms)
+        result.rows["read_ours"] = measure_load(
+            ours, script, profile, page_ms=page_ms, database=pg_database
+        )
         log(f"{kind}: read path, baseline")
-        result.rows["read_base"] = measure_load(base, script, profile)
+        result.rows["read_base"] = measure_load(base, script, profile, database=pg_database)
         base.stop()
         servers.remove(base)
+        if peer_server is not None:
+            log(f"{kind}: read path, PostGraphile")
+            load_peer(peer_server, peer_script, profile, pg_database, result)
+            peer_server.stop()
+            servers.remove(peer_server)
 
         log(f"{kind}: the Web Administration's screens (SPA mix)")
         mix = asyncio.run(spa.mix_bodies(ours.url, token, rounds=profile.pages // 4))
@@ -834,6 +888,59 @@ def run_backend(kind: str, profile: Profile, args: argparse.Namespace, workdir: 
     return result
 
 
+def start_peer(url: str, env: dict[str, str], workdir: Path, result: Result) -> Server | None:
+    """PostGraphile serving, installed first if need be; None (and the reason in
+    ``peer_not_run``) when it cannot run: the bench goes on without it."""
+    reason = peer.install(log)
+    if reason is None:
+        # Production mode (Grafast's default, said out loud: no warning in its log).
+        peer_env = {**env, "GRAPHILE_ENV": "production", "NODE_ENV": "production"}
+        server = Server("postgraphile", peer_env, workdir, command=peer.command(url))
+        try:
+            server.wait_ready(timeout=120)
+            return server
+        except RuntimeError as error:
+            server.stop()
+            tail = server.log_path.read_text(errors="replace").strip().splitlines()[-1:]
+            reason = f"{error}" + (f": {tail[0][:200]}" if tail else "")
+    log(f"PostGraphile not run: {reason}")
+    result.rows["peer_not_run"] = reason
+    return None
+
+
+def check_peer(
+    server: Server, ours: str, token: str, starts: list[int], bodies: list[str], script: Path,
+    result: Result,
+) -> bool:  # fmt: skip
+    """The peer's pages (its cursors for the same starts), compared with ours; its wrk
+    script. False (and why in ``peer_not_run``) when its answers are unusable."""
+    try:
+        cursors = asyncio.run(peer.cursors(server.url, starts))
+        peer_bodies = [peer.page_body(cursor) for cursor in cursors]
+        checked = asyncio.run(peer.check(ours, server.url, token, bodies, peer_bodies))
+    except (RuntimeError, httpx.HTTPError, ValueError, KeyError, TypeError) as error:
+        result.rows["peer_not_run"] = f"{type(error).__name__}: {str(error)[:300]}"
+        log(f"PostGraphile not run: {result.rows['peer_not_run']}")
+        return False
+    result.rows["same_peer"] = checked["same"]
+    result.rows["peer_page_ms"] = checked["request_ms"]
+    write_lua(script, peer_bodies, token)
+    return True
+
+
+def load_peer(
+    server: Server, script: Path, profile: Profile, database: str | None, result: Result
+) -> None:
+    """The read load against the peer: the node process and any children it has."""
+    try:
+        result.rows["read_peer"] = measure_load(
+            server, script, profile, pids=[server.pid, *children(server.pid)],
+            page_ms=result.rows["peer_page_ms"], database=database,
+        )  # fmt: skip
+    except (RuntimeError, OSError, subprocess.SubprocessError) as error:
+        result.rows["peer_not_run"] = f"load failed: {type(error).__name__}: {error}"
+
+
 # --------------------------------------------------------------------------- report
 
 
@@ -875,9 +982,9 @@ def report(results: list[Result], profile: Profile) -> None:
         lambda r: f"{g(r, 'setup', 'migrate_s'):.1f} + {g(r, 'setup', 'seed_s'):.1f}",
     )
     row(
-        "same JSON as baseline",
-        "yes",
-        lambda r: "yes" if "identical" in g(r, "same_json") else "NO",
+        "same answers: baseline / PostGraphile",
+        "yes / yes",
+        lambda r: f"{'yes' if 'identical' in g(r, 'same_json') else 'NO'} / {_same_peer(r.rows)}",
     )
     row(
         "load average before read path",
@@ -888,9 +995,21 @@ def report(results: list[Result], profile: Profile) -> None:
     row("read: ours req/s (1 worker)", "", lambda r: fmt(g(r, "read_ours", "rps")))
     row("read: baseline req/s", "", lambda r: fmt(g(r, "read_base", "rps")))
     row(
+        "read: PostGraphile req/s",
+        "",
+        lambda r: _peer(r.rows, lambda: fmt(g(r, "read_peer", "rps")), why=True),
+    )
+    row(
         "read: ours / baseline",
-        ">= 0.40 (PG)",
+        f">= {READ_RATIO:.2f} (PG)",
         lambda r: fmt(g(r, "read_ours", "rps") / g(r, "read_base", "rps"), ".2f"),
+    )
+    row(
+        "read: ours / PostGraphile",
+        f">= {PEER_RATIO:.2f} (PG)",
+        lambda r: _peer(
+            r.rows, lambda: fmt(g(r, "read_ours", "rps") / g(r, "read_peer", "rps"), ".2f")
+        ),
     )
     row(
         "read: ours p50 / p99 ms",
@@ -903,27 +1022,32 @@ def report(results: list[Result], profile: Profile) -> None:
         lambda r: f"{g(r, 'read_base', 'p50_ms'):.0f} / {g(r, 'read_base', 'p99_ms'):.0f}",
     )
     row(
-        "read: errors ours/base (sock+status)",
-        "0",
-        lambda r: (
-            f"{g(r, 'read_ours', 'socket_errors') + g(r, 'read_ours', 'status_errors')}/"
-            f"{g(r, 'read_base', 'socket_errors') + g(r, 'read_base', 'status_errors')}"
+        "read: PostGraphile p50 / p99 ms",
+        "p99 >= ours (PG)",
+        lambda r: _peer(
+            r.rows,
+            lambda: f"{g(r, 'read_peer', 'p50_ms'):.0f} / {g(r, 'read_peer', 'p99_ms'):.0f}",
         ),
     )
     row(
-        "read: server CPU %, ours / base",
-        "",
-        lambda r: (
-            f"{g(r, 'read_ours', 'server_cpu_pct'):.0f} / {g(r, 'read_base', 'server_cpu_pct'):.0f}"
-        ),
+        "read: errors ours/base/PostGraphile",
+        "0/0/0",
+        lambda r: _trio(r.rows, lambda d: d["socket_errors"] + d["status_errors"], "{}", "/"),
     )
     row(
-        "read: server CPU ms/req, ours / base",
+        "read: server CPU %, ours / base / PG",
         "",
-        lambda r: (
-            f"{g(r, 'read_ours', 'server_cpu_ms_per_req'):.1f} / "
-            f"{g(r, 'read_base', 'server_cpu_ms_per_req'):.1f}"
-        ),
+        lambda r: _trio(r.rows, lambda d: d["server_cpu_pct"], "{:.0f}"),
+    )
+    row(
+        "read: server CPU ms/req, ours / base / PG",
+        "",
+        lambda r: _trio(r.rows, lambda d: d["server_cpu_ms_per_req"], "{:.1f}"),
+    )
+    row(
+        "read: PostgreSQL CPU ms/req, ours / base / PG",
+        "",
+        lambda r: _trio(r.rows, lambda d: d["pg_cpu_ms_per_req"], "{:.1f}"),
     )
     row(
         "SPA mix: req/s (1 worker), p50 / p99 ms",
@@ -954,6 +1078,11 @@ def report(results: list[Result], profile: Profile) -> None:
         "peak RSS ours, MB (VmHWM)", "< 300", lambda r: fmt(g(r, "read_ours", "peak_rss_mb"), ".0f")
     )
     row("peak RSS baseline, MB", "", lambda r: fmt(g(r, "read_base", "peak_rss_mb"), ".0f"))
+    row(
+        "peak RSS PostGraphile, MB",
+        "",
+        lambda r: _peer(r.rows, lambda: fmt(g(r, "read_peer", "peak_rss_mb"), ".0f")),
+    )
     n_mail = profile.mails
     row(
         f"mail: {n_mail} queued -> SENT, s",
@@ -999,12 +1128,9 @@ def report(results: list[Result], profile: Profile) -> None:
         lambda r: _per_call(g(r, "reset_statements"), "six"),
     )
     row(
-        f"read: machine busy, cores of {cores}, ours / base",
+        f"read: machine busy, cores of {cores}, ours / base / PG",
         "",
-        lambda r: (
-            f"{g(r, 'read_ours', 'machine_busy_cores'):.2f} / "
-            f"{g(r, 'read_base', 'machine_busy_cores'):.2f}"
-        ),
+        lambda r: _trio(r.rows, lambda d: d["machine_busy_cores"], "{:.2f}"),
     )
     row("scale-out: 2 workers req/s", "", lambda r: fmt(g(r, "read_two", "rps")))
     row(
@@ -1064,7 +1190,9 @@ def report(results: list[Result], profile: Profile) -> None:
             print(f"NOTE {r.database}: {note}")
     verdicts = [v for r in results for v in judge(r.database, r.rows, cores=cores)]
     missed = [v for v in verdicts if not v.met]
+    unjudged = sum(not v.judged for v in verdicts)
     print(f"\ntargets: {len(verdicts) - len(missed)} of {len(verdicts)} met"
+          + (f", {unjudged} not judged" if unjudged else "")
           + (" (--quick: smaller data, shorter runs)" if profile.quick else ""))  # fmt: skip
     for verdict in verdicts:
         print(verdict.line())
@@ -1094,6 +1222,36 @@ def _commit() -> str:
     except (OSError, subprocess.SubprocessError):
         return "commit unknown"
     return f"commit {head}" + (" + uncommitted changes in src/" if dirty else "")
+
+
+def _peer(rows: dict[str, Any], cell: Callable[[], str], *, why: bool = False) -> str:
+    """A PostGraphile cell: ``cell()``, or "not run" (with the reason when ``why``)."""
+    if "peer_not_run" in rows:
+        return "not run" + (f": {rows['peer_not_run']}" if why else "")
+    return cell()
+
+
+def _same_peer(rows: dict[str, Any]) -> str:
+    if "peer_not_run" in rows:
+        return "not run"
+    if "same_peer" not in rows:
+        return "-"
+    return "yes" if "identical" in rows["same_peer"] else "NO"
+
+
+LOADS = ("read_ours", "read_base", "read_peer")
+
+
+def _trio(rows: dict[str, Any], figure: Callable[[dict[str, Any]], Any], spec: str,
+          sep: str = " / ") -> str:  # fmt: skip
+    """One figure of ours, the baseline and PostGraphile: "-" where not measured."""
+    cells = []
+    for load in LOADS:
+        try:
+            cells.append(spec.format(figure(rows[load])))
+        except KeyError:
+            cells.append("-")
+    return sep.join(cells)
 
 
 def _get(data: Any, *path: str) -> Any:

@@ -1,8 +1,9 @@
 """The performance targets, judged from one backend's figures: met or not, and why.
 
 Each target is checked only where its figures were measured (a ``--quick`` run
-scales the mail and reset targets to its smaller counts; the read-path ratio
-and the scale-out are targets on PostgreSQL only).
+scales the mail and reset targets to its smaller counts; the read-path ratios,
+the comparison with PostGraphile and the scale-out are targets on PostgreSQL
+only). A target on the peer that did not run is not judged, and says why.
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ from dataclasses import dataclass
 from typing import Any
 
 READ_RATIO = 0.40
+# Ours against PostGraphile 5 (bench/peer.py), the same page, the same database.
+PEER_RATIO = 1.3
 SCALE_OUT = 1.6
 RSS_MB = 300
 PROBE_P99_MS = 100
@@ -29,9 +32,11 @@ class Verdict:
     figure: str
     met: bool
     why: str = ""
+    # False: the figures it needs were not measured (``why`` says why); not met either.
+    judged: bool = True
 
     def line(self) -> str:
-        mark = "met" if self.met else "NOT MET"
+        mark = "met" if self.met else "NOT MET" if self.judged else "n/judged"
         text = f"  {mark:<8} {self.database:<11} {self.target:<64} {self.figure}"
         return text + (f"\n{'':<22}{self.why}" if self.why else "")
 
@@ -62,6 +67,40 @@ def _same_answers(db: str, rows: dict[str, Any], cores: int) -> Iterator[Verdict
     )
     yield Verdict(db, "same JSON as the baseline, no failed request", f"{errors} errors",
                   same and errors == 0)  # fmt: skip
+
+
+def _not_run(db: str, target: str, rows: dict[str, Any]) -> Verdict:
+    return Verdict(db, target, "-", False, f"not judged: {rows['peer_not_run']}", judged=False)
+
+
+def _same_as_peer(db: str, rows: dict[str, Any], cores: int) -> Iterator[Verdict]:
+    if db != "postgresql":
+        return
+    target = "same answers as PostGraphile (one shape), no failed request"
+    if "peer_not_run" in rows:
+        yield _not_run(db, target, rows)
+        return
+    load = rows["read_peer"]
+    errors = load["socket_errors"] + load["status_errors"]
+    same = "identical" in rows["same_peer"]
+    yield Verdict(db, target, f"{errors} errors", same and errors == 0,
+                  "" if same else rows["same_peer"])  # fmt: skip
+
+
+def _peer(db: str, rows: dict[str, Any], cores: int) -> Iterator[Verdict]:
+    if db != "postgresql":
+        return
+    ratio_target = f"read: ours / PostGraphile req/s >= {PEER_RATIO:.1f}"
+    p99_target = "read: ours p99 <= PostGraphile p99"
+    if "peer_not_run" in rows:
+        yield _not_run(db, ratio_target, rows)
+        yield _not_run(db, p99_target, rows)
+        return
+    ours, theirs = rows["read_ours"], rows["read_peer"]
+    ratio = ours["rps"] / theirs["rps"]
+    yield Verdict(db, ratio_target, f"{ratio:.2f}", ratio >= PEER_RATIO)
+    yield Verdict(db, p99_target, f"{ours['p99_ms']:.0f} / {theirs['p99_ms']:.0f} ms",
+                  ours["p99_ms"] <= theirs["p99_ms"])  # fmt: skip
 
 
 def _read_ratio(db: str, rows: dict[str, Any], cores: int) -> Iterator[Verdict]:
@@ -164,6 +203,6 @@ def _hostile(db: str, rows: dict[str, Any], cores: int) -> Iterator[Verdict]:
 
 
 CHECKS: tuple[Check, ...] = (
-    _same_answers, _read_ratio, _memory, _mail, _resets, _reset_statements, _scale_out,
-    _hostile,
+    _same_answers, _same_as_peer, _read_ratio, _peer, _memory, _mail, _resets,
+    _reset_statements, _scale_out, _hostile,
 )  # fmt: skip
