@@ -173,7 +173,8 @@ async def test_session_with_subject_reads_the_account_behind_it(
         assert await uow.sessions.get_with_subject("s") == (s, system)
         found = await uow.sessions.get_with_subject("a")
         assert found == (a, await uow.administrators.get(scoped.id))
-        assert found is not None and found[1] is not None
+        assert found is not None
+        assert found[1] is not None
         assert found[1].location_ids == {one.id, two.id}
         assert await uow.sessions.get_with_subject("nope") is None
 
