@@ -12,10 +12,11 @@ otherwise. Last, the caller's budget pays the cost (gql/limits/budget.py).
 
 from __future__ import annotations
 
-import functools
 import re
+from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from typing import Any
 
 from graphql import DocumentNode, GraphQLError, GraphQLSchema, validate
 from graphql.validation import NoSchemaIntrospectionCustomRule
@@ -58,10 +59,39 @@ Rules = tuple[type[ASTValidationRule], ...]
 
 @dataclass(frozen=True)
 class Validator:
-    """Both steps cached per document: the limit rules, and the rest of validation."""
+    """Both steps cached per query text: the limit rules, and the rest of validation."""
 
-    limits: Callable[[GraphQLSchema, DocumentNode], list[GraphQLError]]
-    rest: Callable[[GraphQLSchema, DocumentNode, Rules], list[GraphQLError]]
+    limits: Callable[[GraphQLSchema, str | None, DocumentNode], list[GraphQLError]]
+    rest: Callable[[GraphQLSchema, str | None, DocumentNode, Rules], list[GraphQLError]]
+
+
+class _PerQueryText:
+    """A validation's errors cached per schema, query text (and rules).
+
+    Keyed by the text, not the document parsed from it (which gives the same errors):
+    a str keeps its hash, a DocumentNode computes its own anew over its whole tree on
+    every look-up."""
+
+    def __init__(self, validate: Callable[..., list[GraphQLError]], maxsize: int = 256) -> None:
+        self._validate = validate
+        self._maxsize = maxsize
+        self._errors: OrderedDict[tuple[Any, ...], list[GraphQLError]] = OrderedDict()
+
+    def __call__(
+        self, schema: GraphQLSchema, query: str | None, document: DocumentNode, *rules: Rules
+    ) -> list[GraphQLError]:
+        if query is None:  # a document without its text: nothing to key it by
+            return self._validate(schema, document, *rules)
+        key = (schema, query, *rules)
+        try:
+            self._errors.move_to_end(key)
+            return self._errors[key]
+        except KeyError:
+            pass
+        errors = self._errors[key] = self._validate(schema, document, *rules)
+        if len(self._errors) > self._maxsize:
+            self._errors.popitem(last=False)
+        return errors
 
 
 def _validator(limits: Limits) -> Validator:
@@ -77,15 +107,13 @@ def _validator(limits: Limits) -> Validator:
         extra_rules += (NoSchemaIntrospectionCustomRule,)
     hide_suggestions = not limits.show_suggestions
 
-    @functools.lru_cache(maxsize=256)
     def over_limits(schema: GraphQLSchema, document: DocumentNode) -> list[GraphQLError]:
         return validate(schema, document, limit_rules)
 
-    @functools.lru_cache(maxsize=256)
     def invalid(schema: GraphQLSchema, document: DocumentNode, rules: Rules) -> list[GraphQLError]:
         return validate(schema, document, (*rules, *extra_rules), hide_suggestions=hide_suggestions)
 
-    return Validator(over_limits, invalid)
+    return Validator(_PerQueryText(over_limits), _PerQueryText(invalid))
 
 
 class QueryLimits(MaxTokensLimiter):
@@ -114,7 +142,7 @@ class QueryLimits(MaxTokensLimiter):
         document = context.graphql_document
         assert document is not None
         schema = context.schema._schema
-        errors = self.validator.limits(schema, document)
+        errors = self.validator.limits(schema, context.query, document)
         if not errors:
             anonymous = isinstance(getattr(context.context, "principal", None), Anonymous)
             limit = self.limits.max_anonymous_cost if anonymous else self.limits.max_cost
@@ -131,7 +159,9 @@ class QueryLimits(MaxTokensLimiter):
             if cost.over_limit:
                 errors = [too_costly(cost, limit)]
             else:
-                errors = self.validator.rest(schema, document, context.validation_rules)
+                errors = self.validator.rest(
+                    schema, context.query, document, context.validation_rules
+                )
         context.pre_execution_errors = errors
         yield
 
