@@ -30,7 +30,7 @@ from typing import Any
 import httpx
 from cryptography.fernet import Fernet
 
-from bench import hostile, peer, spa
+from bench import hostile, peer, profiles, spa
 from bench import seed as seeding
 from bench.targets import PEER_RATIO, READ_RATIO, judge
 
@@ -476,12 +476,13 @@ async def check_same(ours: str, baseline: str, token: str, bodies: list[str]) ->
 
 
 async def statements_per_page(
-    url: str, key: str, token: str, bodies: list[str], profile_to: Path | None = None
+    url: str, key: str, token: str, bodies: list[str], profile: bool = False
 ) -> dict[str, Any]:
     """In-process (ASGI, no socket): statements and SQL time per users page.
 
-    With ``profile_to``, a further round of the same pages runs under cProfile
-    (after the warm-up, so imports and first-use compilation stay out of it).
+    With ``profile``, a further round of the same pages runs under cProfile on ours
+    and on the baseline (after their warm-up, so imports and first-use compilation
+    stay out of it): ``hotspots`` is the two side by side (bench/profiles.py).
     """
     async with spa.in_process(url, settings_for(url, key), token) as (client, engine):
         counter = StatementCounter(engine)
@@ -494,16 +495,14 @@ async def statements_per_page(
             await client.post("/graphql", content=body)
         elapsed = time.perf_counter() - started
         statements = counter.count / n
-        if profile_to is not None:
-            import cProfile
-
-            profiler = cProfile.Profile()
-            profiler.enable()
-            for body in bodies[: min(n, 10)]:
-                await client.post("/graphql", content=body)
-            profiler.disable()
-            profiler.dump_stats(str(profile_to))
-    return {"statements": statements, "request_ms": 1000 * elapsed / n}
+        found: dict[str, Any] = {"statements": statements, "request_ms": 1000 * elapsed / n}
+        if profile:
+            ours = await profiles.profile_pages(client, bodies, n)
+    if profile:
+        async with profiles.baseline_client(url, token) as base:
+            theirs = await profiles.profile_pages(base, bodies, n)
+        found["hotspots"] = profiles.side_by_side(ours, theirs, n)
+    return found
 
 
 async def spa_documents(
@@ -681,52 +680,6 @@ def hash_seconds() -> float:
     return statistics.median(times)
 
 
-def profile_summary(path: Path, top: int = 22) -> str:
-    import io
-    import pstats
-
-    out = io.StringIO()
-    stats = pstats.Stats(str(path), stream=out)
-    stats.sort_stats("tottime").print_stats(top)
-    text = out.getvalue()
-    # Aggregate own time by package: where the CPU goes.
-    buckets: dict[str, float] = {}
-    total = 0.0
-    for (filename, _line, _name), (_cc, _nc, tt, _ct, _callers) in stats.stats.items():  # type: ignore[attr-defined]
-        total += tt
-        buckets[_bucket(filename)] = buckets.get(_bucket(filename), 0.0) + tt
-    lines = [f"{name:<28} {100 * t / total:5.1f} %" for name, t in
-             sorted(buckets.items(), key=lambda kv: -kv[1])[:14]]  # fmt: skip
-    head = (
-        "own CPU time by package (cProfile, in-process, 10 users pages one after "
-        "another; httpx is the test client):\n"
-    ) + "\n".join(lines)
-    keep = [ln for ln in text.splitlines() if ln.strip()][: top + 8]
-    out = io.StringIO()
-    stats.stream = out  # type: ignore[attr-defined]
-    stats.sort_stats("cumulative").print_stats("connect_admin", 14)
-    ours = [ln for ln in out.getvalue().splitlines() if "connect_admin" in ln or "ncalls" in ln]
-    return (
-        head
-        + "\n\ntop functions by own time:\n"
-        + "\n".join(keep)
-        + "\n\nour functions by cumulative time (coroutines: time while running):\n"
-        + "\n".join(ours)
-    )
-
-
-def _bucket(filename: str) -> str:
-    for name in ("httpx", "httpcore", "strawberry", "graphql", "sqlalchemy", "asyncpg",
-                 "aiosqlite", "starlette",
-                 "uvicorn", "pydantic", "connect_admin", "asyncio", "json", "sqlite3",
-                 "dataclasses", "enum", "base64", "typing", "threading", "logging"):  # fmt: skip
-        if f"/{name}/" in filename or filename.endswith(f"/{name}.py"):
-            return name
-    if filename.startswith("~") or filename.startswith("<"):
-        return "builtins/C (" + filename[:18] + ")"
-    return Path(filename).name
-
-
 # --------------------------------------------------------------------------- one backend
 
 
@@ -788,12 +741,10 @@ def run_backend(kind: str, profile: Profile, args: argparse.Namespace, workdir: 
             peer_server.stop()
             servers.remove(peer_server)
             peer_server = None
-        prof = workdir / f"ours-{kind}.prof" if args.profile else None
         result.rows["per_page"] = asyncio.run(
-            statements_per_page(url, key, token, bodies, profile_to=prof)
+            statements_per_page(url, key, token, bodies, profile=args.profile)
         )
-        if prof is not None and prof.exists():
-            result.hotspots = profile_summary(prof)
+        result.hotspots = result.rows["per_page"].pop("hotspots", "")
 
         log(f"{kind}: read path, ours (1 worker)")
         page_ms = result.rows["per_page"]["request_ms"]
