@@ -11,7 +11,7 @@ Two loads, each one wrk script:
   own documents (``server/admin/queries.js``): the dry run of a reset of a page of
   25 users (all six options), the dry run of undoing a reset (one real reset of the
   client settings of 25 users at the start, whose undo stays available), and the
-  E-Mail Gateway configured with what it already has.
+  E-Mail Gateway configured with what it already has (an audit event each time).
 
 Per document, in-process one at a time: whether the compiled executor answered it
 (never, or the figure measures the wrong path) and ms per request.

@@ -24,13 +24,13 @@ RSS_RETURN_MB = 50
 # NON_COMPILED_FACTOR times the requests/s it served at main's 7cc3a1e. Those figures:
 # `python -m bench --non-compiled-only --no-profile` with both backends, 7cc3a1e's code
 # with this bench, on the project's 2-core machine shared with other work (load average
-# 3 to 4 during the run). Server CPU ms/request then, for a comparison less bound to the
-# machine's load: sqlite 127.3 (details) / 23.3 (mutations), postgresql 116.2 / 17.2;
-# the users page with compiled execution off: 4.8 / 7.2 req/s, 122 ms/request.
+# about 3.3); the higher of two such runs. Server CPU ms/request then, a figure less
+# bound to the machine's load: sqlite 131 (details) / 24.0 (mutations), postgresql
+# 120 / 18.8; the users page with compiled execution off: 7.3 / 7.6 req/s, 133 / 122 ms.
 NON_COMPILED_FACTOR = 2.0
 NON_COMPILED_TODAY = {
-    "sqlite": {"details": 4.6, "mutations": 28.0},
-    "postgresql": {"details": 6.3, "mutations": 42.9},
+    "sqlite": {"details": 7.5, "mutations": 39.2},
+    "postgresql": {"details": 7.2, "mutations": 48.4},
 }
 
 
