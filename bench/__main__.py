@@ -30,9 +30,9 @@ from typing import Any
 import httpx
 from cryptography.fernet import Fernet
 
-from bench import hostile, peer, profiles, spa
+from bench import hostile, noncompiled, peer, profiles, spa
 from bench import seed as seeding
-from bench.targets import PEER_RATIO, READ_RATIO, judge
+from bench.targets import NON_COMPILED_FACTOR, PEER_RATIO, READ_RATIO, judge
 
 ROOT = Path(__file__).resolve().parent.parent
 PY = sys.executable
@@ -746,8 +746,12 @@ def run_backend(kind: str, profile: Profile, args: argparse.Namespace, workdir: 
         )
         result.hotspots = result.rows["per_page"].pop("hotspots", "")
 
-        log(f"{kind}: read path, ours (1 worker)")
         page_ms = result.rows["per_page"]["request_ms"]
+        non_compiled_path(result, kind, profile, seeded, token, ours, env, script, workdir)
+        if args.non_compiled_only:
+            return result
+
+        log(f"{kind}: read path, ours (1 worker)")
         result.rows["load_before"] = os.getloadavg()
         result.rows["read_ours"] = measure_load(
             ours, script, profile, page_ms=page_ms, database=pg_database
@@ -892,6 +896,43 @@ def load_peer(
         result.rows["peer_not_run"] = f"load failed: {type(error).__name__}: {error}"
 
 
+def non_compiled_path(
+    result: Result, kind: str, profile: Profile, seeded: Any, token: str, ours: Server,
+    env: dict[str, str], pages: Path, workdir: Path,
+) -> None:  # fmt: skip
+    """Issue 14: what graphql-core executes field by field. The users page with
+    compiled execution off (its own server), then the user details and the SPA's
+    mutations (bench/noncompiled.py) against ours, each in-process and under wrk."""
+    log(f"{kind}: read path, compiled execution off (1 worker)")
+    off = Server("ours", {**env, "CONNECT_COMPILED_EXECUTION": "false"}, workdir)
+    try:
+        off.wait_ready()
+        page_ms = 1000 / 20  # about 20 pages/s: the window needs a few rounds
+        result.rows["read_off"] = measure_load(off, pages, profile, page_ms=page_ms)
+    finally:
+        off.stop()
+    log(f"{kind}: the non-compiled path (user details, mutations)")
+    noncompiled.documents_known()
+    found = asyncio.run(noncompiled.bodies(
+        ours.url, token, seeded.user_ids, seeded.with_own_data, rounds=profile.pages // 4
+    ))  # fmt: skip
+    url, key = env["CONNECT_DATABASE_URL"], env["CONNECT_SECRET_KEY"]
+
+    async def in_process() -> dict[str, dict[str, Any]]:
+        async with spa.in_process(url, settings_for(url, key), token) as (client, _):
+            return await noncompiled.per_document(client, found)
+
+    documents = asyncio.run(in_process())
+    result.rows["noncompiled_documents"] = documents
+    for load in noncompiled.LOADS:
+        lua = workdir / f"noncompiled-{load}-{kind}.lua"
+        write_lua(lua, [body for _, body in found[load]], token)
+        ms = statistics.mean(
+            documents[label]["ms"] for label, mine, _ in noncompiled.DOCUMENTS if mine == load
+        )
+        result.rows[f"noncompiled_{load}"] = measure_load(ours, lua, profile, page_ms=ms)
+
+
 # --------------------------------------------------------------------------- report
 
 
@@ -1018,6 +1059,26 @@ def report(results: list[Result], profile: Profile) -> None:
             f"  {label}: compiled, ms",
             "",
             lambda r, label=label: _screen(g(r, "spa_documents", label)),
+        )
+    row(
+        "read, compiled off: req/s, CPU ms/req",
+        "",
+        lambda r: f"{g(r, 'read_off', 'rps'):.1f}, {g(r, 'read_off', 'server_cpu_ms_per_req'):.1f}",
+    )
+    for load, label in (("details", "user details"), ("mutations", "SPA mutations")):
+        row(
+            f"non-compiled: {label} req/s, CPU ms/req",
+            f">= {NON_COMPILED_FACTOR:g}x today",
+            lambda r, load=load: (
+                f"{g(r, f'noncompiled_{load}', 'rps'):.1f}, "
+                f"{g(r, f'noncompiled_{load}', 'server_cpu_ms_per_req'):.1f}"
+            ),
+        )
+    for label, _, _ in noncompiled.DOCUMENTS:
+        row(
+            f"  {label}: compiled, ms",
+            "",
+            lambda r, label=label: _screen(g(r, "noncompiled_documents", label)),
         )
     row("read: ours statements per page", "", lambda r: fmt(g(r, "per_page", "statements")))
     row(
@@ -1252,6 +1313,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="skip the in-process cProfile look at the read path")  # fmt: skip
     parser.add_argument("--scale-out-sqlite", action="store_true",
                         help="measure 2 workers on SQLite too")  # fmt: skip
+    parser.add_argument("--non-compiled-only", action="store_true",
+                        help="only the non-compiled path's figures (issue 14)")  # fmt: skip
     parser.add_argument("--keep", action="store_true", help="keep the databases and logs")
     args = parser.parse_args(argv)
     database = args.database or ("both" if args.postgres_url else "sqlite")

@@ -21,6 +21,10 @@ future that another field still awaited (gql/loaders.py shields those too).
 
 Root fields of a mutation still run one after another and stop at the first
 failure that nulls the response, as the spec says.
+
+Apart from that, leaves that only read their object are answered without
+graphql-core's per-field machinery (gql/plain_fields.py), unless a schema
+extension hooks every field's resolution.
 """
 
 from __future__ import annotations
@@ -41,6 +45,8 @@ from graphql.execution.executor import CollectedErrors, Executor
 from graphql.pyutils import AwaitableOrValue, Path, Undefined
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
+from gql import plain_fields
+
 
 class SharedWaitCancelled(Exception):
     """A value the field awaited was cancelled, though this request was not."""
@@ -59,6 +65,18 @@ def _first_failure(values: Iterable[Any]) -> None:
     for value in values:
         if type(value) is _Failure:
             raise value.error
+
+
+def _in_order(
+    plan: plain_fields.Plan, values: dict[str, Any], others: dict[str, Any]
+) -> dict[str, Any]:
+    """Both parts' answers in the selection's order (a field graphql-core found no
+    definition for has no key, as before)."""
+    return {
+        entry.name: values[entry.name] if entry.name in values else others[entry.name]
+        for entry in plan
+        if entry.name in values or entry.name in others
+    }
 
 
 def _cancelled_by_others() -> bool:
@@ -100,6 +118,13 @@ class SettlingExecutor(StrawberryGraphQLCoreExecutionContext):
         self._serial_roots = self.operation.operation is OperationType.MUTATION
         # Whether anything failed yet: until then no result needs looking through.
         self._failed = False
+        # A schema extension that hooks every field's resolution must see the leaves.
+        middleware = self.middleware_manager
+        self._plans = (
+            plain_fields.Plans(self.schema, self.collect_subfields)
+            if middleware is None or not middleware.middlewares
+            else None
+        )
 
     def build_per_event_executor(self, payload: Any) -> Executor[Any]:
         executor = super().build_per_event_executor(payload)
@@ -172,6 +197,9 @@ class SettlingExecutor(StrawberryGraphQLCoreExecutionContext):
         grouped_field_set: GroupedFieldSet,
         position_context: Any,
     ) -> AwaitableOrValue[dict[str, Any]]:
+        plan = None if self._plans is None else self._plans.plan(parent_type, grouped_field_set)
+        if plan is not None:
+            return self._planned_fields(parent_type, source_value, path, plan, position_context)
         results = super().execute_fields(
             parent_type, source_value, path, grouped_field_set, position_context
         )
@@ -180,6 +208,40 @@ class SettlingExecutor(StrawberryGraphQLCoreExecutionContext):
                 _first_failure(results.values())
             return results
         return self._checked_fields(results)
+
+    def _planned_fields(
+        self,
+        parent_type: GraphQLObjectType,
+        source_value: Any,
+        path: Path | None,
+        plan: plain_fields.Plan,
+        position_context: Any,
+    ) -> AwaitableOrValue[dict[str, Any]]:
+        """The plain fields' values here, the other fields graphql-core's way; the
+        answer's keys in the selection's order."""
+        values: dict[str, Any] = {}
+        rest: GroupedFieldSet = {}
+        for entry in plan:
+            found = plain_fields.NOT_PLAIN
+            if entry.field is not None:
+                found = plain_fields.value(entry, source_value, self.is_awaitable)
+            if found is plain_fields.NOT_PLAIN:
+                rest[entry.name] = entry.details
+            else:
+                values[entry.name] = found
+        if not rest:
+            return values
+        others = super().execute_fields(parent_type, source_value, path, rest, position_context)
+        if isinstance(others, dict):
+            if self._failed:
+                _first_failure(others.values())
+            return _in_order(plan, values, others)
+        return self._checked_planned(plan, values, others)
+
+    async def _checked_planned(
+        self, plan: plain_fields.Plan, values: dict[str, Any], others: Awaitable[dict[str, Any]]
+    ) -> dict[str, Any]:
+        return _in_order(plan, values, await self._checked_fields(others))
 
     async def _checked_fields(self, results: Awaitable[dict[str, Any]]) -> dict[str, Any]:
         settled = await results
@@ -240,6 +302,9 @@ class SettlingExecutor(StrawberryGraphQLCoreExecutionContext):
         items: Iterable[Any],
         position_context: Any,
     ) -> AwaitableOrValue[list[Any]]:
+        plain = self._plain_items(item_type, field_details_list, items)
+        if plain is not plain_fields.NOT_PLAIN:
+            return plain  # type: ignore[no-any-return]
         completed = super().complete_iterable_value(
             item_type, field_details_list, info, path, items, position_context
         )
@@ -248,6 +313,17 @@ class SettlingExecutor(StrawberryGraphQLCoreExecutionContext):
                 _first_failure(completed)
             return completed
         return self._checked_items(completed)
+
+    def _plain_items(
+        self, item_type: GraphQLOutputType, field_details_list: FieldDetailsList, items: Any
+    ) -> Any:
+        """The list completed the plain way (gql/plain_fields.py), or NOT_PLAIN."""
+        if self._plans is None or (type(items) is not list and type(items) is not tuple):
+            return plain_fields.NOT_PLAIN
+        entry = self._plans.items(item_type, field_details_list)
+        if entry is None:
+            return plain_fields.NOT_PLAIN
+        return plain_fields.value(entry, items, self.is_awaitable)
 
     async def complete_async_iterator_value(
         self,

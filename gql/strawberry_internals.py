@@ -10,15 +10,18 @@ upgrade changes any of them.
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Callable
+from enum import Enum
 from importlib.metadata import version
 from typing import Any, cast
 
-from graphql import GraphQLField, GraphQLSchema
+from graphql import GraphQLEnumType, GraphQLField, GraphQLObjectType, GraphQLSchema
 from strawberry.extensions import SchemaExtension
 from strawberry.schema.schema import Schema
 from strawberry.schema.schema_converter import GraphQLCoreConverter
 from strawberry.types.arguments import convert_arguments as _convert_arguments
+from strawberry.types.base import StrawberryObjectDefinition
 from strawberry.types.field import StrawberryField
 
 VERIFIED_WITH = "0.341.2"
@@ -74,6 +77,31 @@ def plain_method(field: StrawberryField) -> Callable[[Any], Any] | None:
     ):
         return None
     return cast("Callable[[Any], Any]", method)
+
+
+def plain_getter(field: StrawberryField) -> Callable[[Any], Any] | None:
+    """How a field reads its value from its object alone: its attribute (no resolver),
+    or its resolver's plain method; None for a field with arguments, a permission, a
+    field extension or any other resolver."""
+    if field.arguments or is_guarded(field) or field.python_name is None:
+        return None
+    if field.base_resolver is None:
+        return operator.attrgetter(field.python_name)
+    return plain_method(field)
+
+
+def enum_class(enum_type: GraphQLEnumType) -> type[Enum] | None:
+    """The Python enum whose members Strawberry answers for an enum type; None for an
+    enum type made otherwise."""
+    found = getattr(enum_type, "wrapped_cls", None)
+    return found if isinstance(found, type) and issubclass(found, Enum) else None
+
+
+def is_type_of_ignores_info(object_type: GraphQLObjectType) -> bool:
+    """Whether the type's ``is_type_of`` is the one Strawberry makes (for a type with
+    interfaces), which looks at the value alone, not one the class defines."""
+    definition = (object_type.extensions or {}).get(GraphQLCoreConverter.DEFINITION_BACKREF)
+    return isinstance(definition, StrawberryObjectDefinition) and definition.is_type_of is None
 
 
 def hooks_every_field(schema: Schema) -> bool:

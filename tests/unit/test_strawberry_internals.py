@@ -6,12 +6,13 @@ execution can be trusted again."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from enum import Enum
 from importlib.metadata import version
 from typing import Any
 
 import pytest
 import strawberry
-from graphql import GraphQLField, GraphQLObjectType, GraphQLString
+from graphql import GraphQLEnumType, GraphQLField, GraphQLObjectType, GraphQLString
 from strawberry.extensions import SchemaExtension
 from strawberry.permission import BasePermission
 
@@ -173,4 +174,68 @@ def test_an_extension_that_hooks_every_field_is_recognised() -> None:
             for extensions in ([], [ExecuteHook], [lambda: ExecuteHook()], [ResolveHook])
         ],
         [False, False, False, True],
+    )
+
+
+@strawberry.enum
+class Shade(Enum):
+    DARK = "dark"
+
+
+@strawberry.interface
+class Shaded:
+    shade: Shade
+
+
+@strawberry.type
+class Painted(Shaded):
+    pass
+
+
+@strawberry.type
+class CheckedPainted(Shaded):
+    @classmethod
+    def is_type_of(cls, obj: Any, info: Any) -> bool:
+        return isinstance(obj, cls)
+
+
+@strawberry.type
+class PaintQuery:
+    painted: Painted
+    checked: CheckedPainted
+
+
+PAINT = strawberry_internals.graphql_schema(strawberry.Schema(query=PaintQuery))
+
+
+def test_how_a_plain_field_reads_its_object() -> None:
+    def getter_of(name: str) -> Any:
+        return strawberry_internals.plain_getter(_strawberry_field(name))
+
+    _check(
+        "StrawberryField.python_name / .base_resolver",
+        lambda: [getter_of(n) is None for n in ("plain", "method", "guarded", "window")],
+        [False, False, True, True],
+    )
+    _check("an attribute's getter", lambda: getter_of("plain")(Probe(plain="x")), "x")
+
+
+def test_the_python_enum_behind_an_enum_type() -> None:
+    shade = PAINT.get_type("Shade")
+    assert isinstance(shade, GraphQLEnumType)
+    _check(
+        "CustomGraphQLEnumType.wrapped_cls", lambda: strawberry_internals.enum_class(shade), Shade
+    )
+
+
+def test_an_is_type_of_made_by_strawberry_is_recognised() -> None:
+    def ignores_info(name: str) -> bool:
+        found = PAINT.get_type(name)
+        assert isinstance(found, GraphQLObjectType)
+        return strawberry_internals.is_type_of_ignores_info(found)
+
+    _check(
+        "StrawberryObjectDefinition.is_type_of",
+        lambda: [ignores_info(n) for n in ("Painted", "CheckedPainted")],
+        [True, False],
     )
