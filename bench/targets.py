@@ -146,9 +146,9 @@ def _resets(db: str, rows: dict[str, Any], cores: int) -> Iterator[Verdict]:
     yield Verdict(db, f"reset {n} users, 5 options, <= {5 * n / 1000:g} s",
                   f"{five['seconds']:.2f} s", five["seconds"] <= 5 * n / 1000)  # fmt: skip
     six = rows["reset6"]
-    limit = n * rows["hash_s"] / cores + 5
+    limit = n * rows["hash_s"] / cores * 1.15
     yield Verdict(
-        db, f"reset {n} users, 6 options, <= {n} hashes / {cores} cores + 5 s",
+        db, f"reset {n} users, 6 options, <= 1.15 x {n} hashes / {cores} cores",
         f"{six['seconds']:.2f} s of {limit:.1f} s (hash {1000 * rows['hash_s']:.0f} ms)",
         six["seconds"] <= limit,
     )  # fmt: skip

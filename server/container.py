@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from datetime import timedelta
 
@@ -25,7 +24,6 @@ def service_config(settings: Settings) -> ServiceConfig:
     return ServiceConfig(
         session_ttl=timedelta(minutes=settings.session_ttl_minutes),
         temporary_password_ttl=timedelta(hours=settings.temporary_password_hours),
-        password_hash_concurrency=os.cpu_count() or 1,
         max_page_size=settings.max_page_size,
         default_page_size=min(defaults.default_page_size, settings.max_page_size),
         mail_claim_lease=timedelta(seconds=settings.mail_claim_seconds),

@@ -1040,6 +1040,9 @@ class FakeHasher:
         self.hashed += 1
         return self.PREFIX + secret
 
+    async def hash_in_turn(self, secret: str) -> str:
+        return await self.hash(secret)
+
     async def verify(self, hashed: str | None, secret: str) -> bool:
         await self._pass()
         self.verified += 1

@@ -24,6 +24,12 @@ class PasswordHasher(Protocol):
     """Slow, salted hashing (argon2id); async so it can run off the event loop."""
 
     async def hash(self, secret: str) -> str: ...
+    async def hash_in_turn(self, secret: str) -> str:
+        """``hash`` for one of many secrets (a reset's passwords): the calls queue off the
+        event loop, each core hashes one after the other, so a core never waits for the
+        loop to hand it the next; ``hash`` and ``verify`` never wait behind them."""
+        ...
+
     async def verify(self, hashed: str | None, secret: str) -> bool:
         """False for ``hashed`` None, after the same work as a real check (no timing hint)."""
         ...

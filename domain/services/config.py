@@ -20,10 +20,9 @@ class ServiceConfig:
     temporary_password_ttl: timedelta = timedelta(hours=72)
     random_password_length: int = 16
     # A reset stores this many users per transaction, each step one statement for
-    # all of them; their passwords are made and hashed while the previous batch is
-    # stored, at most this many hashes at once (the cores: argon2 runs in threads).
+    # all of them; their passwords are made and hashed ahead, the hashes one per
+    # core (PasswordHasher.hash_in_turn), while the batches before are stored.
     reset_batch_size: int = 100
-    password_hash_concurrency: int = 2
     # What a reset removed or overwrote is kept this long for undoReset.
     reset_undo_ttl: timedelta = timedelta(days=14)
     voicemail_pin_length: int = 6

@@ -16,7 +16,6 @@ user's transaction (transactional outbox), its secret encrypted.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
@@ -25,7 +24,7 @@ from domain.error_codes import ErrorCode
 from domain.errors import DomainError
 from domain.model import PasswordPolicy
 from domain.ports import Clock, PasswordHasher, RandomSource, SecretBox, UnitOfWork
-from domain.principals import AdminPrincipal, Principal, require_admin
+from domain.principals import Principal, require_admin
 from domain.rules import random_password
 from domain.services.audit import AuditTrail
 from domain.services.config import ServiceConfig
@@ -38,6 +37,7 @@ from domain.services.reset_outcomes import (
     UserResetStatus,
     selected_options,
 )
+from domain.services.reset_passwords import PasswordPipeline
 from domain.services.undo_items import new_reset_id
 
 __all__ = [
@@ -100,23 +100,24 @@ class Resets:
                 ErrorCode.TOO_MANY_USERS, f"At most {MAX_USERS_PER_RESET} users per request.", "ids"
             )
         ordered = sorted(set(options), key=list(ResetOption).index)
-        # Argon2 is the slow part of a password reset: the passwords of the next batch
-        # are made and hashed (in threads, several at once) while this batch is stored;
-        # no transaction waits for a hash.
-        prepare = ResetOption.PASSWORD in ordered and not dry_run
         size = max(self.config.reset_batch_size, 1)
         batches = [distinct[i : i + size] for i in range(0, len(distinct), size)]
         outcomes: list[UserResetOutcome] = []
         undo = None if dry_run else self._undo_ticket()
+        # Argon2 is the slow part of a password reset: the passwords are made and
+        # hashed ahead (reset_passwords.py), so no transaction waits for a hash.
+        passwords = (
+            PasswordPipeline(self.uow, self.hasher, self.random, self.config, admin, batches)
+            if ResetOption.PASSWORD in ordered and not dry_run
+            else None
+        )
         if on_progress is not None:
             await on_progress(0, len(distinct))
-        upcoming = self._prepare_soon(admin, batches[0]) if prepare and batches else None
+        if passwords is not None:
+            passwords.start()
         try:
             for index, batch in enumerate(batches):
-                prepared = await upcoming if upcoming is not None else {}
-                upcoming = None
-                if prepare and index + 1 < len(batches):
-                    upcoming = self._prepare_soon(admin, batches[index + 1])
+                prepared = await passwords.passwords(index) if passwords is not None else {}
                 job = ResetBatch(
                     self.uow, self.clock, self.audit, self.secrets, self.config, self.new_password,
                     actor, admin, ordered, dry_run, prepared, undo,
@@ -127,55 +128,14 @@ class Resets:
                 if on_progress is not None:
                     await on_progress(len(outcomes), len(distinct))
         finally:
-            if upcoming is not None:
-                upcoming.cancel()
+            if passwords is not None:
+                passwords.close()
         return outcomes
 
     def _undo_ticket(self) -> UndoTicket:
         until = self.clock.now() + self.config.reset_undo_ttl
         return UndoTicket(new_reset_id(until, self.random), until)
 
-    def _prepare_soon(
-        self, admin: AdminPrincipal, batch: Sequence[tuple[str, int | None]]
-    ) -> asyncio.Task[dict[int, PreparedPassword]]:
-        return asyncio.create_task(self._prepare_passwords(admin, batch))
-
     async def new_password(self, policy: PasswordPolicy) -> PreparedPassword:
         password = random_password(policy, self.random, self.config.random_password_length)
         return password, await self.hasher.hash(password)
-
-    async def _prepare_passwords(
-        self, admin: AdminPrincipal, batch: Sequence[tuple[str, int | None]]
-    ) -> dict[int, PreparedPassword]:
-        """Passwords for the batch's users who may get one, hashed concurrently.
-
-        Only an optimisation: a user without one here gets it in its transaction.
-        """
-        try:
-            ids = [user_id for _, user_id in batch if user_id is not None]
-            async with self.uow.reading() as uow:
-                users = await uow.users.get_many(ids)
-                locations = await uow.locations.get_many({u.location_id for u in users.values()})
-            passwords = {
-                user.id: random_password(
-                    locations[user.location_id].password_policy,
-                    self.random,
-                    self.config.random_password_length,
-                )
-                for user in users.values()
-                if user.email and admin.sees_location(user.location_id)
-            }
-            slots = asyncio.Semaphore(max(self.config.password_hash_concurrency, 1))
-
-            async def hashed(password: str) -> str:
-                async with slots:
-                    return await self.hasher.hash(password)
-
-            hashes = await asyncio.gather(*(hashed(p) for p in passwords.values()))
-        except Exception:
-            logger.exception("passwords could not be prepared; they are made one by one")
-            return {}
-        return {
-            user_id: (password, hashed)
-            for (user_id, password), hashed in zip(passwords.items(), hashes, strict=True)
-        }

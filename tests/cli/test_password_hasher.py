@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 from datetime import UTC
 
@@ -38,6 +39,14 @@ class TestArgon2PasswordHasher:
 
     async def test_refuses_a_wrong_password(self, hasher: Argon2PasswordHasher) -> None:
         assert not await hasher.verify(await hasher.hash("Correct horse 1"), "correct horse 1")
+
+    async def test_hashes_in_turn_as_it_hashes(self, hasher: Argon2PasswordHasher) -> None:
+        secrets = [f"Correct horse {i}" for i in range(5)]
+        hashes = await asyncio.gather(*(hasher.hash_in_turn(s) for s in secrets))
+        assert all(h.startswith("$argon2id$") for h in hashes)
+        assert len(set(hashes)) == len(hashes)
+        for secret, hashed in zip(secrets, hashes, strict=True):
+            assert await hasher.verify(hashed, secret)
 
     async def test_refuses_when_there_is_no_hash(self, hasher: Argon2PasswordHasher) -> None:
         assert not await hasher.verify(None, "anything")
