@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import secrets
+import threading
 from concurrent.futures import ThreadPoolExecutor
 
 import argon2
@@ -14,6 +16,19 @@ from argon2.exceptions import InvalidHashError, VerificationError
 OWASP_MEMORY_COST_KIB = 19 * 1024
 OWASP_TIME_COST = 2
 OWASP_PARALLELISM = 1
+
+
+# How much less CPU a bulk-hashing thread gets than the event loop when both want it
+# (Linux: a thread's own nice value; 10 is a tenth of the share, roughly).
+BULK_NICENESS = 10
+
+
+def _behind_requests() -> None:
+    """A reset of thousands keeps a thread per core hashing for many seconds; the
+    requests that come meanwhile must still be answered at once, so the event loop
+    goes first. Where a thread has no priority of its own, nothing changes."""
+    with contextlib.suppress(AttributeError, OSError):
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), BULK_NICENESS)
 
 
 class Argon2PasswordHasher:
@@ -45,6 +60,7 @@ class Argon2PasswordHasher:
         self._turns = ThreadPoolExecutor(
             max_workers=max(turn_threads or os.cpu_count() or 1, 1),
             thread_name_prefix="argon2-in-turn",
+            initializer=_behind_requests,
         )
 
     async def hash(self, secret: str) -> str:

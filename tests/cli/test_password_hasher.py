@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import re
+import threading
 from datetime import UTC
 
 import pytest
 
 from adapters.clock import SystemClock
-from adapters.hashing import Argon2PasswordHasher
+from adapters.hashing import BULK_NICENESS, Argon2PasswordHasher
 from adapters.randomness import SecretsRandomSource
 
 
@@ -47,6 +49,19 @@ class TestArgon2PasswordHasher:
         assert len(set(hashes)) == len(hashes)
         for secret, hashed in zip(secrets, hashes, strict=True):
             assert await hasher.verify(hashed, secret)
+
+    @pytest.mark.skipif(not hasattr(os, "setpriority"), reason="threads have no priority here")
+    async def test_bulk_hashing_threads_give_way_to_requests(
+        self, hasher: Argon2PasswordHasher
+    ) -> None:
+        def priority() -> int:
+            return os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+
+        mine = priority()
+        # The pool's own thread: what hash_in_turn runs in.
+        theirs = await asyncio.wrap_future(hasher._turns.submit(priority))
+        assert theirs == min(mine + BULK_NICENESS, 19)
+        assert priority() == mine  # the event loop's thread keeps its share
 
     async def test_refuses_when_there_is_no_hash(self, hasher: Argon2PasswordHasher) -> None:
         assert not await hasher.verify(None, "anything")
