@@ -227,3 +227,22 @@ def too_costly(cost: Cost, limit: int) -> GraphQLError:
 def cost_report(cost: Cost, limit: int) -> dict[str, Any]:
     """What ``extensions.cost`` of the response says; the budget adds ``budget``."""
     return {"requested": cost.points, "limit": limit}
+
+
+def variables_key(variables: Mapping[str, Any] | None) -> frozenset[tuple[str, Any]]:
+    """What of the variables the cost can depend on, to key a cached cost by.
+
+    The count reads a variable only as a page size (a number; any other value counts
+    the page limit) or as a list of ids (only its length, or whether it is given):
+    a list is its length, a number itself, anything else its type. True is not 1."""
+    if not isinstance(variables, Mapping):
+        return frozenset()
+    return frozenset((name, _shape(value)) for name, value in variables.items())
+
+
+def _shape(value: Any) -> Any:
+    if value is None or (isinstance(value, int | float) and not isinstance(value, bool)):
+        return value
+    if isinstance(value, list):
+        return (list, len(value))
+    return type(value)

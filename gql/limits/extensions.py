@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from collections import OrderedDict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -27,7 +27,14 @@ from strawberry.schema.validation_rules.one_of import OneOfInputValidationRule
 
 from domain.principals import Anonymous
 from gql.limits.budget import CostBudgetGate
-from gql.limits.cost import EXTENSIONS_KEY, cost_report, operation_cost, too_costly
+from gql.limits.cost import (
+    EXTENSIONS_KEY,
+    Cost,
+    cost_report,
+    operation_cost,
+    too_costly,
+    variables_key,
+)
 from gql.limits.rules import max_aliases_and_directives_rule, max_depth_rule
 
 SUGGESTION = re.compile(r"\s*Did you mean [^?]*\?")
@@ -63,6 +70,7 @@ class Validator:
 
     limits: Callable[[GraphQLSchema, str | None, DocumentNode], list[GraphQLError]]
     rest: Callable[[GraphQLSchema, str | None, DocumentNode, Rules], list[GraphQLError]]
+    cost: _CostPerQuery
 
 
 class _PerQueryText:
@@ -94,6 +102,48 @@ class _PerQueryText:
         return errors
 
 
+class _CostPerQuery:
+    """The operation's cost cached per schema, query text, operation, limit and what
+    of the variables it reads (gql/limits/cost.py variables_key): counting runs on
+    every request, and the same query comes back with other ids."""
+
+    def __init__(self, limits: Limits, maxsize: int = 256) -> None:
+        self._limits = limits
+        self._maxsize = maxsize
+        self._costs: OrderedDict[tuple[Any, ...], Cost] = OrderedDict()
+
+    def __call__(
+        self,
+        schema: GraphQLSchema,
+        query: str | None,
+        document: DocumentNode,
+        operation_name: str | None,
+        variables: Mapping[str, Any] | None,
+        limit: int,
+    ) -> Cost:
+        key = (schema, query, operation_name, limit, variables_key(variables))
+        if query is not None:
+            try:
+                self._costs.move_to_end(key)
+                return self._costs[key]
+            except KeyError:
+                pass
+        cost = operation_cost(
+            schema,
+            document,
+            operation_name,
+            variables,
+            limit=limit,
+            page_size=self._limits.page_size,
+            max_page_size=self._limits.max_page_size,
+        )
+        if query is not None:
+            self._costs[key] = cost
+            if len(self._costs) > self._maxsize:
+                self._costs.popitem(last=False)
+        return cost
+
+
 def _validator(limits: Limits) -> Validator:
     limit_rules = (
         max_depth_rule(limits.max_depth),
@@ -113,7 +163,7 @@ def _validator(limits: Limits) -> Validator:
     def invalid(schema: GraphQLSchema, document: DocumentNode, rules: Rules) -> list[GraphQLError]:
         return validate(schema, document, (*rules, *extra_rules), hide_suggestions=hide_suggestions)
 
-    return Validator(_PerQueryText(over_limits), _PerQueryText(invalid))
+    return Validator(_PerQueryText(over_limits), _PerQueryText(invalid), _CostPerQuery(limits))
 
 
 class QueryLimits(MaxTokensLimiter):
@@ -146,14 +196,8 @@ class QueryLimits(MaxTokensLimiter):
         if not errors:
             anonymous = isinstance(getattr(context.context, "principal", None), Anonymous)
             limit = self.limits.max_anonymous_cost if anonymous else self.limits.max_cost
-            cost = operation_cost(
-                schema,
-                document,
-                context.operation_name,
-                context.variables,
-                limit=limit,
-                page_size=self.limits.page_size,
-                max_page_size=self.limits.max_page_size,
+            cost = self.validator.cost(
+                schema, context.query, document, context.operation_name, context.variables, limit
             )
             context.extensions_results[EXTENSIONS_KEY] = cost_report(cost, limit)
             if cost.over_limit:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -82,7 +83,7 @@ class Executor:
 
     async def insert_id(self, table: Table, values: Mapping[str, Any]) -> int:
         """Inserts one row and returns the id the database gave it."""
-        result = await self.execute(insert(table).values(values).returning(table.c.id))
+        result = await self.execute(_insert_returning_id(table), dict(values))
         id_: int = result.scalar_one()
         return id_
 
@@ -170,3 +171,10 @@ def row_values(entity: object, table: Table, **converted: Any) -> dict[str, Any]
         column.name: getattr(entity, column.name) for column in table.c if column.name != "id"
     }
     return values | converted
+
+
+@functools.cache
+def _insert_returning_id(table: Table) -> Executable:
+    """Built once per table: the values come as parameters, so SQLAlchemy's compiled
+    cache finds it without building and keying a new statement each time."""
+    return insert(table).returning(table.c.id)

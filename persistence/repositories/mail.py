@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, select, update
+from sqlalchemy import Executable, Row, bindparam, select, update
 
 from domain.model import (
     EmailGateway,
@@ -24,6 +25,7 @@ M = outbox.c
 
 # The id of the one gateway row (a CHECK constraint allows no other).
 GATEWAY_ID = 1
+_GET_GATEWAY = select(email_gateway).where(G.id == GATEWAY_ID)
 
 
 def _gateway(row: Row[Any]) -> EmailGateway:
@@ -43,17 +45,25 @@ class SqlEmailGatewayRepository:
         self._ex = executor
 
     async def get(self) -> EmailGateway | None:
-        return await self._ex.first(select(email_gateway).where(G.id == GATEWAY_ID), _gateway)
+        return await self._ex.first(_GET_GATEWAY, _gateway)
 
     async def save(self, gateway: EmailGateway) -> None:
         """Creates the gateway or replaces every field of it."""
         values = row_values(gateway, email_gateway, security=gateway.security.name)
-        insert_ = upsert_into(self._ex.dialect_name, email_gateway).values(id=GATEWAY_ID, **values)
-        await self._ex.execute(
-            insert_.on_conflict_do_update(
-                index_elements=[G.id], set_={k: insert_.excluded[k] for k in values}
-            )
-        )
+        statement = _save_gateway(self._ex.dialect_name, tuple(values))
+        await self._ex.execute(statement, values)
+
+
+@functools.cache
+def _save_gateway(dialect_name: str, columns: tuple[str, ...]) -> Executable:
+    """The upsert of the gateway row, built once: building it (its ``excluded``
+    columns) and its cache key cost more than running it."""
+    insert_ = upsert_into(dialect_name, email_gateway).values(
+        id=GATEWAY_ID, **{name: bindparam(name) for name in columns}
+    )
+    return insert_.on_conflict_do_update(
+        index_elements=[G.id], set_={name: insert_.excluded[name] for name in columns}
+    )
 
 
 def _mail_values(mail: OutgoingMail) -> dict[str, Any]:

@@ -258,6 +258,14 @@ class SqlUserRepository:
         return await self._ex.exists(condition)
 
 
+_OWN_LEVELS = ByIds.of(
+    R.owner_id,
+    lambda owners: (
+        select(R.owner_id, R.target_id, R.level).where(owners).order_by(R.owner_id, R.target_id)
+    ),
+)
+
+
 class SqlRelationshipRepository:
     def __init__(self, executor: Executor) -> None:
         self._ex = executor
@@ -267,13 +275,8 @@ class SqlRelationshipRepository:
         wanted = distinct_ids(owner_ids)
         if not wanted:
             return {}
-        stmt = (
-            select(R.owner_id, R.target_id, R.level)
-            .where(R.owner_id.in_(wanted))
-            .order_by(R.owner_id, R.target_id)
-        )
         found: dict[int, dict[int, RelationshipLevel]] = {}
-        for row in await self._ex.execute(stmt):
+        for row in await self._ex.execute_ids(_OWN_LEVELS, wanted):
             found.setdefault(row.owner_id, {})[row.target_id] = RelationshipLevel[row.level]
         return found
 
@@ -301,6 +304,20 @@ def _contact(row: Row[Any]) -> Contact:
     return from_row(Contact, row)
 
 
+_CONTACTS_OF = ByIds.of(
+    C.owner_id, lambda owners: select(contacts).where(owners).order_by(C.owner_id, C.id)
+)
+_INACTIVE_CONTACTS_OF = ByIds.of(
+    C.owner_id,
+    lambda owners: (
+        select(contacts)
+        .join(directory_data_sources, directory_data_sources.c.id == C.data_source_id)
+        .where(owners, directory_data_sources.c.active.is_(False))
+        .order_by(C.id)
+    ),
+)
+
+
 class SqlContactRepository:
     def __init__(self, executor: Executor) -> None:
         self._ex = executor
@@ -310,8 +327,8 @@ class SqlContactRepository:
         wanted = distinct_ids(owner_ids)
         if not wanted:
             return {}
-        stmt = select(contacts).where(C.owner_id.in_(wanted)).order_by(C.owner_id, C.id)
-        return grouped((row.owner_id, _contact(row)) for row in await self._ex.execute(stmt))
+        rows = await self._ex.execute_ids(_CONTACTS_OF, wanted)
+        return grouped((row.owner_id, _contact(row)) for row in rows)
 
     async def add(self, contact: Contact) -> Contact:
         contact.id = await self._ex.insert_id(contacts, row_values(contact, contacts))
@@ -336,13 +353,7 @@ class SqlContactRepository:
         wanted = distinct_ids(owner_ids)
         if not wanted:
             return []
-        stmt = (
-            select(contacts)
-            .join(directory_data_sources, directory_data_sources.c.id == C.data_source_id)
-            .where(C.owner_id.in_(wanted), directory_data_sources.c.active.is_(False))
-            .order_by(C.id)
-        )
-        return [_contact(row) for row in await self._ex.execute(stmt)]
+        return [_contact(row) for row in await self._ex.execute_ids(_INACTIVE_CONTACTS_OF, wanted)]
 
     async def remove(self, contact_ids: Iterable[int]) -> int:
         wanted = distinct_ids(contact_ids)

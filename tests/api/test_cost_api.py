@@ -217,6 +217,19 @@ class TestCeiling:
         assert graphql_response.status_code == 400
         assert only_error(graphql_response)["extensions"]["code"] == "QUERY_TOO_COSTLY"
 
+    async def test_the_same_query_costs_what_its_variables_ask_each_time(
+        self, app_of: AppFactory
+    ) -> None:
+        paged = "query ($n: Int) { users(first: $n) { edges { node { login } } } }"
+        async with app_of() as client:
+            token = await client.sign_in()
+            costs = [
+                (await client.post(paged, {"n": n}, token=token)).json()["extensions"]["cost"]
+                for n in (10, 20, 10, 10.0, None)
+            ]
+        # 1 + 1 + n * (1 + 1); without a size the default page of 20.
+        assert [cost["requested"] for cost in costs] == [22, 42, 22, 22, 42]
+
     async def test_the_ceiling_follows_the_settings(self, app_of: AppFactory) -> None:
         async with app_of(max_query_cost=SMALL_COST - 1) as client:
             response = await client.post(SMALL, token=await client.sign_in())
