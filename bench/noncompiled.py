@@ -20,12 +20,11 @@ Per document, in-process one at a time: whether the compiled executor answered i
 from __future__ import annotations
 
 import json
-import time
 from typing import Any
 
 import httpx
 
-from bench.spa import ALL_SIX, PAGE, _access_log, _body, _data
+from bench.spa import ALL_SIX, PAGE, _body, _data, timed
 from server.web_admin import documents
 
 DETAILS = """query UserDetailsFull($id: ID!) {
@@ -120,21 +119,8 @@ async def per_document(
     result = {}
     for label, load, name in DOCUMENTS:
         mine = [body for n, body in found[load] if n == name]
-        for body in mine[:3]:  # warm caches
-            await client.post("/graphql", content=body)
-        sent = [mine[i % len(mine)] for i in range(repeat)]
-        with _access_log() as log:
-            started = time.perf_counter()
-            for body in sent:
-                answer = (await client.post("/graphql", content=body)).json()
-                if answer.get("errors"):
-                    raise RuntimeError(f"{name} answered with errors: {str(answer)[:500]}")
-            elapsed = time.perf_counter() - started
-        result[label] = {
-            "document": name,
-            "compiled": any(log.compiled),
-            "ms": 1000 * elapsed / repeat,
-        }
+        compiled, ms = await timed(client, name, mine, repeat)
+        result[label] = {"document": name, "compiled": any(compiled), "ms": ms}
     return result
 
 

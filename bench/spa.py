@@ -108,29 +108,34 @@ def _access_log() -> Any:
         logger.propagate = propagate
 
 
+async def timed(
+    client: httpx.AsyncClient, name: str, bodies: list[str], repeat: int
+) -> tuple[list[bool], float]:
+    """One document sent ``repeat`` times, one at a time, after a warm-up: whether
+    the compiled executor answered each (the access log's ``compiled``) and the ms
+    per request. Any answer with errors stops the bench."""
+    for body in bodies[:3]:  # warm caches
+        await client.post("/graphql", content=body)
+    sent = [bodies[i % len(bodies)] for i in range(repeat)]
+    with _access_log() as log:
+        started = time.perf_counter()
+        for body in sent:
+            answer = (await client.post("/graphql", content=body)).json()
+            if answer.get("errors"):
+                raise RuntimeError(f"{name} answered with errors: {str(answer)[:500]}")
+        elapsed = time.perf_counter() - started
+    return log.compiled, 1000 * elapsed / repeat
+
+
 async def per_document(
     client: httpx.AsyncClient, bodies: list[tuple[str, str]], repeat: int = 10
 ) -> dict[str, dict[str, Any]]:
     """In-process, one at a time: per screen, whether the compiled executor answered
-    (the access log's ``compiled``) and the ms per request."""
+    and the ms per request."""
     found = {}
     for label, name in SCREENS:
-        mine = [body for n, body in bodies if n == name]
-        for body in mine[:3]:  # warm caches
-            await client.post("/graphql", content=body)
-        sent = [mine[i % len(mine)] for i in range(repeat)]
-        with _access_log() as log:
-            started = time.perf_counter()
-            for body in sent:
-                answer = (await client.post("/graphql", content=body)).json()
-                if answer.get("errors"):
-                    raise RuntimeError(f"{name} answered with errors: {str(answer)[:500]}")
-            elapsed = time.perf_counter() - started
-        found[label] = {
-            "document": name,
-            "compiled": bool(log.compiled) and all(log.compiled),
-            "ms": 1000 * elapsed / repeat,
-        }
+        compiled, ms = await timed(client, name, [b for n, b in bodies if n == name], repeat)
+        found[label] = {"document": name, "compiled": bool(compiled) and all(compiled), "ms": ms}
     return found
 
 
