@@ -747,7 +747,8 @@ def run_backend(kind: str, profile: Profile, args: argparse.Namespace, workdir: 
         result.hotspots = result.rows["per_page"].pop("hotspots", "")
 
         page_ms = result.rows["per_page"]["request_ms"]
-        non_compiled_path(result, kind, profile, seeded, token, ours, env, script, workdir)
+        if not args.read_only:
+            non_compiled_path(result, kind, profile, seeded, token, ours, env, script, workdir)
         if args.non_compiled_only:
             return result
 
@@ -765,6 +766,8 @@ def run_backend(kind: str, profile: Profile, args: argparse.Namespace, workdir: 
             load_peer(peer_server, peer_script, profile, pg_database, result)
             peer_server.stop()
             servers.remove(peer_server)
+        if args.read_only:
+            return result
 
         log(f"{kind}: the Web Administration's screens (SPA mix)")
         mix = asyncio.run(spa.mix_bodies(ours.url, token, rounds=profile.pages // 4))
@@ -1315,6 +1318,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="measure 2 workers on SQLite too")  # fmt: skip
     parser.add_argument("--non-compiled-only", action="store_true",
                         help="only the non-compiled path's figures (issue 14)")  # fmt: skip
+    parser.add_argument("--read-only", action="store_true",
+                        help="only the users page, beside baseline and PostGraphile")  # fmt: skip
     parser.add_argument("--keep", action="store_true", help="keep the databases and logs")
     args = parser.parse_args(argv)
     database = args.database or ("both" if args.postgres_url else "sqlite")

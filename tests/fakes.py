@@ -46,6 +46,7 @@ from domain.ports import (
     AuditQuery,
     Delivery,
     DeliveryOutcome,
+    DocumentShape,
     FinishedRun,
     MailMessage,
     MailSender,
@@ -267,6 +268,11 @@ class FakeUserRepository(_Repository):
         items = [u for i in after[:first] if (u := self._read(i)) is not None]
         total = len(matching) if with_total else None
         return Page(items=items, has_next=len(after) > first, total=total)
+
+    async def page_document(
+        self, query: UserQuery, after_id: int | None, first: int, shape: DocumentShape
+    ) -> str | None:
+        return None  # as SQLite: the page is read as entities
 
     def _check(self, user: User) -> None:
         db = self._db

@@ -3,6 +3,7 @@ implement them. ``from domain.ports import …`` names any of them."""
 
 from __future__ import annotations
 
+from domain.ports.documents import *  # noqa: F403
 from domain.ports.mail import *  # noqa: F403
 from domain.ports.progress import *  # noqa: F403
 from domain.ports.repositories import *  # noqa: F403

@@ -31,6 +31,7 @@ from domain.model import (
     TeamInfo,
     User,
 )
+from domain.ports.documents import DocumentShape
 
 __all__ = [
     "AdministratorRepository",
@@ -127,6 +128,13 @@ class UserRepository(Protocol):
     ) -> Page[User]:
         """Users ordered by id, after ``after_id``; ``total`` counts the whole query
         (only ``with_total``)."""
+        ...
+
+    async def page_document(
+        self, query: UserQuery, after_id: int | None, first: int, shape: DocumentShape
+    ) -> str | None:
+        """The same page as JSON text of ``shape`` (domain/ports/documents.py), written
+        by the database in one statement; None from a store that cannot."""
         ...
 
     async def add(self, user: User) -> User: ...

@@ -7,7 +7,7 @@ from dataclasses import dataclass, replace
 from domain.error_codes import ErrorCode
 from domain.errors import DomainError, not_found
 from domain.model import ConfigurationGroup, Location, SessionSubject, User
-from domain.ports import Page, PasswordHasher, UnitOfWork, UserQuery
+from domain.ports import DocumentShape, Page, PasswordHasher, UnitOfWork, UserQuery
 from domain.principals import (
     AdminPrincipal,
     Principal,
@@ -171,21 +171,20 @@ class Users:
     async def users_page(
         self, actor: Principal, page: PageRequest, filter: UserFilter, *, with_total: bool = True
     ) -> Page[User]:
-        admin = require_admin(actor)
-        search = (filter.search or "").strip()
-        problems = Problems()
-        problems.text(search, MAX_SEARCH_LENGTH, "filter", "search")
-        problems.raise_if_any()
-        query = UserQuery(
-            search=search or None,
-            location_id=filter.location_id,
-            configuration_group_id=filter.configuration_group_id,
-            team_id=filter.team_id,
-            is_vip=filter.is_vip,
-            location_ids=admin.location_ids,
-        )
+        query = _users_query(actor, filter)
         async with self.uow.reading() as uow:
             return await uow.users.page(query, page.after_id, page.first, with_total=with_total)
+
+    async def users_page_document(
+        self, actor: Principal, page: PageRequest, filter: UserFilter, shape: DocumentShape
+    ) -> str | None:
+        """The page of ``users_page`` as a JSON document of ``shape`` (domain/ports/
+        documents.py); None when the store cannot write one. Every user on it is one
+        the administrator reads whole (``sees_private``): the query keeps to its
+        locations."""
+        query = _users_query(actor, filter)
+        async with self.uow.reading() as uow:
+            return await uow.users.page_document(query, page.after_id, page.first, shape)
 
     async def create_user(self, actor: Principal, new: NewUser) -> User:
         admin = require_admin(actor)
@@ -321,3 +320,20 @@ class Users:
                 login=user.login,
             )
             await uow.commit()
+
+
+def _users_query(actor: Principal, filter: UserFilter) -> UserQuery:
+    """The users an administrator's page holds: those of its locations that match."""
+    admin = require_admin(actor)
+    search = (filter.search or "").strip()
+    problems = Problems()
+    problems.text(search, MAX_SEARCH_LENGTH, "filter", "search")
+    problems.raise_if_any()
+    return UserQuery(
+        search=search or None,
+        location_id=filter.location_id,
+        configuration_group_id=filter.configuration_group_id,
+        team_id=filter.team_id,
+        is_vip=filter.is_vip,
+        location_ids=admin.location_ids,
+    )

@@ -18,12 +18,18 @@ the standard executor answers, errors and all: queries change nothing, so
 running one again is safe. Answers are equal on both paths (tests/api/
 test_compiled_api.py compares them; every API test runs on both).
 
+On PostgreSQL the users page goes one step further (documents.py): when every
+field selected has a source in the read model of domain/ports/documents.py, the
+database writes the whole answer as JSON in one statement
+(persistence/repositories/user_documents.py) and nothing is assembled here.
+
 The modules: plan.py plans an operation once (collecting fields, checking that
 each has a twin or is a plain attribute), compiler.py caches the plans and
-executes them (variables, arguments), results.py writes the answer and
-leaves.py its scalars; bulk.py holds the twins, which call the batch functions
-of gql/batches.py as the Strawberry resolvers' DataLoaders do; the Strawberry
-internals all this needs are in gql/strawberry_internals.py.
+executes them (variables, arguments), documents.py maps a plan to a document's
+shape, results.py writes the answer and leaves.py its scalars; bulk.py holds the
+twins, which call the batch functions of gql/batches.py as the Strawberry
+resolvers' DataLoaders do; the Strawberry internals all this needs are in
+gql/strawberry_internals.py.
 """
 
 from gql.compiled.compiler import Compiler, compiler_of

@@ -9,14 +9,15 @@ from typing import Any
 from weakref import WeakKeyDictionary
 
 from graphql import DocumentNode, GraphQLError
-from graphql.execution.values import get_argument_values, get_variable_values
+from graphql.execution.values import VariableValues, get_argument_values, get_variable_values
 from strawberry.schema.base import BaseSchema
 from strawberry.schema.schema import Schema
 
 from gql import strawberry_internals
 from gql.compiled.bulk import Reads
+from gql.compiled.documents import users_document, users_document_shape
 from gql.compiled.leaves import Fallback
-from gql.compiled.plan import NotCompiled, OperationPlan, Planner
+from gql.compiled.plan import NotCompiled, OperationPlan, Planner, RootPlan
 from gql.compiled.results import complete
 from gql.context import Context
 
@@ -33,6 +34,8 @@ class Compiler:
         self._plans: OrderedDict[tuple[str, str | None], OperationPlan | None] = OrderedDict()
         self.compiled = 0
         self.fallbacks = 0
+        # Of the compiled: those answered by one document the database wrote.
+        self.documents = 0
 
     def plan(
         self, query: str, document: DocumentNode, operation_name: str | None
@@ -47,6 +50,8 @@ class Compiler:
             plan: OperationPlan | None = self._planner.plan_operation(document, operation_name)
         except NotCompiled:
             plan = None
+        if plan is not None:
+            plan.document = users_document_shape(plan)
         self._plans[key] = plan
         if len(self._plans) > PLAN_CACHE_SIZE:
             self._plans.popitem(last=False)
@@ -61,29 +66,35 @@ class Compiler:
         )
         if isinstance(coerced, list):
             raise Fallback
+        if plan.document is not None:
+            (root,) = plan.roots
+            value = await users_document(context, self._arguments(root, coerced), plan.document)
+            if value is not None:
+                self.documents += 1
+                return {root.field.key: value}
         services = context.services()
         data: dict[str, Any] = {}
         async with services.uow.snapshot() as uow:
             reads = Reads(context, replace(services, uow=uow))
             for root in plan.roots:
                 field_plan = root.field
-                if root.resolve is None or root.definition is None:
+                if root.resolve is None:
                     data[field_plan.key] = field_plan.constant
                     continue
-                try:
-                    raw = get_argument_values(root.definition, root.node, coerced)
-                except GraphQLError:
-                    raise Fallback from None
-                arguments = (
-                    raw
-                    if root.strawberry_field is None
-                    else strawberry_internals.convert_arguments(
-                        self._schema, root.strawberry_field, raw
-                    )
-                )
-                value = await root.resolve(reads, arguments, root.selected)
+                value = await root.resolve(reads, self._arguments(root, coerced), root.selected)
                 (data[field_plan.key],) = await complete(reads, field_plan, [value])
         return data
+
+    def _arguments(self, root: RootPlan, coerced: VariableValues) -> dict[str, Any]:
+        """The root field's arguments, as its resolver would get them."""
+        assert root.definition is not None
+        try:
+            raw = get_argument_values(root.definition, root.node, coerced)
+        except GraphQLError:
+            raise Fallback from None
+        if root.strawberry_field is None:
+            return raw
+        return strawberry_internals.convert_arguments(self._schema, root.strawberry_field, raw)
 
 
 _compilers: WeakKeyDictionary[BaseSchema, Compiler | None] = WeakKeyDictionary()

@@ -31,6 +31,7 @@ from graphql import (
 )
 from strawberry.types.field import StrawberryField
 
+from domain.ports import DocumentShape
 from gql import strawberry_internals
 from gql.compiled.bulk import BULK_FIELDS, ROOT_FIELDS, BulkField, RootField
 from gql.compiled.leaves import leaf_column, leaf_serializer
@@ -87,6 +88,8 @@ class RootPlan:
 class OperationPlan:
     operation: OperationDefinitionNode
     roots: list[RootPlan] = field(default_factory=list)
+    # The users page as one document the database writes (documents.py), when it can be.
+    document: DocumentShape | None = None
 
 
 class Planner:

@@ -26,7 +26,8 @@ from domain.model import (
     User,
     VoicemailPinState,
 )
-from domain.ports import Page, UserQuery
+from domain.ports import DocumentShape, Page, UserQuery
+from persistence.repositories import user_documents
 from persistence.repositories._base import (
     LIKE_ESCAPE,
     ByIds,
@@ -230,6 +231,26 @@ class SqlUserRepository:
         stmt = _UNFILTERED_PAGE if not filters else _page(filters)
         found = list(map(user_from_row, (await self._ex.execute(stmt, bounds)).all()))
         return page_of(found, first, total)
+
+    async def page_document(
+        self, query: UserQuery, after_id: int | None, first: int, shape: DocumentShape
+    ) -> str | None:
+        if self._ex.dialect_name != "postgresql":
+            return None
+        if first < 0:
+            raise ValueError("first must not be negative")
+        try:
+            statement = user_documents.page_statement(shape, _filters(query))
+        except user_documents.NotWritable:
+            return None
+        parameters = {
+            "after": after_id if after_id is not None else 0,
+            "first": first,
+            "limit": first + 1,
+            "has_previous": after_id is not None,
+        }
+        document: str = (await self._ex.execute(statement, parameters)).scalar_one()
+        return document
 
     async def add(self, user: User) -> User:
         user.id = await self._ex.insert_id(users, _user_values(user))

@@ -1,0 +1,297 @@
+"""A page of users as one JSON document, written by PostgreSQL (domain/ports/documents.py).
+
+One statement: the page's users (one more than asked, to tell whether another page
+follows) in a CTE, and for each of them a ``json_build_object`` of the shape's
+fields, their location, group and teams read by correlated subqueries on primary
+keys. The rules the entities' Python carries are written here once more in SQL,
+each beside the rule it copies; tests/api/test_compiled_api.py compares the
+answers of both paths, so a rule changed on one side alone shows there.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Callable
+from typing import Any
+
+from sqlalchemy import (
+    Boolean,
+    ColumnElement,
+    FromClause,
+    Integer,
+    Select,
+    String,
+    bindparam,
+    case,
+    cast,
+    func,
+    literal_column,
+    null,
+    select,
+)
+from sqlalchemy.dialects.postgresql import JSON, aggregate_order_by
+
+from domain.ports.documents import DocumentField, DocumentShape
+from persistence.tables import configuration_groups, locations, team_members, teams, users
+
+# A shape's keys are GraphQL response keys, names by the grammar ([_A-Za-z][_0-9A-Za-z]*),
+# and its type names ours: either is written into the statement as a literal.
+_NAME = re.compile(r"[_A-Za-z][_0-9A-Za-z]*\Z")
+# json_build_object takes at most 100 arguments: 50 keys and their values.
+MAX_FIELDS = 50
+_EMPTY_LIST = literal_column("'[]'::json", JSON)
+
+
+# What a user's fields read (not its hashes and settings).
+_USER_COLUMNS = [
+    users.c[name]
+    for name in (
+        "id", "login", "first_name", "last_name", "email", "work_phone", "mobile_phone",
+        "location_id", "configuration_group_id", "is_vip", "blocked",
+        "password_change_required", "voicemail_pin_state",
+    )
+]  # fmt: skip
+
+
+class NotWritable(Exception):
+    """The shape holds something this module does not write (too many fields)."""
+
+
+def _text(value: str) -> ColumnElement[str]:
+    if not _NAME.match(value):
+        raise NotWritable(value)
+    return literal_column(f"'{value}'", String)
+
+
+def _base64url(text: ColumnElement[str]) -> ColumnElement[str]:
+    """gql.ids: url-safe base64 without padding (PostgreSQL breaks lines after 76
+    characters; ours are at most 52)."""
+    encoded = func.encode(
+        func.convert_to(text, literal_column("'UTF8'")), literal_column("'base64'")
+    )
+    return func.rtrim(
+        func.translate(encoded, literal_column("'+/'"), literal_column("'-_'")),
+        literal_column("'='"),
+    )
+
+
+def global_id(type_name: str, pk: ColumnElement[int]) -> ColumnElement[str]:
+    """gql.ids.to_global_id."""
+    _text(type_name)  # a name: safe to write into the statement
+    return _base64url(literal_column(f"'{type_name}:'", String).concat(cast(pk, String)))
+
+
+def cursor(pk: ColumnElement[int]) -> ColumnElement[str]:
+    """gql.ids.to_cursor (null for null)."""
+    return _base64url(literal_column("'cursor:'", String).concat(cast(pk, String)))
+
+
+def _display_name(row: FromClause) -> ColumnElement[str]:
+    """domain.model.display_name: "first last", or the last name alone without a first."""
+    return case(
+        (
+            row.c.first_name != literal_column("''"),
+            row.c.first_name.concat(literal_column("' '")).concat(row.c.last_name),
+        ),
+        else_=row.c.last_name,
+    )
+
+
+def _object(
+    shape: DocumentShape, value: Callable[[DocumentField], ColumnElement[Any]]
+) -> ColumnElement[Any]:
+    if len(shape.fields) > MAX_FIELDS:
+        raise NotWritable(shape.type_name)
+    arguments: list[ColumnElement[Any]] = []
+    for field in shape.fields:
+        arguments.append(_text(field.key))
+        if field.source == "__typename":
+            arguments.append(_text(shape.type_name))
+        else:
+            arguments.append(value(field))
+    return func.json_build_object(*arguments, type_=JSON)
+
+
+def _column(row: FromClause, source: str) -> ColumnElement[Any]:
+    try:
+        return row.c[source]
+    except KeyError:
+        raise NotWritable(source) from None
+
+
+def _shape_of(field: DocumentField) -> DocumentShape:
+    if field.shape is None:
+        raise NotWritable(field.source)
+    return field.shape
+
+
+def _location(shape: DocumentShape, row: FromClause) -> ColumnElement[Any]:
+    def value(field: DocumentField) -> ColumnElement[Any]:
+        if field.source == "id":
+            return global_id(shape.type_name, row.c.id)
+        return _column(row, field.source)
+
+    return _object(shape, value)
+
+
+def _location_of(shape: DocumentShape, location_id: ColumnElement[int]) -> ColumnElement[Any]:
+    row = locations.alias()
+    return select(_location(shape, row)).where(row.c.id == location_id).scalar_subquery()
+
+
+def _group(shape: DocumentShape, row: FromClause) -> ColumnElement[Any]:
+    """Null for a user without a group (the row of an outer join)."""
+
+    def value(field: DocumentField) -> ColumnElement[Any]:
+        if field.source == "id":
+            return global_id(shape.type_name, row.c.id)
+        if field.source == "location":
+            return _location_of(_shape_of(field), row.c.location_id)
+        return _column(row, field.source)
+
+    return case((row.c.id.is_(None), null()), else_=_object(shape, value))
+
+
+def _team(shape: DocumentShape, row: FromClause) -> ColumnElement[Any]:
+    def value(field: DocumentField) -> ColumnElement[Any]:
+        if field.source == "id":
+            return global_id(shape.type_name, row.c.id)
+        return _column(row, field.source)
+
+    return _object(shape, value)
+
+
+class _PageRows:
+    """The page's users, each row joined with its location and group; every ``teams``
+    field adds the page's teams, grouped by member, as one more joined CTE (a
+    correlated subquery per user would scan the teams once per user)."""
+
+    def __init__(self, shown: FromClause) -> None:
+        self.user = shown
+        self.location = locations.alias("user_location")
+        self.group = configuration_groups.alias("user_group")
+        self._teams: list[FromClause] = []
+
+    def teams(self, shape: DocumentShape) -> ColumnElement[Any]:
+        """A user's teams by name (SqlTeamRepository's order); an empty list without any."""
+        member, team = team_members.alias(), teams.alias()
+        listed = (
+            select(
+                member.c.user_id,
+                func.json_agg(aggregate_order_by(_team(shape, team), team.c.name, team.c.id)).label(
+                    "teams"
+                ),
+            )
+            .select_from(member.join(team, team.c.id == member.c.team_id))
+            .where(member.c.user_id.in_(select(self.user.c.id)))
+            .group_by(member.c.user_id)
+            .cte(f"page_teams_{len(self._teams) + 1}")
+        )
+        self._teams.append(listed)
+        return func.coalesce(listed.c.teams, _EMPTY_LIST)
+
+    def joined(self) -> FromClause:
+        user = self.user
+        rows = user.join(self.location, self.location.c.id == user.c.location_id).outerjoin(
+            self.group, self.group.c.id == user.c.configuration_group_id
+        )
+        for listed in self._teams:
+            rows = rows.outerjoin(listed, listed.c.user_id == user.c.id)
+        return rows
+
+    def default_relationship(self) -> ColumnElement[Any]:
+        """domain.rules.scope_default: none for a VIP, else the group's, else the
+        location's."""
+        return case(
+            (self.user.c.is_vip, null()),
+            else_=func.coalesce(
+                self.group.c.default_relationship, self.location.c.default_relationship
+            ),
+        )
+
+    def object(self, shape: DocumentShape) -> ColumnElement[Any]:
+        user = self.user
+
+        def value(field: DocumentField) -> ColumnElement[Any]:
+            source = field.source
+            if source == "id":
+                return global_id(shape.type_name, user.c.id)
+            if source == "display_name":
+                return _display_name(user)
+            if source == "default_relationship":
+                return self.default_relationship()
+            if source == "location":
+                return _location(_shape_of(field), self.location)
+            if source == "configuration_group":
+                return _group(_shape_of(field), self.group)
+            if source == "teams":
+                return self.teams(_shape_of(field))
+            return _column(user, source)
+
+        return _object(shape, value)
+
+
+def _page(shape: DocumentShape, filters: list[ColumnElement[bool]]) -> Select[Any]:
+    """The statement; parameters ``after``, ``first``, ``limit`` (first + 1) and
+    ``has_previous``."""
+    first = bindparam("first", type_=Integer)
+    # One more than asked: when it is there, another page follows.
+    read = (
+        select(*_USER_COLUMNS)
+        .where(*filters, users.c.id > bindparam("after", type_=Integer))
+        .order_by(users.c.id)
+        .limit(bindparam("limit", type_=Integer))
+        .cte("page_read")
+    )
+    shown = select(read).order_by(read.c.id).limit(first).cte("page_shown")
+
+    def edge(edge_shape: DocumentShape, rows: _PageRows) -> ColumnElement[Any]:
+        def value(field: DocumentField) -> ColumnElement[Any]:
+            if field.source == "cursor":
+                return cursor(shown.c.id)
+            return rows.object(_shape_of(field))
+
+        return _object(edge_shape, value)
+
+    def page_info(info_shape: DocumentShape) -> ColumnElement[Any]:
+        def value(field: DocumentField) -> ColumnElement[Any]:
+            source = field.source
+            if source == "has_next_page":
+                return select(func.count() > first).select_from(read).scalar_subquery()
+            if source == "has_previous_page":
+                return bindparam("has_previous", type_=Boolean)
+            ends = func.min(shown.c.id) if source == "start_cursor" else func.max(shown.c.id)
+            return select(cursor(ends)).select_from(shown).scalar_subquery()
+
+        return _object(info_shape, value)
+
+    def value(field: DocumentField) -> ColumnElement[Any]:
+        source = field.source
+        if source == "edges":
+            rows = _PageRows(shown)
+            edges = edge(_shape_of(field), rows)
+            listed = (
+                select(func.json_agg(aggregate_order_by(edges, shown.c.id)))
+                .select_from(rows.joined())
+                .scalar_subquery()
+            )
+            return func.coalesce(listed, _EMPTY_LIST)
+        if source == "page_info":
+            return page_info(_shape_of(field))
+        if source == "total_count":
+            return select(func.count()).select_from(users).where(*filters).scalar_subquery()
+        raise NotWritable(source)
+
+    return select(cast(_object(shape, value), String))
+
+
+@functools.lru_cache(maxsize=64)
+def unfiltered_page(shape: DocumentShape) -> Select[Any]:
+    """The statement of an unfiltered page (the users list as it opens), built once."""
+    return _page(shape, [])
+
+
+def page_statement(shape: DocumentShape, filters: list[ColumnElement[bool]]) -> Select[Any]:
+    """Raises NotWritable for a shape beyond this module."""
+    return unfiltered_page(shape) if not filters else _page(shape, filters)

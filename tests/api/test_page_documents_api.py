@@ -1,0 +1,174 @@
+"""The users page as one document written by PostgreSQL (gql/compiled/documents.py).
+
+On PostgreSQL a users page whose every field has a source in the document's
+vocabulary is answered by one statement, byte for byte as graphql-core answers
+it; on SQLite, and for any field beyond the vocabulary, the compiled executor
+reads level by level as before.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from graphql import parse
+
+from domain.ports import DocumentField, DocumentShape
+from gql.compiled import Compiler, compiler_of
+from gql.compiled.documents import users_document_shape
+from gql.limits import Limits
+from gql.schema import build_schema
+from tests.api.twin import Organisation, Twin
+
+pytestmark = pytest.mark.usefixtures("no_compiled_failures")
+
+# Every field of the document's vocabulary, with fragments, aliases and __typename.
+DOCUMENT = """
+query Document($first: Int, $after: String, $filter: UserFilter) {
+  users(first: $first, after: $after, filter: $filter) {
+    __typename
+    totalCount
+    pageInfo { __typename hasNextPage hasPreviousPage startCursor endCursor }
+    edges {
+      __typename
+      cursor
+      node {
+        __typename
+        ...Person
+        ... on User { blocked passwordChangeRequired voicemailPinState }
+        location { ...Place }
+        group: configurationGroup { __typename id name description defaultRelationship
+          location { name } }
+        teams { __typename id name description relationship }
+        level: defaultRelationship
+      }
+    }
+  }
+}
+fragment Person on User {
+  id login firstName lastName displayName email workPhone mobilePhone isVip
+}
+fragment Place on Location { __typename id name description defaultRelationship
+  relationshipPolicy }"""
+
+
+def on_postgres(database_url: str) -> bool:
+    return database_url.startswith("postgresql")
+
+
+@pytest.mark.parametrize(
+    "variables",
+    [
+        {"first": 100},
+        {"first": 0},
+        {"first": 7},
+        {"first": 3, "filter": {"isVip": True}},
+        {"filter": {"search": "first1"}},
+        {"filter": {"search": "nobody"}},
+        {"filter": {"teamId": "TEAM"}},
+        {"filter": {"configurationGroupId": "GROUP", "isVip": False}},
+    ],
+)
+async def test_a_document_answers_as_graphql_core_does(
+    twin: Twin, organisation: Organisation, database_url: str, variables: dict[str, Any]
+) -> None:
+    filter_ = variables.get("filter", {})
+    if filter_.get("teamId") == "TEAM":
+        filter_["teamId"] = organisation.team_id
+    if filter_.get("configurationGroupId") == "GROUP":
+        filter_["configurationGroupId"] = organisation.group_id
+    before = twin.compiler.documents
+    body, compiled = await twin.both(DOCUMENT, variables, token=organisation.admin)
+    assert compiled
+    assert b'"errors"' not in body
+    assert twin.compiler.documents == before + on_postgres(database_url)
+
+
+async def test_every_page_in_turn(
+    twin: Twin, organisation: Organisation, database_url: str
+) -> None:
+    after, logins = None, []
+    before = twin.compiler.documents
+    while True:
+        body, compiled = await twin.both(
+            DOCUMENT, {"first": 8, "after": after}, token=organisation.admin
+        )
+        assert compiled
+        page = json.loads(body)["data"]["users"]
+        logins += [edge["node"]["login"] for edge in page["edges"]]
+        if not page["pageInfo"]["hasNextPage"]:
+            break
+        after = page["pageInfo"]["endCursor"]
+    assert logins == [f"user{n:02}" for n in range(30)]
+    pages = 4
+    assert twin.compiler.documents == before + pages * on_postgres(database_url)
+
+
+async def test_a_sub_administrator_reads_only_its_locations(
+    twin: Twin, organisation: Organisation
+) -> None:
+    body, compiled = await twin.both(DOCUMENT, {"first": 50}, token=organisation.sub_admin)
+    assert compiled
+    assert b"Munich" in body
+    assert b"Berlin" not in body
+
+
+@pytest.mark.parametrize(
+    "selection",
+    [
+        "login clientSettings { key }",
+        "login location { configurationGroups { name } }",
+        "login teams { members { login } }",
+        "login location { passwordPolicy { minLength } }",
+    ],
+)
+async def test_a_field_beyond_the_document_is_read_level_by_level(
+    twin: Twin, organisation: Organisation, selection: str
+) -> None:
+    before = twin.compiler.documents
+    query = f"{{ users(first: 10) {{ edges {{ node {{ {selection} }} }} }} }}"
+    await twin.both(query, token=organisation.admin)
+    assert twin.compiler.documents == before
+
+
+@pytest.mark.postgres
+async def test_a_page_is_one_statement_on_postgresql(
+    twin: Twin, organisation: Organisation, database_url: str, count_statements: Any
+) -> None:
+    if not on_postgres(database_url):
+        pytest.skip("SQLite reads the page level by level")
+    variables = {"first": 20, "filter": {"search": "user"}}
+    await twin.both(DOCUMENT, variables, token=organisation.admin)
+    with count_statements() as counter:
+        data = await twin.compiling.post(
+            "/graphql",
+            json={"query": DOCUMENT, "variables": variables},
+            headers={"Authorization": f"Bearer {organisation.admin}"},
+        )
+    assert len(data.json()["data"]["users"]["edges"]) == 20
+    # The caller's session, then the page.
+    assert counter.count == 2
+
+
+def test_the_shape_names_each_key_and_its_source() -> None:
+    compiler = compiler_of(build_schema(Limits()))
+    assert isinstance(compiler, Compiler)
+    query = "{ users { total: totalCount edges { node { __typename vip: isVip } } } }"
+    plan = compiler.plan(query, parse(query), None)
+    assert plan is not None
+    user = DocumentShape("user", "User", (
+        DocumentField("__typename", "__typename"), DocumentField("vip", "is_vip"),
+    ))  # fmt: skip
+    edge = DocumentShape("edge", "UserEdge", (DocumentField("node", "node", user),))
+    assert users_document_shape(plan) == DocumentShape(
+        "page",
+        "UserConnection",
+        (DocumentField("total", "total_count"), DocumentField("edges", "edges", edge)),
+    )
+    beyond = "{ users { edges { node { login relationships { level } } } } }"
+    assert compiler.plan(beyond, parse(beyond), None) is None
+    two_roots = "{ users { totalCount } locations { id } }"
+    plan = compiler.plan(two_roots, parse(two_roots), None)
+    assert plan is not None
+    assert users_document_shape(plan) is None
