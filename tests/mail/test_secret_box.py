@@ -14,7 +14,11 @@ SECRET = "Pässwörd-<42>&"
 
 
 @pytest.mark.parametrize(
-    "key", ["any passphrase at all", Fernet.generate_key().decode(), "x"], ids=str
+    "key",
+    ["any passphrase at all", Fernet.generate_key().decode(), "x"],
+    # Named by kind, not by value: a new Fernet key each run must not rename the test
+    # (pytest-xdist's workers must collect the same tests).
+    ids=["passphrase", "fernet-key", "one-character"],
 )
 def test_a_secret_comes_back_as_it_was(key: str) -> None:
     box = FernetSecretBox(key)
