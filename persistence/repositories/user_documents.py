@@ -1,18 +1,20 @@
 """A page of users as one JSON document, written by PostgreSQL (domain/ports/documents.py).
 
 One statement: the page's users (one more than asked, to tell whether another page
-follows) in a CTE, and for each of them a ``json_build_object`` of the shape's
-fields, their location, group and teams read by correlated subqueries on primary
-keys. The rules the entities' Python carries are written here once more in SQL,
-each beside the rule it copies; tests/api/test_compiled_api.py compares the
-answers of both paths, so a rule changed on one side alone shows there.
+follows) in a CTE, each joined with its location and group, the page's teams
+grouped by member in another, and for each user a ``json_build_object`` of the
+shape's fields. The rules the entities' Python carries are written here once more
+in SQL, each beside the rule it copies; tests/api/test_page_documents_api.py
+compares the answers with graphql-core's, so a rule changed on one side alone
+shows there.
 """
 
 from __future__ import annotations
 
 import functools
+import itertools
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from sqlalchemy import (
@@ -167,8 +169,10 @@ class _PageRows:
     field adds the page's teams, grouped by member, as one more joined CTE (a
     correlated subquery per user would scan the teams once per user)."""
 
-    def __init__(self, shown: FromClause) -> None:
+    def __init__(self, shown: FromClause, numbers: Iterator[int]) -> None:
         self.user = shown
+        # CTE names, unique in the statement (``edges`` may be selected twice).
+        self._numbers = numbers
         self.location = locations.alias("user_location")
         self.group = configuration_groups.alias("user_group")
         self._teams: list[FromClause] = []
@@ -186,7 +190,7 @@ class _PageRows:
             .select_from(member.join(team, team.c.id == member.c.team_id))
             .where(member.c.user_id.in_(select(self.user.c.id)))
             .group_by(member.c.user_id)
-            .cte(f"page_teams_{len(self._teams) + 1}")
+            .cte(f"page_teams_{next(self._numbers)}")
         )
         self._teams.append(listed)
         return func.coalesce(listed.c.teams, _EMPTY_LIST)
@@ -245,6 +249,7 @@ def _page(shape: DocumentShape, filters: list[ColumnElement[bool]]) -> Select[An
         .cte("page_read")
     )
     shown = select(read).order_by(read.c.id).limit(first).cte("page_shown")
+    numbers = itertools.count(1)
 
     def edge(edge_shape: DocumentShape, rows: _PageRows) -> ColumnElement[Any]:
         def value(field: DocumentField) -> ColumnElement[Any]:
@@ -269,7 +274,7 @@ def _page(shape: DocumentShape, filters: list[ColumnElement[bool]]) -> Select[An
     def value(field: DocumentField) -> ColumnElement[Any]:
         source = field.source
         if source == "edges":
-            rows = _PageRows(shown)
+            rows = _PageRows(shown, numbers)
             edges = edge(_shape_of(field), rows)
             listed = (
                 select(func.json_agg(aggregate_order_by(edges, shown.c.id)))

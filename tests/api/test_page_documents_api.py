@@ -105,6 +105,20 @@ async def test_every_page_in_turn(
     assert twin.compiler.documents == before + pages * on_postgres(database_url)
 
 
+async def test_the_same_lists_twice_under_other_names(
+    twin: Twin, organisation: Organisation, database_url: str
+) -> None:
+    query = (
+        "{ users(first: 6) { a: edges { node { login teams { name } mine: teams { id } } } "
+        "b: edges { cursor node { teams { relationship } } } } }"
+    )
+    before = twin.compiler.documents
+    body, compiled = await twin.both(query, token=organisation.admin)
+    assert compiled
+    assert body.count(b'"teams"') == 12
+    assert twin.compiler.documents == before + on_postgres(database_url)
+
+
 async def test_a_sub_administrator_reads_only_its_locations(
     twin: Twin, organisation: Organisation
 ) -> None:
