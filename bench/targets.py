@@ -140,16 +140,24 @@ def _mail(db: str, rows: dict[str, Any], cores: int) -> Iterator[Verdict]:
     )  # fmt: skip
 
 
+def reset_hash_s(rows: dict[str, Any]) -> float:
+    """One hash's share of the pure hashing time: timed with every core hashing at once,
+    as in the reset (one hash alone, from runs before that figure)."""
+    return float(rows.get("hash_all_s", rows["hash_s"]))
+
+
 def _resets(db: str, rows: dict[str, Any], cores: int) -> Iterator[Verdict]:
     n = rows["reset_n"]
     five = rows["reset5"]
     yield Verdict(db, f"reset {n} users, 5 options, <= {5 * n / 1000:g} s",
                   f"{five['seconds']:.2f} s", five["seconds"] <= 5 * n / 1000)  # fmt: skip
     six = rows["reset6"]
-    limit = n * rows["hash_s"] / cores * 1.15
+    hash_s = reset_hash_s(rows)
+    limit = n * hash_s / cores * 1.15
     yield Verdict(
         db, f"reset {n} users, 6 options, <= 1.15 x {n} hashes / {cores} cores",
-        f"{six['seconds']:.2f} s of {limit:.1f} s (hash {1000 * rows['hash_s']:.0f} ms)",
+        f"{six['seconds']:.2f} s of {limit:.1f} s (hash {1000 * hash_s:.0f} ms each on all "
+        f"cores, {1000 * rows['hash_s']:.0f} alone)",
         six["seconds"] <= limit,
     )  # fmt: skip
     for name, data in (("5", five), ("6", six)):
