@@ -28,7 +28,7 @@ from domain.services.registry import Services
 from gql.observability import RequestRecord
 from gql.schema import build_schema
 from persistence.cost_budgets import SqlCostBudgets
-from persistence.database import create_engine
+from persistence.database import create_engine, is_sqlite
 from persistence.idempotency import SqlIdempotencyStore
 from persistence.progress import SqlProgressStore
 from server import metrics
@@ -49,6 +49,13 @@ from server.settings import Settings
 from server.web_admin import WebAdmin
 
 logger = logging.getLogger("connect_admin.server")
+
+
+def pool_size_option(settings: Settings) -> dict[str, int]:
+    """The pool size for PostgreSQL; SQLite's pool is its own (persistence/database.py)."""
+    if is_sqlite(settings.database_url):
+        return {}
+    return {"pool_size": settings.database_pool_size}
 
 
 def create_app(
@@ -80,7 +87,9 @@ def create_app(
             engine
             if engine is not None
             else create_engine(
-                settings.database_url, pool_timeout=settings.database_pool_timeout_seconds
+                settings.database_url,
+                pool_timeout=settings.database_pool_timeout_seconds,
+                **pool_size_option(settings),
             )
         )
         try:

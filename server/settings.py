@@ -13,7 +13,7 @@ from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from sqlalchemy import make_url
 
-from persistence.database import is_sqlite, sqlite_file
+from persistence.database import DEFAULT_POOL_SIZE, is_sqlite, sqlite_file
 
 DEFAULT_DATABASE_FILE = "connect-admin.db"
 SECRET_FILE_SUFFIX = ".secret"
@@ -64,6 +64,9 @@ class Settings(BaseSettings):
     # How long a request waits for a free database connection before it is answered
     # 503 (SERVICE_UNAVAILABLE) with Retry-After.
     database_pool_timeout_seconds: float = Field(default=5.0, gt=0)
+    # The PostgreSQL connections each server process keeps (opened as needed, kept
+    # after): with --workers N, N times this must stay below the server's max_connections.
+    database_pool_size: int = Field(default=DEFAULT_POOL_SIZE, ge=1, le=1000)
     # The cost ceiling of one operation, and each caller's budget (gql/limits/).
     max_query_cost: int = Field(default=1_000_000, ge=1)
     # The ceiling for callers without a token: they have no budget to pay from.

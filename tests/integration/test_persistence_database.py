@@ -8,11 +8,14 @@ from datetime import UTC, datetime, timedelta, timezone
 import pytest
 from sqlalchemy import insert, select, text
 from sqlalchemy.exc import IntegrityError, StatementError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from persistence.database import create_engine, database_url, is_sqlite
 from persistence.tables import sign_in_failures, users
 from persistence.unit_of_work import SqlAlchemyUnitOfWork
+from server.app import pool_size_option
+from server.settings import Settings
 
 
 @pytest.mark.parametrize(
@@ -136,3 +139,42 @@ async def test_a_connection_the_server_closed_is_not_handed_out(database_url: st
     finally:
         await engine.dispose()
         await other.dispose()
+
+
+async def test_a_burst_of_connections_is_kept_for_the_next_one(database_url: str) -> None:
+    """Connections opened for a burst stay in the pool: 16 concurrent pages once
+    opened 11 PostgreSQL sessions a second, each a forked backend."""
+    if is_sqlite(database_url):
+        pytest.skip("PostgreSQL only")
+    engine = create_engine(database_url)
+    try:
+
+        async def hold(ready: asyncio.Barrier) -> int:
+            async with engine.connect() as connection:
+                await ready.wait()
+                pid = await connection.execute(text("SELECT pg_backend_pid()"))
+                return int(pid.scalar_one())
+
+        burst = 16
+        ready = asyncio.Barrier(burst)
+        first = await asyncio.gather(*(hold(ready) for _ in range(burst)))
+        ready = asyncio.Barrier(burst)
+        second = await asyncio.gather(*(hold(ready) for _ in range(burst)))
+        assert len(set(first)) == burst
+        assert set(second) == set(first)
+    finally:
+        await engine.dispose()
+
+
+async def test_the_pool_size_setting_bounds_the_connections(database_url: str) -> None:
+    if is_sqlite(database_url):
+        pytest.skip("PostgreSQL only")
+    settings = Settings(database_url=database_url, secret_key="k", database_pool_size=2)
+    engine = create_engine(database_url, pool_timeout=0.2, **pool_size_option(settings))
+    try:
+        async with engine.connect(), engine.connect():
+            with pytest.raises(PoolTimeout):
+                async with engine.connect():
+                    pass
+    finally:
+        await engine.dispose()
