@@ -89,7 +89,7 @@ def cursor(pk: ColumnElement[int]) -> ColumnElement[str]:
     return _base64url(literal_column("'cursor:'", String).concat(cast(pk, String)))
 
 
-def _display_name(row: FromClause) -> ColumnElement[str]:
+def display_name(row: FromClause) -> ColumnElement[str]:
     """domain.model.display_name: "first last", or the last name alone without a first."""
     return case(
         (
@@ -222,7 +222,7 @@ class _PageRows:
             if source == "id":
                 return global_id(shape.type_name, user.c.id)
             if source == "display_name":
-                return _display_name(user)
+                return display_name(user)
             if source == "default_relationship":
                 return self.default_relationship()
             if source == "location":

@@ -14,7 +14,6 @@ from sqlalchemy import (
     delete,
     exists,
     func,
-    literal,
     or_,
     select,
     update,
@@ -140,11 +139,6 @@ def _page(filters: list[ColumnElement[bool]]) -> Select[Any]:
 _UNFILTERED_PAGE = _page([])
 
 
-def _display_name() -> ColumnElement[str]:
-    """SQL for :func:`domain.model.display_name`."""
-    return func.coalesce(U.first_name + literal(" "), literal("")) + U.last_name
-
-
 def _lower_like(column: ColumnElement[Any], pattern: str) -> ColumnElement[bool]:
     return func.lower(column).like(pattern, escape=LIKE_ESCAPE)
 
@@ -158,7 +152,7 @@ def _filters(query: UserQuery) -> list[ColumnElement[bool]]:
                 _lower_like(U.login, pattern),
                 _lower_like(U.first_name, pattern),
                 _lower_like(U.last_name, pattern),
-                _lower_like(_display_name(), pattern),
+                _lower_like(user_documents.display_name(users), pattern),
                 _lower_like(U.email, pattern),
             )
         )
