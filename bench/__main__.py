@@ -1148,7 +1148,7 @@ def report(results: list[Result], profile: Profile) -> None:
     row(
         "  target for 6 options, s",
         "",
-        lambda r: fmt(g(r, "reset_n") * reset_hash_s(r) / cores * 1.15, ".1f"),
+        lambda r: fmt(g(r, "reset_n") * reset_hash_s(r.rows) / cores * 1.15, ".1f"),
     )
     row("  outcome", "", lambda r: _statuses(g(r, "reset6", "statuses")))
     row("  2nd client p50 / p99 / max ms", "p99 < 100", lambda r: _probe(g(r, "reset6")))
