@@ -70,6 +70,10 @@ class SqlAlchemyUnitOfWork:
     def reading(self) -> SqlAlchemyUnitOfWork:
         return SqlAlchemyUnitOfWork(self._engine, read_only=True, borrowed=self._borrowed)
 
+    @property
+    def writes_documents(self) -> bool:
+        return self._engine.dialect.name == "postgresql"
+
     @asynccontextmanager
     async def snapshot(self) -> AsyncIterator[SqlAlchemyUnitOfWork]:
         """One read transaction for several services' reads (a page and its look-ups).

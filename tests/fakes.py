@@ -921,6 +921,9 @@ class FakeUnitOfWork:
     def reading(self) -> FakeUnitOfWork:
         return FakeReadingUnitOfWork(self)
 
+    # As SQLite: pages are read as entities.
+    writes_documents = False
+
     @contextlib.asynccontextmanager
     async def snapshot(self) -> AsyncIterator[FakeUnitOfWork]:
         yield FakeReadingUnitOfWork(self)

@@ -31,7 +31,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["DOCUMENT_SOURCES", "DocumentField", "DocumentShape"]
+__all__ = ["DOCUMENT_SOURCES", "MAX_DOCUMENT_FIELDS", "DocumentField", "DocumentShape"]
+
+# The most fields one object of a document holds (PostgreSQL's json_build_object takes
+# at most 100 arguments: 50 keys and their values); a bigger selection is read as
+# entities.
+MAX_DOCUMENT_FIELDS = 50
 
 _USER_VALUES = (
     "id", "login", "first_name", "last_name", "display_name", "email", "work_phone",

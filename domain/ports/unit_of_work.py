@@ -105,6 +105,12 @@ class UnitOfWork(Repositories, Protocol):
         """
         ...
 
+    @property
+    def writes_documents(self) -> bool:
+        """Whether ``users.page_document`` writes documents here (domain/ports/
+        documents.py): asked before a unit of work is entered for one."""
+        ...
+
     def snapshot(self) -> AbstractAsyncContextManager[UnitOfWork]:
         """One read transaction, open for the block: the ``reading()`` units of work
         of the yielded unit of work all use it, so several services' reads cost one

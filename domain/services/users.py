@@ -183,6 +183,8 @@ class Users:
         the administrator reads whole (``sees_private``): the query keeps to its
         locations."""
         query = _users_query(actor, filter)
+        if not self.uow.writes_documents:
+            return None
         async with self.uow.reading() as uow:
             return await uow.users.page_document(query, page.after_id, page.first, shape)
 

@@ -21,7 +21,13 @@ test_compiled_api.py compares them; every API test runs on both).
 On PostgreSQL the users page goes one step further (documents.py): when every
 field selected has a source in the read model of domain/ports/documents.py, the
 database writes the whole answer as JSON in one statement
-(persistence/repositories/user_documents.py) and nothing is assembled here.
+(persistence/repositories/user_documents.py) and nothing is assembled here. It
+serves the stored values as they are (enum columns hold the members' names, as
+this code writes them), and it reads only for an administrator, within its
+locations, so every user on the page is one it reads whole (``sees_private``):
+a rule changed on one side alone shows in tests/api/test_page_documents_api.py,
+which compares the answers with graphql-core's for VIPs, users without a group
+and a sub-administrator.
 
 The modules: plan.py plans an operation once (collecting fields, checking that
 each has a twin or is a plain attribute), compiler.py caches the plans and

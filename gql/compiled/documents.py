@@ -14,7 +14,7 @@ from typing import Any
 
 import orjson
 
-from domain.ports import DOCUMENT_SOURCES, DocumentField, DocumentShape
+from domain.ports import DOCUMENT_SOURCES, MAX_DOCUMENT_FIELDS, DocumentField, DocumentShape
 from domain.services.paging import page_request
 from gql.compiled.plan import ObjectPlan, OperationPlan
 from gql.context import Context
@@ -40,7 +40,7 @@ def _source(field_name: str) -> str:
 
 
 def _shape(plan: ObjectPlan, kind: str) -> DocumentShape | None:
-    if KINDS.get(plan.type_name) != kind:
+    if KINDS.get(plan.type_name) != kind or len(plan.fields) > MAX_DOCUMENT_FIELDS:
         return None
     offered = DOCUMENT_SOURCES[kind]
     fields: list[DocumentField] = []

@@ -34,14 +34,12 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import JSON, aggregate_order_by
 
-from domain.ports.documents import DocumentField, DocumentShape
+from domain.ports.documents import MAX_DOCUMENT_FIELDS, DocumentField, DocumentShape
 from persistence.tables import configuration_groups, locations, team_members, teams, users
 
 # A shape's keys are GraphQL response keys, names by the grammar ([_A-Za-z][_0-9A-Za-z]*),
 # and its type names ours: either is written into the statement as a literal.
 _NAME = re.compile(r"[_A-Za-z][_0-9A-Za-z]*\Z")
-# json_build_object takes at most 100 arguments: 50 keys and their values.
-MAX_FIELDS = 50
 _EMPTY_LIST = literal_column("'[]'::json", JSON)
 
 
@@ -57,13 +55,19 @@ _USER_COLUMNS = [
 
 
 class NotWritable(Exception):
-    """The shape holds something this module does not write (too many fields)."""
+    """The shape holds something this module does not write (a safety net: the
+    compiled executor plans only shapes within domain/ports/documents.py)."""
+
+
+def _name(value: str) -> str:
+    """A key or type name, checked to be safe to write into the statement."""
+    if not _NAME.match(value):
+        raise NotWritable(value)
+    return value
 
 
 def _text(value: str) -> ColumnElement[str]:
-    if not _NAME.match(value):
-        raise NotWritable(value)
-    return literal_column(f"'{value}'", String)
+    return literal_column(f"'{_name(value)}'", String)
 
 
 def _base64url(text: ColumnElement[str]) -> ColumnElement[str]:
@@ -80,8 +84,8 @@ def _base64url(text: ColumnElement[str]) -> ColumnElement[str]:
 
 def global_id(type_name: str, pk: ColumnElement[int]) -> ColumnElement[str]:
     """gql.ids.to_global_id."""
-    _text(type_name)  # a name: safe to write into the statement
-    return _base64url(literal_column(f"'{type_name}:'", String).concat(cast(pk, String)))
+    prefix = literal_column(f"'{_name(type_name)}:'", String)
+    return _base64url(prefix.concat(cast(pk, String)))
 
 
 def cursor(pk: ColumnElement[int]) -> ColumnElement[str]:
@@ -103,7 +107,7 @@ def display_name(row: FromClause) -> ColumnElement[str]:
 def _object(
     shape: DocumentShape, value: Callable[[DocumentField], ColumnElement[Any]]
 ) -> ColumnElement[Any]:
-    if len(shape.fields) > MAX_FIELDS:
+    if len(shape.fields) > MAX_DOCUMENT_FIELDS:
         raise NotWritable(shape.type_name)
     arguments: list[ColumnElement[Any]] = []
     for field in shape.fields:

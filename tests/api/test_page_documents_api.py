@@ -13,12 +13,18 @@ from typing import Any
 
 import pytest
 from graphql import parse
+from sqlalchemy import event
+from sqlalchemy.ext.asyncio import AsyncEngine
 
-from domain.ports import DocumentField, DocumentShape
+from domain.ports import MAX_DOCUMENT_FIELDS, DocumentField, DocumentShape
+from domain.principals import SYSTEM
+from domain.services.paging import PageRequest
+from domain.services.users import UserFilter
 from gql.compiled import Compiler, compiler_of
 from gql.compiled.documents import users_document_shape
 from gql.limits import Limits
 from gql.schema import build_schema
+from tests.api.conftest import Api
 from tests.api.twin import Organisation, Twin
 
 pytestmark = pytest.mark.usefixtures("no_compiled_failures")
@@ -120,10 +126,12 @@ async def test_the_same_lists_twice_under_other_names(
 
 
 async def test_a_sub_administrator_reads_only_its_locations(
-    twin: Twin, organisation: Organisation
+    twin: Twin, organisation: Organisation, database_url: str
 ) -> None:
+    before = twin.compiler.documents
     body, compiled = await twin.both(DOCUMENT, {"first": 50}, token=organisation.sub_admin)
     assert compiled
+    assert twin.compiler.documents == before + on_postgres(database_url)
     assert b"Munich" in body
     assert b"Berlin" not in body
 
@@ -186,3 +194,33 @@ def test_the_shape_names_each_key_and_its_source() -> None:
     plan = compiler.plan(two_roots, parse(two_roots), None)
     assert plan is not None
     assert users_document_shape(plan) is None
+
+
+def test_an_object_of_more_fields_than_a_document_holds_is_read_as_entities() -> None:
+    compiler = compiler_of(build_schema(Limits()))
+    assert isinstance(compiler, Compiler)
+    fields = " ".join(f"f{n}: login" for n in range(MAX_DOCUMENT_FIELDS + 1))
+    query = f"{{ users {{ edges {{ node {{ {fields} }} }} }} }}"
+    plan = compiler.plan(query, parse(query), None)
+    assert plan is not None
+    assert users_document_shape(plan) is None
+
+
+async def test_a_store_that_writes_no_documents_is_not_asked(
+    api: Api, database_url: str, engine: AsyncEngine
+) -> None:
+    """On SQLite the page document costs nothing: no connection is taken for it."""
+    if on_postgres(database_url):
+        pytest.skip("PostgreSQL writes documents")
+    checkouts: list[object] = []
+    listener = lambda *args: checkouts.append(args)  # noqa: E731
+    event.listen(engine.sync_engine, "checkout", listener)
+    try:
+        shape = DocumentShape("page", "UserConnection", (DocumentField("total", "total_count"),))
+        found = await api.services.users.users_page_document(
+            SYSTEM, PageRequest(first=10), UserFilter(), shape
+        )
+    finally:
+        event.remove(engine.sync_engine, "checkout", listener)
+    assert found is None
+    assert checkouts == []
