@@ -35,6 +35,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSON, aggregate_order_by
 
 from domain.ports.documents import MAX_DOCUMENT_FIELDS, DocumentField, DocumentShape
+from persistence.repositories import user_filters
 from persistence.tables import configuration_groups, locations, team_members, teams, users
 
 # A shape's keys are GraphQL response keys, names by the grammar ([_A-Za-z][_0-9A-Za-z]*),
@@ -91,17 +92,6 @@ def global_id(type_name: str, pk: ColumnElement[int]) -> ColumnElement[str]:
 def cursor(pk: ColumnElement[int]) -> ColumnElement[str]:
     """gql.ids.to_cursor (null for null)."""
     return _base64url(literal_column("'cursor:'", String).concat(cast(pk, String)))
-
-
-def display_name(row: FromClause) -> ColumnElement[str]:
-    """domain.model.display_name: "first last", or the last name alone without a first."""
-    return case(
-        (
-            row.c.first_name != literal_column("''"),
-            row.c.first_name.concat(literal_column("' '")).concat(row.c.last_name),
-        ),
-        else_=row.c.last_name,
-    )
 
 
 def _object(
@@ -226,7 +216,7 @@ class _PageRows:
             if source == "id":
                 return global_id(shape.type_name, user.c.id)
             if source == "display_name":
-                return display_name(user)
+                return user_filters.display_name(user)
             if source == "default_relationship":
                 return self.default_relationship()
             if source == "location":
@@ -240,9 +230,10 @@ class _PageRows:
         return _object(shape, value)
 
 
-def _page(shape: DocumentShape, filters: list[ColumnElement[bool]]) -> Select[Any]:
-    """The statement; parameters ``after``, ``first``, ``limit`` (first + 1) and
-    ``has_previous``."""
+def _page(shape: DocumentShape, given: user_filters.Criteria) -> Select[Any]:
+    """The statement; parameters ``after``, ``first``, ``limit`` (first + 1),
+    ``has_previous`` and the criteria's (user_filters.py)."""
+    filters = user_filters.filters(given)
     first = bindparam("first", type_=Integer)
     # One more than asked: when it is there, another page follows.
     read = (
@@ -295,12 +286,8 @@ def _page(shape: DocumentShape, filters: list[ColumnElement[bool]]) -> Select[An
     return select(cast(_object(shape, value), String))
 
 
-@functools.lru_cache(maxsize=64)
-def unfiltered_page(shape: DocumentShape) -> Select[Any]:
-    """The statement of an unfiltered page (the users list as it opens), built once."""
-    return _page(shape, [])
-
-
-def page_statement(shape: DocumentShape, filters: list[ColumnElement[bool]]) -> Select[Any]:
-    """Raises NotWritable for a shape beyond this module."""
-    return unfiltered_page(shape) if not filters else _page(shape, filters)
+@functools.lru_cache(maxsize=128)
+def page_statement(shape: DocumentShape, given: user_filters.Criteria) -> Select[Any]:
+    """Built once per shape and criteria; raises NotWritable for a shape beyond this
+    module."""
+    return _page(shape, given)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -12,9 +13,7 @@ from sqlalchemy import (
     and_,
     bindparam,
     delete,
-    exists,
     func,
-    or_,
     select,
     update,
 )
@@ -26,22 +25,19 @@ from domain.model import (
     VoicemailPinState,
 )
 from domain.ports import DocumentShape, Page, UserQuery
-from persistence.repositories import user_documents
+from persistence.repositories import user_documents, user_filters
 from persistence.repositories._base import (
-    LIKE_ESCAPE,
     ByIds,
     Executor,
     distinct_ids,
     from_row,
     grouped,
-    like_contains,
     page_of,
     row_values,
 )
 from persistence.tables import (
     contacts,
     directory_data_sources,
-    team_members,
     user_relationships,
     users,
 )
@@ -130,45 +126,16 @@ _USERS_BY_ID = ByIds.of(U.id, _select_users)
 _UPDATE_BY_ID = update(users).where(U.id == bindparam("user_id"))
 
 
-def _page(filters: list[ColumnElement[bool]]) -> Select[Any]:
+@functools.lru_cache(maxsize=64)
+def _page(given: user_filters.Criteria) -> Select[Any]:
     """A page of users after ``:after`` (ids start at 1), at most ``:limit``."""
-    return _select_users(*filters, U.id > bindparam("after")).limit(bindparam("limit"))
+    where = (*user_filters.filters(given), U.id > bindparam("after"))
+    return _select_users(*where).limit(bindparam("limit"))
 
 
-# The administrators' users list, built once: it is the most frequent read.
-_UNFILTERED_PAGE = _page([])
-
-
-def _lower_like(column: ColumnElement[Any], pattern: str) -> ColumnElement[bool]:
-    return func.lower(column).like(pattern, escape=LIKE_ESCAPE)
-
-
-def _filters(query: UserQuery) -> list[ColumnElement[bool]]:
-    filters: list[ColumnElement[bool]] = []
-    if query.search:
-        pattern = like_contains(query.search.lower())
-        filters.append(
-            or_(
-                _lower_like(U.login, pattern),
-                _lower_like(U.first_name, pattern),
-                _lower_like(U.last_name, pattern),
-                _lower_like(user_documents.display_name(users), pattern),
-                _lower_like(U.email, pattern),
-            )
-        )
-    if query.location_id is not None:
-        filters.append(U.location_id == query.location_id)
-    if query.configuration_group_id is not None:
-        filters.append(U.configuration_group_id == query.configuration_group_id)
-    if query.team_id is not None:
-        filters.append(
-            exists().where(team_members.c.team_id == query.team_id, team_members.c.user_id == U.id)
-        )
-    if query.is_vip is not None:
-        filters.append(U.is_vip == query.is_vip)
-    if query.location_ids is not None:
-        filters.append(U.location_id.in_(sorted(query.location_ids)))
-    return filters
+@functools.lru_cache(maxsize=64)
+def _count(given: user_filters.Criteria) -> Select[Any]:
+    return select(func.count()).select_from(users).where(*user_filters.filters(given))
 
 
 class SqlUserRepository:
@@ -215,15 +182,15 @@ class SqlUserRepository:
             raise ValueError("first must not be negative")
         if query.location_ids is not None and not query.location_ids:
             return Page(items=[], has_next=False, total=0 if with_total else None)
-        filters = _filters(query)
+        given, values = user_filters.criteria(query)
         total = None
         if with_total:
-            total = await self._ex.count(users, *filters)
+            total = (await self._ex.execute(_count(given), values)).scalar_one()
             if total == 0:
                 return Page(items=[], has_next=False, total=0)
         bounds = {"after": after_id if after_id is not None else 0, "limit": first + 1}
-        stmt = _UNFILTERED_PAGE if not filters else _page(filters)
-        found = list(map(user_from_row, (await self._ex.execute(stmt, bounds)).all()))
+        stmt = _page(given)
+        found = list(map(user_from_row, (await self._ex.execute(stmt, bounds | values)).all()))
         return page_of(found, first, total)
 
     async def page_document(
@@ -233,11 +200,12 @@ class SqlUserRepository:
             return None
         if first < 0:
             raise ValueError("first must not be negative")
+        given, values = user_filters.criteria(query)
         try:
-            statement = user_documents.page_statement(shape, _filters(query))
+            statement = user_documents.page_statement(shape, given)
         except user_documents.NotWritable:
             return None
-        parameters = {
+        parameters = values | {
             "after": after_id if after_id is not None else 0,
             "first": first,
             "limit": first + 1,
