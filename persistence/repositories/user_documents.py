@@ -122,7 +122,9 @@ def _shape_of(field: DocumentField) -> DocumentShape:
     return field.shape
 
 
-def _location(shape: DocumentShape, row: FromClause) -> ColumnElement[Any]:
+def _row_object(shape: DocumentShape, row: FromClause) -> ColumnElement[Any]:
+    """A location or a team: its global ID and its columns by their names."""
+
     def value(field: DocumentField) -> ColumnElement[Any]:
         if field.source == "id":
             return global_id(shape.type_name, row.c.id)
@@ -133,7 +135,7 @@ def _location(shape: DocumentShape, row: FromClause) -> ColumnElement[Any]:
 
 def _location_of(shape: DocumentShape, location_id: ColumnElement[int]) -> ColumnElement[Any]:
     row = locations.alias()
-    return select(_location(shape, row)).where(row.c.id == location_id).scalar_subquery()
+    return select(_row_object(shape, row)).where(row.c.id == location_id).scalar_subquery()
 
 
 def _group(shape: DocumentShape, row: FromClause) -> ColumnElement[Any]:
@@ -147,15 +149,6 @@ def _group(shape: DocumentShape, row: FromClause) -> ColumnElement[Any]:
         return _column(row, field.source)
 
     return case((row.c.id.is_(None), null()), else_=_object(shape, value))
-
-
-def _team(shape: DocumentShape, row: FromClause) -> ColumnElement[Any]:
-    def value(field: DocumentField) -> ColumnElement[Any]:
-        if field.source == "id":
-            return global_id(shape.type_name, row.c.id)
-        return _column(row, field.source)
-
-    return _object(shape, value)
 
 
 class _PageRows:
@@ -177,9 +170,9 @@ class _PageRows:
         listed = (
             select(
                 member.c.user_id,
-                func.json_agg(aggregate_order_by(_team(shape, team), team.c.name, team.c.id)).label(
-                    "teams"
-                ),
+                func.json_agg(
+                    aggregate_order_by(_row_object(shape, team), team.c.name, team.c.id)
+                ).label("teams"),
             )
             .select_from(member.join(team, team.c.id == member.c.team_id))
             .where(member.c.user_id.in_(select(self.user.c.id)))
@@ -220,7 +213,7 @@ class _PageRows:
             if source == "default_relationship":
                 return self.default_relationship()
             if source == "location":
-                return _location(_shape_of(field), self.location)
+                return _row_object(_shape_of(field), self.location)
             if source == "configuration_group":
                 return _group(_shape_of(field), self.group)
             if source == "teams":

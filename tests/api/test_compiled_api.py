@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 from strawberry.permission import BasePermission
 
 from gql.compiled import Compiler
-from tests.api.twin import Organisation, Twin
+from tests.api.twin import VARIED_PAGES, Organisation, Twin
 
 # A compiled attempt that fails unexpectedly is a bug, even though the standard
 # executor then answers (and the bodies are equal).
@@ -92,26 +92,11 @@ class TestCompiledAnswersEqualStandard:
             after = page["pageInfo"]["endCursor"]
         assert pages == 5
 
-    @pytest.mark.parametrize(
-        "variables",
-        [
-            {"first": 100},
-            {"first": 0},
-            {"first": 3, "filter": {"isVip": True}},
-            {"filter": {"search": "USER1"}},
-            {"filter": {"search": "nobody"}},
-            {"filter": {"teamId": "TEAM"}},
-            {"filter": {"configurationGroupId": "GROUP", "isVip": False}},
-        ],
-    )
+    @pytest.mark.parametrize("variables", VARIED_PAGES)
     async def test_every_compiled_field_with_fragments_and_aliases(
         self, twin: Twin, organisation: Organisation, variables: dict[str, Any]
     ) -> None:
-        filter_ = variables.get("filter", {})
-        if filter_.get("teamId") == "TEAM":
-            filter_["teamId"] = organisation.team_id
-        if filter_.get("configurationGroupId") == "GROUP":
-            filter_["configurationGroupId"] = organisation.group_id
+        variables = organisation.with_ids(variables)
         body, compiled = await twin.both(EVERYTHING, variables, token=organisation.admin)
         assert compiled
         assert b'"errors"' not in body

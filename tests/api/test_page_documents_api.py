@@ -25,7 +25,7 @@ from gql.compiled.documents import users_document_shape
 from gql.limits import Limits
 from gql.schema import build_schema
 from tests.api.conftest import Api
-from tests.api.twin import Organisation, Twin
+from tests.api.twin import VARIED_PAGES, Organisation, Twin
 
 pytestmark = pytest.mark.usefixtures("no_compiled_failures")
 
@@ -64,26 +64,12 @@ def on_postgres(database_url: str) -> bool:
 
 
 @pytest.mark.parametrize(
-    "variables",
-    [
-        {"first": 100},
-        {"first": 0},
-        {"first": 7},
-        {"first": 3, "filter": {"isVip": True}},
-        {"filter": {"search": "first1"}},
-        {"filter": {"search": "nobody"}},
-        {"filter": {"teamId": "TEAM"}},
-        {"filter": {"configurationGroupId": "GROUP", "isVip": False}},
-    ],
+    "variables", [*VARIED_PAGES, {"first": 7}, {"filter": {"search": "first1"}}]
 )
 async def test_a_document_answers_as_graphql_core_does(
     twin: Twin, organisation: Organisation, database_url: str, variables: dict[str, Any]
 ) -> None:
-    filter_ = variables.get("filter", {})
-    if filter_.get("teamId") == "TEAM":
-        filter_["teamId"] = organisation.team_id
-    if filter_.get("configurationGroupId") == "GROUP":
-        filter_["configurationGroupId"] = organisation.group_id
+    variables = organisation.with_ids(variables)
     before = twin.compiler.documents
     body, compiled = await twin.both(DOCUMENT, variables, token=organisation.admin)
     assert compiled

@@ -94,6 +94,27 @@ class Organisation:
     group_id: str
     team_id: str
 
+    def with_ids(self, variables: dict[str, Any]) -> dict[str, Any]:
+        """The variables with the organisation's IDs for the placeholders "TEAM" and
+        "GROUP" of VARIED_PAGES."""
+        known = {"TEAM": self.team_id, "GROUP": self.group_id}
+        filter_ = {
+            key: known.get(value, value) for key, value in variables.get("filter", {}).items()
+        }
+        return {**variables, "filter": filter_} if filter_ else variables
+
+
+# Pages of users for both executions: sizes, a search, filters (placeholder IDs).
+VARIED_PAGES = [
+    {"first": 100},
+    {"first": 0},
+    {"first": 3, "filter": {"isVip": True}},
+    {"filter": {"search": "USER1"}},
+    {"filter": {"search": "nobody"}},
+    {"filter": {"teamId": "TEAM"}},
+    {"filter": {"configurationGroupId": "GROUP", "isVip": False}},
+]
+
 
 @pytest.fixture
 async def organisation(api: Api, admin_token: str) -> Organisation:
