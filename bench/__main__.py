@@ -582,9 +582,10 @@ def _sink(path: Path) -> tuple[int, int]:
 
 
 async def reset_benchmark(
-    server_url: str, token: str, ids: list[int], options: dict[str, bool]
+    server_url: str, token: str, ids: list[int], options: dict[str, bool], *, probe: bool = True
 ) -> dict[str, Any]:
-    """One resetUsers call for the ids; meanwhile a second client's small query, sequentially."""
+    """One resetUsers call for the ids; meanwhile (``probe``) a second client's small
+    query, one after another."""
     headers = {"Authorization": f"Bearer {token}"}
     latencies: list[float] = []
     failures: list[str] = []
@@ -606,7 +607,7 @@ async def reset_benchmark(
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(done.wait(), 0.02)
 
-    probe = asyncio.create_task(prober())
+    probing = asyncio.create_task(prober()) if probe else None
     await asyncio.sleep(0.3)
     body = {"query": RESET_MUTATION, "variables": {
         "ids": [to_gid("User", i) for i in ids], "options": options}}  # fmt: skip
@@ -615,7 +616,8 @@ async def reset_benchmark(
         response = await client.post(server_url, json=body)
     elapsed = time.perf_counter() - started
     done.set()
-    await probe
+    if probing is not None:
+        await probing
     data = response.json()
     if "errors" in data:
         raise RuntimeError(f"resetUsers failed: {str(data)[:500]}")
@@ -810,9 +812,10 @@ def run_backend(kind: str, profile: Profile, args: argparse.Namespace, workdir: 
         ]
         pool = [u for u in seeded.user_ids if u not in set(stmt_ids)]
         rng.shuffle(pool)
-        n_reset = min(profile.resets, len(pool) // 2)
+        n_reset = min(profile.resets, len(pool) // 3)
         five_ids = pool[:n_reset]
         six_ids = pool[n_reset : 2 * n_reset]
+        six_probed_ids = pool[2 * n_reset : 3 * n_reset]
 
         log(f"{kind}: mail, {profile.mails} messages")
         result.rows["mail"] = asyncio.run(mail_benchmark(url, key, pool, profile.mails, sink_stats))
@@ -825,7 +828,15 @@ def run_backend(kind: str, profile: Profile, args: argparse.Namespace, workdir: 
         log(f"{kind}: resetUsers, six options, {len(six_ids)} users")
         six = {**five, "setRandomPassword": True}
         result.rows["hash_all_s"] = hash_seconds_all_cores(os.cpu_count() or 1)
-        result.rows["reset6"] = asyncio.run(reset_benchmark(ours.url, token, six_ids, six))
+        # Timed alone against the hashing floor: a second client's requests take the
+        # cores first (the hash threads run at nice 10), which is no cost of the reset.
+        result.rows["reset6"] = asyncio.run(
+            reset_benchmark(ours.url, token, six_ids, six, probe=False)
+        )
+        log(f"{kind}: resetUsers, six options, {len(six_ids)} users, a second client querying")
+        result.rows["reset6_probed"] = asyncio.run(
+            reset_benchmark(ours.url, token, six_probed_ids, six)
+        )
         result.rows["reset_n"] = n_reset
         result.rows["hash_s"] = hash_seconds()
         result.rows["reset_statements"] = asyncio.run(statements_per_reset(url, key, stmt_ids))
@@ -1151,7 +1162,12 @@ def report(results: list[Result], profile: Profile) -> None:
         lambda r: fmt(g(r, "reset_n") * reset_hash_s(r.rows) / cores * 1.15, ".1f"),
     )
     row("  outcome", "", lambda r: _statuses(g(r, "reset6", "statuses")))
-    row("  2nd client p50 / p99 / max ms", "p99 < 100", lambda r: _probe(g(r, "reset6")))
+    row(
+        f"reset {n}, 6 options, a 2nd client querying, s",
+        "",
+        lambda r: fmt(g(r, "reset6_probed", "seconds"), ".2f"),
+    )
+    row("  2nd client p50 / p99 / max ms", "p99 < 100", lambda r: _probe(g(r, "reset6_probed")))
     row(
         "SQL per resetUsers call, 10 / 100 users, 5 options",
         "equal",

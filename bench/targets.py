@@ -160,7 +160,8 @@ def _resets(db: str, rows: dict[str, Any], cores: int) -> Iterator[Verdict]:
         f"cores, {1000 * rows['hash_s']:.0f} alone)",
         six["seconds"] <= limit,
     )  # fmt: skip
-    for name, data in (("5", five), ("6", six)):
+    # The six-option reset is timed alone; the second client queries during another.
+    for name, data in (("5", five), ("6", rows.get("reset6_probed", six))):
         p99 = data["probe_p99_ms"]
         met = p99 < PROBE_P99_MS and not data["probe_failures"]
         yield Verdict(db, f"a 2nd client's p99 during the {name}-option reset < 100 ms",
