@@ -5,6 +5,8 @@ from __future__ import annotations
 import gc
 import json
 import logging
+import socket
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +19,6 @@ from server.app import GC_YOUNG_THRESHOLD, create_app
 from server.logs import ACCESS_LOGGER, JsonFormatter
 from server.settings import Settings
 from tests.api.conftest import Api
-from tests.cli.serving import free_port as _closed_port
 
 SIGN_IN = (
     "mutation SignIn($l: String!, $p: String!) { adminSignIn(login: $l, password: $p) "
@@ -34,14 +35,23 @@ async def test_healthz_and_readyz_answer_200(api: Api) -> None:
     assert (ready.status_code, ready.json()) == (200, {"status": "ok"})
 
 
+@pytest.fixture
+def closed_port() -> Iterator[int]:
+    """A port nobody listens on while the test runs: bound here, never listened on, so
+    no other process (another pytest-xdist worker) can take it meanwhile."""
+    with socket.socket() as held:
+        held.bind(("127.0.0.1", 0))
+        yield held.getsockname()[1]
+
+
 @pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
 async def test_readyz_is_503_without_a_database_and_names_no_secret(
-    backend: str, tmp_path: Path
+    backend: str, tmp_path: Path, closed_port: int
 ) -> None:
     if backend == "sqlite":
         url = f"sqlite:///{tmp_path / 'no-such-folder' / 'connect-admin.db'}"
     else:
-        url = f"postgresql://operator:{OPERATOR_PASSWORD}@127.0.0.1:{_closed_port()}/connect"
+        url = f"postgresql://operator:{OPERATOR_PASSWORD}@127.0.0.1:{closed_port}/connect"
     settings = Settings(database_url=url, secret_key="test-key", mail_dispatcher=False)  # type: ignore[arg-type]
     app = create_app(settings)
     async with (
