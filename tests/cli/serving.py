@@ -13,6 +13,8 @@ from contextlib import contextmanager
 from pathlib import Path
 
 STARTED = "Application startup complete"
+# Logged by a one-worker server once its port is bound.
+LISTENING = "Uvicorn running on"
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -64,6 +66,19 @@ class Served:
     def wait_until_started(self, timeout: float = 60) -> None:
         """Until uvicorn says the application started; fails when the process ends first."""
         self.wait_for(STARTED, timeout=timeout)
+
+    def wait_until_listening(self, timeout: float = 60) -> bool:
+        """Until a one-worker server listens (uvicorn binds its port after the
+        application started); False when the process ended first: the port was taken
+        meanwhile, say, by another process of a parallel test run."""
+        with self._changed:
+            self._changed.wait_for(
+                lambda: (
+                    any(LISTENING in line for line in self.lines) or self.proc.poll() is not None
+                ),
+                timeout,
+            )
+            return any(LISTENING in line for line in self.lines)
 
     def stop(self) -> int:
         """SIGTERM, then the exit code (the process group is killed if it does not end)."""

@@ -9,7 +9,7 @@ import os
 import subprocess
 import sys
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -138,15 +138,32 @@ def make_demo_database(folder: Path) -> str:
     return url
 
 
+# A free port may be taken between our probe and the server's bind (a parallel test's
+# process): the server then ends, and another port is tried.
+PORT_ATTEMPTS = 3
+
+
 @contextmanager
 def demo_server(folder: Path) -> Iterator[DemoServer]:
     """``connect-admin serve`` on a new demo database in ``folder``, until the block ends."""
     url = make_demo_database(folder)
-    port = free_port()
     env = environment(CONNECT_DATABASE_URL=url, CONNECT_WEB_ASSETS=str(ROOT / "node_modules"))
-    command = [sys.executable, "-m", "connect_admin", "serve", "--port", str(port)]
-    with served(command, folder, env) as server:
-        server.wait_until_started()
+    with ExitStack() as stack:
+        for _ in range(PORT_ATTEMPTS):
+            port = free_port()
+            command = [sys.executable, "-m", "connect_admin", "serve", "--port", str(port)]
+            server = stack.enter_context(served(command, folder, env))
+            if server.wait_until_listening():
+                break
+        else:
+            raise AssertionError(f"the demo server never listened:\n{server.output}")
         base = f"http://127.0.0.1:{port}"
         with httpx.Client(base_url=base, timeout=60) as http:
-            yield DemoServer(base, http)
+            try:
+                yield DemoServer(base, http)
+            except httpx.TransportError as error:
+                # Say why: the server's exit code and the end of its log.
+                raise AssertionError(
+                    f"the demo server on {base} did not answer ({error!r}); exit code "
+                    f"{server.proc.poll()}; the end of its log:\n{server.output[-6000:]}"
+                ) from error
