@@ -64,8 +64,9 @@ class Served:
         assert seen, self.output
 
     def wait_until_started(self, timeout: float = 60) -> None:
-        """Until uvicorn says the application started; fails when the process ends first."""
-        self.wait_for(STARTED, timeout=timeout)
+        """Until a one-worker server listens; fails, with its log, when the process ends
+        first (see ``wait_until_listening``)."""
+        assert self.wait_until_listening(timeout), self.output
 
     def wait_until_listening(self, timeout: float = 60) -> bool:
         """Until a one-worker server listens (uvicorn binds its port after the
