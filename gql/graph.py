@@ -21,7 +21,8 @@ from domain.rules import (
     EffectiveRelationship,
     effective_settings,
 )
-from domain.services.paging import page_request
+from domain.services import users as user_service
+from domain.services.paging import PageRequest, page_request
 from domain.services.registry import Services
 from domain.services.users import sees_private
 from gql.context import Context, Info
@@ -347,6 +348,22 @@ class User(Node):
 UserConnection = Connection[User]
 
 
+def users_page_arguments(
+    services: Services,
+    first: int | None,
+    after: str | None,
+    filter: UserFilter | None,
+    *,
+    location_id: int | None = None,
+    group_id: int | None = None,
+) -> tuple[PageRequest, user_service.UserFilter]:
+    """A users field's arguments as the service takes them (INVALID_CURSOR,
+    INVALID_PAGE_SIZE for what is not)."""
+    request = page_request(services.config, first, parse_cursor(after))
+    domain_filter = (filter or UserFilter()).to_domain(location_id=location_id, group_id=group_id)
+    return request, domain_filter
+
+
 async def users_connection(
     ctx: Context,
     services: Services,
@@ -358,9 +375,10 @@ async def users_connection(
     group_id: int | None = None,
     with_total: bool = True,
 ) -> UserConnection:
-    after_pk = parse_cursor(after)
-    request = page_request(services.config, first, after_pk)
-    domain_filter = (filter or UserFilter()).to_domain(location_id=location_id, group_id=group_id)
+    request, domain_filter = users_page_arguments(
+        services, first, after, filter, location_id=location_id, group_id=group_id
+    )
+    after_pk = request.after_id
     page = await services.users.users_page(
         ctx.principal, request, domain_filter, with_total=with_total
     )

@@ -15,11 +15,9 @@ from typing import Any
 import orjson
 
 from domain.ports import DOCUMENT_SOURCES, MAX_DOCUMENT_FIELDS, DocumentField, DocumentShape
-from domain.services.paging import page_request
 from gql.compiled.plan import ObjectPlan, OperationPlan
 from gql.context import Context
-from gql.ids import parse_cursor
-from gql.users.inputs import UserFilter
+from gql.graph import users_page_arguments
 
 # GraphQL type -> the kind of object of the document's vocabulary.
 KINDS = {
@@ -80,10 +78,10 @@ async def users_document(
 ) -> Any | None:
     """The users root's value (parsed JSON), or None when the store writes no document."""
     services = context.services()
-    after = arguments.get("after")
-    request = page_request(services.config, arguments.get("first"), parse_cursor(after))
-    filter: UserFilter = arguments.get("filter") or UserFilter()
+    request, domain_filter = users_page_arguments(
+        services, arguments.get("first"), arguments.get("after"), arguments.get("filter")
+    )
     document = await services.users.users_page_document(
-        context.principal, request, filter.to_domain(), shape
+        context.principal, request, domain_filter, shape
     )
     return None if document is None else orjson.loads(document)

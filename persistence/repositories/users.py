@@ -133,6 +133,14 @@ def _page(given: user_filters.Criteria) -> Select[Any]:
     return _select_users(*where).limit(bindparam("limit"))
 
 
+def _bounds(after_id: int | None, first: int) -> dict[str, int]:
+    """A page's ``:after`` (ids start at 1) and ``:limit``: one row more than asked,
+    which tells whether another page follows."""
+    if first < 0:
+        raise ValueError("first must not be negative")
+    return {"after": after_id if after_id is not None else 0, "limit": first + 1}
+
+
 @functools.lru_cache(maxsize=64)
 def _count(given: user_filters.Criteria) -> Select[Any]:
     return select(func.count()).select_from(users).where(*user_filters.filters(given))
@@ -178,8 +186,7 @@ class SqlUserRepository:
     async def page(
         self, query: UserQuery, after_id: int | None, first: int, *, with_total: bool = True
     ) -> Page[User]:
-        if first < 0:
-            raise ValueError("first must not be negative")
+        bounds = _bounds(after_id, first)
         if query.location_ids is not None and not query.location_ids:
             return Page(items=[], has_next=False, total=0 if with_total else None)
         given, values = user_filters.criteria(query)
@@ -188,7 +195,6 @@ class SqlUserRepository:
             total = (await self._ex.execute(_count(given), values)).scalar_one()
             if total == 0:
                 return Page(items=[], has_next=False, total=0)
-        bounds = {"after": after_id if after_id is not None else 0, "limit": first + 1}
         stmt = _page(given)
         found = list(map(user_from_row, (await self._ex.execute(stmt, bounds | values)).all()))
         return page_of(found, first, total)
@@ -198,19 +204,13 @@ class SqlUserRepository:
     ) -> str | None:
         if self._ex.dialect_name != "postgresql":
             return None
-        if first < 0:
-            raise ValueError("first must not be negative")
         given, values = user_filters.criteria(query)
+        parameters = values | _bounds(after_id, first)
+        parameters |= {"first": first, "has_previous": after_id is not None}
         try:
             statement = user_documents.page_statement(shape, given)
         except user_documents.NotWritable:
             return None
-        parameters = values | {
-            "after": after_id if after_id is not None else 0,
-            "first": first,
-            "limit": first + 1,
-            "has_previous": after_id is not None,
-        }
         document: str = (await self._ex.execute(statement, parameters)).scalar_one()
         return document
 
