@@ -1,8 +1,8 @@
 """The wheel and the sdist carry GraphiQL's pinned files (metadata: pyproject.toml).
 
-A build copies the files that ``server/web_assets.py`` pins into
-``server/web`` of the wheel, from ``node_modules`` (``npm ci``) in a
-checkout, or from ``server/web`` in an unpacked sdist (which the
+A build copies the files that ``server/ui/web_assets.py`` pins into
+``server/ui/web`` of the wheel, from ``node_modules`` (``npm ci``) in a
+checkout, or from ``server/ui/web`` in an unpacked sdist (which the
 sdist carries for this). Each package must be at its pinned version in
 package-lock.json and in its own package.json, and each file must have its pinned
 SHA-384, else the build stops. Without the files at all the build stops too, unless
@@ -24,14 +24,14 @@ from setuptools.command.build_py import build_py
 from setuptools.command.sdist import sdist
 
 ROOT = Path(__file__).resolve().parent
-PACKAGE_WEB = Path("server", "web")
+PACKAGE_WEB = Path("server", "ui", "web")
 WITHOUT = "CONNECT_BUILD_WITHOUT_GRAPHIQL"
 
 
 def _web_assets() -> ModuleType:
     """``web_assets.py`` by its path: importing the package would need its dependencies."""
     name = "_connect_admin_web_assets"
-    spec = importlib.util.spec_from_file_location(name, ROOT / "server" / "web_assets.py")
+    spec = importlib.util.spec_from_file_location(name, ROOT / "server" / "ui" / "web_assets.py")
     assert spec is not None
     assert spec.loader is not None
     module = importlib.util.module_from_spec(spec)
@@ -67,7 +67,7 @@ class BuildPyWithWebAssets(build_py):
     def run(self) -> None:
         super().run()
         if not self.editable_mode:
-            _copy_web_assets(Path(self.build_lib, "server", "web"))
+            _copy_web_assets(Path(self.build_lib, "server", "ui", "web"))
 
 
 class SdistWithWebAssets(sdist):

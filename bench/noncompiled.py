@@ -24,8 +24,8 @@ from typing import Any
 
 import httpx
 
-from bench.spa import ALL_SIX, PAGE, _body, _data, timed
-from server.web_admin import documents
+from bench.spa import ALL_SIX, PAGE, _data, request, timed
+from server.ui.web_admin import documents
 
 DETAILS = """query UserDetailsFull($id: ID!) {
   node(id: $id) { ... on User {
@@ -88,12 +88,12 @@ async def bodies(
         for r in range(rounds):
             page = [_gid("User", pk) for pk in user_ids[r * PAGE : (r + 1) * PAGE]]
             mutations += [
-                _body(
+                request(
                     "RESET_USERS",
                     {"ids": page, "options": ALL_SIX, "dryRun": True, "operationId": None},
                 ),
-                _body("UNDO_RESET", {"resetId": reset_id, "dryRun": True}),
-                _body("CONFIGURE_GATEWAY", {"input": same}),
+                request("UNDO_RESET", {"resetId": reset_id, "dryRun": True}),
+                request("CONFIGURE_GATEWAY", {"input": same}),
             ]
         found = {"details": details, "mutations": mutations}
         for load in found.values():

@@ -2,18 +2,22 @@
 
 Deterministic (``random.Random(seed)``): 20 locations, 100 configuration groups,
 10,000 users, 300 teams with 3 to 7 teams per user, about 5 % VIPs, and own
-client/presence settings, relationships and contacts on a tenth of the users.
+client/presence settings, relationships and contacts on a tenth of the users; an
+audit trail of their creation, of a change to every fifth user and of the contacts
+added (16,000 events for 10,000 users).
 """
 
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import insert, text
 
 from persistence.database import create_engine
 from persistence.tables import (
+    audit_events,
     configuration_groups,
     contacts,
     directory_data_sources,
@@ -87,12 +91,53 @@ class Seeded:
     user_ids: list[int]
     with_own_data: list[int]  # users with own settings / relationships / contacts
     counts: dict[str, int]
+    # Users with an e-mail address: a reset of theirs can mail (every fiftieth has none).
+    with_email: list[int] = field(default_factory=list)
 
 
-def _rows(size: Size, rng: random.Random) -> dict[str, list[dict[str, object]]]:
-    locs = []
-    for i in range(1, size.locations + 1):
-        locs.append({
+Rows = list[dict[str, object]]
+
+
+def _rows(size: Size, rng: random.Random) -> dict[str, Rows]:
+    # In this order: each takes its turn of the random numbers.
+    locs = _location_rows(size, rng)
+    groups = _group_rows(size, rng)
+    user_rows, own = _user_rows(size, rng, groups)
+    team_rows = [
+        {"id": t, "name": f"Team {rng.randint(0, 999):03d}-{t}", "description": None,
+         "relationship": rng.choice(LEVELS[3:9])}
+        for t in range(1, size.teams + 1)
+    ]  # fmt: skip
+    member_rows = [
+        {"team_id": t, "user_id": u}
+        for u in range(1, size.users + 1)
+        for t in rng.sample(range(1, size.teams + 1), rng.randint(3, 7))
+    ]
+    rel_rows = [
+        {"owner_id": u, "target_id": target, "level": rng.choice(LEVELS)}
+        for u in own
+        for target in rng.sample(range(1, size.users + 1), 6)
+        if target != u
+    ]
+    sources = [{"id": 1, "name": "Exchange", "active": True},
+               {"id": 2, "name": "Old LDAP", "active": False}]  # fmt: skip
+    contact_rows: Rows = [
+        {"owner_id": u, "display_name": f"Contact {u}-{k}",
+         "data_source_id": 1 + k % 2, "external_id": f"ext-{u}-{k}", "user_id": None}
+        for u in own
+        for k in range(4)
+    ]  # fmt: skip
+    return {
+        "locations": locs, "configuration_groups": groups, "users": user_rows,
+        "teams": team_rows, "team_members": member_rows, "user_relationships": rel_rows,
+        "directory_data_sources": sources, "contacts": contact_rows,
+        "audit_events": _audit_rows(user_rows, contact_rows),
+    }  # fmt: skip
+
+
+def _location_rows(size: Size, rng: random.Random) -> Rows:
+    return [
+        {
             "id": i, "name": f"Location {i:02d}", "description": None,
             "pw_min_length": 10, "pw_max_length": 64, "pw_require_uppercase": True,
             "pw_require_lowercase": True, "pw_require_digit": True,
@@ -101,17 +146,26 @@ def _rows(size: Size, rng: random.Random) -> dict[str, list[dict[str, object]]]:
             "relationship_policy": "EXTEND_AND_RESTRICT" if i % 3 else "EXTEND_ONLY",
             "client_settings": {"ringTone": "classic", "language": "de"},
             "presence_settings": {"showCalendar": True},
-        })  # fmt: skip
-    groups = []
-    for g in range(1, size.groups + 1):
-        location_id = (g - 1) % size.locations + 1
-        groups.append({
-            "id": g, "location_id": location_id, "name": f"Group {g:03d}",
+        }
+        for i in range(1, size.locations + 1)
+    ]  # fmt: skip
+
+
+def _group_rows(size: Size, rng: random.Random) -> Rows:
+    return [
+        {
+            "id": g, "location_id": (g - 1) % size.locations + 1, "name": f"Group {g:03d}",
             "description": None,
             "default_relationship": None if g % 3 == 0 else rng.choice(LEVELS[2:7]),
             "client_settings": None if g % 2 else {"ringTone": "modern"},
             "presence_settings": None,
-        })  # fmt: skip
+        }
+        for g in range(1, size.groups + 1)
+    ]  # fmt: skip
+
+
+def _user_rows(size: Size, rng: random.Random, groups: Rows) -> tuple[Rows, list[int]]:
+    """The users, and those of them with their own settings, relationships, contacts."""
     groups_of: dict[int, list[int]] = {}
     for g in groups:
         groups_of.setdefault(int(g["location_id"]), []).append(int(g["id"]))  # type: ignore[call-overload]
@@ -138,34 +192,29 @@ def _rows(size: Size, rng: random.Random) -> dict[str, list[dict[str, object]]]:
             "temporary_password_expires_at": None, "pin_failed_attempts": 0,
             "pin_locked_until": None,
         })  # fmt: skip
-    team_rows = [
-        {"id": t, "name": f"Team {rng.randint(0, 999):03d}-{t}", "description": None,
-         "relationship": rng.choice(LEVELS[3:9])}
-        for t in range(1, size.teams + 1)
+    return user_rows, own
+
+
+START = datetime(2026, 1, 1, tzinfo=UTC)
+
+
+def _audit_rows(
+    user_rows: list[dict[str, object]], contact_rows: list[dict[str, object]]
+) -> list[dict[str, object]]:
+    """The users' creation, a change to every fifth, each contact added: oldest first."""
+    location_of = {r["id"]: r["location_id"] for r in user_rows}
+    events: list[tuple[str, str, object, dict[str, object]]] = []
+    for r in user_rows:
+        events.append(("system", "USER_CREATED", r["id"], {"login": r["login"]}))
+    for r in user_rows[4::5]:
+        events.append(("admin", "USER_UPDATED", r["id"], {"fields": ["email"]}))
+    for c in contact_rows:
+        events.append((f"user{c['owner_id']:05d}", "CONTACT_ADDED", c["owner_id"], {}))
+    return [
+        {"at": START + timedelta(seconds=n), "actor": actor, "action": action,
+         "details": details, "target_user_id": user, "location_id": location_of[user]}
+        for n, (actor, action, user, details) in enumerate(events)
     ]  # fmt: skip
-    member_rows = []
-    for u in range(1, size.users + 1):
-        for t in rng.sample(range(1, size.teams + 1), rng.randint(3, 7)):
-            member_rows.append({"team_id": t, "user_id": u})
-    rel_rows = []
-    for u in own:
-        for target in rng.sample(range(1, size.users + 1), 6):
-            if target != u:
-                rel_rows.append({"owner_id": u, "target_id": target, "level": rng.choice(LEVELS)})
-    sources = [{"id": 1, "name": "Exchange", "active": True},
-               {"id": 2, "name": "Old LDAP", "active": False}]  # fmt: skip
-    contact_rows = []
-    for u in own:
-        for k in range(4):
-            contact_rows.append({
-                "owner_id": u, "display_name": f"Contact {u}-{k}",
-                "data_source_id": 1 + k % 2, "external_id": f"ext-{u}-{k}", "user_id": None,
-            })  # fmt: skip
-    return {
-        "locations": locs, "configuration_groups": groups, "users": user_rows,
-        "teams": team_rows, "team_members": member_rows, "user_relationships": rel_rows,
-        "directory_data_sources": sources, "contacts": contact_rows,
-    }  # fmt: skip
 
 
 TABLES = {
@@ -177,6 +226,7 @@ TABLES = {
     "user_relationships": user_relationships,
     "directory_data_sources": directory_data_sources,
     "contacts": contacts,
+    "audit_events": audit_events,
 }
 
 
@@ -203,4 +253,5 @@ async def seed(url: str, size: Size, seed_value: int = 20260101) -> Seeded:
         await engine.dispose()
     user_ids = [int(r["id"]) for r in rows["users"]]  # type: ignore[call-overload]
     own = [int(r["id"]) for r in rows["users"] if r["client_settings"]]  # type: ignore[call-overload]
-    return Seeded(user_ids, own, {k: len(v) for k, v in rows.items()})
+    with_email = [int(r["id"]) for r in rows["users"] if r["email"]]  # type: ignore[call-overload]
+    return Seeded(user_ids, own, {k: len(v) for k, v in rows.items()}, with_email)

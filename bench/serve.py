@@ -1,6 +1,6 @@
 """Starts one server for the benchmark: ``python -m bench.serve ours|baseline --port N``.
 
-``ours`` is ``server.app.create_app_from_environment()`` (configured by the
+``ours`` is ``server.http.app.create_app_from_environment()`` (configured by the
 ``CONNECT_…`` environment, CONNECT_MAIL_DISPATCHER=false from the harness);
 ``baseline`` is :mod:`bench.baseline`. Both run with the same uvicorn options
 (uvloop and httptools when installed, as uvicorn picks them; no access log).
@@ -16,7 +16,7 @@ from starlette.applications import Starlette
 
 def ours() -> Starlette:
     # What `connect-admin serve --workers N` runs in each worker.
-    from server.app import create_app_from_environment
+    from server.http.app import create_app_from_environment
 
     return create_app_from_environment()
 

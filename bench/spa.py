@@ -1,11 +1,13 @@
 """The Web Administration's main screens as a load mix (issue 13).
 
 The documents are the SPA's own (``server/admin/queries.js``, read by
-``server.web_admin.documents``), so the mix measures what the SPA sends. One round
+``server.ui.web_admin.documents``), so the mix measures what the SPA sends. One round
 is what its screens ask for: who am I (every screen), the locations and groups
 tree, a page of a location's users with a search, a user's details, the dry run of
-a reset of a page of users with all six options, a page of the audit trail and the
-E-Mail Gateway. Sign-in is left out: it hashes a password by design.
+a reset of a page of users with all six options, a page of the audit trail, the
+change log of one user (the audit trail filtered by ``userId``), the E-Mail Gateway and
+the directory data sources with their contact counts. Sign-in is left out: it hashes
+a password by design.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
+import statistics
 import time
 from collections.abc import AsyncIterator
 from typing import Any
@@ -20,9 +23,10 @@ from typing import Any
 import httpx
 
 from bench.seed import LAST
-from server.web_admin import documents
+from server.ui.web_admin import documents
 
-# (what the screen shows, the document's name in queries.js)
+# (what the screen shows, the document's name in queries.js); the mix's bodies are
+# named by the screen, since two screens send one document with other variables.
 SCREENS = (
     ("who am I (every screen)", "WHO"),
     ("locations and groups", "SCOPES"),
@@ -30,8 +34,11 @@ SCREENS = (
     ("user details", "USER_DETAILS"),
     ("reset dry run, 25 users", "RESET_USERS"),
     ("audit trail page", "AUDIT_EVENTS"),
+    ("change log of one user", "AUDIT_EVENTS"),
     ("E-Mail Gateway", "GATEWAY"),
+    ("directory data sources", "DATA_SOURCES"),
 )
+DOCUMENT = dict(SCREENS)
 PAGE = 25  # the SPA's default page size (users and audit events)
 ALL_SIX = dict.fromkeys(
     ("setRandomPassword", "setRandomVoicemailPin", "resetRelationships",
@@ -39,12 +46,19 @@ ALL_SIX = dict.fromkeys(
 )  # fmt: skip
 
 
-def _body(name: str, variables: dict[str, Any] | None = None) -> tuple[str, str]:
+def request(name: str, variables: dict[str, Any] | None = None) -> tuple[str, str]:
+    """The request of a document of queries.js: (its name, the body)."""
     return name, json.dumps({"query": documents()[name], "variables": variables or {}})
 
 
+def _body(screen: str, variables: dict[str, Any] | None = None) -> tuple[str, str]:
+    """The screen's request: (the screen, the body with its document)."""
+    return screen, request(DOCUMENT[screen], variables)[1]
+
+
 async def _data(client: httpx.AsyncClient, url: str, name: str, **variables: Any) -> Any:
-    answer = (await client.post(url, content=_body(name, variables)[1])).json()
+    body = json.dumps({"query": documents()[name], "variables": variables})
+    answer = (await client.post(url, content=body)).json()
     if answer.get("errors"):
         raise RuntimeError(f"{name} answered with errors: {str(answer)[:500]}")
     return answer["data"]
@@ -52,7 +66,7 @@ async def _data(client: httpx.AsyncClient, url: str, name: str, **variables: Any
 
 async def mix_bodies(url: str, token: str, rounds: int) -> list[tuple[str, str]]:
     """``rounds`` rounds of the screens' requests, each on another location (its
-    users page as the SPA shows it first), as (document name, body)."""
+    users page as the SPA shows it first), as (screen, body)."""
     headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
     bodies = []
     async with httpx.AsyncClient(timeout=60, headers=headers) as client:
@@ -63,14 +77,20 @@ async def mix_bodies(url: str, token: str, rounds: int) -> list[tuple[str, str]]
             page = await _data(client, url, "USERS_PAGE", first=PAGE, filter=shown)
             ids = [edge["node"]["id"] for edge in page["users"]["edges"]]
             search = {"locationId": location, "search": LAST[r % len(LAST)].lower()}
+            user = ids[r % len(ids)]
             bodies += [
-                _body("WHO"),
-                _body("SCOPES"),
-                _body("USERS_PAGE", {"first": PAGE, "after": None, "filter": search}),
-                _body("USER_DETAILS", {"id": ids[r % len(ids)]}),
-                _body("RESET_USERS", {"ids": ids, "options": ALL_SIX, "dryRun": True}),
-                _body("AUDIT_EVENTS", {"first": PAGE, "after": None}),
-                _body("GATEWAY"),
+                _body("who am I (every screen)"),
+                _body("locations and groups"),
+                _body("users page, searched", {"first": PAGE, "after": None, "filter": search}),
+                _body("user details", {"id": user}),
+                _body("reset dry run, 25 users", {"ids": ids, "options": ALL_SIX, "dryRun": True}),
+                _body("audit trail page", {"first": PAGE, "after": None}),
+                _body(
+                    "change log of one user",
+                    {"first": PAGE, "after": None, "filter": {"userId": user}},
+                ),
+                _body("E-Mail Gateway"),
+                _body("directory data sources"),
             ]
         for name, body in bodies:  # every request of the mix answers without errors
             answer = (await client.post(url, content=body)).json()
@@ -80,7 +100,7 @@ async def mix_bodies(url: str, token: str, rounds: int) -> list[tuple[str, str]]
 
 
 class _AccessLog(logging.Handler):
-    """The server's access log lines (server/logs.py): each says whether the
+    """The server's access log lines (server/http/logs.py): each says whether the
     compiled executor answered."""
 
     def __init__(self) -> None:
@@ -93,7 +113,7 @@ class _AccessLog(logging.Handler):
 
 @contextlib.contextmanager
 def _access_log() -> Any:
-    from server.logs import ACCESS_LOGGER
+    from server.http.logs import ACCESS_LOGGER
 
     logger = logging.getLogger(ACCESS_LOGGER)
     handler, level, propagate = _AccessLog(), logger.level, logger.propagate
@@ -108,34 +128,50 @@ def _access_log() -> Any:
         logger.propagate = propagate
 
 
-async def timed(
+async def timed_each(
     client: httpx.AsyncClient, name: str, bodies: list[str], repeat: int
-) -> tuple[list[bool], float]:
+) -> tuple[list[bool], list[float]]:
     """One document sent ``repeat`` times, one at a time, after a warm-up: whether
-    the compiled executor answered each (the access log's ``compiled``) and the ms
-    per request. Any answer with errors stops the bench."""
+    the compiled executor answered each (the access log's ``compiled``) and the ms of
+    each request. Any answer with errors stops the bench."""
     for body in bodies[:3]:  # warm caches
         await client.post("/graphql", content=body)
     sent = [bodies[i % len(bodies)] for i in range(repeat)]
+    each = []
     with _access_log() as log:
-        started = time.perf_counter()
         for body in sent:
+            started = time.perf_counter()
             answer = (await client.post("/graphql", content=body)).json()
+            each.append(1000 * (time.perf_counter() - started))
             if answer.get("errors"):
                 raise RuntimeError(f"{name} answered with errors: {str(answer)[:500]}")
-        elapsed = time.perf_counter() - started
-    return log.compiled, 1000 * elapsed / repeat
+    return log.compiled, each
+
+
+async def timed(
+    client: httpx.AsyncClient, name: str, bodies: list[str], repeat: int
+) -> tuple[list[bool], float]:
+    """``timed_each``, with the mean ms per request."""
+    compiled, each = await timed_each(client, name, bodies, repeat)
+    return compiled, statistics.fmean(each)
 
 
 async def per_document(
-    client: httpx.AsyncClient, bodies: list[tuple[str, str]], repeat: int = 10
+    client: httpx.AsyncClient, bodies: list[tuple[str, str]], repeat: int = 100
 ) -> dict[str, dict[str, Any]]:
-    """In-process, one at a time: per screen, whether the compiled executor answered
-    and the ms per request."""
+    """In-process, one at a time: per screen, whether the compiled executor answered,
+    the mean ms per request, and its p50 and p99 over ``repeat`` requests."""
     found = {}
     for label, name in SCREENS:
-        compiled, ms = await timed(client, name, [b for n, b in bodies if n == name], repeat)
-        found[label] = {"document": name, "compiled": bool(compiled) and all(compiled), "ms": ms}
+        mine = [b for screen, b in bodies if screen == label]
+        compiled, each = await timed_each(client, label, mine, repeat)
+        found[label] = {
+            "document": name,
+            "compiled": bool(compiled) and all(compiled),
+            "ms": statistics.fmean(each),
+            "p50_ms": statistics.median(each),
+            "p99_ms": statistics.quantiles(each, n=100)[98],
+        }
     return found
 
 
@@ -145,7 +181,7 @@ async def in_process(
 ) -> AsyncIterator[tuple[httpx.AsyncClient, Any]]:
     """Our app in this process (ASGI, no socket) inside its lifespan, with its engine."""
     from persistence.database import create_engine
-    from server.app import create_app
+    from server.http.app import create_app
 
     engine = create_engine(url)
     app = create_app(settings, engine=engine)

@@ -53,7 +53,8 @@ class ErrorCode(StrEnum):
             "(the same answer, so that nothing outside is revealed)."
         ),
     )
-    INVALID_CURSOR = auto(), "`after` is no cursor of this connection."
+    WEBHOOK_ENDPOINT_NOT_FOUND = auto(), "No webhook endpoint the caller may see has this ID."
+    INVALID_CURSOR = auto(), "`after` or `before` is no cursor of this connection."
 
     # ---- input values -------------------------------------------------------------------
     REQUIRED = auto(), "The field must not be empty (or null)."
@@ -73,11 +74,21 @@ class ErrorCode(StrEnum):
     )
     INVALID_JSON = auto(), "Not a JSON value (e.g. an object key that is not text)."
     INVALID_LOGIN = auto(), "A login has 1 to 64 letters, digits and . _ @ - only."
-    INVALID_EMAIL = auto(), "Not an e-mail address."
+    INVALID_EMAIL = (
+        auto(),
+        (
+            "Not an address every mail server carries: ASCII letters, digits and "
+            "!#$%&'*+-/=?^_`{|}~ in dot-separated words before the @, a domain name after it "
+            "(an international one is kept in its ASCII form, xn--…); the message says which."
+        ),
+    )
     INVALID_HOST = auto(), "A host name or address, without spaces."
     INVALID_PHONE = auto(), "A phone number has digits, spaces and + ( ) / - only."
     INVALID_PORT = auto(), "A port from 1 to 65535."
-    INVALID_PAGE_SIZE = auto(), "`first` is negative or above the largest page size."
+    INVALID_PAGE_SIZE = (
+        auto(),
+        "`first` or `last` is negative or above the largest page size, or both are given.",
+    )
     INVALID_SETTING_KEY = auto(), "A setting's key is empty or blank."
     DUPLICATE_SETTING_KEY = auto(), "The same setting key appears twice in one list."
     INVALID_PASSWORD_POLICY = auto(), "The password policy contradicts itself or its limits."
@@ -148,14 +159,44 @@ class ErrorCode(StrEnum):
     NO_PIN = auto(), "The user has no voicemail PIN."
 
     # ---- mail ---------------------------------------------------------------------------
+    USER_BLOCKED = (
+        auto(),
+        (
+            "The user is blocked: a reset makes and mails no password or PIN it could not "
+            "use (unblock it first); the other actions run."
+        ),
+    )
     EMAIL_MISSING = auto(), "The user has no e-mail address, so nothing can be mailed to it."
     EMAIL_INVALID = auto(), "The user's stored e-mail address cannot be sent to."
     MAIL_GATEWAY_NOT_CONFIGURED = auto(), "No E-Mail Gateway is configured."
     MAIL_GATEWAY_INVALID = (
         auto(),
-        ("The stored E-Mail Gateway has a field that cannot go into a mail header."),
+        (
+            "The stored E-Mail Gateway has a field that cannot go into a mail header, or its "
+            "password was encrypted with another CONNECT_SECRET_KEY (the message says which)."
+        ),
     )
     MAIL_DELIVERY_FAILED = auto(), "The SMTP server refused the test mail (its reply is quoted)."
+    LANGUAGE_UNKNOWN = auto(), "No mails exist in this language (the message names those that do)."
+    MAIL_TEMPLATE_SYNTAX_ERROR = (
+        auto(),
+        "A part of the mail template is not valid Jinja, or names a filter it cannot use "
+        "(the message names the part and the line).",
+    )
+    MAIL_TEMPLATE_UNKNOWN_VARIABLE = (
+        auto(),
+        "The mail template names a variable its kind of mail does not have (the message "
+        "lists those it has).",
+    )
+    MAIL_TEMPLATE_UNSAFE = (
+        auto(),
+        "The mail template reaches for what the sandbox does not offer: an attribute or "
+        "method (such as `''.__class__`), a loop, `set`, an include, `**`.",
+    )
+    MAIL_TEMPLATE_RENDER_FAILED = (
+        auto(),
+        "The mail template failed when rendered with sample data (the message says how).",
+    )
 
     # ---- resets -------------------------------------------------------------------------
     NO_OPTION_SELECTED = auto(), "A reset needs at least one option."
@@ -187,6 +228,22 @@ class ErrorCode(StrEnum):
         "Warning: the relationship's other user was deleted since the reset; not restored.",
     )
 
+    # ---- webhooks -----------------------------------------------------------------------
+    WEBHOOK_URL_INVALID = (
+        auto(),
+        "Not an absolute https URL, or one with a user name, password or fragment.",
+    )
+    WEBHOOK_URL_NOT_ALLOWED = (
+        auto(),
+        "Webhooks go over https to public addresses only: not plain http, not this host, "
+        "not a loopback, private, link-local or reserved address, unless the operator "
+        "allows them (CONNECT_WEBHOOKS_ALLOW_PRIVATE).",
+    )
+    TOO_MANY_WEBHOOK_ENDPOINTS = (
+        auto(),
+        "The administrator has as many webhook endpoints as allowed (20); delete one first.",
+    )
+
     OPERATION_NOT_FOUND = auto(), "No operation of the caller's has this ID (resetProgress)."
     OPERATION_ABANDONED = (
         auto(),
@@ -194,13 +251,19 @@ class ErrorCode(StrEnum):
     )
 
     # ---- the request (GraphQL errors' extensions.code) ----------------------------------
+    GRAPHQL_PARSE_FAILED = auto(), "The document is not GraphQL: it does not parse."
+    GRAPHQL_VALIDATION_FAILED = (
+        auto(),
+        "The document does not fit the schema (an unknown field, a missing argument, …).",
+    )
     UNAUTHENTICATED = auto(), "No valid bearer token: sign in first."
     FORBIDDEN = auto(), "The caller's role does not allow the operation."
     BAD_USER_INPUT = (
         auto(),
         (
             "A query's argument is invalid; `extensions.problems` lists each problem's code, "
-            "message and field."
+            "message and field. Also a variable's value that does not fit its type (then "
+            "without `problems`)."
         ),
     )
     INTERNAL_SERVER_ERROR = (
@@ -217,6 +280,14 @@ class ErrorCode(StrEnum):
     DEADLINE_EXCEEDED = (
         auto(),
         ("The operation ran past the server's execution deadline; HTTP 503 with Retry-After."),
+    )
+    TOO_MANY_TOKENS = (
+        auto(),
+        ("The document has more lexical tokens than allowed (`extensions.limit`)."),
+    )
+    OPERATION_NAME_REQUIRED = (
+        auto(),
+        ("The document has several operations and the request names none (`operationName`)."),
     )
     QUERY_TOO_DEEP = auto(), "The operation nests fields deeper than allowed (`extensions.limit`)."
     TOO_MANY_ALIASES = auto(), "The document has more aliases than allowed (`extensions.limit`)."
@@ -245,6 +316,10 @@ class ErrorCode(StrEnum):
     )
     REQUEST_TIMEOUT = auto(), "HTTP 408: the request body did not arrive in time."
     REQUEST_TOO_LARGE = auto(), "HTTP 413: the request body is larger than allowed."
+    REQUEST_HEADERS_TOO_LARGE = (
+        auto(),
+        ("HTTP 431: the request has more headers, or longer ones, than allowed."),
+    )
     INVALID_IDEMPOTENCY_KEY = auto(), "HTTP 400: an Idempotency-Key has 1 to 200 characters."
     IDEMPOTENCY_KEY_REUSED = (
         auto(),

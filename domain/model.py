@@ -75,6 +75,12 @@ class Location:
     relationship_policy: RelationshipPolicy = RelationshipPolicy.EXTEND_AND_RESTRICT
     client_settings: Settings = field(default_factory=dict)
     presence_settings: Settings = field(default_factory=dict)
+    # The mails' language of its users who have none; None: the system's.
+    language: str | None = None
+    # Where to sign in (the Connect Server's address, a link to the client), in the mails.
+    sign_in_hint: str | None = None
+    # A reset's new password goes as a one-time link by default; None: no (the password).
+    password_link: bool | None = None
     id: int = 0
 
 
@@ -114,6 +120,8 @@ class User:
     temporary_password_expires_at: datetime | None = None
     pin_failed_attempts: int = 0
     pin_locked_until: datetime | None = None
+    # The language of the user's mails; None: the location's.
+    language: str | None = None
     id: int = 0
 
     @property
@@ -173,6 +181,8 @@ class Administrator:
     # Empty: a system administrator. Otherwise the locations it may act in.
     location_ids: frozenset[int] = frozenset()
     blocked: bool = False
+    # Set by another administrator: a temporary password, changed at the next sign-in.
+    password_change_required: bool = False
     id: int = 0
 
     @property
@@ -183,6 +193,26 @@ class Administrator:
 class SessionSubject(enum.Enum):
     ADMINISTRATOR = "ADMINISTRATOR"
     USER = "USER"
+
+
+@dataclass(frozen=True)
+class SignInFailure:
+    """A failed sign-in of a login (its key) from one client address."""
+
+    at: datetime
+    client: str
+
+
+@dataclass(frozen=True)
+class SignInLockout:
+    """A login locked for one client address until ``until``; ``level`` counts the
+    lockouts in a row, each twice as long as the one before."""
+
+    key: str
+    client: str
+    level: int
+    locked_at: datetime
+    until: datetime
 
 
 @dataclass
@@ -262,6 +292,23 @@ class MailKind(enum.Enum):
     PASSWORD = "PASSWORD"
     VOICEMAIL_PIN = "VOICEMAIL_PIN"
     TEST = "TEST"
+    # A one-time link to the set-password page instead of the password (password_links.py).
+    PASSWORD_LINK = "PASSWORD_LINK"
+
+
+@dataclass(frozen=True)
+class MailTemplate:
+    """A location's own text of one kind of mail in one language (Jinja, sandboxed);
+    where a location has none, the built-in text is sent."""
+
+    location_id: int
+    kind: MailKind
+    language: str
+    subject: str
+    html: str
+    text: str
+    updated_at: datetime | None = None
+    updated_by: str | None = None
 
 
 class MailStatus(enum.Enum):

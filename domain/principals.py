@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 
 from domain.errors import Forbidden, NotAuthenticated
@@ -17,16 +16,14 @@ class AdminPrincipal:
     # None: a system administrator. Otherwise the locations it may act in.
     location_ids: frozenset[int] | None
     via_api_token: bool = False
+    # Signed in with a temporary password: only changing it and reading itself are allowed.
+    password_change_required: bool = False
+    # The sign-in session the call came with; None for a token or the server itself.
+    session_id: int | None = None
 
     @property
     def is_system(self) -> bool:
         return self.location_ids is None
-
-    def sees_location(self, location_id: int) -> bool:
-        return self.location_ids is None or location_id in self.location_ids
-
-    def sees_all(self, location_ids: Iterable[int]) -> bool:
-        return all(self.sees_location(i) for i in location_ids)
 
 
 @dataclass(frozen=True)
@@ -51,8 +48,12 @@ SYSTEM = AdminPrincipal(admin_id=0, login="system", location_ids=None)
 """The server itself, e.g. the command line's demo data."""
 
 
-def require_admin(principal: Principal) -> AdminPrincipal:
+def require_admin(
+    principal: Principal, *, allow_pending_password_change: bool = False
+) -> AdminPrincipal:
     if isinstance(principal, AdminPrincipal):
+        if principal.password_change_required and not allow_pending_password_change:
+            raise Forbidden("the password must be changed first")
         return principal
     if isinstance(principal, Anonymous):
         raise NotAuthenticated

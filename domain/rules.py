@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import math
 import string
+import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Protocol
@@ -120,25 +122,76 @@ def effective_settings(location: Settings, group: Settings | None, own: Settings
     return {**location, **(group or {}), **own}
 
 
+# ---- languages ----
+
+
+def mail_language(user: User | None, location: Location | None, system: str) -> str:
+    """The language of a user's mails: the user's own, else the location's, else the
+    system's."""
+    if user is not None and user.language:
+        return user.language
+    if location is not None and location.language:
+        return location.language
+    return system
+
+
 # ---- passwords ----
 
 SYMBOLS = frozenset(string.punctuation)
 # The largest maxLength a policy may have.
 MAX_PASSWORD_POLICY_LENGTH = 1024
+# Not seen as characters of their own: format characters (zero-width space and
+# joiners, direction marks, soft hyphen), combining marks and variation selectors,
+# controls, surrogates.
+INVISIBLE_CATEGORIES = frozenset({"Cf", "Mn", "Me", "Cc", "Cs"})
+# A login this long or longer may not appear anywhere in its password; a shorter one
+# only not as the whole password (a login "al" would forbid too much).
+MIN_LOGIN_LENGTH_CONTAINED = 3
+
+
+def visible_length(password: str) -> int:
+    """The characters a person sees: NFKC-normalised, invisible ones not counted."""
+    return sum(
+        unicodedata.category(c) not in INVISIBLE_CATEGORIES
+        for c in unicodedata.normalize("NFKC", password)
+    )
+
+
+def _folded(text: str) -> str:
+    visible = (
+        c for c in unicodedata.normalize("NFKC", text)
+        if unicodedata.category(c) not in INVISIBLE_CATEGORIES
+    )  # fmt: skip
+    return "".join(visible).casefold()
+
+
+def contains_login(password: str, login: str) -> bool:
+    """The password is the login, or holds it (ignoring case, width and invisible
+    characters); see MIN_LOGIN_LENGTH_CONTAINED."""
+    folded, name = _folded(password), _folded(login)
+    if not name:
+        return False
+    return folded == name or (len(name) >= MIN_LOGIN_LENGTH_CONTAINED and name in folded)
 
 
 def password_policy_violations(policy: PasswordPolicy, password: str) -> list[str]:
-    """Each rule the password breaks, as a sentence for the administrator."""
+    """Each rule the password breaks, as a sentence for the administrator.
+
+    The length counts what a person sees (``visible_length``); the character classes
+    are ASCII's, as typed: A-Z, a-z, 0-9 and ASCII punctuation (a Cyrillic capital A
+    or a fullwidth digit one is a character, but none of these). The upper bound
+    counts every code point, as stored.
+    """
     broken: list[str] = []
-    if len(password) < policy.min_length:
+    if visible_length(password) < policy.min_length:
         broken.append(f"at least {policy.min_length} characters")
     if len(password) > policy.max_length:
         broken.append(f"at most {policy.max_length} characters")
-    if policy.require_uppercase and not any(c.isupper() for c in password):
+    if policy.require_uppercase and not any(c in UPPERCASE for c in password):
         broken.append("an uppercase letter")
-    if policy.require_lowercase and not any(c.islower() for c in password):
+    if policy.require_lowercase and not any(c in LOWERCASE for c in password):
         broken.append("a lowercase letter")
-    if policy.require_digit and not any(c.isdigit() for c in password):
+    if policy.require_digit and not any(c in DIGITS for c in password):
         broken.append("a digit")
     if policy.require_symbol and not any(c in SYMBOLS for c in password):
         broken.append("a symbol")
@@ -169,11 +222,19 @@ def password_policy_problems(policy: PasswordPolicy) -> list[str]:
 
 # ---- random secrets ----
 
-UPPERCASE = string.ascii_uppercase
-LOWERCASE = string.ascii_lowercase
+# Generated passwords are typed from a mail: none of the characters that are easily
+# confused (l/1/I, 0/O/o), none that keyboards move or make dead keys (y/z on QWERTZ,
+# ^ ~ and accents), no quotes, bars or brackets. docs/administrators/mails.md gives the figures.
+UPPERCASE = "ABCDEFGHJKLMNPQRSTUVWX"
+LOWERCASE = "abcdefghijkmnpqrstuvwx"
 DIGITS = string.digits
-PASSWORD_SYMBOLS = "!#$%&()*+,-./:;<=>?@[]^_{|}~"
+PASSWORD_DIGITS = "23456789"
+PASSWORD_SYMBOLS = "!#$%&*+-=?@"
+PASSWORD_ALPHABET = UPPERCASE + LOWERCASE + PASSWORD_DIGITS + PASSWORD_SYMBOLS
 MIN_RANDOM_PASSWORD_LENGTH = 16
+# What a generated password had before the typable alphabet, at most: 16 characters of
+# 90 (letters, digits and 28 symbols). A generated password keeps at least this.
+TARGET_PASSWORD_ENTROPY_BITS = 16 * math.log2(90)
 
 
 class RandomChoices(Protocol):
@@ -181,27 +242,46 @@ class RandomChoices(Protocol):
     def shuffled(self, items: list[str]) -> list[str]: ...
 
 
-def random_password_length(policy: PasswordPolicy, wanted: int) -> int:
-    """At least ``wanted`` (and 16), within the policy's bounds."""
-    return min(max(wanted, MIN_RANDOM_PASSWORD_LENGTH, policy.min_length), policy.max_length)
-
-
-def random_password(policy: PasswordPolicy, random: RandomChoices, wanted_length: int) -> str:
-    """A password that satisfies the policy: one of each required class, the rest mixed."""
-    required = [
+def _required_classes(policy: PasswordPolicy) -> list[str]:
+    return [
         alphabet
         for alphabet, wanted in (
             (UPPERCASE, policy.require_uppercase),
             (LOWERCASE, policy.require_lowercase),
-            (DIGITS, policy.require_digit),
+            (PASSWORD_DIGITS, policy.require_digit),
             (PASSWORD_SYMBOLS, policy.require_symbol),
         )
         if wanted
     ]
-    everything = UPPERCASE + LOWERCASE + DIGITS + PASSWORD_SYMBOLS
+
+
+def random_password_entropy_bits(policy: PasswordPolicy, length: int) -> float:
+    """A lower bound of the entropy of ``random_password``'s passwords of ``length``.
+
+    The password is a uniform shuffle of one character of each required class and
+    ``length - k`` of the whole alphabet; given the shuffle, the password names those
+    choices, so its entropy is at least theirs.
+    """
+    required = _required_classes(policy)
+    bits = sum(math.log2(len(alphabet)) for alphabet in required)
+    return bits + (length - len(required)) * math.log2(len(PASSWORD_ALPHABET))
+
+
+def random_password_length(policy: PasswordPolicy, wanted: int) -> int:
+    """At least ``wanted`` (and 16), long enough to keep the target entropy, within
+    the policy's bounds."""
+    length = max(wanted, MIN_RANDOM_PASSWORD_LENGTH, policy.min_length)
+    while random_password_entropy_bits(policy, length) < TARGET_PASSWORD_ENTROPY_BITS:
+        length += 1
+    return min(length, policy.max_length)
+
+
+def random_password(policy: PasswordPolicy, random: RandomChoices, wanted_length: int) -> str:
+    """A password that satisfies the policy: one of each required class, the rest mixed."""
+    required = _required_classes(policy)
     length = random_password_length(policy, wanted_length)
     chars = [random.choice(alphabet) for alphabet in required]
-    chars += [random.choice(everything) for _ in range(length - len(chars))]
+    chars += [random.choice(PASSWORD_ALPHABET) for _ in range(length - len(chars))]
     return "".join(random.shuffled(chars))
 
 

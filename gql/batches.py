@@ -15,9 +15,8 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping, Sequence
 from typing import Protocol
 
-from domain import model
+from domain import model, visibility
 from domain.rules import scope_default
-from domain.services.users import sees_private
 from gql.caller import Caller
 
 
@@ -53,8 +52,7 @@ async def groups_of(
 
 def _private(reader: Reader, users: Sequence[model.User]) -> list[model.User]:
     """The users whose private fields the caller reads (the domain decides)."""
-    actor = reader.principal
-    return [u for u in users if sees_private(actor, u)]
+    return visibility.wholly_visible_users(reader.principal, users)
 
 
 async def teams_of(reader: Reader, users: Sequence[model.User]) -> list[list[model.TeamInfo]]:

@@ -37,6 +37,9 @@ class Context:
     bearer_token: str | None = field(default=None, repr=False)
     # The callers' query cost budgets (gql/limits/budget.py); None: operations cost no budget.
     cost_budget: CostBudget | None = None
+    # The client's address (behind a trusted proxy, the one it forwarded): sign-in
+    # lockouts count per login and address.
+    client: str = ""
     loaders: Loaders = field(init=False)
 
     def __post_init__(self) -> None:

@@ -16,6 +16,8 @@ import strawberry
 from strawberry.types.enum import StrawberryEnumDefinition
 
 from domain.model import (
+    MailKind,
+    MailStatus,
     RelationshipLevel,
     RelationshipPolicy,
     RelationshipSource,
@@ -123,7 +125,35 @@ graphql_enum(
     },
 )
 
+graphql_enum(
+    MailKind,
+    description="A kind of mail the server sends, each with its own template.",
+    values={
+        MailKind.PASSWORD: "A new password after a reset (setRandomPassword).",
+        MailKind.VOICEMAIL_PIN: "A new voicemail PIN, at the first remote access after a reset.",
+        MailKind.TEST: "The E-Mail Gateway's test message.",
+        MailKind.PASSWORD_LINK: "A one-time link to set a new password, instead of the "
+        "password, after a reset (setRandomPassword with sendPasswordLink, or the location's "
+        "passwordLink).",
+    },
+)
+
+graphql_enum(
+    MailStatus,
+    name="MailDeliveryStatus",
+    description="Where a mail to a user stands.",
+    values={
+        MailStatus.PENDING: "Waiting to be sent, or to be tried again after a temporary "
+        "failure (nextAttemptAt).",
+        MailStatus.SENT: "The SMTP server accepted it.",
+        MailStatus.FAILED: "Given up: refused for good, or failing for 24 hours; its password "
+        "or PIN is erased, and a new reset sends a new one.",
+    },
+)
+
 __all__ = [
+    "MailKind",
+    "MailStatus",
     "RelationshipLevel",
     "RelationshipPolicy",
     "RelationshipSource",

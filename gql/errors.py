@@ -2,7 +2,9 @@
 
 Expected failures of mutations are data: ``errors: [UserError!]!`` in the
 payload. Everything else becomes a GraphQL error with ``extensions.code``:
-UNAUTHENTICATED, FORBIDDEN, BAD_USER_INPUT (a query's invalid argument),
+GRAPHQL_PARSE_FAILED (the document does not parse), GRAPHQL_VALIDATION_FAILED (it
+does not fit the schema), UNAUTHENTICATED, FORBIDDEN, BAD_USER_INPUT (a query's
+invalid argument, or a variable's value that does not fit its type),
 SERVICE_UNAVAILABLE (the database was too busy; ``extensions.retryAfter``) or,
 for anything unexpected, INTERNAL_SERVER_ERROR with the message masked and
 the exception logged under the request id.
@@ -19,6 +21,7 @@ equal paths by message.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Iterable, Iterator, Sequence
 
 import strawberry
@@ -28,6 +31,7 @@ from graphql import (
     FragmentDefinitionNode,
     FragmentSpreadNode,
     GraphQLError,
+    GraphQLSyntaxError,
     InlineFragmentNode,
     SelectionSetNode,
     get_operation_ast,
@@ -46,10 +50,12 @@ from domain.errors import (
 
 logger = logging.getLogger("connect_admin.gql")
 
-# The request could not be served now; HTTP 503 with Retry-After (server/graphql_view.py).
+# The request could not be served now; HTTP 503 with Retry-After (server/http/graphql_view.py).
 SERVICE_UNAVAILABLE = ErrorCode.SERVICE_UNAVAILABLE
 # A query ran past the server's execution deadline; HTTP 503 with Retry-After.
 DEADLINE_EXCEEDED = ErrorCode.DEADLINE_EXCEEDED
+# graphql-core's message when its parser stops at the token limit (a syntax error).
+TOKEN_LIMIT = re.compile(r"Document contains more than (\d+) tokens")
 
 
 @strawberry.type(
@@ -91,6 +97,15 @@ def problem_errors(problems: Iterable[Problem], *prefix: str) -> list[UserError]
 class ErrorTranslation(SchemaExtension):
     """Gives every GraphQL error a code and hides what the client must not see."""
 
+    def __init__(self) -> None:
+        super().__init__()
+        # The errors validation found (ids): those that are not a limit's.
+        self._invalid: set[int] = set()
+
+    def on_validate(self) -> Iterator[None]:
+        yield
+        self._invalid = {id(e) for e in self.execution_context.pre_execution_errors or ()}
+
     def on_operation(self) -> Iterator[None]:
         yield
         result = self.execution_context.result
@@ -108,7 +123,7 @@ class ErrorTranslation(SchemaExtension):
     def _translate(self, error: GraphQLError) -> GraphQLError:
         original = error.original_error
         if original is None or isinstance(original, GraphQLError):
-            return error
+            return self._request_error(error)
         if isinstance(original, NotAuthenticated):
             return _with_code(
                 error, "Sign in first: no valid bearer token.", ErrorCode.UNAUTHENTICATED
@@ -116,6 +131,8 @@ class ErrorTranslation(SchemaExtension):
         if isinstance(original, Forbidden):
             return _with_code(error, f"Not allowed: {original}.", ErrorCode.FORBIDDEN)
         if isinstance(original, ServiceUnavailable):
+            where = ".".join(str(p) for p in error.path or []) or "the operation"
+            log_unavailable(original, where, self.execution_context.context.request_id)
             return _with_code(
                 error,
                 f"{original} Try again in {original.retry_after} s.",
@@ -130,18 +147,73 @@ class ErrorTranslation(SchemaExtension):
             return _with_code(
                 error, original.problems[0].message, ErrorCode.BAD_USER_INPUT, problems=problems
             )
-        request_id = self.execution_context.context.request_id
-        logger.error(
-            "unexpected error in %s (request %s)",
+        masked_error = masked(
+            original,
             ".".join(str(p) for p in error.path or []),
-            request_id,
-            exc_info=original,
-            # A field of its own in the JSON log line (server/logs.py).
-            extra={"request_id": request_id},
+            self.execution_context.context.request_id,
         )
-        return _with_code(
-            error, f"Unexpected error (request {request_id}).", ErrorCode.INTERNAL_SERVER_ERROR
-        )
+        return _with_code(error, masked_error.message, ErrorCode.INTERNAL_SERVER_ERROR)
+
+    def _request_error(self, error: GraphQLError) -> GraphQLError:
+        """graphql-core's own errors get the code of their phase: a syntax error, one
+        that validation found, or one without a path (the variables' values: the
+        operation did not start); a field's error keeps what it has."""
+        if (error.extensions or {}).get("code") is not None:
+            return error
+        if isinstance(error, GraphQLSyntaxError) and (limit := TOKEN_LIMIT.search(error.message)):
+            tokens = int(limit.group(1))
+            return _with_code(
+                error,
+                f"The document has more than {tokens} tokens; at most {tokens} are allowed.",
+                ErrorCode.TOO_MANY_TOKENS,
+                limit=tokens,
+            )
+        if isinstance(error, GraphQLSyntaxError):
+            code = ErrorCode.GRAPHQL_PARSE_FAILED
+        elif id(error) in self._invalid:
+            code = ErrorCode.GRAPHQL_VALIDATION_FAILED
+        elif error.path is None:
+            code = ErrorCode.BAD_USER_INPUT
+        else:
+            return error
+        error.extensions = {**(error.extensions or {}), "code": code}
+        return error
+
+
+def log_unavailable(error: ServiceUnavailable, where: str, request_id: str | None) -> None:
+    """The ERROR line of a request the database could not serve, with its cause."""
+    logger.error(
+        "the database could not serve %s (request %s)",
+        where,
+        request_id,
+        exc_info=error,
+        extra={"request_id": request_id},
+    )
+
+
+def unavailable(error: ServiceUnavailable, where: str, request_id: str | None) -> GraphQLError:
+    """SERVICE_UNAVAILABLE for what failed outside a resolver (the budget), logged."""
+    log_unavailable(error, where, request_id)
+    return GraphQLError(
+        f"{error} Try again in {error.retry_after} s.",
+        extensions={"code": SERVICE_UNAVAILABLE, "retryAfter": error.retry_after},
+    )
+
+
+def masked(error: Exception, where: str, request_id: str | None) -> GraphQLError:
+    """INTERNAL_SERVER_ERROR with nothing of the exception's text, which goes to the log."""
+    logger.error(
+        "unexpected error in %s (request %s)",
+        where,
+        request_id,
+        exc_info=error,
+        # A field of its own in the JSON log line (server/http/logs.py).
+        extra={"request_id": request_id},
+    )
+    return GraphQLError(
+        f"Unexpected error (request {request_id}).",
+        extensions={"code": ErrorCode.INTERNAL_SERVER_ERROR},
+    )
 
 
 def _with_code(error: GraphQLError, message: str, code: ErrorCode, **extra: object) -> GraphQLError:

@@ -114,6 +114,10 @@ class SettlingExecutor(StrawberryGraphQLCoreExecutionContext):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        # Built only for an operation that runs: what /metrics counts as executed.
+        record = getattr(self.context_value, "record", None)
+        if record is not None:
+            record.executed = True
         self.collected_errors = _Errors()
         self._serial_roots = self.operation.operation is OperationType.MUTATION
         # Whether anything failed yet: until then no result needs looking through.

@@ -8,18 +8,13 @@ from __future__ import annotations
 
 import base64
 import binascii
-import functools
 
 from domain.error_codes import ErrorCode
 from domain.errors import DomainError, not_found
+
+# Re-exported: the GraphQL layer names IDs from here.
+from domain.global_ids import to_global_id as to_global_id
 from domain.services.validation import parse_id_number
-
-
-# A users page makes some 500 ids, mostly of the same locations, groups and teams.
-@functools.lru_cache(maxsize=16_384)
-def to_global_id(type_name: str, pk: int) -> str:
-    return base64.urlsafe_b64encode(f"{type_name}:{pk}".encode()).decode().rstrip("=")
-
 
 # Far more than any ID or cursor of ours ("ConfigurationGroup:" and 19 digits, in base64).
 MAX_ENCODED_LENGTH = 100
@@ -73,9 +68,9 @@ def to_cursor(pk: int) -> str:
     return base64.urlsafe_b64encode(f"{CURSOR_PREFIX}{pk}".encode()).decode().rstrip("=")
 
 
-def parse_cursor(cursor: str | None) -> int | None:
-    """The key after which a page starts; INVALID_CURSOR for anything that is no
-    cursor of ours, a number out of the database's range included."""
+def parse_cursor(cursor: str | None, field: str = "after") -> int | None:
+    """The key after (or before) which a page starts; INVALID_CURSOR for anything that
+    is no cursor of ours, a number out of the database's range included."""
     if cursor is None:
         return None
     decoded = _decoded(cursor)
@@ -83,4 +78,4 @@ def parse_cursor(cursor: str | None) -> int | None:
         pk = parse_id_number(decoded.removeprefix(CURSOR_PREFIX))
         if pk is not None:
             return pk
-    raise DomainError.of(ErrorCode.INVALID_CURSOR, "Not a cursor of this connection.", "after")
+    raise DomainError.of(ErrorCode.INVALID_CURSOR, "Not a cursor of this connection.", field)

@@ -22,6 +22,7 @@ from domain.model import (
     Contact,
     DirectoryDataSource,
     Location,
+    OutgoingMail,
     RelationshipLevel,
     TeamInfo,
     User,
@@ -43,6 +44,16 @@ def _by_key(
     async def load(keys: list[int]) -> list[V | None]:
         found = await fetch(keys)
         return [found.get(k) for k in keys]
+
+    return load
+
+
+def _counts_by_key(
+    fetch: Callable[[list[int]], Awaitable[dict[int, int]]],
+) -> Callable[[list[int]], Awaitable[list[int]]]:
+    async def load(keys: list[int]) -> list[int]:
+        found = await fetch(keys)
+        return [found.get(k, 0) for k in keys]
 
     return load
 
@@ -106,8 +117,22 @@ class Loaders:
         self.contacts_by_owner_id: DataLoader[int, list[Contact]] = SharedLoader(
             _lists_by_key(lambda ids: ctx.services().lookups.contacts_by_owner(ids))
         )
+
+        async def mails_to_user(users: Sequence[User]) -> list[list[OutgoingMail]]:
+            found = await ctx.services().lookups.mails_to(actor, users)
+            return [found.get(u.id, []) for u in users]
+
+        self.mails_to_user: DataLoader[User, list[OutgoingMail]] = SharedLoader(
+            mails_to_user, cache_key_fn=_entity_id
+        )
         self.data_source_by_id: DataLoader[int, DirectoryDataSource | None] = SharedLoader(
             _by_key(lambda ids: ctx.services().lookups.data_sources_by_id(ids))
+        )
+        # The contacts from each source in the lists the caller reads: one grouped count.
+        self.contact_count_by_data_source_id: DataLoader[int, int] = SharedLoader(
+            _counts_by_key(
+                lambda ids: ctx.services().lookups.contact_counts_by_data_source(actor, ids)
+            )
         )
         self.administrator_by_id: DataLoader[int, Administrator | None] = SharedLoader(
             _by_key(lambda ids: ctx.services().lookups.administrators_by_id(actor, ids))

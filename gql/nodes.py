@@ -11,15 +11,21 @@ from domain.errors import DomainError
 from domain.principals import Principal
 from domain.services.registry import Services
 from gql.accounts.types import Administrator, ApiToken
+from gql.audit.types import AuditEvent
 from gql.context import Info
 from gql.directory.types import DirectoryDataSource
-from gql.graph import ConfigurationGroup, Location, Team, User
 from gql.ids import parse_global_id
+from gql.locations.types import ConfigurationGroup, Location
 from gql.relay import Node
+from gql.teams.types import Team
+from gql.users.types import User
+from gql.webhooks.types import WebhookEndpoint
 
 Getter = Callable[[Principal, int], Awaitable[Any]]
 
-# Per type name: the service's getter (it checks the caller's rights) and the type.
+# Per type name: the service's getter (it checks the caller's rights: a DomainError or
+# None for what the caller may not see) and the type. Every type that implements Node
+# is here (tests/api/test_nodes_api.py tries each of the schema's).
 NODE_FETCHERS: dict[str, tuple[Callable[[Services], Getter], Callable[[Any], Node]]] = {
     "Location": (lambda s: s.locations.get_location, Location.from_domain),
     "ConfigurationGroup": (lambda s: s.groups.get_group, ConfigurationGroup.from_domain),
@@ -31,6 +37,8 @@ NODE_FETCHERS: dict[str, tuple[Callable[[Services], Getter], Callable[[Any], Nod
     ),
     "Administrator": (lambda s: s.administrators.get_administrator, Administrator.from_domain),
     "ApiToken": (lambda s: s.auth.get_api_token, ApiToken.from_domain),
+    "AuditEvent": (lambda s: s.audit.get_event, AuditEvent.from_domain),
+    "WebhookEndpoint": (lambda s: s.webhooks.get_endpoint, WebhookEndpoint.from_domain),
 }
 
 
@@ -38,8 +46,9 @@ NODE_FETCHERS: dict[str, tuple[Callable[[Services], Getter], Callable[[Any], Nod
 class NodeQuery:
     @strawberry.field(
         description="Any object by its ID: a location, configuration group, user, team, "
-        "directory data source, administrator or API token. Null for an ID that is none of "
-        "ours, and for an object the caller may not see (never a hint that it exists)."
+        "directory data source, administrator, API token, audit event or webhook "
+        "endpoint. Null for an ID that is none of ours, and for an object the caller may "
+        "not see (never a hint that it exists)."
     )
     async def node(
         self,
@@ -55,4 +64,4 @@ class NodeQuery:
             entity = await getter(info.context.services())(info.context.principal, parsed[1])
         except DomainError:
             return None
-        return to_node(entity)
+        return None if entity is None else to_node(entity)

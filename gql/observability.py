@@ -1,6 +1,6 @@
 """What the access log needs to know about a GraphQL request, recorded during execution.
 
-The server's access-log middleware writes one line per request (server/logs.py);
+The server's access-log middleware writes one line per request (server/http/logs.py);
 the facts only the execution knows (the operation, the caller, the error codes)
 are recorded here on the request's :class:`RequestRecord`. Nothing the client
 sent as a value (variables, the query text, headers) is recorded: no password,
@@ -9,13 +9,16 @@ no token.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 from graphql import (
     FieldNode,
+    FragmentDefinitionNode,
+    FragmentSpreadNode,
     GraphQLError,
+    InlineFragmentNode,
     OperationDefinitionNode,
     OperationType,
     SelectionSetNode,
@@ -44,10 +47,16 @@ class RequestRecord:
     payload_error_codes: list[str] = field(default_factory=list)
     # Whether the compiled executor answered (gql/compiled/).
     compiled: bool = False
+    # Whether graphql-core's executor ran the operation (gql/execution.py); neither this
+    # nor ``compiled``: it was refused before it ran.
+    executed: bool = False
     # The operation's first root field, when the schema has it (a bounded metrics label).
     root_field: str | None = None
     # (action, carried out) of each action of a reset that was not a dry run.
     reset_actions: list[tuple[str, bool]] = field(default_factory=list)
+    # Over a websocket, whose one record serves each operation of the connection in
+    # turn: told of each operation as it ends (the metrics count it then).
+    operation_done: Callable[[RequestRecord], None] | None = None
 
     def record_principal(self, principal: Principal) -> None:
         """The caller's login, never its credentials."""
@@ -81,7 +90,12 @@ class Observability(SchemaExtension):
                 if operation.name is not None:
                     record.operation_name = operation.name.value[:MAX_OPERATION_NAME]
                 record.operation_type = operation.operation.value
-                record.root_field = _root_field(execution.schema, operation)
+                fragments = {
+                    d.name.value: d
+                    for d in execution.graphql_document.definitions
+                    if isinstance(d, FragmentDefinitionNode)
+                }
+                record.root_field = _root_field(execution.schema, operation, fragments)
         result = execution.result
         errors: list[GraphQLError] = list(getattr(result, "errors", None) or [])
         record.error_codes = [_code(error) for error in errors]
@@ -91,15 +105,40 @@ class Observability(SchemaExtension):
             if isinstance(data, dict) and operation is not None
             else []
         )
+        if record.operation_done is not None:
+            record.operation_done(record)
 
 
-def _root_field(schema: Any, operation: OperationDefinitionNode) -> str | None:
+# The fields every root type has without naming them (introspection, __typename).
+META_FIELDS = frozenset({"__typename", "__schema", "__type"})
+
+
+def _root_field(
+    schema: Any, operation: OperationDefinitionNode, fragments: dict[str, FragmentDefinitionNode]
+) -> str | None:
+    """The first root field, through fragments: a name of the schema's, or a meta field."""
     root = schema._schema.get_root_type(operation.operation)
-    for selection in operation.selection_set.selections:
-        if isinstance(selection, FieldNode):
-            name = selection.name.value
-            return name if root is not None and name in root.fields else None
-    return None
+    seen: set[str] = set()
+
+    def first(selection_set: SelectionSetNode) -> str | None:
+        for selection in selection_set.selections:
+            if isinstance(selection, FieldNode):
+                name = selection.name.value
+                known = name in META_FIELDS or (root is not None and name in root.fields)
+                return name if known else None
+            inner: SelectionSetNode | None = None
+            if isinstance(selection, InlineFragmentNode):
+                inner = selection.selection_set
+            elif isinstance(selection, FragmentSpreadNode) and selection.name.value not in seen:
+                seen.add(selection.name.value)
+                fragment = fragments.get(selection.name.value)
+                inner = fragment.selection_set if fragment is not None else None
+            found = first(inner) if inner is not None else None
+            if found is not None:
+                return found
+        return None
+
+    return first(operation.selection_set)
 
 
 def _code(error: GraphQLError) -> str:

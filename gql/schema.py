@@ -7,7 +7,6 @@ import functools
 from typing import Any
 
 import strawberry
-from strawberry.extensions import ParserCache
 
 from gql.accounts.operations import AccountsMutation, AccountsQuery
 from gql.accounts.types import Administrator, ApiToken
@@ -18,20 +17,27 @@ from gql.directory.operations import DirectoryMutation, DirectoryQuery
 from gql.directory.types import DirectoryDataSource
 from gql.errors import ErrorTranslation
 from gql.execution import SettlingExecutor
-from gql.graph import ConfigurationGroup, Location, Team, User
 from gql.limits import Limits, limit_extensions
 from gql.locations.operations import LocationsMutation, LocationsQuery
+from gql.locations.types import ConfigurationGroup, Location
 from gql.mail_gateway.operations import MailGatewayMutation, MailGatewayQuery
+from gql.mail_templates.operations import MailTemplatesMutation, MailTemplatesQuery
 from gql.nodes import NodeQuery
 from gql.observability import Observability
+from gql.parsing import DocumentCache
 from gql.permissions import AuthenticationGate
 from gql.reset.operations import ResetMutation
 from gql.reset.progress import ResetProgressSubscription
 from gql.reset.undo import UndoResetMutation
+from gql.scalars import SCALAR_OVERRIDES
 from gql.selfservice.operations import SelfServiceMutation, SelfServiceQuery
 from gql.teams.operations import TeamsMutation, TeamsQuery
+from gql.teams.types import Team
 from gql.users.operations import UsersMutation, UsersQuery
+from gql.users.types import User
 from gql.voicemail.operations import VoicemailMutation
+from gql.webhooks.operations import WebhooksMutation, WebhooksQuery
+from gql.webhooks.types import WebhookEndpoint
 
 
 # The order of the bases is the order of the fields in the exported schema.
@@ -49,6 +55,8 @@ class Query(
     AccountsQuery,
     SelfServiceQuery,
     MailGatewayQuery,
+    MailTemplatesQuery,
+    WebhooksQuery,
 ):
     pass
 
@@ -63,12 +71,14 @@ class Mutation(
     ResetMutation,
     UndoResetMutation,
     MailGatewayMutation,
+    MailTemplatesMutation,
     LocationsMutation,
     UsersMutation,
     TeamsMutation,
     DirectoryMutation,
     SelfServiceMutation,
     VoicemailMutation,
+    WebhooksMutation,
 ):
     pass
 
@@ -100,6 +110,7 @@ def _build_schema(limits: Limits, compiled: bool) -> ConnectSchema:
         subscription=Subscription,
         # Fields that fail give the same errors every time (gql/execution.py).
         execution_context_class=SettlingExecutor,
+        scalar_overrides=SCALAR_OVERRIDES,
         # Node implementations that no field names directly must still be in the schema.
         types=[
             Location,
@@ -110,14 +121,16 @@ def _build_schema(limits: Limits, compiled: bool) -> ConnectSchema:
             Administrator,
             ApiToken,
             AuditEvent,
+            WebhookEndpoint,
         ],
         extensions=[
             # Before ErrorTranslation: it then sees the translated errors' codes.
             Observability,
             AuthenticationGate,
             ErrorTranslation,
-            lambda: ParserCache(maxsize=256),
-            # Validation, cached, with the limit rules first; replaces ValidationCache.
+            # Parsing, cached (a failure becomes the result, with its code), then
+            # validation, cached, with the limit rules first; replaces ValidationCache.
+            lambda: DocumentCache(maxsize=256),
             *limit_extensions(limits),
             # After the gate: the hot read queries without graphql-core's per-field cost.
             *([CompiledExecution] if compiled else []),

@@ -22,6 +22,7 @@ from strawberry.schema.schema import Schema
 from strawberry.schema.schema_converter import GraphQLCoreConverter
 from strawberry.types.arguments import convert_arguments as _convert_arguments
 from strawberry.types.base import StrawberryObjectDefinition
+from strawberry.types.execution import ExecutionContext
 from strawberry.types.field import StrawberryField
 
 VERIFIED_WITH = "0.341.2"
@@ -117,3 +118,11 @@ def hooks_every_field(schema: Schema) -> bool:
         if getattr(kind, "resolve", None) is not SchemaExtension.resolve:
             return True
     return False
+
+
+def provided_operation_name(context: ExecutionContext) -> str | None:
+    """The operationName the request gave; Strawberry's ``operation_name`` falls back to
+    the first operation's name, which hides a document of several operations sent
+    without one."""
+    provided = getattr(context, "_provided_operation_name", None)
+    return provided if isinstance(provided, str) else None

@@ -7,6 +7,11 @@ dispatcher sends message by message, recording each outcome before the next;
 (STARTTLS and implicit TLS). Each message gets one :class:`Delivery`:
 
 - accepted (250): SENT;
+- a recipient address that cannot be sent to (``domain.addresses``: non-ASCII
+  before the @, no domain name; stored before today's rules): FAILED before
+  anything is sent; an international domain goes in its ASCII form (xn--…);
+- the client library failing on one message (an exception that is no connection
+  error): FAILED for that message alone, the next one goes over a new connection;
 - a 5xx reply to MAIL, RCPT or DATA: FAILED, with the code;
 - a 4xx reply: RETRY, with the code (a 421 also ends the connection, so the
   messages after it are RETRY too);
@@ -28,9 +33,11 @@ duplicate be recognised.
 from __future__ import annotations
 
 import builtins
+import contextlib
+import logging
 import ssl
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from email.utils import parseaddr
 from types import TracebackType
 from typing import Any, Self
@@ -39,9 +46,12 @@ import aiosmtplib
 from emails.backend.smtp.aio_backend import AsyncSMTPBackend
 from emails.message import Message
 
+from domain.addresses import NotAnAddress, ascii_mail_address
 from domain.model import SmtpSecurity
 from domain.ports import Delivery, DeliveryOutcome, MailMessage, SmtpSettings
 from mail.render import MailRenderError, render
+
+logger = logging.getLogger("connect_admin.mail")
 
 DEFAULT_TIMEOUT_SECONDS = 30.0
 
@@ -53,9 +63,11 @@ _COMMANDS = {"mail": "sender refused", "rcpt": "recipient refused", "data": "mes
 
 @dataclass(frozen=True)
 class _BuiltMessage:
-    """What the backend's ``sendmail`` needs of a message: its bytes, built once."""
+    """What the backend's ``sendmail`` needs of a message: its bytes, built once, and
+    the recipient as the envelope carries it."""
 
     raw: bytes
+    recipient: str
 
     def as_bytes(self) -> bytes:
         return self.raw
@@ -136,7 +148,7 @@ class SmtpConnection:
 
     async def send(self, message: MailMessage) -> Delivery:
         try:
-            built = _build(self._smtp, message)
+            built, fallback = _build(self._smtp, message)
         except (InvalidAddressError, MailRenderError) as error:
             return Delivery(DeliveryOutcome.FAILED, None, str(error))
         except Exception as error:
@@ -149,14 +161,28 @@ class SmtpConnection:
         if self._failure is not None:
             return self._failure
         try:
-            return await self._send(message.recipient, built)
+            delivery = await self._send(built.recipient, built)
+        except Exception as error:
+            # Something of this message the client library could not handle: it fails
+            # alone, and the next message goes over a fresh connection, since this
+            # one's transaction may be half done.
+            logger.warning("a message could not be sent (%s); it fails alone", type(error).__name__)
+            with contextlib.suppress(Exception):
+                await _close(self._backend, self._client, polite=False)
+            self._client = self._backend._client = None
+            return Delivery(
+                DeliveryOutcome.FAILED,
+                None,
+                f"the message could not be sent: {type(error).__name__}",
+            )
         except BaseException:
-            # Cancelled (a deadline) or a bug: the transaction's state is unknown.
+            # Cancelled (a deadline): the transaction's state is unknown.
             self._interrupted = True
             self._failure = Delivery(
                 DeliveryOutcome.RETRY, None, "the connection was interrupted while sending"
             )
             raise
+        return delivery if fallback is None else replace(delivery, template_fallback=fallback)
 
     async def _send(self, recipient: str, built: _BuiltMessage) -> Delivery:
         smtp, backend = self._smtp, self._backend
@@ -186,20 +212,31 @@ class InvalidAddressError(ValueError):
 
 
 def _plain_address(address: str) -> str:
-    # emails and aiosmtplib would both quietly send to the first address they can
-    # parse out of a malformed one; refuse it instead.
+    """The address for the envelope and the To header: its domain in ASCII form.
+
+    emails and aiosmtplib would both quietly send to the first address they can
+    parse out of a malformed one, and aiosmtplib fails in the middle of the
+    transaction on a non-ASCII one; refuse both before the message is sent.
+    Addresses stored before today's rules (``domain.addresses``) can be either.
+    """
     if (
         not address
         or any(c.isspace() or not c.isprintable() for c in address)
         or parseaddr(address)[1] != address
-        or "@" not in address
     ):
         raise InvalidAddressError(f"the recipient address is not valid: {address!r}")
-    return address
+    try:
+        return ascii_mail_address(address)
+    except NotAnAddress as error:
+        raise InvalidAddressError(
+            f"the recipient address cannot be sent to: {address!r}: {error}"
+        ) from None
 
 
-def _build(smtp: SmtpSettings, message: MailMessage) -> _BuiltMessage:
-    _plain_address(message.recipient)
+def _build(smtp: SmtpSettings, message: MailMessage) -> tuple[_BuiltMessage, str | None]:
+    """The message's bytes, and why the built-in text replaced the location's, if it did.
+    ``emails`` encodes the headers (RFC 2047) and the parts (UTF-8) as they need."""
+    recipient = _plain_address(message.recipient)
     rendered = render(message)
     message_id = message.message_id
     if not message_id.startswith("<"):
@@ -212,11 +249,11 @@ def _build(smtp: SmtpSettings, message: MailMessage) -> _BuiltMessage:
         text=rendered.text,
         html=rendered.html,
         mail_from=sender,
-        mail_to=message.recipient,
+        mail_to=recipient,
         message_id=message_id,
         # Date: emails stamps the current time when the message is built.
     )
-    return _BuiltMessage(built.as_bytes())
+    return _BuiltMessage(built.as_bytes(), recipient), rendered.fallback
 
 
 def _text(value: bytes | str | None) -> str:

@@ -18,8 +18,6 @@ from persistence.database import SINGLE_STATEMENT_OPTION
 from persistence.tables import cost_budgets
 from persistence.upsert import upsert_into
 
-B = cost_budgets.c
-
 
 @dataclass(frozen=True)
 class Bucket:
@@ -41,8 +39,11 @@ def _spend_statement(dialect: str) -> Any:
             ("fresh_granted", Boolean()),
         )
     )
-    elapsed = case((at > B.refilled_at, at - B.refilled_at), else_=literal(0.0, Float()))
-    grown = B.tokens + elapsed * rate
+    elapsed = case(
+        (at > cost_budgets.c.refilled_at, at - cost_budgets.c.refilled_at),
+        else_=literal(0.0, Float()),
+    )
+    grown = cost_budgets.c.tokens + elapsed * rate
     refilled = case((grown < full, grown), else_=full)
     enough = refilled >= price
     return (
@@ -54,15 +55,23 @@ def _spend_statement(dialect: str) -> Any:
             granted=fresh_granted,
         )
         .on_conflict_do_update(
-            index_elements=[B.caller],
+            index_elements=[cost_budgets.c.caller],
             set_={
                 # Every expression sees the row as it was before this statement.
-                "tokens": case((enough, refilled - price), else_=refilled),
-                "refilled_at": case((at > B.refilled_at, at), else_=B.refilled_at),
+                # A negative cost gives points back (a process's unspent reserve),
+                # never beyond the capacity.
+                "tokens": case(
+                    (enough & (refilled - price > full), full),
+                    (enough, refilled - price),
+                    else_=refilled,
+                ),
+                "refilled_at": case(
+                    (at > cost_budgets.c.refilled_at, at), else_=cost_budgets.c.refilled_at
+                ),
                 "granted": enough,
             },
         )
-        .returning(B.tokens, B.granted)
+        .returning(cost_budgets.c.tokens, cost_budgets.c.granted)
     )
 
 
@@ -90,7 +99,7 @@ class SqlCostBudgets:
             "cost": float(cost),
             "capacity": float(capacity),
             "rate": float(refill_per_second),
-            "fresh_tokens": float(capacity - cost if capacity >= cost else capacity),
+            "fresh_tokens": float(min(capacity, capacity - cost) if capacity >= cost else capacity),
             "fresh_granted": capacity >= cost,
         }
         async with self._engine.connect() as conn:
@@ -103,13 +112,15 @@ class SqlCostBudgets:
         """Forgets the buckets not used since ``refilled_before``: full again, they are
         the same as none."""
         async with self._engine.begin() as conn:
-            result = await conn.execute(delete(cost_budgets).where(B.refilled_at < refilled_before))
+            result = await conn.execute(
+                delete(cost_budgets).where(cost_budgets.c.refilled_at < refilled_before)
+            )
         return int(result.rowcount or 0)
 
     async def tokens(self, caller: str) -> float | None:
         """The points stored for the caller (tests and diagnostics); None: no bucket."""
         async with self._engine.connect() as conn:
             row = (
-                await conn.execute(cost_budgets.select().where(B.caller == caller))
+                await conn.execute(cost_budgets.select().where(cost_budgets.c.caller == caller))
             ).one_or_none()
         return None if row is None else float(row.tokens)

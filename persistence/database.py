@@ -6,6 +6,7 @@ picks the async drivers (aiosqlite, asyncpg).
 
 from __future__ import annotations
 
+import base64
 import os
 import stat
 from collections.abc import AsyncIterator
@@ -18,9 +19,12 @@ from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 from sqlalchemy.pool import StaticPool
 
+from persistence.faults import report_outages
 from persistence.json_columns import decode_json
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
+# SQLite's url-safe base64 without padding, which it lacks (the page document's IDs).
+BASE64URL_FUNCTION = "connect_base64url"
 
 _ASYNC_DRIVERS = {
     "sqlite": "sqlite+aiosqlite",
@@ -76,7 +80,9 @@ def create_engine(url: str | URL, **kwargs: Any) -> AsyncEngine:
     SQLite: foreign keys enforced, a busy timeout, WAL journal for file
     databases, and real transactions (``BEGIN`` emitted by SQLAlchemy, so that
     reads are part of the transaction too). PostgreSQL: a pool that never
-    hands out a connection the server has closed (see _drop_closed).
+    hands out a connection the server has closed (see _drop_closed). Both: a
+    fault that passes (a lock not granted in time, a broken connection) is raised
+    as ServiceUnavailable (persistence/faults.py).
     JSON columns (settings) are decoded by orjson (a page holds hundreds), and
     defensively: a stored value no answer can carry is left out (json_columns.py).
     """
@@ -99,6 +105,7 @@ def create_engine(url: str | URL, **kwargs: Any) -> AsyncEngine:
     )
     if not options.get("pool_pre_ping"):
         event.listen(engine.sync_engine, "checkout", _drop_closed)
+    report_outages(engine)
     return engine
 
 
@@ -133,6 +140,13 @@ async def read_only(engine: AsyncEngine) -> AsyncIterator[AsyncConnection]:
 
 def _unicode_lower(value: object) -> object:
     return value.lower() if isinstance(value, str) else value
+
+
+def _base64url(value: object) -> str | None:
+    """gql.ids.to_global_id's encoding of a text (null for null)."""
+    if value is None:
+        return None
+    return base64.urlsafe_b64encode(str(value).encode()).decode().rstrip("=")
 
 
 SQLITE_COMPANION_SUFFIXES = ("", "-wal", "-shm", "-journal")
@@ -185,6 +199,7 @@ def _create_sqlite_engine(url: URL, **kwargs: Any) -> AsyncEngine:
         dbapi_connection.isolation_level = None
         # SQLite's lower() only folds ASCII; searches must find "Ørsted" by "ørsted".
         dbapi_connection.create_function("lower", 1, _unicode_lower, deterministic=True)
+        dbapi_connection.create_function(BASE64URL_FUNCTION, 1, _base64url, deterministic=True)
         cursor = dbapi_connection.cursor()
         try:
             cursor.execute("PRAGMA foreign_keys=ON")
@@ -210,4 +225,5 @@ def _create_sqlite_engine(url: URL, **kwargs: Any) -> AsyncEngine:
         else:
             connection.exec_driver_sql("BEGIN IMMEDIATE")
 
+    report_outages(engine)
     return engine

@@ -12,8 +12,6 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from persistence.database import read_only
 from persistence.tables import idempotency_keys
 
-K = idempotency_keys.c
-
 
 @dataclass(frozen=True)
 class StoredRequest:
@@ -40,7 +38,9 @@ class SqlIdempotencyStore:
         """None: the key is new (or its first request was abandoned: taken over) and
         now taken by this request. Else what it holds."""
         async with self._engine.begin() as conn:
-            await conn.execute(delete(idempotency_keys).where(K.created_at < forget_before))
+            await conn.execute(
+                delete(idempotency_keys).where(idempotency_keys.c.created_at < forget_before)
+            )
         try:
             async with self._engine.begin() as conn:
                 await conn.execute(
@@ -55,8 +55,13 @@ class SqlIdempotencyStore:
             async with read_only(self._engine) as conn:
                 row = (
                     await conn.execute(
-                        select(K.request_hash, K.status_code, K.content_type, K.response).where(
-                            and_(K.scope == scope, K.key == key)
+                        select(
+                            idempotency_keys.c.request_hash,
+                            idempotency_keys.c.status_code,
+                            idempotency_keys.c.content_type,
+                            idempotency_keys.c.response,
+                        ).where(
+                            and_(idempotency_keys.c.scope == scope, idempotency_keys.c.key == key)
                         )
                     )
                 ).one_or_none()
@@ -73,11 +78,11 @@ class SqlIdempotencyStore:
                 update(idempotency_keys)
                 .where(
                     and_(
-                        K.scope == scope,
-                        K.key == key,
-                        K.request_hash == request_hash,
-                        K.status_code.is_(None),
-                        K.created_at < abandoned_before,
+                        idempotency_keys.c.scope == scope,
+                        idempotency_keys.c.key == key,
+                        idempotency_keys.c.request_hash == request_hash,
+                        idempotency_keys.c.status_code.is_(None),
+                        idempotency_keys.c.created_at < abandoned_before,
                     )
                 )
                 .values(created_at=now)
@@ -90,11 +95,15 @@ class SqlIdempotencyStore:
         async with self._engine.begin() as conn:
             await conn.execute(
                 update(idempotency_keys)
-                .where(and_(K.scope == scope, K.key == key))
+                .where(and_(idempotency_keys.c.scope == scope, idempotency_keys.c.key == key))
                 .values(status_code=status_code, content_type=content_type, response=response)
             )
 
     async def release(self, scope: str, key: str) -> None:
         """Frees the key after a failure, so that a retry runs again."""
         async with self._engine.begin() as conn:
-            await conn.execute(delete(idempotency_keys).where(and_(K.scope == scope, K.key == key)))
+            await conn.execute(
+                delete(idempotency_keys).where(
+                    and_(idempotency_keys.c.scope == scope, idempotency_keys.c.key == key)
+                )
+            )

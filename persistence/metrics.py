@@ -1,16 +1,17 @@
-"""Figures for operators, read at scrape time: the outbox by status, the oldest due mail."""
+"""Figures for operators, read at scrape time: the outbox by status, the oldest due mail,
+the sign-in lockouts."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from domain.model import MailStatus
+from domain.model import MailStatus, SessionSubject
 from persistence.database import read_only
-from persistence.tables import outbox
+from persistence.tables import outbox, sign_in_lockouts
 
 
 @dataclass(frozen=True)
@@ -34,3 +35,29 @@ async def outbox_figures(engine: AsyncEngine, now: datetime) -> OutboxFigures:
             )
         )
     return OutboxFigures(by_status=by_status, oldest_due_at=oldest)
+
+
+@dataclass(frozen=True)
+class LockoutFigures:
+    # Logins locked now for a client address, by account kind (ADMINISTRATOR, USER).
+    active: dict[str, int]
+    # Lockouts that began within the last day.
+    last_day: int
+
+
+async def lockout_figures(engine: AsyncEngine, now: datetime) -> LockoutFigures:
+    since = now - timedelta(days=1)
+    active = {subject.value: 0 for subject in SessionSubject}
+    last_day = 0
+    async with read_only(engine) as connection:
+        rows = await connection.execute(
+            select(
+                sign_in_lockouts.c.key, sign_in_lockouts.c.until, sign_in_lockouts.c.locked_at
+            ).where((sign_in_lockouts.c.until > now) | (sign_in_lockouts.c.locked_at >= since))
+        )
+        for key, until, locked_at in rows:
+            kind = key.partition(":")[0]
+            if until > now and kind in active:
+                active[kind] += 1
+            last_day += locked_at >= since
+    return LockoutFigures(active=active, last_day=last_day)

@@ -6,12 +6,14 @@ from any working folder and after a regular (non-editable) install.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
 from alembic.script import ScriptDirectory
-from sqlalchemy import Connection
+from sqlalchemy import Connection, inspect, text
 
 from persistence.database import create_engine
 
@@ -29,16 +31,48 @@ def alembic_config(url: str | None = None) -> Config:
     return config
 
 
+@cache
 def head_revision() -> str | None:
     """The newest revision shipped with the package."""
     return ScriptDirectory.from_config(alembic_config()).get_current_head()
 
 
-def known_revisions() -> set[str]:
+@cache
+def known_revisions() -> frozenset[str]:
     """Every revision shipped with the package."""
-    return {
-        script.revision for script in ScriptDirectory.from_config(alembic_config()).walk_revisions()
-    }
+    scripts = ScriptDirectory.from_config(alembic_config()).walk_revisions()
+    return frozenset(script.revision for script in scripts)
+
+
+@dataclass(frozen=True)
+class DatabaseState:
+    """Where a database's migrations stand: its revision (None: no schema) and the
+    oldest revision a release must know to serve it (None: only its own release,
+    as before the record existed; see migration 0009)."""
+
+    revision: str | None
+    oldest_serving: str | None = None
+
+    def migrated_by_a_newer_release(self) -> bool:
+        return self.revision is not None and self.revision not in known_revisions()
+
+    def served_by_this_release(self) -> bool:
+        """At this release's newest revision, or migrated by a newer release that only
+        added what this release does not use (a rolling upgrade's older hosts)."""
+        if self.revision == head_revision():
+            return True
+        return self.migrated_by_a_newer_release() and self.oldest_serving in known_revisions()
+
+
+def state_on(connection: Connection) -> DatabaseState:
+    """The migration state of the database ``connection`` reaches."""
+    from alembic.runtime.migration import MigrationContext
+
+    revision = MigrationContext.configure(connection).get_current_revision()
+    if not inspect(connection).has_table("release_compatibility"):
+        return DatabaseState(revision)
+    query = text("SELECT oldest_revision FROM release_compatibility WHERE id = 1")
+    return DatabaseState(revision, connection.execute(query).scalar_one_or_none())
 
 
 def revisions_between(current: str | None, target: str = "head") -> list[tuple[str, str]]:

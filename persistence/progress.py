@@ -20,10 +20,14 @@ from persistence.database import read_only
 from persistence.tables import operation_progress
 from persistence.upsert import upsert_into
 
-P = operation_progress.c
 # PostgreSQL advisory locks of progress claims: (this namespace, the caller's id).
 _LOCK_CALLER = text("SELECT pg_advisory_xact_lock(:namespace, :caller)")
 _LOCK_NAMESPACE = 0x50524F47  # "PROG"
+_STORED_COLUMNS = tuple(
+    operation_progress.c[name]
+    for name in ("caller_id", "operation_id", "run_id", "done", "total", "finished", "updated_at",
+                 "previous_run_id", "previous_done", "previous_total")
+)  # fmt: skip
 
 
 class SqlProgressStore:
@@ -49,11 +53,15 @@ class SqlProgressStore:
                 # ids would each count only their own insert against the limit
                 # (SQLite's writers are one at a time anyway: BEGIN IMMEDIATE).
                 await conn.execute(_LOCK_CALLER, {"namespace": _LOCK_NAMESPACE, "caller": caller})
-            await conn.execute(delete(operation_progress).where(P.updated_at < forget_before))
+            await conn.execute(
+                delete(operation_progress).where(operation_progress.c.updated_at < forget_before)
+            )
             if not await _insert_or_replace_finished(conn, key, run_id, now):
                 return ProgressClaim.IN_USE
             unfinished = await conn.scalar(
-                select(func.count()).where(P.caller_id == caller, not_(P.finished))
+                select(func.count()).where(
+                    operation_progress.c.caller_id == caller, not_(operation_progress.c.finished)
+                )
             )
             if (unfinished or 0) > max_unfinished:
                 await transaction.rollback()
@@ -71,11 +79,11 @@ class SqlProgressStore:
             result = await conn.execute(
                 update(operation_progress)
                 .where(
-                    P.caller_id == caller,
-                    P.operation_id == operation_id,
+                    operation_progress.c.caller_id == caller,
+                    operation_progress.c.operation_id == operation_id,
                     # A late report of a run whose id was claimed again changes nothing.
-                    P.run_id == run_id,
-                    not_(P.finished),
+                    operation_progress.c.run_id == run_id,
+                    not_(operation_progress.c.finished),
                 )
                 .values(values)
             )
@@ -87,11 +95,12 @@ class SqlProgressStore:
             return {}
         async with read_only(self._engine) as conn:
             rows = await conn.execute(
-                select(
-                    P.caller_id, P.operation_id, P.run_id, P.done, P.total, P.finished,
-                    P.updated_at, P.previous_run_id, P.previous_done, P.previous_total,
-                ).where(tuple_(P.caller_id, P.operation_id).in_(wanted))
-            )  # fmt: skip
+                select(*_STORED_COLUMNS).where(
+                    tuple_(operation_progress.c.caller_id, operation_progress.c.operation_id).in_(
+                        wanted
+                    )
+                )
+            )
             return {(row.caller_id, row.operation_id): _stored(row) for row in rows}
 
 
@@ -109,10 +118,16 @@ async def _insert_or_replace_finished(
     )
     # The replaced run's result stays beside the new run: its subscribers on
     # other processes may not have seen its end yet.
-    replaced = {"previous_run_id": P.run_id, "previous_done": P.done, "previous_total": P.total}
+    replaced = {
+        "previous_run_id": operation_progress.c.run_id,
+        "previous_done": operation_progress.c.done,
+        "previous_total": operation_progress.c.total,
+    }
     statement = insert.on_conflict_do_update(
-        index_elements=[P.caller_id, P.operation_id], set_={**started, **replaced}, where=P.finished
-    ).returning(P.caller_id)
+        index_elements=[operation_progress.c.caller_id, operation_progress.c.operation_id],
+        set_={**started, **replaced},
+        where=operation_progress.c.finished,
+    ).returning(operation_progress.c.caller_id)
     return (await conn.execute(statement)).first() is not None
 
 

@@ -24,6 +24,7 @@ from persistence.repositories import (
     SqlDirectoryDataSourceRepository,
     SqlEmailGatewayRepository,
     SqlLocationRepository,
+    SqlMailTemplateRepository,
     SqlOutboxRepository,
     SqlRelationshipRepository,
     SqlResetUndoRepository,
@@ -31,7 +32,10 @@ from persistence.repositories import (
     SqlSignInAttemptRepository,
     SqlTeamRepository,
     SqlUserRepository,
+    SqlWebhookRepository,
 )
+from persistence.repositories.document_json import json_of
+from persistence.repositories.password_links import SqlPasswordLinkRepository
 
 
 class SqlAlchemyUnitOfWork:
@@ -72,7 +76,7 @@ class SqlAlchemyUnitOfWork:
 
     @property
     def writes_documents(self) -> bool:
-        return self._engine.dialect.name == "postgresql"
+        return json_of(self._engine.dialect.name) is not None
 
     @asynccontextmanager
     async def snapshot(self) -> AsyncIterator[SqlAlchemyUnitOfWork]:
@@ -151,6 +155,9 @@ class SqlAlchemyUnitOfWork:
         self.email_gateway = SqlEmailGatewayRepository(executor)
         self.outbox = SqlOutboxRepository(executor)
         self.reset_undo = SqlResetUndoRepository(executor)
+        self.mail_templates = SqlMailTemplateRepository(executor)
+        self.webhooks = SqlWebhookRepository(executor)
+        self.password_links = SqlPasswordLinkRepository(executor)
 
     async def __aexit__(
         self,

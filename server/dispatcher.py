@@ -1,4 +1,5 @@
-"""Runs the outbox dispatcher: as a task inside the server, or alone.
+"""Runs the outbox dispatcher, for mail and webhook deliveries: as a task inside the
+server, or alone (``connect-admin dispatch-mail``).
 
 Polling keeps it simple and robust: a message queued before a crash is
 found again after the restart, and several dispatchers can run at once
@@ -13,7 +14,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
@@ -34,10 +35,28 @@ DATABASE_FAILURES = (OSError, DBAPIError, PoolTimeout, ServiceUnavailable)
 UNDO_PURGE_INTERVAL_SECONDS = 600.0
 
 
+async def _mail_due(services: Services) -> int:
+    return await services.outbox.dispatch_due()
+
+
+async def _webhooks_due(services: Services) -> int:
+    if services.webhook_sender is None:
+        return 0  # services made without one deliver no webhooks
+    return await services.webhook_dispatch.dispatch_due()
+
+
+# What each round delivers: mail, then webhook deliveries (domain/services/webhook_dispatch.py).
+DISPATCHED: tuple[tuple[str, Callable[[Services], Awaitable[int]]], ...] = (
+    ("mail", _mail_due),
+    ("webhook", _webhooks_due),
+)
+
+
 async def run_dispatcher(
     make_services: Callable[[], Services], stop: asyncio.Event, *, poll_seconds: float
 ) -> None:
-    """Sends due mail until ``stop`` is set; a full batch is followed at once by the next."""
+    """Sends due mail and webhook deliveries until ``stop`` is set; a round that handled
+    any is followed at once by the next."""
     backoff = poll_seconds
     loop = asyncio.get_running_loop()
     next_purge = loop.time()
@@ -46,20 +65,27 @@ async def run_dispatcher(
             next_purge = loop.time() + UNDO_PURGE_INTERVAL_SECONDS
             await purge_expired_undo(make_services)
         delay = poll_seconds
-        try:
-            handled = await make_services().outbox.dispatch_due()
-        except DATABASE_FAILURES as error:
-            # The messages stay queued; say what failed, once per back-off.
+        handled, failed = 0, False
+        for name, due in DISPATCHED:
+            try:
+                handled += await due(make_services())
+            except DATABASE_FAILURES as error:
+                # The messages stay queued; say what failed, once per back-off: the
+                # database is the others' too, so the round ends here.
+                failed = True
+                logger.warning(
+                    "%s dispatch: the database failed (%s: %s); retrying in %g s",
+                    name,
+                    type(error).__name__,
+                    str(error).splitlines()[0] if str(error) else "",
+                    backoff,
+                )
+                break
+            except Exception:
+                failed = True
+                logger.exception("%s dispatch failed; retrying in %g s", name, backoff)
+        if failed:
             delay, backoff, handled = backoff, min(MAX_BACKOFF_SECONDS, backoff * 2), 0
-            logger.warning(
-                "mail dispatch: the database failed (%s: %s); retrying in %g s",
-                type(error).__name__,
-                str(error).splitlines()[0] if str(error) else "",
-                delay,
-            )
-        except Exception:
-            delay, backoff, handled = backoff, min(MAX_BACKOFF_SECONDS, backoff * 2), 0
-            logger.exception("mail dispatch failed; retrying in %g s", delay)
         else:
             backoff = poll_seconds
         if handled:

@@ -24,10 +24,39 @@ from persistence.database import create_engine
 from persistence.migrate import upgrade
 from persistence.tables import metadata
 from persistence.unit_of_work import SqlAlchemyUnitOfWork
+from tests.api import fuzz_sample
+from tests.needed import missing, on_ci
 
 pytest_plugins = ["tests.smtp_fixtures", "tests.api.twin"]
 
 POSTGRES_ENV = "CONNECT_TEST_POSTGRES_URL"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    fuzz_sample.choose_seed(config)
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    return fuzz_sample.sample(config).header()
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """``needs`` marks (tests/needed.py) off CI: a skip, reported at the test."""
+    if on_ci():
+        return
+    for item in items:
+        for mark in item.iter_markers("needs"):
+            present, reason = mark.args
+            if not present:
+                item.add_marker(pytest.mark.skip(reason=reason))
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """``needs`` marks on CI: a failure, before the test's fixtures are set up."""
+    for mark in item.iter_markers("needs"):
+        present, reason = mark.args
+        if not present:
+            missing(reason)
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -36,6 +65,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         action="store_true",
         default=False,
         help="long runs of the randomized tests (thousands of random queries)",
+    )
+    parser.addoption(
+        "--both-paths",
+        action="store_true",
+        default=False,
+        help="the API tests on PostgreSQL on graphql-core's standard execution path too, "
+        "not only the compiled one (as on SQLite); always on CI (CI=true)",
     )
 
 
@@ -50,7 +86,7 @@ def _asyncpg_dsn(url: str, database: str | None = None) -> str:
 def postgres_server_url() -> str:
     url = os.environ.get(POSTGRES_ENV)
     if not url:
-        pytest.skip(f"{POSTGRES_ENV} is not set")
+        missing(f"{POSTGRES_ENV} is not set: no PostgreSQL to test on")
     return url
 
 

@@ -32,18 +32,24 @@ from domain.model import (
     DirectoryDataSource,
     EmailGateway,
     Location,
+    MailKind,
     MailStatus,
+    MailTemplate,
     OutgoingMail,
     RelationshipLevel,
     ResetUndoRecord,
     SessionSubject,
+    SignInFailure,
+    SignInLockout,
     SignInSession,
     Team,
     TeamInfo,
     User,
 )
+from domain.password_link_model import PasswordLink
 from domain.ports import (
     AuditQuery,
+    ContactOwners,
     Delivery,
     DeliveryOutcome,
     DocumentShape,
@@ -64,10 +70,25 @@ from domain.ports import (
 )
 from domain.services.config import ServiceConfig
 from domain.services.registry import Services
+from domain.webhook_model import WebhookDelivery, WebhookEndpoint
+from mail.render import JinjaMailTemplates
+from tests.fake_password_links import FakePasswordLinkRepository
+from tests.fake_webhooks import FakeWebhookRepository
 
 E = TypeVar("E")
 
 START = datetime(2024, 3, 1, 9, 0, tzinfo=UTC)
+
+
+def _window(
+    items: list[E], first: int, total: int | None, after: bool, before: bool, from_end: bool
+) -> Page[E]:
+    """A page of the items between the cursors, in order: the first ``first`` of them, or
+    the last when ``from_end``; the other side says whether a cursor was given there."""
+    if from_end:
+        page = items[-first:] if first else []
+        return Page(items=page, has_next=before, total=total, has_previous=len(items) > first)
+    return Page(items=items[:first], has_next=len(items) > first, total=total, has_previous=after)
 
 
 class FakeStorageError(Exception):
@@ -96,11 +117,17 @@ class FakeStore:
     administrators: dict[int, Administrator] = field(default_factory=dict)
     api_tokens: dict[int, ApiToken] = field(default_factory=dict)
     sessions: dict[int, SignInSession] = field(default_factory=dict)
-    sign_in_failures: list[tuple[int, str, datetime]] = field(default_factory=list)
+    # (id, key, at, client)
+    sign_in_failures: list[tuple[int, str, datetime, str]] = field(default_factory=list)
+    sign_in_lockouts: dict[tuple[str, str], SignInLockout] = field(default_factory=dict)
     audit: dict[int, AuditEvent] = field(default_factory=dict)
     email_gateway: EmailGateway | None = None
     outbox: dict[int, OutgoingMail] = field(default_factory=dict)
     reset_undo: dict[int, ResetUndoRecord] = field(default_factory=dict)
+    mail_templates: dict[tuple[int, MailKind, str], MailTemplate] = field(default_factory=dict)
+    webhook_endpoints: dict[int, WebhookEndpoint] = field(default_factory=dict)
+    webhook_deliveries: dict[int, WebhookDelivery] = field(default_factory=dict)
+    password_links: dict[int, PasswordLink] = field(default_factory=dict)
     sequences: dict[str, int] = field(default_factory=dict)
 
     def next_id(self, table: str) -> int:
@@ -151,6 +178,8 @@ class FakeLocationRepository(_Repository):
         if await self.is_in_use(location_id):
             raise FakeIntegrityError("locations referenced")
         self._db.locations.pop(location_id, None)
+        for key in [key for key in self._db.mail_templates if key[0] == location_id]:
+            del self._db.mail_templates[key]  # ON DELETE CASCADE
         for event in self._db.audit.values():  # ON DELETE SET NULL
             if event.location_id == location_id:
                 event.location_id = None
@@ -259,15 +288,32 @@ class FakeUserRepository(_Repository):
         return found
 
     async def page(
-        self, query: UserQuery, after_id: int | None, first: int, *, with_total: bool = True
+        self,
+        query: UserQuery,
+        after_id: int | None,
+        first: int,
+        *,
+        with_total: bool = True,
+        before_id: int | None = None,
+        from_end: bool = False,
     ) -> Page[User]:
         if first < 0:
             raise ValueError("first must not be negative")
         matching = sorted(u.id for u in self._db.users.values() if _matches(u, query, self._db))
-        after = [i for i in matching if after_id is None or i > after_id]
-        items = [u for i in after[:first] if (u := self._read(i)) is not None]
+        window = [
+            i
+            for i in matching
+            if (after_id is None or i > after_id) and (before_id is None or i < before_id)
+        ]
         total = len(matching) if with_total else None
-        return Page(items=items, has_next=len(after) > first, total=total)
+        return _window(
+            [u for i in window if (u := self._read(i)) is not None],
+            first,
+            total,
+            after_id is not None,
+            before_id is not None,
+            from_end,
+        )
 
     async def page_document(
         self, query: UserQuery, after_id: int | None, first: int, shape: DocumentShape
@@ -482,6 +528,25 @@ class FakeContactRepository(_Repository):
             and not db.data_sources[c.data_source_id].active
         ]
 
+    async def count_by_data_source(
+        self, source_ids: Iterable[int], owners: ContactOwners
+    ) -> dict[int, int]:
+        db = self._db
+        wanted = set(source_ids)
+        counts: dict[int, int] = {}
+        for c in db.contacts.values():
+            if c.data_source_id not in wanted:
+                continue
+            if owners.user_id is not None and c.owner_id != owners.user_id:
+                continue
+            if (
+                owners.location_ids is not None
+                and db.users[c.owner_id].location_id not in owners.location_ids
+            ):
+                continue
+            counts[c.data_source_id] = counts.get(c.data_source_id, 0) + 1
+        return counts
+
     async def remove(self, contact_ids: Iterable[int]) -> int:
         removed = 0
         for contact_id in set(contact_ids):
@@ -549,6 +614,14 @@ class FakeAdministratorRepository(_Repository):
         admin = self._db.administrators.get(admin_id)
         if admin is not None:
             admin.blocked = blocked
+
+    async def set_password(
+        self, admin_id: int, password_hash: str, *, change_required: bool
+    ) -> None:
+        admin = self._db.administrators.get(admin_id)
+        if admin is not None:
+            admin.password_hash = password_hash
+            admin.password_change_required = change_required
 
     async def delete(self, admin_id: int) -> None:
         """Cascades like the foreign keys: its API tokens and sessions."""
@@ -671,19 +744,49 @@ class FakeSessionRepository(_Repository):
 
 
 class FakeSignInAttemptRepository(_Repository):
-    async def record_failure(self, key: str, at: datetime) -> None:
-        self._db.sign_in_failures.append((self._db.next_id("sign_in_failures"), key, at))
+    async def record_failure(self, key: str, client: str, at: datetime) -> None:
+        self._db.sign_in_failures.append((self._db.next_id("sign_in_failures"), key, at, client))
 
-    async def failures_since(self, key: str, since: datetime) -> list[datetime]:
-        found = [(at, i) for i, k, at in self._db.sign_in_failures if k == key and at >= since]
-        return [at for at, _ in sorted(found)]
+    async def failures_since(self, key: str, since: datetime) -> list[SignInFailure]:
+        found = sorted(
+            (at, i, client) for i, k, at, client in self._db.sign_in_failures
+            if k == key and at >= since
+        )  # fmt: skip
+        return [SignInFailure(at, client) for at, _, client in found]
 
-    async def clear(self, key: str) -> None:
+    async def clear(self, key: str, client: str) -> None:
+        self._db.sign_in_failures = [
+            f for f in self._db.sign_in_failures if (f[1], f[3]) != (key, client)
+        ]
+        self._db.sign_in_lockouts.pop((key, client), None)
+
+    async def lockout(self, key: str, client: str) -> SignInLockout | None:
+        return self._db.sign_in_lockouts.get((key, client))
+
+    async def put_lockout(self, lockout: SignInLockout) -> None:
+        self._db.sign_in_lockouts[(lockout.key, lockout.client)] = lockout
+
+    async def unlock(self, key: str) -> int:
         self._db.sign_in_failures = [f for f in self._db.sign_in_failures if f[1] != key]
+        doomed = [pair for pair in self._db.sign_in_lockouts if pair[0] == key]
+        for pair in doomed:
+            del self._db.sign_in_lockouts[pair]
+        return len(doomed)
 
-    async def purge_before(self, at: datetime) -> int:
+    async def lockouts_of(self, keys: Sequence[str]) -> list[SignInLockout]:
+        return [lockout for (key, _), lockout in self._db.sign_in_lockouts.items() if key in keys]
+
+    async def unlock_many(self, keys: Sequence[str]) -> int:
+        return sum([await self.unlock(key) for key in dict.fromkeys(keys)])
+
+    async def purge_before(self, at: datetime, lockouts_ended_before: datetime) -> int:
         before = len(self._db.sign_in_failures)
         self._db.sign_in_failures = [f for f in self._db.sign_in_failures if f[2] >= at]
+        self._db.sign_in_lockouts = {
+            pair: lockout
+            for pair, lockout in self._db.sign_in_lockouts.items()
+            if lockout.until >= lockouts_ended_before
+        }
         return before - len(self._db.sign_in_failures)
 
 
@@ -701,13 +804,31 @@ class FakeAuditRepository(_Repository):
         for event in events:
             await self.add(event)
 
-    async def page(self, query: AuditQuery, after_id: int | None, first: int) -> Page[AuditEvent]:
+    async def page(
+        self,
+        query: AuditQuery,
+        after_id: int | None,
+        first: int,
+        *,
+        before_id: int | None = None,
+        from_end: bool = False,
+    ) -> Page[AuditEvent]:
         if first < 0:
             raise ValueError("first must not be negative")
         db = self._db
 
         def matches(event: AuditEvent) -> bool:
             if query.target_user_id is not None and event.target_user_id != query.target_user_id:
+                return False
+            if query.event_id is not None and event.id != query.event_id:
+                return False
+            if query.actions is not None and event.action not in query.actions:
+                return False
+            if query.actor is not None and event.actor != query.actor:
+                return False
+            if query.since is not None and event.at < query.since:
+                return False
+            if query.until is not None and event.at >= query.until:
                 return False
             if query.location_ids is not None:
                 if event.location_id in query.location_ids:
@@ -717,11 +838,20 @@ class FakeAuditRepository(_Repository):
             return True
 
         matching = sorted((e for e in db.audit.values() if matches(e)), key=lambda e: -e.id)
-        older = [e for e in matching if after_id is None or e.id < after_id]
-        return Page(
-            items=[_copy(e) for e in older[:first]],
-            has_next=len(older) > first,
-            total=len(matching),
+        window = [
+            _copy(e)
+            for e in matching
+            if (after_id is None or e.id < after_id) and (before_id is None or e.id > before_id)
+        ]
+        return _window(
+            window, first, len(matching), after_id is not None, before_id is not None, from_end
+        )
+
+    async def reset_recorded(self, reset_id: str, location_ids: frozenset[int] | None) -> bool:
+        query = AuditQuery(location_ids=location_ids)
+        events = (await self.page(query, None, len(self._db.audit))).items
+        return any(
+            e.action == "USER_RESET" and e.details.get("reset_id") == reset_id for e in events
         )
 
 
@@ -731,6 +861,26 @@ class FakeEmailGatewayRepository(_Repository):
 
     async def save(self, gateway: EmailGateway) -> None:
         self._db.email_gateway = _copy(gateway)
+
+
+class FakeMailTemplateRepository(_Repository):
+    async def for_location(self, location_id: int) -> builtins.list[MailTemplate]:
+        return await self.for_locations([location_id])
+
+    async def for_locations(self, location_ids: Iterable[int]) -> builtins.list[MailTemplate]:
+        wanted = set(location_ids)
+        found = [t for key, t in self._db.mail_templates.items() if key[0] in wanted]
+        return sorted(map(_copy, found), key=lambda t: (t.location_id, t.kind.name, t.language))
+
+    async def get(self, location_id: int, kind: MailKind, language: str) -> MailTemplate | None:
+        return _copy(self._db.mail_templates.get((location_id, kind, language)))
+
+    async def save(self, template: MailTemplate) -> None:
+        key = (template.location_id, template.kind, template.language)
+        self._db.mail_templates[key] = _copy(template)
+
+    async def delete(self, location_id: int, kind: MailKind, language: str) -> bool:
+        return self._db.mail_templates.pop((location_id, kind, language), None) is not None
 
 
 class FakeOutboxRepository(_Repository):
@@ -757,6 +907,18 @@ class FakeOutboxRepository(_Repository):
 
     async def get(self, mail_id: int) -> OutgoingMail | None:
         return _copy(self._db.outbox.get(mail_id))
+
+    async def latest_to(
+        self, user_ids: Sequence[int], per_user: int
+    ) -> dict[int, list[OutgoingMail]]:
+        found: dict[int, list[OutgoingMail]] = {}
+        for mail in sorted(self._db.outbox.values(), key=lambda m: -m.id):
+            if mail.target_user_id in user_ids:
+                mails = found.setdefault(mail.target_user_id, [])
+                if len(mails) < per_user:
+                    mails.append(replace(mail, secret_ciphertext=None, claim_token=None,
+                                         claimed_until=None))  # fmt: skip
+        return found
 
     async def update(self, mail: OutgoingMail) -> None:
         if mail.id not in self._db.outbox:
@@ -880,6 +1042,9 @@ class FakeUnitOfWork:
         self.email_gateway = FakeEmailGatewayRepository(self)
         self.outbox = FakeOutboxRepository(self)
         self.reset_undo = FakeResetUndoRepository(self)
+        self.mail_templates = FakeMailTemplateRepository(self)
+        self.webhooks = FakeWebhookRepository(self)
+        self.password_links = FakePasswordLinkRepository(self)
 
     @property
     def store(self) -> FakeStore:
@@ -1216,6 +1381,7 @@ def make_services(
         random=FakeRandom(),
         secrets=FakeSecretBox(),
         mailer=FakeMailer(),
+        templates=JinjaMailTemplates(),
         config=config or ServiceConfig(),
     )
 

@@ -1,6 +1,6 @@
 """The error catalogue: every code the code base answers with is defined once in
 domain/error_codes.py, every code defined there is answered somewhere, and
-docs/errors.md is the table made from the code (``connect-admin export-errors``)."""
+docs/errors.md is the table made from the code (``python -m tools.error_catalogue``)."""
 
 from __future__ import annotations
 
@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 
 from domain.error_codes import ErrorCode
-from server.error_catalogue import Catalogue, catalogue, markdown
-from server.error_sources import module_names
+from tools.error_catalogue import Catalogue, catalogue, markdown
+from tools.error_sources import module_names
 
 ROOT = Path(__file__).resolve().parents[1]
 CODE_SHAPE = re.compile(r"^[A-Z][A-Z0-9]*(_[A-Z0-9]+)+$")
@@ -131,13 +131,13 @@ def test_the_codes_of_the_request_are_graphql_errors(found: Catalogue) -> None:
 
 def test_docs_errors_md_is_the_catalogue(found: Catalogue) -> None:
     written = (ROOT / "docs" / "errors.md").read_text(encoding="utf-8")
-    assert written == markdown(found), "run: .venv/bin/connect-admin export-errors"
+    assert written == markdown(found), "run: .venv/bin/python -m tools.error_catalogue"
 
 
-def test_connect_admin_export_errors_writes_the_catalogue(tmp_path: Path, found: Catalogue) -> None:
+def test_the_generator_writes_the_catalogue(tmp_path: Path, found: Catalogue) -> None:
     written = tmp_path / "errors.md"
     result = subprocess.run(
-        [sys.executable, "-m", "connect_admin", "export-errors", "--output", str(written)],
+        [sys.executable, "-m", "tools.error_catalogue", "--output", str(written)],
         cwd=ROOT,
         capture_output=True,
         text=True,

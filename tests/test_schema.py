@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
 from graphql import build_schema, find_breaking_changes
 
 from gql.limits import Limits
 from gql.schema import build_schema as connect_schema
+from tests.needed import missing
 
 ROOT = Path(__file__).resolve().parents[1]
 # The contract as the project keeps it; the team's shared copy sits beside the
@@ -32,7 +32,7 @@ def test_the_schema_breaks_nothing_in_the_contract() -> None:
 
 def test_the_kept_contract_is_the_shared_one() -> None:
     if not SHARED_CONTRACT.exists():
-        pytest.skip(f"no shared contract at {SHARED_CONTRACT} (only beside the team's checkouts)")
+        missing(f"no shared contract at {SHARED_CONTRACT} (only beside the team's checkouts)")
     assert CONTRACT.read_text(encoding="utf-8") == SHARED_CONTRACT.read_text(encoding="utf-8"), (
         f"docs/contract.graphql differs from {SHARED_CONTRACT}: copy the shared one over"
     )

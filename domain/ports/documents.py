@@ -2,7 +2,7 @@
 
 Why: a page of 100 users with their locations, groups and teams, read as rows and
 assembled in Python, costs several times the statements behind it. A store that
-can (PostgreSQL) answers the whole page with one statement whose result is the
+can (PostgreSQL, SQLite) answers the whole page with one statement whose result is the
 answer's JSON; one that cannot says so and the page is read as entities.
 
 A shape names what the document holds, under which keys, in which order. Its

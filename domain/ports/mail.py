@@ -17,7 +17,12 @@ __all__ = [
     "MailConnection",
     "MailMessage",
     "MailSender",
+    "MailTemplateEngine",
+    "RenderedMail",
     "SmtpSettings",
+    "TemplateFault",
+    "TemplateProblem",
+    "TemplateSource",
 ]
 
 
@@ -35,14 +40,76 @@ class SmtpSettings:
 
 
 @dataclass(frozen=True)
+class TemplateSource:
+    """The three parts of a mail as Jinja templates."""
+
+    subject: str
+    html: str
+    text: str
+
+
+@dataclass(frozen=True)
 class MailMessage:
-    """One message to render and send. ``secret`` is the password or PIN, if any."""
+    """One message to render and send. ``secret`` is the password or PIN, if any;
+    ``template`` the location's own text, else the built-in one is sent."""
 
     message_id: str
     kind: MailKind
     recipient: str
     context: dict[str, object]
     secret: str | None = None
+    language: str = "en"
+    template: TemplateSource | None = None
+
+
+@dataclass(frozen=True)
+class RenderedMail:
+    subject: str
+    text: str
+    html: str
+    # The location's template failed to render and the built-in one was used: why
+    # (the error's kind and place, never a value).
+    fallback: str | None = None
+
+
+class TemplateFault(enum.Enum):
+    SYNTAX = "SYNTAX"
+    UNKNOWN_VARIABLE = "UNKNOWN_VARIABLE"
+    UNSAFE = "UNSAFE"
+    RENDER_FAILED = "RENDER_FAILED"
+
+
+@dataclass(frozen=True)
+class TemplateProblem:
+    """Why a template cannot be saved: its part (subject, html, text) and the problem."""
+
+    part: str
+    fault: TemplateFault
+    message: str
+
+
+class MailTemplateEngine(Protocol):
+    """Renders the mails: the built-in texts in every language, a location's own."""
+
+    @property
+    def languages(self) -> tuple[str, ...]:
+        """The languages there is a message catalogue for."""
+        ...
+
+    def problems(self, kind: MailKind, source: TemplateSource) -> builtins.list[TemplateProblem]:
+        """What keeps the template from rendering (syntax, a variable the kind has not,
+        an unsafe attribute, a line break in the subject); empty when it renders."""
+        ...
+
+    def sample(
+        self, kind: MailKind, *, location: str, sign_in_hint: str | None
+    ) -> tuple[dict[str, object], str | None]:
+        """A sample message's context and secret, for previews and test sends."""
+        ...
+
+    def render(self, message: MailMessage) -> RenderedMail:
+        """The message's texts; a failing ``template`` falls back to the built-in one."""
+        ...
 
 
 class DeliveryOutcome(enum.Enum):
@@ -59,6 +126,8 @@ class Delivery:
     reply_code: int | None
     # The server's answer or the connection problem; never message content.
     detail: str
+    # The location's template failed and the built-in one was sent: why.
+    template_fallback: str | None = None
 
 
 class MailConnection(Protocol):

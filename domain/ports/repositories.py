@@ -14,19 +14,16 @@ from datetime import datetime
 from typing import Generic, Protocol, TypeVar
 
 from domain.model import (
-    Administrator,
-    ApiToken,
-    AuditEvent,
     ConfigurationGroup,
     Contact,
     DirectoryDataSource,
     EmailGateway,
     Location,
+    MailKind,
+    MailTemplate,
     OutgoingMail,
     RelationshipLevel,
     ResetUndoRecord,
-    SessionSubject,
-    SignInSession,
     Team,
     TeamInfo,
     User,
@@ -34,21 +31,17 @@ from domain.model import (
 from domain.ports.documents import DocumentShape
 
 __all__ = [
-    "AdministratorRepository",
-    "ApiTokenRepository",
-    "AuditQuery",
-    "AuditRepository",
     "ConfigurationGroupRepository",
+    "ContactOwners",
     "ContactRepository",
     "DirectoryDataSourceRepository",
     "EmailGatewayRepository",
     "LocationRepository",
+    "MailTemplateRepository",
     "OutboxRepository",
     "Page",
     "RelationshipRepository",
     "ResetUndoRepository",
-    "SessionRepository",
-    "SignInAttemptRepository",
     "TeamRepository",
     "UserQuery",
     "UserRepository",
@@ -64,6 +57,9 @@ class Page(Generic[T]):
     has_next: bool
     # None when the caller did not ask for the count (it costs a statement).
     total: int | None
+    # Items come before the page: read from the end, one more was there; read from
+    # the start, the page began after a cursor.
+    has_previous: bool = False
 
 
 @dataclass(frozen=True)
@@ -79,11 +75,12 @@ class UserQuery:
 
 
 @dataclass(frozen=True)
-class AuditQuery:
-    target_user_id: int | None = None
-    # None: every event. Otherwise only the events concerning these locations:
-    # recorded for one of them, or about a user who lives in one of them now.
+class ContactOwners:
+    """Whose contact lists a count reads: one user's (``user_id``), or the users of these
+    locations (``location_ids``; None: every user's)."""
+
     location_ids: frozenset[int] | None = None
+    user_id: int | None = None
 
 
 class LocationRepository(Protocol):
@@ -107,6 +104,7 @@ class ConfigurationGroupRepository(Protocol):
         self, location_ids: Iterable[int]
     ) -> dict[int, builtins.list[ConfigurationGroup]]: ...
     async def add(self, group: ConfigurationGroup) -> ConfigurationGroup: ...
+    async def update(self, group: ConfigurationGroup) -> None: ...
     async def delete(self, group_id: int) -> None: ...
     async def name_taken(self, location_id: int, name: str) -> bool: ...
     async def has_users(self, group_id: int) -> bool: ...
@@ -124,10 +122,18 @@ class UserRepository(Protocol):
         self, ids: Iterable[int], *, for_update: bool = False
     ) -> dict[int, User]: ...
     async def page(
-        self, query: UserQuery, after_id: int | None, first: int, *, with_total: bool = True
+        self,
+        query: UserQuery,
+        after_id: int | None,
+        first: int,
+        *,
+        with_total: bool = True,
+        before_id: int | None = None,
+        from_end: bool = False,
     ) -> Page[User]:
-        """Users ordered by id, after ``after_id``; ``total`` counts the whole query
-        (only ``with_total``)."""
+        """Users ordered by id, after ``after_id`` and before ``before_id``: the first
+        ``first`` of them, or the last ``first`` when ``from_end``; ``total`` counts the
+        whole query (only ``with_total``)."""
         ...
 
     async def page_document(
@@ -202,6 +208,12 @@ class ContactRepository(Protocol):
         ...
 
     async def remove(self, contact_ids: Iterable[int]) -> int: ...
+    async def count_by_data_source(
+        self, source_ids: Iterable[int], owners: ContactOwners
+    ) -> dict[int, int]:
+        """How many contacts of the owners' lists come from each data source, in one
+        statement; a source with none is absent."""
+        ...
 
 
 class DirectoryDataSourceRepository(Protocol):
@@ -213,108 +225,32 @@ class DirectoryDataSourceRepository(Protocol):
     async def name_taken(self, name: str) -> bool: ...
 
 
-class AdministratorRepository(Protocol):
-    async def get(self, admin_id: int, *, for_update: bool = False) -> Administrator | None:
-        """``for_update`` locks the administrator's row until the transaction ends."""
-        ...
-
-    async def get_by_login(self, login: str) -> Administrator | None: ...
-    async def get_many(self, ids: Iterable[int]) -> dict[int, Administrator]: ...
-    async def list(self, *, for_update: bool = False) -> builtins.list[Administrator]:
-        """By login; ``for_update`` locks every administrator's row (they are few), so that
-        a decision about all of them (the last system administrator) stays true."""
-        ...
-
-    async def add(self, admin: Administrator) -> Administrator: ...
-    async def set_blocked(self, admin_id: int, blocked: bool) -> None: ...
-    async def delete(self, admin_id: int) -> None:
-        """Its sessions and API tokens go with it."""
-        ...
-
-    async def login_taken(self, login: str) -> bool: ...
-
-
-class ApiTokenRepository(Protocol):
-    async def get(self, token_id: int) -> ApiToken | None: ...
-    async def list(self, owner_id: int | None = None) -> builtins.list[ApiToken]:
-        """The tokens of one owner (None: of everybody), revoked ones included, by id."""
-        ...
-
-    async def get_by_hash(self, token_hash: str) -> ApiToken | None: ...
-    async def add(self, token: ApiToken) -> ApiToken: ...
-    async def update(self, token: ApiToken) -> None: ...
-    async def record_use(self, token_id: int, at: datetime) -> None:
-        """Sets ``last_used_at`` alone: a concurrent revocation is never undone."""
-        ...
-
-    async def revoke_all(self, owner_id: int, at: datetime) -> int:
-        """Revokes the owner's tokens that still work; how many."""
-        ...
-
-
-class SessionRepository(Protocol):
-    async def get_by_hash(self, token_hash: str) -> SignInSession | None: ...
-    async def get_with_subject(
-        self, token_hash: str
-    ) -> tuple[SignInSession, Administrator | User | None] | None:
-        """The session of this token hash with its administrator or user (None when that
-        is gone), read at once: every request authenticates."""
-        ...
-
-    async def add(self, session: SignInSession) -> SignInSession: ...
-    async def delete_for(self, subject: SessionSubject, subject_id: int) -> int:
-        """Ends every session of one user or administrator."""
-        ...
-
-    async def delete_for_all(self, subject: SessionSubject, subject_ids: Iterable[int]) -> int:
-        """``delete_for`` of several users or administrators, in one statement."""
-        ...
-
-    async def delete_others(
-        self, subject: SessionSubject, subject_id: int, keep_id: int | None
-    ) -> int:
-        """Ends every session of one user or administrator but ``keep_id`` (None: all)."""
-        ...
-
-    async def delete_by_hash(self, token_hash: str) -> int:
-        """Ends the one session of this token hash (0: there is none)."""
-        ...
-
-    async def delete_expired(self, now: datetime) -> int:
-        """Removes the sessions expired at ``now``, of everybody."""
-        ...
-
-
-class SignInAttemptRepository(Protocol):
-    """Failed sign-ins per login key, for throttling."""
-
-    async def record_failure(self, key: str, at: datetime) -> None: ...
-    async def failures_since(self, key: str, since: datetime) -> list[datetime]:
-        """The times of the failures at or after ``since``, oldest first."""
-        ...
-
-    async def clear(self, key: str) -> None: ...
-    async def purge_before(self, at: datetime) -> int:
-        """Removes the failures before ``at``, of every key; they no longer count."""
-        ...
-
-
-class AuditRepository(Protocol):
-    async def add(self, event: AuditEvent) -> AuditEvent: ...
-    async def add_many(self, events: Sequence[AuditEvent]) -> None:
-        """Stores the events in one statement (their ids are not read back)."""
-        ...
-
-    async def page(self, query: AuditQuery, after_id: int | None, first: int) -> Page[AuditEvent]:
-        """Newest first: ``after_id`` continues with older events."""
-        ...
-
-
 class EmailGatewayRepository(Protocol):
     """The one E-Mail Gateway of the server, if configured."""
 
     async def get(self) -> EmailGateway | None: ...
     async def save(self, gateway: EmailGateway) -> None: ...
+
+
+class MailTemplateRepository(Protocol):
+    """The locations' own mail texts, one per (location, kind, language)."""
+
+    async def for_location(self, location_id: int) -> builtins.list[MailTemplate]:
+        """Ordered by kind and language."""
+        ...
+
+    async def get(self, location_id: int, kind: MailKind, language: str) -> MailTemplate | None: ...
+    async def for_locations(self, location_ids: Iterable[int]) -> builtins.list[MailTemplate]:
+        """Every template of these locations, in one statement (the dispatcher's batch)."""
+        ...
+
+    async def save(self, template: MailTemplate) -> None:
+        """Creates the template or replaces the one of its location, kind and language."""
+        ...
+
+    async def delete(self, location_id: int, kind: MailKind, language: str) -> bool:
+        """Whether there was one."""
+        ...
 
 
 class OutboxRepository(Protocol):
@@ -324,6 +260,13 @@ class OutboxRepository(Protocol):
         ...
 
     async def get(self, mail_id: int) -> OutgoingMail | None: ...
+    async def latest_to(
+        self, user_ids: Sequence[int], per_user: int
+    ) -> dict[int, list[OutgoingMail]]:
+        """The newest ``per_user`` mails to each user, newest first, without their secret
+        and claim; one statement."""
+        ...
+
     async def claim_due(
         self, now: datetime, claim_until: datetime, limit: int, *, token: str
     ) -> builtins.list[OutgoingMail]:

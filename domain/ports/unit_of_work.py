@@ -6,23 +6,28 @@ from contextlib import AbstractAsyncContextManager
 from types import TracebackType
 from typing import Protocol, Self
 
-from domain.ports.repositories import (
+from domain.ports.access import (
     AdministratorRepository,
     ApiTokenRepository,
     AuditRepository,
+    SessionRepository,
+    SignInAttemptRepository,
+)
+from domain.ports.password_links import PasswordLinkRepository
+from domain.ports.repositories import (
     ConfigurationGroupRepository,
     ContactRepository,
     DirectoryDataSourceRepository,
     EmailGatewayRepository,
     LocationRepository,
+    MailTemplateRepository,
     OutboxRepository,
     RelationshipRepository,
     ResetUndoRepository,
-    SessionRepository,
-    SignInAttemptRepository,
     TeamRepository,
     UserRepository,
 )
+from domain.ports.webhooks import WebhookRepository
 
 __all__ = [
     "Repositories",
@@ -79,6 +84,15 @@ class Repositories(Protocol):
 
     @property
     def reset_undo(self) -> ResetUndoRepository: ...
+
+    @property
+    def mail_templates(self) -> MailTemplateRepository: ...
+
+    @property
+    def webhooks(self) -> WebhookRepository: ...
+
+    @property
+    def password_links(self) -> PasswordLinkRepository: ...
 
 
 class UnitOfWork(Repositories, Protocol):

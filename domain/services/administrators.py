@@ -6,11 +6,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from domain import visibility
 from domain.error_codes import ErrorCode
 from domain.errors import DomainError, not_found
 from domain.model import DEFAULT_PASSWORD_POLICY, Administrator, SessionSubject
 from domain.ports import Clock, PasswordHasher, UnitOfWork
 from domain.principals import (
+    SYSTEM,
     AdminPrincipal,
     Principal,
     require_admin,
@@ -28,6 +30,8 @@ class NewAdministrator:
     first_name: str | None = None
     email: str | None = None
     location_ids: list[int] = field(default_factory=list)
+    # Only the demo data sets it: its documented admin password holds the login.
+    demo_password: bool = False
 
 
 async def _check_new_administrator(
@@ -88,14 +92,23 @@ class Administrators:
     async def list_administrators(self, actor: Principal) -> list[Administrator]:
         admin = require_admin(actor)
         async with self.uow.reading() as uow:
-            if admin.is_system:
+            if visibility.sees_every_administrator(admin):
                 return await uow.administrators.list()
             own = await uow.administrators.get(admin.admin_id)
         return [own] if own else []
 
+    async def viewer(self, actor: Principal) -> Administrator:
+        """The calling administrator itself; also while its password must be changed."""
+        admin = require_admin(actor, allow_pending_password_change=True)
+        async with self.uow.reading() as uow:
+            found = await uow.administrators.get(admin.admin_id)
+        if found is None:
+            raise not_found(ErrorCode.ADMINISTRATOR_NOT_FOUND)
+        return found
+
     async def get_administrator(self, actor: Principal, admin_id: int) -> Administrator:
         admin = require_admin(actor)
-        if not admin.is_system and admin_id != admin.admin_id:
+        if not visibility.sees_administrator(admin, admin_id):
             raise not_found(ErrorCode.ADMINISTRATOR_NOT_FOUND)
         async with self.uow.reading() as uow:
             found = await uow.administrators.get(admin_id)
@@ -111,7 +124,10 @@ class Administrators:
         last_name = problems.required_name(new.last_name, "lastName")
         email = problems.email(new.email, "email")
         first_name = problems.optional_name(new.first_name, "firstName")
-        problems.password(DEFAULT_PASSWORD_POLICY, new.password, "password")
+        problems.password(
+            DEFAULT_PASSWORD_POLICY, new.password, "password",
+            login=None if new.demo_password and actor == SYSTEM else login,
+        )  # fmt: skip
         location_ids = frozenset(new.location_ids)
         # Refused before the slow hash, hashed before the write lock; the checks
         # run again when storing.
@@ -128,6 +144,8 @@ class Administrators:
                     email=email,
                     password_hash=password_hash,
                     location_ids=location_ids,
+                    # One administrator's choice for another: temporary, as for a user.
+                    password_change_required=actor != SYSTEM,
                 )
             )
             await self.audit.record(

@@ -7,17 +7,20 @@ look-up finds it.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
 
+from domain import visibility
 from domain.error_codes import ErrorCode
 from domain.errors import DomainError, NotAuthenticated, not_found
 from domain.model import (
     Administrator,
     ApiToken,
-    PasswordPolicy,
     SessionSubject,
+    SignInFailure,
     SignInSession,
     User,
 )
@@ -29,10 +32,12 @@ from domain.principals import (
     UserPrincipal,
     require_admin,
     require_signed_in_admin,
-    require_user,
+    require_system_admin,
 )
 from domain.services.audit import AuditTrail
 from domain.services.config import ServiceConfig
+from domain.services.lockout import MAX_CLIENT_LENGTH, SignInThrottle
+from domain.services.own_password import change_own_password
 from domain.services.validation import (
     MAX_LOGIN_LENGTH,
     MAX_PASSWORD_LENGTH,
@@ -56,7 +61,9 @@ def token_digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def admin_principal(admin: Administrator, *, via_token: ApiToken | None = None) -> AdminPrincipal:
+def admin_principal(
+    admin: Administrator, *, via_token: ApiToken | None = None, session_id: int | None = None
+) -> AdminPrincipal:
     # The token's name is cut so that the actor fits the audit log.
     login = admin.login if via_token is None else f"{admin.login} (API token {via_token.name[:40]})"
     return AdminPrincipal(
@@ -64,21 +71,14 @@ def admin_principal(admin: Administrator, *, via_token: ApiToken | None = None) 
         login=login,
         location_ids=None if admin.is_system else admin.location_ids,
         via_api_token=via_token is not None,
+        password_change_required=admin.password_change_required,
+        session_id=session_id,
     )
 
 
 def _temporary_password_expired(user: User, now: datetime) -> bool:
     expires = user.temporary_password_expires_at
     return user.password_change_required and expires is not None and now >= expires
-
-
-def _locked(failures: list[datetime], now: datetime, config: ServiceConfig) -> bool:
-    """True when some run of max_failures fell within the window and its lockout lasts."""
-    n = config.sign_in_max_failures
-    for first, last in zip(failures, failures[n - 1 :], strict=False):
-        if last - first <= config.sign_in_window and now < last + config.sign_in_lockout:
-            return True
-    return False
 
 
 def _check_account(account: User | Administrator | None) -> None:
@@ -106,25 +106,6 @@ async def _api_token_owner(uow: UnitOfWork, token: str) -> tuple[ApiToken, Admin
     return api_token, owner
 
 
-WRONG_CURRENT_PASSWORD = DomainError.of(
-    ErrorCode.INVALID_CREDENTIALS, "The current password is wrong.", "currentPassword"
-)
-# A password that changed while it was being checked is checked again, once.
-PASSWORD_CHANGE_TRIES = 2
-
-
-def _check_new_password(policy: PasswordPolicy, current_password: str, new_password: str) -> None:
-    problems = Problems()
-    problems.password(policy, new_password, "newPassword")
-    if new_password == current_password:
-        problems.add(
-            ErrorCode.PASSWORD_UNCHANGED,
-            "The new password must differ from the current one.",
-            "newPassword",
-        )
-    problems.raise_if_any()
-
-
 @dataclass(frozen=True)
 class Auth:
     """Sign-in, sessions, API tokens, a user's own password."""
@@ -135,14 +116,13 @@ class Auth:
     hasher: PasswordHasher
     random: RandomSource
     config: ServiceConfig
+    # Waits this many seconds (the slowdown past a login's ceiling of failures).
+    pause: Callable[[float], Awaitable[None]] = asyncio.sleep
 
     async def _sign_in(
-        self,
-        subject: SessionSubject,
-        login: str,
-        password: str,
+        self, subject: SessionSubject, login: str, password: str, client: str
     ) -> SignIn:
-        """Records the attempt first, then judges it.
+        """Records the attempt first, then judges it (the lockouts: domain/services/lockout.py).
 
         Recording before counting means a burst of parallel guesses sees itself:
         every attempt is counted before any is verified. Reads, the slow hash
@@ -150,37 +130,36 @@ class Auth:
         while argon2 runs and no read lock has to be upgraded to a write.
 
         A successful sign-in also tidies up, in its final transaction: expired
-        sessions of everybody, and failures too old to count towards any lockout
-        (older than window + lockout), e.g. those of logins that do not exist.
+        sessions of everybody, and failures too old to count (older than the
+        window), e.g. those of logins that do not exist.
         """
         now = self.clock.now()
         # Longer logins exist nowhere; cutting them keeps the throttle key bounded.
         login = login.strip()[:MAX_LOGIN_LENGTH]
+        client = client[:MAX_CLIENT_LENGTH]
         if "\x00" in login or text_problem(password, MAX_PASSWORD_LENGTH) is not None:
             # No account has such a login or password: nothing to look up, count or hash.
             raise INVALID_CREDENTIALS
         key = f"{subject.value}:{login.lower()}"
         config = self.config
         async with self.uow as uow:
-            await uow.sign_in_attempts.record_failure(key, now)
+            await uow.sign_in_attempts.record_failure(key, client, now)
             await uow.commit()
-        relevant_since = now - config.sign_in_window - config.sign_in_lockout
+        relevant_since = now - config.sign_in_window
         async with self.uow.reading() as uow:
             failures = await uow.sign_in_attempts.failures_since(key, relevant_since)
+            lockout = await uow.sign_in_attempts.lockout(key, client)
             account: User | Administrator | None
             if subject is SessionSubject.USER:
                 account = await uow.users.get_by_login(login)
             else:
                 account = await uow.administrators.get_by_login(login)
-        failures.remove(now)  # this attempt does not lock itself out
-        if _locked(failures, now, config):
-            minutes = int(config.sign_in_lockout.total_seconds() // 60)
-            raise DomainError.of(
-                ErrorCode.TOO_MANY_ATTEMPTS,
-                f"Too many failed sign-ins; try again in {minutes} minutes.",
-            )
+        failures.remove(SignInFailure(now, client))  # this attempt does not lock itself out
+        throttle = SignInThrottle(config, self.audit, self.pause)
+        await throttle.check(self.uow, key, client, now, failures, lockout)
         hashed = account.password_hash if account is not None else None
         if not await self.hasher.verify(hashed, password) or account is None:
+            await throttle.failed(self.uow, key, client, now, failures, lockout)
             raise INVALID_CREDENTIALS
         _check_account(account)
         if isinstance(account, User) and _temporary_password_expired(account, now):
@@ -193,8 +172,10 @@ class Auth:
             # Blocked or deleted while the password was checked: no session. The lock
             # orders this against blocking, which ends the sessions there are.
             _check_account(await _locked_account(uow, subject, account.id))
-            await uow.sign_in_attempts.clear(key)
-            await uow.sign_in_attempts.purge_before(relevant_since)
+            await uow.sign_in_attempts.clear(key, client)
+            await uow.sign_in_attempts.purge_before(
+                relevant_since, lockouts_ended_before=now - config.sign_in_lockout_max
+            )
             await uow.sessions.delete_expired(now)
             await uow.sessions.add(
                 SignInSession(
@@ -206,14 +187,26 @@ class Auth:
                 )
             )
             await uow.commit()
-        change_required = isinstance(account, User) and account.password_change_required
-        return SignIn(token=token, password_change_required=change_required)
+        return SignIn(token=token, password_change_required=account.password_change_required)
 
-    async def admin_sign_in(self, login: str, password: str) -> SignIn:
-        return await self._sign_in(SessionSubject.ADMINISTRATOR, login, password)
+    async def admin_sign_in(self, login: str, password: str, client: str = "") -> SignIn:
+        return await self._sign_in(SessionSubject.ADMINISTRATOR, login, password, client)
 
-    async def user_sign_in(self, login: str, password: str) -> SignIn:
-        return await self._sign_in(SessionSubject.USER, login, password)
+    async def user_sign_in(self, login: str, password: str, client: str = "") -> SignIn:
+        return await self._sign_in(SessionSubject.USER, login, password, client)
+
+    async def unlock(self, actor: Principal, login: str) -> int:
+        """Lifts every sign-in lockout of the login (an administrator's and a user's) and
+        forgets its failures; how many lockouts were lifted. Audited."""
+        require_system_admin(actor)
+        login = login.strip()[:MAX_LOGIN_LENGTH]
+        lifted = 0
+        async with self.uow as uow:
+            for subject in SessionSubject:
+                lifted += await uow.sign_in_attempts.unlock(f"{subject.value}:{login.lower()}")
+            await self.audit.record(uow, actor, "SIGN_IN_UNLOCKED", login=login, lockouts=lifted)
+            await uow.commit()
+        return lifted
 
     async def authenticate(self, token: str | None) -> Principal:
         """The principal behind a bearer token; ``Anonymous`` without one."""
@@ -242,7 +235,7 @@ class Auth:
         if session.expires_at <= self.clock.now() or subject is None or subject.blocked:
             raise NotAuthenticated
         if isinstance(subject, Administrator):
-            return admin_principal(subject)
+            return admin_principal(subject, session_id=session.id)
         user = subject
         return UserPrincipal(
             user.id, user.login, user.password_change_required, session_id=session.id
@@ -278,7 +271,7 @@ class Auth:
         admin = require_admin(actor)
         async with self.uow.reading() as uow:
             token = await uow.api_tokens.get(token_id)
-        if token is None or not (admin.is_system or token.owner_id == admin.admin_id):
+        if token is None or not visibility.sees_api_token(admin, token.owner_id):
             raise not_found(ErrorCode.API_TOKEN_NOT_FOUND)
         return token
 
@@ -289,7 +282,7 @@ class Auth:
         """
         admin = require_admin(actor)
         async with self.uow.reading() as uow:
-            return await uow.api_tokens.list(None if admin.is_system else admin.admin_id)
+            return await uow.api_tokens.list(visibility.api_token_scope(admin))
 
     async def sign_out(self, actor: Principal, token: str | None) -> None:
         """Ends the caller's session: its token stops working at once. An API token is no
@@ -310,7 +303,7 @@ class Auth:
         admin = require_signed_in_admin(actor)
         async with self.uow as uow:
             token = await uow.api_tokens.get(token_id)
-            if token is None or not (admin.is_system or token.owner_id == admin.admin_id):
+            if token is None or not visibility.sees_api_token(admin, token.owner_id):
                 raise not_found(ErrorCode.API_TOKEN_NOT_FOUND, "id")
             if token.revoked_at is None:
                 await uow.api_tokens.update(replace(token, revoked_at=self.clock.now()))
@@ -320,56 +313,7 @@ class Auth:
     async def change_my_password(
         self, actor: Principal, current_password: str, new_password: str
     ) -> None:
-        """The current password is checked and the new one hashed outside any
-        transaction; the new one is stored only if the password checked is still
-        the stored one."""
-        me = require_user(actor, allow_pending_password_change=True)
-        for _ in range(PASSWORD_CHANGE_TRIES):
-            async with self.uow.reading() as uow:
-                user = await uow.users.get(me.user_id)
-                if user is None:
-                    raise NotAuthenticated
-                location = await uow.locations.get(user.location_id)
-                assert location is not None
-            if text_problem(current_password, MAX_PASSWORD_LENGTH) is not None or not (
-                await self.hasher.verify(user.password_hash, current_password)
-            ):
-                raise WRONG_CURRENT_PASSWORD
-            _check_new_password(location.password_policy, current_password, new_password)
-            new_hash = await self.hasher.hash(new_password)
-            if await self._store_new_password(me, user, new_hash):
-                return
-        # Changed under both checks: what was typed as current is no longer known to be.
-        raise WRONG_CURRENT_PASSWORD
-
-    async def _store_new_password(self, me: UserPrincipal, checked: User, new_hash: str) -> bool:
-        """False when the password or the location (its policy) changed since ``checked``."""
-        async with self.uow as uow:
-            user = await uow.users.get(me.user_id, for_update=True)
-            if user is None:
-                raise NotAuthenticated
-            if (user.password_hash, user.location_id) != (
-                checked.password_hash,
-                checked.location_id,
-            ):
-                return False
-            await uow.users.update(
-                replace(
-                    user,
-                    password_hash=new_hash,
-                    password_change_required=False,
-                    temporary_password_expires_at=None,
-                )
-            )
-            # Whoever else signed in with the old password is signed out; this call's
-            # session stays.
-            ended = await uow.sessions.delete_others(SessionSubject.USER, user.id, me.session_id)
-            await self.audit.record_about(
-                uow,
-                me,
-                "PASSWORD_CHANGED",
-                user,
-                other_sessions_ended=ended,
-            )
-            await uow.commit()
-        return True
+        """A user's or an administrator's own password (see own_password.py)."""
+        await change_own_password(
+            self.uow, self.hasher, self.audit, actor, current_password, new_password
+        )

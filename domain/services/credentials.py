@@ -16,6 +16,7 @@ import enum
 from dataclasses import dataclass, replace
 from datetime import datetime
 
+from domain import visibility
 from domain.error_codes import ErrorCode
 from domain.errors import DomainError, Forbidden, not_found
 from domain.model import MailKind, SessionSubject, User, VoicemailPinState
@@ -45,12 +46,12 @@ async def _user_to_set(
 ) -> User:
     """The user, when in scope and the password fits its location's policy."""
     user = await uow.users.get(user_id, for_update=for_update)
-    if user is None or not admin.sees_location(user.location_id):
+    if user is None or not visibility.sees_location(admin, user.location_id):
         raise not_found(ErrorCode.USER_NOT_FOUND, "userId")
     location = await uow.locations.get(user.location_id)
     assert location is not None
     problems = Problems()
-    problems.password(location.password_policy, password, "password")
+    problems.password(location.password_policy, password, "password", login=user.login)
     problems.raise_if_any()
     return user
 
@@ -69,7 +70,7 @@ async def _user_by_login(
     if text_problem(login, MAX_LOGIN_LENGTH) is not None:
         raise not_found(ErrorCode.USER_NOT_FOUND, "login")  # no user has such a login
     user = await uow.users.get_by_login(login, for_update=for_update)
-    if user is None or not admin.sees_location(user.location_id):
+    if user is None or not visibility.sees_location(admin, user.location_id):
         raise not_found(ErrorCode.USER_NOT_FOUND, "login")
     return user
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
+from domain import visibility
 from domain.error_codes import ErrorCode
 from domain.errors import DomainError, not_found
 from domain.model import (
@@ -32,6 +33,8 @@ class NewLocation:
     relationship_policy: RelationshipPolicy = RelationshipPolicy.EXTEND_AND_RESTRICT
     client_settings: SettingItems | None = None
     presence_settings: SettingItems | None = None
+    language: str | None = None
+    sign_in_hint: str | None = None
 
 
 @dataclass(frozen=True)
@@ -44,6 +47,9 @@ class LocationChanges:
     relationship_policy: Maybe[RelationshipPolicy] = UNSET
     client_settings: Maybe[SettingItems] = UNSET
     presence_settings: Maybe[SettingItems] = UNSET
+    language: Maybe[str | None] = UNSET
+    sign_in_hint: Maybe[str | None] = UNSET
+    password_link: Maybe[bool | None] = UNSET
 
 
 def changed_fields(changes: object) -> list[str]:
@@ -57,15 +63,17 @@ class Locations:
 
     uow: UnitOfWork
     audit: AuditTrail
+    # The languages mails exist in (ServiceConfig.languages).
+    languages: tuple[str, ...] = ("de", "en")
 
     async def list_locations(self, actor: Principal) -> list[Location]:
         admin = require_admin(actor)
         async with self.uow.reading() as uow:
-            return await uow.locations.list(admin.location_ids)
+            return await uow.locations.list(visibility.location_scope(admin))
 
     async def get_location(self, actor: Principal, location_id: int) -> Location:
         admin = require_admin(actor)
-        if not admin.sees_location(location_id):
+        if not visibility.sees_location(admin, location_id):
             raise not_found(ErrorCode.LOCATION_NOT_FOUND)
         async with self.uow.reading() as uow:
             location = await uow.locations.get(location_id)
@@ -82,6 +90,8 @@ class Locations:
         client = problems.settings(new.client_settings, "clientSettings") or {}
         presence = problems.settings(new.presence_settings, "presenceSettings") or {}
         description = problems.optional_text(new.description, "description")
+        language = problems.language(new.language, self.languages, "language")
+        sign_in_hint = problems.optional_text(new.sign_in_hint, "signInHint")
         problems.raise_if_any()
         async with self.uow as uow:
             if await uow.locations.name_taken(name):
@@ -97,6 +107,8 @@ class Locations:
                     relationship_policy=new.relationship_policy,
                     client_settings=client,
                     presence_settings=presence,
+                    language=language,
+                    sign_in_hint=sign_in_hint,
                 )
             )
             await self.audit.record(
@@ -148,6 +160,14 @@ class Locations:
                     problems.settings(changes.presence_settings, "presenceSettings") or {}
                 )
                 updated = replace(updated, presence_settings=presence)
+            if is_set(changes.language):
+                language = problems.language(changes.language, self.languages, "language")
+                updated = replace(updated, language=language)
+            if is_set(changes.sign_in_hint):
+                hint = problems.optional_text(changes.sign_in_hint, "signInHint")
+                updated = replace(updated, sign_in_hint=hint)
+            if is_set(changes.password_link):
+                updated = replace(updated, password_link=changes.password_link)
             problems.raise_if_any()
             await uow.locations.update(updated)
             await self.audit.record(

@@ -1,7 +1,7 @@
 """Bulk look-ups by id for the API's DataLoaders: one statement per batch.
 
 What a caller may not see is left out, as if it did not exist; a colleague comes as
-its directory entry (``users.as_read_by``).
+its directory entry (``visibility.as_read_by``).
 """
 
 from __future__ import annotations
@@ -9,18 +9,22 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from domain import visibility
 from domain.model import (
     Administrator,
     ConfigurationGroup,
     Contact,
     DirectoryDataSource,
     Location,
+    OutgoingMail,
     TeamInfo,
     User,
 )
 from domain.ports import UnitOfWork
 from domain.principals import AdminPrincipal, Principal
-from domain.services.users import as_read_by, sees_user
+
+# How many of a user's latest mails its details show.
+MAILS_SHOWN = 10
 
 
 @dataclass(frozen=True)
@@ -41,9 +45,7 @@ class Lookups:
     async def groups_by_location(
         self, actor: Principal, location_ids: Sequence[int]
     ) -> dict[int, list[ConfigurationGroup]]:
-        """A location's groups are for administrators: a Connect Client user reads a
-        location (its own, a colleague's) without them."""
-        if not isinstance(actor, AdminPrincipal):
+        if not visibility.sees_groups_of_locations(actor):
             return {}
         async with self.uow.reading() as uow:
             return await uow.groups.for_locations(location_ids)
@@ -51,7 +53,11 @@ class Lookups:
     async def users_by_id(self, actor: Principal, ids: Sequence[int]) -> dict[int, User]:
         async with self.uow.reading() as uow:
             users = await uow.users.get_many(ids)
-        return {i: as_read_by(actor, u) for i, u in users.items() if sees_user(actor, u)}
+        return {
+            i: visibility.as_read_by(actor, u)
+            for i, u in users.items()
+            if visibility.sees_user(actor, u)
+        }
 
     async def teams_by_member(self, user_ids: Sequence[int]) -> dict[int, list[TeamInfo]]:
         """Without member lists: a page of users must not read every member of every team."""
@@ -66,9 +72,31 @@ class Lookups:
         async with self.uow.reading() as uow:
             return await uow.contacts.for_owners(owner_ids)
 
+    async def mails_to(
+        self, actor: Principal, users: Sequence[User]
+    ) -> dict[int, list[OutgoingMail]]:
+        """The newest MAILS_SHOWN mails to each user the actor may follow
+        (``visibility.sees_mail_to``), newest first."""
+        shown = [u.id for u in users if visibility.sees_mail_to(actor, u)]
+        if not shown:
+            return {}
+        async with self.uow.reading() as uow:
+            return await uow.outbox.latest_to(shown, MAILS_SHOWN)
+
     async def data_sources_by_id(self, ids: Sequence[int]) -> dict[int, DirectoryDataSource]:
         async with self.uow.reading() as uow:
             return await uow.data_sources.get_many(ids)
+
+    async def contact_counts_by_data_source(
+        self, actor: Principal, source_ids: Sequence[int]
+    ) -> dict[int, int]:
+        """The contacts from each source in the contact lists the actor reads whole
+        (``visibility.contact_lists_read``); a source with none is absent."""
+        owners = visibility.contact_lists_read(actor)
+        if owners is None:
+            return {}
+        async with self.uow.reading() as uow:
+            return await uow.contacts.count_by_data_source(source_ids, owners)
 
     async def administrators_by_id(
         self, actor: Principal, ids: Sequence[int]
@@ -77,4 +105,4 @@ class Lookups:
             return {}
         async with self.uow.reading() as uow:
             admins = await uow.administrators.get_many(ids)
-        return {i: a for i, a in admins.items() if actor.is_system or i == actor.admin_id}
+        return {i: a for i, a in admins.items() if visibility.sees_administrator(actor, i)}

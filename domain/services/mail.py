@@ -8,6 +8,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
+from domain import visibility
 from domain.error_codes import ErrorCode
 from domain.errors import DomainError
 from domain.model import (
@@ -70,6 +71,24 @@ def _password_change(password: str | None) -> str:
     if password is None:
         return "kept"
     return "changed" if password else "removed"
+
+
+PASSWORD_UNREADABLE = (
+    "The E-Mail Gateway's stored password cannot be decrypted: it was encrypted with "
+    "another CONNECT_SECRET_KEY. Start the server with that key again, or enter the "
+    "password anew in System settings > E-Mail Gateway."
+)
+
+
+def password_unreadable(secrets: SecretBox, gateway: EmailGateway | None) -> bool:
+    """Whether the gateway's stored password no longer decrypts (another key)."""
+    if gateway is None or not gateway.password_ciphertext:
+        return False
+    try:
+        secrets.decrypt(gateway.password_ciphertext)
+    except Exception:
+        return True
+    return False
 
 
 def smtp_settings(secrets: SecretBox, gateway: EmailGateway) -> SmtpSettings:
@@ -135,13 +154,23 @@ class MailGateway:
     audit: AuditTrail
     secrets: SecretBox
     mailer: MailSender
+    languages: tuple[str, ...] = ("de", "en")
+    default_language: str = "en"
+
+    async def secret_key_problem(self) -> str | None:
+        """What the operator must know when the stored secrets were encrypted with
+        another CONNECT_SECRET_KEY (checked at start and by /readyz); None when not."""
+        async with self.uow.reading() as uow:
+            gateway = await uow.email_gateway.get()
+        return PASSWORD_UNREADABLE if password_unreadable(self.secrets, gateway) else None
 
     async def read_gateway(self, actor: Principal) -> GatewayReading:
         admin = require_admin(actor)
         async with self.uow.reading() as uow:
             gateway = await uow.email_gateway.get()
         return GatewayReading(
-            configured=gateway is not None, gateway=gateway if admin.is_system else None
+            configured=gateway is not None,
+            gateway=gateway if visibility.sees_gateway_settings(admin) else None,
         )
 
     async def configure_gateway(self, actor: Principal, given: GatewayInput) -> EmailGateway:
@@ -186,10 +215,14 @@ class MailGateway:
             await uow.commit()
         return gateway
 
-    async def send_test_email(self, actor: Principal, to: str) -> Delivery:
-        """Sends at once, not through the outbox: the administrator waits for the answer."""
+    async def send_test_email(
+        self, actor: Principal, to: str, language: str | None = None
+    ) -> Delivery:
+        """Sends at once, not through the outbox: the administrator waits for the answer.
+        In ``language``, else the system's."""
         require_system_admin(actor)
         problems = Problems()
+        language = problems.language(language, self.languages, "language")
         recipient = problems.email(to, "to")
         if recipient is None:
             problems.add(ErrorCode.REQUIRED, "Must not be empty.", "to")
@@ -197,9 +230,12 @@ class MailGateway:
         assert recipient is not None
         async with self.uow.reading() as uow:
             gateway = usable_gateway(await uow.email_gateway.get())
+        if password_unreadable(self.secrets, gateway):
+            raise DomainError.of(ErrorCode.MAIL_GATEWAY_INVALID, PASSWORD_UNREADABLE)
         message = MailMessage(
-            message_id=new_message_id(gateway), kind=MailKind.TEST, recipient=recipient, context={}
-        )
+            message_id=new_message_id(gateway), kind=MailKind.TEST, recipient=recipient,
+            context={}, language=language or self.default_language,
+        )  # fmt: skip
         [delivery] = await self.mailer.send(smtp_settings(self.secrets, gateway), [message])
         async with self.uow as uow:
             await self.audit.record(uow, actor,

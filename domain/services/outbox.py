@@ -18,12 +18,30 @@ import uuid
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
-from domain.model import EmailGateway, JsonValue, MailKind, MailStatus, OutgoingMail, User
-from domain.ports.mail import Delivery, DeliveryOutcome, MailMessage, MailSender, SmtpSettings
+from domain.model import (
+    EmailGateway,
+    JsonValue,
+    Location,
+    MailKind,
+    MailStatus,
+    MailTemplate,
+    OutgoingMail,
+    User,
+)
+from domain.ports.mail import (
+    Delivery,
+    DeliveryOutcome,
+    MailMessage,
+    MailSender,
+    SmtpSettings,
+    TemplateSource,
+)
 from domain.ports.security import Clock, SecretBox
 from domain.ports.unit_of_work import UnitOfWork
 from domain.principals import AdminPrincipal
+from domain.rules import mail_language
 from domain.services.audit import AuditTrail
+from domain.services.backoff import doubling_delay
 from domain.services.config import ServiceConfig
 from domain.services.mail import gateway_invalid, new_message_id, smtp_settings
 from domain.services.mail_lease import MailLease
@@ -80,13 +98,7 @@ def outgoing_mail(
 
 def retry_delay(config: ServiceConfig, attempts: int) -> timedelta:
     """Doubling from the first delay, never more than the largest interval."""
-    delay = config.mail_first_retry
-    # Doubling stops at the cap: a day of retries would overflow timedelta otherwise.
-    for _ in range(attempts - 1):
-        if delay >= config.mail_max_retry_interval:
-            break
-        delay *= 2
-    return min(delay, config.mail_max_retry_interval)
+    return doubling_delay(config.mail_first_retry, config.mail_max_retry_interval, attempts)
 
 
 def _after_attempt(
@@ -109,6 +121,50 @@ def _after_attempt(
     if final:
         return replace(attempted, status=MailStatus.FAILED, secret_ciphertext=None)
     return replace(attempted, next_attempt_at=now + retry_delay(config, attempted.attempts))
+
+
+@dataclass(frozen=True)
+class Recipients:
+    """What the claimed messages' text depends on beyond their context, read when they
+    are sent: the users (their language), their locations (its language, name and
+    sign-in hint) and the locations' own templates."""
+
+    users: dict[int, User]
+    locations: dict[int, Location]
+    templates: dict[tuple[int, MailKind, str], MailTemplate]
+
+    @classmethod
+    async def read(cls, uow: UnitOfWork, claimed: list[OutgoingMail]) -> Recipients:
+        user_ids = [mail.target_user_id for mail in claimed if mail.target_user_id is not None]
+        users = await uow.users.get_many(user_ids) if user_ids else {}
+        location_ids = sorted({user.location_id for user in users.values()})
+        locations = await uow.locations.get_many(location_ids) if location_ids else {}
+        templates = await uow.mail_templates.for_locations(location_ids) if location_ids else []
+        return cls(users, locations, {(t.location_id, t.kind, t.language): t for t in templates})
+
+    def message(self, mail: OutgoingMail, secret: str | None, default_language: str) -> MailMessage:
+        user = self.users.get(mail.target_user_id) if mail.target_user_id else None
+        location = self.locations.get(user.location_id) if user is not None else None
+        language = mail_language(user, location, default_language)
+        template = self.templates.get((location.id, mail.kind, language)) if location else None
+        context: dict[str, object] = {
+            **mail.context,
+            "location": location.name if location else "",
+            "sign_in_hint": (location.sign_in_hint if location else None) or "",
+        }
+        return MailMessage(
+            message_id=mail.message_id,
+            kind=mail.kind,
+            recipient=mail.recipient,
+            context=context,
+            secret=secret,
+            language=language,
+            template=(
+                TemplateSource(template.subject, template.html, template.text)
+                if template is not None
+                else None
+            ),
+        )
 
 
 @dataclass(frozen=True)
@@ -139,6 +195,7 @@ class Outbox:
                 now, now + config.mail_claim_lease, config.mail_batch_size, token=token
             )
             gateway = await uow.email_gateway.get() if claimed else None
+            recipients = await Recipients.read(uow, claimed)
             await uow.commit()
         if not claimed:
             return 0
@@ -147,11 +204,15 @@ class Outbox:
             now + config.mail_claim_lease,
         )  # fmt: skip
         async with lease.kept():
-            await self._send_claimed(lease, gateway, claimed)
+            await self._send_claimed(lease, gateway, claimed, recipients)
         return len(claimed)
 
     async def _send_claimed(
-        self, lease: MailLease, gateway: EmailGateway | None, claimed: list[OutgoingMail]
+        self,
+        lease: MailLease,
+        gateway: EmailGateway | None,
+        claimed: list[OutgoingMail],
+        recipients: Recipients,
     ) -> None:
         """Sends the claimed messages one by one while the claim holds, recording as it goes.
         Whatever fails, each message tried gets an outcome: a message that cannot be read
@@ -179,7 +240,7 @@ class Outbox:
                 ]
             else:
                 for mail in claimed:
-                    prepared = self._message(mail)
+                    prepared = self._message(mail, recipients)
                     if isinstance(prepared, Delivery):
                         outcomes.append((mail, prepared))
                     else:
@@ -188,8 +249,9 @@ class Outbox:
             await self._send_ready(lease, smtp, ready, outcomes)
         await self._record(lease, outcomes)
 
-    def _message(self, mail: OutgoingMail) -> MailMessage | Delivery:
-        """The message to send, or the final outcome of one whose secret cannot be read."""
+    def _message(self, mail: OutgoingMail, recipients: Recipients) -> MailMessage | Delivery:
+        """The message to send, or the final outcome of one whose secret cannot be read or
+        whose user was blocked meanwhile."""
         try:
             secret = (
                 self.secrets.decrypt(mail.secret_ciphertext) if mail.secret_ciphertext else None
@@ -198,13 +260,13 @@ class Outbox:
             return Delivery(
                 DeliveryOutcome.FAILED, None, f"the secret cannot be read ({type(error).__name__})"
             )
-        return MailMessage(
-            message_id=mail.message_id,
-            kind=mail.kind,
-            recipient=mail.recipient,
-            context=dict(mail.context),
-            secret=secret,
-        )
+        user = recipients.users.get(mail.target_user_id) if mail.target_user_id else None
+        if secret is not None and user is not None and user.blocked:
+            # Blocked since it was queued: the password or PIN could not be used.
+            return Delivery(
+                DeliveryOutcome.FAILED, None, "the user is blocked; the secret was not mailed"
+            )
+        return recipients.message(mail, secret, self.config.default_language)
 
     async def _send_ready(
         self,
@@ -261,11 +323,16 @@ class Outbox:
                 updated = _after_attempt(mail, delivery, done, config)
                 stored[mail.id] = await uow.outbox.record_attempt(updated, token=lease.token)
                 if stored[mail.id] and updated.status is not MailStatus.PENDING:
+                    fallback: dict[str, JsonValue] = (
+                        {"template_fallback": delivery.template_fallback}
+                        if delivery.template_fallback
+                        else {}
+                    )
                     await self.audit.record(uow, DISPATCHER,
                         "MAIL_SENT" if updated.status is MailStatus.SENT else "MAIL_FAILED",
                         target_user_id=mail.target_user_id, kind=mail.kind.value,
                         message_id=mail.message_id, reply_code=delivery.reply_code,
-                        attempts=updated.attempts,
+                        attempts=updated.attempts, **fallback,
                     )  # fmt: skip
             await uow.commit()
             for mail_id, written in stored.items():

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import enum
 import logging
 import uuid
 from collections.abc import AsyncGenerator, Callable
@@ -112,6 +113,41 @@ class _Watched:
         # Wake everyone waiting for a change; later waiters take the fresh event.
         changed, self.changed = self.changed, asyncio.Event()
         changed.set()
+
+
+class _End(enum.Enum):
+    FINISHED = enum.auto()
+    ABANDONED = enum.auto()
+
+
+@dataclass
+class _Following:
+    """What one subscriber has seen of the operation it watches."""
+
+    operation_id: str
+    waiting_since: float
+    run_id: str | None = None
+    last: ProgressSnapshot | None = None
+
+    def replaced(self, stored: StoredProgress | None) -> ProgressSnapshot | None:
+        """The final state of the run followed, once another replaced it (after it
+        finished, its result is kept) or its record went (abandoned)."""
+        previous = stored.previous if stored is not None else None
+        if previous is None or previous.run_id != self.run_id:
+            raise OperationAbandoned(self.operation_id)
+        return previous.snapshot if previous.snapshot != self.last else None
+
+    def followed(
+        self, stored: StoredProgress, *, expired: bool
+    ) -> tuple[ProgressSnapshot | None, _End | None]:
+        self.run_id = stored.run_id
+        snapshot = stored.snapshot
+        new = None
+        if snapshot is not None and snapshot != self.last:
+            self.last = new = snapshot
+        if snapshot is not None and snapshot.finished:
+            return new, _End.FINISHED
+        return new, _End.ABANDONED if expired else None
 
 
 class ProgressRun:
@@ -264,42 +300,18 @@ class ProgressBroker:
         key = (caller, operation_id)
         watched = self._subscribe(key)
         try:
-            if watched.subscribers == 1 and watched.version == 0:
-                try:
-                    await self._load({key: watched})
-                except Exception:  # the poller tries again
-                    logger.warning("progress of an operation not loaded", exc_info=True)
-            started_waiting = asyncio.get_running_loop().time()
-            run_id: str | None = None
-            last: ProgressSnapshot | None = None
+            await self._first_load(key, watched)
+            following = _Following(operation_id, asyncio.get_running_loop().time())
             while True:
                 # Taken before the look at the record, so that no update goes unnoticed.
                 changed = watched.changed
-                stored = watched.latest
-                if run_id is None and stored is not None and self._expired(stored):
-                    stored = None  # forgotten at the next claim: no run to follow
-                if run_id is not None and (stored is None or stored.run_id != run_id):
-                    # Replaced: after it finished (its result is kept), or abandoned.
-                    previous = stored.previous if stored is not None else None
-                    if previous is None or previous.run_id != run_id:
-                        raise OperationAbandoned(operation_id)
-                    if previous.snapshot != last:
-                        yield previous.snapshot
+                snapshot, end = self._look(following, watched.latest)
+                if snapshot is not None:
+                    yield snapshot
+                if end is _End.ABANDONED:
+                    raise OperationAbandoned(operation_id)
+                if end is _End.FINISHED:
                     return
-                if stored is None:
-                    waited = asyncio.get_running_loop().time() - started_waiting
-                    if waited >= self.wait_timeout:
-                        raise OperationNotStarted(operation_id)
-                else:
-                    run_id = stored.run_id
-                    snapshot = stored.snapshot
-                    if snapshot is not None and snapshot != last:
-                        last = snapshot
-                        yield snapshot
-                    if snapshot is not None and snapshot.finished:
-                        return
-                    if self._expired(stored):
-                        raise OperationAbandoned(operation_id)
                 # The poller wakes it for other processes' updates; the timeout
                 # lets it notice the end of its wait or an abandoned run.
                 with contextlib.suppress(TimeoutError):
@@ -307,6 +319,30 @@ class ProgressBroker:
                         await changed.wait()
         finally:
             self._unsubscribe(key, watched)
+
+    async def _first_load(self, key: ProgressKey, watched: _Watched) -> None:
+        """The first subscriber's record, not left to the poller's next round."""
+        if watched.subscribers == 1 and watched.version == 0:
+            try:
+                await self._load({key: watched})
+            except Exception:  # the poller tries again
+                logger.warning("progress of an operation not loaded", exc_info=True)
+
+    def _look(
+        self, following: _Following, stored: StoredProgress | None
+    ) -> tuple[ProgressSnapshot | None, _End | None]:
+        """What a subscriber learns from the record: a state it has not seen, and
+        whether the run ended."""
+        if following.run_id is None and stored is not None and self._expired(stored):
+            stored = None  # forgotten at the next claim: no run to follow
+        if following.run_id is not None and (stored is None or stored.run_id != following.run_id):
+            return following.replaced(stored), _End.FINISHED
+        if stored is None:
+            waited = asyncio.get_running_loop().time() - following.waiting_since
+            if waited >= self.wait_timeout:
+                raise OperationNotStarted(following.operation_id)
+            return None, None
+        return following.followed(stored, expired=self._expired(stored))
 
     def _expired(self, stored: StoredProgress) -> bool:
         """Not updated for ``retain_seconds``: finished long ago, or abandoned."""

@@ -14,11 +14,15 @@ from functools import cached_property
 from domain.ports import (
     Clock,
     MailSender,
+    MailTemplateEngine,
     PasswordHasher,
     RandomSource,
     SecretBox,
+    Tracer,
     UnitOfWork,
+    WebhookSender,
 )
+from domain.ports.tracing import NO_TRACING
 from domain.services.administrators import Administrators
 from domain.services.audit import Audit, AuditTrail
 from domain.services.auth import Auth
@@ -29,13 +33,17 @@ from domain.services.groups import Groups
 from domain.services.locations import Locations
 from domain.services.lookups import Lookups
 from domain.services.mail import MailGateway
+from domain.services.mail_templates import MailTemplates
 from domain.services.me import Me
 from domain.services.outbox import Outbox
+from domain.services.password_links import PasswordLinks
 from domain.services.relationships import Relationships
 from domain.services.reset import Resets
 from domain.services.reset_undo import ResetUndo
 from domain.services.teams import Teams
 from domain.services.users import Users
+from domain.services.webhook_dispatch import WebhookDispatch
+from domain.services.webhooks import Webhooks
 
 
 @dataclass(frozen=True)
@@ -46,7 +54,12 @@ class Services:
     random: RandomSource
     secrets: SecretBox
     mailer: MailSender
+    # Renders the mails; the mail adapter's, in tests too (it is pure).
+    templates: MailTemplateEngine
     config: ServiceConfig = field(default_factory=ServiceConfig)
+    tracer: Tracer = NO_TRACING
+    # Posts webhook deliveries; None where nothing delivers them (the tests' fakes).
+    webhook_sender: WebhookSender | None = None
 
     @cached_property
     def audit_trail(self) -> AuditTrail:
@@ -86,7 +99,7 @@ class Services:
 
     @cached_property
     def locations(self) -> Locations:
-        return Locations(self.uow, self.audit_trail)
+        return Locations(self.uow, self.audit_trail, self.config.languages)
 
     @cached_property
     def lookups(self) -> Lookups:
@@ -94,7 +107,22 @@ class Services:
 
     @cached_property
     def mail(self) -> MailGateway:
-        return MailGateway(self.uow, self.audit_trail, self.secrets, self.mailer)
+        return MailGateway(
+            self.uow, self.audit_trail, self.secrets, self.mailer,
+            self.config.languages, self.config.default_language,
+        )  # fmt: skip
+
+    @cached_property
+    def mail_templates(self) -> MailTemplates:
+        return MailTemplates(
+            self.uow,
+            self.clock,
+            self.audit_trail,
+            self.secrets,
+            self.mailer,
+            self.templates,
+            self.config,
+        )
 
     @cached_property
     def me(self) -> Me:
@@ -105,6 +133,10 @@ class Services:
         return Outbox(
             self.uow, self.clock, self.audit_trail, self.secrets, self.mailer, self.config
         )
+
+    @cached_property
+    def password_links(self) -> PasswordLinks:
+        return PasswordLinks(self.uow, self.clock, self.hasher, self.config)
 
     @cached_property
     def relationships(self) -> Relationships:
@@ -120,6 +152,7 @@ class Services:
             self.random,
             self.secrets,
             self.config,
+            self.tracer,
         )
 
     @cached_property
@@ -132,4 +165,18 @@ class Services:
 
     @cached_property
     def users(self) -> Users:
-        return Users(self.uow, self.audit_trail, self.hasher)
+        return Users(self.uow, self.audit_trail, self.hasher, self.config.languages)
+
+    @cached_property
+    def webhooks(self) -> Webhooks:
+        return Webhooks(
+            self.uow, self.clock, self.audit_trail, self.random, self.secrets, self.config
+        )
+
+    @cached_property
+    def webhook_dispatch(self) -> WebhookDispatch:
+        if self.webhook_sender is None:
+            raise RuntimeError("no webhook sender is configured")
+        return WebhookDispatch(
+            self.uow, self.clock, self.audit_trail, self.secrets, self.webhook_sender, self.config
+        )

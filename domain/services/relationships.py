@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
+from domain import visibility
 from domain.model import Settings, User
 from domain.ports import UnitOfWork
 from domain.principals import Principal
@@ -18,7 +19,6 @@ from domain.rules import (
     scope_default,
     team_levels,
 )
-from domain.services.users import as_read_by, sees_user
 
 
 async def scope_defaults(uow: UnitOfWork, users: Sequence[User]) -> dict[int, ScopeDefault | None]:
@@ -43,10 +43,6 @@ async def default_towards(
     default = (await scope_defaults(uow, [owner]))[owner.id]
     teams = (await uow.teams.for_members([owner.id])).get(owner.id, [])
     return default_relationship(owner, target, default, team_levels(owner, teams).get(target.id))
-
-
-def visible(actor: Principal, users: Iterable[User]) -> list[User]:
-    return [u for u in users if sees_user(actor, u)]
 
 
 @dataclass(frozen=True)
@@ -87,9 +83,9 @@ class Relationships:
                 target_location_ids={i: u.location_id for i, u in targets.items()},
             )
             result[owner.id] = [
-                (rel, as_read_by(actor, targets[rel.target_id]))
+                (rel, visibility.as_read_by(actor, targets[rel.target_id]))
                 for rel in listed
-                if rel.target_id in targets and sees_user(actor, targets[rel.target_id])
+                if rel.target_id in targets and visibility.sees_user(actor, targets[rel.target_id])
             ]
         return result
 
@@ -98,13 +94,13 @@ class Relationships:
     ) -> tuple[EffectiveRelationship, User] | None:
         async with self.uow.reading() as uow:
             target = await uow.users.get(target_id)
-            if target is None or not sees_user(actor, target):
+            if target is None or not visibility.sees_user(actor, target):
                 return None
             default = (await scope_defaults(uow, [owner]))[owner.id]
             own = (await uow.relationships.own_for([owner.id])).get(owner.id, {})
             teams = (await uow.teams.for_members([owner.id])).get(owner.id, [])
         rel = effective_relationship(owner, target, default=default, own=own, teams=teams)
-        return None if rel is None else (rel, as_read_by(actor, target))
+        return None if rel is None else (rel, visibility.as_read_by(actor, target))
 
     async def effective_settings_of(
         self, users: Sequence[User]

@@ -23,12 +23,21 @@ from dataclasses import dataclass
 from domain.error_codes import ErrorCode
 from domain.errors import DomainError
 from domain.model import PasswordPolicy
-from domain.ports import Clock, PasswordHasher, RandomSource, SecretBox, UnitOfWork
-from domain.principals import Principal, require_admin
+from domain.ports import Clock, PasswordHasher, RandomSource, SecretBox, Tracer, UnitOfWork
+from domain.ports.tracing import NO_TRACING
+from domain.principals import AdminPrincipal, Principal, require_admin
 from domain.rules import random_password
 from domain.services.audit import AuditTrail
 from domain.services.config import ServiceConfig
-from domain.services.reset_batch import PreparedPassword, ResetBatch
+from domain.services.reset_access import AccessActions
+from domain.services.reset_actions import (
+    KeptActions,
+    PreparedPassword,
+    PreparedPasswords,
+    SecretActions,
+    UndoKeeper,
+)
+from domain.services.reset_batch import Batch, ResetBatch, ResetRequest
 from domain.services.reset_outcomes import (
     ActionOutcome,
     ResetOption,
@@ -70,6 +79,7 @@ class Resets:
     random: RandomSource
     secrets: SecretBox
     config: ServiceConfig
+    tracer: Tracer = NO_TRACING
 
     async def reset_users(
         self,
@@ -79,6 +89,7 @@ class Resets:
         *,
         dry_run: bool = False,
         on_progress: ProgressCallback | None = None,
+        password_link: bool | None = None,
     ) -> list[UserResetOutcome]:
         """Resets each distinct requested key once, in request order.
 
@@ -90,39 +101,20 @@ class Resets:
         its outcomes are final (stored or rolled back): (0, n), (100, n) ... (n, n).
         """
         admin = require_admin(actor)
-        if not options:
-            raise DomainError.of(
-                ErrorCode.NO_OPTION_SELECTED, "Select at least one option.", "options"
-            )
-        distinct = list(dict.fromkeys(requested))
-        if len(distinct) > MAX_USERS_PER_RESET:
-            raise DomainError.of(
-                ErrorCode.TOO_MANY_USERS, f"At most {MAX_USERS_PER_RESET} users per request.", "ids"
-            )
+        distinct = _distinct(requested, options)
         ordered = sorted(set(options), key=list(ResetOption).index)
         size = max(self.config.reset_batch_size, 1)
         batches = [distinct[i : i + size] for i in range(0, len(distinct), size)]
+        steps = self._steps(actor, admin, ordered, dry_run, password_link)
+        passwords = self._passwords(admin, batches, ordered, dry_run)
         outcomes: list[UserResetOutcome] = []
-        undo = None if dry_run else self._undo_ticket()
-        # Argon2 is the slow part of a password reset: the passwords are made and
-        # hashed ahead (reset_passwords.py), so no transaction waits for a hash.
-        passwords = (
-            PasswordPipeline(self.uow, self.hasher, self.random, self.config, admin, batches)
-            if ResetOption.PASSWORD in ordered and not dry_run
-            else None
-        )
         if on_progress is not None:
             await on_progress(0, len(distinct))
         if passwords is not None:
             passwords.start()
         try:
             for index, batch in enumerate(batches):
-                prepared = await passwords.passwords(index) if passwords is not None else {}
-                job = ResetBatch(
-                    self.uow, self.clock, self.audit, self.secrets, self.config, self.new_password,
-                    actor, admin, ordered, dry_run, prepared, undo,
-                )  # fmt: skip
-                outcomes.extend(await job.reset(batch))
+                outcomes.extend(await self._batch(steps, passwords, index, batch))
                 # Once a batch, not once a user: a report may be a write of its own
                 # (domain/services/progress.py keeps progress in the database).
                 if on_progress is not None:
@@ -132,6 +124,56 @@ class Resets:
                 passwords.close()
         return outcomes
 
+    def _steps(
+        self,
+        actor: Principal,
+        admin: AdminPrincipal,
+        options: list[ResetOption],
+        dry_run: bool,
+        password_link: bool | None = None,
+    ) -> ResetBatch:
+        undo = None if dry_run else self._undo_ticket()
+        return ResetBatch(
+            uow=self.uow,
+            audit=self.audit,
+            request=ResetRequest(actor, admin, options, dry_run, undo),
+            secrets=SecretActions(self.clock, self.secrets, self.config, password_link),
+            kept=KeptActions(UndoKeeper(self.clock, undo)),
+            access=AccessActions(self.clock),
+        )
+
+    def _passwords(
+        self,
+        admin: AdminPrincipal,
+        batches: Sequence[Batch],
+        options: list[ResetOption],
+        dry_run: bool,
+    ) -> PasswordPipeline | None:
+        # Argon2 is the slow part of a password reset: the passwords are made and
+        # hashed ahead (reset_passwords.py), so no transaction waits for a hash.
+        if ResetOption.PASSWORD not in options or dry_run:
+            return None
+        sizes = [sum(user_id is not None for _, user_id in batch) for batch in batches]
+        return PasswordPipeline(
+            self.uow, self.hasher, self.random, self.config, admin, sizes, self.new_password
+        )
+
+    async def _batch(
+        self, steps: ResetBatch, passwords: PasswordPipeline | None, index: int, batch: Batch
+    ) -> list[UserResetOutcome]:
+        prepared = (
+            await passwords.passwords(index)
+            if passwords is not None
+            else PreparedPasswords({}, self.new_password)
+        )
+        with self.tracer.span(
+            "reset batch", {"reset.batch": index, "reset.batch_users": len(batch)}
+        ):
+            outcomes = await steps.reset(batch, prepared)
+        if passwords is not None:
+            passwords.done(index, prepared)
+        return outcomes
+
     def _undo_ticket(self) -> UndoTicket:
         until = self.clock.now() + self.config.reset_undo_ttl
         return UndoTicket(new_reset_id(until, self.random), until)
@@ -139,3 +181,17 @@ class Resets:
     async def new_password(self, policy: PasswordPolicy) -> PreparedPassword:
         password = random_password(policy, self.random, self.config.random_password_length)
         return password, await self.hasher.hash(password)
+
+
+def _distinct(
+    requested: Sequence[tuple[str, int | None]], options: Sequence[ResetOption]
+) -> list[tuple[str, int | None]]:
+    """Each requested key once; the request's problems raised."""
+    if not options:
+        raise DomainError.of(ErrorCode.NO_OPTION_SELECTED, "Select at least one option.", "options")
+    distinct = list(dict.fromkeys(requested))
+    if len(distinct) > MAX_USERS_PER_RESET:
+        raise DomainError.of(
+            ErrorCode.TOO_MANY_USERS, f"At most {MAX_USERS_PER_RESET} users per request.", "ids"
+        )
+    return distinct

@@ -20,9 +20,13 @@ class ResetOption(enum.Enum):
     CLIENT_SETTINGS = "CLIENT_SETTINGS"
     PRESENCE_SETTINGS = "PRESENCE_SETTINGS"
     CONTACT_LIST = "CONTACT_LIST"
+    # Added after the others (the contract's enum grows at its end only).
+    UNLOCK = "UNLOCK"
+    EXPIRE_PASSWORD = "EXPIRE_PASSWORD"
 
 
-# What undoReset can put back; a password or a PIN is never kept, so never undone.
+# What undoReset can put back; a password or a PIN is never kept, so never undone,
+# nor is an ended lockout or an expired password (domain/services/reset_access.py).
 UNDOABLE = frozenset(
     {
         ResetOption.RELATIONSHIPS,
@@ -54,6 +58,8 @@ class ActionOutcome:
     # Items removed, restored or replaced (with dry run: that would be).
     changes: int = 0
     problems: tuple[Problem, ...] = ()
+    # The new password's one-time link was queued (password_links.py), not the password.
+    link_sent: bool = False
 
 
 @dataclass
@@ -90,6 +96,8 @@ def selected_options(
     client_settings: bool = False,
     presence_settings: bool = False,
     contact_list: bool = False,
+    unlock: bool = False,
+    expire_password: bool = False,
 ) -> list[ResetOption]:
     chosen = {
         ResetOption.PASSWORD: password,
@@ -98,5 +106,7 @@ def selected_options(
         ResetOption.CLIENT_SETTINGS: client_settings,
         ResetOption.PRESENCE_SETTINGS: presence_settings,
         ResetOption.CONTACT_LIST: contact_list,
+        ResetOption.UNLOCK: unlock,
+        ResetOption.EXPIRE_PASSWORD: expire_password,
     }
     return [option for option in ResetOption if chosen[option]]

@@ -15,12 +15,13 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import NamedTuple
 
+from domain import visibility
 from domain.error_codes import ErrorCode
 from domain.errors import DomainError, Problem
 from domain.model import AuditEvent, Contact, RelationshipLevel, ResetUndoRecord, User
 from domain.ports import Clock, UnitOfWork
 from domain.principals import AdminPrincipal, Principal, require_admin
-from domain.services.audit import AuditTrail
+from domain.services.audit import AuditTrail, store_events
 from domain.services.config import ServiceConfig
 from domain.services.reset import MAX_USERS_PER_RESET
 from domain.services.reset_outcomes import (
@@ -71,7 +72,7 @@ class _Writes:
         for contact in self.contacts:
             await uow.contacts.add(contact)
         await uow.reset_undo.mark_undone(self.undone, at, by)
-        await uow.audit.add_many(self.events)
+        await store_events(uow, self.events)
 
 
 @dataclass(frozen=True)
@@ -103,21 +104,7 @@ class ResetUndo:
                 f"At most {MAX_USERS_PER_RESET} users per request.",
                 "userIds",
             )
-        expiry = expiry_of(reset_id)
-        async with self.uow.reading() as uow:
-            user_ids = await uow.reset_undo.users_of(reset_id) if expiry else []
-            if requested is None:
-                users = await uow.users.get_many(user_ids)
-                user_ids = [i for i in user_ids if i in users and _sees(admin, users[i])]
-        if not user_ids:
-            if expiry is not None and expiry <= now:
-                raise DomainError.of(
-                    ErrorCode.UNDO_EXPIRED,
-                    f"What this reset removed was kept until {expiry.isoformat()}; "
-                    "it can no longer be undone.",
-                    "resetId",
-                )
-            raise DomainError.of(ErrorCode.RESET_NOT_FOUND, "No such reset to undo.", "resetId")
+        user_ids = await self._users_of(admin, reset_id, requested is None, now)
         keys = (
             list(dict.fromkeys(requested))
             if requested is not None
@@ -126,10 +113,10 @@ class ResetUndo:
         # Each user once, however many keys name it.
         distinct = list(dict.fromkeys(user_id for _, user_id in keys if user_id is not None))
         size = max(self.config.reset_batch_size, 1)
+        run = _Run(admin, actor, reset_id, dry_run)
         done: dict[int, UserResetOutcome] = {}
         for start in range(0, len(distinct), size):
-            batch = distinct[start : start + size]
-            done.update(await self._stored(_Run(admin, actor, reset_id, dry_run), batch))
+            done.update(await self._stored(run, distinct[start : start + size]))
         return [
             replace(done[user_id], key=key)
             if user_id is not None
@@ -137,12 +124,42 @@ class ResetUndo:
             for key, user_id in keys
         ]
 
+    async def _users_of(
+        self, admin: AdminPrincipal, reset_id: str, only_seen: bool, now: datetime
+    ) -> list[int]:
+        """The users the reset kept something for (``only_seen``: those the caller
+        sees); refused when there are none."""
+        expiry = expiry_of(reset_id)
+        async with self.uow.reading() as uow:
+            user_ids = await uow.reset_undo.users_of(reset_id) if expiry else []
+            if only_seen:
+                users = await uow.users.get_many(user_ids)
+                user_ids = [
+                    i for i in user_ids if i in users and visibility.sees_user(admin, users[i])
+                ]
+        if not user_ids:
+            # The id's time is trusted only for a reset that happened (and that the
+            # caller may see): a made-up id is not found, whatever its prefix says.
+            if expiry is not None and expiry <= now and await self._recorded(admin, reset_id):
+                raise DomainError.of(
+                    ErrorCode.UNDO_EXPIRED,
+                    f"What this reset removed was kept until {expiry.isoformat()}; "
+                    "it can no longer be undone.",
+                    "resetId",
+                )
+            raise DomainError.of(ErrorCode.RESET_NOT_FOUND, "No such reset to undo.", "resetId")
+        return user_ids
+
     async def purge_expired(self) -> int:
         """Removes what resets kept once it expired; how many records."""
         async with self.uow as uow:
             purged = await uow.reset_undo.purge_expired(self.clock.now())
             await uow.commit()
         return purged
+
+    async def _recorded(self, admin: AdminPrincipal, reset_id: str) -> bool:
+        async with self.uow.reading() as uow:
+            return await uow.audit.reset_recorded(reset_id, admin.location_ids)
 
     async def _stored(self, run: _Run, ids: Sequence[int]) -> dict[int, UserResetOutcome]:
         """The batch in one transaction; if storing it fails, each user in its own."""
@@ -160,85 +177,68 @@ class ResetUndo:
             return {ids[0]: UserResetOutcome(key=str(ids[0]), user=None, problems=[NOT_STORED])}
 
     async def _batch(self, run: _Run, ids: Sequence[int]) -> dict[int, UserResetOutcome]:
-        admin, actor, reset_id, dry_run = run
         now = self.clock.now()
         outcomes = {user_id: UserResetOutcome(key=str(user_id), user=None) for user_id in ids}
-        async with self.uow.reading() if dry_run else self.uow as uow:
-            users = await uow.users.get_many(ids, for_update=not dry_run)
-            records: dict[int, list[ResetUndoRecord]] = {}
-            for record in await uow.reset_undo.for_users(reset_id, ids, for_update=not dry_run):
-                records.setdefault(record.user_id, []).append(record)
-            own = await uow.relationships.own_for(records)
-            contacts = await uow.contacts.for_owners(records)
-            targets = await uow.users.get_many(
-                int(t)
-                for rs in records.values()
-                for r in rs
-                if r.action == ResetOption.RELATIONSHIPS.value
-                for t in r.kept.get("relationships") or {}
-            )
+        async with self.uow.reading() if run.dry_run else self.uow as uow:
+            reads = await _Reads.read(uow, run, ids)
             writes = _Writes([], [], [], [], [])
             for user_id, outcome in outcomes.items():
-                user = users.get(user_id)
-                mine = records.get(user_id, [])
-                if user is None or not _sees(admin, user):
+                user = reads.users.get(user_id)
+                if user is None or not visibility.sees_user(run.admin, user):
                     outcome.problems.append(USER_NOT_FOUND)
                     continue
                 outcome.user = user
-                refused = _refusal(mine, now)
+                refused = _refusal(reads.records.get(user_id, []), now)
                 if refused is not None:
                     outcome.problems.append(refused)
                     continue
-                restorations = []
-                for record in sorted(mine, key=lambda r: list(ResetOption).index(_option(r))):
-                    restoration = self._restore(
-                        record, outcome, own.get(user.id, {}), contacts.get(user.id, []),
-                        targets, writes,
-                    )  # fmt: skip
-                    restorations.append(restoration)
-                    outcome.actions.append(
-                        ActionOutcome(
-                            restoration.option, done=True, changes=len(restoration.restored)
-                        )
-                    )
-                    outcome.warnings.extend(restoration.warnings)
-                if outcome.user is not user:
-                    writes.users.append(outcome.user)
-                writes.undone.extend(r.id for r in mine)
-                writes.events.append(
-                    self.audit.event_about(
-                        actor,
-                        "RESET_UNDONE",
-                        user,
-                        reset_id=reset_id,
-                        restored={r.option.value: r.restored for r in restorations},
-                        conflicts={
-                            r.option.value: r.conflicts for r in restorations if r.conflicts
-                        },
-                    )
-                )
-            if not dry_run:
-                await writes.store(uow, now, actor.login)
+                self._undo_user(run, outcome, user, reads, writes)
+            if not run.dry_run:
+                await writes.store(uow, now, run.actor.login)
                 await uow.commit()
         return outcomes
 
+    def _undo_user(
+        self, run: _Run, outcome: UserResetOutcome, user: User, reads: _Reads, writes: _Writes
+    ) -> None:
+        """Puts back what the reset kept of the user, action by action; its audit event."""
+        mine = reads.records.get(user.id, [])
+        restorations = []
+        for record in sorted(mine, key=lambda r: list(ResetOption).index(_option(r))):
+            restoration = self._restore(record, outcome, reads, writes)
+            restorations.append(restoration)
+            outcome.actions.append(
+                ActionOutcome(restoration.option, done=True, changes=len(restoration.restored))
+            )
+            outcome.warnings.extend(restoration.warnings)
+        updated = outcome.user
+        if updated is not None and updated is not user:
+            writes.users.append(updated)
+        writes.undone.extend(r.id for r in mine)
+        writes.events.append(
+            self.audit.event_about(
+                run.actor,
+                "RESET_UNDONE",
+                user,
+                reset_id=run.reset_id,
+                restored={r.option.value: r.restored for r in restorations},
+                conflicts={r.option.value: r.conflicts for r in restorations if r.conflicts},
+            )
+        )
+
     def _restore(
-        self,
-        record: ResetUndoRecord,
-        outcome: UserResetOutcome,
-        own: dict[int, RelationshipLevel],
-        contacts: list[Contact],
-        targets: dict[int, User],
-        writes: _Writes,
+        self, record: ResetUndoRecord, outcome: UserResetOutcome, reads: _Reads, writes: _Writes
     ) -> Restoration:
         user = outcome.user
         assert user is not None
         option = _option(record)
         if option is ResetOption.RELATIONSHIPS:
-            levels, restoration = restore_relationships(record.kept, own, targets)
+            own = reads.own.get(user.id, {})
+            levels, restoration = restore_relationships(record.kept, own, reads.targets)
             writes.relationships.extend((user.id, t, level) for t, level in levels.items())
             return restoration
         if option is ResetOption.CONTACT_LIST:
+            contacts = reads.contacts.get(user.id, [])
             added, restoration = restore_contacts(user.id, record.kept, contacts)
             writes.contacts.extend(added)
             return restoration
@@ -247,8 +247,35 @@ class ResetUndo:
         return restoration
 
 
-def _sees(admin: AdminPrincipal, user: User) -> bool:
-    return admin.sees_location(user.location_id)
+@dataclass(frozen=True)
+class _Reads:
+    """What a batch of undos reads, one statement each: the users and their records
+    (locked, but for a dry run), their relationships and contacts now, and the
+    users their kept relationships name."""
+
+    users: dict[int, User]
+    records: dict[int, list[ResetUndoRecord]]
+    own: dict[int, dict[int, RelationshipLevel]]
+    contacts: dict[int, list[Contact]]
+    targets: dict[int, User]
+
+    @classmethod
+    async def read(cls, uow: UnitOfWork, run: _Run, ids: Sequence[int]) -> _Reads:
+        lock = not run.dry_run
+        users = await uow.users.get_many(ids, for_update=lock)
+        records: dict[int, list[ResetUndoRecord]] = {}
+        for record in await uow.reset_undo.for_users(run.reset_id, ids, for_update=lock):
+            records.setdefault(record.user_id, []).append(record)
+        own = await uow.relationships.own_for(records)
+        contacts = await uow.contacts.for_owners(records)
+        targets = await uow.users.get_many(
+            int(t)
+            for rs in records.values()
+            for r in rs
+            if r.action == ResetOption.RELATIONSHIPS.value
+            for t in r.kept.get("relationships") or {}
+        )
+        return cls(users, records, own, contacts, targets)
 
 
 def _option(record: ResetUndoRecord) -> ResetOption:

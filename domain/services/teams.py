@@ -10,9 +10,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
+from domain import visibility
 from domain.error_codes import ErrorCode
 from domain.errors import not_found
-from domain.model import RelationshipLevel, Team, User
+from domain.model import RelationshipLevel, Team
 from domain.ports import UnitOfWork
 from domain.principals import AdminPrincipal, Principal, require_admin
 from domain.services.audit import AuditTrail
@@ -49,20 +50,15 @@ async def _members(
     users = await uow.users.get_many(ids)
     for index, user_id in enumerate(ids):
         user = users.get(user_id)
-        if user is None or not admin.sees_location(user.location_id):
+        if user is None or not visibility.sees_location(admin, user.location_id):
             problems.add(ErrorCode.USER_NOT_FOUND, "No such user.", "memberIds", str(index))
     return ids
 
 
 async def _wholly_visible(uow: UnitOfWork, admin: AdminPrincipal, team: Team) -> bool:
-    if admin.is_system:
-        return True
-    users = await uow.users.get_many(team.member_ids)
-    return admin.sees_all(u.location_id for u in users.values())
-
-
-def _visible(admin: AdminPrincipal, team: Team, users: dict[int, User]) -> bool:
-    return any(admin.sees_location(users[m].location_id) for m in team.member_ids if m in users)
+    # A system administrator sees every member without reading them.
+    members = {} if admin.is_system else await uow.users.get_many(team.member_ids)
+    return visibility.sees_whole_team(admin, members.values())
 
 
 @dataclass(frozen=True)
@@ -79,7 +75,7 @@ class Teams:
             if admin.is_system:
                 return teams
             users = await uow.users.get_many({m for t in teams for m in t.member_ids})
-        return [t for t in teams if _visible(admin, t, users)]
+        return [t for t in teams if visibility.sees_team(admin, t, users)]
 
     async def get_team(self, actor: Principal, team_id: int) -> Team:
         admin = require_admin(actor)
@@ -87,9 +83,8 @@ class Teams:
             team = await uow.teams.get(team_id)
             if team is None:
                 raise not_found(ErrorCode.TEAM_NOT_FOUND)
-            if not admin.is_system and not _visible(
-                admin, team, await uow.users.get_many(team.member_ids)
-            ):
+            members = {} if admin.is_system else await uow.users.get_many(team.member_ids)
+            if not visibility.sees_team(admin, team, members):
                 raise not_found(ErrorCode.TEAM_NOT_FOUND)
         return team
 

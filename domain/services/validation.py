@@ -15,11 +15,13 @@ import math
 import re
 from collections.abc import Iterable
 
+from domain.addresses import NotAnAddress, ascii_mail_address
 from domain.error_codes import ErrorCode
 from domain.errors import DomainError, Problem
 from domain.model import EmailGateway, PasswordPolicy, Settings
 from domain.rules import (
     MAX_PASSWORD_POLICY_LENGTH,
+    contains_login,
     password_policy_problems,
     password_policy_violations,
 )
@@ -56,7 +58,6 @@ MIN_JSON_INT = -(2**63)
 MAX_JSON_INT = 2**63 - 1
 
 LOGIN_PATTERN = re.compile(r"^[A-Za-z0-9._@-]{1,64}$")
-EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 PHONE_PATTERN = re.compile(r"^\+?[0-9 ()/-]{2,32}$")
 # Control characters (CR, LF, NUL, ...) and Unicode's line and paragraph separators:
 # none may reach a mail header, an SMTP command or an address.
@@ -91,12 +92,15 @@ def text_problem(
 
 
 def is_mail_address(text: str | None) -> bool:
-    """Whether a (stored) address can be sent to as it is."""
-    return (
-        text is not None
-        and text_problem(text, MAX_EMAIL_LENGTH, header=True) is None
-        and EMAIL_PATTERN.match(text) is not None
-    )
+    """Whether a (stored) address can be sent to (``domain.addresses``): one stored
+    before today's rules may not be, and then nothing is mailed to it."""
+    if text is None or text_problem(text, MAX_EMAIL_LENGTH, header=True) is not None:
+        return False
+    try:
+        ascii_mail_address(text)
+    except NotAnAddress:
+        return False
+    return True
 
 
 def gateway_problem(gateway: EmailGateway) -> str | None:
@@ -143,36 +147,53 @@ def json_problem(value: object) -> tuple[ErrorCode, str] | None:
         nodes += 1
         if nodes > MAX_JSON_BYTES:  # every node takes at least a byte
             return _too_large()
-        if isinstance(node, dict):
-            if depth >= MAX_JSON_DEPTH:
-                return _too_deep()
-            for key, item in node.items():
-                if not isinstance(key, str):
-                    return ErrorCode.INVALID_JSON, "Object keys are text."
-                if "\x00" in key:
-                    return NUL_REFUSED
-                stack.append((item, depth + 1))
-        elif isinstance(node, list):
-            if depth >= MAX_JSON_DEPTH:
-                return _too_deep()
-            stack.extend((item, depth + 1) for item in node)
-        elif isinstance(node, str):
-            if "\x00" in node:
-                return NUL_REFUSED
-        elif node is None or isinstance(node, bool):
-            pass
-        elif isinstance(node, int):
-            if not MIN_JSON_INT <= node <= MAX_JSON_INT:
-                return ErrorCode.VALUE_OUT_OF_RANGE, "Integers must fit in 64 bits (signed)."
-        elif isinstance(node, float):
-            if not math.isfinite(node):
-                return ErrorCode.VALUE_OUT_OF_RANGE, "Numbers must be finite."
+        if isinstance(node, dict | list):
+            problem = _container_problem(node, depth, stack)
         else:
-            return ErrorCode.INVALID_JSON, "Not a JSON value."
+            problem = _scalar_problem(node)
+        if problem is not None:
+            return problem
     # Safe to encode now: nested MAX_JSON_DEPTH deep at most.
     if len(json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode()) > MAX_JSON_BYTES:
         return _too_large()
     return None
+
+
+def _container_problem(
+    node: dict[object, object] | list[object], depth: int, stack: list[tuple[object, int]]
+) -> tuple[ErrorCode, str] | None:
+    """What keeps an object or array from being stored, its items aside: they go on
+    the stack."""
+    if depth >= MAX_JSON_DEPTH:
+        return _too_deep()
+    if isinstance(node, list):
+        stack.extend((item, depth + 1) for item in node)
+        return None
+    for key, item in node.items():
+        if not isinstance(key, str):
+            return ErrorCode.INVALID_JSON, "Object keys are text."
+        if "\x00" in key:
+            return NUL_REFUSED
+        stack.append((item, depth + 1))
+    return None
+
+
+def _scalar_problem(node: object) -> tuple[ErrorCode, str] | None:
+    if isinstance(node, str):
+        return NUL_REFUSED if "\x00" in node else None
+    if node is None or isinstance(node, bool):
+        return None
+    if isinstance(node, int):
+        if not MIN_JSON_INT <= node <= MAX_JSON_INT:
+            return ErrorCode.VALUE_OUT_OF_RANGE, "Integers must fit in 64 bits (signed)."
+        return None
+    if isinstance(node, float):
+        return (
+            None
+            if math.isfinite(node)
+            else (ErrorCode.VALUE_OUT_OF_RANGE, "Numbers must be finite.")
+        )
+    return ErrorCode.INVALID_JSON, "Not a JSON value."
 
 
 def _too_deep() -> tuple[ErrorCode, str]:
@@ -254,6 +275,17 @@ class Problems:
         self.text(text, MAX_DESCRIPTION_LENGTH, *field)
         return text or None
 
+    def language(self, value: str | None, languages: tuple[str, ...], *field: str) -> str | None:
+        """A language there are mails in, or None (inherit)."""
+        text = (value or "").strip()
+        if text and text not in languages:
+            self.add(
+                ErrorCode.LANGUAGE_UNKNOWN,
+                f"No mails exist in {text[:16]!r}; there are {', '.join(languages)}.",
+                *field,
+            )
+        return text or None
+
     def login(self, value: str, *field: str) -> str:
         text = value.strip()
         if self.text(text, MAX_LOGIN_LENGTH, *field) and not LOGIN_PATTERN.match(text):
@@ -265,13 +297,13 @@ class Problems:
         return text
 
     def email(self, value: str | None, *field: str) -> str | None:
+        """An address handed in (``domain.addresses``), its domain in ASCII form."""
         text = (value or "").strip()
-        if (
-            text
-            and self.text(text, MAX_EMAIL_LENGTH, *field, header=True)
-            and not EMAIL_PATTERN.match(text)
-        ):
-            self.add(ErrorCode.INVALID_EMAIL, "Not an e-mail address.", *field)
+        if text and self.text(text, MAX_EMAIL_LENGTH, *field, header=True):
+            try:
+                text = ascii_mail_address(text)
+            except NotAnAddress as refused:
+                self.add(ErrorCode.INVALID_EMAIL, str(refused), *field)
         return text or None
 
     def host(self, value: str | None, *field: str) -> str:
@@ -296,7 +328,11 @@ class Problems:
         for problem in password_policy_problems(policy):
             self.add(ErrorCode.INVALID_PASSWORD_POLICY, problem, *field)
 
-    def password(self, policy: PasswordPolicy, password: str, *field: str) -> None:
+    def password(
+        self, policy: PasswordPolicy, password: str, *field: str, login: str | None
+    ) -> None:
+        """A new password for the account ``login``: the policy, and not the login
+        (None: the demo data's documented password only)."""
         if "\x00" in password:
             self.add(*NUL_REFUSED, *field)
             return
@@ -305,6 +341,12 @@ class Problems:
             self.add(
                 ErrorCode.PASSWORD_POLICY,
                 "The password must have " + ", ".join(broken) + ".",
+                *field,
+            )
+        if login is not None and contains_login(password, login):
+            self.add(
+                ErrorCode.PASSWORD_POLICY,
+                "The password must not be or contain the login.",
                 *field,
             )
 

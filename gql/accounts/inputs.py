@@ -18,12 +18,16 @@ class CreateAdministratorInput:
     )
     password: str = strawberry.field(
         description="Must meet the server's default password policy: 12 to 128 characters "
-        "with an uppercase and a lowercase letter and a digit (PASSWORD_POLICY)."
+        "with an uppercase and a lowercase letter and a digit, and not be or contain the "
+        "login (PASSWORD_POLICY). Temporary: the new administrator changes it at the first "
+        "sign-in."
     )
     last_name: str = strawberry.field(description="1 to 200 characters (REQUIRED).")
     first_name: str | None = strawberry.field(default=None, description="At most 200 characters.")
     email: str | None = strawberry.field(
-        default=None, description="An e-mail address, at most 254 characters (INVALID_EMAIL)."
+        default=None,
+        description="An e-mail address, at most 254 characters: ASCII before the @, an "
+        "international domain kept in its ASCII form, xn--... (INVALID_EMAIL).",
     )
     location_ids: list[strawberry.ID] = strawberry.field(
         default_factory=list,

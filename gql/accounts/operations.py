@@ -6,9 +6,10 @@ from typing import Annotated, Self
 
 import strawberry
 
+from domain.principals import AdminPrincipal
 from domain.services import auth
 from gql.accounts.inputs import CreateAdministratorInput
-from gql.accounts.types import Administrator, ApiToken
+from gql.accounts.types import Administrator, ApiToken, Viewer
 from gql.context import Info
 from gql.errors import UserError
 from gql.ids import pk_of
@@ -17,6 +18,20 @@ from gql.payloads import PAYLOAD_ERRORS, MutationResult, Payload, payload_mutati
 
 @strawberry.type
 class AccountsQuery:
+    @strawberry.field(
+        description="Who am I: the administrator calling (signed in or through its API "
+        "token), with its role and locations. FORBIDDEN for a Connect Client user."
+    )
+    async def viewer(self, info: Info) -> Viewer:
+        principal = info.context.principal
+        found = await info.context.services().administrators.viewer(principal)
+        assert isinstance(principal, AdminPrincipal)  # viewer refused the others
+        return Viewer(
+            administrator=Administrator.from_domain(found),
+            is_system_administrator=principal.is_system,
+            via_api_token=principal.via_api_token,
+        )
+
     @strawberry.field(
         description=(
             "The administrators, for system administrators; a sub-administrator sees only itself."
@@ -45,8 +60,10 @@ class AuthPayload(Payload):
         description="Bearer token for the Authorization header; null on failure."
     )
     password_change_required: bool = strawberry.field(
-        description="The user must change the password first: the token allows only "
-        "changeMyPassword and reading me. Always false for administrators."
+        description="The password is a temporary one, to be changed first: the token allows "
+        "only changeMyPassword and reading me (a user) or viewer (an administrator). A "
+        "user's after an administrator set a random or manual password; an administrator's "
+        "after another administrator made it (createAdministrator)."
     )
     errors: list[UserError] = strawberry.field(description=PAYLOAD_ERRORS)
 
@@ -73,8 +90,11 @@ class ApiTokenPayload(Payload):
 
 
 SIGN_IN = (
-    " Anyone may call it. After 10 failed sign-ins for one login within 15 minutes, that "
-    "login is refused for 15 minutes, even with the right password. Errors: "
+    " Anyone may call it. After 10 failed sign-ins for one login from one client address "
+    "within 15 minutes, that login is refused from that address for 15 minutes, even with "
+    "the right password, and twice as long at each lockout in a row; other addresses still "
+    "sign in. Past 100 failures of a login within 15 minutes from all addresses, each of "
+    "its sign-ins is answered 2 seconds later. Errors: "
     "INVALID_CREDENTIALS (alike for a wrong password and an unknown login), "
     "TOO_MANY_ATTEMPTS, ACCOUNT_BLOCKED."
 )
@@ -107,7 +127,9 @@ class AccountsMutation:
         + SIGN_IN
     )
     async def admin_sign_in(self, info: Info, login: LOGIN, password: PASSWORD) -> AuthPayload:
-        return _auth_payload(await info.context.services().auth.admin_sign_in(login, password))
+        return _auth_payload(
+            await info.context.services().auth.admin_sign_in(login, password, info.context.client)
+        )
 
     @payload_mutation(
         description="User sign-in (Connect Client): a session token for "
@@ -117,7 +139,9 @@ class AccountsMutation:
         + SIGN_IN
     )
     async def user_sign_in(self, info: Info, login: LOGIN, password: PASSWORD) -> AuthPayload:
-        return _auth_payload(await info.context.services().auth.user_sign_in(login, password))
+        return _auth_payload(
+            await info.context.services().auth.user_sign_in(login, password, info.context.client)
+        )
 
     @payload_mutation(
         description="Ends the caller's sign-in session: its bearer token is refused from now "
@@ -131,7 +155,9 @@ class AccountsMutation:
         return MutationResult.done()
 
     @payload_mutation(
-        description="Adds an administrator (ADMINISTRATOR_CREATED audit event). System "
+        description="Adds an administrator (ADMINISTRATOR_CREATED audit event), whose "
+        "password is temporary: it must be changed at the first sign-in "
+        "(passwordChangeRequired, changeMyPassword). System "
         "administrators only, signed in (not with an API token). Errors: INVALID_LOGIN, "
         "LOGIN_TAKEN, PASSWORD_POLICY, REQUIRED, INVALID_EMAIL, LOCATION_NOT_FOUND, "
         "VALUE_TOO_LONG, INVALID_CHARACTERS."

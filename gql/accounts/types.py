@@ -8,8 +8,8 @@ import strawberry
 
 from domain import model
 from gql.context import Info
-from gql.graph import Location
 from gql.ids import to_global_id
+from gql.locations.types import Location
 from gql.relay import Node
 
 
@@ -25,6 +25,10 @@ class Administrator(Node):
     blocked: bool = strawberry.field(
         description="Blocked: it cannot sign in, and its sessions and API tokens have ended."
     )
+    password_change_required: bool = strawberry.field(
+        description="Its password is a temporary one that another administrator chose: "
+        "it must be changed at the next sign-in before anything else."
+    )
     location_pks: strawberry.Private[list[int]]
 
     @classmethod
@@ -36,6 +40,7 @@ class Administrator(Node):
             first_name=admin.first_name,
             email=admin.email,
             blocked=admin.blocked,
+            password_change_required=admin.password_change_required,
             location_pks=sorted(admin.location_ids),
         )
 
@@ -77,3 +82,21 @@ class ApiToken(Node):
         admin = await info.context.loaders.administrator_by_id.load(self.owner_pk)
         assert admin is not None
         return Administrator.from_domain(admin)
+
+
+@strawberry.type(
+    description="Who is calling: the administrator signed in, or the owner of the API token "
+    "in use. The Web Administration's first question after the sign-in."
+)
+class Viewer:
+    administrator: Administrator = strawberry.field(
+        description="The administrator's account: login, names, e-mail and locations."
+    )
+    is_system_administrator: bool = strawberry.field(
+        description="A system administrator (no locations: everywhere); false for a "
+        "sub-administrator, limited to administrator.locations."
+    )
+    via_api_token: bool = strawberry.field(
+        description="The request came with an API token, not a sign-in session: it manages "
+        "no administrators and no API tokens."
+    )

@@ -6,11 +6,11 @@ from typing import Annotated
 
 import strawberry
 
-from domain.services.paging import page_request
+from gql.audit.inputs import AuditEventFilter
 from gql.audit.types import AuditEvent, AuditEventConnection, AuditEventEdge
 from gql.context import Info
-from gql.ids import maybe_pk_of, parse_cursor, to_cursor
-from gql.relay import After, PageSize, counted, page_info
+from gql.ids import maybe_pk_of, to_cursor
+from gql.relay import After, Before, LastSize, PageSize, Paging, counted, page_info
 
 
 @strawberry.type
@@ -27,14 +27,28 @@ class AuditQuery:
         after: After = None,
         target_user_id: Annotated[
             strawberry.ID | None,
-            strawberry.argument(description="Only the events about this user."),
+            strawberry.argument(
+                description="Only the events about this user, as filter.userId (given both, "
+                "they must name the same user, or no events)."
+            ),
+        ] = None,
+        last: LastSize = None,
+        before: Before = None,
+        filter: Annotated[
+            AuditEventFilter | None,
+            strawberry.argument(
+                description="Narrows the events by action, actor, location, user and time."
+            ),
         ] = None,
     ) -> AuditEventConnection:
         services = info.context.services()
-        after_pk = parse_cursor(after)
+        request = Paging(first, after, last, before).request(services)
         target = maybe_pk_of(target_user_id, "User", "targetUserId")
         page = await services.audit.audit_events(
-            info.context.principal, page_request(services.config, first, after_pk), target
+            info.context.principal,
+            request,
+            target,
+            filter.to_domain() if filter is not None else None,
         )
         edges = [
             AuditEventEdge(cursor=to_cursor(e.id), node=AuditEvent.from_domain(e))
@@ -42,6 +56,6 @@ class AuditQuery:
         ]
         return AuditEventConnection(
             edges=edges,
-            page_info=page_info([e.id for e in page.items], page, after_pk),
+            page_info=page_info([e.id for e in page.items], page),
             total_count=counted(page),
         )

@@ -10,9 +10,9 @@ from strawberry.scalars import JSON
 
 from domain import model
 from gql.context import Info
-from gql.graph import User
 from gql.ids import to_global_id
 from gql.relay import Connection, Edge, Node
+from gql.users.types import User
 
 
 @strawberry.type(description="Who did what, to whom, when; never a secret.")

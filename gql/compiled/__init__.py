@@ -24,7 +24,7 @@ database writes the whole answer as JSON in one statement
 (persistence/repositories/user_documents.py) and nothing is assembled here. It
 serves the stored values as they are (enum columns hold the members' names, as
 this code writes them), and it reads only for an administrator, within its
-locations, so every user on the page is one it reads whole (``sees_private``):
+locations, so every user on the page is one it reads whole (``visibility.sees_private``):
 a rule changed on one side alone shows in tests/api/test_page_documents_api.py,
 which compares the answers with graphql-core's for VIPs, users without a group
 and a sub-administrator.

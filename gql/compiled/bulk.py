@@ -18,7 +18,10 @@ from domain.principals import Principal
 from domain.services.registry import Services
 from gql import batches
 from gql.context import Context
-from gql.graph import ConfigurationGroup, Location, Team, users_connection
+from gql.locations.types import ConfigurationGroup, Location
+from gql.relay import Paging
+from gql.teams.types import Team
+from gql.users.types import users_connection
 
 
 class Reads:
@@ -101,8 +104,7 @@ async def _users(reads: Reads, args: dict[str, Any], selected: frozenset[str]) -
     return await users_connection(
         reads.ctx,
         reads.services(),
-        args.get("first"),
-        args.get("after"),
+        Paging.of(args),
         args.get("filter"),
         # count(*) over the matching users only when the client asks for it.
         with_total="totalCount" in selected,
@@ -129,6 +131,6 @@ BULK_FIELDS: dict[tuple[str, str], BulkField] = {
 # GraphQL field -> (twin, the arguments it understands): a field with others is
 # not compiled, so an argument added later is never silently ignored.
 ROOT_FIELDS: dict[str, tuple[RootField, frozenset[str]]] = {
-    "users": (_users, frozenset({"first", "after", "filter"})),
+    "users": (_users, frozenset({"first", "after", "last", "before", "filter"})),
     "locations": (_locations, frozenset()),
 }

@@ -1,9 +1,11 @@
 """The users page as one document written by the database (domain/ports/documents.py).
 
 A query of the users root alone whose every field has a source in the document's
-vocabulary is answered by one statement whose result is the field's JSON; the
-store that cannot write one (SQLite) answers None and the plan runs level by
-level as any other. Any field without a source (settings, a location's groups,
+vocabulary is answered by one statement whose result is the field's JSON
+(PostgreSQL and SQLite); a store that cannot write one answers None and the plan
+runs level by level as any other. The JSON is parsed here and serialised by the
+HTTP view as any answer, so the database's own escaping of strings never reaches
+the caller. Any field without a source (settings, a location's groups,
 a team's members) keeps the whole query on the level-by-level path.
 """
 
@@ -17,7 +19,8 @@ import orjson
 from domain.ports import DOCUMENT_SOURCES, MAX_DOCUMENT_FIELDS, DocumentField, DocumentShape
 from gql.compiled.plan import ObjectPlan, OperationPlan
 from gql.context import Context
-from gql.graph import users_page_arguments
+from gql.relay import Paging
+from gql.users.types import users_page_arguments
 
 # GraphQL type -> the kind of object of the document's vocabulary.
 KINDS = {
@@ -79,7 +82,7 @@ async def users_document(
     """The users root's value (parsed JSON), or None when the store writes no document."""
     services = context.services()
     request, domain_filter = users_page_arguments(
-        services, arguments.get("first"), arguments.get("after"), arguments.get("filter")
+        services, Paging.of(arguments), arguments.get("filter")
     )
     document = await services.users.users_page_document(
         context.principal, request, domain_filter, shape

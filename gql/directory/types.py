@@ -5,6 +5,7 @@ from __future__ import annotations
 import strawberry
 
 from domain import model
+from gql.context import Info
 from gql.ids import to_global_id
 from gql.relay import Node
 
@@ -19,6 +20,17 @@ class DirectoryDataSource(Node):
         description="False: deactivated. Its entries can no longer be added, and a reset with "
         "repairContactList removes those already in contact lists."
     )
+    pk: strawberry.Private[int]
+
+    @strawberry.field(
+        description="How many contacts in users' contact lists come from this source: those "
+        "a reset with repairContactList removes once the source is deactivated. Counted in "
+        "the contact lists the caller reads whole: a system administrator every user's, a "
+        "sub-administrator those of the users of its locations, a Connect Client user its "
+        "own. Read for a list of sources, one grouped count for all of them."
+    )
+    async def contact_count(self, info: Info) -> int:
+        return await info.context.loaders.contact_count_by_data_source_id.load(self.pk)
 
     @classmethod
     def from_domain(cls, source: model.DirectoryDataSource) -> DirectoryDataSource:
@@ -26,4 +38,5 @@ class DirectoryDataSource(Node):
             id=strawberry.ID(to_global_id("DirectoryDataSource", source.id)),
             name=source.name,
             active=source.active,
+            pk=source.id,
         )

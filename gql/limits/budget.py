@@ -1,8 +1,10 @@
 """The caller's budget that an operation's cost is paid from.
 
-Each sign-in session and API token pays the cost of its operations from a
-budget that refills over time (a token bucket, kept by the server for the whole
-deployment, see :class:`CostBudget`). Over budget, the operation is refused
+Each principal (an administrator, a Connect Client user, an API token) pays the
+cost of its operations from one budget that refills over time (a token bucket,
+kept by the server for the whole deployment, see :class:`CostBudget`), whichever
+of its sessions the operation came with: a new sign-in starts where the last
+left off. Over budget, the operation is refused
 before it runs (``RATE_LIMITED``, with when to try again). Callers without a
 token (sign-in, introspection) have no budget: the ceiling holds for them, and
 sign-in has its own lockouts.
@@ -21,7 +23,9 @@ from strawberry.extensions import SchemaExtension
 from strawberry.types.graphql import OperationType
 
 from domain.error_codes import ErrorCode
-from domain.principals import Anonymous
+from domain.errors import ServiceUnavailable
+from domain.principals import AdminPrincipal, Anonymous, UserPrincipal
+from gql.errors import masked, unavailable
 from gql.limits.cost import EXTENSIONS_KEY
 
 RATE_LIMITED = ErrorCode.RATE_LIMITED
@@ -61,10 +65,16 @@ class CostBudget(Protocol):
 
 
 def budget_key(principal: object, bearer_token: str | None) -> str | None:
-    """Whose budget pays: a hash of the session's or API token's bearer token (one
-    budget per credential; the token itself is never stored). None: no budget."""
+    """Whose budget pays: the principal's, not the session's, so that signing in again
+    gives no fresh budget. An administrator's sessions share one budget, a user's
+    sessions another; each API token has its own (a hash of it: the token itself is
+    never stored). None: no budget."""
     if bearer_token is None or isinstance(principal, Anonymous):
         return None
+    if isinstance(principal, AdminPrincipal) and not principal.via_api_token:
+        return f"administrator:{principal.admin_id}"
+    if isinstance(principal, UserPrincipal):
+        return f"user:{principal.user_id}"
     return hashlib.sha256(b"connect-admin cost budget\0" + bearer_token.encode()).hexdigest()
 
 
@@ -88,7 +98,7 @@ class CostBudgetGate(SchemaExtension):
 
     List it after AuthenticationGate (an operation refused there pays nothing) and
     before CompiledExecution. Over HTTP a refusal is the operation's result (HTTP
-    429, server/graphql_view.py); a subscription, whose executor ignores a result
+    429, server/http/graphql_view.py); a subscription, whose executor ignores a result
     set here, is refused by raising.
     """
 
@@ -101,10 +111,20 @@ class CostBudgetGate(SchemaExtension):
             getattr(context, "principal", None), getattr(context, "bearer_token", None)
         )
         if execution.result is None and report is not None and budget is not None and caller:
-            grant = await budget.spend(caller, report["requested"])
-            report["budget"] = grant.report()
-            if not grant.granted:
-                error = rate_limited(grant)
+            error: GraphQLError | None = None
+            try:
+                grant = await budget.spend(caller, report["requested"])
+            except ServiceUnavailable as fault:
+                request_id = getattr(context, "request_id", None)
+                error = unavailable(fault, "the cost budget", request_id)
+            except Exception as fault:
+                # Raised here, it would reach the client unmasked, past ErrorTranslation.
+                error = masked(fault, "the cost budget", getattr(context, "request_id", None))
+            else:
+                report["budget"] = grant.report()
+                if not grant.granted:
+                    error = rate_limited(grant)
+            if error is not None:
                 if execution.operation_type is OperationType.SUBSCRIPTION:
                     raise error
                 execution.result = ExecutionResult(data=None, errors=[error])

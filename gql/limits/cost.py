@@ -46,6 +46,8 @@ from graphql.type.introspection import (
 )
 
 from domain.error_codes import ErrorCode
+from gql.limits import introspection
+from gql.limits.introspection import Subject
 from gql.limits.sizes import Sizes
 
 # Where the cost report goes in the response's ``extensions``.
@@ -82,8 +84,10 @@ class _Task:
     page: int | None
     # Fragments being expanded around it: a spread of one of them is a cycle.
     expanding: frozenset[str]
+    # What an introspection object stands for (gql/limits/introspection.py).
+    subject: Subject | None = None
     # Set when this is a fragment's body: its points are remembered under this key.
-    remember: tuple[str, int | None] | None = None
+    remember: tuple[str, int | None, Subject | None] | None = None
     points: int = 0
     next: int = 0
     # How often the selection set now being counted occurs in one of this one.
@@ -121,7 +125,7 @@ def operation_cost(
         for definition in document.definitions
         if isinstance(definition, FragmentDefinitionNode)
     }
-    known: dict[tuple[str, int | None], int] = {}
+    known: dict[tuple[str, int | None, Subject | None], int] = {}
 
     def check(points: int) -> int:
         if points > limit:
@@ -152,12 +156,16 @@ def operation_cost(
                 if kind is not None:
                     task.times = 1
                     inner = _Task(
-                        selection.selection_set.selections, kind, task.page, task.expanding
+                        selection.selection_set.selections,
+                        kind,
+                        task.page,
+                        task.expanding,
+                        subject=task.subject,
                     )
             elif isinstance(selection, FragmentSpreadNode):
                 name = selection.name.value
                 fragment = fragments.get(name)
-                key = (name, task.page)
+                key = (name, task.page, task.subject)
                 if key in known:
                     task.points = check(task.points + known[key])
                 elif fragment is not None and name not in task.expanding:
@@ -170,6 +178,7 @@ def operation_cost(
                             kind,
                             task.page,
                             task.expanding | {name},
+                            subject=task.subject,
                             remember=key,
                         )
             if inner is not None:
@@ -197,10 +206,17 @@ def _count_field(
     if definition is None or node.selection_set is None:
         return None
     item = get_named_type(definition.type)
-    task.times = 1
+    size, subject = None, None
+    if introspection.is_introspection(parent, name):
+        type_name = sizes.argument(node, "name") if name == "__type" else None
+        size, subject = introspection.child(schema, parent, name, task.subject, type_name)
+        if subject is introspection.NULL:
+            return None  # null in the answer: what it selects costs nothing    task.times = 1
     if is_list_type(get_nullable_type(definition.type)):
-        task.times = max(1, sizes.list_size(parent, name, item, task.page))
-    return _Task(node.selection_set.selections, item, field_page, task.expanding)
+        task.times = max(
+            1, size if size is not None else sizes.list_size(parent, name, item, task.page)
+        )
+    return _Task(node.selection_set.selections, item, field_page, task.expanding, subject=subject)
 
 
 def _field(schema: GraphQLSchema, parent: GraphQLNamedType, name: str) -> GraphQLField | None:

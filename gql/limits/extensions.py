@@ -18,13 +18,21 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from graphql import DocumentNode, GraphQLError, GraphQLSchema, validate
+from graphql import (
+    DocumentNode,
+    GraphQLError,
+    GraphQLSchema,
+    OperationDefinitionNode,
+    validate,
+)
 from graphql.validation import NoSchemaIntrospectionCustomRule
 from graphql.validation.rules import ASTValidationRule
+from opentelemetry import trace
 from strawberry.extensions import MaxTokensLimiter, SchemaExtension
 from strawberry.schema.validation_rules.maybe_null import MaybeNullValidationRule
 from strawberry.schema.validation_rules.one_of import OneOfInputValidationRule
 
+from domain.error_codes import ErrorCode
 from domain.principals import Anonymous
 from gql.limits.budget import CostBudgetGate
 from gql.limits.cost import (
@@ -36,8 +44,29 @@ from gql.limits.cost import (
     variables_key,
 )
 from gql.limits.rules import max_aliases_and_directives_rule, max_depth_rule
+from gql.strawberry_internals import provided_operation_name
 
 SUGGESTION = re.compile(r"\s*Did you mean [^?]*\?")
+# A span for the cost check when the server records traces (server/tracing.py); else
+# OpenTelemetry's API does nothing.
+_tracer = trace.get_tracer("connect_admin.gql")
+# A document that may introspect (`__typename` does not count); a false alarm in a
+# string only lowers an anonymous caller's ceiling.
+INTROSPECTS = re.compile(r"__(schema|type)\b")
+
+
+def unnamed_operations(document: DocumentNode) -> list[GraphQLError]:
+    """A document of several operations needs an operationName (the GraphQL spec's
+    GetOperation: a request error), rather than running the first one."""
+    operations = sum(isinstance(d, OperationDefinitionNode) for d in document.definitions)
+    if operations < 2:
+        return []
+    return [
+        GraphQLError(
+            f"The document has {operations} operations: name the one to run in operationName.",
+            extensions={"code": ErrorCode.OPERATION_NAME_REQUIRED},
+        )
+    ]
 
 
 @dataclass(frozen=True)
@@ -50,6 +79,9 @@ class Limits:
     max_cost: int = 1_000_000
     # For callers without a token, who have no budget (sign-in, introspection).
     max_anonymous_cost: int = 100_000
+    # Lower still for their operations that introspect (__schema, __type): GraphiQL's
+    # own introspection query fits (about 15,000), thirty copies of a big type do not.
+    max_anonymous_introspection_cost: int = 30_000
     page_size: int = 20
     max_page_size: int = 100
     introspection: bool = True
@@ -193,12 +225,24 @@ class QueryLimits(MaxTokensLimiter):
         assert document is not None
         schema = context.schema._schema
         errors = self.validator.limits(schema, context.query, document)
+        if not errors and provided_operation_name(context) is None:
+            errors = unnamed_operations(document)
         if not errors:
             anonymous = isinstance(getattr(context.context, "principal", None), Anonymous)
             limit = self.limits.max_anonymous_cost if anonymous else self.limits.max_cost
-            cost = self.validator.cost(
-                schema, context.query, document, context.operation_name, context.variables, limit
-            )
+            if anonymous and INTROSPECTS.search(context.query or ""):
+                limit = min(limit, self.limits.max_anonymous_introspection_cost)
+            with _tracer.start_as_current_span("cost check") as span:
+                cost = self.validator.cost(
+                    schema,
+                    context.query,
+                    document,
+                    context.operation_name,
+                    context.variables,
+                    limit,
+                )
+                span.set_attribute("cost.requested", cost.points)
+                span.set_attribute("cost.limit", limit)
             context.extensions_results[EXTENSIONS_KEY] = cost_report(cost, limit)
             if cost.over_limit:
                 errors = [too_costly(cost, limit)]

@@ -37,6 +37,10 @@ LIST_SIZES: Mapping[str, int] = {
     "Administrator.locations": 20,
     # One result per action the reset ran: at most every option.
     "UserResetResult.actions": 6,
+    # At most 20 per administrator; a delivery log at most 100.
+    "Query.webhookEndpoints": 20,
+    "WebhookEndpoint.events": 9,
+    "WebhookEndpoint.deliveries": 100,
 }
 ITEM_SIZES: Mapping[str, int] = {
     # Errors and warnings of a payload: usually none, one per problem.
@@ -107,6 +111,10 @@ class Sizes:
             if lookup in sizes:
                 return sizes[lookup]
         return self.max_page_size
+
+    def argument(self, node: FieldNode, name: str) -> Any:
+        """The argument's value, variables resolved; None when not given."""
+        return self._argument(node, name)
 
     def _argument(self, node: FieldNode, name: str) -> Any:
         for argument in node.arguments or ():

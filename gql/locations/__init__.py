@@ -1,2 +1,2 @@
-"""Locations and their configuration groups. The Location and ConfigurationGroup
-types stand in gql/graph.py, with the users they reach."""
+"""Locations and their configuration groups: their types (types.py), the settings
+they give (values.py), inputs and operations."""

@@ -1,5 +1,5 @@
-"""The descriptions of locations and configuration groups in the schema: their types
-(gql/graph.py), inputs and operations."""
+"""The descriptions of locations and configuration groups in the schema: their types,
+inputs and operations."""
 
 from __future__ import annotations
 
@@ -106,4 +106,31 @@ DELETE_GROUP = (
     "users belong to it (CONFIGURATION_GROUP_IN_USE)."
     + IN_REACH
     + " Errors: CONFIGURATION_GROUP_NOT_FOUND, CONFIGURATION_GROUP_IN_USE."
+)
+
+LOCATION_LANGUAGE = (
+    "The language of the mails to its users who have none of their own (de, en: see "
+    "mailLanguages); null: the system's."
+)
+SIGN_IN_HINT = (
+    "Where its users sign in (the Connect Server's address, a link to the client "
+    "download): free text that their mails show; null: none."
+)
+UPDATE_GROUP = (
+    "Changes a configuration group (CONFIGURATION_GROUP_UPDATED audit event): its name, "
+    "description, and for its default relationship level and its Connect Client and "
+    "presence defaults either Default (null: the location's) or Individual (a value); what "
+    "a reset goes back to from now on."
+    + IN_REACH
+    + " Errors: CONFIGURATION_GROUP_NOT_FOUND, NAME_TAKEN, "
+    + TEXT_CODES
+    + ", "
+    + SETTINGS_CODES
+    + "."
+)
+PASSWORD_LINK = (
+    "Whether a reset that sets a random password (setRandomPassword) mails this "
+    "location's users a one-time link to a page where they choose the new password, "
+    "instead of the password; resetUsers' sendPasswordLink overrides it. null: no, "
+    "the password is mailed."
 )

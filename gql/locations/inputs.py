@@ -5,12 +5,13 @@ from __future__ import annotations
 import strawberry
 
 from domain import model
-from domain.services.groups import NewConfigurationGroup
+from domain.services.groups import GroupChanges, NewConfigurationGroup
 from domain.services.locations import LocationChanges, NewLocation
+from domain.unset import UNSET, Maybe
 from gql.enums import RelationshipLevel, RelationshipPolicy
 from gql.ids import pk_of
 from gql.inputs import given, kept_if_null
-from gql.locations import descriptions as D
+from gql.locations import descriptions
 from gql.locations.values import (
     PasswordPolicyInput,
     SettingInput,
@@ -21,25 +22,31 @@ from gql.locations.values import (
 
 @strawberry.input(description="A new location.")
 class CreateLocationInput:
-    name: str = strawberry.field(description=D.NAME)
-    description: str | None = strawberry.field(default=None, description=D.DESCRIPTION)
+    name: str = strawberry.field(description=descriptions.NAME)
+    description: str | None = strawberry.field(default=None, description=descriptions.DESCRIPTION)
     password_policy: PasswordPolicyInput | None = strawberry.field(
         default=None,
         description="Omitted: the server's default policy (12 to 128 characters with an "
         "uppercase and a lowercase letter and a digit).",
     )
     default_relationship: RelationshipLevel = strawberry.field(
-        default=model.RelationshipLevel.EMPLOYEE, description=D.LOCATION_DEFAULT_RELATIONSHIP
+        default=model.RelationshipLevel.EMPLOYEE,
+        description=descriptions.LOCATION_DEFAULT_RELATIONSHIP,
     )
     relationship_policy: RelationshipPolicy = strawberry.field(
-        default=model.RelationshipPolicy.EXTEND_AND_RESTRICT, description=D.RELATIONSHIP_POLICY
+        default=model.RelationshipPolicy.EXTEND_AND_RESTRICT,
+        description=descriptions.RELATIONSHIP_POLICY,
     )
     client_settings: list[SettingInput] | None = strawberry.field(
-        default=None, description=D.LOCATION_CLIENT_SETTINGS + " Omitted: none."
+        default=None, description=descriptions.LOCATION_CLIENT_SETTINGS + " Omitted: none."
     )
     presence_settings: list[SettingInput] | None = strawberry.field(
-        default=None, description=D.LOCATION_PRESENCE_SETTINGS + " Omitted: none."
+        default=None, description=descriptions.LOCATION_PRESENCE_SETTINGS + " Omitted: none."
     )
+    language: str | None = strawberry.field(
+        default=None, description=descriptions.LOCATION_LANGUAGE
+    )
+    sign_in_hint: str | None = strawberry.field(default=None, description=descriptions.SIGN_IN_HINT)
 
     def to_domain(self) -> NewLocation:
         return NewLocation(
@@ -50,26 +57,30 @@ class CreateLocationInput:
             relationship_policy=self.relationship_policy,
             client_settings=setting_items_or_none(self.client_settings),
             presence_settings=setting_items_or_none(self.presence_settings),
+            language=self.language,
+            sign_in_hint=self.sign_in_hint,
         )
 
 
 @strawberry.input(
     description="Changes to a location. An omitted field stays as it is, and so does a null "
-    "one, but for description, which null clears."
+    "one, but for description, language and signInHint, which null clears."
 )
 class UpdateLocationInput:
     id: strawberry.ID = strawberry.field(description="The location to change.")
-    name: str | None = strawberry.field(default=strawberry.UNSET, description=D.NAME)
-    description: str | None = strawberry.field(default=strawberry.UNSET, description=D.DESCRIPTION)
+    name: str | None = strawberry.field(default=strawberry.UNSET, description=descriptions.NAME)
+    description: str | None = strawberry.field(
+        default=strawberry.UNSET, description=descriptions.DESCRIPTION
+    )
     password_policy: PasswordPolicyInput | None = strawberry.field(
         default=strawberry.UNSET,
         description="The new policy, all rules at once; it applies to passwords set from now on.",
     )
     default_relationship: RelationshipLevel | None = strawberry.field(
-        default=strawberry.UNSET, description=D.LOCATION_DEFAULT_RELATIONSHIP
+        default=strawberry.UNSET, description=descriptions.LOCATION_DEFAULT_RELATIONSHIP
     )
     relationship_policy: RelationshipPolicy | None = strawberry.field(
-        default=strawberry.UNSET, description=D.RELATIONSHIP_POLICY
+        default=strawberry.UNSET, description=descriptions.RELATIONSHIP_POLICY
     )
     client_settings: list[SettingInput] | None = strawberry.field(
         default=strawberry.UNSET,
@@ -78,6 +89,15 @@ class UpdateLocationInput:
     presence_settings: list[SettingInput] | None = strawberry.field(
         default=strawberry.UNSET,
         description="Replaces the whole list of presence defaults; [] empties it.",
+    )
+    language: str | None = strawberry.field(
+        default=strawberry.UNSET, description=descriptions.LOCATION_LANGUAGE
+    )
+    sign_in_hint: str | None = strawberry.field(
+        default=strawberry.UNSET, description=descriptions.SIGN_IN_HINT
+    )
+    password_link: bool | None = strawberry.field(
+        default=strawberry.UNSET, description=descriptions.PASSWORD_LINK
     )
 
     def to_domain(self) -> LocationChanges:
@@ -90,22 +110,25 @@ class UpdateLocationInput:
             relationship_policy=kept_if_null(self.relationship_policy, model.RelationshipPolicy),
             client_settings=kept_if_null(self.client_settings, setting_items),
             presence_settings=kept_if_null(self.presence_settings, setting_items),
+            language=given(self.language),  # type: ignore[arg-type]
+            sign_in_hint=given(self.sign_in_hint),  # type: ignore[arg-type]
+            password_link=given(self.password_link),  # type: ignore[arg-type]
         )
 
 
 @strawberry.input(description="A new configuration group.")
 class CreateConfigurationGroupInput:
     location_id: strawberry.ID = strawberry.field(description="The location it belongs to.")
-    name: str = strawberry.field(description=D.GROUP_NAME)
-    description: str | None = strawberry.field(default=None, description=D.DESCRIPTION)
+    name: str = strawberry.field(description=descriptions.GROUP_NAME)
+    description: str | None = strawberry.field(default=None, description=descriptions.DESCRIPTION)
     default_relationship: RelationshipLevel | None = strawberry.field(
-        default=None, description=D.GROUP_DEFAULT_RELATIONSHIP
+        default=None, description=descriptions.GROUP_DEFAULT_RELATIONSHIP
     )
     client_settings: list[SettingInput] | None = strawberry.field(
-        default=None, description=D.GROUP_CLIENT_SETTINGS
+        default=None, description=descriptions.GROUP_CLIENT_SETTINGS
     )
     presence_settings: list[SettingInput] | None = strawberry.field(
-        default=None, description=D.GROUP_PRESENCE_SETTINGS
+        default=None, description=descriptions.GROUP_PRESENCE_SETTINGS
     )
 
     def to_domain(self) -> NewConfigurationGroup:
@@ -117,3 +140,49 @@ class CreateConfigurationGroupInput:
             client_settings=setting_items_or_none(self.client_settings),
             presence_settings=setting_items_or_none(self.presence_settings),
         )
+
+
+@strawberry.input(
+    description="Changes to a configuration group: only the fields given change. Null for the "
+    "relationship level or a settings list: Default (the location's applies); a value: "
+    "Individual."
+)
+class UpdateConfigurationGroupInput:
+    id: strawberry.ID = strawberry.field(description="The group to change.")
+    name: str | None = strawberry.field(default=strawberry.UNSET, description=descriptions.NAME)
+    description: str | None = strawberry.field(
+        default=strawberry.UNSET, description=descriptions.DESCRIPTION
+    )
+    default_relationship: RelationshipLevel | None = strawberry.field(
+        default=strawberry.UNSET, description=descriptions.GROUP_DEFAULT_RELATIONSHIP
+    )
+    client_settings: list[SettingInput] | None = strawberry.field(
+        default=strawberry.UNSET, description=descriptions.GROUP_CLIENT_SETTINGS
+    )
+    presence_settings: list[SettingInput] | None = strawberry.field(
+        default=strawberry.UNSET, description=descriptions.GROUP_PRESENCE_SETTINGS
+    )
+
+    def to_domain(self) -> GroupChanges:
+        level = self.default_relationship
+        return GroupChanges(
+            id=pk_of(self.id, "ConfigurationGroup", "id"),
+            name=kept_if_null(self.name, str),
+            description=given(self.description),  # type: ignore[arg-type]
+            default_relationship=UNSET
+            if level is strawberry.UNSET
+            else None
+            if level is None
+            else model.RelationshipLevel(level),
+            client_settings=_default_or_individual(self.client_settings),
+            presence_settings=_default_or_individual(self.presence_settings),
+        )
+
+
+def _default_or_individual(
+    settings: list[SettingInput] | None,
+) -> Maybe[list[tuple[str, object]] | None]:
+    """Omitted: unchanged; null: Default (the location's); a list: Individual."""
+    if settings is strawberry.UNSET:
+        return UNSET
+    return setting_items_or_none(settings)

@@ -8,20 +8,21 @@ import strawberry
 
 from gql.context import Info
 from gql.errors import UserError
-from gql.graph import ConfigurationGroup, Location
 from gql.ids import pk_of
-from gql.locations import descriptions as D
+from gql.locations import descriptions
 from gql.locations.inputs import (
     CreateConfigurationGroupInput,
     CreateLocationInput,
+    UpdateConfigurationGroupInput,
     UpdateLocationInput,
 )
+from gql.locations.types import ConfigurationGroup, Location
 from gql.payloads import PAYLOAD_ERRORS, MutationResult, Payload, payload_mutation
 
 
 @strawberry.type
 class LocationsQuery:
-    @strawberry.field(description=D.LOCATIONS)
+    @strawberry.field(description=descriptions.LOCATIONS)
     async def locations(self, info: Info) -> list[Location]:
         found = await info.context.services().locations.list_locations(info.context.principal)
         return [Location.from_domain(loc) for loc in found]
@@ -48,29 +49,32 @@ LocationChanges = Annotated[UpdateLocationInput, strawberry.argument(description
 LocationId = Annotated[strawberry.ID, strawberry.argument(description="The location to delete.")]
 NewGroup = Annotated[CreateConfigurationGroupInput, strawberry.argument(description="The group.")]
 GroupId = Annotated[strawberry.ID, strawberry.argument(description="The group to delete.")]
+GroupChanges = Annotated[
+    UpdateConfigurationGroupInput, strawberry.argument(description="The changes.")
+]
 
 
 @strawberry.type
 class LocationsMutation:
-    @payload_mutation(description=D.CREATE_LOCATION)
+    @payload_mutation(description=descriptions.CREATE_LOCATION)
     async def create_location(self, info: Info, input: NewLocation) -> LocationPayload:
         ctx = info.context
         location = await ctx.services().locations.create_location(ctx.principal, input.to_domain())
         return LocationPayload(location=Location.from_domain(location), errors=[])
 
-    @payload_mutation(description=D.UPDATE_LOCATION)
+    @payload_mutation(description=descriptions.UPDATE_LOCATION)
     async def update_location(self, info: Info, input: LocationChanges) -> LocationPayload:
         ctx = info.context
         location = await ctx.services().locations.update_location(ctx.principal, input.to_domain())
         return LocationPayload(location=Location.from_domain(location), errors=[])
 
-    @payload_mutation(description=D.DELETE_LOCATION)
+    @payload_mutation(description=descriptions.DELETE_LOCATION)
     async def delete_location(self, info: Info, id: LocationId) -> MutationResult:
         ctx = info.context
         await ctx.services().locations.delete_location(ctx.principal, pk_of(id, "Location", "id"))
         return MutationResult.done()
 
-    @payload_mutation(description=D.CREATE_GROUP)
+    @payload_mutation(description=descriptions.CREATE_GROUP)
     async def create_configuration_group(
         self, info: Info, input: NewGroup
     ) -> ConfigurationGroupPayload:
@@ -80,7 +84,17 @@ class LocationsMutation:
             configuration_group=ConfigurationGroup.from_domain(group), errors=[]
         )
 
-    @payload_mutation(description=D.DELETE_GROUP)
+    @payload_mutation(description=descriptions.UPDATE_GROUP)
+    async def update_configuration_group(
+        self, info: Info, input: GroupChanges
+    ) -> ConfigurationGroupPayload:
+        ctx = info.context
+        group = await ctx.services().groups.update_group(ctx.principal, input.to_domain())
+        return ConfigurationGroupPayload(
+            configuration_group=ConfigurationGroup.from_domain(group), errors=[]
+        )
+
+    @payload_mutation(description=descriptions.DELETE_GROUP)
     async def delete_configuration_group(self, info: Info, id: GroupId) -> MutationResult:
         ctx = info.context
         await ctx.services().groups.delete_group(

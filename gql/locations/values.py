@@ -16,19 +16,23 @@ class _PasswordPolicyFields:
     """The domain's fields, one by one: as output and as input."""
 
     min_length: int = strawberry.field(
-        description="A password has at least this many characters; at least 1 (default 12)."
+        description="A password has at least this many characters, counted as a person sees "
+        "them (NFKC-normalised; invisible format characters and combining marks do not "
+        "count); at least 1 (default 12)."
     )
     max_length: int = strawberry.field(
         description="A password has at most this many characters: from minLength to 1024 "
         "(default 128)."
     )
     require_uppercase: bool = strawberry.field(
-        description="A password needs an uppercase letter (default true)."
+        description="A password needs an uppercase letter A-Z (default true)."
     )
     require_lowercase: bool = strawberry.field(
-        description="A password needs a lowercase letter (default true)."
+        description="A password needs a lowercase letter a-z (default true)."
     )
-    require_digit: bool = strawberry.field(description="A password needs a digit (default true).")
+    require_digit: bool = strawberry.field(
+        description="A password needs a digit 0-9 (default true)."
+    )
     require_symbol: bool = strawberry.field(
         description="A password needs an ASCII punctuation character (default false)."
     )
@@ -37,7 +41,9 @@ class _PasswordPolicyFields:
 @strawberry.type(
     description="The rules a user's password must meet in a location: when it is set by hand "
     "(setUserPassword, createUser), changed (changeMyPassword) or made by a reset. "
-    "Administrators' passwords follow the defaults."
+    "Administrators' passwords follow the defaults. On every path, a password that is or "
+    "contains the account's login (ignoring case; for a login of 3 or more characters) is "
+    "refused (PASSWORD_POLICY)."
 )
 class PasswordPolicy(_PasswordPolicyFields):
     @classmethod

@@ -35,6 +35,12 @@ GatewaySettings = Annotated[
     EmailGatewayInput, strawberry.argument(description="The gateway's settings.")
 ]
 Recipient = Annotated[str, strawberry.argument(description="The recipient's e-mail address.")]
+TestLanguage = Annotated[
+    str | None,
+    strawberry.argument(
+        description="The message's language (see mailLanguages); omitted or null: the system's."
+    ),
+]
 
 
 @strawberry.type
@@ -58,9 +64,11 @@ class MailGatewayMutation:
         "address, at once (not through the outbox), and waits for the SMTP server's answer. "
         "System administrators (or their API tokens) only. Errors: "
         "MAIL_GATEWAY_NOT_CONFIGURED, MAIL_GATEWAY_INVALID, MAIL_DELIVERY_FAILED (with the "
-        "SMTP reply), REQUIRED, INVALID_EMAIL, INVALID_CHARACTERS."
+        "SMTP reply), REQUIRED, INVALID_EMAIL, INVALID_CHARACTERS, LANGUAGE_UNKNOWN."
     )
-    async def send_test_email(self, info: Info, to: Recipient) -> MutationResult:
+    async def send_test_email(
+        self, info: Info, to: Recipient, language: TestLanguage = None
+    ) -> MutationResult:
         ctx = info.context
-        await ctx.services().mail.send_test_email(ctx.principal, to)
+        await ctx.services().mail.send_test_email(ctx.principal, to, language)
         return MutationResult.done()

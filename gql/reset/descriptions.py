@@ -5,6 +5,7 @@ operations.py)."""
 from __future__ import annotations
 
 MAIL_ROUTE_ERRORS = (
+    "USER_BLOCKED (the user is blocked, so could not use it: unblock it first), "
     "EMAIL_MISSING (the user has no e-mail address), EMAIL_INVALID (it cannot be sent "
     "to), MAIL_GATEWAY_NOT_CONFIGURED (no E-Mail Gateway), MAIL_GATEWAY_INVALID (the "
     "stored gateway cannot be used)"
@@ -92,7 +93,8 @@ REPAIR_CONTACT_LIST = (
 
 CHANGES = (
     "How many stored items the action replaced or removed (with dryRun: would): 1 for a "
-    "password or PIN; the relationships, settings or contacts removed otherwise; 0 when "
+    "password or PIN; the lockouts ended for unlock; 1 for expirePassword; the "
+    "relationships, settings or contacts removed otherwise; 0 when "
     "there was nothing to do or the action was refused."
 )
 ACTION_ERRORS = (

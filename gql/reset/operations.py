@@ -10,7 +10,7 @@ from domain.services.reset import UserResetStatus
 from gql.context import Info
 from gql.ids import parse_global_id, pk_of
 from gql.payloads import MutationResult, payload_mutation
-from gql.reset import descriptions as D
+from gql.reset import descriptions
 from gql.reset.types import ResetUsersOptions, ResetUsersPayload, UserResetResult
 
 
@@ -31,14 +31,18 @@ NewUserPassword = Annotated[
 
 @strawberry.type
 class ResetMutation:
-    @payload_mutation(description=D.RESET_USERS)
+    @payload_mutation(description=descriptions.RESET_USERS)
     async def reset_users(
         self,
         info: Info,
-        ids: Annotated[list[strawberry.ID], strawberry.argument(description=D.IDS)],
-        options: Annotated[ResetUsersOptions, strawberry.argument(description=D.OPTIONS)],
-        dry_run: Annotated[bool, strawberry.argument(description=D.DRY_RUN)] = False,
-        operation_id: Annotated[str | None, strawberry.argument(description=D.OPERATION_ID)] = None,
+        ids: Annotated[list[strawberry.ID], strawberry.argument(description=descriptions.IDS)],
+        options: Annotated[
+            ResetUsersOptions, strawberry.argument(description=descriptions.OPTIONS)
+        ],
+        dry_run: Annotated[bool, strawberry.argument(description=descriptions.DRY_RUN)] = False,
+        operation_id: Annotated[
+            str | None, strawberry.argument(description=descriptions.OPERATION_ID)
+        ] = None,
     ) -> ResetUsersPayload:
         ctx = info.context
         requested = [(str(i), _user_pk(i)) for i in ids]
@@ -47,6 +51,7 @@ class ResetMutation:
             outcomes = await ctx.services().reset.reset_users(
                 ctx.principal, requested, options.selected(), dry_run=dry_run,
                 on_progress=None if run is None else run.report,
+                password_link=options.send_password_link,
             )  # fmt: skip
         finally:
             if run is not None:
@@ -64,7 +69,7 @@ class ResetMutation:
             reset_id=next((strawberry.ID(o.undo.reset_id) for o in outcomes if o.undo), None),
         )
 
-    @payload_mutation(description=D.SET_USER_PASSWORD)
+    @payload_mutation(description=descriptions.SET_USER_PASSWORD)
     async def set_user_password(
         self, info: Info, user_id: PasswordUserId, password: NewUserPassword
     ) -> MutationResult:

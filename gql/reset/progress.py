@@ -16,7 +16,7 @@ from graphql import GraphQLError
 
 from domain.error_codes import ErrorCode
 from domain.errors import NotAuthenticated
-from domain.principals import AdminPrincipal, Anonymous
+from domain.principals import AdminPrincipal, Anonymous, Principal
 from domain.services.progress import (
     OperationAbandoned,
     OperationLimitReached,
@@ -25,6 +25,15 @@ from domain.services.progress import (
     operation_id_problem,
 )
 from gql.context import Info
+
+CREDENTIAL_ENDED = "The session or token this subscription was made with has ended."
+
+
+async def _signed_in(info: Info) -> Principal:
+    try:
+        return await info.context.services().auth.authenticate(info.context.bearer_token)
+    except NotAuthenticated:
+        return Anonymous()
 
 
 def _error(code: ErrorCode, message: str) -> GraphQLError:
@@ -80,10 +89,7 @@ class ResetProgressSubscription:
         ],
     ) -> AsyncGenerator[ResetProgress, None]:
         # A websocket lives long: check its token again, as if this were a new request.
-        try:
-            principal = await info.context.services().auth.authenticate(info.context.bearer_token)
-        except NotAuthenticated:
-            principal = Anonymous()
+        principal = await _signed_in(info)
         if isinstance(principal, Anonymous):
             raise _error(ErrorCode.UNAUTHENTICATED, "Sign in first: no valid bearer token.")
         if not isinstance(principal, AdminPrincipal):
@@ -98,6 +104,10 @@ class ResetProgressSubscription:
                 broker.watch(principal.admin_id, operation_id)
             ) as states:
                 async for snapshot in states:
+                    # Nothing reaches a credential that ended meanwhile (the socket
+                    # closes too: server/http/sockets.py).
+                    if isinstance(await _signed_in(info), Anonymous):
+                        raise _error(ErrorCode.UNAUTHENTICATED, CREDENTIAL_ENDED)
                     yield ResetProgress.from_snapshot(operation_id, snapshot)
         except OperationNotStarted:
             raise _error(

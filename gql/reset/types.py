@@ -18,9 +18,9 @@ from domain.services.reset import (
 from domain.services.reset_outcomes import UNDOABLE
 from gql.enums import graphql_enum
 from gql.errors import UserError, problem_errors
-from gql.graph import User
 from gql.payloads import Payload
-from gql.reset import descriptions as D
+from gql.reset import access_descriptions, descriptions
+from gql.users.types import User
 
 
 @strawberry.input(
@@ -31,18 +31,37 @@ from gql.reset import descriptions as D
     )
 )
 class ResetUsersOptions:
-    set_random_password: bool = strawberry.field(default=False, description=D.SET_RANDOM_PASSWORD)
-    set_random_voicemail_pin: bool = strawberry.field(
-        default=False, description=D.SET_RANDOM_VOICEMAIL_PIN
+    set_random_password: bool = strawberry.field(
+        default=False, description=descriptions.SET_RANDOM_PASSWORD
     )
-    reset_relationships: bool = strawberry.field(default=False, description=D.RESET_RELATIONSHIPS)
+    set_random_voicemail_pin: bool = strawberry.field(
+        default=False, description=descriptions.SET_RANDOM_VOICEMAIL_PIN
+    )
+    reset_relationships: bool = strawberry.field(
+        default=False, description=descriptions.RESET_RELATIONSHIPS
+    )
     reset_client_settings: bool = strawberry.field(
-        default=False, description=D.RESET_CLIENT_SETTINGS
+        default=False, description=descriptions.RESET_CLIENT_SETTINGS
     )
     reset_presence_settings: bool = strawberry.field(
-        default=False, description=D.RESET_PRESENCE_SETTINGS
+        default=False, description=descriptions.RESET_PRESENCE_SETTINGS
     )
-    repair_contact_list: bool = strawberry.field(default=False, description=D.REPAIR_CONTACT_LIST)
+    repair_contact_list: bool = strawberry.field(
+        default=False, description=descriptions.REPAIR_CONTACT_LIST
+    )
+    unlock: bool = strawberry.field(default=False, description=access_descriptions.UNLOCK)
+    expire_password: bool = strawberry.field(
+        default=False, description=access_descriptions.EXPIRE_PASSWORD
+    )
+    send_password_link: bool | None = strawberry.field(
+        default=None,
+        description=(
+            "With setRandomPassword: true mails a one-time link to a page where the user "
+            "chooses the new password, instead of the password (which nobody learns); "
+            "false mails the password; null (the default) follows each user's location "
+            "(Location.passwordLink)."
+        ),
+    )
 
     def selected(self) -> list[ResetOption]:
         return reset.selected_options(
@@ -52,6 +71,8 @@ class ResetUsersOptions:
             client_settings=self.reset_client_settings,
             presence_settings=self.reset_presence_settings,
             contact_list=self.repair_contact_list,
+            unlock=self.unlock,
+            expire_password=self.expire_password,
         )
 
 
@@ -72,6 +93,8 @@ graphql_enum(
         ResetOption.CONTACT_LIST: (
             "repairContactList: contacts of deactivated directory data sources removed."
         ),
+        ResetOption.UNLOCK: access_descriptions.UNLOCK_ACTION,
+        ResetOption.EXPIRE_PASSWORD: access_descriptions.EXPIRE_PASSWORD_ACTION,
     },
 )
 graphql_enum(
@@ -107,13 +130,22 @@ class ResetActionStatus(enum.Enum):
 class ResetActionResult:
     action: ResetOption = strawberry.field(description="The action.")
     status: ResetActionStatus = strawberry.field(description="Done or refused.")
-    changes: int = strawberry.field(description=D.CHANGES)
-    errors: list[UserError] = strawberry.field(description=D.ACTION_ERRORS)
+    changes: int = strawberry.field(description=descriptions.CHANGES)
+    errors: list[UserError] = strawberry.field(description=descriptions.ACTION_ERRORS)
     undoable: bool = strawberry.field(
         description=(
             "Whether undoReset can put back what this action changes: false for the "
-            "password and the voicemail PIN, which are never kept."
+            "password and the voicemail PIN, which are never kept, and for unlock and "
+            "expirePassword."
         )
+    )
+    password_link_sent: bool = strawberry.field(
+        default=False,
+        description=(
+            "For the password: true when a one-time link to set a new password was "
+            "queued for the user's mail instead of the password (sendPasswordLink, or "
+            "the location's passwordLink default)."
+        ),
     )
 
     @classmethod
@@ -124,6 +156,7 @@ class ResetActionResult:
             changes=outcome.changes,
             errors=problem_errors(outcome.problems),
             undoable=outcome.option in UNDOABLE,
+            password_link_sent=outcome.link_sent,
         )
 
 
@@ -138,8 +171,8 @@ class UserResetResult:
         description="One result per selected option, in the order of ResetAction; empty "
         "when the user was not found."
     )
-    warnings: list[UserError] = strawberry.field(description=D.WARNINGS)
-    errors: list[UserError] = strawberry.field(description=D.USER_ERRORS)
+    warnings: list[UserError] = strawberry.field(description=descriptions.WARNINGS)
+    errors: list[UserError] = strawberry.field(description=descriptions.USER_ERRORS)
     undo_available_until: datetime | None = strawberry.field(
         description=(
             "Until when undoReset can put back what this reset removed or overwrote of "
@@ -170,7 +203,7 @@ class ResetUsersPayload(Payload):
     failed: int = strawberry.field(
         description="Users of whom nothing was done; PARTIAL users are in neither count."
     )
-    errors: list[UserError] = strawberry.field(description=D.REQUEST_ERRORS)
+    errors: list[UserError] = strawberry.field(description=descriptions.REQUEST_ERRORS)
     reset_id: strawberry.ID | None = strawberry.field(
         description=(
             "This run's id for undoReset; null for a dry run and when the reset kept "

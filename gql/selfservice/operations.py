@@ -10,10 +10,10 @@ from strawberry.scalars import JSON
 from gql.context import Info
 from gql.enums import RelationshipLevel
 from gql.errors import UserError
-from gql.graph import Contact, User
 from gql.ids import pk_of
 from gql.payloads import PAYLOAD_ERRORS, MutationResult, Payload, payload_mutation
 from gql.selfservice.inputs import AddMyContactInput
+from gql.users.types import Contact, User
 
 
 @strawberry.type(description="The answer of addMyContact.")
@@ -80,9 +80,11 @@ NewContact = Annotated[AddMyContactInput, strawberry.argument(description="The c
 @strawberry.type
 class SelfServiceMutation:
     @payload_mutation(
-        description="Connect Client: the signed-in user changes their own password; the only "
-        "mutation allowed while passwordChangeRequired is true, which it clears. The new "
-        "password must meet the location's password policy and differ from the current one. "
+        description="The signed-in user (Connect Client) or administrator (signed in, not "
+        "with an API token) changes their own password; the only mutation allowed while "
+        "passwordChangeRequired is true, which it clears. The new password must differ from "
+        "the current one and meet the password policy: the location's for a user, the "
+        "server's default for an administrator. The caller's other sign-in sessions end. "
         "Errors: INVALID_CREDENTIALS (the current password is wrong), PASSWORD_POLICY, "
         "PASSWORD_UNCHANGED, INVALID_CHARACTERS."
     )

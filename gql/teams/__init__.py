@@ -1,1 +1,1 @@
-"""Teams. The Team type stands in gql/graph.py, with the users it reaches."""
+"""Teams: the Team type (types.py), its inputs and operations."""

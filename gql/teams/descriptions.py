@@ -1,4 +1,4 @@
-"""The descriptions of teams in the schema: the Team type (gql/graph.py), the inputs
+"""The descriptions of teams in the schema: the Team type, the inputs
 and the operations."""
 
 from __future__ import annotations

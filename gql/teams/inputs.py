@@ -10,17 +10,17 @@ from domain.unset import UNSET, Maybe
 from gql.enums import RelationshipLevel
 from gql.ids import pk_of
 from gql.inputs import given, kept_if_null
-from gql.teams import descriptions as D
+from gql.teams import descriptions
 
 
 @strawberry.input(description="A new team.")
 class CreateTeamInput:
-    name: str = strawberry.field(description=D.NAME)
-    member_ids: list[strawberry.ID] = strawberry.field(description=D.MEMBER_IDS)
-    description: str | None = strawberry.field(default=None, description=D.DESCRIPTION)
+    name: str = strawberry.field(description=descriptions.NAME)
+    member_ids: list[strawberry.ID] = strawberry.field(description=descriptions.MEMBER_IDS)
+    description: str | None = strawberry.field(default=None, description=descriptions.DESCRIPTION)
     relationship: RelationshipLevel = strawberry.field(
         default=model.RelationshipLevel.TEAM_COLLEAGUE,
-        description=D.RELATIONSHIP + " TEAM_COLLEAGUE unless set.",
+        description=descriptions.RELATIONSHIP + " TEAM_COLLEAGUE unless set.",
     )
 
     def to_domain(self) -> NewTeam:
@@ -40,14 +40,17 @@ class CreateTeamInput:
 )
 class UpdateTeamInput:
     id: strawberry.ID = strawberry.field(description="The team to change.")
-    name: str | None = strawberry.field(default=strawberry.UNSET, description=D.NAME)
-    description: str | None = strawberry.field(default=strawberry.UNSET, description=D.DESCRIPTION)
+    name: str | None = strawberry.field(default=strawberry.UNSET, description=descriptions.NAME)
+    description: str | None = strawberry.field(
+        default=strawberry.UNSET, description=descriptions.DESCRIPTION
+    )
     relationship: RelationshipLevel | None = strawberry.field(
-        default=strawberry.UNSET, description=D.RELATIONSHIP
+        default=strawberry.UNSET, description=descriptions.RELATIONSHIP
     )
     member_ids: list[strawberry.ID] | None = strawberry.field(
         default=strawberry.UNSET,
-        description="Replaces the member list; at least one member must remain. " + D.MEMBER_IDS,
+        description="Replaces the member list; at least one member must remain. "
+        + descriptions.MEMBER_IDS,
     )
 
     def to_domain(self) -> TeamChanges:

@@ -1,1 +1,2 @@
-"""Users. The User type itself stands in gql/graph.py, with the types it reaches."""
+"""Users: the User type with its relationships and contacts (types.py), the filter,
+the inputs and the operations."""

@@ -1,4 +1,4 @@
-"""The descriptions of users in the schema: the User type (gql/graph.py), the filter,
+"""The descriptions of users in the schema: the User type, the filter,
 the inputs and the operations."""
 
 from __future__ import annotations
@@ -23,7 +23,9 @@ LAST_NAME = "Last name, 1 to 200 characters."
 DISPLAY_NAME = "The name shown: first and last name, or the last name alone."
 EMAIL = (
     "The address the mails of a reset go to (password, voicemail PIN), at most 254 "
-    "characters; null: none, and those reset actions are refused (EMAIL_MISSING)."
+    "characters: ASCII before the @ (a non-ASCII local part is INVALID_EMAIL, since not "
+    "every mail server carries it), an international domain is kept in its ASCII form "
+    "(xn--...); null: none, and those reset actions are refused (EMAIL_MISSING)."
 )
 WORK_PHONE = (
     "Work phone: digits, spaces and + ( ) / -, at most 32 characters; unique among users "
@@ -110,3 +112,18 @@ CONTACT = (
 )
 CONTACT_ID = "The contact's ID, stable while it stays in the list (no node of its own)."
 CONTACT_DISPLAY_NAME = "The name the list shows: the entry's, or the other user's display name."
+
+LANGUAGE = (
+    "The language of the user's mails (de, en: see mailLanguages); null: the location's, "
+    "and where the location names none, the system's."
+)
+MAIL_LANGUAGE = (
+    "The language the user's mails are written in now: the user's own, else the "
+    "location's, else the system's."
+)
+MAIL_DELIVERIES = (
+    "The latest 10 mails to the user (new passwords, voicemail PINs), newest first, and how "
+    "each fared: PENDING, SENT, or FAILED with the SMTP server's reply. A FAILED one is not "
+    "sent again: a new reset (setRandomPassword, setRandomVoicemailPin) sends a new secret. "
+    "For administrators of the user's location; empty for others."
+)

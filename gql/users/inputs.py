@@ -11,7 +11,7 @@ from domain.services.users import NewUser, UserChanges
 from domain.unset import UNSET, Maybe
 from gql.ids import maybe_pk_of, pk_of
 from gql.inputs import given, kept_if_null
-from gql.users import descriptions as D
+from gql.users import descriptions
 
 
 @strawberry.input(description="Narrows a list of users; every condition given must hold.")
@@ -60,23 +60,27 @@ Filter = Annotated[
 
 @strawberry.input(description="A new user.")
 class CreateUserInput:
-    login: str = strawberry.field(description=D.LOGIN + " (LOGIN_TAKEN)")
-    last_name: str = strawberry.field(description=D.LAST_NAME)
+    login: str = strawberry.field(description=descriptions.LOGIN + " (LOGIN_TAKEN)")
+    last_name: str = strawberry.field(description=descriptions.LAST_NAME)
     location_id: strawberry.ID = strawberry.field(description="The user's location.")
-    first_name: str | None = strawberry.field(default=None, description=D.FIRST_NAME)
-    email: str | None = strawberry.field(default=None, description=D.EMAIL)
-    work_phone: str | None = strawberry.field(default=None, description=D.WORK_PHONE)
-    mobile_phone: str | None = strawberry.field(default=None, description=D.MOBILE_PHONE)
+    first_name: str | None = strawberry.field(default=None, description=descriptions.FIRST_NAME)
+    email: str | None = strawberry.field(default=None, description=descriptions.EMAIL)
+    work_phone: str | None = strawberry.field(default=None, description=descriptions.WORK_PHONE)
+    mobile_phone: str | None = strawberry.field(default=None, description=descriptions.MOBILE_PHONE)
     configuration_group_id: strawberry.ID | None = strawberry.field(
         default=None, description="A configuration group of the user's location; null: none."
     )
-    is_vip: bool = strawberry.field(default=False, description=D.IS_VIP + " Default false.")
+    is_vip: bool = strawberry.field(
+        default=False, description=descriptions.IS_VIP + " Default false."
+    )
     password: str | None = strawberry.field(
         default=None,
         description="Optional initial password, checked against the location's policy "
-        "(PASSWORD_POLICY). Null: the user cannot sign in until a password is set "
-        "(setUserPassword or a reset).",
+        "(PASSWORD_POLICY; never the login). It is temporary, as with setUserPassword: the "
+        "user must change it at the first sign-in (passwordChangeRequired). Null: the user "
+        "cannot sign in until a password is set (setUserPassword or a reset).",
     )
+    language: str | None = strawberry.field(default=None, description=descriptions.LANGUAGE)
 
     def to_domain(self) -> NewUser:
         return NewUser(
@@ -92,22 +96,29 @@ class CreateUserInput:
             ),
             is_vip=self.is_vip,
             password=self.password,
+            language=self.language,
         )
 
 
 @strawberry.input(
     description="Changes to a user. An omitted field stays as it is; null clears firstName, "
-    "email, the phones and configurationGroupId, and keeps lastName, locationId, isVip and "
-    "blocked as they are."
+    "email, the phones, configurationGroupId and language, and keeps lastName, locationId, "
+    "isVip and blocked as they are."
 )
 class UpdateUserInput:
     id: strawberry.ID = strawberry.field(description="The user to change.")
-    first_name: str | None = strawberry.field(default=strawberry.UNSET, description=D.FIRST_NAME)
-    last_name: str | None = strawberry.field(default=strawberry.UNSET, description=D.LAST_NAME)
-    email: str | None = strawberry.field(default=strawberry.UNSET, description=D.EMAIL)
-    work_phone: str | None = strawberry.field(default=strawberry.UNSET, description=D.WORK_PHONE)
+    first_name: str | None = strawberry.field(
+        default=strawberry.UNSET, description=descriptions.FIRST_NAME
+    )
+    last_name: str | None = strawberry.field(
+        default=strawberry.UNSET, description=descriptions.LAST_NAME
+    )
+    email: str | None = strawberry.field(default=strawberry.UNSET, description=descriptions.EMAIL)
+    work_phone: str | None = strawberry.field(
+        default=strawberry.UNSET, description=descriptions.WORK_PHONE
+    )
     mobile_phone: str | None = strawberry.field(
-        default=strawberry.UNSET, description=D.MOBILE_PHONE
+        default=strawberry.UNSET, description=descriptions.MOBILE_PHONE
     )
     location_id: strawberry.ID | None = strawberry.field(
         default=strawberry.UNSET,
@@ -117,8 +128,15 @@ class UpdateUserInput:
     configuration_group_id: strawberry.ID | None = strawberry.field(
         default=strawberry.UNSET, description="A configuration group of the user's location."
     )
-    is_vip: bool | None = strawberry.field(default=strawberry.UNSET, description=D.IS_VIP)
-    blocked: bool | None = strawberry.field(default=strawberry.UNSET, description=D.BLOCKED)
+    is_vip: bool | None = strawberry.field(
+        default=strawberry.UNSET, description=descriptions.IS_VIP
+    )
+    blocked: bool | None = strawberry.field(
+        default=strawberry.UNSET, description=descriptions.BLOCKED
+    )
+    language: str | None = strawberry.field(
+        default=strawberry.UNSET, description=descriptions.LANGUAGE
+    )
 
     def to_domain(self) -> UserChanges:
         group: Maybe[int | None] = UNSET
@@ -138,4 +156,5 @@ class UpdateUserInput:
             configuration_group_id=group,
             is_vip=kept_if_null(self.is_vip, bool),
             blocked=kept_if_null(self.blocked, bool),
+            language=given(self.language),  # type: ignore[arg-type]
         )

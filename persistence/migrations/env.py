@@ -17,6 +17,7 @@ from sqlalchemy import Connection
 
 from persistence.database import create_engine, database_url
 from persistence.tables import UtcDateTime, metadata
+from persistence.tables.search import is_search_index
 
 config = context.config
 target_metadata = metadata
@@ -36,12 +37,18 @@ def _render_item(type_: str, obj: Any, autogen_context: Any) -> str | Literal[Fa
     return False
 
 
+def _include_name(name: str | None, type_: str, _parents: Any) -> bool:
+    """The search index is no table of tables.py: autogenerate leaves it be."""
+    return not (type_ in ("table", "index") and is_search_index(name))
+
+
 def _configure(connection: Connection) -> None:
     context.configure(
         connection=connection,
         target_metadata=target_metadata,
         compare_type=True,
         render_item=_render_item,
+        include_name=_include_name,
         # SQLite cannot ALTER most things; batch mode rebuilds the table.
         render_as_batch=connection.dialect.name == "sqlite",
     )

@@ -26,6 +26,7 @@ from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from domain.errors import ServiceUnavailable
 from domain.ports import Page
 
 T = TypeVar("T")
@@ -63,7 +64,7 @@ class Executor:
         async with self.lock:
             try:
                 return await self.connection.execute(statement, parameters)
-            except DBAPIError:
+            except (DBAPIError, ServiceUnavailable):
                 self.failed = True
                 raise
 
@@ -152,16 +153,55 @@ def like_contains(text: str) -> str:
     return f"%{escaped}%"
 
 
-def page_of(found: Sequence[T], first: int, total: int | None) -> Page[T]:
+def page_of(
+    found: Sequence[T], first: int, total: int | None, *, has_previous: bool = False
+) -> Page[T]:
     """The first ``first`` of ``found``, which was read with one row more than asked: that
     row, when there, tells that another page follows."""
-    return Page(items=list(found[:first]), has_next=len(found) > first, total=total)
+    return Page(
+        items=list(found[:first]),
+        has_next=len(found) > first,
+        total=total,
+        has_previous=has_previous,
+    )
+
+
+def window_of(
+    found: Sequence[T],
+    first: int,
+    total: int | None,
+    *,
+    after_id: int | None,
+    before_id: int | None,
+    from_end: bool,
+) -> Page[T]:
+    """The page of a window read with one row more than asked; when ``from_end``, read
+    in reverse order (the row more tells that items come before), and put back in order.
+    The side the page was not read from: items lie beyond the cursor given there."""
+    if not from_end:
+        return Page(
+            items=list(found[:first]),
+            has_next=len(found) > first,
+            total=total,
+            has_previous=after_id is not None,
+        )
+    return Page(
+        items=list(reversed(found[:first])),
+        has_next=before_id is not None,
+        total=total,
+        has_previous=len(found) > first,
+    )
 
 
 def from_row(entity: Callable[..., T], row: Row[Any], **converted: Any) -> T:
     """The entity of a row whose columns are named as its fields; ``converted`` gives
     those that need more than a copy (enums by name, JSON)."""
     return entity(**{**row._mapping, **converted})
+
+
+def columns(table: Table, *names: str) -> tuple[ColumnElement[Any], ...]:
+    """The table's columns of those names, in that order (for a row unpacked by position)."""
+    return tuple(table.c[name] for name in names)
 
 
 def row_values(entity: object, table: Table, **converted: Any) -> dict[str, Any]:

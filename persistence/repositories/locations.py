@@ -1,29 +1,25 @@
-"""Locations and configuration groups."""
+"""Locations."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy import Row, delete, exists, or_, select, update
 
 from domain.model import (
-    ConfigurationGroup,
     Location,
     PasswordPolicy,
     RelationshipLevel,
     RelationshipPolicy,
 )
-from persistence.repositories._base import ByIds, Executor, distinct_ids, grouped
+from persistence.repositories._base import ByIds, Executor, distinct_ids
 from persistence.tables import (
     administrator_locations,
     configuration_groups,
     locations,
     users,
 )
-
-L = locations.c
-G = configuration_groups.c
 
 
 def _location(row: Row[Any]) -> Location:
@@ -43,6 +39,9 @@ def _location(row: Row[Any]) -> Location:
         relationship_policy=RelationshipPolicy[row.relationship_policy],
         client_settings=dict(row.client_settings or {}),
         presence_settings=dict(row.presence_settings or {}),
+        language=row.language,
+        sign_in_hint=row.sign_in_hint,
+        password_link=row.password_link,
     )
 
 
@@ -61,10 +60,13 @@ def _location_values(location: Location) -> dict[str, Any]:
         "relationship_policy": location.relationship_policy.name,
         "client_settings": dict(location.client_settings),
         "presence_settings": dict(location.presence_settings),
+        "language": location.language,
+        "sign_in_hint": location.sign_in_hint,
+        "password_link": location.password_link,
     }
 
 
-_LOCATIONS_BY_ID = ByIds.of(L.id, lambda where: select(locations).where(where))
+_LOCATIONS_BY_ID = ByIds.of(locations.c.id, lambda where: select(locations).where(where))
 
 
 class SqlLocationRepository:
@@ -72,7 +74,9 @@ class SqlLocationRepository:
         self._ex = executor
 
     async def get(self, location_id: int) -> Location | None:
-        return await self._ex.first(select(locations).where(L.id == location_id), _location)
+        return await self._ex.first(
+            select(locations).where(locations.c.id == location_id), _location
+        )
 
     async def get_many(self, ids: Iterable[int]) -> dict[int, Location]:
         wanted = distinct_ids(ids)
@@ -82,11 +86,11 @@ class SqlLocationRepository:
         return {location.id: location for location in map(_location, result.all())}
 
     async def list(self, only_ids: frozenset[int] | None = None) -> list[Location]:
-        stmt = select(locations).order_by(L.name, L.id)
+        stmt = select(locations).order_by(locations.c.name, locations.c.id)
         if only_ids is not None:
             if not only_ids:
                 return []
-            stmt = stmt.where(L.id.in_(sorted(only_ids)))
+            stmt = stmt.where(locations.c.id.in_(sorted(only_ids)))
         return [_location(row) for row in await self._ex.execute(stmt)]
 
     async def add(self, location: Location) -> Location:
@@ -95,16 +99,18 @@ class SqlLocationRepository:
 
     async def update(self, location: Location) -> None:
         await self._ex.execute(
-            update(locations).where(L.id == location.id).values(_location_values(location))
+            update(locations)
+            .where(locations.c.id == location.id)
+            .values(_location_values(location))
         )
 
     async def delete(self, location_id: int) -> None:
-        await self._ex.execute(delete(locations).where(L.id == location_id))
+        await self._ex.execute(delete(locations).where(locations.c.id == location_id))
 
     async def name_taken(self, name: str, except_id: int | None = None) -> bool:
-        condition = L.name == name
+        condition = locations.c.name == name
         if except_id is not None:
-            condition = condition & (L.id != except_id)
+            condition = condition & (locations.c.id != except_id)
         return await self._ex.exists(condition)
 
     async def is_in_use(self, location_id: int) -> bool:
@@ -116,94 +122,8 @@ class SqlLocationRepository:
         stmt = select(
             or_(
                 exists().where(users.c.location_id == location_id),
-                exists().where(G.location_id == location_id),
+                exists().where(configuration_groups.c.location_id == location_id),
                 exists().where(administrator_locations.c.location_id == location_id),
             )
         )
         return bool((await self._ex.execute(stmt)).scalar_one())
-
-
-# The columns _group unpacks, in its order (a users page maps a group per user).
-_GROUP_COLUMNS = (
-    G.id, G.location_id, G.name, G.description, G.default_relationship, G.client_settings,
-    G.presence_settings,
-)  # fmt: skip
-
-
-def _group(row: Sequence[Any]) -> ConfigurationGroup:
-    id, location_id, name, description, level, client_settings, presence_settings = row
-    return ConfigurationGroup(
-        id=id,
-        location_id=location_id,
-        name=name,
-        description=description,
-        default_relationship=None if level is None else RelationshipLevel[level],
-        client_settings=None if client_settings is None else dict(client_settings),
-        presence_settings=None if presence_settings is None else dict(presence_settings),
-    )
-
-
-def _group_values(group: ConfigurationGroup) -> dict[str, Any]:
-    return {
-        "location_id": group.location_id,
-        "name": group.name,
-        "description": group.description,
-        "default_relationship": (
-            None if group.default_relationship is None else group.default_relationship.name
-        ),
-        "client_settings": None if group.client_settings is None else dict(group.client_settings),
-        "presence_settings": (
-            None if group.presence_settings is None else dict(group.presence_settings)
-        ),
-    }
-
-
-_GROUPS_BY_ID = ByIds.of(G.id, lambda where: select(*_GROUP_COLUMNS).where(where))
-
-
-class SqlConfigurationGroupRepository:
-    def __init__(self, executor: Executor) -> None:
-        self._ex = executor
-
-    async def get(self, group_id: int) -> ConfigurationGroup | None:
-        return await self._ex.first(select(*_GROUP_COLUMNS).where(G.id == group_id), _group)
-
-    async def get_many(self, ids: Iterable[int]) -> dict[int, ConfigurationGroup]:
-        wanted = distinct_ids(ids)
-        if not wanted:
-            return {}
-        result = await self._ex.execute_ids(_GROUPS_BY_ID, wanted)
-        return {group.id: group for group in map(_group, result.all())}
-
-    async def for_locations(
-        self, location_ids: Iterable[int]
-    ) -> dict[int, list[ConfigurationGroup]]:
-        """The groups of each location, by name; locations without groups are absent."""
-        wanted = distinct_ids(location_ids)
-        if not wanted:
-            return {}
-        stmt = (
-            select(*_GROUP_COLUMNS)
-            .where(G.location_id.in_(wanted))
-            .order_by(G.location_id, G.name, G.id)
-        )
-        return grouped((row.location_id, _group(row)) for row in await self._ex.execute(stmt))
-
-    async def add(self, group: ConfigurationGroup) -> ConfigurationGroup:
-        group.id = await self._ex.insert_id(configuration_groups, _group_values(group))
-        return group
-
-    async def update(self, group: ConfigurationGroup) -> None:
-        """Not in the port yet; stores every field of the group."""
-        await self._ex.execute(
-            update(configuration_groups).where(G.id == group.id).values(_group_values(group))
-        )
-
-    async def delete(self, group_id: int) -> None:
-        await self._ex.execute(delete(configuration_groups).where(G.id == group_id))
-
-    async def name_taken(self, location_id: int, name: str) -> bool:
-        return await self._ex.exists(G.location_id == location_id, G.name == name)
-
-    async def has_users(self, group_id: int) -> bool:
-        return await self._ex.exists(users.c.configuration_group_id == group_id)

@@ -12,8 +12,6 @@ from domain.model import ResetUndoRecord
 from persistence.repositories._base import Executor, distinct_ids, from_row, row_values
 from persistence.tables import reset_undo_records
 
-K = reset_undo_records.c
-
 
 def _record(row: Row[Any]) -> ResetUndoRecord:
     return from_row(ResetUndoRecord, row, kept=dict(row.kept or {}))
@@ -28,7 +26,12 @@ class SqlResetUndoRepository:
         await self._ex.insert_many(reset_undo_records, rows)
 
     async def users_of(self, reset_id: str) -> list[int]:
-        stmt = select(K.user_id).where(K.reset_id == reset_id).distinct().order_by(K.user_id)
+        stmt = (
+            select(reset_undo_records.c.user_id)
+            .where(reset_undo_records.c.reset_id == reset_id)
+            .distinct()
+            .order_by(reset_undo_records.c.user_id)
+        )
         return [row.user_id for row in await self._ex.execute(stmt)]
 
     async def for_users(
@@ -39,8 +42,10 @@ class SqlResetUndoRepository:
             return []
         stmt = (
             select(reset_undo_records)
-            .where(K.reset_id == reset_id, K.user_id.in_(wanted))
-            .order_by(K.id)
+            .where(
+                reset_undo_records.c.reset_id == reset_id, reset_undo_records.c.user_id.in_(wanted)
+            )
+            .order_by(reset_undo_records.c.id)
         )
         if for_update:
             stmt = stmt.with_for_update()
@@ -51,10 +56,12 @@ class SqlResetUndoRepository:
         if wanted:
             await self._ex.execute(
                 update(reset_undo_records)
-                .where(K.id.in_(wanted))
+                .where(reset_undo_records.c.id.in_(wanted))
                 .values(undone_at=at, undone_by=by)
             )
 
     async def purge_expired(self, now: datetime) -> int:
-        result = await self._ex.execute(delete(reset_undo_records).where(K.expires_at <= now))
+        result = await self._ex.execute(
+            delete(reset_undo_records).where(reset_undo_records.c.expires_at <= now)
+        )
         return int(result.rowcount)

@@ -12,17 +12,14 @@ from domain.model import RelationshipLevel, Team, TeamInfo
 from persistence.repositories._base import ByIds, Executor, distinct_ids, grouped, row_values
 from persistence.tables import team_members, teams
 
-T = teams.c
-M = team_members.c
-
 
 def _select_teams(*where: ColumnElement[bool]) -> Select[Any]:
     """Teams with their members (one row per member), by name."""
     return (
-        select(teams, M.user_id.label("member_id"))
-        .select_from(teams.outerjoin(team_members, M.team_id == T.id))
+        select(teams, team_members.c.user_id.label("member_id"))
+        .select_from(teams.outerjoin(team_members, team_members.c.team_id == teams.c.id))
         .where(*where)
-        .order_by(T.name, T.id, M.user_id)
+        .order_by(teams.c.name, teams.c.id, team_members.c.user_id)
     )
 
 
@@ -54,19 +51,19 @@ _LEVELS = dict(RelationshipLevel.__members__)
 # (string_agg on PostgreSQL, group_concat on SQLite), rather than one row per
 # membership repeating the team.
 _TEAMS_OF_MEMBERS = ByIds.of(
-    M.user_id,
+    team_members.c.user_id,
     lambda where: (
         select(
-            T.id,
-            T.name,
-            T.description,
-            T.relationship,
-            func.aggregate_strings(cast(M.user_id, String), ","),
+            teams.c.id,
+            teams.c.name,
+            teams.c.description,
+            teams.c.relationship,
+            func.aggregate_strings(cast(team_members.c.user_id, String), ","),
         )
-        .select_from(team_members.join(teams, T.id == M.team_id))
+        .select_from(team_members.join(teams, teams.c.id == team_members.c.team_id))
         .where(where)
-        .group_by(T.id, T.name, T.description, T.relationship)
-        .order_by(T.name, T.id)
+        .group_by(teams.c.id, teams.c.name, teams.c.description, teams.c.relationship)
+        .order_by(teams.c.name, teams.c.id)
     ),
 )
 
@@ -81,14 +78,14 @@ class SqlTeamRepository:
         return _teams_from(await self._ex.execute(_select_teams(*where)))
 
     async def get(self, team_id: int) -> Team | None:
-        found = await self._teams(T.id == team_id)
+        found = await self._teams(teams.c.id == team_id)
         return found[0] if found else None
 
     async def get_many(self, ids: Iterable[int]) -> dict[int, Team]:
         wanted = distinct_ids(ids)
         if not wanted:
             return {}
-        return {team.id: team for team in await self._teams(T.id.in_(wanted))}
+        return {team.id: team for team in await self._teams(teams.c.id.in_(wanted))}
 
     async def list(self) -> list[Team]:
         return await self._teams()
@@ -98,10 +95,10 @@ class SqlTeamRepository:
         wanted = distinct_ids(user_ids)
         if not wanted:
             return {}
-        their_teams = select(M.team_id).where(M.user_id.in_(wanted))
+        their_teams = select(team_members.c.team_id).where(team_members.c.user_id.in_(wanted))
         found: dict[int, builtins.list[Team]] = {}
         requested = set(wanted)
-        for team in await self._teams(T.id.in_(their_teams)):
+        for team in await self._teams(teams.c.id.in_(their_teams)):
             for member in team.member_ids:
                 if member in requested:
                     found.setdefault(member, []).append(team)
@@ -128,7 +125,9 @@ class SqlTeamRepository:
         if not wanted:
             return {}
         stmt = (
-            select(M.team_id, M.user_id).where(M.team_id.in_(wanted)).order_by(M.team_id, M.user_id)
+            select(team_members.c.team_id, team_members.c.user_id)
+            .where(team_members.c.team_id.in_(wanted))
+            .order_by(team_members.c.team_id, team_members.c.user_id)
         )
         return grouped((row.team_id, row.user_id) for row in await self._ex.execute(stmt))
 
@@ -139,17 +138,23 @@ class SqlTeamRepository:
 
     async def update(self, team: Team) -> None:
         """Stores the fields and makes the stored members equal ``member_ids``."""
-        await self._ex.execute(update(teams).where(T.id == team.id).values(_team_values(team)))
+        await self._ex.execute(
+            update(teams).where(teams.c.id == team.id).values(_team_values(team))
+        )
         members = distinct_ids(team.member_ids)
         await self._ex.execute(
-            delete(team_members).where(M.team_id == team.id, M.user_id.not_in(members))
+            delete(team_members).where(
+                team_members.c.team_id == team.id, team_members.c.user_id.not_in(members)
+            )
         )
-        stored = await self._ex.execute(select(M.user_id).where(M.team_id == team.id))
+        stored = await self._ex.execute(
+            select(team_members.c.user_id).where(team_members.c.team_id == team.id)
+        )
         present = set(stored.scalars())
         await self._insert_members(team.id, [m for m in members if m not in present])
 
     async def delete(self, team_id: int) -> None:
-        await self._ex.execute(delete(teams).where(T.id == team_id))
+        await self._ex.execute(delete(teams).where(teams.c.id == team_id))
 
     async def _insert_members(self, team_id: int, member_ids: builtins.list[int]) -> None:
         await self._ex.insert_many(

@@ -11,44 +11,29 @@ from __future__ import annotations
 import functools
 from typing import Any
 
-from sqlalchemy import (
-    ColumnElement,
-    FromClause,
-    bindparam,
-    case,
-    exists,
-    func,
-    literal_column,
-    or_,
-)
+from sqlalchemy import ColumnElement, Integer, bindparam, exists
 
 from domain.ports import UserQuery
-from persistence.repositories._base import LIKE_ESCAPE, like_contains
+from persistence.repositories import user_search
+from persistence.repositories.user_search import display_name
 from persistence.tables import team_members, users
 
-U = users.c
 # The parameters' names, apart from those of the statements they go into.
 _PREFIX = "filter_"
 
 Criteria = tuple[str, ...]
 
-
-def display_name(row: FromClause) -> ColumnElement[str]:
-    """domain.model.display_name: "first last", or the last name alone without a first."""
-    return case(
-        (
-            row.c.first_name != literal_column("''"),
-            row.c.first_name.concat(literal_column("' '")).concat(row.c.last_name),
-        ),
-        else_=row.c.last_name,
-    )
+__all__ = ["Criteria", "criteria", "display_name", "filters", "page_bound"]
 
 
 def criteria(query: UserQuery) -> tuple[Criteria, dict[str, Any]]:
     """The criteria the query gives, and their parameters."""
-    values: dict[str, Any] = {}
+    names: list[str] = []
+    parameters: dict[str, Any] = {}
     if query.search:
-        values["search"] = like_contains(query.search.lower())
+        indexed, parameters = user_search.parameters(query.search)
+        names.append("search_index" if indexed else "search")
+    values: dict[str, Any] = {}
     if query.location_id is not None:
         values["location_id"] = query.location_id
     if query.configuration_group_id is not None:
@@ -59,15 +44,12 @@ def criteria(query: UserQuery) -> tuple[Criteria, dict[str, Any]]:
         values["is_vip"] = query.is_vip
     if query.location_ids is not None:
         values["location_ids"] = sorted(query.location_ids)
-    return tuple(values), {_PREFIX + name: value for name, value in values.items()}
+    names += values
+    return tuple(names), parameters | {_PREFIX + name: value for name, value in values.items()}
 
 
 def _parameter(name: str, **options: Any) -> Any:
     return bindparam(_PREFIX + name, **options)
-
-
-def _lower_like(column: ColumnElement[Any]) -> ColumnElement[bool]:
-    return func.lower(column).like(_parameter("search"), escape=LIKE_ESCAPE)
 
 
 @functools.lru_cache(maxsize=64)
@@ -76,23 +58,25 @@ def filters(given: Criteria) -> tuple[ColumnElement[bool], ...]:
     built: list[ColumnElement[bool]] = []
     for name in given:
         if name == "search":
-            built.append(
-                or_(
-                    _lower_like(U.login),
-                    _lower_like(U.first_name),
-                    _lower_like(U.last_name),
-                    _lower_like(display_name(users)),
-                    _lower_like(U.email),
-                )
-            )
+            built.append(user_search.matches())
+        elif name == "search_index":
+            built.append(user_search.Indexed())
         elif name == "team_id":
             built.append(
                 exists().where(
-                    team_members.c.team_id == _parameter(name), team_members.c.user_id == U.id
+                    team_members.c.team_id == _parameter(name), team_members.c.user_id == users.c.id
                 )
             )
         elif name == "location_ids":
-            built.append(U.location_id.in_(_parameter(name, expanding=True)))
+            built.append(users.c.location_id.in_(_parameter(name, expanding=True)))
         else:
-            built.append(U[name] == _parameter(name))
+            built.append(users.c[name] == _parameter(name))
     return tuple(built)
+
+
+def page_bound(name: str, given: Criteria) -> Any:
+    """A page's bound (``after``, ``limit``, ``first``): a parameter, or, beside an
+    indexed search, written into the statement like the search itself, so that
+    PostgreSQL plans it for its values (a prepared statement's generic plan,
+    whatever the search, walked every user for a search of few matches)."""
+    return bindparam(name, type_=Integer, literal_execute="search_index" in given)

@@ -1,4 +1,4 @@
-"""Users, their own relationships and their contact lists."""
+"""Users: one statement per read, a page of them with or without its total."""
 
 from __future__ import annotations
 
@@ -8,7 +8,6 @@ from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
-    Row,
     Select,
     and_,
     bindparam,
@@ -19,8 +18,6 @@ from sqlalchemy import (
 )
 
 from domain.model import (
-    Contact,
-    RelationshipLevel,
     User,
     VoicemailPinState,
 )
@@ -29,23 +26,14 @@ from persistence.repositories import user_documents, user_filters
 from persistence.repositories._base import (
     ByIds,
     Executor,
+    columns,
     distinct_ids,
-    from_row,
-    grouped,
     page_of,
-    row_values,
+    window_of,
 )
 from persistence.tables import (
-    contacts,
-    directory_data_sources,
-    user_relationships,
     users,
 )
-from persistence.upsert import upsert_into
-
-U = users.c
-R = user_relationships.c
-C = contacts.c
 
 
 def _user_values(user: User) -> dict[str, Any]:
@@ -69,17 +57,18 @@ def _user_values(user: User) -> dict[str, Any]:
         "temporary_password_expires_at": user.temporary_password_expires_at,
         "pin_failed_attempts": user.pin_failed_attempts,
         "pin_locked_until": user.pin_locked_until,
+        "language": user.language,
     }
 
 
 # The columns user_from_row unpacks, in its order: unpacking a row is several times
 # cheaper than reading its attributes by name, and a page maps 100 rows.
-USER_COLUMNS = (
-    U.id, U.login, U.first_name, U.last_name, U.email, U.work_phone, U.mobile_phone,
-    U.location_id, U.configuration_group_id, U.is_vip, U.blocked, U.password_hash,
-    U.password_change_required, U.voicemail_pin_hash, U.voicemail_pin_state,
-    U.client_settings, U.presence_settings, U.temporary_password_expires_at,
-    U.pin_failed_attempts, U.pin_locked_until,
+USER_COLUMNS = columns(
+    users, "id", "login", "first_name", "last_name", "email", "work_phone", "mobile_phone",
+    "location_id", "configuration_group_id", "is_vip", "blocked", "password_hash",
+    "password_change_required", "voicemail_pin_hash", "voicemail_pin_state",
+    "client_settings", "presence_settings", "temporary_password_expires_at",
+    "pin_failed_attempts", "pin_locked_until", "language",
 )  # fmt: skip
 
 
@@ -90,7 +79,7 @@ def user_from_row(row: Sequence[Any]) -> User:
         location_id, configuration_group_id, is_vip, blocked, password_hash,
         password_change_required, voicemail_pin_hash, voicemail_pin_state,
         client_settings, presence_settings, temporary_password_expires_at,
-        pin_failed_attempts, pin_locked_until,
+        pin_failed_attempts, pin_locked_until, language,
     ) = row  # fmt: skip
     return User(
         id=id,
@@ -113,24 +102,38 @@ def user_from_row(row: Sequence[Any]) -> User:
         temporary_password_expires_at=temporary_password_expires_at,
         pin_failed_attempts=pin_failed_attempts,
         pin_locked_until=pin_locked_until,
+        language=language,
     )
 
 
 def _select_users(*where: ColumnElement[bool]) -> Select[Any]:
     """Users (the users table only), in id order."""
-    return select(*USER_COLUMNS).where(*where).order_by(U.id)
+    return select(*USER_COLUMNS).where(*where).order_by(users.c.id)
 
 
-_USERS_BY_ID = ByIds.of(U.id, _select_users)
+_USERS_BY_ID = ByIds.of(users.c.id, _select_users)
 # Executed with one parameter set per user: SET takes the other keys' columns.
-_UPDATE_BY_ID = update(users).where(U.id == bindparam("user_id"))
+_UPDATE_BY_ID = update(users).where(users.c.id == bindparam("user_id"))
 
 
 @functools.lru_cache(maxsize=64)
 def _page(given: user_filters.Criteria) -> Select[Any]:
     """A page of users after ``:after`` (ids start at 1), at most ``:limit``."""
-    where = (*user_filters.filters(given), U.id > bindparam("after"))
-    return _select_users(*where).limit(bindparam("limit"))
+    after, limit = (user_filters.page_bound(name, given) for name in ("after", "limit"))
+    return _select_users(*user_filters.filters(given), users.c.id > after).limit(limit)
+
+
+@functools.lru_cache(maxsize=64)
+def _window(given: user_filters.Criteria, from_end: bool, bounded: bool) -> Select[Any]:
+    """Users after ``:after`` (and before ``:before`` when ``bounded``), at most
+    ``:limit``: the first of them, or the last (read in descending order) when
+    ``from_end``."""
+    where = [*user_filters.filters(given), users.c.id > bindparam("after")]
+    if bounded:
+        where.append(users.c.id < bindparam("before"))
+    statement = select(*USER_COLUMNS).where(*where)
+    order = users.c.id.desc() if from_end else users.c.id
+    return statement.order_by(order).limit(bindparam("limit"))
 
 
 def _bounds(after_id: int | None, first: int) -> dict[str, int]:
@@ -165,10 +168,10 @@ class SqlUserRepository:
         return await self._ex.first(statement, user_from_row)
 
     async def get(self, user_id: int, *, for_update: bool = False) -> User | None:
-        return await self._one(U.id == user_id, for_update=for_update)
+        return await self._one(users.c.id == user_id, for_update=for_update)
 
     async def get_by_login(self, login: str, *, for_update: bool = False) -> User | None:
-        return await self._one(U.login == login, for_update=for_update)
+        return await self._one(users.c.login == login, for_update=for_update)
 
     async def get_many(self, ids: Iterable[int], *, for_update: bool = False) -> dict[int, User]:
         wanted = distinct_ids(ids)
@@ -176,7 +179,7 @@ class SqlUserRepository:
             return {}
         if for_update:
             # In id order: two transactions locking overlapping users cannot deadlock.
-            stmt = _select_users(U.id.in_(wanted)).with_for_update()
+            stmt = _select_users(users.c.id.in_(wanted)).with_for_update()
             result = await self._ex.execute(stmt)
         else:
             result = await self._ex.execute_ids(_USERS_BY_ID, wanted)
@@ -184,31 +187,52 @@ class SqlUserRepository:
         return {user.id: user for user in map(user_from_row, rows)}
 
     async def page(
-        self, query: UserQuery, after_id: int | None, first: int, *, with_total: bool = True
+        self,
+        query: UserQuery,
+        after_id: int | None,
+        first: int,
+        *,
+        with_total: bool = True,
+        before_id: int | None = None,
+        from_end: bool = False,
     ) -> Page[User]:
         bounds = _bounds(after_id, first)
+
+        def nobody(total: int | None) -> Page[User]:
+            # As a read that found nobody says of the sides its cursors name.
+            return window_of(
+                [], first, total, after_id=after_id, before_id=before_id, from_end=from_end
+            )
+
         if query.location_ids is not None and not query.location_ids:
-            return Page(items=[], has_next=False, total=0 if with_total else None)
+            return nobody(0 if with_total else None)
         given, values = user_filters.criteria(query)
         total = None
         if with_total:
             total = (await self._ex.execute(_count(given), values)).scalar_one()
             if total == 0:
-                return Page(items=[], has_next=False, total=0)
-        stmt = _page(given)
-        found = list(map(user_from_row, (await self._ex.execute(stmt, bounds | values)).all()))
-        return page_of(found, first, total)
+                return nobody(0)
+        if before_id is None and not from_end:
+            stmt = _page(given)
+            found = list(map(user_from_row, (await self._ex.execute(stmt, bounds | values)).all()))
+            return page_of(found, first, total, has_previous=after_id is not None)
+        if before_id is not None:
+            bounds["before"] = before_id
+        statement = _window(given, from_end, before_id is not None)
+        rows = (await self._ex.execute(statement, bounds | values)).all()
+        found = list(map(user_from_row, rows))
+        return window_of(
+            found, first, total, after_id=after_id, before_id=before_id, from_end=from_end
+        )
 
     async def page_document(
         self, query: UserQuery, after_id: int | None, first: int, shape: DocumentShape
     ) -> str | None:
-        if self._ex.dialect_name != "postgresql":
-            return None
         given, values = user_filters.criteria(query)
         parameters = values | _bounds(after_id, first)
         parameters |= {"first": first, "has_previous": after_id is not None}
         try:
-            statement = user_documents.page_statement(shape, given)
+            statement = user_documents.page_statement(self._ex.dialect_name, shape, given)
         except user_documents.NotWritable:
             return None
         document: str = (await self._ex.execute(statement, parameters)).scalar_one()
@@ -219,7 +243,9 @@ class SqlUserRepository:
         return user
 
     async def update(self, user: User) -> None:
-        await self._ex.execute(update(users).where(U.id == user.id).values(_user_values(user)))
+        await self._ex.execute(
+            update(users).where(users.c.id == user.id).values(_user_values(user))
+        )
 
     async def update_many(self, users_: Sequence[User]) -> None:
         if users_:
@@ -227,120 +253,15 @@ class SqlUserRepository:
             await self._ex.execute(_UPDATE_BY_ID, rows)
 
     async def delete(self, user_id: int) -> None:
-        await self._ex.execute(delete(users).where(U.id == user_id))
+        await self._ex.execute(delete(users).where(users.c.id == user_id))
 
     async def login_taken(self, login: str, except_id: int | None = None) -> bool:
-        return await self._taken(U.login == login, except_id)
+        return await self._taken(users.c.login == login, except_id)
 
     async def work_phone_taken(self, phone: str, except_id: int | None = None) -> bool:
-        return await self._taken(U.work_phone == phone, except_id)
+        return await self._taken(users.c.work_phone == phone, except_id)
 
     async def _taken(self, condition: ColumnElement[bool], except_id: int | None) -> bool:
         if except_id is not None:
-            condition = and_(condition, U.id != except_id)
+            condition = and_(condition, users.c.id != except_id)
         return await self._ex.exists(condition)
-
-
-_OWN_LEVELS = ByIds.of(
-    R.owner_id,
-    lambda owners: (
-        select(R.owner_id, R.target_id, R.level).where(owners).order_by(R.owner_id, R.target_id)
-    ),
-)
-
-
-class SqlRelationshipRepository:
-    def __init__(self, executor: Executor) -> None:
-        self._ex = executor
-
-    async def own_for(self, owner_ids: Iterable[int]) -> dict[int, dict[int, RelationshipLevel]]:
-        """Each owner's own levels by target; owners that set none are absent."""
-        wanted = distinct_ids(owner_ids)
-        if not wanted:
-            return {}
-        found: dict[int, dict[int, RelationshipLevel]] = {}
-        for row in await self._ex.execute_ids(_OWN_LEVELS, wanted):
-            found.setdefault(row.owner_id, {})[row.target_id] = RelationshipLevel[row.level]
-        return found
-
-    async def set(self, owner_id: int, target_id: int, level: RelationshipLevel) -> None:
-        values = {"owner_id": owner_id, "target_id": target_id, "level": level.name}
-        insert_ = upsert_into(self._ex.dialect_name, user_relationships).values(values)
-        await self._ex.execute(
-            insert_.on_conflict_do_update(
-                index_elements=[R.owner_id, R.target_id], set_={"level": insert_.excluded.level}
-            )
-        )
-
-    async def remove_all(self, owner_id: int) -> int:
-        return await self.remove_all_of([owner_id])
-
-    async def remove_all_of(self, owner_ids: Iterable[int]) -> int:
-        wanted = distinct_ids(owner_ids)
-        if not wanted:
-            return 0
-        result = await self._ex.execute(delete(user_relationships).where(R.owner_id.in_(wanted)))
-        return result.rowcount
-
-
-def _contact(row: Row[Any]) -> Contact:
-    return from_row(Contact, row)
-
-
-_CONTACTS_OF = ByIds.of(
-    C.owner_id, lambda owners: select(contacts).where(owners).order_by(C.owner_id, C.id)
-)
-_INACTIVE_CONTACTS_OF = ByIds.of(
-    C.owner_id,
-    lambda owners: (
-        select(contacts)
-        .join(directory_data_sources, directory_data_sources.c.id == C.data_source_id)
-        .where(owners, directory_data_sources.c.active.is_(False))
-        .order_by(C.id)
-    ),
-)
-
-
-class SqlContactRepository:
-    def __init__(self, executor: Executor) -> None:
-        self._ex = executor
-
-    async def for_owners(self, owner_ids: Iterable[int]) -> dict[int, list[Contact]]:
-        """Each owner's contacts in the order they were added; empty lists are absent."""
-        wanted = distinct_ids(owner_ids)
-        if not wanted:
-            return {}
-        rows = await self._ex.execute_ids(_CONTACTS_OF, wanted)
-        return grouped((row.owner_id, _contact(row)) for row in rows)
-
-    async def add(self, contact: Contact) -> Contact:
-        contact.id = await self._ex.insert_id(contacts, row_values(contact, contacts))
-        return contact
-
-    async def exists(self, contact: Contact) -> bool:
-        if contact.user_id is not None:
-            same = C.user_id == contact.user_id
-        elif contact.data_source_id is not None and contact.external_id is not None:
-            same = and_(
-                C.data_source_id == contact.data_source_id,
-                C.external_id == contact.external_id,
-            )
-        else:
-            return False
-        return await self._ex.exists(C.owner_id == contact.owner_id, same)
-
-    async def from_inactive_sources(self, owner_id: int) -> list[Contact]:
-        return await self.from_inactive_sources_of([owner_id])
-
-    async def from_inactive_sources_of(self, owner_ids: Iterable[int]) -> list[Contact]:
-        wanted = distinct_ids(owner_ids)
-        if not wanted:
-            return []
-        return [_contact(row) for row in await self._ex.execute_ids(_INACTIVE_CONTACTS_OF, wanted)]
-
-    async def remove(self, contact_ids: Iterable[int]) -> int:
-        wanted = distinct_ids(contact_ids)
-        if not wanted:
-            return 0
-        result = await self._ex.execute(delete(contacts).where(C.id.in_(wanted)))
-        return int(result.rowcount)

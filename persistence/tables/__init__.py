@@ -11,6 +11,7 @@ from persistence.tables.access import (
     api_tokens,
     audit_events,
     sign_in_failures,
+    sign_in_lockouts,
     sign_in_sessions,
 )
 from persistence.tables.columns import NAMING_CONVENTION, UtcDateTime, metadata
@@ -24,9 +25,12 @@ from persistence.tables.directory import (
     user_relationships,
     users,
 )
-from persistence.tables.mail import email_gateway, outbox
+from persistence.tables.mail import email_gateway, mail_templates, outbox
+from persistence.tables.password_links import password_links
+from persistence.tables.releases import release_compatibility
 from persistence.tables.reset_undo import reset_undo_records
 from persistence.tables.shared_state import cost_budgets, idempotency_keys, operation_progress
+from persistence.tables.webhooks import webhook_deliveries, webhook_endpoints
 
 __all__ = [
     "NAMING_CONVENTION",
@@ -42,14 +46,20 @@ __all__ = [
     "email_gateway",
     "idempotency_keys",
     "locations",
+    "mail_templates",
     "metadata",
     "operation_progress",
     "outbox",
+    "password_links",
+    "release_compatibility",
     "reset_undo_records",
     "sign_in_failures",
+    "sign_in_lockouts",
     "sign_in_sessions",
     "team_members",
     "teams",
     "user_relationships",
     "users",
+    "webhook_deliveries",
+    "webhook_endpoints",
 ]

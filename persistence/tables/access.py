@@ -7,8 +7,10 @@ from sqlalchemy import (
     CheckConstraint,
     Column,
     Index,
+    Integer,
     String,
     Table,
+    false,
 )
 
 from persistence.tables.columns import (
@@ -25,6 +27,9 @@ from persistence.tables.columns import (
     person_columns,
 )
 
+# An IPv6 address with its zone, or a proxy's name for the client.
+CLIENT_LENGTH = 64
+
 administrators = Table(
     "administrators",
     metadata,
@@ -32,6 +37,8 @@ administrators = Table(
     *person_columns(),
     Column("password_hash", String(HASH_LENGTH), nullable=False),
     Column("blocked", Boolean, nullable=False),
+    # A default in the database: a release from before it still adds administrators.
+    Column("password_change_required", Boolean, nullable=False, server_default=false()),
 )
 
 # No cascade from locations: deleting a location a sub-administrator is limited
@@ -81,7 +88,20 @@ sign_in_failures = Table(
     id_column(),
     Column("key", String(LOGIN_LENGTH + 64), nullable=False),
     Column("at", UtcDateTime(), nullable=False),
+    # The client's address ("" for failures from before addresses were kept).
+    Column("client", String(CLIENT_LENGTH), nullable=False, server_default=""),
     Index("ix_sign_in_failures_key_at", "key", "at"),
+)
+
+# A login locked for one client address (sign-in lockouts, domain/services/lockout.py).
+sign_in_lockouts = Table(
+    "sign_in_lockouts",
+    metadata,
+    Column("key", String(LOGIN_LENGTH + 64), primary_key=True),
+    Column("client", String(CLIENT_LENGTH), primary_key=True),
+    Column("level", Integer, nullable=False),
+    Column("locked_at", UtcDateTime(), nullable=False),
+    Column("until", UtcDateTime(), nullable=False),
 )
 
 audit_events = Table(

@@ -32,6 +32,8 @@ NAMING_CONVENTION: dict[str, str] = {
 metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 ENUM_LENGTH = 32
+# A language's code (de, en, pt-BR): a message catalogue's name.
+LANGUAGE_LENGTH = 16
 NAME_LENGTH = 200
 LOGIN_LENGTH = 200
 PHONE_LENGTH = 64

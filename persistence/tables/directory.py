@@ -17,6 +17,7 @@ from sqlalchemy import (
 from persistence.tables.columns import (
     ENUM_LENGTH,
     HASH_LENGTH,
+    LANGUAGE_LENGTH,
     NAME_LENGTH,
     PHONE_LENGTH,
     UtcDateTime,
@@ -44,6 +45,11 @@ locations = Table(
     Column("relationship_policy", String(ENUM_LENGTH), nullable=False),
     Column("client_settings", json_column(), nullable=False),
     Column("presence_settings", json_column(), nullable=False),
+    # NULL: the system's language; the sign-in hint is free text for the mails.
+    Column("language", String(LANGUAGE_LENGTH), nullable=True),
+    Column("sign_in_hint", Text, nullable=True),
+    # NULL: a reset mails the password; true: a one-time link to set one instead.
+    Column("password_link", Boolean, nullable=True),
 )
 
 configuration_groups = Table(
@@ -80,6 +86,8 @@ users = Table(
     Column("temporary_password_expires_at", UtcDateTime(), nullable=True),
     Column("pin_failed_attempts", Integer, nullable=False, server_default=text("0")),
     Column("pin_locked_until", UtcDateTime(), nullable=True),
+    # NULL: the location's language.
+    Column("language", String(LANGUAGE_LENGTH), nullable=True),
 )
 
 teams = Table(

@@ -2,13 +2,23 @@
 
 from __future__ import annotations
 
-from sqlalchemy import CheckConstraint, Column, Index, Integer, String, Table, Text
+from sqlalchemy import (
+    CheckConstraint,
+    Column,
+    Index,
+    Integer,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
 
 from persistence.tables.columns import (
     CLAIM_TOKEN_LENGTH,
     EMAIL_LENGTH,
     ENUM_LENGTH,
     HOST_LENGTH,
+    LANGUAGE_LENGTH,
     MESSAGE_ID_LENGTH,
     NAME_LENGTH,
     UtcDateTime,
@@ -60,4 +70,21 @@ outbox = Table(
     Column("sent_at", UtcDateTime(), nullable=True),
     # The dispatcher's claim: pending rows by due time.
     Index("ix_outbox_status_next_attempt_at", "status", "next_attempt_at"),
+)
+
+# A location's own text of one kind of mail in one language (the built-in one
+# otherwise); removed with its location.
+mail_templates = Table(
+    "mail_templates",
+    metadata,
+    id_column(),
+    indexed_reference("location_id", "locations.id", nullable=False, ondelete="CASCADE"),
+    Column("kind", String(ENUM_LENGTH), nullable=False),
+    Column("language", String(LANGUAGE_LENGTH), nullable=False),
+    Column("subject", Text, nullable=False),
+    Column("html", Text, nullable=False),
+    Column("text", Text, nullable=False),
+    Column("updated_at", UtcDateTime(), nullable=True),
+    Column("updated_by", String(NAME_LENGTH), nullable=True),
+    UniqueConstraint("location_id", "kind", "language"),
 )

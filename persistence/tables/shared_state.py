@@ -50,7 +50,8 @@ operation_progress = Table(
 cost_budgets = Table(
     "cost_budgets",
     metadata,
-    # A hash of the caller's session or API token (gql/limits/budget.py), never the token.
+    # The principal ("administrator:7", "user:12") or a hash of its API token
+    # (gql/limits/budget.py), never the token.
     Column("caller", String(64), primary_key=True),
     # Points left at refilled_at.
     Column("tokens", Float, nullable=False),

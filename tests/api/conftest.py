@@ -5,7 +5,8 @@ Every test here runs with compiled execution (gql/compiled/) on and off
 apps of ``api`` and for those a test builds from its own ``Settings``. Tests that
 compare the two paths (``twin``) bring both apps and run once. On PostgreSQL only
 the compiled path runs (the default, and what the twin tests compare the other
-against there): both everywhere would make the suite some 40 % longer.
+against there), unless ``--both-paths`` or CI (``CI=true``) asks for both: on a
+user's machine both would make the suite some 40 % longer.
 """
 
 from __future__ import annotations
@@ -22,9 +23,10 @@ from domain.ports import Clock
 from domain.principals import SYSTEM
 from domain.services.administrators import NewAdministrator
 from domain.services.registry import Services
-from server.app import create_app
 from server.container import services_factory
+from server.http.app import create_app
 from server.settings import Settings
+from tests.needed import on_ci
 
 ADMIN_PASSWORD = "Admin-Passw0rd!"
 
@@ -39,6 +41,8 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if on_ci() or config.getoption("--both-paths"):
+        return
     kept: list[pytest.Item] = []
     dropped: list[pytest.Item] = []
     for item in items:
@@ -100,6 +104,19 @@ class Api:
         token: str = data["adminSignIn"]["token"]
         assert token, data
         return token
+
+    async def take_over_password(self, login: str, given: str, own: str) -> None:
+        """The user signs in with the temporary password an administrator gave it and
+        changes it to its own."""
+        first = await self.sign_in_user(login, given)
+        assert first["passwordChangeRequired"] is True, first
+        changed = await self.data(
+            "mutation($c: String!, $n: String!) { changeMyPassword(currentPassword: $c, "
+            "newPassword: $n) { errors { code message } } }",
+            {"c": given, "n": own},
+            token=first["token"],
+        )
+        assert changed["changeMyPassword"]["errors"] == [], changed
 
     async def sign_in_user(self, login: str, password: str) -> dict[str, Any]:
         data = await self.data(

@@ -295,7 +295,7 @@ class QueryGenerator:
         if isinstance(named, GraphQLObjectType | GraphQLInterfaceType):
             fan_out = scope.fan_out
             if "first" in definition.args:
-                first = arguments.get("first", (None, DEFAULT_PAGE_SIZE))[1]
+                first = arguments.get("first", arguments.get("last", (None, DEFAULT_PAGE_SIZE)))[1]
                 fan_out *= max(1, first) if isinstance(first, int) else DEFAULT_PAGE_SIZE
             elif _is_list(definition.type):
                 fan_out *= LIST_SIZES.get(name, DEFAULT_LIST_SIZE)
@@ -379,9 +379,9 @@ class QueryGenerator:
         nullable = not isinstance(type_, GraphQLNonNull)
         if nullable and rng.random() < 0.05:
             return None
-        if name == "first":
+        if name in ("first", "last"):
             return rng.choice([0, 1, 1, 2, 2, 3, 5, 10, 100, 101, -1])
-        if name == "after":
+        if name in ("after", "before"):
             return rng.choice(values.cursors)
         if named.name == "ID":
             return rng.choice(values.ids)

@@ -111,9 +111,10 @@ class TestSelfService:
             relationshipPolicy="EXTEND_ONLY",
             defaultRelationship="EMPLOYEE",
         )
-        await user(api, admin_token, login="anna", locationId=loc, password="Anna-Passw0rd!")
+        await user(api, admin_token, login="anna", locationId=loc, password="Temporary-Passw0rd-1")
         bob = (await user(api, admin_token, login="bob", locationId=loc))["user"]["id"]
-        token = (await api.sign_in_user("anna", "Anna-Passw0rd!"))["token"]
+        await api.take_over_password("anna", "Temporary-Passw0rd-1", "Own-Passw0rd!")
+        token = (await api.sign_in_user("anna", "Own-Passw0rd!"))["token"]
         set_level = (
             "mutation($t: ID!, $l: RelationshipLevel!) { setMyRelationship(targetUserId: $t, "
             "level: $l) { ok errors { code } } }"
@@ -143,8 +144,9 @@ class TestSelfService:
             "Berlin",
             clientSettings=[{"key": "language", "value": "de"}, {"key": "theme", "value": "dark"}],
         )
-        await user(api, admin_token, login="anna", locationId=loc, password="Anna-Passw0rd!")
-        token = (await api.sign_in_user("anna", "Anna-Passw0rd!"))["token"]
+        await user(api, admin_token, login="anna", locationId=loc, password="Temporary-Passw0rd-1")
+        await api.take_over_password("anna", "Temporary-Passw0rd-1", "Own-Passw0rd!")
+        token = (await api.sign_in_user("anna", "Own-Passw0rd!"))["token"]
         await api.data(
             'mutation { setMyClientSetting(key: "language", value: "en") { ok } }', token=token
         )
@@ -162,7 +164,7 @@ class TestSelfService:
 class TestAudit:
     async def test_changes_are_audited_without_secrets(self, api: Api, admin_token: str) -> None:
         loc = await location(api, admin_token, "Berlin")
-        await user(api, admin_token, login="anna", locationId=loc, password="Anna-Passw0rd!")
+        await user(api, admin_token, login="anna", locationId=loc, password="Berlin-Passw0rd!")
         data = await api.data(
             "{ auditEvents(first: 10) { totalCount edges { node { actor action details "
             "targetUser { login } } } } }",
@@ -172,4 +174,4 @@ class TestAudit:
         assert [e["action"] for e in events][:2] == ["USER_CREATED", "LOCATION_CREATED"]
         assert events[0]["actor"] == "root"
         assert events[0]["targetUser"] == {"login": "anna"}
-        assert "Anna-Passw0rd!" not in str(data)
+        assert "Berlin-Passw0rd!" not in str(data)

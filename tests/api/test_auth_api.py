@@ -27,7 +27,12 @@ def error_codes(body: dict) -> list[str]:
     return [e["extensions"]["code"] for e in body.get("errors", [])]
 
 
+TEMPORARY_PASSWORD = "Temporary-Passw0rd-1"
+
+
 async def make_user(api: Api, token: str, login: str, password: str) -> str:
+    """A user whose password the administrator chose (a temporary one), changed by the
+    user to ``password``."""
     location = await api.data(CREATE_LOCATION.replace("Berlin", f"Loc-{login}"), token=token)
     location_id = location["createLocation"]["location"]["id"]
     created = await api.data(
@@ -37,12 +42,21 @@ async def make_user(api: Api, token: str, login: str, password: str) -> str:
                 "login": login,
                 "lastName": "Doe",
                 "locationId": location_id,
-                "password": password,
+                "password": TEMPORARY_PASSWORD,
             }
         },
         token=token,
     )
     assert created["createUser"]["errors"] == []
+    first = await api.sign_in_user(login, TEMPORARY_PASSWORD)
+    assert first["passwordChangeRequired"] is True
+    changed = await api.data(
+        "mutation($c: String!, $n: String!) { changeMyPassword(currentPassword: $c, "
+        "newPassword: $n) { errors { code } } }",
+        {"c": TEMPORARY_PASSWORD, "n": password},
+        token=first["token"],
+    )
+    assert changed["changeMyPassword"]["errors"] == []
     user_id: str = created["createUser"]["user"]["id"]
     return user_id
 
@@ -164,8 +178,8 @@ class TestTokens:
         assert via_token[1]["lastUsedAt"] is not None
 
     async def test_a_user_cannot_list_api_tokens(self, api: Api, admin_token: str) -> None:
-        await make_user(api, admin_token, "jane", "Jane-Passw0rd!")
-        token = (await api.sign_in_user("jane", "Jane-Passw0rd!"))["token"]
+        await make_user(api, admin_token, "jane", "Doe-Passw0rd!")
+        token = (await api.sign_in_user("jane", "Doe-Passw0rd!"))["token"]
         assert error_codes(await api.post("{ apiTokens { id } }", token=token)) == ["FORBIDDEN"]
 
 
@@ -173,12 +187,12 @@ class TestUserSessions:
     async def test_changing_the_password_ends_the_other_sessions(
         self, api: Api, admin_token: str
     ) -> None:
-        await make_user(api, admin_token, "jane", "Jane-Passw0rd!")
-        laptop = (await api.sign_in_user("jane", "Jane-Passw0rd!"))["token"]
-        phone = (await api.sign_in_user("jane", "Jane-Passw0rd!"))["token"]
+        await make_user(api, admin_token, "jane", "Doe-Passw0rd!")
+        laptop = (await api.sign_in_user("jane", "Doe-Passw0rd!"))["token"]
+        phone = (await api.sign_in_user("jane", "Doe-Passw0rd!"))["token"]
 
         changed = await api.data(
-            'mutation { changeMyPassword(currentPassword: "Jane-Passw0rd!", '
+            'mutation { changeMyPassword(currentPassword: "Doe-Passw0rd!", '
             'newPassword: "Another-Passw0rd!") { ok errors { code } } }',
             token=laptop,
         )
@@ -188,16 +202,16 @@ class TestUserSessions:
         assert error_codes(await api.post("{ me { login } }", token=phone)) == ["UNAUTHENTICATED"]
 
     async def test_a_user_token_cannot_administer(self, api: Api, admin_token: str) -> None:
-        await make_user(api, admin_token, "jane", "Jane-Passw0rd!")
-        signed_in = await api.sign_in_user("jane", "Jane-Passw0rd!")
+        await make_user(api, admin_token, "jane", "Doe-Passw0rd!")
+        signed_in = await api.sign_in_user("jane", "Doe-Passw0rd!")
         assert signed_in["passwordChangeRequired"] is False
         assert error_codes(await api.post(USERS, token=signed_in["token"])) == ["FORBIDDEN"]
         me = await api.data("{ me { login } }", token=signed_in["token"])
         assert me["me"] == {"login": "jane"}
 
     async def test_a_blocked_users_token_stops_working(self, api: Api, admin_token: str) -> None:
-        user_id = await make_user(api, admin_token, "jane", "Jane-Passw0rd!")
-        token = (await api.sign_in_user("jane", "Jane-Passw0rd!"))["token"]
+        user_id = await make_user(api, admin_token, "jane", "Doe-Passw0rd!")
+        token = (await api.sign_in_user("jane", "Doe-Passw0rd!"))["token"]
         blocked = await api.data(
             "mutation($id: ID!) { updateUser(input: {id: $id, blocked: true}) "
             "{ user { blocked } errors { code } } }",
@@ -206,20 +220,20 @@ class TestUserSessions:
         )
         assert blocked["updateUser"]["user"] == {"blocked": True}
         assert error_codes(await api.post("{ me { login } }", token=token)) == ["UNAUTHENTICATED"]
-        again = await api.sign_in_user("jane", "Jane-Passw0rd!")
+        again = await api.sign_in_user("jane", "Doe-Passw0rd!")
         assert again["token"] is None
         assert again["errors"][0]["code"] == "ACCOUNT_BLOCKED"
 
     async def test_while_a_password_change_is_required_only_that_is_allowed(
         self, api: Api, admin_token: str
     ) -> None:
-        user_id = await make_user(api, admin_token, "jane", "Jane-Passw0rd!")
+        user_id = await make_user(api, admin_token, "jane", "Doe-Passw0rd!")
         async with api.services.uow as uow:
             user = await uow.users.get(pk(user_id))
             assert user is not None
             await uow.users.update(replace(user, password_change_required=True))
             await uow.commit()
-        signed_in = await api.sign_in_user("jane", "Jane-Passw0rd!")
+        signed_in = await api.sign_in_user("jane", "Doe-Passw0rd!")
         token = signed_in["token"]
         assert signed_in["passwordChangeRequired"] is True
 
@@ -228,7 +242,7 @@ class TestUserSessions:
         )
         assert error_codes(refused) == ["FORBIDDEN"]
         changed = await api.data(
-            'mutation { changeMyPassword(currentPassword: "Jane-Passw0rd!", '
+            'mutation { changeMyPassword(currentPassword: "Doe-Passw0rd!", '
             'newPassword: "Another-Passw0rd!") { ok errors { code } } }',
             token=token,
         )

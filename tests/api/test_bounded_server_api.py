@@ -12,8 +12,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from domain.principals import SYSTEM
 from domain.services.administrators import NewAdministrator
 from persistence.database import create_engine
-from server.app import create_app
 from server.container import build_services
+from server.http.app import create_app
 from server.settings import Settings
 from tests.api.conftest import ADMIN_PASSWORD
 

@@ -1,8 +1,8 @@
 """Query cost and budgets over HTTP (gql/limits/, server/cost_budget.py).
 
-A ceiling per operation, counted before anything runs; a budget per session or
-API token, kept in the database and so shared by every worker (two apps on one
-database stand for two worker processes). The budget's clock is a FakeClock:
+A ceiling per operation, counted before anything runs; a budget per principal
+(administrator, user, API token), kept in the database and so shared by every
+worker (two apps on one database stand for two worker processes). The budget's clock is a FakeClock:
 refilling is shown by advancing it, never by waiting.
 """
 
@@ -21,6 +21,7 @@ from typing import Any
 import httpx
 import pytest
 import uvicorn
+from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.applications import Starlette
@@ -31,11 +32,10 @@ from domain.principals import SYSTEM
 from domain.services import groups, locations, teams, users
 from domain.services.administrators import NewAdministrator
 from gql.ids import to_global_id
-from gql.limits import budget_key
 from persistence.cost_budgets import SqlCostBudgets
 from persistence.tables import cost_budgets
-from server.app import create_app
 from server.container import build_services
+from server.http.app import create_app
 from server.settings import Settings
 from tests.api.conftest import ADMIN_PASSWORD
 from tests.fakes import FakeClock
@@ -166,6 +166,19 @@ def only_error(response: httpx.Response) -> dict[str, Any]:
     return error
 
 
+async def executed(client: Client) -> float:
+    """The server's own count of operations an executor ran (/metrics), all executors."""
+    response = await client.http.get("/metrics")
+    assert response.status_code == 200, response.text
+    return sum(
+        sample.value
+        for family in text_string_to_metric_families(response.text)
+        for sample in family.samples
+        if sample.name == "connect_admin_graphql_operations_executed_total"
+        and sample.labels["operation_type"] == "query"
+    )
+
+
 # --- the ceiling -------------------------------------------------------------------------
 
 
@@ -251,7 +264,8 @@ class TestCeiling:
         async with app_of() as client:
             refused = await client.post(query)
             answered = await client.post(query, token=await client.sign_in())
-        assert only_error(refused)["extensions"]["limit"] == 100_000
+        # Anonymous introspection has a ceiling of its own, below the anonymous one.
+        assert only_error(refused)["extensions"]["limit"] == 30_000
         assert "errors" not in answered.json()
 
     async def test_callers_without_a_token_have_the_ceiling_and_no_budget(
@@ -423,6 +437,18 @@ class TestBudget:
         services = build_services(clean_database, settings)
         assert await services.locations.list_locations(SYSTEM) == []
 
+    async def test_metrics_count_what_ran_not_what_was_refused(self, app_of: AppFactory) -> None:
+        async with app_of(**BUDGET) as client:
+            token = await client.sign_in()
+            before = await executed(client)
+            answers = [await client.post(SMALL, token=token) for _ in range(5)]
+            costly = await client.post(ROW_1, token=token)
+            after = await executed(client)
+        assert [a.status_code for a in answers] == [200, 200, 200, 200, 429]
+        assert only_error(costly)["extensions"]["code"] == "QUERY_TOO_COSTLY"
+        # Four small queries ran; the fifth (RATE_LIMITED) and the costly one did not.
+        assert after - before == 4
+
     async def test_the_budget_holds_across_workers(self, app_of: AppFactory) -> None:
         async with app_of(**BUDGET) as one, app_of(**BUDGET) as other:
             token = await one.sign_in()
@@ -433,19 +459,21 @@ class TestBudget:
         remaining = [a.headers.get("x-cost-remaining") for a in answers[:4]]
         assert remaining == ["78", "56", "34", "12"]
 
-    async def test_each_session_and_token_has_its_own_budget(self, app_of: AppFactory) -> None:
+    async def test_a_new_sign_in_starts_where_the_last_left_off(self, app_of: AppFactory) -> None:
         async with app_of(**BUDGET) as client:
             first = await client.sign_in()
-            for _ in range(4):
-                await client.post(SMALL, token=first)
-            second = await client.sign_in()
             api_token = (
-                await client.post(
-                    'mutation { createApiToken(name: "crm") { token } }', token=second
-                )
+                await client.post('mutation { createApiToken(name: "crm") { token } }', token=first)
             ).json()["data"]["createApiToken"]["token"]
-            assert (await client.post(SMALL, token=first)).status_code == 429
-            assert (await client.post(SMALL, token=second)).status_code == 200
+            while (await client.post(SMALL, token=first)).status_code == 200:
+                pass
+            # Signing in again gives no fresh budget: it is the administrator's.
+            for _ in range(3):
+                second = await client.sign_in()
+                refused = await client.post(SMALL, token=second)
+                assert refused.status_code == 429, refused.text
+                assert int(refused.headers["retry-after"]) >= 1
+            # An API token is a principal of its own, with its own budget.
             assert (await client.post(SMALL, token=api_token)).status_code == 200
 
     async def test_the_database_keeps_a_hash_never_the_token_and_forgets_full_budgets(
@@ -458,12 +486,19 @@ class TestBudget:
             assert len(callers) == 1
             assert first not in callers[0]
             assert callers[0] != hashlib.sha256(first.encode()).hexdigest()  # not the session's
+            assert callers[0].startswith("administrator:")  # the principal's
+            api_token = (
+                await client.post('mutation { createApiToken(name: "crm") { token } }', token=first)
+            ).json()["data"]["createApiToken"]["token"]
+            await client.post(SMALL, token=api_token)
+            by_token = set(await stored_callers(clean_database)) - set(callers)
+            assert len(by_token) == 1
+            assert api_token not in by_token.pop()
             # Ten minutes on, a full budget is the same as none: forgotten.
             clock.advance(minutes=11)
             second = await client.sign_in()
             await client.post(SMALL, token=second)
-            assert len(await stored_callers(clean_database)) == 1
-            assert await stored_callers(clean_database) != callers
+            assert await stored_callers(clean_database) == callers
 
     async def test_budgets_can_be_turned_off(self, app_of: AppFactory) -> None:
         async with app_of(**BUDGET, cost_budget=False) as client:
@@ -485,11 +520,10 @@ class TestReserve:
         remaining: list[str] = []
         async with app_of(**settings) as client:
             token = await client.sign_in()
-            caller = budget_key(object(), token)
-            assert caller is not None
             for _ in range(10):
                 answer = await client.post(SMALL, token=token)
                 remaining.append(answer.headers["x-cost-remaining"])
+                (caller,) = await stored_callers(clean_database)
                 stored.append(await SqlCostBudgets(clean_database).tokens(caller))
         # Two writes for ten operations, each taking the cost and 100 points ahead ...
         assert len(set(stored)) == 2
@@ -508,6 +542,28 @@ class TestReserve:
         # Each process holds at most its reserve (10) unspent: at least 80 points spent.
         assert len(granted) >= 80 // SMALL_COST
         assert {a.status_code for a in answers} == {200, 429}
+
+    async def test_concurrent_requests_of_one_caller_lose_no_points(
+        self, app_of: AppFactory
+    ) -> None:
+        # Each request that finds no reserve takes one from the database; those that
+        # went together all keep theirs.
+        capacity = 100_000
+        settings = {
+            **BUDGET,
+            "cost_budget_capacity": capacity,
+            "max_query_cost": 1000,
+            "cost_budget_reserve": 5_000,
+        }
+        async with app_of(**settings) as client:
+            token = await client.sign_in()
+            answers = await asyncio.gather(*(client.post(SMALL, token=token) for _ in range(100)))
+            assert {a.status_code for a in answers} == {200}
+            spent = sum(int(a.headers["x-cost-requested"]) for a in answers)
+            last = await client.post(SMALL, token=token)
+        spent += int(last.headers["x-cost-requested"])
+        assert spent == 101 * SMALL_COST
+        assert int(last.headers["x-cost-remaining"]) == capacity - spent
 
 
 async def stored_callers(engine: AsyncEngine) -> list[str]:

@@ -10,7 +10,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from server.app import create_app
+from server.http.app import create_app
 from server.settings import Settings
 
 

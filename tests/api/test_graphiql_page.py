@@ -12,8 +12,9 @@ from pathlib import Path
 import httpx
 import pytest
 
-from server.app import create_app
-from server.graphiql import (
+from server.http.app import create_app
+from server.settings import Settings
+from server.ui.graphiql import (
     ASSETS,
     ASSETS_PATH,
     GRAPHIQL_JS,
@@ -21,8 +22,8 @@ from server.graphiql import (
     GraphiQLAssets,
     default_node_modules,
 )
-from server.settings import Settings
-from server.web_assets import GRAPHIQL_FILES
+from server.ui.web_assets import GRAPHIQL_FILES
+from tests.needed import needs
 
 ROOT = Path(__file__).resolve().parents[2]
 NODE_MODULES = ROOT / "node_modules"
@@ -52,9 +53,7 @@ def client(tmp_path: Path) -> Client:
     return open_client
 
 
-needs_node_modules = pytest.mark.skipif(
-    not (NODE_MODULES / "graphiql").is_dir(), reason=f"no {NODE_MODULES}: run `npm ci`"
-)
+needs_node_modules = needs((NODE_MODULES / "graphiql").is_dir(), f"no {NODE_MODULES}: run `npm ci`")
 
 
 def test_the_pinned_files_are_the_versions_of_package_json() -> None:

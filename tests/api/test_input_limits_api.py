@@ -1,5 +1,5 @@
 """Hostile and unlucky input through HTTP: every limit answers with a clear error,
-and values stored before the limits existed break no read (README, "Input limits").
+and values stored before the limits existed break no read (docs/partners/input-limits.md).
 
 Each class is one finding of issue 9: JSON nested or sized beyond the limits (3),
 line breaks in the gateway's settings (7), IDs and cursors beyond 64 bits (8), a
@@ -22,7 +22,7 @@ from domain.services import locations, users
 from domain.services.progress import ProgressBroker
 from domain.services.validation import MAX_JSON_BYTES, MAX_JSON_DEPTH
 from persistence import tables
-from server.graphql_view import GraphQLApp
+from server.http.graphql_view import GraphQLApp
 from tests.api.conftest import Api
 from tests.api.test_mail_api import (
     CONFIGURE,

@@ -249,8 +249,6 @@ async def test_two_first_remote_accesses_at_once_mail_one_pin(
 async def test_two_dispatchers_never_send_a_message_twice(
     api: Api, database_url: str, engine: AsyncEngine, smtp_server: SmtpServer
 ) -> None:
-    if not database_url.startswith("postgresql"):
-        pytest.skip("concurrent dispatchers claim with FOR UPDATE SKIP LOCKED on PostgreSQL")
     token = await api.sign_in_admin("root")
     await api.data(CONFIGURE, {"input": gateway_input(smtp_server)}, token=token)
     ids = [await user_with_mail(api, f"user{n}") for n in range(40)]
@@ -263,8 +261,20 @@ async def test_two_dispatchers_never_send_a_message_twice(
         while await services.outbox.dispatch_due():
             pass
 
-    await asyncio.gather(dispatcher(), dispatcher())
+    # The SMTP server holds its reply to every message: the first dispatcher stops in
+    # the middle of its batch, so the second one claims while the first holds its claim.
+    smtp_server.hold()
+    dispatchers = [asyncio.create_task(dispatcher()) for _ in range(2)]
+    try:
+        await asyncio.to_thread(smtp_server.wait_held, 2)
+        held = [r.message["Message-ID"] for r in smtp_server.received]
+    finally:
+        smtp_server.release()
+        await asyncio.gather(*dispatchers)
 
+    # Both were sending at once, each a message of its own claim.
+    assert len(held) == 2
+    assert held[0] != held[1]
     message_ids = [r.message["Message-ID"] for r in smtp_server.received]
     assert len(message_ids) == 40
     assert len(set(message_ids)) == 40

@@ -15,8 +15,8 @@ import pytest
 
 from domain.principals import SYSTEM
 from domain.services.administrators import NewAdministrator
-from server.app import GC_YOUNG_THRESHOLD, create_app
-from server.logs import ACCESS_LOGGER, JsonFormatter
+from server.http.app import GC_YOUNG_THRESHOLD, create_app
+from server.http.logs import ACCESS_LOGGER, JsonFormatter
 from server.settings import Settings
 from tests.api.conftest import Api
 

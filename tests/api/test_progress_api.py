@@ -20,16 +20,18 @@ import pytest
 import uvicorn
 from sqlalchemy.ext.asyncio import AsyncEngine
 from websockets.asyncio.client import ClientConnection, connect
+from websockets.exceptions import ConnectionClosed
 from websockets.typing import Subprotocol
 
 from domain.principals import SYSTEM
 from domain.services import locations, users
 from domain.services.administrators import NewAdministrator
 from gql.ids import to_global_id
-from server.app import create_app
 from server.container import build_services
+from server.http.app import create_app
 from server.settings import Settings
 from tests.api.conftest import ADMIN_PASSWORD, Api
+from tests.api.test_metrics_api import samples, value
 
 # How long a subscriber waits for an operation that has not started.
 WAIT_SECONDS = 2.0
@@ -78,10 +80,12 @@ async def another_worker(clean_database: AsyncEngine, database_url: str) -> Asyn
 
 
 @contextlib.asynccontextmanager
-async def serving(clean_database: AsyncEngine, database_url: str) -> AsyncIterator[Live]:
+async def serving(
+    clean_database: AsyncEngine, database_url: str, **overrides: Any
+) -> AsyncIterator[Live]:
     settings = Settings(
         database_url=database_url, secret_key="test-key", mail_dispatcher=False,  # type: ignore[arg-type]
-        progress_wait_seconds=WAIT_SECONDS,
+        progress_wait_seconds=WAIT_SECONDS, **overrides,
     )  # fmt: skip
     # The app builds its own engine: the server's event loop is not the tests'.
     app = create_app(settings)
@@ -169,6 +173,22 @@ async def until_complete(ws: ClientConnection, sub_id: str) -> list[dict[str, An
             payloads.append(message["payload"])
 
 
+async def closing_code(ws: ClientConnection) -> int | None:
+    """The code the server closes the socket with; fails on any message with data
+    before (a subscription that learnt first that its credential ended may say so)."""
+    try:
+        async with asyncio.timeout(30):  # a guard against hanging, not a synchronisation
+            while True:
+                message = await receive(ws)
+                ended = message["type"] == "next" and codes([message["payload"]]) == [
+                    "UNAUTHENTICATED"
+                ]
+                if message["type"] != "complete" and not ended:
+                    raise AssertionError(f"a message instead of the close: {message}")
+    except ConnectionClosed as closed:
+        return None if closed.rcvd is None else closed.rcvd.code
+
+
 def codes(payloads: list[dict[str, Any]]) -> list[str]:
     return [e["extensions"]["code"] for p in payloads for e in p.get("errors", [])]
 
@@ -250,7 +270,7 @@ class TestResetProgress:
 
 
 class TestLongLivedSockets:
-    async def test_a_token_revoked_while_the_socket_is_open_watches_nothing(
+    async def test_a_token_revoked_while_the_socket_is_open_ends_the_socket(
         self, live: Live
     ) -> None:
         root = await admin(live, "root")
@@ -265,8 +285,8 @@ class TestLongLivedSockets:
                 {"id": made["createApiToken"]["apiToken"]["id"]},
                 token=root,
             )
-            await subscribe(ws, "1", "op-1")
-            assert codes(await until_complete(ws, "1")) == ["UNAUTHENTICATED"]
+            # Closed at once (server/http/sockets.py): nothing more is watched on it.
+            assert await closing_code(ws) == 4401
         finally:
             await ws.close()
 
@@ -283,3 +303,23 @@ class TestLongLivedSockets:
             await ws.close()
         listed = await live.api.data("{ locations { name } }", token=root)
         assert "Evil" not in str(listed)
+
+
+class TestSubscriptionMetrics:
+    async def test_a_subscription_is_counted_by_its_field_and_outcome(self, live: Live) -> None:
+        labels = {"operation_type": "subscription", "operation": "resetProgress"}
+        refused = {**labels, "outcome": "errors"}
+        before = samples((await live.api.client.get("/metrics")).text)
+        ws = await open_socket(live)
+        try:
+            await subscribe(ws, "1", "op-1")
+            assert codes(await until_complete(ws, "1")) == ["UNAUTHENTICATED"]
+        finally:
+            await ws.close()
+        after = samples((await live.api.client.get("/metrics")).text)
+
+        counted = "connect_admin_graphql_requests_total"
+        assert value(after, counted, **refused) == value(before, counted, **refused) + 1
+        code = {"code": "UNAUTHENTICATED"}
+        refusals = "connect_admin_refusals_total"
+        assert value(after, refusals, **code) == value(before, refusals, **code) + 1

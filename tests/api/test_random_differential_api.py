@@ -8,9 +8,11 @@ compiles (gql/compiled/) and to the one that does not, on the same database.
 The answers must be equal byte for byte (status and media type too), never a
 5xx, and a second send of the same request must give the same bytes again.
 
-The seed is fixed (one per backend), so every run sends the same requests: a
-hundred per backend, each from three callers; ``--long`` sends thousands. A
-failure names the request, its number, the seed and the caller.
+A user's run sends the same hundred requests per backend every time (fixed
+seeds), each from three callers; ``--long`` sends thousands; CI a thousand from
+a fresh seed each run (tests/api/fuzz_sample.py: the header of the test report
+shows the seed). A failure names the request, its number, the seed, the caller
+and how to replay it.
 """
 
 from __future__ import annotations
@@ -29,13 +31,9 @@ from gql.ids import to_cursor, to_global_id
 from gql.limits import Limits
 from gql.schema import build_schema
 from tests.api.conftest import Api
+from tests.api.fuzz_sample import sample
 from tests.api.random_queries import QueryGenerator, RandomRequest, Values
 from tests.api.twin import REQUEST_ID, Organisation, Twin
-
-# One seed per backend (SQLite, then PostgreSQL): more distinct requests in one run.
-SEEDS = {"sqlite": 20260416, "postgresql": 20260417}
-REQUESTS = 100
-LONG_REQUESTS = 3000
 
 
 @dataclass
@@ -130,8 +128,10 @@ async def test_random_requests_answer_the_same_on_both_paths(
     database_url: str,
     pytestconfig: pytest.Config,
 ) -> None:
-    count = LONG_REQUESTS if pytestconfig.getoption("--long") else REQUESTS
-    seed = SEEDS[database_url.split(":", 1)[0]]
+    chosen = sample(pytestconfig)
+    count = chosen.requests
+    backend = "sqlite" if database_url.startswith("sqlite") else "postgresql"
+    seed = chosen.seed_for(backend)
     schema = build_schema(Limits())
     compiler = Compiler(schema)
 
@@ -152,7 +152,9 @@ async def test_random_requests_answer_the_same_on_both_paths(
     for number in range(count):
         request = generator.request()
         for caller, token in callers.items():
-            where = f"request {number} (seed {seed}) as {caller}: {request}"
+            where = (
+                f"request {number} (seed {seed}) as {caller}: {request}\nreplay: {chosen.replay()}"
+            )
             # The second send alternates between the paths.
             again_to = twin.compiling if number % 2 else twin.standard
             try:

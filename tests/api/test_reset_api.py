@@ -247,3 +247,36 @@ async def test_statements_of_a_reset_grow_with_batches_not_users(
     in_tens = await statements(ids[33:63], batch=10)
     assert few == many
     assert in_tens == 3 * many
+
+
+async def test_a_password_reset_reads_its_users_once_per_batch(
+    api: Api, count_statements: Any
+) -> None:
+    """The passwords are hashed ahead of the batches without reading the users: each
+    batch's transaction reads them, once, and decides."""
+    services = api.services
+    loc = await services.locations.create_location(SYSTEM, locations.NewLocation(name="Berlin"))
+    await services.mail.configure_gateway(
+        SYSTEM,
+        GatewayInput(host="127.0.0.1", port=2525, security=SmtpSecurity.NONE,
+                     sender_address="admin@example.com", sender_name="Admin"),
+    )  # fmt: skip
+    ids = []
+    for n in range(6):
+        user = await services.users.create_user(
+            SYSTEM,
+            users.NewUser(login=f"u{n}", last_name="U", email=f"u{n}@example.com",
+                          location_id=loc.id),
+        )  # fmt: skip
+        ids.append(user.id)
+    batched = replace(services, config=replace(services.config, reset_batch_size=2))
+    with count_statements() as counter:
+        outcomes = await batched.reset.reset_users(
+            SYSTEM, [(str(i), i) for i in ids], [ResetOption.PASSWORD]
+        )
+    assert {o.status.value for o in outcomes} == {"SUCCEEDED"}
+    user_reads = [
+        s for s in counter.statements
+        if s.lstrip().upper().startswith("SELECT") and " FROM USERS" in " ".join(s.upper().split())
+    ]  # fmt: skip
+    assert len(user_reads) == 3

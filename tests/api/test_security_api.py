@@ -20,7 +20,7 @@ from graphql import get_introspection_query
 
 from gql.limits import Limits, operation_depths
 from persistence.migrate import upgrade
-from server.app import create_app
+from server.http.app import create_app
 from server.settings import Settings
 
 ClientFactory = Callable[..., AbstractAsyncContextManager[httpx.AsyncClient]]

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from tests.api.conftest import Api
 
-JANE_PASSWORD = "Jane-Passw0rd!"
-OTTO_PASSWORD = "Otto-Passw0rd!"
+TEMPORARY_PASSWORD = "Temporary-Passw0rd-1"
+JANE_PASSWORD = "Window-Passw0rd!"
+OTTO_PASSWORD = "Garden-Passw0rd!"
 
 PRIVATE_FIELDS = """
   login
@@ -42,12 +43,13 @@ async def colleagues(api: Api, admin_token: str) -> tuple[str, str]:
                     "login": login,
                     "lastName": "Doe",
                     "locationId": location_id,
-                    "password": password,
+                    "password": TEMPORARY_PASSWORD,
                 }
             },
             token=admin_token,
         )
         ids.append(created["createUser"]["user"]["id"])
+        await api.take_over_password(login, TEMPORARY_PASSWORD, password)
     jane, otto = ids
     otto_token = (await api.sign_in_user("otto", OTTO_PASSWORD))["token"]
     for mutation in (

@@ -23,7 +23,7 @@ from tests.api.test_mail_api import CONFIGURE, _field, dispatcher_services, gate
 from tests.fakes import FakeClock
 from tests.smtp_server import SmtpServer
 
-USER_PASSWORD = "Vera-Passw0rd!"
+USER_PASSWORD = "Undo-Passw0rd!"
 RESULTS = """
     results {
       userId status undoAvailableUntil user { login }
@@ -260,6 +260,11 @@ class TestUndoReset:
         assert own_levels(await state(api, token, org.vera)) == {}
         unknown = await undo(api, token, "no-such-reset")
         assert unknown["errors"] == [{"code": "RESET_NOT_FOUND", "field": ["resetId"]}]
+        # A made-up id is not found, whatever time its prefix says.
+        prefix = done["resetId"].partition("-")[0]
+        for forged in ("00000000-0000-0000-0000-000000000000", f"{prefix}-forged"):
+            answer = await undo(api, token, forged)
+            assert answer["errors"] == [{"code": "RESET_NOT_FOUND", "field": ["resetId"]}]
 
     async def test_a_sub_administrator_undoes_only_users_of_its_locations(
         self, api: Api, admin_token: str, org: Org

@@ -24,7 +24,7 @@ from gql.compiled import Compiler, compiler_of
 from gql.ids import to_global_id
 from gql.limits import Limits
 from gql.schema import build_schema
-from server.app import create_app
+from server.http.app import create_app
 from server.settings import Settings
 from tests.api.conftest import ADMIN_PASSWORD, Api
 

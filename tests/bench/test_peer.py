@@ -8,7 +8,7 @@ from typing import Any
 
 from bench.__main__ import _peer, _same_peer, _trio
 from bench.peer import first_difference, from_ours, from_peer
-from bench.targets import judge
+from bench.targets import SAME_AS_PEER, SAME_JSON, judge
 from gql.ids import to_global_id
 
 
@@ -72,7 +72,7 @@ LOAD = {"rps": 100.0, "p50_ms": 100.0, "p99_ms": 200.0, "socket_errors": 0,
 
 def measured(peer_rps: float, peer_p99: float) -> dict[str, Any]:
     rows: dict[str, Any] = {
-        "same_json": "identical", "same_peer": "identical", "read_ours": LOAD,
+        "same_json": SAME_JSON, "same_peer": SAME_AS_PEER, "read_ours": LOAD,
         "read_base": copy.deepcopy(LOAD),
         "read_peer": {**LOAD, "rps": peer_rps, "p99_ms": peer_p99},
     }  # fmt: skip
@@ -109,7 +109,8 @@ def test_without_the_peer_its_targets_are_not_judged_and_say_why() -> None:
     del rows["read_peer"], rows["same_peer"]
     rows["peer_not_run"] = "npm not found"
     found = verdicts(rows)
-    assert set(found.values()) == {(False, False, "not judged: npm not found")}
+    why = "not measured: PostGraphile did not run: npm not found"
+    assert set(found.values()) == {(False, False, why)}
     assert len(found) == 3
     assert _peer(rows, lambda: "65.1", why=True) == "not run: npm not found"
     assert _peer(rows, lambda: "65.1") == "not run"
@@ -117,7 +118,7 @@ def test_without_the_peer_its_targets_are_not_judged_and_say_why() -> None:
 
 
 def test_sqlite_has_no_peer_targets_and_its_cells_stay_empty() -> None:
-    rows: dict[str, Any] = {"same_json": "identical", "read_ours": LOAD, "read_base": LOAD}
+    rows: dict[str, Any] = {"same_json": SAME_JSON, "read_ours": LOAD, "read_base": LOAD}
     assert not [v for v in judge("sqlite", rows, cores=2) if "PostGraphile" in v.target]
     assert _same_peer(rows) == "-"
     assert _trio(rows, lambda d: d["server_cpu_ms_per_req"], "{:.1f}") == "9.5 / 9.5 / -"

@@ -11,7 +11,7 @@ import pytest
 from bench.__main__ import Profile, Result, report
 from bench.targets import judge
 
-PROBE = {"probe_p99_ms": 40.0, "probe_failures": 0}
+PROBE = {"probe_p99_ms": 40.0, "probe_failures": 0, "statuses": {"SUCCEEDED": 1000}, "errors": []}
 
 
 def reset_rows(seconds: float, **hashes: float) -> dict[str, Any]:
@@ -32,7 +32,7 @@ def test_the_reset_is_judged_against_every_core_hashing_at_once() -> None:
     # 1000 x 32 ms / 2 cores x 1.15 = 18.4 s; one hash alone (28 ms) would allow 16.1 s.
     met, figure = six_options(reset_rows(18.0, hash_s=0.028, hash_all_s=0.032))
     assert met
-    assert figure == "18.00 s of 18.4 s (hash 32 ms each on all cores, 28 alone)"
+    assert figure == "18.00 s of 18.4 s (hash 32 ms each on all cores, 28 alone); SUCCEEDED=1000"
     assert not six_options(reset_rows(18.5, hash_s=0.028, hash_all_s=0.032))[0]
 
 
@@ -56,11 +56,11 @@ def test_the_report_prints_both_hash_figures_and_the_limit(
 
 def test_the_second_client_is_judged_during_its_own_six_option_reset() -> None:
     rows = reset_rows(16.0, hash_s=0.028, hash_all_s=0.032)
-    rows["reset6"] = {"seconds": 16.0, "probe_p99_ms": None, "probe_failures": 0}
-    rows["reset6_probed"] = {"seconds": 17.5, "probe_p99_ms": 120.0, "probe_failures": 0}
+    rows["reset6"] = {**PROBE, "seconds": 16.0, "probe_p99_ms": None}
+    rows["reset6_probed"] = {**PROBE, "seconds": 17.5, "probe_p99_ms": 120.0}
     verdicts = {v.target: (v.met, v.figure) for v in judge("postgresql", rows, cores=2)}
     assert verdicts["a 2nd client's p99 during the 6-option reset < 100 ms"] == (
         False,
-        "120 ms, 0 failed",
+        "120 ms, 0 failed; SUCCEEDED=1000",
     )
     assert verdicts["reset 1000 users, 6 options, <= 1.15 x 1000 hashes / 2 cores"][0]

@@ -43,8 +43,9 @@ from domain.services.administrators import NewAdministrator
 from persistence.database import create_engine
 from persistence.migrate import upgrade
 from server.container import build_services
-from server.graphiql import GRAPHIQL_JS
 from server.settings import Settings
+from server.ui.graphiql import GRAPHIQL_JS
+from tests.needed import needs
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -59,13 +60,16 @@ ROOT = Path(__file__).resolve().parents[2]
 OUTPUT = ROOT / "test-output" / "browser"
 LOCAL_HOST = "127.0.0.1"
 ADMIN_LOGIN = "admin"
-ADMIN_PASSWORD = "Browser-Admin!2026"
+ADMIN_PASSWORD = "Browser-Root!2026"
 TIMEOUT_MS = 30_000
 
-pytestmark = pytest.mark.skipif(
-    not CHROMIUM.exists(),
-    reason=f"no Chromium at {CHROMIUM} (apt-get install -y chromium; .ci/run installs it)",
-)
+NODE_MODULES = ROOT / "node_modules"
+
+pytestmark = [
+    needs(CHROMIUM.exists(), f"no Chromium at {CHROMIUM} (apt-get install -y chromium)"),
+    # GraphiQL's files, which the server serves from there.
+    needs((NODE_MODULES / "graphiql").is_dir(), f"no {NODE_MODULES}: run `npm ci`"),
+]
 
 
 def free_port() -> int:

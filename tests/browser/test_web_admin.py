@@ -12,12 +12,15 @@ violation on any screen. Screenshots of each screen go to ``test-output/web-admi
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import urlsplit
+from typing import Any
+from urllib.parse import quote, urlsplit
 
 import httpx
 import pytest
@@ -32,6 +35,7 @@ from playwright.sync_api import (
 )
 
 from tests.cli.serving import free_port, served
+from tests.needed import needs
 from tests.smtp_server import SmtpServer
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -42,17 +46,14 @@ OUTPUT = ROOT / "test-output" / "web-admin"
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 LOCAL_HOST = "127.0.0.1"
 TIMEOUT_MS = 30_000
-# The demo organisation's sign-ins (server/demo_data.py; README "Signing in in GraphiQL").
+# The demo organisation's sign-ins (server/commandline/demo_data.py; README.md, "Signing in").
 ADMIN = ("admin", "ConnectAdmin!2026")
 MUNICH_ADMIN = ("munich-admin", "MunichAdmin!2026")
 BERLIN_WITH_EMAIL = 5  # of the 7 users of Berlin HQ; david.fischer and greta.hoffmann have none
 
 pytestmark = [
-    pytest.mark.skipif(
-        not CHROMIUM.exists(),
-        reason=f"no Chromium at {CHROMIUM} (apt-get install -y chromium; .ci/run installs it)",
-    ),
-    pytest.mark.skipif(not AXE.is_file(), reason=f"no {AXE}: run `npm ci`"),
+    needs(CHROMIUM.exists(), f"no Chromium at {CHROMIUM} (apt-get install -y chromium)"),
+    needs(AXE.is_file(), f"no {AXE}: run `npm ci`"),
 ]
 
 
@@ -157,7 +158,7 @@ def sign_in(page: Page, server: str, login: str, password: str) -> None:
 
 def users_of(page: Page, scope: str) -> None:
     page.get_by_role("navigation", name="Locations and configuration groups").get_by_role(
-        "button", name=scope, exact=True
+        "link", name=scope, exact=True
     ).click()
     expect(page.get_by_role("heading", name=f"Users of {scope}")).to_be_visible()
 
@@ -170,6 +171,7 @@ def test_the_manual_procedure_resets_users_and_mails_their_passwords(
     sign_in(page, server, *ADMIN)
 
     # System settings > E-Mail Gateway, pointing at the sink; its test mail arrives.
+    page.get_by_role("link", name="System settings").click()
     page.get_by_role("link", name="E-Mail Gateway").click()
     page.get_by_label("SMTP host").fill(LOCAL_HOST)
     page.get_by_label("Port").fill(str(sink.port))
@@ -191,7 +193,7 @@ def test_the_manual_procedure_resets_users_and_mails_their_passwords(
 
     # User management > Berlin HQ > Users, 5 a page: a range with Shift, a range across
     # the pages, then the whole page.
-    page.get_by_role("link", name="Users").click()
+    page.get_by_role("link", name="User management").click()
     users_of(page, "Berlin HQ")
     page.get_by_label("Users per page").select_option("5")
     rows = page.locator("tbody tr")
@@ -277,7 +279,9 @@ def test_the_manual_procedure_resets_users_and_mails_their_passwords(
     david = results.get_by_role("row", name="David Fischer")
     expect(david).to_contain_text("Partly failed")
     expect(david).to_contain_text("Password: failed")
-    expect(david).to_contain_text("Relationships: done")
+    expect(david).to_contain_text(
+        re.compile(r"Relationships: (\d+ relationships? changed|nothing to change)")
+    )
     screen(page, "05-reset-results")
 
     # The password mails reach the sink, one to each user with an address.
@@ -290,16 +294,23 @@ def test_the_manual_procedure_resets_users_and_mails_their_passwords(
     page.get_by_role("button", name="Check undo (dry run)").click()
     check = page.get_by_role("region", name="Undo dry run per user")
     expect(check.get_by_role("row", name="Anna Schmidt")).to_contain_text(
-        "Relationships: will be done"
+        re.compile(r"Relationships: \d+ relationships? will change")
     )
     page.get_by_role("button", name="Undo reset").click()
     undone = page.get_by_role("region", name="Undo per user")
-    expect(undone.get_by_role("row", name="Anna Schmidt")).to_contain_text("Relationships: done")
+    expect(undone.get_by_role("row", name="Anna Schmidt")).to_contain_text(
+        re.compile(r"Relationships: \d+ relationships? changed")
+    )
+    expect(page.get_by_role("heading", name="Reset finished and undone")).to_be_visible()
     screen(page, "05b-reset-undone")
 
-    page.get_by_role("link", name="Audit trail").click()
+    page.get_by_role("link", name="Change log").click()
     expect(page.get_by_role("cell", name="USER_RESET").first).to_be_visible()
-    screen(page, "06-audit-trail")
+    # The reset of the seven is one entry that opens to its users' sentences.
+    page.get_by_text("admin reset 7 users").first.click()
+    bernd = page.get_by_text(re.compile(r"^admin reset Bernd Müller: Password"))
+    expect(bernd.first).to_be_visible()
+    screen(page, "06-change-log")
 
 
 def test_a_password_set_by_hand_is_refused_by_the_policy_then_accepted(
@@ -329,8 +340,8 @@ def test_a_sub_administrator_sees_only_its_location_on_a_phone(page: Page, serve
     page.set_viewport_size({"width": 390, "height": 844})
     sign_in(page, server, *MUNICH_ADMIN)
     scopes = page.get_by_role("navigation", name="Locations and configuration groups")
-    expect(scopes.get_by_role("button", name="Munich", exact=True)).to_be_visible()
-    expect(scopes.get_by_role("button", name="Berlin HQ")).to_have_count(0)
+    expect(scopes.get_by_role("link", name="Munich", exact=True)).to_be_visible()
+    expect(scopes.get_by_role("link", name="Berlin HQ")).to_have_count(0)
     expect(page.get_by_role("link", name="E-Mail Gateway")).to_have_count(0)
     expect(page.locator("tbody tr")).to_have_count(5)
     # One user selected: Other… offers Reset user; Reset for multiple selections does not apply.
@@ -361,3 +372,147 @@ def test_a_sub_administrator_sees_only_its_location_on_a_phone(page: Page, serve
         timeout=30,
     ).json()
     assert [e["extensions"]["code"] for e in refused["errors"]] == ["UNAUTHENTICATED"]
+
+
+def test_an_administrator_made_by_another_chooses_a_password_first(page: Page, server: str) -> None:
+    created = graphql_as_admin(
+        server,
+        'mutation { createAdministrator(input: {login: "ida.koch", '
+        'password: "Chosen-by-admin-1", lastName: "Koch"}) { errors { code } } }',
+    )
+    assert created["createAdministrator"]["errors"] == []
+
+    page.goto(f"{server}/admin")
+    page.get_by_label("Login").fill("ida.koch")
+    page.get_by_label("Password").fill("Chosen-by-admin-1")
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("heading", name="Choose your password")).to_be_visible()
+    page.get_by_label("New password", exact=True).fill("Her-own-Passw0rd-2")
+    page.get_by_label("Repeat the new password").fill("Her-own-Passw0rd-3")
+    page.get_by_role("button", name="Change the password and go on").click()
+    expect(page.get_by_role("alert")).to_contain_text("The two new passwords differ.")
+    page.get_by_label("Repeat the new password").fill("Her-own-Passw0rd-2")
+    screen(page, "10-choose-own-password")
+    page.get_by_role("button", name="Change the password and go on").click()
+
+    expect(page.get_by_role("button", name="Sign out")).to_be_visible()
+    page.get_by_role("button", name="Sign out").click()
+    sign_in(page, server, "ida.koch", "Her-own-Passw0rd-2")
+
+
+def graphql_as_admin(server: str, query: str, **variables: object) -> dict[str, Any]:
+    signed_in = httpx.post(
+        f"{server}/graphql",
+        json={"query": "mutation($l: String!, $p: String!) { adminSignIn(login: $l, "
+              "password: $p) { token } }", "variables": {"l": ADMIN[0], "p": ADMIN[1]}},
+        timeout=30,
+    ).json()  # fmt: skip
+    answer = httpx.post(
+        f"{server}/graphql",
+        json={"query": query, "variables": variables},
+        headers={"Authorization": f"Bearer {signed_in['data']['adminSignIn']['token']}"},
+        timeout=30,
+    ).json()
+    assert "errors" not in answer, answer
+    data: dict[str, Any] = answer["data"]
+    return data
+
+
+def mail_states(server: str, user_id: str) -> list[str]:
+    found = graphql_as_admin(
+        server,
+        "query($id: ID!) { node(id: $id) { ... on User { mailDeliveries { status } } } }",
+        id=user_id,
+    )
+    return [m["status"] for m in found["node"]["mailDeliveries"]]
+
+
+def test_a_refused_mail_shows_its_reply_and_a_new_password_goes_out(
+    page: Page, server: str
+) -> None:
+    with SmtpServer() as own_sink:
+        graphql_as_admin(
+            server,
+            "mutation($i: EmailGatewayInput!) { configureEmailGateway(input: $i) { errors "
+            "{ code } } }",
+            i={"host": LOCAL_HOST, "port": own_sink.port, "security": "NONE",
+               "senderAddress": "connect@example.com"},
+        )  # fmt: skip
+        found = graphql_as_admin(server, "{ users(first: 100) { edges { node { id login } } } }")
+        ids = {e["node"]["login"]: e["node"]["id"] for e in found["users"]["edges"]}
+        # Oldest first: Hans's mail is refused, then Ida's goes out.
+        own_sink.reply_next("550 5.1.1 No such mailbox")
+        graphql_as_admin(
+            server,
+            "mutation($ids: [ID!]!) { resetUsers(ids: $ids, options: {setRandomPassword: true}) "
+            "{ succeeded } }",
+            ids=[ids["hans.schulz"], ids["ida.koch"]],
+        )
+        assert [m.rcpt_tos for m in own_sink.wait_for(1)] == [["ida.koch@example.com"]]
+        # The refusal is stored with the next message the server accepts: Ida's.
+        deadline = time.monotonic() + 30
+        while mail_states(server, ids["hans.schulz"]) != ["FAILED"]:
+            assert time.monotonic() < deadline, mail_states(server, ids["hans.schulz"])
+            time.sleep(0.05)
+
+        sign_in(page, server, *ADMIN)
+        page.goto(f"{server}/admin#/user/{quote(ids['hans.schulz'])}")
+        mails = page.get_by_role("region", name="Mails to this user")
+        expect(mails).to_contain_text("failed after 1 attempt")
+        expect(mails).to_contain_text("550 recipient refused: 5.1.1 No such mailbox")
+        screen(page, "11-mail-refused")
+        page.get_by_role("button", name="Send a new password").click()
+        expect(page.get_by_text("Reset: the new mail is queued.")).to_be_visible()
+
+        assert len(own_sink.wait_for(2)) == 2
+        page.get_by_role("button", name="Refresh").click()
+        expect(mails.locator("tbody tr").first).to_contain_text("sent")
+
+
+def test_a_location_sends_its_own_mail_text_previewed_tested_and_taken_back(
+    page: Page, server: str
+) -> None:
+    with SmtpServer() as own_sink:
+        graphql_as_admin(
+            server,
+            "mutation($i: EmailGatewayInput!) { configureEmailGateway(input: $i) { errors "
+            "{ code } } }",
+            i={"host": LOCAL_HOST, "port": own_sink.port, "security": "NONE",
+               "senderAddress": "connect@example.com"},
+        )  # fmt: skip
+        sign_in(page, server, *ADMIN)
+        page.goto(f"{server}/admin#/system/templates")
+        page.get_by_label("Location").select_option(label="Munich")
+        page.get_by_label("Language of the mail").select_option("de")
+        expect(page.get_by_text("This location sends the built-in text.")).to_be_visible()
+
+        page.get_by_label("Subject").fill("{{ location }}: {{ ''.__class__ }}")
+        page.get_by_label("HTML").fill("<p>Hallo {{ display_name }}</p>")
+        page.get_by_label("Plain text").fill("Hallo {{ display_name }}: {{ password }}")
+        page.get_by_role("button", name="Save").click()
+        expect(page.get_by_role("alert")).to_contain_text("MAIL_TEMPLATE_UNSAFE")
+
+        page.get_by_label("Subject").fill("{{ location }}: Ihr neues Kennwort")
+        page.get_by_role("button", name="Preview").click()
+        preview = page.get_by_role("region", name="Preview with sample data")
+        expect(preview).to_contain_text("Munich: Ihr neues Kennwort")
+        expect(preview).to_contain_text("Hallo Bernd Müller:")
+        html_part = page.frame_locator("iframe.mail-preview").locator("body")
+        expect(html_part).to_contain_text("Hallo Bernd Müller")
+        screen(page, "12-mail-template")
+        page.get_by_role("button", name="Save").click()
+        expect(page.get_by_text("The text is saved")).to_be_visible()
+        page.reload()
+        page.get_by_label("Location").select_option(label="Munich")
+        page.get_by_label("Language of the mail").select_option("de")
+        expect(page.get_by_text("The location's own text, saved")).to_be_visible()
+
+        page.get_by_label("Test mail to").fill("it@example.com")
+        page.get_by_role("button", name="Send a test").click()
+        expect(page.get_by_text("The test mail to it@example.com was accepted.")).to_be_visible()
+        [sent] = own_sink.wait_for(1)
+        assert sent.message["Subject"] == "Munich: Ihr neues Kennwort"
+
+        page.get_by_role("button", name="Back to the built-in text").click()
+        expect(page.get_by_text("The built-in text is sent again.")).to_be_visible()
+        expect(page.get_by_text("This location sends the built-in text.")).to_be_visible()

@@ -18,7 +18,7 @@ def connect_admin(
     environment = {k: v for k, v in os.environ.items() if not k.startswith("CONNECT_")}
     environment.update(env or {})
     return subprocess.run(
-        [sys.executable, "-m", "server.cli", *args],
+        [sys.executable, "-m", "server.commandline.cli", *args],
         cwd=cwd,
         env=environment,
         input=stdin,
@@ -76,8 +76,9 @@ def test_demo_data_fills_only_an_empty_database(tmp_path: Path) -> None:
     assert (tmp_path / "connect-admin.db").is_file()
 
     second = connect_admin(tmp_path, "demo-data")
-    assert second.returncode == 0, second.stderr
-    assert "not empty" in second.stdout
+    assert second.returncode == 1, second.stdout
+    assert "is not empty" in second.stderr
+    assert "Nothing changed" in second.stderr
 
 
 def test_export_schema_writes_the_sdl(tmp_path: Path) -> None:
@@ -109,7 +110,7 @@ def test_an_invalid_setting_is_a_configuration_error(tmp_path: Path) -> None:
     assert "max_page_size" in result.stderr
 
 
-@pytest.mark.parametrize("module", ["connect_admin", "server.cli"])
+@pytest.mark.parametrize("module", ["connect_admin", "server.commandline.cli"])
 def test_runs_as_a_module(tmp_path: Path, module: str) -> None:
     result = subprocess.run(
         [sys.executable, "-m", module, "--help"],

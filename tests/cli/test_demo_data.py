@@ -7,14 +7,14 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from domain.ports import UserQuery
 from domain.principals import SYSTEM
 from domain.services.administrators import NewAdministrator
-from server.container import build_services
-from server.demo_data import (
+from server.commandline.demo_data import (
     DEMO_ADMIN_LOGIN,
     DEMO_ADMIN_PASSWORD,
     DEMO_SUB_ADMIN_LOGIN,
     DEMO_USER_PASSWORD,
     load_demo_data,
 )
+from server.container import build_services
 from server.settings import Settings
 
 

@@ -5,20 +5,17 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import uuid
-from collections.abc import Iterator
 from pathlib import Path
 
-import asyncpg
 import httpx
 import pytest
 from sqlalchemy import make_url
 
 from persistence.database import create_engine
 from persistence.migrate import head_revision, upgrade
-from server.app import create_app
 from server.container import services_factory
 from server.dispatcher import run_dispatcher
+from server.http.app import create_app
 from server.settings import Settings
 from tests.cli.serving import connect_admin_process, free_port
 from tests.cli.serving import free_port as closed_port
@@ -26,28 +23,7 @@ from tests.cli.test_command_line import connect_admin
 from tests.cli.test_mail_processes import environment
 
 LISTENING = "Uvicorn running on"
-KEY = {"CONNECT_SECRET_KEY": "a-key-for-the-tests"}
-
-
-@pytest.fixture
-def empty_postgres(postgres_server_url: str) -> Iterator[str]:
-    """A new PostgreSQL database without any table; dropped afterwards."""
-    name = f"connect_empty_{uuid.uuid4().hex[:12]}"
-    admin = make_url(postgres_server_url).set(drivername="postgresql")
-    dsn = admin.render_as_string(hide_password=False)
-
-    async def run(sql: str) -> None:
-        connection = await asyncpg.connect(dsn)
-        try:
-            await connection.execute(sql)
-        finally:
-            await connection.close()
-
-    asyncio.run(run(f'CREATE DATABASE "{name}"'))
-    try:
-        yield admin.set(database=name).render_as_string(hide_password=False)
-    finally:
-        asyncio.run(run(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+KEY = {"CONNECT_SECRET_KEY": "a-key-for-the-tests-of-misconfiguration"}
 
 
 def serve(tmp_path: Path, url: str, *args: str) -> tuple[int, str, str]:
@@ -66,7 +42,7 @@ def test_an_unsupported_database_is_named_with_the_supported_ones(tmp_path: Path
     assert "postgresql://" in err
     assert "CONNECT_SECRET_KEY" not in err
     assert "Traceback" not in err
-    assert "GraphiQL at" not in out
+    assert "GraphiQL in a browser" not in out
 
 
 def test_a_missing_sqlite_folder_is_named(tmp_path: Path) -> None:
@@ -84,7 +60,7 @@ def test_an_unreachable_database_is_exit_3(tmp_path: Path) -> None:
     assert "cannot reach the database at postgresql://connect:***@127.0.0.1" in err
     assert "pw-not-shown" not in err
     assert "Traceback" not in err
-    assert "GraphiQL at" not in out
+    assert "GraphiQL in a browser" not in out
 
 
 @pytest.mark.postgres
@@ -109,7 +85,7 @@ def test_an_unmigrated_database_is_not_served(tmp_path: Path, empty_postgres: st
     assert code == 2
     assert f"has no tables of Connect Admin; this release needs revision {head_revision()}" in err
     assert "run 'connect-admin migrate'" in err
-    assert "GraphiQL at" not in out
+    assert "GraphiQL in a browser" not in out
 
     dispatch = connect_admin(
         tmp_path, "dispatch-mail", env={"CONNECT_DATABASE_URL": empty_postgres, **KEY}
@@ -154,7 +130,7 @@ def test_a_taken_port_is_refused_before_anything_says_it_serves(
         )  # fmt: skip
     assert result.returncode == 2
     assert f"cannot listen on 127.0.0.1:{port}: Address already in use" in result.stderr
-    assert "GraphiQL at" not in result.stdout
+    assert "GraphiQL in a browser" not in result.stdout
     assert "startup complete" not in result.stderr
 
 

@@ -16,7 +16,7 @@ import httpx
 import pydantic
 import pytest
 
-from server.cli import main
+from server.commandline.cli import main
 from server.settings import Settings
 from tests.cli.serving import STARTED, Served, free_port
 

@@ -15,12 +15,13 @@ from pathlib import Path
 import httpx
 import pytest
 
-from server.web_assets import ASSETS, GRAPHIQL_FILES, problems, sri
+from server.ui.web_assets import ASSETS, GRAPHIQL_FILES, problems, sri
 from tests.cli.serving import free_port, served
+from tests.needed import needs
 
 ROOT = Path(__file__).resolve().parents[2]
 NODE_MODULES = ROOT / "node_modules"
-WEB = "server/web/"
+WEB = "server/ui/web/"
 
 
 def clean_env() -> dict[str, str]:
@@ -43,7 +44,7 @@ def test_a_regular_install_migrates_from_any_folder(tmp_path: Path) -> None:
     result = subprocess.run(
         [sys.executable, "-c",
          "import server, sys; print(server.__file__); "
-         "from server.cli import main; sys.exit(main(['migrate']))"],
+         "from server.commandline.cli import main; sys.exit(main(['migrate']))"],
         cwd=work, env=env, capture_output=True, text=True, timeout=120, check=False,
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
@@ -70,7 +71,8 @@ def clone(tmp_path: Path) -> Path:
 
 
 def build(source: Path, out: Path, *what: str) -> list[Path]:
-    """``python -m build`` as README says, without isolation (no index needed)."""
+    """``python -m build`` as docs/operators/web-assets.md says, without isolation (no
+    index needed)."""
     result = subprocess.run(
         [sys.executable, "-m", "build", "--no-isolation", *what, "--outdir", str(out),
          str(source)],
@@ -85,9 +87,9 @@ def web_files(wheel: Path) -> dict[str, bytes]:
         return {n: archive.read(n) for n in archive.namelist() if n.startswith(WEB)}
 
 
-@pytest.mark.skipif(
-    bool(problems(NODE_MODULES, ROOT / "package-lock.json")),
-    reason=f"GraphiQL's pinned files are not in {NODE_MODULES}: run `npm ci`",
+@needs(
+    not problems(NODE_MODULES, ROOT / "package-lock.json"),
+    f"GraphiQL's pinned files are not in {NODE_MODULES}: run `npm ci`",
 )
 def test_a_wheel_installed_elsewhere_serves_graphiql_without_npm(tmp_path: Path) -> None:
     source = clone(tmp_path)
@@ -149,6 +151,13 @@ def test_a_wheel_installed_elsewhere_serves_graphiql_without_npm(tmp_path: Path)
     ).stdout  # fmt: skip
     assert imported.startswith(site)
     assert not (work / "node_modules").exists()
+    # The mails' catalogues travel in the wheel and are found there.
+    german = subprocess.run(
+        [python, "-c", "from mail import catalogues; print(catalogues.languages(), "
+         "catalogues.translations('de').gettext('Your Connect password was reset'))"],
+        cwd=work, env=clean_env(), capture_output=True, text=True, check=True,
+    ).stdout  # fmt: skip
+    assert german.strip() == "('de', 'en') Ihr Connect-Passwort wurde zurückgesetzt"
 
 
 def test_a_build_without_graphiql_s_files_says_what_to_do(tmp_path: Path) -> None:

@@ -18,8 +18,9 @@ from pathlib import Path
 import httpx
 import pytest
 
-from server.demo_data import DEMO_ADMIN_LOGIN, DEMO_ADMIN_PASSWORD
+from server.commandline.demo_data import DEMO_ADMIN_LOGIN, DEMO_ADMIN_PASSWORD
 from tests.cli.serving import free_port, served
+from tests.needed import missing
 
 ROOT = Path(__file__).resolve().parents[2]
 SERVE = ".venv/bin/connect-admin serve"
@@ -49,7 +50,7 @@ def copy_of_the_repository(target: Path) -> Path:
 
 def test_the_quick_start_runs_as_written(tmp_path: Path) -> None:
     if shutil.which("npm") is None:
-        pytest.skip("the quick start needs npm (Node.js 20 or newer)")
+        missing("the quick start needs npm (Node.js 20 or newer)")
     command = quick_start_command()
     assert command.endswith(SERVE), command
     port = free_port()

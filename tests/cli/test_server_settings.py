@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import stat
 from pathlib import Path
 
@@ -89,8 +90,18 @@ class TestSecretKey:
         first = resolve_secret_key(settings)
         assert resolve_secret_key(Settings(database_url=settings.database_url)) == first
 
-    def test_in_memory_sqlite_gets_a_key_for_the_process(self) -> None:
-        assert resolve_secret_key(Settings(database_url="sqlite://"))
+    def test_in_memory_sqlite_gets_a_key_for_the_process(
+        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        monkeypatch.chdir(tmp_path)
+        key = resolve_secret_key(Settings(database_url="sqlite://"))
+        # A Fernet key (32 bytes, URL-safe base64) that encrypts and decrypts.
+        assert len(base64.urlsafe_b64decode(key)) == 32
+        box = Fernet(key.encode())
+        assert box.decrypt(box.encrypt(b"smtp password")) == b"smtp password"
+        # Kept in no file: there is no database file to keep it beside.
+        assert secret_key_file("sqlite://") is None
+        assert list(tmp_path.iterdir()) == []
 
     def test_postgresql_without_key_is_a_configuration_error(self) -> None:
         settings = Settings(database_url="postgresql://postgres@127.0.0.1:5432/connect")

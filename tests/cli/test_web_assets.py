@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from server.web_assets import (
+from server.ui.web_assets import (
     ASSETS,
     GRAPHIQL_JS,
     REACT,
@@ -23,13 +23,14 @@ from server.web_assets import (
     problems,
     sri,
 )
+from tests.needed import missing, needs
 
 ROOT = Path(__file__).resolve().parents[2]
 NODE_MODULES = ROOT / "node_modules"
 LOCK = ROOT / "package-lock.json"
 
-needs_node_modules = pytest.mark.skipif(
-    bool(problems(NODE_MODULES, LOCK)), reason=f"no pinned files in {NODE_MODULES}: run `npm ci`"
+needs_node_modules = needs(
+    not problems(NODE_MODULES, LOCK), f"no pinned files in {NODE_MODULES}: run `npm ci`"
 )
 
 
@@ -42,7 +43,7 @@ def locked(package: str) -> dict[str, str]:
 
 def npm_cache() -> Path:
     if shutil.which("npm") is None:
-        pytest.skip("no npm: its cache holds the tarballs package-lock.json names")
+        missing("no npm: its cache holds the tarballs package-lock.json names")
     found = subprocess.run(
         ["npm", "config", "get", "cache"], capture_output=True, text=True, check=True
     )
@@ -55,7 +56,7 @@ def tarball(cache: Path, integrity: str) -> bytes:
     hexdigest = base64.b64decode(digest).hex()
     path = cache / "content-v2" / algorithm / hexdigest[:2] / hexdigest[2:4] / hexdigest[4:]
     if not path.is_file():
-        pytest.skip(f"npm's cache does not hold {integrity} (run `npm ci` here)")
+        missing(f"npm's cache does not hold {integrity} (run `npm ci` here)")
     data = path.read_bytes()
     assert hashlib.new(algorithm, data).hexdigest() == hexdigest
     return data

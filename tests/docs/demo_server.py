@@ -18,7 +18,7 @@ import httpx
 from websockets.sync.client import ClientConnection, connect
 from websockets.typing import Subprotocol
 
-from server.demo_data import (
+from server.commandline.demo_data import (
     DEMO_ADMIN_LOGIN,
     DEMO_ADMIN_PASSWORD,
     DEMO_SUB_ADMIN_LOGIN,

@@ -24,7 +24,8 @@ KEYS = {
     "as": "the caller of a graphql block: nobody (the default), admin, munich-admin, api-token",
     "variables": "the variables of a graphql block, as JSON",
     "errors": "codes the block's answer must carry (comma-separated); by default none",
-    "answer": "answer=next: the next json block is the answer (abridged: a subset of it)",
+    "answer": "answer=next: the next json or text block is the answer, or what the block "
+    "prints (abridged: a subset of it; ``…`` for volatile values)",
     "with-next": "a subscription that runs while the next block runs (two GraphiQL tabs)",
     "env": "environment variables the block expects the reader to have set (TOKEN)",
     "background": "a server the block starts: runs until the document is done; ready once "
@@ -105,5 +106,11 @@ def blocks(doc: str) -> list[Block]:
     return found
 
 
+# Documents beside the code they describe, besides README.md and docs/.
+OTHER_DOCUMENTS = ["bench/README.md"]
+
+
 def documents() -> list[str]:
-    return ["README.md", *sorted(str(p.relative_to(ROOT)) for p in (ROOT / "docs").glob("*.md"))]
+    """Every Markdown document of the project, README.md first."""
+    under_docs = sorted(str(p.relative_to(ROOT)) for p in (ROOT / "docs").rglob("*.md"))
+    return ["README.md", *under_docs, *OTHER_DOCUMENTS]

@@ -9,14 +9,26 @@ What runs, and how (``tests/docs/markdown.py`` for the markers):
 - ``sh``: run by bash (``-e -o pipefail``) in the repository's folder; exit code
   0, and every GraphQL answer it prints free of errors as above.
 - ``python``: run by this interpreter (the project's ``.venv``); ``js``: by
-  ``node`` as an ES module, when there is a ``node``. Exit code 0.
+  ``node`` as an ES module. Exit code 0. Without a ``node`` the block is not run
+  and the document's test says so: it skips, and fails in CI (``CI=true``).
 
-``SUBSTITUTIONS`` are the only changes to a block's text.
+What a document shows as an answer (``answer=next``: the next ``json`` or ``text``
+block) is compared with the answer: a graphql block's data (or the whole answer,
+when the shown one has ``data`` or ``extensions``), abridged: every key shown has
+the value shown, lists item by item; a program's output line by line (a line of
+JSON as JSON, abridged alike). A program that prints something the document does
+not show fails. Volatile values are written ``…`` in the document, visibly: a
+string ``"cas_…"`` stands for any string that starts with ``cas_``, a value ``"…"``
+for any value, and ``…`` in a text line for any characters.
+
+``substitutions`` are the only changes to a block's text and to a shown answer.
 """
 
 from __future__ import annotations
 
 import json
+import os
+import re
 import shutil
 import socket
 import subprocess
@@ -74,8 +86,21 @@ def graphql_answers(output: str) -> list[dict[str, Any]]:
     return found
 
 
+ELLIPSIS = "…"
+
+
+def wildcard(shown: str) -> re.Pattern[str]:
+    """A shown text with ``…`` for any characters."""
+    return re.compile(".*".join(re.escape(part) for part in shown.split(ELLIPSIS)), re.DOTALL)
+
+
 def contains(expected: Any, actual: Any) -> bool:
-    """An abridged answer: every key shown has the value shown; lists item by item."""
+    """An abridged answer: every key shown has the value shown; lists item by item;
+    ``…`` in a shown string stands for any characters, ``"…"`` for any value."""
+    if expected == ELLIPSIS:
+        return True
+    if isinstance(expected, str) and ELLIPSIS in expected:
+        return isinstance(actual, str) and wildcard(expected).fullmatch(actual) is not None
     if isinstance(expected, dict):
         return isinstance(actual, dict) and all(
             key in actual and contains(value, actual[key]) for key, value in expected.items()
@@ -87,6 +112,28 @@ def contains(expected: Any, actual: Any) -> bool:
             and all(contains(e, a) for e, a in zip(expected, actual, strict=True))
         )
     return bool(expected == actual)
+
+
+def printed_as_shown(shown: str, printed: str) -> list[str]:
+    """What differs between a program's output and what the document shows it prints,
+    line by line (blank lines aside); empty when they agree."""
+    want = [line for line in shown.splitlines() if line.strip()]
+    got = [line for line in printed.splitlines() if line.strip()]
+    if len(want) != len(got):
+        return [f"{len(got)} lines printed, {len(want)} shown:\n{printed}"]
+    return [
+        f"printed {line!r}, shown {expected!r}"
+        for expected, line in zip(want, got, strict=True)
+        if not line_as_shown(expected, line)
+    ]
+
+
+def line_as_shown(expected: str, line: str) -> bool:
+    try:
+        shown, actual = json.loads(expected), json.loads(line)
+    except ValueError:
+        return wildcard(expected.strip()).fullmatch(line.strip()) is not None
+    return contains(shown, actual)
 
 
 def wait_until_listening(address: str, timeout: float = 30) -> None:
@@ -105,12 +152,23 @@ class Failed(AssertionError):
     pass
 
 
+class NotRun(Exception):
+    """A block this machine cannot run (a tool is missing); the reason says which."""
+
+
+def in_ci() -> bool:
+    """CI sets CI=true; there every tool a test needs must be present."""
+    return os.environ.get("CI") == "true"
+
+
 @dataclass
 class Reader:
     demo: DemoServer
     folder: Path
     stack: ExitStack
     failures: list[str] = field(default_factory=list)
+    executed: list[str] = field(default_factory=list)
+    not_run: list[tuple[str, str]] = field(default_factory=list)  # where, why
     # The SMTP sink of "Resetting users": README has it on 1025, the test on a free port.
     smtp_port: int = field(default_factory=free_port)
 
@@ -144,9 +202,12 @@ class Reader:
                 if block.marker.get("with-next"):
                     index = self.with_next(block, blocks, index, runnable)
                 elif block.language == "graphql":
+                    self.executed.append(block.where)
                     self.check(block, self.graphql(block), blocks[index:])
                 else:
-                    self.run(block)
+                    self.run(block, blocks[index:])
+            except NotRun as reason:
+                self.not_run.append((block.where, str(reason)))
             except (AssertionError, OSError, subprocess.SubprocessError, ValueError) as error:
                 self.failures.append(f"{block.where}, first line {block.first_line!r}: {error}")
 
@@ -179,11 +240,21 @@ class Reader:
         if found != expected:
             raise Failed(f"error codes {found}, expected {expected}: {answer}")
         if block.marker.get("answer") == "next":
-            shown = next(b for b in after if b.language == "json")
-            data = answer["data"]
-            actual = next(iter(data.values())) if len(data) == 1 else data
-            if not contains(json.loads(shown.text), actual):
+            shown = self.shown_answer(block, after)
+            expected = json.loads(self.text(shown))
+            actual: Any = answer
+            if not isinstance(expected, dict) or not {"data", "extensions"} & set(expected):
+                data = answer["data"]
+                actual = next(iter(data.values())) if len(data) == 1 else data
+            if not contains(expected, actual):
                 raise Failed(f"the answer shown at {shown.where} is not {actual}")
+
+    @staticmethod
+    def shown_answer(block: Block, after: list[Block]) -> Block:
+        """The block right after ``block``: what the document shows it answers."""
+        if not after or after[0].language not in ("json", "text"):
+            raise Failed("answer=next, but no json or text block follows")
+        return after[0]
 
     def with_next(
         self, block: Block, blocks: list[Block], index: int, runnable: Callable[[Block], bool]
@@ -192,6 +263,7 @@ class Reader:
         answers (two tabs of GraphiQL)."""
         following = next(i for i in range(index, len(blocks)) if runnable(blocks[i]))
         variables = block.marker.get("variables")
+        self.executed.extend([block.where, blocks[following].where])
         with self.demo.subscription(self.text(block), variables, self.token(block)) as ws:
             nxt = blocks[following]
             self.check(nxt, self.graphql(nxt), blocks[following + 1 :])
@@ -216,24 +288,37 @@ class Reader:
             return [sys.executable, str(path.with_suffix(".py"))]
         if block.language == "js":
             node = shutil.which("node")
-            assert node is not None, "no node"
+            if node is None:
+                reason = "no node on PATH (Node.js 18 or newer runs it)"
+                if in_ci():
+                    raise Failed(f"{reason}; CI must have it")
+                raise NotRun(reason)
             path.with_suffix(".mjs").write_text(self.text(block), encoding="utf-8")
             return [node, str(path.with_suffix(".mjs"))]
         raise Failed(f"no way to run {block.language}")
 
-    def run(self, block: Block) -> None:
+    def run(self, block: Block, after: list[Block]) -> None:
         env = self.environment(block)
+        command = self.command(block)
+        self.executed.append(block.where)
         listens = block.marker.get("background")
         if listens:
-            self.stack.enter_context(served(self.command(block), ROOT, env))
+            self.stack.enter_context(served(command, ROOT, env))
             wait_until_listening(self.substitute(str(listens)))
             return
         done = subprocess.run(
-            self.command(block), cwd=ROOT, env=env, capture_output=True, text=True,
-            check=False, timeout=RUN_TIMEOUT,
+            command, cwd=ROOT, env=env, capture_output=True, text=True, check=False,
+            timeout=RUN_TIMEOUT,
         )  # fmt: skip
         if done.returncode != 0:
             raise Failed(f"exit code {done.returncode}: {done.stderr}{done.stdout}")
         for answer in graphql_answers(done.stdout):
             if error_codes(answer):
                 raise Failed(f"error codes {error_codes(answer)}: {done.stdout}")
+        if block.marker.get("answer") == "next":
+            shown = self.shown_answer(block, after)
+            differences = printed_as_shown(self.text(shown), done.stdout)
+            if differences:
+                raise Failed(f"not as {shown.where} shows: " + "; ".join(differences))
+        elif done.stdout.strip():
+            raise Failed(f"prints what the document does not show (answer=next):\n{done.stdout}")

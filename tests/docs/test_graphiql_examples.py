@@ -1,4 +1,4 @@
-"""The examples GraphiQL opens with (server/graphiql_examples.py) are valid against the
+"""The examples GraphiQL opens with (server/ui/graphiql_examples.py) are valid against the
 schema, run against the demo data, and reach the page as data, not as a script."""
 
 from __future__ import annotations
@@ -15,9 +15,10 @@ from graphql import OperationDefinitionNode, OperationType, parse, validate
 
 from gql.limits.extensions import Limits
 from gql.schema import build_schema
-from server.app import create_app
-from server.demo_data import DEMO_ADMIN_LOGIN, DEMO_ADMIN_PASSWORD
-from server.graphiql_examples import (
+from server.commandline.demo_data import DEMO_ADMIN_LOGIN, DEMO_ADMIN_PASSWORD
+from server.http.app import create_app
+from server.settings import Settings
+from server.ui.graphiql_examples import (
     EXAMPLES,
     EXAMPLES_ELEMENT_ID,
     RESET_PROGRESS,
@@ -27,7 +28,6 @@ from server.graphiql_examples import (
     USERS_PAGE,
     Example,
 )
-from server.settings import Settings
 from tests.cli.serving import ROOT
 from tests.docs.demo_server import DemoServer, answers, demo_server
 

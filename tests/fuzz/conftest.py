@@ -29,9 +29,9 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from domain.services.validation import MAX_JSON_BYTES, MAX_JSON_DEPTH
 from persistence.database import create_engine
-from server.app import create_app
+from server.commandline.demo_data import DEMO_ADMIN_PASSWORD, DEMO_USER_PASSWORD
 from server.container import services_factory
-from server.demo_data import DEMO_ADMIN_PASSWORD, DEMO_USER_PASSWORD
+from server.http.app import create_app
 from server.settings import Settings
 from tests.smtp_server import SmtpServer
 
@@ -115,7 +115,7 @@ def _nested(depth: int) -> Any:
     return value
 
 
-# Now and then a value beyond the input limits (README, "Input limits"): it must be
+# Now and then a value beyond the input limits (docs/partners/input-limits.md): it must be
 # refused in the payload's errors, never with an internal error.
 JSON_BEYOND_LIMITS = st.one_of(
     st.integers(min_value=MAX_JSON_DEPTH + 1, max_value=3 * MAX_JSON_DEPTH).map(_nested),

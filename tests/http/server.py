@@ -12,7 +12,7 @@ from pathlib import Path
 import uvicorn
 
 from persistence.migrate import upgrade
-from server.app import create_app
+from server.http.app import create_app
 from server.settings import Settings
 
 

@@ -17,6 +17,7 @@ import httpx
 import pytest
 
 from tests.http.server import running_server
+from tests.needed import missing
 
 ROOT = Path(__file__).resolve().parents[2]
 AUDIT = Path(__file__).with_name("audit.mjs")
@@ -31,9 +32,9 @@ def server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 def test_the_graphql_over_http_audit_passes_without_errors_or_warnings(server_url: str) -> None:
     node = shutil.which("node")
     if node is None:
-        pytest.skip("node is not installed: the graphql-http audit runs in Node")
+        missing("node is not installed: the graphql-http audit runs in Node")
     if not (ROOT / "node_modules" / "graphql-http" / "package.json").is_file():
-        pytest.skip("node_modules/graphql-http is missing: run `npm ci` in the project folder")
+        missing("node_modules/graphql-http is missing: run `npm ci` in the project folder")
     completed = subprocess.run(
         [node, str(AUDIT), server_url],
         cwd=ROOT,

@@ -32,6 +32,7 @@ from domain.services.config import ServiceConfig
 from domain.services.credentials import VoicemailAccessOutcome
 from domain.services.registry import Services
 from domain.services.reset import ResetOption, UserResetStatus
+from mail.render import JinjaMailTemplates
 from persistence.unit_of_work import SqlAlchemyUnitOfWork
 from tests.fakes import START, FakeClock, FakeHasher, FakeMailer, FakeRandom, FakeSecretBox
 
@@ -65,6 +66,7 @@ class Clients:
             random=self.random,
             secrets=self.secrets,
             mailer=FakeMailer(),
+            templates=JinjaMailTemplates(),
             config=ServiceConfig(),
         )
 
@@ -168,6 +170,13 @@ async def create_administrator(services: Services, user: User) -> None:
     await services.administrators.create_administrator(ROOT, new)
 
 
+async def reset_password(services: Services, user: User) -> None:
+    [outcome] = await services.reset.reset_users(
+        ROOT, [(user.login, user.id)], [ResetOption.PASSWORD]
+    )
+    assert outcome.status is UserResetStatus.SUCCEEDED
+
+
 Operation = Callable[[Services, User], Coroutine[Any, Any, None]]
 OPERATIONS: list[tuple[Operation, VoicemailPinState]] = [
     (check_pin, VoicemailPinState.SET),
@@ -176,6 +185,7 @@ OPERATIONS: list[tuple[Operation, VoicemailPinState]] = [
     (set_password, VoicemailPinState.SET),
     (create_user, VoicemailPinState.SET),
     (create_administrator, VoicemailPinState.SET),
+    (reset_password, VoicemailPinState.SET),
 ]
 
 

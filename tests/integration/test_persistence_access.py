@@ -13,6 +13,8 @@ from domain.model import (
     ApiToken,
     DirectoryDataSource,
     SessionSubject,
+    SignInFailure,
+    SignInLockout,
     SignInSession,
 )
 from persistence.unit_of_work import SqlAlchemyUnitOfWork
@@ -206,29 +208,62 @@ async def test_sign_in_failures(uow: SqlAlchemyUnitOfWork) -> None:
     async with uow:
         attempts = uow.sign_in_attempts
         for minutes in (30, 10, 0, 20):
-            await attempts.record_failure("admin:root", NOW - timedelta(minutes=minutes))
-        await attempts.record_failure("user:x", NOW)
+            at = NOW - timedelta(minutes=minutes)
+            await attempts.record_failure("admin:root", "10.0.0.1", at)
+        await attempts.record_failure("admin:root", "10.0.0.2", NOW)
+        await attempts.record_failure("user:x", "10.0.0.1", NOW)
         since = await attempts.failures_since("admin:root", NOW - timedelta(minutes=20))
-        assert since == [NOW - timedelta(minutes=20), NOW - timedelta(minutes=10), NOW]
-        assert all(at.tzinfo is UTC for at in since)
+        assert [(f.at, f.client) for f in since] == [
+            (NOW - timedelta(minutes=20), "10.0.0.1"),
+            (NOW - timedelta(minutes=10), "10.0.0.1"),
+            (NOW, "10.0.0.1"),
+            (NOW, "10.0.0.2"),
+        ]
+        assert all(f.at.tzinfo is UTC for f in since)
         assert await attempts.failures_since("admin:root", NOW + timedelta(seconds=1)) == []
-        await attempts.clear("admin:root")
+        await attempts.clear("admin:root", "10.0.0.1")
+        assert await attempts.failures_since("admin:root", NOW - timedelta(days=1)) == [
+            SignInFailure(NOW, "10.0.0.2")
+        ]
+        assert await attempts.failures_since("user:x", NOW) == [SignInFailure(NOW, "10.0.0.1")]
+
+
+async def test_sign_in_lockouts(uow: SqlAlchemyUnitOfWork) -> None:
+    async with uow:
+        attempts = uow.sign_in_attempts
+        first = SignInLockout("admin:root", "10.0.0.1", 1, NOW, NOW + timedelta(minutes=15))
+        await attempts.put_lockout(first)
+        assert await attempts.lockout("admin:root", "10.0.0.1") == first
+        assert await attempts.lockout("admin:root", "10.0.0.2") is None
+        again = SignInLockout("admin:root", "10.0.0.1", 2, NOW, NOW + timedelta(minutes=30))
+        await attempts.put_lockout(again)
+        assert await attempts.lockout("admin:root", "10.0.0.1") == again
+        await attempts.put_lockout(SignInLockout("admin:root", "10.0.0.2", 1, NOW, NOW))
+        await attempts.record_failure("admin:root", "10.0.0.3", NOW)
+        assert await attempts.unlock("admin:root") == 2
+        assert await attempts.lockout("admin:root", "10.0.0.1") is None
         assert await attempts.failures_since("admin:root", NOW - timedelta(days=1)) == []
-        assert await attempts.failures_since("user:x", NOW) == [NOW]
 
 
 async def test_purging_old_sign_in_failures(uow: SqlAlchemyUnitOfWork) -> None:
     async with uow:
         attempts = uow.sign_in_attempts
         for key, minutes in (("admin:root", 40), ("user:ghost", 31), ("user:ghost", 30), ("x", 0)):
-            await attempts.record_failure(key, NOW - timedelta(minutes=minutes))
-        assert await attempts.purge_before(NOW - timedelta(minutes=30)) == 2
+            await attempts.record_failure(key, "", NOW - timedelta(minutes=minutes))
+        ended = SignInLockout("x", "", 1, NOW - timedelta(days=2), NOW - timedelta(days=1))
+        lasting = SignInLockout("y", "", 1, NOW, NOW)
+        await attempts.put_lockout(ended)
+        await attempts.put_lockout(lasting)
+        cutoff = NOW - timedelta(minutes=30)
+        assert await attempts.purge_before(cutoff, NOW - timedelta(hours=1)) == 2
         assert await attempts.failures_since("admin:root", NOW - timedelta(days=1)) == []
         assert await attempts.failures_since("user:ghost", NOW - timedelta(days=1)) == [
-            NOW - timedelta(minutes=30)
+            SignInFailure(NOW - timedelta(minutes=30), "")
         ]
-        assert await attempts.failures_since("x", NOW) == [NOW]
-        assert await attempts.purge_before(NOW - timedelta(minutes=30)) == 0
+        assert await attempts.failures_since("x", NOW) == [SignInFailure(NOW, "")]
+        assert await attempts.purge_before(cutoff, NOW - timedelta(hours=1)) == 0
+        assert await attempts.lockout("x", "") is None
+        assert await attempts.lockout("y", "") == lasting
 
 
 async def test_ending_the_other_sessions_of_a_subject(

@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from persistence.database import create_engine, database_url, is_sqlite
 from persistence.tables import sign_in_failures, users
 from persistence.unit_of_work import SqlAlchemyUnitOfWork
-from server.app import pool_size_option
+from server.http.app import pool_size_option
 from server.settings import Settings
 
 

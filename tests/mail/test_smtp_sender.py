@@ -378,3 +378,43 @@ async def test_a_send_cancelled_while_the_server_holds_its_reply_ends_the_connec
 
     assert later.outcome is RETRY
     assert [r.message["Message-ID"] for r in smtp_server.received] == ["<reset-1@example.com>"]
+
+
+async def test_a_non_ascii_recipient_fails_alone_and_the_others_are_sent(
+    smtp_server: SmtpServer,
+) -> None:
+    # The sink offers no SMTPUTF8 and refuses non-ASCII, as many gateways do.
+    messages = [
+        password_mail(1, recipient="anna@example.com"),
+        password_mail(2, recipient="jürgen@bücher.example"),
+        password_mail(3, recipient="Ærø.🎉@example.org"),
+        password_mail(4, recipient="bernd@example.com"),
+    ]
+
+    deliveries = await sender_for(smtp_server).send(smtp_server.settings(), messages)
+
+    assert [(d.outcome, d.reply_code) for d in deliveries] == [
+        (SENT, 250),
+        (FAILED, None),
+        (FAILED, None),
+        (SENT, 250),
+    ]
+    assert "must be ASCII" in deliveries[1].detail
+    assert [r.rcpt_tos for r in smtp_server.received] == [
+        ["anna@example.com"],
+        ["bernd@example.com"],
+    ]
+    assert smtp_server.connections == 1
+
+
+async def test_an_international_domain_is_sent_in_its_ascii_form(
+    smtp_server: SmtpServer,
+) -> None:
+    [delivery] = await sender_for(smtp_server).send(
+        smtp_server.settings(), [password_mail(recipient="juergen@bücher.example")]
+    )
+
+    assert delivery.outcome is SENT
+    [received] = smtp_server.received
+    assert received.rcpt_tos == ["juergen@xn--bcher-kva.example"]
+    assert parseaddr(str(received.message["To"])) == ("", "juergen@xn--bcher-kva.example")

@@ -8,12 +8,14 @@ from datetime import timedelta
 import pytest
 
 from domain.errors import DomainError, Forbidden, NotAuthenticated
-from domain.principals import AdminPrincipal, Anonymous, UserPrincipal
+from domain.principals import SYSTEM, AdminPrincipal, Anonymous, UserPrincipal
+from domain.services.administrators import NewAdministrator
 from domain.services.auth import (
+    Auth,
     token_digest,
 )
 from domain.services.users import UserChanges
-from tests.fakes import FakeHasher, FakeServices
+from tests.fakes import FakeClock, FakeHasher, FakeServices
 from tests.unit import given
 from tests.unit.given import GOOD_PASSWORD, ROOT
 
@@ -99,7 +101,9 @@ class TestAdminSignIn:
         signed_in = await services.auth.admin_sign_in("root", GOOD_PASSWORD)
 
         principal = await services.auth.authenticate(signed_in.token)
-        assert principal == AdminPrincipal(admin.id, "root", None)
+        assert isinstance(principal, AdminPrincipal)
+        assert principal == AdminPrincipal(admin.id, "root", None, session_id=principal.session_id)
+        assert principal.session_id is not None
 
     async def test_sub_admin_principal_carries_its_locations(self, services: FakeServices) -> None:
         loc = await given.location(services)
@@ -208,6 +212,98 @@ class TestThrottling:
         assert (await services.auth.admin_sign_in("anna", GOOD_PASSWORD)).token
 
 
+class TestLockoutWithoutDenialOfService:
+    """Failures lock a login for the address they came from, never for everyone."""
+
+    ATTACKER = "203.0.113.7"
+    OWNER = "198.51.100.1"
+
+    async def fail(self, auth: Auth, clock: FakeClock, times: int, client: str) -> None:
+        for _ in range(times):
+            with pytest.raises(DomainError):
+                await auth.admin_sign_in("root", "Wrong-Password-1", client)
+            clock.advance(seconds=10)
+
+    def auth(self, services: FakeServices, pauses: list[float] | None = None) -> Auth:
+        async def pause(seconds: float) -> None:
+            if pauses is not None:
+                pauses.append(seconds)
+
+        return Auth(
+            services.uow,
+            services.clock,
+            services.audit_trail,
+            services.hasher,
+            services.random,
+            services.config,
+            pause=pause,
+        )
+
+    async def test_the_owner_signs_in_while_a_stranger_is_locked_out(
+        self, services: FakeServices
+    ) -> None:
+        await given.administrator(services, "root")
+        auth = self.auth(services)
+        await self.fail(auth, services.clock, 10, self.ATTACKER)
+
+        with pytest.raises(DomainError) as refused:
+            await auth.admin_sign_in("root", GOOD_PASSWORD, self.ATTACKER)
+        assert [p.code for p in refused.value.problems] == ["TOO_MANY_ATTEMPTS"]
+        assert (await auth.admin_sign_in("root", GOOD_PASSWORD, self.OWNER)).token
+
+    async def test_each_lockout_in_a_row_lasts_twice_as_long(self, services: FakeServices) -> None:
+        await given.administrator(services, "root")
+        auth = self.auth(services)
+        lockout = services.config.sign_in_lockout
+        await self.fail(auth, services.clock, 10, self.ATTACKER)
+        services.clock.advance(lockout)
+        await self.fail(auth, services.clock, 10, self.ATTACKER)
+        # The second lockout: twice the first.
+        services.clock.advance(lockout + timedelta(minutes=1))
+        with pytest.raises(DomainError) as refused:
+            await auth.admin_sign_in("root", GOOD_PASSWORD, self.ATTACKER)
+        assert [p.code for p in refused.value.problems] == ["TOO_MANY_ATTEMPTS"]
+        services.clock.advance(lockout)
+        assert (await auth.admin_sign_in("root", GOOD_PASSWORD, self.ATTACKER)).token
+
+    async def test_past_the_logins_ceiling_every_attempt_is_slowed_not_refused(
+        self, services: FakeServices
+    ) -> None:
+        await given.administrator(services, "root")
+        pauses: list[float] = []
+        auth = self.auth(services, pauses)
+        ceiling = services.config.sign_in_login_ceiling
+        for n in range(ceiling):
+            # Many addresses, each below its own limit.
+            with pytest.raises(DomainError):
+                await auth.admin_sign_in("root", "Wrong-Password-1", f"10.0.{n // 5}.{n % 5}")
+        assert pauses == []
+
+        assert (await auth.admin_sign_in("root", GOOD_PASSWORD, self.OWNER)).token
+        assert pauses == [services.config.sign_in_slowdown.total_seconds()]
+
+    async def test_a_lockout_is_audited_and_the_command_line_lifts_it(
+        self, services: FakeServices
+    ) -> None:
+        await given.administrator(services, "root")
+        auth = self.auth(services)
+        await self.fail(auth, services.clock, 10, self.ATTACKER)
+        locked = [e for e in services.uow.audit_events if e.action == "SIGN_IN_LOCKED"]
+        assert len(locked) == 1
+        assert locked[0].details["client"] == self.ATTACKER
+        assert locked[0].details["login"] == "root"
+
+        assert await auth.unlock(SYSTEM, "root") == 1
+
+        assert (await auth.admin_sign_in("root", GOOD_PASSWORD, self.ATTACKER)).token
+        assert services.uow.audit_events[-1].action == "SIGN_IN_UNLOCKED"
+
+    async def test_only_a_system_administrator_unlocks(self, services: FakeServices) -> None:
+        sub = AdminPrincipal(admin_id=5, login="sub", location_ids=frozenset({1}))
+        with pytest.raises(Forbidden):
+            await self.auth(services).unlock(sub, "root")
+
+
 class TestPurge:
     """A successful sign-in removes what can never count again."""
 
@@ -227,21 +323,19 @@ class TestPurge:
             token_digest(mine.token),
         }
 
-    async def test_failures_older_than_window_and_lockout_are_removed(
-        self, services: FakeServices
-    ) -> None:
+    async def test_failures_older_than_the_window_are_removed(self, services: FakeServices) -> None:
         loc = await given.location(services)
         await given.user(services, "anna", loc.id, password=GOOD_PASSWORD)
         await sign_in_error(services, "ghost", "x")
         services.clock.advance(minutes=1)
         await sign_in_error(services, "ghost", "x")
-        relevant = services.config.sign_in_window + services.config.sign_in_lockout
+        relevant = services.config.sign_in_window
         services.clock.advance(relevant - timedelta(seconds=30))
 
         await services.auth.user_sign_in("anna", GOOD_PASSWORD)
 
-        # The first failure is past window + lockout; the second still counts.
-        [(_, key, at)] = services.uow.data.sign_in_failures
+        # The first failure is past the window; the second still counts.
+        [(_, key, at, _)] = services.uow.data.sign_in_failures
         assert key == "USER:ghost"
         assert at == services.clock.now() - relevant + timedelta(seconds=30)
 
@@ -565,10 +659,58 @@ class TestChangeMyPassword:
         winner = NEW_PASSWORD if outcomes[0] is None else "Other-New-Secret-8"
         assert (await services.auth.user_sign_in("anna", winner)).token
 
-    async def test_administrators_cannot_use_it(self, services: FakeServices) -> None:
+    async def test_an_api_token_changes_no_password(self, services: FakeServices) -> None:
         with pytest.raises(Forbidden):
-            await services.auth.change_my_password(ROOT, GOOD_PASSWORD, NEW_PASSWORD)
+            await services.auth.change_my_password(
+                AdminPrincipal(1, "root (API token crm)", None, via_api_token=True),
+                GOOD_PASSWORD,
+                NEW_PASSWORD,
+            )
 
     async def test_anonymous_is_not_authenticated(self, services: FakeServices) -> None:
         with pytest.raises(NotAuthenticated):
             await services.auth.change_my_password(Anonymous(), GOOD_PASSWORD, NEW_PASSWORD)
+
+
+class TestAnAdministratorsTemporaryPassword:
+    async def test_one_made_by_another_changes_it_before_anything_else(
+        self, services: FakeServices
+    ) -> None:
+        await given.administrator(services, "root")
+        root = await services.auth.authenticate(
+            (await services.auth.admin_sign_in("root", GOOD_PASSWORD)).token
+        )
+        await services.administrators.create_administrator(
+            root, NewAdministrator(login="ida", password=GOOD_PASSWORD, last_name="Koch")
+        )
+        other = await services.auth.admin_sign_in("ida", GOOD_PASSWORD)
+        first = await services.auth.admin_sign_in("ida", GOOD_PASSWORD)
+        ida = await services.auth.authenticate(first.token)
+
+        assert first.password_change_required is True
+        with pytest.raises(Forbidden):
+            await services.administrators.list_administrators(ida)
+        assert (await services.administrators.viewer(ida)).login == "ida"
+        with pytest.raises(DomainError) as weak:
+            await services.auth.change_my_password(ida, GOOD_PASSWORD, "short")
+        assert [p.code for p in weak.value.problems] == ["PASSWORD_POLICY"]
+
+        await services.auth.change_my_password(ida, GOOD_PASSWORD, NEW_PASSWORD)
+
+        again = await services.auth.admin_sign_in("ida", NEW_PASSWORD)
+        assert again.password_change_required is False
+        changed = await services.auth.authenticate(again.token)
+        assert [a.login for a in await services.administrators.list_administrators(changed)]
+        # Whoever signed in with the temporary password is signed out; this session stays.
+        with pytest.raises(NotAuthenticated):
+            await services.auth.authenticate(other.token)
+        assert isinstance(await services.auth.authenticate(first.token), AdminPrincipal)
+
+    async def test_the_command_lines_is_not_temporary(self, services: FakeServices) -> None:
+        await services.administrators.create_administrator(
+            SYSTEM, NewAdministrator(login="root", password=GOOD_PASSWORD, last_name="Root")
+        )
+
+        signed_in = await services.auth.admin_sign_in("root", GOOD_PASSWORD)
+
+        assert signed_in.password_change_required is False

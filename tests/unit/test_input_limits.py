@@ -92,12 +92,15 @@ class TestText:
         problems.email("a@example.com\r\nBcc: evil@evil.example", "crlf")
         problems.email("a" * (MAX_EMAIL_LENGTH - len("@example.com") + 1) + "@example.com", "long")
         problems.email("no-address", "form")
-        problems.email("a" * (MAX_EMAIL_LENGTH - len("@example.com")) + "@example.com", "fine")
+        problems.email("a" * 65 + "@example.com", "long local part")
+        # 64 before the @, 254 in all.
+        problems.email("a" * 64 + "@" + "b" * 63 + "." + "c" * 63 + "." + "d" * 61, "fine")
         assert [(p.code, p.field) for p in problems.items] == [
             ("INVALID_CHARACTERS", ("nul",)),
             ("INVALID_CHARACTERS", ("crlf",)),
             ("VALUE_TOO_LONG", ("long",)),
             ("INVALID_EMAIL", ("form",)),
+            ("INVALID_EMAIL", ("long local part",)),
         ]
 
     def test_a_login_too_long_says_so(self) -> None:
@@ -113,7 +116,7 @@ class TestText:
 
     def test_a_password_with_nul_is_refused_before_the_policy(self) -> None:
         problems = Problems()
-        problems.password(DEFAULT_PASSWORD_POLICY, "Abcdef-12345\x00", "password")
+        problems.password(DEFAULT_PASSWORD_POLICY, "Abcdef-12345\x00", "password", login="anna")
         assert [p.code for p in problems.items] == ["INVALID_CHARACTERS"]
 
     def test_mail_addresses_that_can_be_sent_to(self) -> None:

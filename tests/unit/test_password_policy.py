@@ -6,7 +6,12 @@ import pytest
 
 from domain.errors import DomainError
 from domain.model import DEFAULT_PASSWORD_POLICY, PasswordPolicy
-from domain.rules import password_policy_problems, password_policy_violations
+from domain.rules import (
+    contains_login,
+    password_policy_problems,
+    password_policy_violations,
+    visible_length,
+)
 from domain.services.users import NewUser
 from tests.fakes import FakeServices
 from tests.unit import given
@@ -101,3 +106,64 @@ class TestPasswordPolicyOnCreateUser:
 
         assert user.password_hash is not None
         assert user.password_hash != "abcd"
+
+
+class TestWhatAPersonSees:
+    def test_invisible_characters_do_not_count_towards_the_minimum(self) -> None:
+        padded = "\u200b" * 9 + "Ab1"
+        assert password_policy_violations(DEFAULT_PASSWORD_POLICY, padded) == [
+            "at least 12 characters"
+        ]
+        joined = "Ab1" + "\u200d\ufe0f\u0301\u00ad\u2060" * 5 + "cd"
+        assert "at least 12 characters" in password_policy_violations(
+            DEFAULT_PASSWORD_POLICY, joined
+        )
+
+    def test_a_composed_letter_counts_once_however_it_was_typed(self) -> None:
+        assert visible_length("e\u0301") == visible_length("\u00e9") == 1
+        assert visible_length("\ufb01") == 2  # the fi ligature: NFKC makes it "fi"
+
+    def test_the_character_classes_are_asciis(self) -> None:
+        # A Cyrillic capital A, a fullwidth digit one: characters, but no A-Z or 0-9.
+        assert password_policy_violations(DEFAULT_PASSWORD_POLICY, "\u0410bcdefghijk1") == [
+            "an uppercase letter"
+        ]
+        assert password_policy_violations(DEFAULT_PASSWORD_POLICY, "Abcdefghijk\uff11") == [
+            "a digit"
+        ]
+        assert password_policy_violations(DEFAULT_PASSWORD_POLICY, "Äbcdefghijk1") == [
+            "an uppercase letter"
+        ]
+
+
+class TestTheLogin:
+    @pytest.mark.parametrize(
+        "password",
+        [
+            "anna.schmidt",
+            "ANNA.SCHMIDT",
+            "Xy-anna.schmidt-2026",
+            "\uff41\uff4e\uff4e\uff41.schmidt1A",
+        ],
+    )
+    def test_a_password_holding_the_login_is_refused(self, password: str) -> None:
+        assert contains_login(password, "anna.schmidt")
+
+    def test_a_short_login_is_refused_only_as_the_whole_password(self) -> None:
+        assert contains_login("Al", "al")
+        assert not contains_login("Always-Valid-1", "al")
+
+    async def test_create_user_refuses_the_login_as_the_password(
+        self, services: FakeServices
+    ) -> None:
+        loc = await given.location(services)
+
+        with pytest.raises(DomainError) as raised:
+            await services.users.create_user(
+                ROOT,
+                NewUser(login="anna", last_name="A", location_id=loc.id, password="Anna-2026-xyz"),
+            )
+
+        [problem] = raised.value.problems
+        assert (problem.code, problem.field) == ("PASSWORD_POLICY", ("password",))
+        assert "login" in problem.message

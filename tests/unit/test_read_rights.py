@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from domain import visibility
 from domain.model import RelationshipLevel, SmtpSecurity, User, VoicemailPinState
-from domain.services import mail, users
+from domain.services import mail
 from tests.fakes import FakeServices
 from tests.unit import given
 from tests.unit.given import ROOT, sub_admin
@@ -54,7 +55,7 @@ class TestColleagues:
     ) -> None:
         anna, carl = await colleagues(services)
 
-        read = users.as_read_by(given.as_user(anna), carl)
+        read = visibility.as_read_by(given.as_user(anna), carl)
 
         assert directory_fields(read) == directory_fields(carl)
         assert read == User(
@@ -76,14 +77,14 @@ class TestColleagues:
     async def test_a_user_reads_itself_whole(self, services: FakeServices) -> None:
         anna, _ = await colleagues(services)
 
-        assert users.as_read_by(given.as_user(anna), anna) is anna
+        assert visibility.as_read_by(given.as_user(anna), anna) is anna
 
     async def test_administrators_read_their_users_whole(self, services: FakeServices) -> None:
         _, carl = await colleagues(services)
 
-        assert users.as_read_by(ROOT, carl) is carl
-        assert users.as_read_by(sub_admin(carl.location_id), carl) is carl
-        assert users.as_read_by(replace(ROOT, via_api_token=True), carl) is carl
+        assert visibility.as_read_by(ROOT, carl) is carl
+        assert visibility.as_read_by(sub_admin(carl.location_id), carl) is carl
+        assert visibility.as_read_by(replace(ROOT, via_api_token=True), carl) is carl
 
     async def test_every_way_to_a_colleague_gives_the_directory_entry(
         self, services: FakeServices
@@ -92,7 +93,7 @@ class TestColleagues:
         anna, carl = await colleagues(services)
         await given.relationship(services, anna, carl, RelationshipLevel.ASSISTANT)
         me = given.as_user(anna)
-        entry = users.directory_entry(carl)
+        entry = visibility.directory_entry(carl)
 
         by_node = await services.users.get_user(me, carl.id)
         by_id = await services.lookups.users_by_id(me, [anna.id, carl.id])

@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from domain import visibility
 from domain.errors import DomainError, Forbidden, NotAuthenticated
 from domain.principals import Anonymous, Principal, UserPrincipal
 from domain.services import (
@@ -90,11 +91,11 @@ class TestPrivateData:
         anna = await services.users.get_user(ROOT, 1)
         carl = await services.users.get_user(ROOT, 2)
 
-        assert users.sees_private(given.as_user(anna), anna)
-        assert users.sees_user(given.as_user(anna), bob)
-        assert not users.sees_private(given.as_user(anna), bob)
-        assert not users.sees_private(given.as_user(anna), carl)
-        assert users.sees_private(given.as_user(anna, pending=True), anna)
+        assert visibility.sees_private(given.as_user(anna), anna)
+        assert visibility.sees_user(given.as_user(anna), bob)
+        assert not visibility.sees_private(given.as_user(anna), bob)
+        assert not visibility.sees_private(given.as_user(anna), carl)
+        assert visibility.sees_private(given.as_user(anna, pending=True), anna)
 
     async def test_administrators_see_private_data_within_their_scope(
         self, services: FakeServices
@@ -103,11 +104,11 @@ class TestPrivateData:
         anna = await services.users.get_user(ROOT, 1)
         carl = await services.users.get_user(ROOT, 2)
 
-        assert users.sees_private(ROOT, anna)
-        assert users.sees_private(ROOT, carl)
-        assert users.sees_private(sub_admin(berlin), anna)
-        assert not users.sees_private(sub_admin(berlin), carl)
-        assert not users.sees_private(Anonymous(), anna)
+        assert visibility.sees_private(ROOT, anna)
+        assert visibility.sees_private(ROOT, carl)
+        assert visibility.sees_private(sub_admin(berlin), anna)
+        assert not visibility.sees_private(sub_admin(berlin), carl)
+        assert not visibility.sees_private(Anonymous(), anna)
 
 
 class TestAnonymous:

@@ -1,0 +1,1 @@
+"""Mail templates: a location's own texts, their preview and test send."""

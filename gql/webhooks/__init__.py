@@ -1,0 +1,1 @@
+"""Webhooks: the endpoints administrators register, and their delivery logs."""

@@ -1,0 +1,98 @@
+"""The set-password page of a mailed link in Chromium, offline: the policy checked as
+the user types (the page's script, under its CSP: a refusal would be a console
+error), the password set, then userSignIn with it. The served server, the sink and
+the browser as in test_web_admin.py."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from collections.abc import Iterator
+
+import httpx
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.browser.test_web_admin import (
+    AXE,
+    CHROMIUM,
+    LOCAL_HOST,
+    ROOT,
+    browser,
+    graphql_as_admin,
+    page,
+)
+from tests.cli.serving import free_port, served
+from tests.needed import needs
+from tests.smtp_server import SmtpServer
+
+__all__ = ["browser", "page"]  # the fixtures, used by name
+
+pytestmark = [
+    needs(CHROMIUM.exists(), f"no Chromium at {CHROMIUM} (apt-get install -y chromium)"),
+    needs(AXE.is_file(), f"no {AXE}: run `npm ci`"),
+]
+CHOSEN = "Browser-Choice-2026x"
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """``connect-admin serve`` with the demo data, its public URL its own address."""
+    folder = tmp_path_factory.mktemp("set-password")
+    port = free_port()
+    url = f"http://{LOCAL_HOST}:{port}"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CONNECT_")}
+    env.update(
+        CONNECT_DATABASE_URL=f"sqlite:///{folder / 'connect-admin.db'}",
+        CONNECT_WEB_ASSETS=str(ROOT / "node_modules"),
+        CONNECT_PUBLIC_URL=url,
+    )
+    command = [sys.executable, "-m", "connect_admin"]
+    subprocess.run([*command, "demo-data"], cwd=folder, env=env, check=True, capture_output=True)
+    with served([*command, "serve", "--host", LOCAL_HOST, "--port", str(port)], folder, env) as s:
+        s.wait_until_started()
+        yield url
+
+
+def test_the_mailed_link_sets_the_password_checked_as_typed(page: Page, server: str) -> None:
+    with SmtpServer() as sink:
+        graphql_as_admin(
+            server,
+            "mutation($i: EmailGatewayInput!) { configureEmailGateway(input: $i) { errors "
+            "{ code } } }",
+            i={"host": LOCAL_HOST, "port": sink.port, "security": "NONE",
+               "senderAddress": "connect@example.com"},
+        )  # fmt: skip
+        found = graphql_as_admin(server, "{ users(first: 100) { edges { node { id login } } } }")
+        ids = {e["node"]["login"]: e["node"]["id"] for e in found["users"]["edges"]}
+        graphql_as_admin(
+            server,
+            "mutation($ids: [ID!]!) { resetUsers(ids: $ids, options: {setRandomPassword: true, "
+            "sendPasswordLink: true}) { succeeded } }",
+            ids=[ids["ida.koch"]],
+        )
+        [mail] = sink.wait_for(1)
+    link = re.search(rf"{re.escape(server)}/set-password\?token=\S+", mail.text)
+    assert link is not None, mail.text
+
+    page.goto(link.group(0))
+    live = page.locator("#live li")
+    page.locator("input[name=password]").fill("short")
+    expect(live.first).to_be_visible()
+    page.locator("input[name=password]").fill(CHOSEN)
+    page.locator("input[name=repeat]").fill(CHOSEN)
+    expect(live).to_have_count(0)
+    page.locator("button[type=submit]").click()
+    expect(page.get_by_role("status")).to_be_visible()
+
+    signed_in = httpx.post(
+        f"{server}/graphql",
+        json={"query": "mutation($l: String!, $p: String!) { userSignIn(login: $l, "
+              "password: $p) { token passwordChangeRequired } }",
+              "variables": {"l": "ida.koch", "p": CHOSEN}},
+        timeout=30,
+    ).json()["data"]["userSignIn"]  # fmt: skip
+    assert signed_in["token"]
+    assert signed_in["passwordChangeRequired"] is False
