@@ -3,10 +3,12 @@
 A query of the users root alone whose every field has a source in the document's
 vocabulary is answered by one statement whose result is the field's JSON
 (PostgreSQL and SQLite); a store that cannot write one answers None and the plan
-runs level by level as any other. The JSON is parsed here and serialised by the
-HTTP view as any answer, so the database's own escaping of strings never reaches
-the caller. Any field without a source (settings, a location's groups,
-a team's members) keeps the whole query on the level-by-level path.
+runs level by level as any other. The JSON goes out as the database wrote it
+(an ``orjson.Fragment`` inside the answer), not parsed and serialised again: no
+extension reads a query's data (only a mutation's payloads are looked into), and
+both databases write valid JSON of valid UTF-8 text. Any field without a source
+(settings, a location's groups, a team's members) keeps the whole query on the
+level-by-level path.
 """
 
 from __future__ import annotations
@@ -79,7 +81,8 @@ def users_document_shape(plan: OperationPlan) -> DocumentShape | None:
 async def users_document(
     context: Context, arguments: dict[str, Any], shape: DocumentShape
 ) -> Any | None:
-    """The users root's value (parsed JSON), or None when the store writes no document."""
+    """The users root's value (the database's JSON, to be sent as it is), or None when
+    the store writes no document."""
     services = context.services()
     request, domain_filter = users_page_arguments(
         services, Paging.of(arguments), arguments.get("filter")
@@ -87,4 +90,4 @@ async def users_document(
     document = await services.users.users_page_document(
         context.principal, request, domain_filter, shape
     )
-    return None if document is None else orjson.loads(document)
+    return None if document is None else orjson.Fragment(document)
