@@ -327,10 +327,18 @@ def _metrics_folder() -> Iterator[None]:
         shutil.rmtree(folder, ignore_errors=True)
 
 
+# How long the supervisor waits for a worker's answer to its health check before it
+# kills the worker. Uvicorn's 5 s also covers a new worker's imports, which take longer
+# than that on a busy host: the supervisor would kill every new worker in turn.
+WORKER_HEALTH_CHECK_SECONDS = 60
+
+
 def _serve_workers(args: argparse.Namespace, options: dict[str, Any]) -> int:
     import uvicorn
 
     from server.commandline.workers import SPREADS_CONNECTIONS, ReusePortMultiprocess
+
+    options = {**options, "timeout_worker_healthcheck": WORKER_HEALTH_CHECK_SECONDS}
 
     # Each worker process builds its own app and engine from the environment,
     # and on Linux listens on a socket of its own (server/commandline/workers.py).
