@@ -113,7 +113,7 @@ class SignInThrottle:
                 SignInLockout(key=key, client=client, level=level, locked_at=now, until=until)
             )
             subject, _, login = key.partition(":")
-            await self.audit.record(
+            await self.audit.record_and_commit(
                 uow,
                 Anonymous(),
                 "SIGN_IN_LOCKED",
@@ -123,5 +123,4 @@ class SignInThrottle:
                 lockout_level=level,
                 locked_until=until.isoformat(),
             )
-            await uow.commit()
         return until

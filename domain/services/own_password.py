@@ -90,8 +90,9 @@ async def _store_users(
             )
         )
         ended = await writing.sessions.delete_others(SessionSubject.USER, user.id, me.session_id)
-        await audit.record_about(writing, me, "PASSWORD_CHANGED", user, other_sessions_ended=ended)
-        await writing.commit()
+        await audit.record_about_and_commit(
+            writing, me, "PASSWORD_CHANGED", user, other_sessions_ended=ended
+        )
     return True
 
 
