@@ -155,11 +155,13 @@ class Auth:
             else:
                 account = await uow.administrators.get_by_login(login)
         failures.remove(SignInFailure(now, client))  # this attempt does not lock itself out
-        throttle = SignInThrottle(config, self.audit, self.pause)
-        await throttle.check(self.uow, key, client, now, failures, lockout)
+        throttle = SignInThrottle(
+            config, self.audit, self.pause, self.uow, key, client, now, failures, lockout
+        )
+        await throttle.check()
         hashed = account.password_hash if account is not None else None
         if not await self.hasher.verify(hashed, password) or account is None:
-            await throttle.failed(self.uow, key, client, now, failures, lockout)
+            await throttle.failed()
             raise INVALID_CREDENTIALS
         _check_account(account)
         if isinstance(account, User) and _temporary_password_expired(account, now):
