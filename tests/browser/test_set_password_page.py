@@ -12,8 +12,8 @@ import httpx
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.test_web_admin import graphql_as_admin
-from tests.browser.web_admin import LOCAL_HOST, NEEDS_CHROMIUM_AND_AXE, serving
+from tests.browser.test_web_admin import graphql_as_admin, mail_through, user_ids
+from tests.browser.web_admin import NEEDS_CHROMIUM_AND_AXE, serving
 from tests.smtp_server import SmtpServer
 
 pytestmark = NEEDS_CHROMIUM_AND_AXE
@@ -29,15 +29,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 def test_the_mailed_link_sets_the_password_checked_as_typed(page: Page, server: str) -> None:
     with SmtpServer() as sink:
-        graphql_as_admin(
-            server,
-            "mutation($i: EmailGatewayInput!) { configureEmailGateway(input: $i) { errors "
-            "{ code } } }",
-            i={"host": LOCAL_HOST, "port": sink.port, "security": "NONE",
-               "senderAddress": "connect@example.com"},
-        )  # fmt: skip
-        found = graphql_as_admin(server, "{ users(first: 100) { edges { node { id login } } } }")
-        ids = {e["node"]["login"]: e["node"]["id"] for e in found["users"]["edges"]}
+        mail_through(server, sink)
+        ids = user_ids(server)
         graphql_as_admin(
             server,
             "mutation($ids: [ID!]!) { resetUsers(ids: $ids, options: {setRandomPassword: true, "

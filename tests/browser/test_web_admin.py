@@ -290,6 +290,23 @@ def graphql_as_admin(server: str, query: str, **variables: object) -> dict[str, 
     return data
 
 
+def mail_through(server: str, sink: SmtpServer) -> None:
+    """The gateway set to send through ``sink``, without TLS."""
+    graphql_as_admin(
+        server,
+        "mutation($i: EmailGatewayInput!) { configureEmailGateway(input: $i) { errors "
+        "{ code } } }",
+        i={"host": LOCAL_HOST, "port": sink.port, "security": "NONE",
+           "senderAddress": "connect@example.com"},
+    )  # fmt: skip
+
+
+def user_ids(server: str) -> dict[str, str]:
+    """The demo users' ids by their logins."""
+    found = graphql_as_admin(server, "{ users(first: 100) { edges { node { id login } } } }")
+    return {e["node"]["login"]: e["node"]["id"] for e in found["users"]["edges"]}
+
+
 def mail_states(server: str, user_id: str) -> list[str]:
     found = graphql_as_admin(
         server,
@@ -303,15 +320,8 @@ def test_a_refused_mail_shows_its_reply_and_a_new_password_goes_out(
     page: Page, server: str
 ) -> None:
     with SmtpServer() as own_sink:
-        graphql_as_admin(
-            server,
-            "mutation($i: EmailGatewayInput!) { configureEmailGateway(input: $i) { errors "
-            "{ code } } }",
-            i={"host": LOCAL_HOST, "port": own_sink.port, "security": "NONE",
-               "senderAddress": "connect@example.com"},
-        )  # fmt: skip
-        found = graphql_as_admin(server, "{ users(first: 100) { edges { node { id login } } } }")
-        ids = {e["node"]["login"]: e["node"]["id"] for e in found["users"]["edges"]}
+        mail_through(server, own_sink)
+        ids = user_ids(server)
         # Oldest first: Hans's mail is refused, then Ida's goes out.
         own_sink.reply_next("550 5.1.1 No such mailbox")
         graphql_as_admin(
@@ -345,13 +355,7 @@ def test_a_location_sends_its_own_mail_text_previewed_tested_and_taken_back(
     page: Page, server: str
 ) -> None:
     with SmtpServer() as own_sink:
-        graphql_as_admin(
-            server,
-            "mutation($i: EmailGatewayInput!) { configureEmailGateway(input: $i) { errors "
-            "{ code } } }",
-            i={"host": LOCAL_HOST, "port": own_sink.port, "security": "NONE",
-               "senderAddress": "connect@example.com"},
-        )  # fmt: skip
+        mail_through(server, own_sink)
         sign_in(page, server, *ADMIN)
         page.goto(f"{server}/admin#/system/templates")
         page.get_by_label("Location").select_option(label="Munich")
