@@ -272,12 +272,10 @@ class ResetUndoRecord:
     id: int = 0
 
 
-@dataclass
-class EmailGateway:
-    """System settings > E-Mail Gateway: the SMTP server mail goes through.
-
-    The password is kept encrypted (``SecretBox``) and never leaves the server.
-    """
+@dataclass(frozen=True)
+class SmtpConnection:
+    """The SMTP server mail goes through, as the gateway's settings, the mail adapter
+    and an administrator's input name it: each adds its own form of the password."""
 
     host: str
     port: int
@@ -285,6 +283,15 @@ class EmailGateway:
     sender_address: str
     sender_name: str | None = None
     username: str | None = None
+
+
+@dataclass(frozen=True)
+class EmailGateway(SmtpConnection):
+    """System settings > E-Mail Gateway: the SMTP server mail goes through.
+
+    The password is kept encrypted (``SecretBox``) and never leaves the server.
+    """
+
     password_ciphertext: str | None = None
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import strawberry
 
@@ -11,6 +11,12 @@ from domain.unset import UNSET, Maybe
 
 T = TypeVar("T")
 R = TypeVar("R")
+
+
+def change_field(description: str) -> Any:
+    """A field of an Update…Input: ``UNSET`` when the caller omits it, and the value then
+    stays as it is (the domain's ``Maybe``)."""
+    return strawberry.field(default=strawberry.UNSET, description=description)
 
 
 def given(value: object) -> Maybe[object]:

@@ -9,7 +9,7 @@ from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from typing import Protocol
 
-from domain.model import MailKind, SmtpSecurity
+from domain.model import MailKind, SmtpConnection
 
 __all__ = [
     "Delivery",
@@ -27,15 +27,9 @@ __all__ = [
 
 
 @dataclass(frozen=True)
-class SmtpSettings:
+class SmtpSettings(SmtpConnection):
     """The gateway as the mail adapter needs it, password decrypted."""
 
-    host: str
-    port: int
-    security: SmtpSecurity
-    sender_address: str
-    sender_name: str | None = None
-    username: str | None = None
     password: str | None = None
 
 

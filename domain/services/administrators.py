@@ -148,7 +148,7 @@ class Administrators:
                     password_change_required=actor != SYSTEM,
                 )
             )
-            await self.audit.record(
+            await self.audit.record_and_commit(
                 uow,
                 actor,
                 "ADMINISTRATOR_CREATED",
@@ -156,7 +156,6 @@ class Administrators:
                 login=login,
                 location_ids=sorted(location_ids),
             )
-            await uow.commit()
         return admin
 
     async def block_administrator(self, actor: Principal, admin_id: int) -> Administrator:
@@ -170,7 +169,7 @@ class Administrators:
             await uow.administrators.set_blocked(target.id, True)
             sessions = await uow.sessions.delete_for(SessionSubject.ADMINISTRATOR, target.id)
             tokens = await uow.api_tokens.revoke_all(target.id, self.clock.now())
-            await self.audit.record(
+            await self.audit.record_and_commit(
                 uow,
                 actor,
                 "ADMINISTRATOR_BLOCKED",
@@ -179,7 +178,6 @@ class Administrators:
                 sessions_ended=sessions,
                 api_tokens_revoked=tokens,
             )
-            await uow.commit()
         target.blocked = True
         return target
 
@@ -193,14 +191,13 @@ class Administrators:
             if not target.blocked:
                 return target
             await uow.administrators.set_blocked(target.id, False)
-            await self.audit.record(
+            await self.audit.record_and_commit(
                 uow,
                 actor,
                 "ADMINISTRATOR_UNBLOCKED",
                 administrator_id=target.id,
                 login=target.login,
             )
-            await uow.commit()
         target.blocked = False
         return target
 
@@ -210,7 +207,6 @@ class Administrators:
         async with self.uow as uow:
             target = await _leaving(uow, admin, admin_id)
             await uow.administrators.delete(target.id)
-            await self.audit.record(
+            await self.audit.record_and_commit(
                 uow, actor, "ADMINISTRATOR_DELETED", administrator_id=target.id, login=target.login
             )
-            await uow.commit()

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
+from typing import Any
 
 from domain import visibility
 from domain.model import AuditEvent, JsonValue, User
@@ -64,6 +65,21 @@ class AuditTrail:
     ) -> None:
         """``record`` of an event about ``user``, scoped to the user's location."""
         await store_events(uow, [self.event_about(actor, action, user, **details)])
+
+    async def record_and_commit(
+        self, uow: UnitOfWork, actor: Principal, action: str, **details: Any
+    ) -> None:
+        """``record`` (``details``: its keyword arguments), then the caller's unit of work
+        commits: a change's last step."""
+        await self.record(uow, actor, action, **details)
+        await uow.commit()
+
+    async def record_about_and_commit(
+        self, uow: UnitOfWork, actor: Principal, action: str, user: User, **details: JsonValue
+    ) -> None:
+        """``record_about``, then the caller's unit of work commits: a change's last step."""
+        await self.record_about(uow, actor, action, user, **details)
+        await uow.commit()
 
     def event_about(
         self, actor: Principal, action: str, user: User, **details: JsonValue

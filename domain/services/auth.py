@@ -155,11 +155,13 @@ class Auth:
             else:
                 account = await uow.administrators.get_by_login(login)
         failures.remove(SignInFailure(now, client))  # this attempt does not lock itself out
-        throttle = SignInThrottle(config, self.audit, self.pause)
-        await throttle.check(self.uow, key, client, now, failures, lockout)
+        throttle = SignInThrottle(
+            config, self.audit, self.pause, self.uow, key, client, now, failures, lockout
+        )
+        await throttle.check()
         hashed = account.password_hash if account is not None else None
         if not await self.hasher.verify(hashed, password) or account is None:
-            await throttle.failed(self.uow, key, client, now, failures, lockout)
+            await throttle.failed()
             raise INVALID_CREDENTIALS
         _check_account(account)
         if isinstance(account, User) and _temporary_password_expired(account, now):
@@ -204,8 +206,9 @@ class Auth:
         async with self.uow as uow:
             for subject in SessionSubject:
                 lifted += await uow.sign_in_attempts.unlock(f"{subject.value}:{login.lower()}")
-            await self.audit.record(uow, actor, "SIGN_IN_UNLOCKED", login=login, lockouts=lifted)
-            await uow.commit()
+            await self.audit.record_and_commit(
+                uow, actor, "SIGN_IN_UNLOCKED", login=login, lockouts=lifted
+            )
         return lifted
 
     async def authenticate(self, token: str | None) -> Principal:
@@ -261,10 +264,9 @@ class Auth:
                     created_at=self.clock.now(),
                 )
             )
-            await self.audit.record(
+            await self.audit.record_and_commit(
                 uow, actor, "API_TOKEN_CREATED", api_token_id=token.id, name=name
             )
-            await uow.commit()
         return token, secret
 
     async def get_api_token(self, actor: Principal, token_id: int) -> ApiToken:
@@ -307,8 +309,9 @@ class Auth:
                 raise not_found(ErrorCode.API_TOKEN_NOT_FOUND, "id")
             if token.revoked_at is None:
                 await uow.api_tokens.update(replace(token, revoked_at=self.clock.now()))
-                await self.audit.record(uow, actor, "API_TOKEN_REVOKED", api_token_id=token_id)
-                await uow.commit()
+                await self.audit.record_and_commit(
+                    uow, actor, "API_TOKEN_REVOKED", api_token_id=token_id
+                )
 
     async def change_my_password(
         self, actor: Principal, current_password: str, new_password: str

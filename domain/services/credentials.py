@@ -131,8 +131,7 @@ class Credentials:
                 )
             )
             await uow.sessions.delete_for(SessionSubject.USER, user.id)
-            await self.audit.record_about(uow, actor, "PASSWORD_SET", user)
-            await uow.commit()
+            await self.audit.record_about_and_commit(uow, actor, "PASSWORD_SET", user)
 
     async def voicemail_remote_access(self, actor: Principal, login: str) -> VoicemailAccessOutcome:
         """A PIN pending delivery is made, stored and mailed; otherwise a read answers.
@@ -184,8 +183,7 @@ class Credentials:
             await queue_mail(
                 self.clock, self.secrets, uow, gateway, MailKind.VOICEMAIL_PIN, updated, secret=pin
             )
-            await self.audit.record_about(uow, actor, "VOICEMAIL_PIN_SENT", user)
-            await uow.commit()
+            await self.audit.record_about_and_commit(uow, actor, "VOICEMAIL_PIN_SENT", user)
         return VoicemailAccessOutcome.PIN_SENT_BY_EMAIL
 
     async def verify_voicemail_pin(self, actor: Principal, login: str, pin: str) -> None:

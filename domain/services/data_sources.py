@@ -45,10 +45,9 @@ class DataSources:
                     ErrorCode.NAME_TAKEN, "A data source of that name exists.", "name"
                 )
             source = await uow.data_sources.add(DirectoryDataSource(name=name))
-            await self.audit.record(
+            await self.audit.record_and_commit(
                 uow, actor, "DATA_SOURCE_CREATED", data_source_id=source.id, name=name
             )
-            await uow.commit()
         return source
 
     async def set_data_source_active(
@@ -61,11 +60,10 @@ class DataSources:
                 raise not_found(ErrorCode.DIRECTORY_DATA_SOURCE_NOT_FOUND, "id")
             updated = replace(source, active=active)
             await uow.data_sources.update(updated)
-            await self.audit.record(
+            await self.audit.record_and_commit(
                 uow,
                 actor,
                 "DATA_SOURCE_ACTIVATED" if active else "DATA_SOURCE_DEACTIVATED",
                 data_source_id=source_id,
             )
-            await uow.commit()
         return updated

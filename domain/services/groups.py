@@ -93,7 +93,7 @@ class Groups:
                     presence_settings=presence,
                 )
             )
-            await self.audit.record(
+            await self.audit.record_and_commit(
                 uow,
                 actor,
                 "CONFIGURATION_GROUP_CREATED",
@@ -102,7 +102,6 @@ class Groups:
                 location_id=location.id,
                 name=name,
             )
-            await uow.commit()
         return group
 
     async def delete_group(self, actor: Principal, group_id: int) -> None:
@@ -118,7 +117,7 @@ class Groups:
                     "id",
                 )
             await uow.groups.delete(group_id)
-            await self.audit.record(
+            await self.audit.record_and_commit(
                 uow,
                 actor,
                 "CONFIGURATION_GROUP_DELETED",
@@ -126,7 +125,6 @@ class Groups:
                 configuration_group_id=group_id,
                 name=group.name,
             )
-            await uow.commit()
 
     async def update_group(self, actor: Principal, changes: GroupChanges) -> ConfigurationGroup:
         admin = require_admin(actor)
@@ -169,7 +167,7 @@ class Groups:
                 )
             problems.raise_if_any()
             await uow.groups.update(updated)
-            await self.audit.record(
+            await self.audit.record_and_commit(
                 uow,
                 actor,
                 "CONFIGURATION_GROUP_UPDATED",
@@ -177,5 +175,4 @@ class Groups:
                 configuration_group_id=group.id,
                 fields=changed_fields(changes),
             )
-            await uow.commit()
         return updated

@@ -111,7 +111,7 @@ class Locations:
                     sign_in_hint=sign_in_hint,
                 )
             )
-            await self.audit.record(
+            await self.audit.record_and_commit(
                 uow,
                 actor,
                 "LOCATION_CREATED",
@@ -119,7 +119,6 @@ class Locations:
                 location_id=location.id,
                 name=name,
             )
-            await uow.commit()
         return location
 
     async def update_location(self, actor: Principal, changes: LocationChanges) -> Location:
@@ -170,7 +169,7 @@ class Locations:
                 updated = replace(updated, password_link=changes.password_link)
             problems.raise_if_any()
             await uow.locations.update(updated)
-            await self.audit.record(
+            await self.audit.record_and_commit(
                 uow,
                 actor,
                 "LOCATION_UPDATED",
@@ -178,7 +177,6 @@ class Locations:
                 location_id=location.id,
                 fields=changed_fields(changes),
             )
-            await uow.commit()
         return updated
 
     async def delete_location(self, actor: Principal, location_id: int) -> None:
@@ -196,7 +194,6 @@ class Locations:
                 )
             await uow.locations.delete(location_id)
             # No scope location: it is gone, and no sub-administrator is limited to it.
-            await self.audit.record(
+            await self.audit.record_and_commit(
                 uow, actor, "LOCATION_DELETED", location_id=location_id, name=location.name
             )
-            await uow.commit()

@@ -46,82 +46,65 @@ def lockout_length(config: ServiceConfig, level: int) -> timedelta:
 
 @dataclass(frozen=True)
 class SignInThrottle:
-    """The lockout policy of the module's doc, for one attempt."""
+    """The lockout policy of the module's doc, for one attempt: of the login ``key``
+    from ``client`` at ``now``, with the window's ``failures`` (without this attempt)
+    and the last ``lockout`` of the login for this client."""
 
     config: ServiceConfig
     audit: AuditTrail
     pause: Callable[[float], Awaitable[None]]
+    uow: UnitOfWork
+    key: str
+    client: str
+    now: datetime
+    failures: list[SignInFailure]
+    lockout: SignInLockout | None
 
-    async def check(
-        self,
-        uow: UnitOfWork,
-        key: str,
-        client: str,
-        now: datetime,
-        failures: list[SignInFailure],
-        lockout: SignInLockout | None,
-    ) -> None:
+    async def check(self) -> None:
         """Before the password is checked: refuses (TOO_MANY_ATTEMPTS) while the login is
         locked for this client, or when this client's failures already reached the
         limit (a burst of parallel guesses); slows the attempt down past the login's
-        ceiling. ``failures``: the window's, without this attempt."""
-        if lockout is not None and now < lockout.until:
-            raise too_many_attempts(lockout.until - now)
-        if len(self._mine(client, failures, lockout)) >= self.config.sign_in_max_failures:
-            until = await self._lock(uow, key, client, now, lockout)
-            raise too_many_attempts(until - now)
-        if len(failures) >= self.config.sign_in_login_ceiling:
+        ceiling."""
+        if self.lockout is not None and self.now < self.lockout.until:
+            raise too_many_attempts(self.lockout.until - self.now)
+        if len(self._mine()) >= self.config.sign_in_max_failures:
+            until = await self._lock()
+            raise too_many_attempts(until - self.now)
+        if len(self.failures) >= self.config.sign_in_login_ceiling:
             await self.pause(self.config.sign_in_slowdown.total_seconds())
 
-    async def failed(
-        self,
-        uow: UnitOfWork,
-        key: str,
-        client: str,
-        now: datetime,
-        failures: list[SignInFailure],
-        lockout: SignInLockout | None,
-    ) -> None:
+    async def failed(self) -> None:
         """After a wrong password: the failure that reaches the limit locks the login for
         this client from now on."""
-        if len(self._mine(client, failures, lockout)) + 1 >= self.config.sign_in_max_failures:
-            await self._lock(uow, key, client, now, lockout)
+        if len(self._mine()) + 1 >= self.config.sign_in_max_failures:
+            await self._lock()
 
-    @staticmethod
-    def _mine(
-        client: str, failures: list[SignInFailure], lockout: SignInLockout | None
-    ) -> list[SignInFailure]:
+    def _mine(self) -> list[SignInFailure]:
         """This client's failures since its last lockout ended."""
-        since = lockout.until if lockout is not None else None
-        return [f for f in failures if f.client == client and (since is None or f.at > since)]
+        since = self.lockout.until if self.lockout is not None else None
+        return [
+            f for f in self.failures if f.client == self.client and (since is None or f.at > since)
+        ]
 
-    async def _lock(
-        self,
-        uow: UnitOfWork,
-        key: str,
-        client: str,
-        now: datetime,
-        lockout: SignInLockout | None,
-    ) -> datetime:
-        config = self.config
+    async def _lock(self) -> datetime:
+        config, lockout, now, key = self.config, self.lockout, self.now, self.key
         # A lockout in a row when the last one ended within the longest lockout.
         in_a_row = lockout is not None and now - lockout.until < config.sign_in_lockout_max
         level = lockout.level + 1 if lockout is not None and in_a_row else 1
         until = now + lockout_length(config, level)
-        async with uow:
+        async with self.uow as uow:
             await uow.sign_in_attempts.put_lockout(
-                SignInLockout(key=key, client=client, level=level, locked_at=now, until=until)
+                SignInLockout(key=key, client=self.client, level=level, locked_at=now, until=until)
             )
             subject, _, login = key.partition(":")
-            await self.audit.record(
+            await self.audit.record_and_commit(
                 uow,
                 Anonymous(),
                 "SIGN_IN_LOCKED",
                 login=login,
                 account_kind=subject,
-                client=client,
+                client=self.client,
                 lockout_level=level,
                 locked_until=until.isoformat(),
             )
-            await uow.commit()
         return until

@@ -14,7 +14,7 @@ from domain.errors import DomainError
 from domain.model import (
     EmailGateway,
     MailKind,
-    SmtpSecurity,
+    SmtpConnection,
     User,
 )
 from domain.ports import (
@@ -46,13 +46,7 @@ GATEWAY_NOT_CONFIGURED = DomainError.of(
 
 
 @dataclass(frozen=True)
-class GatewayInput:
-    host: str
-    port: int
-    security: SmtpSecurity
-    sender_address: str
-    sender_name: str | None = None
-    username: str | None = None
+class GatewayInput(SmtpConnection):
     # None: keep the stored password; "": remove it.
     password: str | None = None
 

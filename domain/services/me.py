@@ -76,7 +76,7 @@ class Me:
                         "level",
                     )
             await uow.relationships.set(user.id, target.id, level)
-            await self.audit.record_about(
+            await self.audit.record_about_and_commit(
                 uow,
                 actor,
                 "RELATIONSHIP_SET",
@@ -84,7 +84,6 @@ class Me:
                 relationship_target_id=target.id,
                 level=level.name,
             )
-            await uow.commit()
 
     async def _set_setting(self, actor: Principal, kind: str, key: str, value: JsonValue) -> None:
         principal = require_user(actor)
@@ -100,8 +99,9 @@ class Me:
             else:
                 updated = replace(user, presence_settings={**user.presence_settings, key: value})
             await uow.users.update(updated)
-            await self.audit.record_about(uow, actor, f"{kind.upper()}_SETTING_SET", user, key=key)
-            await uow.commit()
+            await self.audit.record_about_and_commit(
+                uow, actor, f"{kind.upper()}_SETTING_SET", user, key=key
+            )
 
     async def set_my_client_setting(self, actor: Principal, key: str, value: JsonValue) -> None:
         await self._set_setting(actor, "client", key, value)
@@ -162,6 +162,7 @@ class Me:
                     ErrorCode.CONTACT_EXISTS, "The contact list has this contact already."
                 )
             contact = await uow.contacts.add(contact)
-            await self.audit.record_about(uow, actor, "CONTACT_ADDED", user, contact_id=contact.id)
-            await uow.commit()
+            await self.audit.record_about_and_commit(
+                uow, actor, "CONTACT_ADDED", user, contact_id=contact.id
+            )
         return contact

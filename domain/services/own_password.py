@@ -5,11 +5,19 @@ checked is still the stored one. Other sign-in sessions end; the caller's stays.
 
 from __future__ import annotations
 
-from dataclasses import replace
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, replace
+from typing import Generic, TypeVar
 
 from domain.error_codes import ErrorCode
 from domain.errors import DomainError, Forbidden, NotAuthenticated
-from domain.model import DEFAULT_PASSWORD_POLICY, PasswordPolicy, SessionSubject, User
+from domain.model import (
+    DEFAULT_PASSWORD_POLICY,
+    Administrator,
+    PasswordPolicy,
+    SessionSubject,
+    User,
+)
 from domain.ports import PasswordHasher, UnitOfWork
 from domain.principals import AdminPrincipal, Principal, UserPrincipal, require_user
 from domain.services.audit import AuditTrail
@@ -20,6 +28,7 @@ WRONG_CURRENT_PASSWORD = DomainError.of(
 )
 # A password that changed while it was being checked is checked again, once.
 TRIES = 2
+A = TypeVar("A")
 
 
 def check_new_password(
@@ -43,6 +52,38 @@ async def _verify_current(hasher: PasswordHasher, password_hash: str | None, typ
         raise WRONG_CURRENT_PASSWORD
 
 
+@dataclass(frozen=True)
+class _Checked(Generic[A]):
+    """An account as read before the passwords are checked: ``stored`` what its store
+    compares with, the rest what the passwords are checked against."""
+
+    stored: A
+    login: str
+    password_hash: str | None
+    policy: PasswordPolicy
+
+
+async def _change_checked(
+    hasher: PasswordHasher,
+    current_password: str,
+    new_password: str,
+    read: Callable[[], Awaitable[_Checked[A]]],
+    store: Callable[[A, str], Awaitable[bool]],
+) -> None:
+    """Checks the passwords against the account ``read`` answers and hashes the new one
+    (outside any transaction); ``store`` keeps the hash, or answers False when the
+    account changed meanwhile, and then all is done once more."""
+    for _ in range(TRIES):
+        account = await read()
+        await _verify_current(hasher, account.password_hash, current_password)
+        check_new_password(account.policy, account.login, current_password, new_password)
+        new_hash = await hasher.hash(new_password)
+        if await store(account.stored, new_hash):
+            return
+    # Changed under both checks: what was typed as current is no longer known to be.
+    raise WRONG_CURRENT_PASSWORD
+
+
 async def change_own_password(
     uow: UnitOfWork,
     hasher: PasswordHasher,
@@ -55,20 +96,20 @@ async def change_own_password(
         await _change_administrators(uow, hasher, audit, actor, current_password, new_password)
         return
     me = require_user(actor, allow_pending_password_change=True)
-    for _ in range(TRIES):
+
+    async def read() -> _Checked[User]:
         async with uow.reading() as reading:
             user = await reading.users.get(me.user_id)
             if user is None:
                 raise NotAuthenticated
             location = await reading.locations.get(user.location_id)
             assert location is not None
-        await _verify_current(hasher, user.password_hash, current_password)
-        check_new_password(location.password_policy, user.login, current_password, new_password)
-        new_hash = await hasher.hash(new_password)
-        if await _store_users(uow, audit, me, user, new_hash):
-            return
-    # Changed under both checks: what was typed as current is no longer known to be.
-    raise WRONG_CURRENT_PASSWORD
+        return _Checked(user, user.login, user.password_hash, location.password_policy)
+
+    async def store(checked: User, new_hash: str) -> bool:
+        return await _store_users(uow, audit, me, checked, new_hash)
+
+    await _change_checked(hasher, current_password, new_password, read, store)
 
 
 async def _store_users(
@@ -90,8 +131,9 @@ async def _store_users(
             )
         )
         ended = await writing.sessions.delete_others(SessionSubject.USER, user.id, me.session_id)
-        await audit.record_about(writing, me, "PASSWORD_CHANGED", user, other_sessions_ended=ended)
-        await writing.commit()
+        await audit.record_about_and_commit(
+            writing, me, "PASSWORD_CHANGED", user, other_sessions_ended=ended
+        )
     return True
 
 
@@ -106,20 +148,22 @@ async def _change_administrators(
     """Administrators' passwords follow the server's default policy."""
     if me.via_api_token:
         raise Forbidden("an API token changes no password")
-    for _ in range(TRIES):
+
+    async def read() -> _Checked[Administrator]:
         async with uow.reading() as reading:
             admin = await reading.administrators.get(me.admin_id)
         if admin is None:
             raise NotAuthenticated
-        await _verify_current(hasher, admin.password_hash, current_password)
-        check_new_password(DEFAULT_PASSWORD_POLICY, admin.login, current_password, new_password)
-        new_hash = await hasher.hash(new_password)
+        return _Checked(admin, admin.login, admin.password_hash, DEFAULT_PASSWORD_POLICY)
+
+    async def store(checked: Administrator, new_hash: str) -> bool:
+        """False when the password changed since ``checked``."""
         async with uow as writing:
             stored = await writing.administrators.get(me.admin_id, for_update=True)
             if stored is None or stored.blocked:
                 raise NotAuthenticated
-            if stored.password_hash != admin.password_hash:
-                continue
+            if stored.password_hash != checked.password_hash:
+                return False
             await writing.administrators.set_password(me.admin_id, new_hash, change_required=False)
             ended = await writing.sessions.delete_others(
                 SessionSubject.ADMINISTRATOR, me.admin_id, me.session_id
@@ -129,5 +173,6 @@ async def _change_administrators(
                 other_sessions_ended=ended,
             )  # fmt: skip
             await writing.commit()
-            return
-    raise WRONG_CURRENT_PASSWORD
+        return True
+
+    await _change_checked(hasher, current_password, new_password, read, store)

@@ -104,10 +104,9 @@ class Teams:
                     description=description,
                 )
             )
-            await self.audit.record(
+            await self.audit.record_and_commit(
                 uow, actor, "TEAM_CREATED", team_id=team.id, name=name, member_ids=member_ids
             )
-            await uow.commit()
         return team
 
     async def update_team(self, actor: Principal, changes: TeamChanges) -> Team:
@@ -132,10 +131,9 @@ class Teams:
                 )
             problems.raise_if_any()
             await uow.teams.update(updated)
-            await self.audit.record(
+            await self.audit.record_and_commit(
                 uow, actor, "TEAM_UPDATED", team_id=team.id, fields=changed_fields(changes)
             )
-            await uow.commit()
         return updated
 
     async def delete_team(self, actor: Principal, team_id: int) -> None:
@@ -145,5 +143,6 @@ class Teams:
             if team is None or not await _wholly_visible(uow, admin, team):
                 raise not_found(ErrorCode.TEAM_NOT_FOUND, "id")
             await uow.teams.delete(team_id)
-            await self.audit.record(uow, actor, "TEAM_DELETED", team_id=team_id, name=team.name)
-            await uow.commit()
+            await self.audit.record_and_commit(
+                uow, actor, "TEAM_DELETED", team_id=team_id, name=team.name
+            )

@@ -265,7 +265,7 @@ class Users:
                     language=language,
                 )
             )
-            await self.audit.record_about(
+            await self.audit.record_about_and_commit(
                 uow,
                 actor,
                 "USER_CREATED",
@@ -273,7 +273,6 @@ class Users:
                 login=login,
                 initial_password=new.password is not None,
             )
-            await uow.commit()
         return user
 
     async def update_user(self, actor: Principal, changes: UserChanges) -> User:
@@ -295,14 +294,13 @@ class Users:
                 await uow.password_links.revoke(user.id)
             # The location before the change: after a move, the old location's
             # sub-administrators still see it (the new ones through the user).
-            await self.audit.record_about(
+            await self.audit.record_about_and_commit(
                 uow,
                 actor,
                 "USER_UPDATED",
                 user,
                 fields=changed_fields(changes),
             )
-            await uow.commit()
         return updated
 
     async def delete_user(self, actor: Principal, user_id: int) -> None:
@@ -320,7 +318,7 @@ class Users:
                         "id",
                     )
             await uow.users.delete(user_id)
-            await self.audit.record(
+            await self.audit.record_and_commit(
                 uow,
                 actor,
                 "USER_DELETED",
@@ -328,7 +326,6 @@ class Users:
                 user_id=user_id,
                 login=user.login,
             )
-            await uow.commit()
 
 
 def _users_query(actor: Principal, filter: UserFilter) -> UserQuery:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
 
 from domain import visibility
@@ -93,29 +93,42 @@ async def queue_deliveries(uow: UnitOfWork, events: Sequence[AuditEvent]) -> int
         return 0
     owners = await uow.administrators.get_many({e.owner_id for e in wanted})
     principals = {i: _owner(admin) for i, admin in owners.items()}
-    limited = any(not p.is_system for p in principals.values())
-    users: dict[int, User] = {}
-    if limited:
-        # Whom the events concern, and whom their details name: a sub-administrator
-        # reads neither the event nor a name outside its locations.
-        named = {e.target_user_id for e in reported if e.target_user_id is not None}
-        named |= set().union(*(visibility.users_named_in(e.details) for e in reported))
-        users = await uow.users.get_many(named) if named else {}
-    queued: list[WebhookDelivery] = []
-    for event in reported:
-        event_type = EVENT_OF_ACTION[event.action]
-        subject = users.get(event.target_user_id) if event.target_user_id else None
-        concerned = (event.location_id, subject.location_id if subject else None)
-        for endpoint in wanted:
-            owner = principals.get(endpoint.owner_id)
-            if (
-                owner is None
-                or event_type not in endpoint.events
-                or not visibility.sees_audit_event(owner, concerned)
-            ):
-                continue
-            details = visibility.audit_details(owner, event.details, users)
-            text = body(event_type, event.at, _data(event, details))
-            queued.append(delivery(endpoint, event_type, event.at, text))
+    users = await _users_named(uow, reported, principals.values())
+    queued = [one for event in reported for one in _deliveries(event, wanted, principals, users)]
     await uow.webhooks.add_deliveries(queued)
     return len(queued)
+
+
+async def _users_named(
+    uow: UnitOfWork, events: Sequence[AuditEvent], owners: Iterable[AdminPrincipal]
+) -> dict[int, User]:
+    """Whom the events concern, and whom their details name, where a sub-administrator
+    owns an endpoint: it reads neither the event nor a name outside its locations."""
+    if all(owner.is_system for owner in owners):
+        return {}
+    named = {e.target_user_id for e in events if e.target_user_id is not None}
+    named |= set().union(*(visibility.users_named_in(e.details) for e in events))
+    return await uow.users.get_many(named) if named else {}
+
+
+def _deliveries(
+    event: AuditEvent,
+    endpoints: Sequence[WebhookEndpoint],
+    owners: dict[int, AdminPrincipal],
+    users: dict[int, User],
+) -> Iterator[WebhookDelivery]:
+    """The event's delivery to each endpoint that subscribed to it and whose owner reads it."""
+    event_type = EVENT_OF_ACTION[event.action]
+    subject = users.get(event.target_user_id) if event.target_user_id else None
+    concerned = (event.location_id, subject.location_id if subject else None)
+    for endpoint in endpoints:
+        owner = owners.get(endpoint.owner_id)
+        if (
+            owner is None
+            or event_type not in endpoint.events
+            or not visibility.sees_audit_event(owner, concerned)
+        ):
+            continue
+        details = visibility.audit_details(owner, event.details, users)
+        text = body(event_type, event.at, _data(event, details))
+        yield delivery(endpoint, event_type, event.at, text)

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Self
+from collections.abc import Awaitable, Callable
+from typing import Annotated, Self, TypeVar
 
 import strawberry
 
-from domain.principals import AdminPrincipal
+from domain.principals import AdminPrincipal, Principal
 from domain.services import auth
+from domain.services.administrators import Administrators
 from gql.accounts.inputs import CreateAdministratorInput
 from gql.accounts.types import Administrator, ApiToken, Viewer
 from gql.context import Info
@@ -100,7 +102,18 @@ SIGN_IN = (
 )
 LOGIN = Annotated[str, strawberry.argument(description="The account's login.")]
 PASSWORD = Annotated[str, strawberry.argument(description="The account's password.")]
+R = TypeVar("R")
 ADMINISTRATOR_ID = Annotated[strawberry.ID, strawberry.argument(description="The administrator.")]
+
+
+async def _on_administrator(
+    info: Info, id: strawberry.ID, action: Callable[[Administrators, Principal, int], Awaitable[R]]
+) -> R:
+    """The caller's ``action`` (a method of the administrators' service) on administrator ``id``."""
+    ctx = info.context
+    return await action(
+        ctx.services().administrators, ctx.principal, pk_of(id, "Administrator", "id")
+    )
 
 
 def _auth_payload(result: auth.SignIn) -> AuthPayload:
@@ -181,10 +194,7 @@ class AccountsMutation:
         )
     )
     async def block_administrator(self, info: Info, id: ADMINISTRATOR_ID) -> AdministratorPayload:
-        ctx = info.context
-        admin = await ctx.services().administrators.block_administrator(
-            ctx.principal, pk_of(id, "Administrator", "id")
-        )
+        admin = await _on_administrator(info, id, Administrators.block_administrator)
         return AdministratorPayload(administrator=Administrator.from_domain(admin), errors=[])
 
     @payload_mutation(
@@ -195,10 +205,7 @@ class AccountsMutation:
         )
     )
     async def unblock_administrator(self, info: Info, id: ADMINISTRATOR_ID) -> AdministratorPayload:
-        ctx = info.context
-        admin = await ctx.services().administrators.unblock_administrator(
-            ctx.principal, pk_of(id, "Administrator", "id")
-        )
+        admin = await _on_administrator(info, id, Administrators.unblock_administrator)
         return AdministratorPayload(administrator=Administrator.from_domain(admin), errors=[])
 
     @payload_mutation(
@@ -211,10 +218,7 @@ class AccountsMutation:
         )
     )
     async def delete_administrator(self, info: Info, id: ADMINISTRATOR_ID) -> MutationResult:
-        ctx = info.context
-        await ctx.services().administrators.delete_administrator(
-            ctx.principal, pk_of(id, "Administrator", "id")
-        )
+        await _on_administrator(info, id, Administrators.delete_administrator)
         return MutationResult.done()
 
     @payload_mutation(

@@ -10,7 +10,7 @@ from domain.services.locations import LocationChanges, NewLocation
 from domain.unset import UNSET, Maybe
 from gql.enums import RelationshipLevel, RelationshipPolicy
 from gql.ids import pk_of
-from gql.inputs import given, kept_if_null
+from gql.inputs import change_field, given, kept_if_null
 from gql.locations import descriptions
 from gql.locations.values import (
     PasswordPolicyInput,
@@ -68,37 +68,24 @@ class CreateLocationInput:
 )
 class UpdateLocationInput:
     id: strawberry.ID = strawberry.field(description="The location to change.")
-    name: str | None = strawberry.field(default=strawberry.UNSET, description=descriptions.NAME)
-    description: str | None = strawberry.field(
-        default=strawberry.UNSET, description=descriptions.DESCRIPTION
+    name: str | None = change_field(descriptions.NAME)
+    description: str | None = change_field(descriptions.DESCRIPTION)
+    password_policy: PasswordPolicyInput | None = change_field(
+        "The new policy, all rules at once; it applies to passwords set from now on."
     )
-    password_policy: PasswordPolicyInput | None = strawberry.field(
-        default=strawberry.UNSET,
-        description="The new policy, all rules at once; it applies to passwords set from now on.",
+    default_relationship: RelationshipLevel | None = change_field(
+        descriptions.LOCATION_DEFAULT_RELATIONSHIP
     )
-    default_relationship: RelationshipLevel | None = strawberry.field(
-        default=strawberry.UNSET, description=descriptions.LOCATION_DEFAULT_RELATIONSHIP
+    relationship_policy: RelationshipPolicy | None = change_field(descriptions.RELATIONSHIP_POLICY)
+    client_settings: list[SettingInput] | None = change_field(
+        "Replaces the whole list of Connect Client defaults; [] empties it."
     )
-    relationship_policy: RelationshipPolicy | None = strawberry.field(
-        default=strawberry.UNSET, description=descriptions.RELATIONSHIP_POLICY
+    presence_settings: list[SettingInput] | None = change_field(
+        "Replaces the whole list of presence defaults; [] empties it."
     )
-    client_settings: list[SettingInput] | None = strawberry.field(
-        default=strawberry.UNSET,
-        description="Replaces the whole list of Connect Client defaults; [] empties it.",
-    )
-    presence_settings: list[SettingInput] | None = strawberry.field(
-        default=strawberry.UNSET,
-        description="Replaces the whole list of presence defaults; [] empties it.",
-    )
-    language: str | None = strawberry.field(
-        default=strawberry.UNSET, description=descriptions.LOCATION_LANGUAGE
-    )
-    sign_in_hint: str | None = strawberry.field(
-        default=strawberry.UNSET, description=descriptions.SIGN_IN_HINT
-    )
-    password_link: bool | None = strawberry.field(
-        default=strawberry.UNSET, description=descriptions.PASSWORD_LINK
-    )
+    language: str | None = change_field(descriptions.LOCATION_LANGUAGE)
+    sign_in_hint: str | None = change_field(descriptions.SIGN_IN_HINT)
+    password_link: bool | None = change_field(descriptions.PASSWORD_LINK)
 
     def to_domain(self) -> LocationChanges:
         return LocationChanges(
@@ -149,18 +136,14 @@ class CreateConfigurationGroupInput:
 )
 class UpdateConfigurationGroupInput:
     id: strawberry.ID = strawberry.field(description="The group to change.")
-    name: str | None = strawberry.field(default=strawberry.UNSET, description=descriptions.NAME)
-    description: str | None = strawberry.field(
-        default=strawberry.UNSET, description=descriptions.DESCRIPTION
+    name: str | None = change_field(descriptions.NAME)
+    description: str | None = change_field(descriptions.DESCRIPTION)
+    default_relationship: RelationshipLevel | None = change_field(
+        descriptions.GROUP_DEFAULT_RELATIONSHIP
     )
-    default_relationship: RelationshipLevel | None = strawberry.field(
-        default=strawberry.UNSET, description=descriptions.GROUP_DEFAULT_RELATIONSHIP
-    )
-    client_settings: list[SettingInput] | None = strawberry.field(
-        default=strawberry.UNSET, description=descriptions.GROUP_CLIENT_SETTINGS
-    )
-    presence_settings: list[SettingInput] | None = strawberry.field(
-        default=strawberry.UNSET, description=descriptions.GROUP_PRESENCE_SETTINGS
+    client_settings: list[SettingInput] | None = change_field(descriptions.GROUP_CLIENT_SETTINGS)
+    presence_settings: list[SettingInput] | None = change_field(
+        descriptions.GROUP_PRESENCE_SETTINGS
     )
 
     def to_domain(self) -> GroupChanges:

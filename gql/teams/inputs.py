@@ -9,7 +9,7 @@ from domain.services.teams import NewTeam, TeamChanges
 from domain.unset import UNSET, Maybe
 from gql.enums import RelationshipLevel
 from gql.ids import pk_of
-from gql.inputs import given, kept_if_null
+from gql.inputs import change_field, given, kept_if_null
 from gql.teams import descriptions
 
 
@@ -40,17 +40,11 @@ class CreateTeamInput:
 )
 class UpdateTeamInput:
     id: strawberry.ID = strawberry.field(description="The team to change.")
-    name: str | None = strawberry.field(default=strawberry.UNSET, description=descriptions.NAME)
-    description: str | None = strawberry.field(
-        default=strawberry.UNSET, description=descriptions.DESCRIPTION
-    )
-    relationship: RelationshipLevel | None = strawberry.field(
-        default=strawberry.UNSET, description=descriptions.RELATIONSHIP
-    )
-    member_ids: list[strawberry.ID] | None = strawberry.field(
-        default=strawberry.UNSET,
-        description="Replaces the member list; at least one member must remain. "
-        + descriptions.MEMBER_IDS,
+    name: str | None = change_field(descriptions.NAME)
+    description: str | None = change_field(descriptions.DESCRIPTION)
+    relationship: RelationshipLevel | None = change_field(descriptions.RELATIONSHIP)
+    member_ids: list[strawberry.ID] | None = change_field(
+        "Replaces the member list; at least one member must remain. " + descriptions.MEMBER_IDS
     )
 
     def to_domain(self) -> TeamChanges:

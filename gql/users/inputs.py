@@ -10,7 +10,7 @@ from domain.services import users as user_service
 from domain.services.users import NewUser, UserChanges
 from domain.unset import UNSET, Maybe
 from gql.ids import maybe_pk_of, pk_of
-from gql.inputs import given, kept_if_null
+from gql.inputs import change_field, given, kept_if_null
 from gql.users import descriptions
 
 
@@ -107,36 +107,21 @@ class CreateUserInput:
 )
 class UpdateUserInput:
     id: strawberry.ID = strawberry.field(description="The user to change.")
-    first_name: str | None = strawberry.field(
-        default=strawberry.UNSET, description=descriptions.FIRST_NAME
+    first_name: str | None = change_field(descriptions.FIRST_NAME)
+    last_name: str | None = change_field(descriptions.LAST_NAME)
+    email: str | None = change_field(descriptions.EMAIL)
+    work_phone: str | None = change_field(descriptions.WORK_PHONE)
+    mobile_phone: str | None = change_field(descriptions.MOBILE_PHONE)
+    location_id: strawberry.ID | None = change_field(
+        "Moves the user; its configuration group is dropped unless "
+        "configurationGroupId names one of the new location."
     )
-    last_name: str | None = strawberry.field(
-        default=strawberry.UNSET, description=descriptions.LAST_NAME
+    configuration_group_id: strawberry.ID | None = change_field(
+        "A configuration group of the user's location."
     )
-    email: str | None = strawberry.field(default=strawberry.UNSET, description=descriptions.EMAIL)
-    work_phone: str | None = strawberry.field(
-        default=strawberry.UNSET, description=descriptions.WORK_PHONE
-    )
-    mobile_phone: str | None = strawberry.field(
-        default=strawberry.UNSET, description=descriptions.MOBILE_PHONE
-    )
-    location_id: strawberry.ID | None = strawberry.field(
-        default=strawberry.UNSET,
-        description="Moves the user; its configuration group is dropped unless "
-        "configurationGroupId names one of the new location.",
-    )
-    configuration_group_id: strawberry.ID | None = strawberry.field(
-        default=strawberry.UNSET, description="A configuration group of the user's location."
-    )
-    is_vip: bool | None = strawberry.field(
-        default=strawberry.UNSET, description=descriptions.IS_VIP
-    )
-    blocked: bool | None = strawberry.field(
-        default=strawberry.UNSET, description=descriptions.BLOCKED
-    )
-    language: str | None = strawberry.field(
-        default=strawberry.UNSET, description=descriptions.LANGUAGE
-    )
+    is_vip: bool | None = change_field(descriptions.IS_VIP)
+    blocked: bool | None = change_field(descriptions.BLOCKED)
+    language: str | None = change_field(descriptions.LANGUAGE)
 
     def to_domain(self) -> UserChanges:
         group: Maybe[int | None] = UNSET

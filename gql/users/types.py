@@ -13,7 +13,7 @@ request's DataLoaders.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import strawberry
 from strawberry.types.lazy_type import LazyType
@@ -39,6 +39,8 @@ if TYPE_CHECKING:
 
 LOCATIONS = "gql.locations.types"
 TEAMS = "gql.teams.types"
+# The two kinds of settings a location, a group and a user each have.
+SettingsKind = Literal["client_settings", "presence_settings"]
 
 TargetUserId = Annotated[
     strawberry.ID, strawberry.argument(description=descriptions.RELATIONSHIP_TARGET)
@@ -195,43 +197,37 @@ class User(Node):
         )
         return None if found is None else Relationship.from_domain(*found)
 
-    @strawberry.field(description=descriptions.CLIENT_SETTINGS)
-    async def client_settings(self, info: Info) -> list[Setting]:
+    async def _effective(self, info: Info, kind: SettingsKind) -> list[Setting]:
+        """The settings of ``kind`` in effect: the location's, its group's, the user's own."""
         if not self._private(info):
             return []
         location, group = await self._scope(info)
+        group_settings = getattr(group, kind) if group else None
         return Setting.list_of(
-            effective_settings(
-                location.client_settings,
-                group.client_settings if group else None,
-                self.entity.client_settings,
-            )
+            effective_settings(getattr(location, kind), group_settings, getattr(self.entity, kind))
         )
+
+    def _overrides(self, info: Info, kind: SettingsKind) -> list[Setting]:
+        """The user's own settings of ``kind``, which override its group's and location's."""
+        if not self._private(info):
+            return []
+        return Setting.list_of(getattr(self.entity, kind))
+
+    @strawberry.field(description=descriptions.CLIENT_SETTINGS)
+    async def client_settings(self, info: Info) -> list[Setting]:
+        return await self._effective(info, "client_settings")
 
     @strawberry.field(description=descriptions.PRESENCE_SETTINGS)
     async def presence_settings(self, info: Info) -> list[Setting]:
-        if not self._private(info):
-            return []
-        location, group = await self._scope(info)
-        return Setting.list_of(
-            effective_settings(
-                location.presence_settings,
-                group.presence_settings if group else None,
-                self.entity.presence_settings,
-            )
-        )
+        return await self._effective(info, "presence_settings")
 
     @strawberry.field(description=descriptions.CLIENT_SETTING_OVERRIDES)
     def client_setting_overrides(self, info: Info) -> list[Setting]:
-        if not self._private(info):
-            return []
-        return Setting.list_of(self.entity.client_settings)
+        return self._overrides(info, "client_settings")
 
     @strawberry.field(description=descriptions.PRESENCE_SETTING_OVERRIDES)
     def presence_setting_overrides(self, info: Info) -> list[Setting]:
-        if not self._private(info):
-            return []
-        return Setting.list_of(self.entity.presence_settings)
+        return self._overrides(info, "presence_settings")
 
     @strawberry.field(description=descriptions.MAIL_DELIVERIES)
     async def mail_deliveries(self, info: Info) -> list[MailDelivery]:

@@ -109,3 +109,14 @@ def person_columns() -> list[Column[Any]]:
         Column("last_name", String(NAME_LENGTH), nullable=False),
         Column("email", String(EMAIL_LENGTH), nullable=True),
     ]
+
+
+def claim_columns() -> list[Column[Any]]:
+    """A queue row's state, tries and dispatcher's claim (the outbox's, the webhook
+    deliveries'): a dispatcher writes only rows that still carry its ``claim_token``."""
+    return [
+        Column("status", String(ENUM_LENGTH), nullable=False),
+        Column("attempts", Integer, nullable=False),
+        Column("claimed_until", UtcDateTime(), nullable=True),
+        Column("claim_token", String(CLAIM_TOKEN_LENGTH), nullable=True),
+    ]

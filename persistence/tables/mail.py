@@ -14,7 +14,6 @@ from sqlalchemy import (
 )
 
 from persistence.tables.columns import (
-    CLAIM_TOKEN_LENGTH,
     EMAIL_LENGTH,
     ENUM_LENGTH,
     HOST_LENGTH,
@@ -22,6 +21,7 @@ from persistence.tables.columns import (
     MESSAGE_ID_LENGTH,
     NAME_LENGTH,
     UtcDateTime,
+    claim_columns,
     id_column,
     indexed_reference,
     json_column,
@@ -60,11 +60,7 @@ outbox = Table(
     # The password or PIN, encrypted; erased once sent or finally failed.
     Column("secret_ciphertext", Text, nullable=True),
     indexed_reference("target_user_id", "users.id", nullable=True, ondelete="SET NULL"),
-    Column("status", String(ENUM_LENGTH), nullable=False),
-    Column("attempts", Integer, nullable=False),
-    Column("claimed_until", UtcDateTime(), nullable=True),
-    # Names the claim; a dispatcher writes only rows that still carry its token.
-    Column("claim_token", String(CLAIM_TOKEN_LENGTH), nullable=True),
+    *claim_columns(),
     Column("last_reply_code", Integer, nullable=True),
     Column("last_error", Text, nullable=True),
     Column("sent_at", UtcDateTime(), nullable=True),

@@ -5,11 +5,11 @@ from __future__ import annotations
 from sqlalchemy import Boolean, Column, Index, Integer, String, Table, Text
 
 from persistence.tables.columns import (
-    CLAIM_TOKEN_LENGTH,
     ENUM_LENGTH,
     MESSAGE_ID_LENGTH,
     NAME_LENGTH,
     UtcDateTime,
+    claim_columns,
     id_column,
     indexed_reference,
     json_column,
@@ -48,10 +48,7 @@ webhook_deliveries = Table(
     Column("body", Text, nullable=False),
     Column("created_at", UtcDateTime(), nullable=False),
     Column("next_attempt_at", UtcDateTime(), nullable=False),
-    Column("status", String(ENUM_LENGTH), nullable=False),
-    Column("attempts", Integer, nullable=False),
-    Column("claimed_until", UtcDateTime(), nullable=True),
-    Column("claim_token", String(CLAIM_TOKEN_LENGTH), nullable=True),
+    *claim_columns(),
     Column("last_status_code", Integer, nullable=True),
     Column("last_error", Text, nullable=True),
     Column("last_attempt_at", UtcDateTime(), nullable=True),

@@ -26,7 +26,32 @@ class DatabaseInUse(Exception):
 def hold_database(settings: Settings) -> Iterator[None]:
     """While a process uses the embedded database: ``restore`` waits for it to end."""
     path = sqlite_file(settings.database_url)
-    if path is None or not path.exists():
+    if path is None:
+        yield
+        return
+    refused = ConfigurationError(
+        f"the database {path} is being restored; start again when the restore is done"
+    )
+    with _flocked(path, fcntl.LOCK_SH, refused):
+        yield
+
+
+@contextlib.contextmanager
+def exclusively(path: Path) -> Iterator[None]:
+    """While nothing else uses the database file; refused at once when something does."""
+    refused = DatabaseInUse(
+        f"the database {path} is in use (a server or mail dispatcher runs on it); "
+        "stop it before restoring"
+    )
+    with _flocked(path, fcntl.LOCK_EX, refused):
+        yield
+
+
+@contextlib.contextmanager
+def _flocked(path: Path, operation: int, refused: Exception) -> Iterator[None]:
+    """While the file holds an flock (``operation``: shared or exclusive); ``refused``
+    at once when another process holds one that conflicts. A missing file: no lock."""
+    if not path.exists():
         yield
         return
     # Opened once and closed only when the process is done with the database: SQLite's
@@ -34,31 +59,9 @@ def hold_database(settings: Settings) -> Iterator[None]:
     descriptor = os.open(path, os.O_RDONLY)
     try:
         try:
-            fcntl.flock(descriptor, fcntl.LOCK_SH | fcntl.LOCK_NB)
+            fcntl.flock(descriptor, operation | fcntl.LOCK_NB)
         except BlockingIOError:
-            raise ConfigurationError(
-                f"the database {path} is being restored; start again when the restore is done"
-            ) from None
-        yield
-    finally:
-        os.close(descriptor)
-
-
-@contextlib.contextmanager
-def exclusively(path: Path) -> Iterator[None]:
-    """While nothing else uses the database file; refused at once when something does."""
-    if not path.exists():
-        yield
-        return
-    descriptor = os.open(path, os.O_RDONLY)
-    try:
-        try:
-            fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise DatabaseInUse(
-                f"the database {path} is in use (a server or mail dispatcher runs on it); "
-                "stop it before restoring"
-            ) from None
+            raise refused from None
         yield
     finally:
         os.close(descriptor)

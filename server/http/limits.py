@@ -181,15 +181,16 @@ async def answer_failure(scope: Scope, send: Send, error: Exception) -> None:
     """The 503 or masked 500 of :class:`Unavailable`, logged under the request id."""
     request_id = request_id_of(scope)
     record = scope.get(RECORD_SCOPE_KEY)
-    if isinstance(error, ServiceUnavailable | PoolTimeout):
+    unavailable = isinstance(error, ServiceUnavailable | PoolTimeout)
+    what = (
+        "the database could not serve request %s"
+        if unavailable
+        else "unexpected error in request %s"
+    )
+    logger.error(what, request_id, exc_info=error, extra={"request_id": request_id})
+    if unavailable:
         wait = error.retry_after if isinstance(error, ServiceUnavailable) else 1
         code = ErrorCode.SERVICE_UNAVAILABLE
-        logger.error(
-            "the database could not serve request %s",
-            request_id,
-            exc_info=error,
-            extra={"request_id": request_id},
-        )
         content = error_body(
             f"The database could not serve the request now. Try again in {wait} s.",
             code,
@@ -199,12 +200,6 @@ async def answer_failure(scope: Scope, send: Send, error: Exception) -> None:
         status, headers = 503, [(b"retry-after", str(wait).encode())]
     else:
         code = ErrorCode.INTERNAL_SERVER_ERROR
-        logger.error(
-            "unexpected error in request %s",
-            request_id,
-            exc_info=error,
-            extra={"request_id": request_id},
-        )
         message = f"Unexpected error (request {request_id})."
         content = error_body(message, code, requestId=request_id)
         status, headers = 500, []

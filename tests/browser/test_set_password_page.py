@@ -5,68 +5,32 @@ the browser as in test_web_admin.py."""
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
-import sys
 from collections.abc import Iterator
 
 import httpx
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.test_web_admin import (
-    AXE,
-    CHROMIUM,
-    LOCAL_HOST,
-    ROOT,
-    browser,
-    graphql_as_admin,
-    page,
-)
-from tests.cli.serving import free_port, served
-from tests.needed import needs
+from tests.browser.test_web_admin import graphql_as_admin, mail_through, user_ids
+from tests.browser.web_admin import NEEDS_CHROMIUM_AND_AXE, serving
 from tests.smtp_server import SmtpServer
 
-__all__ = ["browser", "page"]  # the fixtures, used by name
-
-pytestmark = [
-    needs(CHROMIUM.exists(), f"no Chromium at {CHROMIUM} (apt-get install -y chromium)"),
-    needs(AXE.is_file(), f"no {AXE}: run `npm ci`"),
-]
+pytestmark = NEEDS_CHROMIUM_AND_AXE
 CHOSEN = "Browser-Choice-2026x"
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """``connect-admin serve`` with the demo data, its public URL its own address."""
-    folder = tmp_path_factory.mktemp("set-password")
-    port = free_port()
-    url = f"http://{LOCAL_HOST}:{port}"
-    env = {k: v for k, v in os.environ.items() if not k.startswith("CONNECT_")}
-    env.update(
-        CONNECT_DATABASE_URL=f"sqlite:///{folder / 'connect-admin.db'}",
-        CONNECT_WEB_ASSETS=str(ROOT / "node_modules"),
-        CONNECT_PUBLIC_URL=url,
-    )
-    command = [sys.executable, "-m", "connect_admin"]
-    subprocess.run([*command, "demo-data"], cwd=folder, env=env, check=True, capture_output=True)
-    with served([*command, "serve", "--host", LOCAL_HOST, "--port", str(port)], folder, env) as s:
-        s.wait_until_started()
+    with serving(tmp_path_factory.mktemp("set-password"), ["demo-data"], public_url=True) as url:
         yield url
 
 
 def test_the_mailed_link_sets_the_password_checked_as_typed(page: Page, server: str) -> None:
     with SmtpServer() as sink:
-        graphql_as_admin(
-            server,
-            "mutation($i: EmailGatewayInput!) { configureEmailGateway(input: $i) { errors "
-            "{ code } } }",
-            i={"host": LOCAL_HOST, "port": sink.port, "security": "NONE",
-               "senderAddress": "connect@example.com"},
-        )  # fmt: skip
-        found = graphql_as_admin(server, "{ users(first: 100) { edges { node { id login } } } }")
-        ids = {e["node"]["login"]: e["node"]["id"] for e in found["users"]["edges"]}
+        mail_through(server, sink)
+        ids = user_ids(server)
         graphql_as_admin(
             server,
             "mutation($ids: [ID!]!) { resetUsers(ids: $ids, options: {setRandomPassword: true, "

@@ -11,156 +11,28 @@ violation on any screen. Screenshots of each screen go to ``test-output/web-admi
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
-import sys
 import time
-from collections.abc import Iterator
-from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote
 
 import httpx
-import pytest
-from playwright.sync_api import (
-    Browser,
-    ConsoleMessage,
-    Page,
-    Request,
-    Route,
-    expect,
-    sync_playwright,
-)
+from playwright.sync_api import Page, expect
 
-from tests.cli.serving import free_port, served
-from tests.needed import needs
+from tests.browser.web_admin import (
+    ADMIN,
+    LOCAL_HOST,
+    MUNICH_ADMIN,
+    NEEDS_CHROMIUM_AND_AXE,
+    screen,
+    sign_in,
+    users_of,
+)
 from tests.smtp_server import SmtpServer
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]  # fmt: skip
-ROOT = Path(__file__).resolve().parents[2]
-OUTPUT = ROOT / "test-output" / "web-admin"
-AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
-LOCAL_HOST = "127.0.0.1"
-TIMEOUT_MS = 30_000
-# The demo organisation's sign-ins (server/commandline/demo_data.py; README.md, "Signing in").
-ADMIN = ("admin", "ConnectAdmin!2026")
-MUNICH_ADMIN = ("munich-admin", "MunichAdmin!2026")
 BERLIN_WITH_EMAIL = 5  # of the 7 users of Berlin HQ; david.fischer and greta.hoffmann have none
 
-pytestmark = [
-    needs(CHROMIUM.exists(), f"no Chromium at {CHROMIUM} (apt-get install -y chromium)"),
-    needs(AXE.is_file(), f"no {AXE}: run `npm ci`"),
-]
-
-
-@pytest.fixture(scope="module")
-def sink() -> Iterator[SmtpServer]:
-    with SmtpServer() as server:
-        yield server
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """``connect-admin serve`` with the demo data; yields its base URL."""
-    folder = tmp_path_factory.mktemp("web-admin")
-    env = {k: v for k, v in os.environ.items() if not k.startswith("CONNECT_")}
-    env.update(
-        CONNECT_DATABASE_URL=f"sqlite:///{folder / 'connect-admin.db'}",
-        CONNECT_WEB_ASSETS=str(ROOT / "node_modules"),
-    )
-    command = [sys.executable, "-m", "connect_admin"]
-    subprocess.run([*command, "demo-data"], cwd=folder, env=env, check=True, capture_output=True)
-    port = free_port()
-    with served([*command, "serve", "--host", LOCAL_HOST, "--port", str(port)], folder, env) as s:
-        s.wait_until_started()
-        yield f"http://{LOCAL_HOST}:{port}"
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
-        )
-        yield launched
-        launched.close()
-
-
-@dataclass
-class Offline:
-    """What the page asked for while only 127.0.0.1 was reachable, and what went wrong."""
-
-    outside: list[str] = field(default_factory=list)
-    problems: list[str] = field(default_factory=list)
-
-    def only_local(self, route: Route, request: Request) -> None:
-        if urlsplit(request.url).hostname == LOCAL_HOST:
-            route.continue_()
-        else:
-            self.outside.append(request.url)
-            route.abort("internetdisconnected")
-
-    def console(self, message: ConsoleMessage) -> None:
-        if message.type == "error":
-            self.problems.append(f"console: {message.text}")
-
-
-@pytest.fixture
-def page(browser: Browser, request: pytest.FixtureRequest) -> Iterator[Page]:
-    """A page at 1280x800 with the network closed except 127.0.0.1; screenshots the
-    screen as ``<test>-failed.png`` when the test fails."""
-    OUTPUT.mkdir(parents=True, exist_ok=True)
-    offline = Offline()
-    context = browser.new_context(viewport={"width": 1280, "height": 800})
-    opened = context.new_page()
-    opened.set_default_timeout(TIMEOUT_MS)
-    opened.route("**/*", offline.only_local)
-    opened.on("console", offline.console)
-    opened.on("pageerror", lambda error: offline.problems.append(f"page error: {error}"))
-    try:
-        yield opened
-        assert offline.outside == []
-        assert offline.problems == []
-    except BaseException:
-        opened.screenshot(path=str(OUTPUT / f"{request.node.name}-failed.png"), full_page=True)
-        raise
-    finally:
-        context.close()
-
-
-def screen(page: Page, name: str) -> None:
-    """Screenshot of the screen, after axe-core found no serious or critical violation."""
-    if not page.evaluate("() => 'axe' in window"):
-        page.evaluate(AXE.read_text(encoding="utf-8"))
-    violations = page.evaluate(
-        """async () => (await axe.run(document, {resultTypes: ["violations"]})).violations
-            .filter((v) => v.impact === "serious" || v.impact === "critical")
-            .map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(" ")).join(" | ")}`)"""
-    )
-    page.screenshot(path=str(OUTPUT / f"{name}.png"), full_page=True)
-    assert violations == [], name
-
-
-def sign_in(page: Page, server: str, login: str, password: str) -> None:
-    response = page.goto(f"{server}/admin")
-    assert response is not None
-    assert response.status == 200, page.content()
-    assert "script-src 'self' 'nonce-" in response.headers["content-security-policy"]
-    page.get_by_label("Login").fill(login)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("button", name="Sign out")).to_be_visible()
-
-
-def users_of(page: Page, scope: str) -> None:
-    page.get_by_role("navigation", name="Locations and configuration groups").get_by_role(
-        "link", name=scope, exact=True
-    ).click()
-    expect(page.get_by_role("heading", name=f"Users of {scope}")).to_be_visible()
+pytestmark = NEEDS_CHROMIUM_AND_AXE
 
 
 def test_the_manual_procedure_resets_users_and_mails_their_passwords(
@@ -418,6 +290,23 @@ def graphql_as_admin(server: str, query: str, **variables: object) -> dict[str, 
     return data
 
 
+def mail_through(server: str, sink: SmtpServer) -> None:
+    """The gateway set to send through ``sink``, without TLS."""
+    graphql_as_admin(
+        server,
+        "mutation($i: EmailGatewayInput!) { configureEmailGateway(input: $i) { errors "
+        "{ code } } }",
+        i={"host": LOCAL_HOST, "port": sink.port, "security": "NONE",
+           "senderAddress": "connect@example.com"},
+    )  # fmt: skip
+
+
+def user_ids(server: str) -> dict[str, str]:
+    """The demo users' ids by their logins."""
+    found = graphql_as_admin(server, "{ users(first: 100) { edges { node { id login } } } }")
+    return {e["node"]["login"]: e["node"]["id"] for e in found["users"]["edges"]}
+
+
 def mail_states(server: str, user_id: str) -> list[str]:
     found = graphql_as_admin(
         server,
@@ -431,15 +320,8 @@ def test_a_refused_mail_shows_its_reply_and_a_new_password_goes_out(
     page: Page, server: str
 ) -> None:
     with SmtpServer() as own_sink:
-        graphql_as_admin(
-            server,
-            "mutation($i: EmailGatewayInput!) { configureEmailGateway(input: $i) { errors "
-            "{ code } } }",
-            i={"host": LOCAL_HOST, "port": own_sink.port, "security": "NONE",
-               "senderAddress": "connect@example.com"},
-        )  # fmt: skip
-        found = graphql_as_admin(server, "{ users(first: 100) { edges { node { id login } } } }")
-        ids = {e["node"]["login"]: e["node"]["id"] for e in found["users"]["edges"]}
+        mail_through(server, own_sink)
+        ids = user_ids(server)
         # Oldest first: Hans's mail is refused, then Ida's goes out.
         own_sink.reply_next("550 5.1.1 No such mailbox")
         graphql_as_admin(
@@ -473,13 +355,7 @@ def test_a_location_sends_its_own_mail_text_previewed_tested_and_taken_back(
     page: Page, server: str
 ) -> None:
     with SmtpServer() as own_sink:
-        graphql_as_admin(
-            server,
-            "mutation($i: EmailGatewayInput!) { configureEmailGateway(input: $i) { errors "
-            "{ code } } }",
-            i={"host": LOCAL_HOST, "port": own_sink.port, "security": "NONE",
-               "senderAddress": "connect@example.com"},
-        )  # fmt: skip
+        mail_through(server, own_sink)
         sign_in(page, server, *ADMIN)
         page.goto(f"{server}/admin#/system/templates")
         page.get_by_label("Location").select_option(label="Munich")

@@ -7,25 +7,16 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.test_web_admin import (
+from tests.browser.test_web_admin_screens import TEXTS, log_in
+from tests.browser.web_admin import (
     ADMIN,
-    AXE,
-    CHROMIUM,
     MUNICH_ADMIN,
+    NEEDS_CHROMIUM_AND_AXE,
     Offline,
-    browser,
     screen,
-    server,
 )
-from tests.browser.test_web_admin_screens import TEXTS, log_in, opened
-from tests.needed import needs
 
-__all__ = ["browser", "opened", "server"]  # fixtures of the other modules, used here by name
-
-pytestmark = [
-    needs(CHROMIUM.exists(), f"no Chromium at {CHROMIUM} (apt-get install -y chromium)"),
-    needs(AXE.is_file(), f"no {AXE}: run `npm ci`"),
-]
+pytestmark = NEEDS_CHROMIUM_AND_AXE
 
 
 def user_page(page: Page, location: str, name: str) -> str:

@@ -4,25 +4,15 @@ from __future__ import annotations
 
 from playwright.sync_api import Page, expect
 
-from tests.browser.test_web_admin import (
+from tests.browser.web_admin import (
     ADMIN,
-    AXE,
-    CHROMIUM,
-    browser,
-    page,
+    NEEDS_CHROMIUM_AND_AXE,
     screen,
-    server,
     sign_in,
     users_of,
 )
-from tests.needed import needs
 
-__all__ = ["browser", "page", "server"]  # fixtures of the other module, used here by name
-
-pytestmark = [
-    needs(CHROMIUM.exists(), f"no Chromium at {CHROMIUM} (apt-get install -y chromium)"),
-    needs(AXE.is_file(), f"no {AXE}: run `npm ci`"),
-]
+pytestmark = NEEDS_CHROMIUM_AND_AXE
 
 
 def test_the_reset_dialog_unlocks_and_expires_the_password(page: Page, server: str) -> None:

@@ -6,33 +6,21 @@ it), and the language switch is kept."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from urllib.parse import urlsplit
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Page, expect
 
-from tests.browser.test_web_admin import (
+from tests.browser.web_admin import (
     ADMIN,
-    AXE,
-    CHROMIUM,
     MUNICH_ADMIN,
-    OUTPUT,
-    TIMEOUT_MS,
+    NEEDS_CHROMIUM_AND_AXE,
+    SIZES,
     Offline,
-    browser,
     screen,
-    server,
 )
-from tests.needed import needs
 
-__all__ = ["browser", "server"]  # fixtures of the other module, used here by name
-
-pytestmark = [
-    needs(CHROMIUM.exists(), f"no Chromium at {CHROMIUM} (apt-get install -y chromium)"),
-    needs(AXE.is_file(), f"no {AXE}: run `npm ci`"),
-]
-SIZES = {"wide": {"width": 1280, "height": 800}, "phone": {"width": 390, "height": 844}}
+pytestmark = NEEDS_CHROMIUM_AND_AXE
 TEXTS = {
     "en": {"users": "User management", "system": "System settings", "log": "Change log",
            "settings": "Settings", "sign_out": "Sign out", "login": "Login",
@@ -43,31 +31,6 @@ TEXTS = {
            "login": "Anmeldename", "password": "Kennwort", "sign_in": "Anmelden",
            "tree": "Standorte und Konfigurationsgruppen"},
 }  # fmt: skip
-
-
-@pytest.fixture
-def opened(browser: Browser, request: pytest.FixtureRequest) -> Iterator[tuple[Page, Offline]]:
-    """A page whose browser speaks the test's language (``language`` parameter)."""
-    OUTPUT.mkdir(parents=True, exist_ok=True)
-    language = request.node.callspec.params.get("language", "en")
-    offline = Offline()
-    context = browser.new_context(
-        viewport=SIZES["wide"], locale={"de": "de-DE", "en": "en-US"}[language]
-    )
-    page = context.new_page()
-    page.set_default_timeout(TIMEOUT_MS)
-    page.route("**/*", offline.only_local)
-    page.on("console", offline.console)
-    page.on("pageerror", lambda error: offline.problems.append(f"page error: {error}"))
-    try:
-        yield page, offline
-        assert offline.outside == []
-        assert offline.problems == []
-    except BaseException:
-        page.screenshot(path=str(OUTPUT / f"{request.node.name}-failed.png"), full_page=True)
-        raise
-    finally:
-        context.close()
 
 
 def log_in(page: Page, server: str, texts: dict[str, str], login: str, password: str) -> None:

@@ -8,38 +8,24 @@ location, does the same for a user of it."""
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
-import sys
 from collections.abc import Iterator
 
 import httpx
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.browser.test_web_admin import (
-    AXE,
-    CHROMIUM,
+from tests.browser.web_admin import (
     LOCAL_HOST,
-    OUTPUT,
-    ROOT,
-    TIMEOUT_MS,
-    Offline,
-    browser,
+    NEEDS_CHROMIUM_AND_AXE,
+    SIZES,
+    offline_page,
     screen,
-    sink,
+    serving,
 )
-from tests.cli.serving import free_port, served
-from tests.needed import needs
 from tests.smtp_server import SmtpServer
 
-__all__ = ["browser", "sink"]  # fixtures of the other module, used here by name
-
-pytestmark = [
-    needs(CHROMIUM.exists(), f"no Chromium at {CHROMIUM} (apt-get install -y chromium)"),
-    needs(AXE.is_file(), f"no {AXE}: run `npm ci`"),
-]
+pytestmark = NEEDS_CHROMIUM_AND_AXE
 ROOT_ADMIN = ("root", "Systemverwalter!2026")
 SUB_ADMIN = ("hh-admin", "Hamburg-Admin!2026")
 SUB_ADMIN_OWN = "Eigenes-Kennwort-2026"
@@ -48,45 +34,18 @@ Data = dict[str, dict[str, object]]
 
 @pytest.fixture(scope="module")
 def empty_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    folder = tmp_path_factory.mktemp("empty")
-    env = {k: v for k, v in os.environ.items() if not k.startswith("CONNECT_")}
-    env.update(
-        CONNECT_DATABASE_URL=f"sqlite:///{folder / 'connect-admin.db'}",
-        CONNECT_WEB_ASSETS=str(ROOT / "node_modules"),
-    )
-    command = [sys.executable, "-m", "connect_admin"]
-    subprocess.run([*command, "migrate"], cwd=folder, env=env, check=True, capture_output=True)
-    subprocess.run(
-        [*command, "create-admin", "--login", ROOT_ADMIN[0], "--last-name", "Root",
-         "--password-stdin"],
-        cwd=folder, env=env, check=True, capture_output=True, input=f"{ROOT_ADMIN[1]}\n",
-        text=True,
-    )  # fmt: skip
-    port = free_port()
-    with served([*command, "serve", "--host", LOCAL_HOST, "--port", str(port)], folder, env) as s:
-        s.wait_until_started()
-        yield f"http://{LOCAL_HOST}:{port}"
+    create_admin = ["create-admin", "--login", ROOT_ADMIN[0], "--last-name", "Root",
+                    "--password-stdin"]  # fmt: skip
+    with serving(
+        tmp_path_factory.mktemp("empty"), ["migrate"], create_admin, stdin=f"{ROOT_ADMIN[1]}\n"
+    ) as url:
+        yield url
 
 
 @pytest.fixture
 def german(browser: Browser, request: pytest.FixtureRequest) -> Iterator[Page]:
-    OUTPUT.mkdir(parents=True, exist_ok=True)
-    offline = Offline()
-    context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="de-DE")
-    page = context.new_page()
-    page.set_default_timeout(TIMEOUT_MS)
-    page.route("**/*", offline.only_local)
-    page.on("console", offline.console)
-    page.on("pageerror", lambda error: offline.problems.append(f"page error: {error}"))
-    try:
+    with offline_page(browser, request, viewport=SIZES["wide"], locale="de-DE") as (page, _):
         yield page
-        assert offline.outside == []
-        assert offline.problems == []
-    except BaseException:
-        page.screenshot(path=str(OUTPUT / f"{request.node.name}-failed.png"), full_page=True)
-        raise
-    finally:
-        context.close()
 
 
 def sign_in(page: Page, server: str, login: str, password: str) -> None:

@@ -10,7 +10,7 @@ import { gql } from "./api.js";
 import { formatDateTime, has, t } from "./i18n.js";
 import { UserSearch } from "./picker.js";
 import { AUDIT_EVENTS, SCOPES, UNDO_RESET, USER_NAME } from "./queries.js";
-import { Errors, html, Pager, Title, usePages } from "./ui.js";
+import { Errors, failed, html, Pager, Title, usePages } from "./ui.js";
 
 const PAGE_SIZE = 25;
 export const LOGGED = ["USER_RESET", "RESET_UNDONE", "PASSWORD_SET", "USER_CREATED",
@@ -107,7 +107,7 @@ function ResetEntry({ entry }) {
       const { undoReset } = await gql(UNDO_RESET, { resetId: entry.resetId, dryRun: false });
       setOutcome({ ok: !undoReset.errors.length, errors: undoReset.errors });
     } catch (e) {
-      setOutcome({ ok: false, errors: [{ code: e.code, message: e.message }] });
+      setOutcome(failed(e));
     }
   }
   const many = entry.events.length > 1;

@@ -9,7 +9,7 @@ import { formatDateTime, t } from "./i18n.js";
 import { AUDIT_EVENTS, CREATE_USER, DELETE_USER, RESET_USERS, SCOPES, SET_PASSWORD,
          UNDO_RESET, UPDATE_USER, USER_DETAILS, USER_MAILS } from "./queries.js";
 import { SettingList } from "./settings.js";
-import { Errors, html, Title } from "./ui.js";
+import { errorOf, Errors, failed, html, Title } from "./ui.js";
 
 // As the server's rules (domain/rules.py): Python's punctuation counts as a symbol.
 const SYMBOLS = "!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~";
@@ -30,8 +30,6 @@ const FIELDS = [["firstName", "user.firstName"], ["lastName", "user.lastName"],
                 ["email", "user.email"], ["workPhone", "user.workPhone"],
                 ["mobilePhone", "user.mobilePhone"]];
 
-const failed = (e) => ({ ok: false, errors: [{ code: e.code, message: e.message }] });
-
 export function UserDetails({ route }) {
   const [id, locationId, groupId] = route;
   if (id === "new") {
@@ -48,7 +46,7 @@ function Details({ id }) {
   useEffect(() => {
     gql(USER_DETAILS, { id }).then(({ node }) => node ? setUser(node)
       : setError({ code: "USER_NOT_FOUND", message: "" }),
-      (e) => setError({ code: e.code, message: e.message }));
+      (e) => setError(errorOf(e)));
   }, [id, version]);
   const back = html`<a href="#/users">${t("user.back")}</a>`;
   if (error) return html`<${Errors} errors=${[error]} />${back}`;
@@ -311,7 +309,7 @@ function PasswordForm({ user }) {
       setOutcome(setUserPassword);
       if (setUserPassword.ok) setPassword("");
     } catch (e) {
-      setOutcome({ ok: false, errors: [{ code: e.code, message: e.message }] });
+      setOutcome(failed(e));
     } finally {
       setBusy(false);
     }

@@ -3,7 +3,7 @@ import { useEffect, useState } from "preact/hooks";
 import { gql } from "./api.js";
 import { CONFIGURE_GATEWAY, GATEWAY, TEST_MAIL } from "./queries.js";
 import { t } from "./i18n.js";
-import { Errors, html, Title } from "./ui.js";
+import { Errors, failed, html, Title } from "./ui.js";
 
 function Field({ id, label, value, onInput, type = "text", ...rest }) {
   return html`<label for=${id}>${label}</label>
@@ -27,7 +27,7 @@ export function Gateway() {
               username: gateway.username || "", password: "" });
   }
   useEffect(() => { gql(GATEWAY).then(({ emailGateway }) => show(emailGateway),
-    (e) => setSaved({ ok: false, errors: [{ code: e.code, message: e.message }] })); }, []);
+    (e) => setSaved(failed(e))); }, []);
   const set = (key) => (value) => setForm({ ...form, [key]: value });
 
   async function save(event) {
@@ -40,7 +40,7 @@ export function Gateway() {
       if (p.emailGateway) show(p.emailGateway);
       setSaved({ ok: !p.errors.length, errors: p.errors });
     } catch (e) {
-      setSaved({ ok: false, errors: [{ code: e.code, message: e.message }] });
+      setSaved(failed(e));
     } finally {
       setBusy(false);
     }
@@ -53,7 +53,7 @@ export function Gateway() {
     try {
       setTest((await gql(TEST_MAIL, { to })).sendTestEmail);
     } catch (e) {
-      setTest({ ok: false, errors: [{ code: e.code, message: e.message }] });
+      setTest(failed(e));
     } finally {
       setBusy(false);
     }

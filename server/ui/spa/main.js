@@ -7,7 +7,7 @@ import { gql, keepSession, savedSession, whenSignedOut } from "./api.js";
 import { loadLanguage, preferredLanguage, t } from "./i18n.js";
 import { SIGN_OUT, WHO } from "./queries.js";
 import { SignIn } from "./signin.js";
-import { Errors, html, LanguageSwitch } from "./ui.js";
+import { errorOf, Errors, html, LanguageSwitch } from "./ui.js";
 
 // Route's first part: the module that shows it, and its export.
 const SCREENS = {
@@ -68,7 +68,7 @@ function App({ startLanguage }) {
 
   useEffect(() => {
     if (!session) return;
-    whoAmI().then(setMe, (e) => setError({ code: e.code, message: e.message }));
+    whoAmI().then(setMe, (e) => setError(errorOf(e)));
   }, [session]);
 
   async function switchLanguage(next) {

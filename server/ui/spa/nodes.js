@@ -5,7 +5,7 @@ import { useState } from "preact/hooks";
 import { gql } from "./api.js";
 import { t } from "./i18n.js";
 import { CREATE_GROUP, CREATE_LOCATION, DELETE_GROUP, DELETE_LOCATION } from "./queries.js";
-import { Errors, html } from "./ui.js";
+import { errorOf, Errors, html } from "./ui.js";
 
 async function send(document, variables, setErrors) {
   try {
@@ -13,7 +13,7 @@ async function send(document, variables, setErrors) {
     setErrors(payload.errors.length ? payload.errors : null);
     return payload.errors.length ? null : payload;
   } catch (e) {
-    setErrors([{ code: e.code, message: e.message }]);
+    setErrors([errorOf(e)]);
     return null;
   }
 }

@@ -5,7 +5,7 @@ import { useState } from "preact/hooks";
 import { atMost, gql, newOperationId, subscribe } from "./api.js";
 import { RESET_PROGRESS, RESET_USERS, UNDO_RESET } from "./queries.js";
 import { errorText, formatDateTime, t } from "./i18n.js";
-import { Errors, html, Title } from "./ui.js";
+import { errorOf, Errors, html, Title } from "./ui.js";
 
 const AREAS = [
   ["security", ["setRandomPassword", "setRandomVoicemailPin", "unlock", "expirePassword"]],
@@ -56,7 +56,7 @@ export function ResetPanel({ users, onClose }) {
       else if (dry) setDryRun(resetUsers);
       else setResult(resetUsers);
     } catch (e) {
-      setErrors([{ code: e.code, message: e.message }]);
+      setErrors([errorOf(e)]);
     } finally {
       if (stream) stream.close();
       setBusy(false);
@@ -156,7 +156,7 @@ function Undo({ reset, names, onUndone }) {
         onUndone();
       }
     } catch (e) {
-      setErrors([{ code: e.code, message: e.message }]);
+      setErrors([errorOf(e)]);
     } finally {
       setBusy(false);
     }

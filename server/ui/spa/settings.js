@@ -5,7 +5,7 @@ import { useEffect, useState } from "preact/hooks";
 import { gql } from "./api.js";
 import { t } from "./i18n.js";
 import { SCOPE_SETTINGS, UPDATE_GROUP, UPDATE_LOCATION } from "./queries.js";
-import { Errors, html, Title } from "./ui.js";
+import { errorOf, Errors, failed, html, Title } from "./ui.js";
 
 export function SettingList({ settings, label }) {
   if (!settings.length) return html`<p class="muted">${t("settings.noEntries")}</p>`;
@@ -31,7 +31,7 @@ export function ScopeSettings({ scope }) {
   const [error, setError] = useState(null);
   useEffect(() => {
     gql(SCOPE_SETTINGS, { id: scope.id }).then(({ node }) => setNode(node),
-      (e) => setError({ code: e.code, message: e.message }));
+      (e) => setError(errorOf(e)));
   }, [scope.id]);
   if (error) return html`<${Errors} errors=${[error]} />`;
   if (!node) return html`<p aria-live="polite">${t("common.loading")}</p>`;
@@ -74,7 +74,7 @@ function GroupForm({ node, name }) {
       const { updateConfigurationGroup: p } = await gql(UPDATE_GROUP, { input });
       setOutcome({ ok: !p.errors.length, errors: p.errors });
     } catch (e) {
-      setOutcome({ ok: false, errors: [{ code: e.code, message: e.message }] });
+      setOutcome(failed(e));
     }
   }
 
@@ -168,7 +168,7 @@ function LocationForm({ node, name }) {
       const { updateLocation } = await gql(UPDATE_LOCATION, { input });
       setOutcome({ ok: !updateLocation.errors.length, errors: updateLocation.errors });
     } catch (e) {
-      setOutcome({ ok: false, errors: [{ code: e.code, message: e.message }] });
+      setOutcome(failed(e));
     }
   }
 

@@ -4,11 +4,7 @@ import { useState } from "preact/hooks";
 import { gql } from "./api.js";
 import { CHANGE_MY_PASSWORD, SIGN_IN } from "./queries.js";
 import { t } from "./i18n.js";
-import { Errors, html } from "./ui.js";
-
-function failure(e) {
-  return [{ code: e.code, message: e.message }];
-}
+import { errorOf, Errors, html } from "./ui.js";
 
 export function SignIn({ onSignedIn, notice, languageSwitch }) {
   const [login, setLogin] = useState("");
@@ -28,7 +24,7 @@ export function SignIn({ onSignedIn, notice, languageSwitch }) {
       else if (adminSignIn.passwordChangeRequired) setPending(adminSignIn.token);
       else onSignedIn({ token: adminSignIn.token, login });
     } catch (e) {
-      setErrors(failure(e));
+      setErrors([errorOf(e)]);
     } finally {
       setBusy(false);
     }
@@ -75,7 +71,7 @@ function NewPassword({ token, current, languageSwitch, onChanged }) {
       if (changeMyPassword.ok) onChanged();
       else setErrors(changeMyPassword.errors);
     } catch (e) {
-      setErrors(failure(e));
+      setErrors([errorOf(e)]);
     } finally {
       setBusy(false);
     }

@@ -11,14 +11,14 @@ import { ADMINISTRATORS, API_TOKENS, BLOCK_ADMINISTRATOR, CREATE_ADMINISTRATOR,
          DELETE_ADMINISTRATOR, DELETE_WEBHOOK_ENDPOINT, PING_WEBHOOK_ENDPOINT,
          REVOKE_API_TOKEN, SCOPES, SET_DATA_SOURCE_ACTIVE, SET_WEBHOOK_ENDPOINT_ACTIVE,
          UNBLOCK_ADMINISTRATOR, WEBHOOK_ENDPOINTS } from "./queries.js";
-import { Errors, html, Title } from "./ui.js";
+import { errorOf, Errors, failed, html, Title } from "./ui.js";
 
 function useQuery(document, pick) {
   const [state, setState] = useState({ data: null, error: null });
   const [version, setVersion] = useState(0);
   useEffect(() => {
     gql(document).then((data) => setState({ data: pick(data), error: null }),
-      (e) => setState({ data: null, error: { code: e.code, message: e.message } }));
+      (e) => setState({ data: null, error: errorOf(e) }));
   }, [document, version]);
   return { ...state, reload: () => setVersion((v) => v + 1) };
 }
@@ -30,7 +30,7 @@ async function act(document, variables, setOutcome, done) {
     setOutcome({ ok: !payload.errors.length, errors: payload.errors, payload });
     if (!payload.errors.length && done) done(payload);
   } catch (e) {
-    setOutcome({ ok: false, errors: [{ code: e.code, message: e.message }] });
+    setOutcome(failed(e));
   }
 }
 

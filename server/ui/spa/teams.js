@@ -6,7 +6,7 @@ import { gql } from "./api.js";
 import { t } from "./i18n.js";
 import { UserSearch } from "./picker.js";
 import { CREATE_TEAM, DELETE_TEAM, TEAMS, UPDATE_TEAM } from "./queries.js";
-import { Errors, html, Title } from "./ui.js";
+import { errorOf, Errors, failed, html, Title } from "./ui.js";
 
 const LEVELS = ["EXTERNAL", "FORWARDING_PARTICIPANT", "FORWARDER", "EMPLOYEE", "TEAM_COLLEAGUE",
                 "ASSISTANT", "ASSISTANT_PLUS"];
@@ -17,7 +17,7 @@ async function send(document, variables, setOutcome, done) {
     setOutcome({ ok: !payload.errors.length, errors: payload.errors });
     if (!payload.errors.length) done();
   } catch (e) {
-    setOutcome({ ok: false, errors: [{ code: e.code, message: e.message }] });
+    setOutcome(failed(e));
   }
 }
 
@@ -94,7 +94,7 @@ export function Teams({ scope }) {
   useEffect(() => {
     gql(TEAMS).then(({ teams }) => setTeams(teams.filter((team) =>
       team.members.some((m) => m.location.id === locationId))),
-      (e) => setError({ code: e.code, message: e.message }));
+      (e) => setError(errorOf(e)));
   }, [locationId, version]);
   const changed = () => setVersion(version + 1);
   if (error) return html`<${Errors} errors=${[error]} />`;

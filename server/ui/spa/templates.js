@@ -6,7 +6,7 @@ import { gql } from "./api.js";
 import { DELETE_MAIL_TEMPLATE, MAIL_PREVIEW, MAIL_TEMPLATES, SCOPES, SEND_MAIL_TEMPLATE_TEST,
          SET_MAIL_TEMPLATE } from "./queries.js";
 import { formatDateTime, t } from "./i18n.js";
-import { Errors, html } from "./ui.js";
+import { Errors, failed, html } from "./ui.js";
 
 const KINDS = ["PASSWORD", "PASSWORD_LINK", "VOICEMAIL_PIN", "TEST"];
 const VARIABLES = {
@@ -16,7 +16,6 @@ const VARIABLES = {
   TEST: "location sign_in_hint language",
 };
 const EMPTY = { subject: "", html: "", text: "" };
-const failed = (e) => ({ ok: false, errors: [{ code: e.code, message: e.message }] });
 
 function Choice({ id, label, value, options, onChange }) {
   return html`<div><label for=${id}>${label}</label>

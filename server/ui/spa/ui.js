@@ -6,6 +6,11 @@ import { currentLanguage, errorText, formatNumber, has, LANGUAGES, t } from "./i
 
 export const html = htm.bind(h);
 
+// A request that failed (api.js throws its code and message) as an error the screens list,
+// and as the outcome of a mutation that failed.
+export const errorOf = (e) => ({ code: e.code, message: e.message });
+export const failed = (e) => ({ ok: false, errors: [errorOf(e)] });
+
 // Codes whose server message carries what the reader needs (an SMTP reply, a length).
 const DETAILED = new Set(["MAIL_DELIVERY_FAILED", "VALUE_TOO_LONG", "BAD_USER_INPUT",
                           "PASSWORD_POLICY", "INTERNAL_SERVER_ERROR", "ERROR"]);
@@ -47,7 +52,7 @@ export function usePages(load, key) {
       setConnection(loaded);
       setCursors(nextCursors);
     } catch (e) {
-      setError({ code: e.code, message: e.message });
+      setError(errorOf(e));
     } finally {
       setLoading(false);
     }

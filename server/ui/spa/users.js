@@ -10,7 +10,7 @@ import { ResetPanel } from "./reset.js";
 import { NewLocation, NodeActions } from "./nodes.js";
 import { ScopeSettings } from "./settings.js";
 import { Teams } from "./teams.js";
-import { Errors, html, MenuButton, Pager, Title, usePages } from "./ui.js";
+import { errorOf, Errors, html, MenuButton, Pager, Title, usePages } from "./ui.js";
 
 const PAGE_SIZES = [5, 10, 25, 50, 100];
 
@@ -60,7 +60,7 @@ export function Users({ route, me }) {
 
   useEffect(() => {
     gql(SCOPES).then(({ locations }) => setLocations(locations),
-      (e) => setError({ code: e.code, message: e.message }));
+      (e) => setError(errorOf(e)));
   }, [version]);
   // After a node was made or deleted: the tree anew, and the new location shown.
   function changed(locationId) {
