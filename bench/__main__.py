@@ -11,14 +11,12 @@ import argparse
 import asyncio
 import concurrent.futures
 import contextlib
-import dataclasses
 import json
 import os
 import platform
 import random
 import shutil
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -35,6 +33,9 @@ from cryptography.fernet import Fernet
 from bench import hostile, noncompiled, peer, profiles, spa
 from bench import search as scaling
 from bench import seed as seeding
+from bench.measure import measure_load, write_lua
+from bench.model import Profile, Result, log
+from bench.processes import PY, ROOT, Server, children, free_port, proc_status, wait_idle
 from bench.targets import (
     NON_COMPILED_FACTOR,
     PEER_RATIO,
@@ -46,9 +47,6 @@ from bench.targets import (
     summary,
 )
 
-ROOT = Path(__file__).resolve().parent.parent
-PY = sys.executable
-
 PAGE_QUERY = (
     "query Page($first: Int!, $after: String) { users(first: $first, after: $after) "
     "{ edges { node { id login displayName email isVip location { id name } "
@@ -59,51 +57,11 @@ RESET_MUTATION = (
     "mutation Reset($ids: [ID!]!, $options: ResetUsersOptions!) { resetUsers(ids: $ids, "
     "options: $options) { succeeded failed errors { code message } results { status } } }"
 )
-# uvicorn logs it once per worker process, when its app has started (bench/serve.py).
-STARTUP_COMPLETE = "Application startup complete"
 ADMIN_LOGIN = "bench-admin"
 ADMIN_PASSWORD = "BenchAdmin!2026-Secret"
 
 
 # --------------------------------------------------------------------------- helpers
-
-
-@dataclass
-class Profile:
-    quick: bool
-    warmup: float
-    duration: float
-    pages: int = 64
-    connections: int = 16
-    mails: int = 1000
-    resets: int = 1000
-    # --scale: the organisation's users, instead of the size's.
-    users: int | None = None
-
-    @property
-    def size(self) -> seeding.Size:
-        size = seeding.QUICK if self.quick else seeding.FULL
-        if self.users is None:
-            return size
-        return dataclasses.replace(size, users=self.users)
-
-
-@dataclass
-class Result:
-    database: str
-    rows: dict[str, Any] = field(default_factory=dict)
-    notes: list[str] = field(default_factory=list)
-    hotspots: str = ""
-
-
-def log(message: str) -> None:
-    print(f"[bench {time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def to_gid(type_name: str, pk: int) -> str:
@@ -124,230 +82,6 @@ def to_cursor(pk: int) -> str:
     from gql.ids import to_cursor as cursor
 
     return cursor(pk)
-
-
-def proc_status(pid: int) -> dict[str, int]:
-    """VmHWM / VmRSS in KiB from /proc."""
-    found: dict[str, int] = {}
-    with contextlib.suppress(OSError), open(f"/proc/{pid}/status") as f:
-        for line in f:
-            key, _, value = line.partition(":")
-            if key in ("VmHWM", "VmRSS"):
-                found[key] = int(value.split()[0])
-    return found
-
-
-def proc_cpu_seconds(pid: int) -> float:
-    with open(f"/proc/{pid}/stat") as f:
-        parts = f.read().rsplit(")", 1)[1].split()
-    return (int(parts[11]) + int(parts[12])) / os.sysconf("SC_CLK_TCK")
-
-
-def machine_busy_seconds() -> float:
-    """CPU time of the whole machine spent on anything but idling, all cores."""
-    with open("/proc/stat") as f:
-        fields = [int(v) for v in f.readline().split()[1:]]
-    idle = fields[3] + fields[4]  # idle, iowait
-    return (sum(fields[:8]) - idle) / os.sysconf("SC_CLK_TCK")
-
-
-def children(pid: int) -> list[int]:
-    found: list[int] = []
-    with contextlib.suppress(OSError):
-        for task in os.listdir(f"/proc/{pid}/task"):
-            with open(f"/proc/{pid}/task/{task}/children") as f:
-                found += [int(c) for c in f.read().split()]
-    # uvicorn's worker processes, not multiprocessing's resource tracker.
-    workers = []
-    for child in found:
-        with contextlib.suppress(OSError), open(f"/proc/{child}/cmdline", "rb") as f:
-            if b"resource_tracker" not in f.read():
-                workers.append(child)
-    return workers
-
-
-class Server:
-    """One ``python -m bench.serve`` process, stopped with SIGINT (then SIGKILL)."""
-
-    def __init__(
-        self, which: str, env: dict[str, str], workdir: Path, *, workers: int = 1,
-        profile_to: Path | None = None, command: Callable[[int], list[str]] | None = None,
-    ) -> None:  # fmt: skip
-        """``command``: another server's command line for a port (the peer)."""
-        self.which = which
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}/graphql"
-        self.log_path = workdir / f"{which}-{self.port}.log"
-        cmd = [PY]
-        if profile_to is not None:
-            cmd += ["-m", "cProfile", "-o", str(profile_to)]
-        cmd += ["-m", "bench.serve", which, "--port", str(self.port), "--workers", str(workers)]
-        if command is not None:
-            cmd = command(self.port)
-        self._log = open(self.log_path, "w")
-        self.proc = subprocess.Popen(
-            cmd, env=env, cwd=ROOT, stdout=self._log, stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL,
-        )  # fmt: skip
-
-    @property
-    def pid(self) -> int:
-        return self.proc.pid
-
-    def wait_ready(self, timeout: float = 60) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"{self.which} server exited; see {self.log_path}")
-            with (
-                contextlib.suppress(OSError),
-                socket.create_connection(("127.0.0.1", self.port), timeout=0.5),
-            ):
-                return
-            time.sleep(0.1)
-        raise RuntimeError(f"{self.which} server not ready after {timeout} s")
-
-    def wait_workers(self, count: int, timeout: float = 60) -> list[int]:
-        """The pids of the worker processes, once all ``count`` serve: a worker still
-        starting accepts no connection, and the others would take its share."""
-        deadline = time.monotonic() + timeout
-        while self.log_path.read_text().count(STARTUP_COMPLETE) < count:
-            if time.monotonic() > deadline or self.proc.poll() is not None:
-                raise RuntimeError(f"{count} workers did not start; see {self.log_path}")
-            time.sleep(0.1)
-        return children(self.pid)
-
-    def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGINT)
-            try:
-                self.proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(timeout=10)
-        self._log.close()
-
-
-# --------------------------------------------------------------------------- load (wrk)
-
-LUA = """
-local bodies = {
-%(bodies)s
-}
-local i = 0
-wrk.method = "POST"
-wrk.headers["Content-Type"] = "application/json"
-wrk.headers["Authorization"] = "Bearer %(token)s"
-request = function()
-  i = i %% #bodies + 1
-  return wrk.format(nil, nil, nil, bodies[i])
-end
-done = function(summary, latency, requests)
-  local e = summary.errors
-  io.write(string.format(
-    "BENCH_JSON {\\"requests\\": %%d, \\"duration_us\\": %%d, \\"socket_errors\\": %%d, "
-    .. "\\"status_errors\\": %%d, \\"p50_ms\\": %%.3f, \\"p99_ms\\": %%.3f, "
-    .. "\\"max_ms\\": %%.3f}\\n",
-    summary.requests, summary.duration, e.connect + e.read + e.write + e.timeout,
-    e.status, latency:percentile(50) / 1000, latency:percentile(99) / 1000,
-    latency.max / 1000))
-end
-"""
-
-
-def write_lua(path: Path, bodies: list[str], token: str) -> None:
-    quoted = ",\n".join(f"[==[{b}]==]" for b in bodies)
-    path.write_text(LUA % {"bodies": quoted, "token": token})
-
-
-def wrk(url: str, script: Path, seconds: float, connections: int) -> dict[str, Any]:
-    if shutil.which("wrk") is None:
-        raise SystemExit("wrk is needed for the load: apt-get install -y wrk")
-    cmd = [
-        "wrk", "-t1", f"-c{connections}", f"-d{max(1, round(seconds))}s", "--timeout", "30s",
-        "-s", str(script), url,
-    ]  # fmt: skip
-    out = subprocess.run(cmd, capture_output=True, text=True, timeout=seconds + 60).stdout
-    for line in out.splitlines():
-        if line.startswith("BENCH_JSON "):
-            data: dict[str, Any] = json.loads(line.removeprefix("BENCH_JSON "))
-            data["rps"] = data["requests"] / (data["duration_us"] / 1e6)
-            return data
-    raise RuntimeError(f"wrk gave no summary:\n{out}")
-
-
-def measure_load(
-    server: Server,
-    script: Path,
-    profile: Profile,
-    pids: list[int] | None = None,
-    page_ms: float = 0.0,
-    database: str | None = None,
-) -> dict[str, Any]:
-    """Warm-up, then a bounded measurement; server CPU use and peak RSS beside, and
-    the CPU of the PostgreSQL backends of ``database`` (PostgreSQL on this machine).
-
-    The window is at least three rounds of all connections at ``page_ms`` (capped
-    at 60 s), or a slow server would complete nothing inside it.
-    """
-    window = min(60.0, max(profile.duration, 3 * profile.connections * page_ms / 1000))
-    watched = pids or [server.pid]
-    wrk(server.url, script, profile.warmup, profile.connections)
-    # wrk drops its connections at the end, but the server finishes what it started:
-    # wait until it is idle so the measurement does not pay for the warm-up.
-    result_idle = wait_idle(watched)
-
-    each0 = [proc_cpu_seconds(p) for p in watched]
-    pg0 = postgres_cpu(database) if database else {}
-    busy0 = machine_busy_seconds()
-    result = wrk(server.url, script, window, profile.connections)
-    result["window_s"] = window
-    each1 = [proc_cpu_seconds(p) for p in watched]
-    pg1 = postgres_cpu(database) if database else {}
-    if pg1:
-        # Pools keep their connections: a backend that ended inside the window is rare.
-        pg = sum(cpu - pg0.get(pid, 0.0) for pid, cpu in pg1.items())
-        result["pg_cpu_ms_per_req"] = 1000 * pg / max(1, result["requests"])
-    cpu0, cpu1 = sum(each0), sum(each1)
-    # Per worker: an idle one shows connections that all went to the other.
-    result["server_cpu_pct_each"] = [
-        100 * (b - a) / (result["duration_us"] / 1e6) for a, b in zip(each0, each1, strict=True)
-    ]
-    # The server, PostgreSQL, wrk and the rest share the cores: how many were busy.
-    result["machine_busy_cores"] = (machine_busy_seconds() - busy0) / (result["duration_us"] / 1e6)
-    result["server_cpu_pct"] = 100 * (cpu1 - cpu0) / (result["duration_us"] / 1e6)
-    result["server_cpu_ms_per_req"] = 1000 * (cpu1 - cpu0) / max(1, result["requests"])
-    hwm = [proc_status(p).get("VmHWM", 0) for p in watched]
-    result["peak_rss_mb"] = max(hwm) / 1024
-    result["idle_wait_s"] = result_idle
-    wait_idle(watched)
-    return result
-
-
-def postgres_cpu(database: str) -> dict[int, float]:
-    """CPU seconds of each PostgreSQL backend of ``database`` on this machine, by pid
-    (found by their process title: ``postgres: [cluster:] user database host(port) …``)."""
-    found: dict[int, float] = {}
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        with contextlib.suppress(OSError, ValueError, IndexError):
-            with open(f"/proc/{entry}/cmdline", "rb") as f:
-                title = f.read().replace(b"\0", b" ").decode(errors="replace").split()
-            if title[:1] == ["postgres:"] and database in title[1:5]:
-                found[int(entry)] = proc_cpu_seconds(int(entry))
-    return found
-
-
-def wait_idle(pids: list[int], limit: float = 60) -> float:
-    """Waits (at most ``limit`` s) until the processes used < 5 % CPU over 0.5 s."""
-    started = time.monotonic()
-    while time.monotonic() - started < limit:
-        c0 = sum(proc_cpu_seconds(p) for p in pids)
-        time.sleep(0.5)
-        if sum(proc_cpu_seconds(p) for p in pids) - c0 < 0.025 * len(pids):
-            break
-    return time.monotonic() - started
 
 
 # --------------------------------------------------------------------------- database
