@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import concurrent.futures
 import contextlib
 import json
 import os
@@ -30,12 +29,22 @@ from typing import Any
 import httpx
 from cryptography.fernet import Fernet
 
-from bench import hostile, noncompiled, peer, profiles, spa
+from bench import hostile, noncompiled, peer, spa
 from bench import search as scaling
 from bench import seed as seeding
+from bench.database import make_database, migrate_and_seed, prepare, settings_for
 from bench.measure import measure_load, write_lua
 from bench.model import Profile, Result, log
 from bench.processes import PY, ROOT, Server, children, free_port, proc_status, wait_idle
+from bench.reads import (
+    check_same,
+    measure_scaling,
+    page_bodies,
+    page_starts,
+    sign_in,
+    spa_documents,
+    statements_per_page,
+)
 from bench.targets import (
     NON_COMPILED_FACTOR,
     PEER_RATIO,
@@ -46,427 +55,14 @@ from bench.targets import (
     reset_hash_s,
     summary,
 )
-
-PAGE_QUERY = (
-    "query Page($first: Int!, $after: String) { users(first: $first, after: $after) "
-    "{ edges { node { id login displayName email isVip location { id name } "
-    "configurationGroup { id name } teams { id name } defaultRelationship } } } }"
+from bench.writes import (
+    RESET_STATEMENT_SIZES,
+    hash_seconds,
+    hash_seconds_all_cores,
+    mail_benchmark,
+    reset_benchmark,
+    statements_per_reset,
 )
-SMALL_QUERY = "{ locations { id } }"
-RESET_MUTATION = (
-    "mutation Reset($ids: [ID!]!, $options: ResetUsersOptions!) { resetUsers(ids: $ids, "
-    "options: $options) { succeeded failed errors { code message } results { status } } }"
-)
-ADMIN_LOGIN = "bench-admin"
-ADMIN_PASSWORD = "BenchAdmin!2026-Secret"
-
-
-# --------------------------------------------------------------------------- helpers
-
-
-def to_gid(type_name: str, pk: int) -> str:
-    from gql.ids import to_global_id
-
-    return to_global_id(type_name, pk)
-
-
-def parse_cursor(cursor: str) -> int:
-    from gql.ids import parse_cursor as parse
-
-    value = parse(cursor)
-    assert value is not None
-    return value
-
-
-def to_cursor(pk: int) -> str:
-    from gql.ids import to_cursor as cursor
-
-    return cursor(pk)
-
-
-# --------------------------------------------------------------------------- database
-
-
-def make_database(kind: str, workdir: Path, pg_admin_url: str | None) -> tuple[str, Any]:
-    """A throwaway database: its URL and a function that drops it."""
-    if kind == "sqlite":
-        path = workdir / "bench.db"
-        return f"sqlite:///{path}", lambda: None
-    assert pg_admin_url is not None
-    from sqlalchemy import create_engine as sync_engine
-    from sqlalchemy import make_url
-
-    name = f"connect_bench_{os.getpid()}"
-    admin = make_url(pg_admin_url)
-
-    async def run(sql: str) -> None:
-        from sqlalchemy.ext.asyncio import create_async_engine
-
-        engine = create_async_engine(
-            admin.set(drivername="postgresql+asyncpg"), isolation_level="AUTOCOMMIT"
-        )
-        try:
-            async with engine.connect() as conn:
-                await conn.exec_driver_sql(sql)
-        finally:
-            await engine.dispose()
-
-    _ = sync_engine
-    asyncio.run(run(f'DROP DATABASE IF EXISTS "{name}"'))
-    asyncio.run(run(f'CREATE DATABASE "{name}"'))
-    url = admin.set(database=name).render_as_string(hide_password=False)
-
-    def drop() -> None:
-        asyncio.run(run(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-
-    return url, drop
-
-
-def settings_for(url: str, key: str) -> Any:
-    from server.settings import Settings
-
-    return Settings(database_url=url, secret_key=key, mail_dispatcher=False)
-
-
-class StatementCounter:
-    """Counts statements (and their time) on an engine, via SQLAlchemy events."""
-
-    def __init__(self, engine: Any) -> None:
-        from sqlalchemy import event
-
-        self.count = 0
-        self.seconds = 0.0
-        self._started: list[float] = []
-        event.listen(engine.sync_engine, "before_cursor_execute", self._before)
-        event.listen(engine.sync_engine, "after_cursor_execute", self._after)
-
-    def _before(self, *args: Any) -> None:
-        self.count += 1
-        self._started.append(time.perf_counter())
-
-    def _after(self, *args: Any) -> None:
-        if self._started:
-            self.seconds += time.perf_counter() - self._started.pop()
-
-    def reset(self) -> None:
-        self.count = 0
-        self.seconds = 0.0
-
-
-# --------------------------------------------------------------------------- benchmarks
-
-
-async def prepare(url: str, key: str, sink_port: int) -> None:
-    """The system administrator and the E-Mail Gateway (pointing at the sink)."""
-    from domain.model import SmtpSecurity
-    from domain.principals import SYSTEM
-    from domain.services.administrators import NewAdministrator
-    from domain.services.mail import GatewayInput
-    from persistence.database import create_engine
-    from server.container import build_services
-
-    engine = create_engine(url)
-    try:
-        settings = settings_for(url, key)
-        await build_services(engine, settings).administrators.create_administrator(
-            SYSTEM,
-            NewAdministrator(login=ADMIN_LOGIN, password=ADMIN_PASSWORD, last_name="Bench"),
-        )  # fmt: skip
-        await build_services(engine, settings).mail.configure_gateway(
-            SYSTEM,
-            GatewayInput(host="127.0.0.1", port=sink_port, security=SmtpSecurity.NONE,
-                         sender_address="admin@bench.example", sender_name="Bench"),
-        )  # fmt: skip
-    finally:
-        await engine.dispose()
-
-
-async def sign_in(url: str) -> str:
-    async with httpx.AsyncClient(timeout=30) as client:
-        response = await client.post(url, json={"query": (
-            f'mutation {{ adminSignIn(login: "{ADMIN_LOGIN}", password: "{ADMIN_PASSWORD}") '
-            "{ token errors { code } } }"
-        )})  # fmt: skip
-        data = response.json()
-    token = data["data"]["adminSignIn"]["token"]
-    if not token:
-        raise RuntimeError(f"sign-in failed: {data}")
-    return str(token)
-
-
-def page_starts(user_ids: list[int], count: int, rng: random.Random) -> list[int]:
-    """``count`` random users that a full page of 100 follows."""
-    return rng.sample(user_ids[: len(user_ids) - 100], count)
-
-
-def page_bodies(starts: list[int]) -> list[str]:
-    """Bodies for the pages of 100 after each start (``after`` = its cursor)."""
-    return [
-        json.dumps({"query": PAGE_QUERY, "variables": {"first": 100, "after": to_cursor(s)}})
-        for s in starts
-    ]
-
-
-async def check_same(ours: str, baseline: str, token: str, bodies: list[str]) -> str:
-    """Every body must answer without errors; the first three identically on both."""
-    headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
-    async with httpx.AsyncClient(timeout=60, headers=headers) as client:
-        for i, body in enumerate(bodies):
-            a = (await client.post(ours, content=body)).json()
-            if "errors" in a or len(a["data"]["users"]["edges"]) != 100:
-                raise RuntimeError(f"our API answered with errors: {str(a)[:500]}")
-            if i < 3:
-                # Ours also says what the page cost (extensions.cost); the data must match.
-                a.pop("extensions", None)
-                b = (await client.post(baseline, content=body)).json()
-                if a != b:
-                    raise RuntimeError(
-                        "ours and the baseline differ:\n" + str(a)[:800] + "\n" + str(b)[:800]
-                    )
-    return SAME_JSON
-
-
-async def statements_per_page(
-    url: str, key: str, token: str, bodies: list[str], profile: bool = False
-) -> dict[str, Any]:
-    """In-process (ASGI, no socket): statements and SQL time per users page.
-
-    With ``profile``, a further round of the same pages runs under cProfile on ours
-    and on the baseline (after their warm-up, so imports and first-use compilation
-    stay out of it): ``hotspots`` is the two side by side (bench/profiles.py).
-    """
-    async with spa.in_process(url, settings_for(url, key), token) as (client, engine):
-        counter = StatementCounter(engine)
-        for body in bodies[:5]:  # warm caches
-            await client.post("/graphql", content=body)
-        counter.reset()
-        n = min(20, len(bodies))
-        started = time.perf_counter()
-        for body in bodies[:n]:
-            await client.post("/graphql", content=body)
-        elapsed = time.perf_counter() - started
-        statements = counter.count / n
-        found: dict[str, Any] = {"statements": statements, "request_ms": 1000 * elapsed / n}
-        if profile:
-            ours = await profiles.profile_pages(client, bodies, n)
-    if profile:
-        async with profiles.baseline_client(url, token) as base:
-            theirs = await profiles.profile_pages(base, bodies, n)
-        found["hotspots"] = profiles.side_by_side(ours, theirs, n)
-    return found
-
-
-def measure_scaling(
-    url: str,
-    key: str,
-    token: str,
-    ours: Server,
-    seeded: seeding.Seeded,
-    profile: Profile,
-    workdir: Path,
-    database: str | None,
-) -> dict[str, dict[str, Any]]:
-    """Each page of bench/search.py alone under load, its statements per request beside."""
-    found: dict[str, dict[str, Any]] = {}
-    for name, body in scaling.bodies(seeded.user_ids, to_cursor).items():
-        per = asyncio.run(statements_per_page(url, key, token, [body] * 20))
-        script = workdir / f"scaling-{len(found)}.lua"
-        write_lua(script, [body], token)
-        load = measure_load(ours, script, profile, page_ms=per["request_ms"], database=database)
-        found[name] = {**load, "statements": per["statements"]}
-        log(f"  {name}: {load['rps']:.1f} req/s, {per['statements']:.1f} statements")
-    return found
-
-
-async def spa_documents(
-    url: str, key: str, token: str, mix: list[tuple[str, str]]
-) -> dict[str, dict[str, Any]]:
-    async with spa.in_process(url, settings_for(url, key), token) as (client, _):
-        return await spa.per_document(client, mix)
-
-
-async def mail_benchmark(
-    url: str, key: str, user_ids: list[int], wanted: int, sink_stats: Path
-) -> dict[str, Any]:
-    """Queues ``wanted`` password mails (users of ``user_ids`` that have an address),
-    then runs ``dispatch_due`` one call after another until it finds nothing due."""
-    from sqlalchemy import func, select
-
-    from domain.model import MailKind, MailStatus
-    from domain.services.outbox import queue_mail
-    from persistence.database import create_engine
-    from persistence.tables import outbox
-    from server.container import services_factory
-
-    engine = create_engine(url)
-    try:
-        make_services = services_factory(engine, settings_for(url, key))
-        services = make_services()
-        queued = 0
-        for start in range(0, len(user_ids), 200):
-            if queued >= wanted:
-                break
-            async with services.uow as uow:
-                gateway = await uow.email_gateway.get()
-                assert gateway is not None
-                found = await uow.users.get_many(user_ids[start : start + 200])
-                for user in found.values():
-                    if user.email is None or queued >= wanted:
-                        continue
-                    queued += 1
-                    await queue_mail(
-                        services.clock, services.secrets, uow, gateway, MailKind.PASSWORD, user,
-                        secret="Temp!Pass-1234", expires_hours=72,
-                    )  # fmt: skip
-                await uow.commit()
-        before = _sink(sink_stats)
-        started = time.perf_counter()
-        rounds = 0
-        deadline = started + 120
-        while time.perf_counter() < deadline:
-            rounds += 1
-            if not await make_services().outbox.dispatch_due():
-                break
-        elapsed = time.perf_counter() - started
-        after = _sink(sink_stats)
-        async with engine.connect() as conn:
-            sent = (
-                await conn.execute(
-                    select(func.count())
-                    .select_from(outbox)
-                    .where(outbox.c.status == MailStatus.SENT.name)
-                )
-            ).scalar_one()
-    finally:
-        await engine.dispose()
-    return {
-        "queued": queued, "sent": sent, "seconds": elapsed,
-        "smtp_connections": after[0] - before[0], "sink_messages": after[1] - before[1],
-        "dispatch_calls": rounds,
-    }  # fmt: skip
-
-
-def _sink(path: Path) -> tuple[int, int]:
-    with contextlib.suppress(OSError, ValueError):
-        a, b = path.read_text().split()
-        return int(a), int(b)
-    return 0, 0
-
-
-async def reset_benchmark(
-    server_url: str, token: str, ids: list[int], options: dict[str, bool], *, probe: bool = True
-) -> dict[str, Any]:
-    """One resetUsers call for the ids; meanwhile (``probe``) a second client's small
-    query, one after another."""
-    headers = {"Authorization": f"Bearer {token}"}
-    latencies: list[float] = []
-    failures: list[str] = []
-    done = asyncio.Event()
-
-    async def prober() -> None:
-        async with httpx.AsyncClient(timeout=30, headers=headers) as client:
-            while not done.is_set() and len(latencies) < 100_000:
-                t0 = time.perf_counter()
-                try:
-                    r = await client.post(server_url, json={"query": SMALL_QUERY})
-                    ok = r.status_code == 200 and "errors" not in r.json()
-                    detail = f"{r.status_code} {r.text[:200]}"
-                except (httpx.HTTPError, ValueError) as error:
-                    ok, detail = False, f"{type(error).__name__}: {error}"
-                latencies.append(time.perf_counter() - t0)
-                if not ok:
-                    failures.append(detail)
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(done.wait(), 0.02)
-
-    probing = asyncio.create_task(prober()) if probe else None
-    await asyncio.sleep(0.3)
-    body = {"query": RESET_MUTATION, "variables": {
-        "ids": [to_gid("User", i) for i in ids], "options": options}}  # fmt: skip
-    started = time.perf_counter()
-    async with httpx.AsyncClient(timeout=900, headers=headers) as client:
-        response = await client.post(server_url, json=body)
-    elapsed = time.perf_counter() - started
-    done.set()
-    if probing is not None:
-        await probing
-    data = response.json()
-    if "errors" in data:
-        raise RuntimeError(f"resetUsers failed: {str(data)[:500]}")
-    payload = data["data"]["resetUsers"]
-    statuses: dict[str, int] = {}
-    for r in payload["results"]:
-        statuses[r["status"]] = statuses.get(r["status"], 0) + 1
-    ordered = sorted(latencies)
-    return {
-        "seconds": elapsed, "statuses": statuses, "errors": payload["errors"],
-        "probe_failures": len(failures), "probe_first_failure": failures[0] if failures else None,
-        "probe_n": len(ordered),
-        "probe_p50_ms": 1000 * ordered[len(ordered) // 2] if ordered else None,
-        "probe_p99_ms": 1000 * ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))]
-        if ordered else None,
-        "probe_max_ms": 1000 * ordered[-1] if ordered else None,
-    }  # fmt: skip
-
-
-RESET_STATEMENT_SIZES = (10, 100)
-
-
-async def statements_per_reset(url: str, key: str, ids: list[int]) -> dict[str, Any]:
-    """In-process domain calls (no HTTP): statements per resetUsers call of 10 and of
-    100 users (one batch each), five and six options; and the batch size."""
-    from domain.principals import SYSTEM
-    from domain.services.reset import ResetOption
-    from persistence.database import create_engine
-    from server.container import services_factory
-
-    engine = create_engine(url)
-    counter = StatementCounter(engine)
-    found: dict[str, Any] = {}
-    try:
-        make_services = services_factory(engine, settings_for(url, key))
-        found["batch"] = make_services().config.reset_batch_size
-        five = [o for o in ResetOption if o is not ResetOption.PASSWORD]
-        remaining = list(ids)
-        for name, options in (("five", five), ("six", list(ResetOption))):
-            counts = []
-            for size in RESET_STATEMENT_SIZES:
-                chunk, remaining = remaining[:size], remaining[size:]
-                counter.reset()
-                await make_services().reset.reset_users(
-                    SYSTEM, [(str(i), i) for i in chunk], options
-                )
-                counts.append((len(chunk), counter.count))
-            found[name] = counts
-    finally:
-        await engine.dispose()
-    return found
-
-
-def hash_seconds() -> float:
-    from adapters.hashing import Argon2PasswordHasher
-
-    hasher = Argon2PasswordHasher()._hasher
-    times = []
-    for _ in range(5):
-        t0 = time.perf_counter()
-        hasher.hash("Some-Password!1234")
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times)
-
-
-def hash_seconds_all_cores(cores: int, per_core: int = 40) -> float:
-    """One hash's time when every core hashes at once (a thread per core, as the reset's
-    pool): the pure hashing time of N hashes is N x this / cores. On this virtual
-    machine two cores hashing together are up to a fifth slower each than one alone."""
-    from adapters.hashing import Argon2PasswordHasher
-
-    hasher = Argon2PasswordHasher()._hasher
-    with concurrent.futures.ThreadPoolExecutor(cores) as pool:
-        t0 = time.perf_counter()
-        list(pool.map(lambda _: hasher.hash("Some-Password!1234"), range(cores * per_core)))
-        return (time.perf_counter() - t0) / per_core
-
 
 # --------------------------------------------------------------------------- one backend
 
@@ -603,15 +199,12 @@ def _measure(run: _Backend) -> None:
 
 def _set_up(run: _Backend) -> seeding.Seeded:
     """The database migrated and seeded."""
-    from persistence.migrate import upgrade
-
-    t0 = time.perf_counter()
-    upgrade(run.url)
-    t1 = time.perf_counter()
-    seeded = asyncio.run(seeding.seed(run.url, run.profile.size))
-    t2 = time.perf_counter()
-    run.result.rows["setup"] = {"migrate_s": t1 - t0, "seed_s": t2 - t1, "counts": seeded.counts}
-    log(f"{run.kind}: migrated in {t1 - t0:.1f} s, seeded {seeded.counts} in {t2 - t1:.1f} s")
+    seeded, run.result.rows["setup"] = migrate_and_seed(run.url, run.profile.size)
+    setup = run.result.rows["setup"]
+    log(
+        f"{run.kind}: migrated in {setup['migrate_s']:.1f} s, "
+        f"seeded {seeded.counts} in {setup['seed_s']:.1f} s"
+    )
     return seeded
 
 
