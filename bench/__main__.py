@@ -21,17 +21,15 @@ import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
-import httpx
 from cryptography.fernet import Fernet
 
 from bench import hostile, noncompiled, peer, spa
 from bench import seed as seeding
-from bench.database import make_database, migrate_and_seed, prepare, settings_for
+from bench.database import make_database, migrate_and_seed, prepare
 from bench.measure import measure_load, write_lua
 from bench.model import Profile, Result, log
-from bench.processes import PY, ROOT, Server, children, free_port, proc_status, wait_idle
+from bench.processes import PY, ROOT, Server, free_port, proc_status, wait_idle
 from bench.reads import (
     check_same,
     measure_scaling,
@@ -115,7 +113,7 @@ def _measure(run: _Backend) -> None:
            "CONNECT_COST_BUDGET_REFILL_PER_SECOND": "1e9"}  # fmt: skip
     # The peer (PostGraphile) runs on PostgreSQL only: SQLite never installs it.
     with_peer = kind == "postgresql" and not args.spa_only
-    peer_server = start_peer(run.url, env, workdir, result) if with_peer else None
+    peer_server = peer.start(run.url, env, workdir, result) if with_peer else None
     if peer_server is not None:
         run.started(peer_server)
     ours = run.started(Server("ours", env, workdir))
@@ -135,7 +133,7 @@ def _measure(run: _Backend) -> None:
     script = workdir / f"pages-{kind}.lua"
     write_lua(script, bodies, token)
     peer_script = workdir / f"peer-{kind}.lua"
-    if peer_server is not None and not check_peer(
+    if peer_server is not None and not peer.check_pages(
         peer_server, ours.url, token, starts, bodies, peer_script, result
     ):
         run.stop(peer_server)
@@ -147,7 +145,7 @@ def _measure(run: _Backend) -> None:
 
     page_ms = result.rows["per_page"]["request_ms"]
     if not args.read_only:
-        non_compiled_path(result, kind, profile, seeded, token, ours, env, script, workdir)
+        noncompiled.measure(result, kind, profile, seeded, token, ours, env, script, workdir)
     if args.non_compiled_only:
         result.rows["scope"] = "--non-compiled-only measures the non-compiled path only"
         return
@@ -166,7 +164,7 @@ def _measure(run: _Backend) -> None:
     )
     if peer_server is not None:
         log(f"{kind}: read path, PostGraphile")
-        load_peer(peer_server, peer_script, profile, pg_database, result)
+        peer.load(peer_server, peer_script, profile, pg_database, result)
         run.stop(peer_server)
     if args.read_only:
         result.rows["scope"] = "--read-only measures the read path only"
@@ -291,96 +289,6 @@ def _writes(
     result.rows["reset_n"] = n_reset
     result.rows["hash_s"] = hash_seconds()
     result.rows["reset_statements"] = asyncio.run(statements_per_reset(run.url, run.key, stmt_ids))
-
-
-def start_peer(url: str, env: dict[str, str], workdir: Path, result: Result) -> Server | None:
-    """PostGraphile serving, installed first if need be; None (and the reason in
-    ``peer_not_run``) when it cannot run: the bench goes on without it."""
-    reason = peer.install(log)
-    if reason is None:
-        # Production mode (Grafast's default, said out loud: no warning in its log).
-        peer_env = {**env, "GRAPHILE_ENV": "production", "NODE_ENV": "production"}
-        server = Server("postgraphile", peer_env, workdir, command=peer.command(url))
-        try:
-            server.wait_ready(timeout=120)
-            return server
-        except RuntimeError as error:
-            server.stop()
-            tail = server.log_path.read_text(errors="replace").strip().splitlines()[-1:]
-            reason = f"{error}" + (f": {tail[0][:200]}" if tail else "")
-    log(f"PostGraphile not run: {reason}")
-    result.rows["peer_not_run"] = reason
-    return None
-
-
-def check_peer(
-    server: Server, ours: str, token: str, starts: list[int], bodies: list[str], script: Path,
-    result: Result,
-) -> bool:  # fmt: skip
-    """The peer's pages (its cursors for the same starts), compared with ours; its wrk
-    script. False (and why in ``peer_not_run``) when its answers are unusable."""
-    try:
-        cursors = asyncio.run(peer.cursors(server.url, starts))
-        peer_bodies = [peer.page_body(cursor) for cursor in cursors]
-        checked = asyncio.run(peer.check(ours, server.url, token, bodies, peer_bodies))
-    except (RuntimeError, httpx.HTTPError, ValueError, KeyError, TypeError) as error:
-        result.rows["peer_not_run"] = f"{type(error).__name__}: {str(error)[:300]}"
-        log(f"PostGraphile not run: {result.rows['peer_not_run']}")
-        return False
-    result.rows["same_peer"] = checked["same"]
-    result.rows["peer_page_ms"] = checked["request_ms"]
-    write_lua(script, peer_bodies, token)
-    return True
-
-
-def load_peer(
-    server: Server, script: Path, profile: Profile, database: str | None, result: Result
-) -> None:
-    """The read load against the peer: the node process and any children it has."""
-    try:
-        result.rows["read_peer"] = measure_load(
-            server, script, profile, pids=[server.pid, *children(server.pid)],
-            page_ms=result.rows["peer_page_ms"], database=database,
-        )  # fmt: skip
-    except (RuntimeError, OSError, subprocess.SubprocessError) as error:
-        result.rows["peer_not_run"] = f"load failed: {type(error).__name__}: {error}"
-
-
-def non_compiled_path(
-    result: Result, kind: str, profile: Profile, seeded: Any, token: str, ours: Server,
-    env: dict[str, str], pages: Path, workdir: Path,
-) -> None:  # fmt: skip
-    """Issue 14: what graphql-core executes field by field. The users page with
-    compiled execution off (its own server), then the user details and the SPA's
-    mutations (bench/noncompiled.py) against ours, each in-process and under wrk."""
-    log(f"{kind}: read path, compiled execution off (1 worker)")
-    off = Server("ours", {**env, "CONNECT_COMPILED_EXECUTION": "false"}, workdir)
-    try:
-        off.wait_ready()
-        page_ms = 1000 / 20  # about 20 pages/s: the window needs a few rounds
-        result.rows["read_off"] = measure_load(off, pages, profile, page_ms=page_ms)
-    finally:
-        off.stop()
-    log(f"{kind}: the non-compiled path (user details, mutations)")
-    noncompiled.documents_known()
-    found = asyncio.run(noncompiled.bodies(
-        ours.url, token, seeded.user_ids, seeded.with_own_data, rounds=profile.pages // 4
-    ))  # fmt: skip
-    url, key = env["CONNECT_DATABASE_URL"], env["CONNECT_SECRET_KEY"]
-
-    async def in_process() -> dict[str, dict[str, Any]]:
-        async with spa.in_process(url, settings_for(url, key), token) as (client, _):
-            return await noncompiled.per_document(client, found)
-
-    documents = asyncio.run(in_process())
-    result.rows["noncompiled_documents"] = documents
-    for load in noncompiled.LOADS:
-        lua = workdir / f"noncompiled-{load}-{kind}.lua"
-        write_lua(lua, [body for _, body in found[load]], token)
-        ms = statistics.mean(
-            documents[label]["ms"] for label, mine, _ in noncompiled.DOCUMENTS if mine == load
-        )
-        result.rows[f"noncompiled_{load}"] = measure_load(ours, lua, profile, page_ms=ms)
 
 
 # --------------------------------------------------------------------------- main

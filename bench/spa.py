@@ -56,7 +56,7 @@ def _body(screen: str, variables: dict[str, Any] | None = None) -> tuple[str, st
     return screen, request(DOCUMENT[screen], variables)[1]
 
 
-async def _data(client: httpx.AsyncClient, url: str, name: str, **variables: Any) -> Any:
+async def data_of(client: httpx.AsyncClient, url: str, name: str, **variables: Any) -> Any:
     body = json.dumps({"query": documents()[name], "variables": variables})
     answer = (await client.post(url, content=body)).json()
     if answer.get("errors"):
@@ -70,11 +70,11 @@ async def mix_bodies(url: str, token: str, rounds: int) -> list[tuple[str, str]]
     headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
     bodies = []
     async with httpx.AsyncClient(timeout=60, headers=headers) as client:
-        locations = (await _data(client, url, "SCOPES"))["locations"]
+        locations = (await data_of(client, url, "SCOPES"))["locations"]
         for r in range(rounds):
             location = locations[r % len(locations)]["id"]
             shown = {"locationId": location}
-            page = await _data(client, url, "USERS_PAGE", first=PAGE, filter=shown)
+            page = await data_of(client, url, "USERS_PAGE", first=PAGE, filter=shown)
             ids = [edge["node"]["id"] for edge in page["users"]["edges"]]
             search = {"locationId": location, "search": LAST[r % len(LAST)].lower()}
             user = ids[r % len(ids)]
