@@ -23,6 +23,9 @@ from typing import Any
 import httpx
 
 from bench.seed import LAST
+from persistence.database import create_engine
+from server.http.app import create_app
+from server.http.logs import ACCESS_LOGGER
 from server.ui.web_admin import documents
 
 # (what the screen shows, the document's name in queries.js); the mix's bodies are
@@ -113,8 +116,6 @@ class _AccessLog(logging.Handler):
 
 @contextlib.contextmanager
 def _access_log() -> Any:
-    from server.http.logs import ACCESS_LOGGER
-
     logger = logging.getLogger(ACCESS_LOGGER)
     handler, level, propagate = _AccessLog(), logger.level, logger.propagate
     logger.addHandler(handler)
@@ -180,9 +181,6 @@ async def in_process(
     url: str, settings: Any, token: str
 ) -> AsyncIterator[tuple[httpx.AsyncClient, Any]]:
     """Our app in this process (ASGI, no socket) inside its lifespan, with its engine."""
-    from persistence.database import create_engine
-    from server.http.app import create_app
-
     engine = create_engine(url)
     app = create_app(settings, engine=engine)
     headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
