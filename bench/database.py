@@ -10,6 +10,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from pydantic import SecretStr
 from sqlalchemy import URL, event, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
@@ -70,7 +71,7 @@ def migrate_and_seed(url: str, size: seeding.Size) -> tuple[seeding.Seeded, dict
 
 
 def settings_for(url: str, key: str) -> Settings:
-    return Settings(database_url=url, secret_key=key, mail_dispatcher=False)
+    return Settings(database_url=url, secret_key=SecretStr(key), mail_dispatcher=False)
 
 
 class StatementCounter:

@@ -3,6 +3,8 @@ a cell of one backend's result."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from bench import noncompiled, spa
 from bench import search as scaling
 from bench.cells import (
@@ -17,7 +19,7 @@ from bench.cells import (
     statuses,
     trio,
 )
-from bench.model import Profile
+from bench.model import Profile, Result
 from bench.targets import NON_COMPILED_FACTOR, PEER_RATIO, READ_RATIO, SAME_JSON, reset_hash_s
 
 
@@ -134,7 +136,7 @@ def screen_rows(row: Row) -> None:
         row(
             f"  {label}: compiled, ms (p50 / p99)",
             "",
-            lambda r, label=label: screen(figure(r, "spa_documents", label)),
+            _screen_cell("spa_documents", label),
         )
     row(
         "read, compiled off: req/s, CPU ms/req",
@@ -148,16 +150,13 @@ def screen_rows(row: Row) -> None:
         row(
             f"non-compiled: {label} req/s, CPU ms/req",
             f">= {NON_COMPILED_FACTOR:g}x today",
-            lambda r, load=load: (
-                f"{figure(r, f'noncompiled_{load}', 'rps'):.1f}, "
-                f"{figure(r, f'noncompiled_{load}', 'server_cpu_ms_per_req'):.1f}"
-            ),
+            _load_cell(f"noncompiled_{load}"),
         )
     for label, _, _ in noncompiled.DOCUMENTS:
         row(
             f"  {label}: compiled, ms",
             "",
-            lambda r, label=label: screen(figure(r, "noncompiled_documents", label)),
+            _screen_cell("noncompiled_documents", label),
         )
     row("read: ours statements per page", "", lambda r: fmt(figure(r, "per_page", "statements")))
     row(
@@ -327,3 +326,13 @@ def hostile_rows(row: Row) -> None:
             f"{figure(r, 'hostile', 'rss_after_kib') / 1024:.0f}"
         ),
     )
+
+
+def _screen_cell(rows: str, label: str) -> Callable[[Result], str]:
+    """A document's cell: compiled or not, its ms (and p50 / p99 when measured)."""
+    return lambda r: screen(figure(r, rows, label))
+
+
+def _load_cell(load: str) -> Callable[[Result], str]:
+    """A load's req/s and server CPU ms per request."""
+    return lambda r: f"{figure(r, load, 'rps'):.1f}, {figure(r, load, 'server_cpu_ms_per_req'):.1f}"
