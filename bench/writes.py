@@ -16,6 +16,7 @@ from typing import Any
 
 import httpx
 from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.hashing import Argon2PasswordHasher
 from bench import seed as seeding
@@ -25,6 +26,7 @@ from domain.global_ids import to_global_id
 from domain.model import MailKind, MailStatus
 from domain.principals import SYSTEM
 from domain.services.outbox import queue_mail
+from domain.services.registry import Services
 from domain.services.reset import ResetOption
 from persistence.database import create_engine
 from persistence.tables import outbox
@@ -42,28 +44,10 @@ async def mail_benchmark(
 ) -> dict[str, Any]:
     """Queues ``wanted`` password mails (users of ``user_ids`` that have an address),
     then runs ``dispatch_due`` one call after another until it finds nothing due."""
-
     engine = create_engine(url)
     try:
         make_services = services_factory(engine, settings_for(url, key))
-        services = make_services()
-        queued = 0
-        for start in range(0, len(user_ids), 200):
-            if queued >= wanted:
-                break
-            async with services.uow as uow:
-                gateway = await uow.email_gateway.get()
-                assert gateway is not None
-                found = await uow.users.get_many(user_ids[start : start + 200])
-                for user in found.values():
-                    if user.email is None or queued >= wanted:
-                        continue
-                    queued += 1
-                    await queue_mail(
-                        services.clock, services.secrets, uow, gateway, MailKind.PASSWORD, user,
-                        secret="Temp!Pass-1234", expires_hours=72,
-                    )  # fmt: skip
-                await uow.commit()
+        queued = await _queue_mails(make_services(), user_ids, wanted)
         before = _sink(sink_stats)
         started = time.perf_counter()
         rounds = 0
@@ -74,14 +58,7 @@ async def mail_benchmark(
                 break
         elapsed = time.perf_counter() - started
         after = _sink(sink_stats)
-        async with engine.connect() as conn:
-            sent = (
-                await conn.execute(
-                    select(func.count())
-                    .select_from(outbox)
-                    .where(outbox.c.status == MailStatus.SENT.name)
-                )
-            ).scalar_one()
+        sent = await _sent(engine)
     finally:
         await engine.dispose()
     return {
@@ -89,6 +66,40 @@ async def mail_benchmark(
         "smtp_connections": after[0] - before[0], "sink_messages": after[1] - before[1],
         "dispatch_calls": rounds,
     }  # fmt: skip
+
+
+async def _queue_mails(services: Services, user_ids: list[int], wanted: int) -> int:
+    """Password mails for the first ``wanted`` users with an address: how many."""
+    queued = 0
+    for start in range(0, len(user_ids), 200):
+        if queued >= wanted:
+            break
+        async with services.uow as uow:
+            gateway = await uow.email_gateway.get()
+            assert gateway is not None
+            found = await uow.users.get_many(user_ids[start : start + 200])
+            for user in found.values():
+                if user.email is None or queued >= wanted:
+                    continue
+                queued += 1
+                await queue_mail(
+                    services.clock, services.secrets, uow, gateway, MailKind.PASSWORD, user,
+                    secret="Temp!Pass-1234", expires_hours=72,
+                )  # fmt: skip
+            await uow.commit()
+    return queued
+
+
+async def _sent(engine: AsyncEngine) -> int:
+    async with engine.connect() as conn:
+        count = (
+            await conn.execute(
+                select(func.count())
+                .select_from(outbox)
+                .where(outbox.c.status == MailStatus.SENT.name)
+            )
+        ).scalar_one()
+    return int(count)
 
 
 def _sink(path: Path) -> tuple[int, int]:
@@ -104,27 +115,8 @@ async def reset_benchmark(
     """One resetUsers call for the ids; meanwhile (``probe``) a second client's small
     query, one after another."""
     headers = {"Authorization": f"Bearer {token}"}
-    latencies: list[float] = []
-    failures: list[str] = []
-    done = asyncio.Event()
-
-    async def prober() -> None:
-        async with httpx.AsyncClient(timeout=30, headers=headers) as client:
-            while not done.is_set() and len(latencies) < 100_000:
-                t0 = time.perf_counter()
-                try:
-                    r = await client.post(server_url, json={"query": SMALL_QUERY})
-                    ok = r.status_code == 200 and "errors" not in r.json()
-                    detail = f"{r.status_code} {r.text[:200]}"
-                except (httpx.HTTPError, ValueError) as error:
-                    ok, detail = False, f"{type(error).__name__}: {error}"
-                latencies.append(time.perf_counter() - t0)
-                if not ok:
-                    failures.append(detail)
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(done.wait(), 0.02)
-
-    probing = asyncio.create_task(prober()) if probe else None
+    prober = _Prober(server_url, headers)
+    probing = asyncio.create_task(prober.run()) if probe else None
     await asyncio.sleep(0.3)
     body = {"query": RESET_MUTATION, "variables": {
         "ids": [to_global_id("User", i) for i in ids], "options": options}}  # fmt: skip
@@ -132,7 +124,7 @@ async def reset_benchmark(
     async with httpx.AsyncClient(timeout=900, headers=headers) as client:
         response = await client.post(server_url, json=body)
     elapsed = time.perf_counter() - started
-    done.set()
+    prober.done.set()
     if probing is not None:
         await probing
     data = response.json()
@@ -142,16 +134,47 @@ async def reset_benchmark(
     statuses: dict[str, int] = {}
     for r in payload["results"]:
         statuses[r["status"]] = statuses.get(r["status"], 0) + 1
-    ordered = sorted(latencies)
-    return {
-        "seconds": elapsed, "statuses": statuses, "errors": payload["errors"],
-        "probe_failures": len(failures), "probe_first_failure": failures[0] if failures else None,
-        "probe_n": len(ordered),
-        "probe_p50_ms": 1000 * ordered[len(ordered) // 2] if ordered else None,
-        "probe_p99_ms": 1000 * ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))]
-        if ordered else None,
-        "probe_max_ms": 1000 * ordered[-1] if ordered else None,
-    }  # fmt: skip
+    return {"seconds": elapsed, "statuses": statuses, "errors": payload["errors"],
+            **prober.figures()}  # fmt: skip
+
+
+class _Prober:
+    """The second client: a small query, one after another (20 ms apart) until done."""
+
+    def __init__(self, server_url: str, headers: dict[str, str]) -> None:
+        self.server_url = server_url
+        self.headers = headers
+        self.latencies: list[float] = []
+        self.failures: list[str] = []
+        self.done = asyncio.Event()
+
+    async def run(self) -> None:
+        async with httpx.AsyncClient(timeout=30, headers=self.headers) as client:
+            while not self.done.is_set() and len(self.latencies) < 100_000:
+                t0 = time.perf_counter()
+                try:
+                    r = await client.post(self.server_url, json={"query": SMALL_QUERY})
+                    ok = r.status_code == 200 and "errors" not in r.json()
+                    detail = f"{r.status_code} {r.text[:200]}"
+                except (httpx.HTTPError, ValueError) as error:
+                    ok, detail = False, f"{type(error).__name__}: {error}"
+                self.latencies.append(time.perf_counter() - t0)
+                if not ok:
+                    self.failures.append(detail)
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self.done.wait(), 0.02)
+
+    def figures(self) -> dict[str, Any]:
+        failures, ordered = self.failures, sorted(self.latencies)
+        return {
+            "probe_failures": len(failures),
+            "probe_first_failure": failures[0] if failures else None,
+            "probe_n": len(ordered),
+            "probe_p50_ms": 1000 * ordered[len(ordered) // 2] if ordered else None,
+            "probe_p99_ms": 1000 * ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))]
+            if ordered else None,
+            "probe_max_ms": 1000 * ordered[-1] if ordered else None,
+        }  # fmt: skip
 
 
 RESET_STATEMENT_SIZES = (10, 100)
