@@ -19,12 +19,20 @@ Per document, in-process one at a time: whether the compiled executor answered i
 
 from __future__ import annotations
 
+import asyncio
 import json
+import statistics
+from pathlib import Path
 from typing import Any
 
 import httpx
 
-from bench.spa import ALL_SIX, PAGE, _data, request, timed
+from bench.database import settings_for
+from bench.measure import measure_load, write_lua
+from bench.model import Profile, Result, log
+from bench.processes import Server
+from bench.spa import ALL_SIX, PAGE, data_of, in_process, request, timed
+from gql.ids import to_global_id
 from server.ui.web_admin import documents
 
 DETAILS = """query UserDetailsFull($id: ID!) {
@@ -52,12 +60,6 @@ DOCUMENTS = (
 LOADS = ("details", "mutations")
 
 
-def _gid(type_name: str, pk: int) -> str:
-    from gql.ids import to_global_id
-
-    return to_global_id(type_name, pk)
-
-
 async def bodies(
     url: str, token: str, user_ids: list[int], with_own_data: list[int], rounds: int
 ) -> dict[str, list[tuple[str, str]]]:
@@ -67,26 +69,26 @@ async def bodies(
     own = with_own_data[: 4 * rounds]
     others = [u for u in user_ids[:: max(1, len(user_ids) // (4 * rounds))] if u not in set(own)]
     details = [
-        ("DETAILS", json.dumps({"query": DETAILS, "variables": {"id": _gid("User", pk)}}))
+        ("DETAILS", json.dumps({"query": DETAILS, "variables": {"id": to_global_id("User", pk)}}))
         for pair in zip(own, others, strict=False)
         for pk in pair
     ]
     async with httpx.AsyncClient(timeout=60, headers=headers) as client:
-        gateway = (await _data(client, url, "GATEWAY"))["emailGateway"]
+        gateway = (await data_of(client, url, "GATEWAY"))["emailGateway"]
         same = {key: gateway[key] for key in ("host", "port", "security", "senderAddress")}
         same["senderName"] = gateway["senderName"]
         # One real reset whose undo the dry runs check: the client settings of the
         # last 25 users (no mail, no hash).
-        undone = [_gid("User", pk) for pk in user_ids[-PAGE:]]
+        undone = [to_global_id("User", pk) for pk in user_ids[-PAGE:]]
         options = dict.fromkeys(ALL_SIX, False) | {"resetClientSettings": True}
-        reset = await _data(client, url, "RESET_USERS", ids=undone, options=options,
+        reset = await data_of(client, url, "RESET_USERS", ids=undone, options=options,
                             dryRun=False, operationId=None)  # fmt: skip
         reset_id = reset["resetUsers"]["resetId"]
         if not reset_id:
             raise RuntimeError(f"the reset to undo gave no resetId: {str(reset)[:500]}")
         mutations = []
         for r in range(rounds):
-            page = [_gid("User", pk) for pk in user_ids[r * PAGE : (r + 1) * PAGE]]
+            page = [to_global_id("User", pk) for pk in user_ids[r * PAGE : (r + 1) * PAGE]]
             mutations += [
                 request(
                     "RESET_USERS",
@@ -129,3 +131,38 @@ def documents_known() -> None:
     missing = {name for _, _, name in DOCUMENTS if name != "DETAILS"} - set(documents())
     if missing:
         raise RuntimeError(f"queries.js has no {', '.join(sorted(missing))}")
+
+
+def measure(
+    result: Result, kind: str, profile: Profile, seeded: Any, token: str, ours: Server,
+    env: dict[str, str], pages: Path, workdir: Path,
+) -> None:  # fmt: skip
+    """Issue 14: what graphql-core executes field by field. The users page with
+    compiled execution off (its own server), then the user details and the SPA's
+    mutations (bench/noncompiled.py) against ours, each in-process and under wrk."""
+    log(f"{kind}: read path, compiled execution off (1 worker)")
+    off = Server("ours", {**env, "CONNECT_COMPILED_EXECUTION": "false"}, workdir)
+    try:
+        off.wait_ready()
+        page_ms = 1000 / 20  # about 20 pages/s: the window needs a few rounds
+        result.rows["read_off"] = measure_load(off, pages, profile, page_ms=page_ms)
+    finally:
+        off.stop()
+    log(f"{kind}: the non-compiled path (user details, mutations)")
+    documents_known()
+    found = asyncio.run(bodies(
+        ours.url, token, seeded.user_ids, seeded.with_own_data, rounds=profile.pages // 4
+    ))  # fmt: skip
+    url, key = env["CONNECT_DATABASE_URL"], env["CONNECT_SECRET_KEY"]
+
+    async def one_at_a_time() -> dict[str, dict[str, Any]]:
+        async with in_process(url, settings_for(url, key), token) as (client, _):
+            return await per_document(client, found)
+
+    timings = asyncio.run(one_at_a_time())
+    result.rows["noncompiled_documents"] = timings
+    for load in LOADS:
+        lua = workdir / f"noncompiled-{load}-{kind}.lua"
+        write_lua(lua, [body for _, body in found[load]], token)
+        ms = statistics.mean(timings[label]["ms"] for label, mine, _ in DOCUMENTS if mine == load)
+        result.rows[f"noncompiled_{load}"] = measure_load(ours, lua, profile, page_ms=ms)

@@ -13,6 +13,7 @@ from; both answers are brought into one shape (:func:`from_ours`,
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import json
 import platform
@@ -25,6 +26,9 @@ from typing import Any
 
 import httpx
 
+from bench.measure import measure_load, write_lua
+from bench.model import Profile, Result, log
+from bench.processes import Server, children
 from bench.targets import SAME_AS_PEER
 
 FOLDER = Path(__file__).resolve().parent / "postgraphile"
@@ -200,3 +204,56 @@ def first_difference(ours: list[dict[str, Any]], peer: list[dict[str, Any]]) -> 
             if a.get(key) != b.get(key):
                 return f"user {a['id']}, {key}: ours {a.get(key)!r}, PostGraphile {b.get(key)!r}"
     return None
+
+
+def start(url: str, env: dict[str, str], workdir: Path, result: Result) -> Server | None:
+    """PostGraphile serving, installed first if need be; None (and the reason in
+    ``peer_not_run``) when it cannot run: the bench goes on without it."""
+    reason = install(log)
+    if reason is None:
+        # Production mode (Grafast's default, said out loud: no warning in its log).
+        peer_env = {**env, "GRAPHILE_ENV": "production", "NODE_ENV": "production"}
+        server = Server("postgraphile", peer_env, workdir, command=command(url))
+        try:
+            server.wait_ready(timeout=120)
+            return server
+        except RuntimeError as error:
+            server.stop()
+            tail = server.log_path.read_text(errors="replace").strip().splitlines()[-1:]
+            reason = f"{error}" + (f": {tail[0][:200]}" if tail else "")
+    log(f"PostGraphile not run: {reason}")
+    result.rows["peer_not_run"] = reason
+    return None
+
+
+def check_pages(
+    server: Server, ours: str, token: str, starts: list[int], bodies: list[str], script: Path,
+    result: Result,
+) -> bool:  # fmt: skip
+    """The peer's pages (its cursors for the same starts), compared with ours; its wrk
+    script. False (and why in ``peer_not_run``) when its answers are unusable."""
+    try:
+        found = asyncio.run(cursors(server.url, starts))
+        peer_bodies = [page_body(cursor) for cursor in found]
+        checked = asyncio.run(check(ours, server.url, token, bodies, peer_bodies))
+    except (RuntimeError, httpx.HTTPError, ValueError, KeyError, TypeError) as error:
+        result.rows["peer_not_run"] = f"{type(error).__name__}: {str(error)[:300]}"
+        log(f"PostGraphile not run: {result.rows['peer_not_run']}")
+        return False
+    result.rows["same_peer"] = checked["same"]
+    result.rows["peer_page_ms"] = checked["request_ms"]
+    write_lua(script, peer_bodies, token)
+    return True
+
+
+def load(
+    server: Server, script: Path, profile: Profile, database: str | None, result: Result
+) -> None:
+    """The read load against the peer: the node process and any children it has."""
+    try:
+        result.rows["read_peer"] = measure_load(
+            server, script, profile, pids=[server.pid, *children(server.pid)],
+            page_ms=result.rows["peer_page_ms"], database=database,
+        )  # fmt: skip
+    except (RuntimeError, OSError, subprocess.SubprocessError) as error:
+        result.rows["peer_not_run"] = f"load failed: {type(error).__name__}: {error}"

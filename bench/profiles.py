@@ -20,6 +20,8 @@ from pathlib import Path
 
 import httpx
 
+from bench import baseline
+
 ROOT = Path(__file__).resolve().parent.parent
 
 # Our code, by where it sits (longest prefix first); the rest by package.
@@ -88,8 +90,6 @@ async def profile_pages(client: httpx.AsyncClient, bodies: list[str], pages: int
 @contextlib.asynccontextmanager
 async def baseline_client(url: str, token: str) -> AsyncIterator[httpx.AsyncClient]:
     """The baseline app in this process, inside its lifespan."""
-    from bench import baseline
-
     previous = os.environ.get("CONNECT_DATABASE_URL")
     os.environ["CONNECT_DATABASE_URL"] = url
     try:

@@ -103,12 +103,12 @@ def _rows(size: Size, rng: random.Random) -> dict[str, Rows]:
     locs = _location_rows(size, rng)
     groups = _group_rows(size, rng)
     user_rows, own = _user_rows(size, rng, groups)
-    team_rows = [
+    team_rows: Rows = [
         {"id": t, "name": f"Team {rng.randint(0, 999):03d}-{t}", "description": None,
          "relationship": rng.choice(LEVELS[3:9])}
         for t in range(1, size.teams + 1)
     ]  # fmt: skip
-    member_rows = [
+    member_rows: Rows = [
         {"team_id": t, "user_id": u}
         for u in range(1, size.users + 1)
         for t in rng.sample(range(1, size.teams + 1), rng.randint(3, 7))

@@ -13,6 +13,9 @@ import argparse
 import uvicorn
 from starlette.applications import Starlette
 
+# The apps are imported where each is built, lazily on purpose: a server process loads
+# its own app only, so the baseline's memory figure (VmHWM) carries none of ours.
+
 
 def ours() -> Starlette:
     # What `connect-admin serve --workers N` runs in each worker.

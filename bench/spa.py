@@ -23,6 +23,9 @@ from typing import Any
 import httpx
 
 from bench.seed import LAST
+from persistence.database import create_engine
+from server.http.app import create_app
+from server.http.logs import ACCESS_LOGGER
 from server.ui.web_admin import documents
 
 # (what the screen shows, the document's name in queries.js); the mix's bodies are
@@ -56,7 +59,7 @@ def _body(screen: str, variables: dict[str, Any] | None = None) -> tuple[str, st
     return screen, request(DOCUMENT[screen], variables)[1]
 
 
-async def _data(client: httpx.AsyncClient, url: str, name: str, **variables: Any) -> Any:
+async def data_of(client: httpx.AsyncClient, url: str, name: str, **variables: Any) -> Any:
     body = json.dumps({"query": documents()[name], "variables": variables})
     answer = (await client.post(url, content=body)).json()
     if answer.get("errors"):
@@ -70,11 +73,11 @@ async def mix_bodies(url: str, token: str, rounds: int) -> list[tuple[str, str]]
     headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
     bodies = []
     async with httpx.AsyncClient(timeout=60, headers=headers) as client:
-        locations = (await _data(client, url, "SCOPES"))["locations"]
+        locations = (await data_of(client, url, "SCOPES"))["locations"]
         for r in range(rounds):
             location = locations[r % len(locations)]["id"]
             shown = {"locationId": location}
-            page = await _data(client, url, "USERS_PAGE", first=PAGE, filter=shown)
+            page = await data_of(client, url, "USERS_PAGE", first=PAGE, filter=shown)
             ids = [edge["node"]["id"] for edge in page["users"]["edges"]]
             search = {"locationId": location, "search": LAST[r % len(LAST)].lower()}
             user = ids[r % len(ids)]
@@ -113,8 +116,6 @@ class _AccessLog(logging.Handler):
 
 @contextlib.contextmanager
 def _access_log() -> Any:
-    from server.http.logs import ACCESS_LOGGER
-
     logger = logging.getLogger(ACCESS_LOGGER)
     handler, level, propagate = _AccessLog(), logger.level, logger.propagate
     logger.addHandler(handler)
@@ -180,9 +181,6 @@ async def in_process(
     url: str, settings: Any, token: str
 ) -> AsyncIterator[tuple[httpx.AsyncClient, Any]]:
     """Our app in this process (ASGI, no socket) inside its lifespan, with its engine."""
-    from persistence.database import create_engine
-    from server.http.app import create_app
-
     engine = create_engine(url)
     app = create_app(settings, engine=engine)
     headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}

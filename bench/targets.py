@@ -21,7 +21,7 @@ SCALE_OUT = 1.6
 RSS_MB = 300
 PROBE_P99_MS = 100
 HOSTILE_P99_MS = 200
-# What the bench's answer checks write when the answers were the same (bench/__main__.py
+# What the bench's answer checks write when the answers were the same (bench/reads.py
 # check_same, bench/peer.py check); anything else says where they differ.
 SAME_JSON = "identical JSON (3 pages compared after parsing; all pages error-free)"
 SAME_AS_PEER = "identical (3 pages compared in one shape; all pages error-free)"

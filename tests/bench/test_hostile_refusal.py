@@ -9,7 +9,8 @@ from pathlib import Path
 from typing import Any
 
 from bench import hostile
-from bench.__main__ import prepare, sign_in
+from bench.database import prepare
+from bench.reads import sign_in
 from tests.http.server import running_server
 
 

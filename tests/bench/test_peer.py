@@ -6,7 +6,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from bench.__main__ import _peer, _same_peer, _trio
+from bench.cells import peer_cell, same_peer, trio
 from bench.peer import first_difference, from_ours, from_peer
 from bench.targets import SAME_AS_PEER, SAME_JSON, judge
 from gql.ids import to_global_id
@@ -112,13 +112,13 @@ def test_without_the_peer_its_targets_are_not_judged_and_say_why() -> None:
     why = "not measured: PostGraphile did not run: npm not found"
     assert set(found.values()) == {(False, False, why)}
     assert len(found) == 3
-    assert _peer(rows, lambda: "65.1", why=True) == "not run: npm not found"
-    assert _peer(rows, lambda: "65.1") == "not run"
-    assert _same_peer(rows) == "not run"
+    assert peer_cell(rows, lambda: "65.1", why=True) == "not run: npm not found"
+    assert peer_cell(rows, lambda: "65.1") == "not run"
+    assert same_peer(rows) == "not run"
 
 
 def test_sqlite_has_no_peer_targets_and_its_cells_stay_empty() -> None:
     rows: dict[str, Any] = {"same_json": SAME_JSON, "read_ours": LOAD, "read_base": LOAD}
     assert not [v for v in judge("sqlite", rows, cores=2) if "PostGraphile" in v.target]
-    assert _same_peer(rows) == "-"
-    assert _trio(rows, lambda d: d["server_cpu_ms_per_req"], "{:.1f}") == "9.5 / 9.5 / -"
+    assert same_peer(rows) == "-"
+    assert trio(rows, lambda d: d["server_cpu_ms_per_req"], "{:.1f}") == "9.5 / 9.5 / -"

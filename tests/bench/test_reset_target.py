@@ -1,5 +1,5 @@
 """The six-option reset's target and its rows in the report (bench/targets.py,
-bench/__main__.py): judged against hashing on every core at once."""
+bench/rows.py): judged against hashing on every core at once."""
 
 from __future__ import annotations
 
@@ -8,7 +8,8 @@ from typing import Any
 
 import pytest
 
-from bench.__main__ import Profile, Result, report
+from bench.model import Profile, Result
+from bench.report import report
 from bench.targets import judge
 
 PROBE = {"probe_p99_ms": 40.0, "probe_failures": 0, "statuses": {"SUCCEEDED": 1000}, "errors": []}

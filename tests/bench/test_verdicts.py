@@ -1,5 +1,5 @@
 """The benchmark's verdicts cannot say "met" when it was not (bench/targets.py,
-bench/hostile.py, bench/__main__.py): hand-made rows of a run for each way a
+bench/hostile.py, bench/report.py): hand-made rows of a run for each way a
 figure can be missing or wrong."""
 
 from __future__ import annotations
@@ -12,7 +12,8 @@ from typing import Any
 import pytest
 
 from bench import hostile
-from bench.__main__ import Profile, Result, commit_of, report
+from bench.model import Profile, Result
+from bench.report import commit_of, report
 from bench.targets import SAME_AS_PEER, SAME_JSON, Verdict, judge, summary
 
 LOAD = {"rps": 100.0, "p50_ms": 40.0, "p99_ms": 100.0, "socket_errors": 0, "status_errors": 0,
