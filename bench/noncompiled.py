@@ -1,4 +1,4 @@
-"""The non-compiled path (issue 14): requests the compiled executor (gql/compiled/)
+"""The non-compiled path: requests the compiled executor (gql/compiled/)
 does not answer, so Strawberry and graphql-core execute them field by field.
 
 Two loads, each one wrk script:

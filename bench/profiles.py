@@ -1,4 +1,4 @@
-"""Where a users page's CPU goes, ours beside the baseline's (issue 14).
+"""Where a users page's CPU goes, ours beside the baseline's.
 
 Both apps run in this process (ASGI, no socket) on the same pages, one after
 another, under cProfile, after a warm-up. Own time is summed per cost: our

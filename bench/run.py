@@ -61,7 +61,7 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--scale-out-sqlite", action="store_true",
                         help="measure 2 workers on SQLite too")  # fmt: skip
     parser.add_argument("--non-compiled-only", action="store_true",
-                        help="only the non-compiled path's figures (issue 14)")  # fmt: skip
+                        help="only the non-compiled path's figures")  # fmt: skip
     parser.add_argument("--read-only", action="store_true",
                         help="only the users page, beside baseline and PostGraphile")  # fmt: skip
     parser.add_argument("--spa-only", action="store_true",

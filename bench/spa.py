@@ -1,4 +1,4 @@
-"""The Web Administration's main screens as a load mix (issue 13).
+"""The Web Administration's main screens as a load mix.
 
 The documents are the SPA's own (``server/admin/queries.js``, read by
 ``server.ui.web_admin.documents``), so the mix measures what the SPA sends. One round

@@ -1,6 +1,6 @@
 """One failing branch of a query: the other branches, the answer and its errors.
 
-The three reproducers of issue 16, over HTTP on both paths (compiled and
+The three reproducers of failing branches, over HTTP on both paths (compiled and
 standard), each sent many times: a failing field never cancels another
 field's loads (it was a text/plain 500 about half the time), the errors are
 the same on every send and come in document order, and a selection that

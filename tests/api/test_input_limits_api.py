@@ -1,7 +1,7 @@
 """Hostile and unlucky input through HTTP: every limit answers with a clear error,
 and values stored before the limits existed break no read (docs/partners/input-limits.md).
 
-Each class is one finding of issue 9: JSON nested or sized beyond the limits (3),
+Each class is one finding of a hostile caller's review: JSON nested or sized beyond the limits (3),
 line breaks in the gateway's settings (7), IDs and cursors beyond 64 bits (8), a
 search text beyond its limit (9), NUL in an e-mail address and in any text (10).
 Bad stored values are written straight into the database, on SQLite and PostgreSQL.

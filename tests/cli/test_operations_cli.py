@@ -154,7 +154,7 @@ def test_a_second_server_on_the_same_port_is_refused(tmp_path: Path) -> None:
         )  # fmt: skip
     finally:
         server.stop()
-    # A configuration error (issue 10): another port must be chosen.
+    # A configuration error: another port must be chosen.
     assert second.returncode == 2
     assert "Address already in use" in second.stderr
 
