@@ -201,6 +201,7 @@ class ErrorCode(StrEnum):
     # ---- resets -------------------------------------------------------------------------
     NO_OPTION_SELECTED = auto(), "A reset needs at least one option."
     TOO_MANY_USERS = auto(), "More than 10,000 user IDs in one reset or undo."
+    IDS_AND_SELECTION = auto(), "A reset takes either user IDs or a selection, not both."
     NOT_STORED = auto(), "Storing the user's changes failed; nothing of the user was changed."
     VIP_RELATIONSHIPS_DELETED = (
         auto(),

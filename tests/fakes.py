@@ -261,6 +261,10 @@ def _matches(user: User, query: UserQuery, db: FakeStore) -> bool:
             return False
     if query.is_vip is not None and user.is_vip != query.is_vip:
         return False
+    if query.blocked is not None and user.blocked != query.blocked:
+        return False
+    if query.has_email is not None and bool(user.email) != query.has_email:
+        return False
     return query.location_ids is None or user.location_id in query.location_ids
 
 
@@ -286,6 +290,9 @@ class FakeUserRepository(_Repository):
             if user is not None:
                 found[i] = user
         return found
+
+    async def ids(self, query: UserQuery, limit: int) -> list[int]:
+        return sorted(u.id for u in self._db.users.values() if _matches(u, query, self._db))[:limit]
 
     async def page(
         self,

@@ -47,6 +47,7 @@ from domain.services.reset_outcomes import (
     selected_options,
 )
 from domain.services.reset_passwords import PasswordPipeline
+from domain.services.reset_selection import UserSelection, resolve_selection, selected_keys
 from domain.services.undo_items import new_reset_id
 
 __all__ = [
@@ -123,6 +124,13 @@ class Resets:
             if passwords is not None:
                 passwords.close()
         return outcomes
+
+    async def selected(
+        self, actor: Principal, selection: UserSelection
+    ) -> list[tuple[str, int | None]]:
+        """The selection's users as requested keys (domain/services/reset_selection.py)."""
+        ids = await resolve_selection(self.uow, actor, selection, MAX_USERS_PER_RESET)
+        return selected_keys(ids)
 
     def _steps(
         self,

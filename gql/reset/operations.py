@@ -6,11 +6,14 @@ from typing import Annotated
 
 import strawberry
 
-from domain.services.reset import UserResetStatus
+from domain.error_codes import ErrorCode
+from domain.errors import DomainError
+from domain.services.reset_selection import SAMPLE_SIZE, summarize
 from gql.context import Info
 from gql.ids import parse_global_id, pk_of
 from gql.payloads import MutationResult, payload_mutation
 from gql.reset import descriptions
+from gql.reset.selection import SELECTION, ResetSummary, UserSelectionInput
 from gql.reset.types import ResetUsersOptions, ResetUsersPayload, UserResetResult
 
 
@@ -29,6 +32,20 @@ NewUserPassword = Annotated[
 ]
 
 
+async def _requested(
+    info: Info, ids: list[strawberry.ID], selection: UserSelectionInput | None
+) -> list[tuple[str, int | None]]:
+    """The reset's users: the ids as given, or the selection's, resolved now."""
+    if selection is None:
+        return [(str(i), _user_pk(i)) for i in ids]
+    if ids:
+        raise DomainError.of(
+            ErrorCode.IDS_AND_SELECTION, "Give either ids or a selection, not both.", "ids"
+        )
+    ctx = info.context
+    return await ctx.services().reset.selected(ctx.principal, selection.to_domain())
+
+
 @strawberry.type
 class ResetMutation:
     @payload_mutation(description=descriptions.RESET_USERS)
@@ -43,9 +60,12 @@ class ResetMutation:
         operation_id: Annotated[
             str | None, strawberry.argument(description=descriptions.OPERATION_ID)
         ] = None,
+        selection: Annotated[
+            UserSelectionInput | None, strawberry.argument(description=SELECTION)
+        ] = None,
     ) -> ResetUsersPayload:
         ctx = info.context
-        requested = [(str(i), _user_pk(i)) for i in ids]
+        requested = await _requested(info, ids, selection)
         run = await ctx.progress.start_operation(ctx.principal, operation_id)
         try:
             outcomes = await ctx.services().reset.reset_users(
@@ -60,13 +80,15 @@ class ResetMutation:
             ctx.record.reset_actions.extend(
                 (action.option.value, action.done) for o in outcomes for action in o.actions
             )
-        results = [UserResetResult.from_domain(o) for o in outcomes]
+        summary = summarize(outcomes)
+        shown = outcomes if selection is None else outcomes[:SAMPLE_SIZE]
         return ResetUsersPayload(
-            results=results,
-            succeeded=sum(r.status is UserResetStatus.SUCCEEDED for r in results),
-            failed=sum(r.status is UserResetStatus.FAILED for r in results),
+            results=[UserResetResult.from_domain(o) for o in shown],
+            succeeded=summary.succeeded,
+            failed=summary.failed,
             errors=[],
             reset_id=next((strawberry.ID(o.undo.reset_id) for o in outcomes if o.undo), None),
+            summary=ResetSummary.from_domain(summary),
         )
 
     @payload_mutation(description=descriptions.SET_USER_PASSWORD)
