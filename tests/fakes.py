@@ -68,11 +68,13 @@ from domain.ports import (
     UnitOfWork,
     UserQuery,
 )
+from domain.reset_job_model import ResetJob, ResetJobResult
 from domain.services.config import ServiceConfig
 from domain.services.registry import Services
 from domain.webhook_model import WebhookDelivery, WebhookEndpoint
 from mail.render import JinjaMailTemplates
 from tests.fake_password_links import FakePasswordLinkRepository
+from tests.fake_reset_jobs import FakeResetJobRepository
 from tests.fake_webhooks import FakeWebhookRepository
 
 E = TypeVar("E")
@@ -128,6 +130,8 @@ class FakeStore:
     webhook_endpoints: dict[int, WebhookEndpoint] = field(default_factory=dict)
     webhook_deliveries: dict[int, WebhookDelivery] = field(default_factory=dict)
     password_links: dict[int, PasswordLink] = field(default_factory=dict)
+    reset_jobs: dict[int, ResetJob] = field(default_factory=dict)
+    reset_job_results: dict[tuple[int, int], ResetJobResult] = field(default_factory=dict)
     sequences: dict[str, int] = field(default_factory=dict)
 
     def next_id(self, table: str) -> int:
@@ -1052,6 +1056,7 @@ class FakeUnitOfWork:
         self.mail_templates = FakeMailTemplateRepository(self)
         self.webhooks = FakeWebhookRepository(self)
         self.password_links = FakePasswordLinkRepository(self)
+        self.reset_jobs = FakeResetJobRepository(self)
 
     @property
     def store(self) -> FakeStore:

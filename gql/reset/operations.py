@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated
 
 import strawberry
 
 from domain.error_codes import ErrorCode
 from domain.errors import DomainError
+from domain.services.reset_jobs import NewResetJob
 from domain.services.reset_selection import SAMPLE_SIZE, summarize
 from gql.context import Info
 from gql.ids import parse_global_id, pk_of
 from gql.payloads import MutationResult, payload_mutation
 from gql.reset import descriptions
+from gql.reset.jobs import RUN_AT, ResetJob
 from gql.reset.selection import SELECTION, ResetSummary, UserSelectionInput
 from gql.reset.types import ResetUsersOptions, ResetUsersPayload, UserResetResult
 
@@ -46,6 +49,33 @@ async def _requested(
     return await ctx.services().reset.selected(ctx.principal, selection.to_domain())
 
 
+async def _schedule(
+    info: Info,
+    ids: list[strawberry.ID],
+    selection: UserSelectionInput | None,
+    options: ResetUsersOptions,
+    run_at: datetime,
+) -> ResetUsersPayload:
+    """The reset as a job to run at ``run_at`` (domain/services/reset_jobs.py)."""
+    if selection is not None and ids:
+        raise DomainError.of(
+            ErrorCode.IDS_AND_SELECTION, "Give either ids or a selection, not both.", "ids"
+        )
+    ctx = info.context
+    new = NewResetJob(
+        options=options.selected(),
+        run_at=run_at,
+        requested=None if selection is not None else [(str(i), _user_pk(i)) for i in ids],
+        selection=None if selection is None else selection.to_domain(),
+        password_link=options.send_password_link,
+    )
+    job = await ctx.services().reset_jobs.schedule(ctx.principal, new)
+    return ResetUsersPayload(
+        results=[], succeeded=0, failed=0, errors=[], reset_id=None,
+        job=ResetJob.from_domain(job),
+    )  # fmt: skip
+
+
 @strawberry.type
 class ResetMutation:
     @payload_mutation(description=descriptions.RESET_USERS)
@@ -63,8 +93,11 @@ class ResetMutation:
         selection: Annotated[
             UserSelectionInput | None, strawberry.argument(description=SELECTION)
         ] = None,
+        run_at: Annotated[datetime | None, strawberry.argument(description=RUN_AT)] = None,
     ) -> ResetUsersPayload:
         ctx = info.context
+        if run_at is not None and not dry_run:
+            return await _schedule(info, ids, selection, options, run_at)
         requested = await _requested(info, ids, selection)
         run = await ctx.progress.start_operation(ctx.principal, operation_id)
         try:

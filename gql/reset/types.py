@@ -20,6 +20,7 @@ from gql.enums import graphql_enum
 from gql.errors import UserError, problem_errors
 from gql.payloads import Payload
 from gql.reset import access_descriptions, descriptions
+from gql.reset.jobs import ResetJob
 from gql.reset.selection import ResetSummary
 from gql.users.types import User
 
@@ -196,6 +197,11 @@ class ResetUsersPayload(Payload):
             "What the reset did (with dryRun: would do) to all its users, in numbers: by "
             "status, and for each action done and refused, by code. Null on failure."
         ),
+    )
+
+    job: ResetJob | None = strawberry.field(
+        default=None,
+        description="With runAt: the job that will run the reset; null otherwise.",
     )
 
     @classmethod

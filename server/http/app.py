@@ -48,6 +48,7 @@ from server.http.limits import BodyLimit, Unavailable, query_limits
 from server.http.logs import AccessLog
 from server.http.set_password import SetPasswordPage
 from server.http.tracing import RequestSpans
+from server.reset_job_worker import run_reset_jobs, stop_reset_jobs
 from server.settings import Settings
 from server.tracing import TracedCostBudget, configure_tracing, instrument_engine
 from server.ui.graphiql import GraphiQLAssets
@@ -140,12 +141,26 @@ def create_app(
                 if settings.mail_dispatcher
                 else None
             )
+            jobs = (
+                asyncio.create_task(
+                    run_reset_jobs(
+                        make_services,
+                        stop,
+                        poll_seconds=settings.mail_poll_seconds,
+                        progress=ProgressBroker(SqlProgressStore(active_engine)),
+                    )
+                )
+                if settings.mail_dispatcher
+                else None
+            )
             if freeze_heap:
                 freeze_startup_heap()
             try:
                 yield
             finally:
                 stop.set()
+                if jobs is not None:
+                    await stop_reset_jobs(jobs)
                 if dispatcher is not None:
                     await dispatcher
         finally:
