@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 from datetime import datetime
 from typing import Annotated, Self
 
@@ -30,6 +31,25 @@ CANCEL = (
     "stay done, and the job's report lists them). Errors: RESET_JOB_NOT_FOUND (no job the "
     "caller sees has this ID), RESET_JOB_FINISHED (it has ended already)."
 )
+
+REPORT_URL = (
+    "A link to download the job's report: one row per user and action (the user, its "
+    "result, the action, its result, its changes, its error and warning codes), so far "
+    "for a job that still runs. The path (with a token) is relative to the server's "
+    "address; it works for 5 minutes and for the caller only: a GET, no Authorization "
+    "header needed. The report is kept as long as the reset's undo (resultsKeptUntil)."
+)
+
+
+@strawberry.enum(description="The format of a reset job's report.")
+class ResetReportFormat(enum.Enum):
+    CSV = strawberry.enum_value(
+        "CSV", description="Comma-separated, UTF-8 with a byte order mark, headers in a row."
+    )
+    JSON = strawberry.enum_value(
+        "JSON", description='{"job", "state", "columns": {key: header}, "rows": [{key: value}]}.'
+    )
+
 
 graphql_enum(
     ResetJobState,
@@ -82,6 +102,24 @@ class ResetJob:
         description="Its report is kept until then, as long as the reset's undo; null "
         "until it ends."
     )
+    pk: strawberry.Private[int]
+
+    @strawberry.field(description=REPORT_URL)
+    async def report_url(
+        self,
+        info: Info,
+        format: Annotated[
+            ResetReportFormat, strawberry.argument(description="CSV or JSON.")
+        ] = ResetReportFormat.CSV,
+        language: Annotated[
+            str | None,
+            strawberry.argument(description="The headers' language, de or en (the default)."),
+        ] = None,
+    ) -> str:
+        ctx = info.context
+        return await ctx.services().reset_reports.link(
+            ctx.principal, self.pk, format.name.lower(), language
+        )
 
     @classmethod
     def from_domain(cls, job: DomainResetJob) -> ResetJob:
@@ -105,6 +143,7 @@ class ResetJob:
             reset_id=None if job.reset_id is None else strawberry.ID(job.reset_id),
             error=job.error,
             results_kept_until=job.keep_until,
+            pk=job.id,
         )
 
 
