@@ -131,6 +131,26 @@ export const RESET_USERS = `mutation ResetUsers($ids: [ID!]!, $options: ResetUse
   }
 }`;
 
+export const SCHEDULE_RESET = `mutation ScheduleReset($ids: [ID!]!, $options: ResetUsersOptions!,
+                                      $runAt: DateTime!) {
+  resetUsers(ids: $ids, options: $options, runAt: $runAt) {
+    errors { code message }
+    job { id state runAt }
+  }
+}`;
+
+export const RESET_JOBS = `query ResetJobs($language: String) {
+  resetJobs {
+    id createdBy runAt state actions stopRequested total done succeeded partial failed
+    csv: reportUrl(format: CSV, language: $language)
+    json: reportUrl(format: JSON, language: $language)
+  }
+}`;
+
+export const CANCEL_RESET_JOB = `mutation CancelResetJob($id: ID!) {
+  cancelResetJob(id: $id) { job { id state stopRequested } errors { code message } }
+}`;
+
 export const UNDO_RESET = `mutation UndoReset($resetId: ID!, $dryRun: Boolean!) {
   undoReset(resetId: $resetId, dryRun: $dryRun) {
     succeeded failed errors { code message }

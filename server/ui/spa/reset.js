@@ -3,7 +3,7 @@
 // per user and per action.
 import { useState } from "preact/hooks";
 import { atMost, gql, newOperationId, subscribe } from "./api.js";
-import { RESET_PROGRESS, RESET_USERS, UNDO_RESET } from "./queries.js";
+import { RESET_PROGRESS, RESET_USERS, SCHEDULE_RESET, UNDO_RESET } from "./queries.js";
 import { errorText, formatDateTime, t } from "./i18n.js";
 import { Errors, html, Title } from "./ui.js";
 
@@ -24,6 +24,9 @@ export function ResetPanel({ users, onClose }) {
   const [progress, setProgress] = useState(null);
   const [busy, setBusy] = useState(false);
   const [errors, setErrors] = useState(null);
+  // Run later: the time (datetime-local, the browser's zone) and the job once stored.
+  const [later, setLater] = useState("");
+  const [job, setJob] = useState(null);
   const chosen = Object.values(options).some(Boolean);
   const names = new Map(users.map((u) => [u.id, u]));
   const title = users.length > 1 ? t("reset.titleMany", { count: users.length })
@@ -63,6 +66,31 @@ export function ResetPanel({ users, onClose }) {
     }
   }
 
+  async function runLater() {
+    setBusy(true);
+    setErrors(null);
+    try {
+      const { resetUsers } = await gql(SCHEDULE_RESET, {
+        ids: users.map((u) => u.id), runAt: new Date(later).toISOString(),
+        options: link && options.setRandomPassword ? { ...options, sendPasswordLink: true } : options,
+      });
+      if (resetUsers.errors.length) setErrors(resetUsers.errors);
+      else setJob(resetUsers.job);
+    } catch (e) {
+      setErrors([{ code: e.code, message: e.message }]);
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  if (job) {
+    return html`<section class="reset">
+      <${Title}>${t("reset.scheduled")}<//>
+      <p role="status">${t("reset.scheduledAt", { at: formatDateTime(job.runAt) })}
+        ${" "}<a href="#/jobs">${t("nav.jobs")}</a></p>
+      <button type="button" class="primary" onClick=${onClose}>${t("reset.back")}</button>
+    </section>`;
+  }
   if (result) {
     return html`<${Finished} result=${result} progress=${progress} names=${names}
       onClose=${onClose} />`;
@@ -90,6 +118,13 @@ export function ResetPanel({ users, onClose }) {
         <button type="button" class="danger" disabled=${!dryRun || busy}
           onClick=${() => run(false)}>${t("reset.run")}</button>
         <button type="button" onClick=${onClose} disabled=${busy}>${t("common.cancel")}</button>
+      </div>
+      <div class="toolbar">
+        <label for="run-at">${t("reset.runAt")}</label>
+        <input type="datetime-local" id="run-at" value=${later} disabled=${busy}
+          onInput=${(e) => setLater(e.currentTarget.value)} />
+        <button type="button" disabled=${!chosen || !later || busy}
+          onClick=${runLater}>${t("reset.runLater")}</button>
       </div>
       ${!dryRun && chosen && html`<p class="muted">${t("reset.afterDryRun")}</p>`}
       ${mailing && blocked.length > 0 && html`<p class="warning">${t("reset.warnBlocked",
