@@ -170,12 +170,14 @@ class ResetJobRunner:
 
     async def _actor(self, job: ResetJob) -> AdminPrincipal | None:
         """The job's administrator as it is now (its locations now); None when it was
-        deleted or blocked."""
+        deleted or blocked. A temporary password of its own does not hold the job back:
+        the job was allowed when it was made."""
         async with self.uow.reading() as uow:
             admin = await uow.administrators.get(job.admin_id)
         if admin is None or admin.blocked:
             return None
-        return replace(admin_principal(admin), login=job.admin_login)
+        principal = admin_principal(admin)
+        return replace(principal, login=job.admin_login, password_change_required=False)
 
     async def _requested(self, job: ResetJob, token: str, requested: Requested) -> ResetJob | None:
         async with self.uow as uow:

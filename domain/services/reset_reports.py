@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from urllib.parse import urlencode
 
-from domain.errors import DomainError
+from domain.errors import DomainError, Forbidden
 from domain.ports import Clock, SecretBox, UnitOfWork
 from domain.principals import Principal, require_admin
 from domain.reset_job_model import ResetJob, ResetJobResult
@@ -83,6 +83,7 @@ class ResetReports:
             return None
         try:
             job, results = await self.jobs.report(admin_principal(admin), job_id)
-        except DomainError:
+        except (DomainError, Forbidden):
+            # Forbidden: the administrator must change its password first.
             return None
         return Report(job, results, format, language)
