@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 
 from playwright.sync_api import Page, expect
 
@@ -73,3 +74,20 @@ def test_a_job_that_ran_offers_its_report(page: Page, server: str) -> None:
 
     assert header[:3] == ["No.", "User ID", "Login"]
     assert [row[4:6] for row in rows] == [["CLIENT_SETTINGS", "DONE"]]
+
+
+def test_all_users_of_a_location_are_reset_as_a_selection(page: Page, server: str) -> None:
+    sign_in(page, server, *ADMIN)
+    page.get_by_role("link", name="User management").click()
+    users_of(page, "Berlin HQ")
+    page.get_by_role("button", name=re.compile(r"^Reset all \d+ users…$")).click()
+    expect(
+        page.get_by_role("heading", name=re.compile("Reset all users of Berlin HQ"))
+    ).to_be_visible()
+    page.get_by_label("Reset Connect Client settings").check()
+
+    page.get_by_role("button", name="Check first (dry run)").click()
+
+    summary = page.get_by_role("status").filter(has_text="users without a problem")
+    expect(summary).to_contain_text(re.compile(r"(\d+) of \1 users without a problem"))
+    screen(page, "reset-selection-dry-run")

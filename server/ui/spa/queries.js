@@ -120,9 +120,12 @@ export const SET_PASSWORD = `mutation SetPassword($userId: ID!, $password: Strin
 }`;
 
 export const RESET_USERS = `mutation ResetUsers($ids: [ID!]!, $options: ResetUsersOptions!,
-                                   $dryRun: Boolean!, $operationId: String) {
-  resetUsers(ids: $ids, options: $options, dryRun: $dryRun, operationId: $operationId) {
+                                   $dryRun: Boolean!, $operationId: String,
+                                   $selection: UserSelectionInput) {
+  resetUsers(ids: $ids, options: $options, dryRun: $dryRun, operationId: $operationId,
+             selection: $selection) {
     succeeded failed resetId errors { code message }
+    summary { users succeeded partial failed warnings { count } }
     results {
       userId status undoAvailableUntil user { login displayName }
       actions { action status changes undoable errors { code message } }
@@ -132,8 +135,8 @@ export const RESET_USERS = `mutation ResetUsers($ids: [ID!]!, $options: ResetUse
 }`;
 
 export const SCHEDULE_RESET = `mutation ScheduleReset($ids: [ID!]!, $options: ResetUsersOptions!,
-                                      $runAt: DateTime!) {
-  resetUsers(ids: $ids, options: $options, runAt: $runAt) {
+                                      $runAt: DateTime!, $selection: UserSelectionInput) {
+  resetUsers(ids: $ids, options: $options, runAt: $runAt, selection: $selection) {
     errors { code message }
     job { id state runAt }
   }

@@ -15,7 +15,9 @@ const AREAS = [
 // An action's name: t(`action.${action}`), e.g. action.PASSWORD.
 const noOptions = Object.fromEntries(AREAS.flatMap(([, opts]) => opts.map((k) => [k, false])));
 
-export function ResetPanel({ users, onClose }) {
+// `selection` (instead of users): { filter, count, name }, every user of a node or a
+// search, resolved by the server; the results then hold a sample, the summary all.
+export function ResetPanel({ users, selection, onClose }) {
   const [options, setOptions] = useState(noOptions);
   // A set-password link instead of the password; unticked: the location's default.
   const [link, setLink] = useState(false);
@@ -29,8 +31,11 @@ export function ResetPanel({ users, onClose }) {
   const [job, setJob] = useState(null);
   const chosen = Object.values(options).some(Boolean);
   const names = new Map(users.map((u) => [u.id, u]));
-  const title = users.length > 1 ? t("reset.titleMany", { count: users.length })
+  const title = selection ? t("reset.titleSelection", { count: selection.count,
+    name: selection.name }) : users.length > 1 ? t("reset.titleMany", { count: users.length })
     : t("reset.titleOne", { name: users[0].displayName });
+  const whom = { ids: selection ? [] : users.map((u) => u.id),
+                 selection: selection ? selection.filter : null };
   // Before anything is sent: who will be mailed a password he cannot use, or nothing.
   const mailing = options.setRandomPassword || options.setRandomVoicemailPin;
   const blocked = users.filter((u) => u.blocked);
@@ -51,7 +56,7 @@ export function ResetPanel({ users, onClose }) {
     try {
       if (stream) await atMost(5, stream.ready.catch(() => {}));
       const { resetUsers } = await gql(RESET_USERS, {
-        ids: users.map((u) => u.id), dryRun: dry, operationId,
+        ...whom, dryRun: dry, operationId,
         options: link && options.setRandomPassword ? { ...options, sendPasswordLink: true } : options,
       });
       if (stream) await atMost(5, stream.done.catch(() => {}));
@@ -71,7 +76,7 @@ export function ResetPanel({ users, onClose }) {
     setErrors(null);
     try {
       const { resetUsers } = await gql(SCHEDULE_RESET, {
-        ids: users.map((u) => u.id), runAt: new Date(later).toISOString(),
+        ...whom, runAt: new Date(later).toISOString(),
         options: link && options.setRandomPassword ? { ...options, sendPasswordLink: true } : options,
       });
       if (resetUsers.errors.length) setErrors(resetUsers.errors);
@@ -148,6 +153,13 @@ export function ResetPanel({ users, onClose }) {
 }
 
 function summary(payload, dry) {
+  const all = payload.summary;
+  if (all) {
+    return t(dry ? "reset.summaryDry" : "reset.summary", {
+      ok: all.succeeded, total: all.users, partial: all.partial, failed: all.failed,
+      warnings: all.warnings.reduce((n, w) => n + w.count, 0),
+    });
+  }
   const count = (status) => payload.results.filter((r) => r.status === status).length;
   const warnings = payload.results.reduce((n, r) => n + r.warnings.length, 0);
   return t(dry ? "reset.summaryDry" : "reset.summary", {
