@@ -82,9 +82,7 @@ class FakeResetJobRepository:
         if job is None:
             return None
         if job.state is ResetJobState.SCHEDULED:
-            self._jobs[job_id] = replace(
-                job, state=ResetJobState.CANCELLED, finished_at=now, total=0
-            )
+            self._jobs[job_id] = replace(job, state=ResetJobState.CANCELLED, finished_at=now)
         elif job.state is ResetJobState.RUNNING:
             self._jobs[job_id] = replace(job, stop_requested=True)
         return job.state

@@ -35,16 +35,27 @@ NewUserPassword = Annotated[
 ]
 
 
-async def _requested(
-    info: Info, ids: list[strawberry.ID], selection: UserSelectionInput | None
-) -> list[tuple[str, int | None]]:
-    """The reset's users: the ids as given, or the selection's, resolved now."""
+def _given(
+    ids: list[strawberry.ID], selection: UserSelectionInput | None
+) -> list[tuple[str, int | None]] | None:
+    """The ids as given with the user each names, or None with a selection (and no ids:
+    both at once are IDS_AND_SELECTION)."""
     if selection is None:
         return [(str(i), _user_pk(i)) for i in ids]
     if ids:
         raise DomainError.of(
             ErrorCode.IDS_AND_SELECTION, "Give either ids or a selection, not both.", "ids"
         )
+    return None
+
+
+async def _requested(
+    info: Info, ids: list[strawberry.ID], selection: UserSelectionInput | None
+) -> list[tuple[str, int | None]]:
+    """The reset's users: the ids as given, or the selection's, resolved now."""
+    given = _given(ids, selection)
+    if given is not None or selection is None:
+        return given or []
     ctx = info.context
     return await ctx.services().reset.selected(ctx.principal, selection.to_domain())
 
@@ -57,15 +68,11 @@ async def _schedule(
     run_at: datetime,
 ) -> ResetUsersPayload:
     """The reset as a job to run at ``run_at`` (domain/services/reset_jobs.py)."""
-    if selection is not None and ids:
-        raise DomainError.of(
-            ErrorCode.IDS_AND_SELECTION, "Give either ids or a selection, not both.", "ids"
-        )
     ctx = info.context
     new = NewResetJob(
         options=options.selected(),
         run_at=run_at,
-        requested=None if selection is not None else [(str(i), _user_pk(i)) for i in ids],
+        requested=_given(ids, selection),
         selection=None if selection is None else selection.to_domain(),
         password_link=options.send_password_link,
     )

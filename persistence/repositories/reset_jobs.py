@@ -117,11 +117,7 @@ class SqlResetJobRepository:
             return None
         state = ResetJobState(found)
         if state is ResetJobState.SCHEDULED:
-            values: dict[str, Any] = {
-                "state": ResetJobState.CANCELLED.value,
-                "finished_at": now,
-                "total": 0,
-            }
+            values: dict[str, Any] = {"state": ResetJobState.CANCELLED.value, "finished_at": now}
         elif state is ResetJobState.RUNNING:
             values = {"stop_requested": True}
         else:
