@@ -53,6 +53,10 @@ class ErrorCode(StrEnum):
             "(the same answer, so that nothing outside is revealed)."
         ),
     )
+    RESET_JOB_NOT_FOUND = (
+        auto(),
+        "No reset job has this ID, or it is another administrator's (a sub-administrator's).",
+    )
     WEBHOOK_ENDPOINT_NOT_FOUND = auto(), "No webhook endpoint the caller may see has this ID."
     INVALID_CURSOR = auto(), "`after` or `before` is no cursor of this connection."
 
@@ -201,6 +205,8 @@ class ErrorCode(StrEnum):
     # ---- resets -------------------------------------------------------------------------
     NO_OPTION_SELECTED = auto(), "A reset needs at least one option."
     TOO_MANY_USERS = auto(), "More than 10,000 user IDs in one reset or undo."
+    IDS_AND_SELECTION = auto(), "A reset takes either user IDs or a selection, not both."
+    RESET_JOB_FINISHED = auto(), "The reset job has finished: there is nothing to cancel."
     NOT_STORED = auto(), "Storing the user's changes failed; nothing of the user was changed."
     VIP_RELATIONSHIPS_DELETED = (
         auto(),

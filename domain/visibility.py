@@ -28,6 +28,7 @@ from collections.abc import Iterable, Mapping
 from domain.model import JsonValue, Team, User
 from domain.ports import ContactOwners
 from domain.principals import AdminPrincipal, Principal, UserPrincipal
+from domain.reset_job_model import ResetJob
 
 
 def sees_location(admin: AdminPrincipal, location_id: int) -> bool:
@@ -46,6 +47,17 @@ def visible_locations(admin: AdminPrincipal, location_ids: Iterable[int]) -> lis
 def location_scope(admin: AdminPrincipal) -> frozenset[int] | None:
     """The locations the administrator's lists keep to; None for all of them."""
     return admin.location_ids
+
+
+def reset_jobs_of(admin: AdminPrincipal) -> int | None:
+    """Whose reset jobs the administrator's list holds: its own (its id), or every
+    administrator's (None) for a system administrator."""
+    return None if admin.is_system else admin.admin_id
+
+
+def sees_reset_job(admin: AdminPrincipal, job: ResetJob) -> bool:
+    """A system administrator sees every reset job, another administrator its own."""
+    return admin.is_system or job.admin_id == admin.admin_id
 
 
 def sees_user(actor: Principal, user: User) -> bool:

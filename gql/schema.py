@@ -26,6 +26,7 @@ from gql.nodes import NodeQuery
 from gql.observability import Observability
 from gql.parsing import DocumentCache
 from gql.permissions import AuthenticationGate
+from gql.reset.jobs import ResetJobsMutation, ResetJobsQuery
 from gql.reset.operations import ResetMutation
 from gql.reset.progress import ResetProgressSubscription
 from gql.reset.undo import UndoResetMutation
@@ -52,6 +53,7 @@ class Query(
     TeamsQuery,
     DirectoryQuery,
     AuditQuery,
+    ResetJobsQuery,
     AccountsQuery,
     SelfServiceQuery,
     MailGatewayQuery,
@@ -70,6 +72,7 @@ class Mutation(
     AccountsMutation,
     ResetMutation,
     UndoResetMutation,
+    ResetJobsMutation,
     MailGatewayMutation,
     MailTemplatesMutation,
     LocationsMutation,

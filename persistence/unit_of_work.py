@@ -36,6 +36,7 @@ from persistence.repositories import (
 )
 from persistence.repositories.document_json import json_of
 from persistence.repositories.password_links import SqlPasswordLinkRepository
+from persistence.repositories.reset_jobs import SqlResetJobRepository
 
 
 class SqlAlchemyUnitOfWork:
@@ -158,6 +159,7 @@ class SqlAlchemyUnitOfWork:
         self.mail_templates = SqlMailTemplateRepository(executor)
         self.webhooks = SqlWebhookRepository(executor)
         self.password_links = SqlPasswordLinkRepository(executor)
+        self.reset_jobs = SqlResetJobRepository(executor)
 
     async def __aexit__(
         self,

@@ -98,6 +98,8 @@ async def purge_expired_undo(make_services: Callable[[], Services]) -> None:
     """Purges expired undo records; a failure is logged, the next round tries again."""
     try:
         purged = await make_services().reset_undo.purge_expired()
+        # A reset job's report is kept as long as its undo (domain/services/reset_jobs.py).
+        await make_services().reset_jobs.purge_expired()
     except Exception as error:
         undo_logger.warning(
             "purging expired undo records failed (%s: %s); trying again in %g s",

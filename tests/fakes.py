@@ -68,11 +68,13 @@ from domain.ports import (
     UnitOfWork,
     UserQuery,
 )
+from domain.reset_job_model import ResetJob, ResetJobResult
 from domain.services.config import ServiceConfig
 from domain.services.registry import Services
 from domain.webhook_model import WebhookDelivery, WebhookEndpoint
 from mail.render import JinjaMailTemplates
 from tests.fake_password_links import FakePasswordLinkRepository
+from tests.fake_reset_jobs import FakeResetJobRepository
 from tests.fake_webhooks import FakeWebhookRepository
 
 E = TypeVar("E")
@@ -128,6 +130,8 @@ class FakeStore:
     webhook_endpoints: dict[int, WebhookEndpoint] = field(default_factory=dict)
     webhook_deliveries: dict[int, WebhookDelivery] = field(default_factory=dict)
     password_links: dict[int, PasswordLink] = field(default_factory=dict)
+    reset_jobs: dict[int, ResetJob] = field(default_factory=dict)
+    reset_job_results: dict[tuple[int, int], ResetJobResult] = field(default_factory=dict)
     sequences: dict[str, int] = field(default_factory=dict)
 
     def next_id(self, table: str) -> int:
@@ -261,6 +265,10 @@ def _matches(user: User, query: UserQuery, db: FakeStore) -> bool:
             return False
     if query.is_vip is not None and user.is_vip != query.is_vip:
         return False
+    if query.blocked is not None and user.blocked != query.blocked:
+        return False
+    if query.has_email is not None and bool(user.email) != query.has_email:
+        return False
     return query.location_ids is None or user.location_id in query.location_ids
 
 
@@ -286,6 +294,9 @@ class FakeUserRepository(_Repository):
             if user is not None:
                 found[i] = user
         return found
+
+    async def ids(self, query: UserQuery, limit: int) -> list[int]:
+        return sorted(u.id for u in self._db.users.values() if _matches(u, query, self._db))[:limit]
 
     async def page(
         self,
@@ -1045,6 +1056,7 @@ class FakeUnitOfWork:
         self.mail_templates = FakeMailTemplateRepository(self)
         self.webhooks = FakeWebhookRepository(self)
         self.password_links = FakePasswordLinkRepository(self)
+        self.reset_jobs = FakeResetJobRepository(self)
 
     @property
     def store(self) -> FakeStore:

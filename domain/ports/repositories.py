@@ -72,6 +72,8 @@ class UserQuery:
     team_id: int | None = None
     is_vip: bool | None = None
     location_ids: frozenset[int] | None = None
+    blocked: bool | None = None
+    has_email: bool | None = None
 
 
 @dataclass(frozen=True)
@@ -141,6 +143,10 @@ class UserRepository(Protocol):
     ) -> str | None:
         """The same page as JSON text of ``shape`` (domain/ports/documents.py), written
         by the database in one statement; None from a store that cannot."""
+        ...
+
+    async def ids(self, query: UserQuery, limit: int) -> list[int]:
+        """The ids of the users the query holds, in id order, at most ``limit``."""
         ...
 
     async def add(self, user: User) -> User: ...

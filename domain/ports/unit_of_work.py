@@ -27,6 +27,7 @@ from domain.ports.repositories import (
     TeamRepository,
     UserRepository,
 )
+from domain.ports.reset_jobs import ResetJobRepository
 from domain.ports.webhooks import WebhookRepository
 
 __all__ = [
@@ -93,6 +94,9 @@ class Repositories(Protocol):
 
     @property
     def password_links(self) -> PasswordLinkRepository: ...
+
+    @property
+    def reset_jobs(self) -> ResetJobRepository: ...
 
 
 class UnitOfWork(Repositories, Protocol):

@@ -37,8 +37,12 @@ from domain.services.mail_templates import MailTemplates
 from domain.services.me import Me
 from domain.services.outbox import Outbox
 from domain.services.password_links import PasswordLinks
+from domain.services.progress import ProgressBroker
 from domain.services.relationships import Relationships
 from domain.services.reset import Resets
+from domain.services.reset_job_runner import ResetJobRunner
+from domain.services.reset_jobs import ResetJobs
+from domain.services.reset_reports import ResetReports
 from domain.services.reset_undo import ResetUndo
 from domain.services.teams import Teams
 from domain.services.users import Users
@@ -154,6 +158,20 @@ class Services:
             self.config,
             self.tracer,
         )
+
+    @cached_property
+    def reset_jobs(self) -> ResetJobs:
+        return ResetJobs(self.uow, self.clock)
+
+    @cached_property
+    def reset_reports(self) -> ResetReports:
+        return ResetReports(
+            self.uow, self.clock, self.secrets, self.reset_jobs, self.config.languages
+        )
+
+    def reset_job_runner(self, progress: ProgressBroker | None = None) -> ResetJobRunner:
+        """The worker of reset jobs; ``progress`` reports to resetProgress."""
+        return ResetJobRunner(self.uow, self.clock, self.reset, self.config, progress)
 
     @cached_property
     def reset_undo(self) -> ResetUndo:

@@ -37,7 +37,7 @@ from domain.services.reset_actions import (
     SecretActions,
     UndoKeeper,
 )
-from domain.services.reset_batch import Batch, ResetBatch, ResetRequest
+from domain.services.reset_batch import Batch, ResetBatch, ResetRequest, StoredHook
 from domain.services.reset_outcomes import (
     ActionOutcome,
     ResetOption,
@@ -47,6 +47,7 @@ from domain.services.reset_outcomes import (
     selected_options,
 )
 from domain.services.reset_passwords import PasswordPipeline
+from domain.services.reset_selection import UserSelection, resolve_selection, selected_keys
 from domain.services.undo_items import new_reset_id
 
 __all__ = [
@@ -90,6 +91,7 @@ class Resets:
         dry_run: bool = False,
         on_progress: ProgressCallback | None = None,
         password_link: bool | None = None,
+        on_stored: StoredHook | None = None,
     ) -> list[UserResetOutcome]:
         """Resets each distinct requested key once, in request order.
 
@@ -99,13 +101,15 @@ class Resets:
         ``on_progress`` is not called then. Otherwise ``on_progress(done, total)``
         is awaited with (0, n) before the first user, and after each batch once
         its outcomes are final (stored or rolled back): (0, n), (100, n) ... (n, n).
+        ``on_stored`` is awaited in each batch's transaction before its commit
+        (``reset_batch.StoredHook``).
         """
         admin = require_admin(actor)
         distinct = _distinct(requested, options)
         ordered = sorted(set(options), key=list(ResetOption).index)
         size = max(self.config.reset_batch_size, 1)
         batches = [distinct[i : i + size] for i in range(0, len(distinct), size)]
-        steps = self._steps(actor, admin, ordered, dry_run, password_link)
+        steps = self._steps(actor, admin, ordered, dry_run, password_link, on_stored)
         passwords = self._passwords(admin, batches, ordered, dry_run)
         outcomes: list[UserResetOutcome] = []
         if on_progress is not None:
@@ -124,6 +128,13 @@ class Resets:
                 passwords.close()
         return outcomes
 
+    async def selected(
+        self, actor: Principal, selection: UserSelection
+    ) -> list[tuple[str, int | None]]:
+        """The selection's users as requested keys (domain/services/reset_selection.py)."""
+        ids = await resolve_selection(self.uow, actor, selection, MAX_USERS_PER_RESET)
+        return selected_keys(ids)
+
     def _steps(
         self,
         actor: Principal,
@@ -131,12 +142,13 @@ class Resets:
         options: list[ResetOption],
         dry_run: bool,
         password_link: bool | None = None,
+        on_stored: StoredHook | None = None,
     ) -> ResetBatch:
         undo = None if dry_run else self._undo_ticket()
         return ResetBatch(
             uow=self.uow,
             audit=self.audit,
-            request=ResetRequest(actor, admin, options, dry_run, undo),
+            request=ResetRequest(actor, admin, options, dry_run, undo, on_stored),
             secrets=SecretActions(self.clock, self.secrets, self.config, password_link),
             kept=KeptActions(UndoKeeper(self.clock, undo)),
             access=AccessActions(self.clock),

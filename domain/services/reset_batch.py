@@ -7,7 +7,7 @@ actions themselves stand in ``domain/services/reset_actions.py``.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 
 from domain import visibility
@@ -44,6 +44,14 @@ _TOP_UPS = 2
 Batch = Sequence[tuple[str, int | None]]
 """Each key as the caller gave it, with the user id it names (None: none)."""
 
+StoredHook = Callable[[UnitOfWork, Sequence[UserResetOutcome]], Awaitable[None]]
+"""Awaited in a batch's transaction, before its commit, with its outcomes: what it
+writes commits with the batch (a job's results, domain/services/reset_job_runner.py)."""
+
+
+class BatchAborted(Exception):
+    """Raised by a ``StoredHook``: the batch rolls back and the reset ends here."""
+
 
 @dataclass(frozen=True)
 class ResetRequest:
@@ -56,6 +64,7 @@ class ResetRequest:
     dry_run: bool
     # None for a dry run: nothing is kept.
     undo: UndoTicket | None
+    on_stored: StoredHook | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -78,6 +87,8 @@ class ResetBatch:
             try:
                 await self._stored(batch, outcomes, passwords)
                 return outcomes
+            except BatchAborted:
+                raise
             except Exception:
                 if len(batch) == 1:
                     logger.exception("reset of user %s failed", batch[0][1])
@@ -122,6 +133,8 @@ class ResetBatch:
             if not request.dry_run:
                 passwords.check()
                 await work.writes.store(uow)
+                if request.on_stored is not None:
+                    await request.on_stored(uow, outcomes)
                 await uow.commit()
 
     async def _reset_user(self, outcome: UserResetOutcome, user: User, work: _Work) -> None:

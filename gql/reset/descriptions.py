@@ -24,6 +24,7 @@ RESET_USERS = "\n\n".join(
         "locations (others answer USER_NOT_FOUND); an API token of either. A Connect Client "
         "user is FORBIDDEN.",
         "Errors of the request (nothing is done): NO_OPTION_SELECTED, TOO_MANY_USERS, "
+        "IDS_AND_SELECTION, "
         "INVALID_OPERATION_ID, INVALID_CHARACTERS, OPERATION_ID_IN_USE, "
         "OPERATION_LIMIT_REACHED. Of a user: USER_NOT_FOUND, NOT_STORED. Of an action: "
         + MAIL_ROUTE_ERRORS

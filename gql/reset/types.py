@@ -20,6 +20,8 @@ from gql.enums import graphql_enum
 from gql.errors import UserError, problem_errors
 from gql.payloads import Payload
 from gql.reset import access_descriptions, descriptions
+from gql.reset.jobs import ResetJob
+from gql.reset.selection import ResetSummary
 from gql.users.types import User
 
 
@@ -76,27 +78,6 @@ class ResetUsersOptions:
         )
 
 
-graphql_enum(
-    ResetOption,
-    name="ResetAction",
-    description="One action of a reset, named after its option; results list them in this order.",
-    values={
-        ResetOption.PASSWORD: "setRandomPassword: a random password, mailed.",
-        ResetOption.VOICEMAIL_PIN: "setRandomVoicemailPin: a random voicemail PIN, mailed later.",
-        ResetOption.RELATIONSHIPS: "resetRelationships: the user's own relationships removed.",
-        ResetOption.CLIENT_SETTINGS: (
-            "resetClientSettings: the user's own Connect Client settings removed."
-        ),
-        ResetOption.PRESENCE_SETTINGS: (
-            "resetPresenceSettings: the user's own presence settings removed."
-        ),
-        ResetOption.CONTACT_LIST: (
-            "repairContactList: contacts of deactivated directory data sources removed."
-        ),
-        ResetOption.UNLOCK: access_descriptions.UNLOCK_ACTION,
-        ResetOption.EXPIRE_PASSWORD: access_descriptions.EXPIRE_PASSWORD_ACTION,
-    },
-)
 graphql_enum(
     UserResetStatus,
     description="How one user's reset ended.",
@@ -209,6 +190,18 @@ class ResetUsersPayload(Payload):
             "This run's id for undoReset; null for a dry run and when the reset kept "
             "nothing to put back."
         )
+    )
+    summary: ResetSummary | None = strawberry.field(
+        default=None,
+        description=(
+            "What the reset did (with dryRun: would do) to all its users, in numbers: by "
+            "status, and for each action done and refused, by code. Null on failure."
+        ),
+    )
+
+    job: ResetJob | None = strawberry.field(
+        default=None,
+        description="With runAt: the job that will run the reset; null otherwise.",
     )
 
     @classmethod

@@ -11,7 +11,7 @@ from __future__ import annotations
 import functools
 from typing import Any
 
-from sqlalchemy import ColumnElement, Integer, bindparam, exists
+from sqlalchemy import Boolean, ColumnElement, Integer, bindparam, exists
 
 from domain.ports import UserQuery
 from persistence.repositories import user_search
@@ -44,6 +44,10 @@ def criteria(query: UserQuery) -> tuple[Criteria, dict[str, Any]]:
         values["is_vip"] = query.is_vip
     if query.location_ids is not None:
         values["location_ids"] = sorted(query.location_ids)
+    if query.blocked is not None:
+        values["blocked"] = query.blocked
+    if query.has_email is not None:
+        values["has_email"] = query.has_email
     names += values
     return tuple(names), parameters | {_PREFIX + name: value for name, value in values.items()}
 
@@ -67,6 +71,10 @@ def filters(given: Criteria) -> tuple[ColumnElement[bool], ...]:
                     team_members.c.team_id == _parameter(name), team_members.c.user_id == users.c.id
                 )
             )
+        elif name == "has_email":
+            # The parameter is bound all the same, so that one statement serves both values.
+            has = users.c.email.is_not(None) & (users.c.email != "")
+            built.append(has == _parameter(name, type_=Boolean))
         elif name == "location_ids":
             built.append(users.c.location_id.in_(_parameter(name, expanding=True)))
         else:

@@ -145,6 +145,14 @@ def _bounds(after_id: int | None, first: int) -> dict[str, int]:
 
 
 @functools.lru_cache(maxsize=64)
+def _ids(given: user_filters.Criteria) -> Select[Any]:
+    """The ids of the matching users, in id order, at most ``:limit``."""
+    where = user_filters.filters(given)
+    limit = user_filters.page_bound("limit", given)
+    return select(users.c.id).where(*where).order_by(users.c.id).limit(limit)
+
+
+@functools.lru_cache(maxsize=64)
 def _count(given: user_filters.Criteria) -> Select[Any]:
     return select(func.count()).select_from(users).where(*user_filters.filters(given))
 
@@ -237,6 +245,14 @@ class SqlUserRepository:
             return None
         document: str = (await self._ex.execute(statement, parameters)).scalar_one()
         return document
+
+    async def ids(self, query: UserQuery, limit: int) -> list[int]:
+        if query.location_ids is not None and not query.location_ids:
+            return []
+        given, values = user_filters.criteria(query)
+        statement = _ids(given)
+        rows = await self._ex.execute(statement, values | {"limit": limit})
+        return [int(row[0]) for row in rows.all()]
 
     async def add(self, user: User) -> User:
         user.id = await self._ex.insert_id(users, _user_values(user))

@@ -28,6 +28,7 @@ from persistence.tables.directory import (
 from persistence.tables.mail import email_gateway, mail_templates, outbox
 from persistence.tables.password_links import password_links
 from persistence.tables.releases import release_compatibility
+from persistence.tables.reset_jobs import reset_job_results, reset_jobs
 from persistence.tables.reset_undo import reset_undo_records
 from persistence.tables.shared_state import cost_budgets, idempotency_keys, operation_progress
 from persistence.tables.webhooks import webhook_deliveries, webhook_endpoints
@@ -52,6 +53,8 @@ __all__ = [
     "outbox",
     "password_links",
     "release_compatibility",
+    "reset_job_results",
+    "reset_jobs",
     "reset_undo_records",
     "sign_in_failures",
     "sign_in_lockouts",

@@ -190,9 +190,9 @@ def _parser() -> argparse.ArgumentParser:
     dispatch = command(
         "dispatch-mail",
         "run the mail dispatcher alone",
-        "Sends the outbox's mail and webhook deliveries until Ctrl-C or SIGTERM, for a "
-        "server started with CONNECT_MAIL_DISPATCHER=false. Several may run at once on "
-        "PostgreSQL.",
+        "Sends the outbox's mail and webhook deliveries and runs due reset jobs until "
+        "Ctrl-C or SIGTERM, for a server started with CONNECT_MAIL_DISPATCHER=false. "
+        "Several may run at once on PostgreSQL.",
     )
     dispatch.set_defaults(command=dispatch_mail_command)
 

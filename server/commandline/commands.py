@@ -143,10 +143,13 @@ def dispatch_mail_command(args: argparse.Namespace, settings: Settings) -> int:
     """Runs the outbox dispatcher alone until interrupted (SIGINT or SIGTERM)."""
     import signal
 
+    from domain.services.progress import ProgressBroker
     from persistence.database import create_engine
+    from persistence.progress import SqlProgressStore
     from server.container import services_factory
     from server.dispatcher import run_dispatcher
     from server.http.logs import configure_logging
+    from server.reset_job_worker import run_reset_jobs, stop_reset_jobs
     from server.tracing import configure_tracing, instrument_engine
 
     configure_logging(settings.log_level)
@@ -166,11 +169,17 @@ def dispatch_mail_command(args: argparse.Namespace, settings: Settings) -> int:
         for signum in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(signum, stop.set)
         print("connect-admin: dispatching mail; stop with Ctrl-C", file=sys.stderr)
-        try:
-            await run_dispatcher(
-                services_factory(engine, settings), stop, poll_seconds=settings.mail_poll_seconds
+        make_services = services_factory(engine, settings)
+        progress = ProgressBroker(SqlProgressStore(engine))
+        jobs = asyncio.create_task(
+            run_reset_jobs(
+                make_services, stop, poll_seconds=settings.mail_poll_seconds, progress=progress
             )
+        )
+        try:
+            await run_dispatcher(make_services, stop, poll_seconds=settings.mail_poll_seconds)
         finally:
+            await stop_reset_jobs(jobs)
             await engine.dispose()
 
     from server.commandline.database_lock import hold_database

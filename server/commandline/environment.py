@@ -24,7 +24,7 @@ MEANINGS = {
     "cors_origins": "origins allowed to call the API from a browser, comma-separated",
     "session_ttl_minutes": "how long a sign-in session lasts",
     "max_page_size": "the largest `first` a list accepts",
-    "mail_dispatcher": "run the mail dispatcher inside the server (false when "
+    "mail_dispatcher": "run the mail dispatcher and the reset jobs inside the server (false when "
     "`connect-admin dispatch-mail` runs elsewhere)",
     "mail_poll_seconds": "how often a dispatcher looks for mail that is due",
     "mail_claim_seconds": "how long a dispatcher's claim on a batch lasts unless renewed",

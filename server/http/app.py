@@ -46,8 +46,10 @@ from server.http.hygiene import HttpHygiene
 from server.http.idempotency import IdempotencyMiddleware
 from server.http.limits import BodyLimit, Unavailable, query_limits
 from server.http.logs import AccessLog
+from server.http.reset_report import REPORT_PATH, ResetReportDownload
 from server.http.set_password import SetPasswordPage
 from server.http.tracing import RequestSpans
+from server.reset_job_worker import run_reset_jobs, stop_reset_jobs
 from server.settings import Settings
 from server.tracing import TracedCostBudget, configure_tracing, instrument_engine
 from server.ui.graphiql import GraphiQLAssets
@@ -100,6 +102,7 @@ def create_app(
     # The routes that need the database; the lifespan fills them in.
     endpoint, websocket, readyz, metrics_route = _Late(), _Late(), _Late(), _Late()
     set_password = _Late()
+    reset_report = _Late()
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -122,6 +125,7 @@ def create_app(
             endpoint.app = _endpoint(active_engine, settings, graphql)
             websocket.app = graphql
             set_password.app = request_response(SetPasswordPage(make_services).endpoint)
+            reset_report.app = request_response(ResetReportDownload(make_services).endpoint)
             readyz.app = request_response(
                 readiness_endpoint(
                     active_engine,
@@ -140,12 +144,26 @@ def create_app(
                 if settings.mail_dispatcher
                 else None
             )
+            jobs = (
+                asyncio.create_task(
+                    run_reset_jobs(
+                        make_services,
+                        stop,
+                        poll_seconds=settings.mail_poll_seconds,
+                        progress=ProgressBroker(SqlProgressStore(active_engine)),
+                    )
+                )
+                if settings.mail_dispatcher
+                else None
+            )
             if freeze_heap:
                 freeze_startup_heap()
             try:
                 yield
             finally:
                 stop.set()
+                if jobs is not None:
+                    await stop_reset_jobs(jobs)
                 if dispatcher is not None:
                     await dispatcher
         finally:
@@ -196,6 +214,8 @@ def create_app(
             *WebAdmin(graphiql).routes(),
             # The one-time links a reset mails instead of a password (set_password.py).
             Route(SET_PASSWORD_PATH, set_password, methods=["GET", "POST"]),
+            # A reset job's report, by the link ResetJob.reportUrl hands out (reset_report.py).
+            Route(REPORT_PATH, reset_report, methods=["GET"]),
             Route("/healthz", healthz, methods=["GET"]),
             Route("/readyz", readyz, methods=["GET"]),
             # A full pool answers 503, as for /graphql.

@@ -15,6 +15,7 @@ const SCREENS = {
   user: [() => import("./details.js"), "UserDetails"],
   system: [() => import("./system.js"), "SystemSettings"],
   changelog: [() => import("./audit.js"), "ChangeLog"],
+  jobs: [() => import("./jobs.js"), "ResetJobs"],
 };
 
 function useRoute() {
@@ -107,7 +108,8 @@ function App({ startLanguage }) {
   const screen = first in SCREENS ? first : "users";
   const nav = [["users", "#/users", t("nav.users")],
                ["system", "#/system", t("nav.system")],
-               ["changelog", "#/changelog", t("nav.changelog")]];
+               ["changelog", "#/changelog", t("nav.changelog")],
+               ["jobs", "#/jobs", t("nav.jobs")]];
   return html`
     <a class="skip" href="#main" onClick=${(e) => { e.preventDefault();
       document.getElementById("main").focus(); }}>${t("nav.skip")}</a>

@@ -120,15 +120,38 @@ export const SET_PASSWORD = `mutation SetPassword($userId: ID!, $password: Strin
 }`;
 
 export const RESET_USERS = `mutation ResetUsers($ids: [ID!]!, $options: ResetUsersOptions!,
-                                   $dryRun: Boolean!, $operationId: String) {
-  resetUsers(ids: $ids, options: $options, dryRun: $dryRun, operationId: $operationId) {
+                                   $dryRun: Boolean!, $operationId: String,
+                                   $selection: UserSelectionInput) {
+  resetUsers(ids: $ids, options: $options, dryRun: $dryRun, operationId: $operationId,
+             selection: $selection) {
     succeeded failed resetId errors { code message }
+    summary { users succeeded partial failed warnings { count } }
     results {
       userId status undoAvailableUntil user { login displayName }
       actions { action status changes undoable errors { code message } }
       warnings { code message } errors { code message }
     }
   }
+}`;
+
+export const SCHEDULE_RESET = `mutation ScheduleReset($ids: [ID!]!, $options: ResetUsersOptions!,
+                                      $runAt: DateTime!, $selection: UserSelectionInput) {
+  resetUsers(ids: $ids, options: $options, runAt: $runAt, selection: $selection) {
+    errors { code message }
+    job { id state runAt }
+  }
+}`;
+
+export const RESET_JOBS = `query ResetJobs($language: String) {
+  resetJobs {
+    id createdBy runAt state actions stopRequested total done succeeded partial failed
+    csv: reportUrl(format: CSV, language: $language)
+    json: reportUrl(format: JSON, language: $language)
+  }
+}`;
+
+export const CANCEL_RESET_JOB = `mutation CancelResetJob($id: ID!) {
+  cancelResetJob(id: $id) { job { id state stopRequested } errors { code message } }
 }`;
 
 export const UNDO_RESET = `mutation UndoReset($resetId: ID!, $dryRun: Boolean!) {

@@ -3,7 +3,7 @@
 // per user and per action.
 import { useState } from "preact/hooks";
 import { atMost, gql, newOperationId, subscribe } from "./api.js";
-import { RESET_PROGRESS, RESET_USERS, UNDO_RESET } from "./queries.js";
+import { RESET_PROGRESS, RESET_USERS, SCHEDULE_RESET, UNDO_RESET } from "./queries.js";
 import { errorText, formatDateTime, t } from "./i18n.js";
 import { errorOf, Errors, html, Title } from "./ui.js";
 
@@ -15,7 +15,9 @@ const AREAS = [
 // An action's name: t(`action.${action}`), e.g. action.PASSWORD.
 const noOptions = Object.fromEntries(AREAS.flatMap(([, opts]) => opts.map((k) => [k, false])));
 
-export function ResetPanel({ users, onClose }) {
+// `selection` (instead of users): { filter, count, name }, every user of a node or a
+// search, resolved by the server; the results then hold a sample, the summary all.
+export function ResetPanel({ users, selection, onClose }) {
   const [options, setOptions] = useState(noOptions);
   // A set-password link instead of the password; unticked: the location's default.
   const [link, setLink] = useState(false);
@@ -24,10 +26,16 @@ export function ResetPanel({ users, onClose }) {
   const [progress, setProgress] = useState(null);
   const [busy, setBusy] = useState(false);
   const [errors, setErrors] = useState(null);
+  // Run later: the time (datetime-local, the browser's zone) and the job once stored.
+  const [later, setLater] = useState("");
+  const [job, setJob] = useState(null);
   const chosen = Object.values(options).some(Boolean);
   const names = new Map(users.map((u) => [u.id, u]));
-  const title = users.length > 1 ? t("reset.titleMany", { count: users.length })
+  const title = selection ? t("reset.titleSelection", { count: selection.count,
+    name: selection.name }) : users.length > 1 ? t("reset.titleMany", { count: users.length })
     : t("reset.titleOne", { name: users[0].displayName });
+  const whom = { ids: selection ? [] : users.map((u) => u.id),
+                 selection: selection ? selection.filter : null };
   // Before anything is sent: who will be mailed a password he cannot use, or nothing.
   const mailing = options.setRandomPassword || options.setRandomVoicemailPin;
   const blocked = users.filter((u) => u.blocked);
@@ -48,7 +56,7 @@ export function ResetPanel({ users, onClose }) {
     try {
       if (stream) await atMost(5, stream.ready.catch(() => {}));
       const { resetUsers } = await gql(RESET_USERS, {
-        ids: users.map((u) => u.id), dryRun: dry, operationId,
+        ...whom, dryRun: dry, operationId,
         options: link && options.setRandomPassword ? { ...options, sendPasswordLink: true } : options,
       });
       if (stream) await atMost(5, stream.done.catch(() => {}));
@@ -63,6 +71,31 @@ export function ResetPanel({ users, onClose }) {
     }
   }
 
+  async function runLater() {
+    setBusy(true);
+    setErrors(null);
+    try {
+      const { resetUsers } = await gql(SCHEDULE_RESET, {
+        ...whom, runAt: new Date(later).toISOString(),
+        options: link && options.setRandomPassword ? { ...options, sendPasswordLink: true } : options,
+      });
+      if (resetUsers.errors.length) setErrors(resetUsers.errors);
+      else setJob(resetUsers.job);
+    } catch (e) {
+      setErrors([{ code: e.code, message: e.message }]);
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  if (job) {
+    return html`<section class="reset">
+      <${Title}>${t("reset.scheduled")}<//>
+      <p role="status">${t("reset.scheduledAt", { at: formatDateTime(job.runAt) })}
+        ${" "}<a href="#/jobs">${t("nav.jobs")}</a></p>
+      <button type="button" class="primary" onClick=${onClose}>${t("reset.back")}</button>
+    </section>`;
+  }
   if (result) {
     return html`<${Finished} result=${result} progress=${progress} names=${names}
       onClose=${onClose} />`;
@@ -91,6 +124,13 @@ export function ResetPanel({ users, onClose }) {
           onClick=${() => run(false)}>${t("reset.run")}</button>
         <button type="button" onClick=${onClose} disabled=${busy}>${t("common.cancel")}</button>
       </div>
+      <div class="toolbar">
+        <label for="run-at">${t("reset.runAt")}</label>
+        <input type="datetime-local" id="run-at" value=${later} disabled=${busy}
+          onInput=${(e) => setLater(e.currentTarget.value)} />
+        <button type="button" disabled=${!chosen || !later || busy}
+          onClick=${runLater}>${t("reset.runLater")}</button>
+      </div>
       ${!dryRun && chosen && html`<p class="muted">${t("reset.afterDryRun")}</p>`}
       ${mailing && blocked.length > 0 && html`<p class="warning">${t("reset.warnBlocked",
         { count: blocked.length, names: blocked.map((u) => u.displayName).join(", ") })}</p>`}
@@ -113,6 +153,13 @@ export function ResetPanel({ users, onClose }) {
 }
 
 function summary(payload, dry) {
+  const all = payload.summary;
+  if (all) {
+    return t(dry ? "reset.summaryDry" : "reset.summary", {
+      ok: all.succeeded, total: all.users, partial: all.partial, failed: all.failed,
+      warnings: all.warnings.reduce((n, w) => n + w.count, 0),
+    });
+  }
   const count = (status) => payload.results.filter((r) => r.status === status).length;
   const warnings = payload.results.reduce((n, r) => n + r.warnings.length, 0);
   return t(dry ? "reset.summaryDry" : "reset.summary", {

@@ -78,7 +78,7 @@ export function Users({ route, me }) {
   if (!locations) return html`<p aria-live="polite">${t("common.loading")}</p>`;
   if (resetting) {
     return html`<${ResetPanel} users=${[...selected.values()]}
-      onClose=${() => setResetting(false)} />`;
+      selection=${resetting === true ? null : resetting} onClose=${() => setResetting(false)} />`;
   }
   if (!scope) {
     return html`<div><p>${t("users.noLocation")}</p>
@@ -102,7 +102,7 @@ export function Users({ route, me }) {
         ? html`<${ScopeSettings} key=${scope.id} scope=${scope} />
           <${NodeActions} key=${`a-${scope.id}`} scope=${scope} me=${me} onChanged=${changed} />`
         : html`<${UserList} key=${scope.id} scope=${scope} selected=${selected}
-            setSelected=${setSelected} onReset=${() => setResetting(true)} />`}
+            setSelected=${setSelected} onReset=${(all) => setResetting(all || true)} />`}
     </div>
   </div>`;
 }
@@ -117,6 +117,12 @@ function usersBetween(seen, pageSize, a, b) {
     });
   }
   return found;
+}
+
+// The users list's filter as a reset's selection (resolved by the server).
+function selectionOf(filter) {
+  return { locationId: filter.locationId || null, search: filter.search,
+           configurationGroupId: filter.configurationGroupId || null };
 }
 
 function UserList({ scope, selected, setSelected, onReset }) {
@@ -193,9 +199,12 @@ function UserList({ scope, selected, setSelected, onReset }) {
       ${total > count && total > rows.length && html`<button type="button" onClick=${selectAll}>
         ${t(applied ? "users.selectAllFound" : "users.selectAll", { count: total })}</button>`}
       <${MenuButton} id="other-actions" label=${t("users.other")} disabled=${!count} items=${[
-        { label: t("users.resetOne"), disabled: count !== 1, onSelect: onReset },
-        { label: t("users.resetMany"), disabled: count < 2, onSelect: onReset },
+        { label: t("users.resetOne"), disabled: count !== 1, onSelect: () => onReset() },
+        { label: t("users.resetMany"), disabled: count < 2, onSelect: () => onReset() },
       ]} />
+      ${total > 0 && html`<button type="button" onClick=${() => onReset({ count: total,
+        name: applied ? `${scope.name}: ${applied}` : scope.name, filter: selectionOf(filter) })}>
+        ${t(applied ? "users.resetAllFound" : "users.resetAll", { count: total })}</button>`}
     </div>
     <${Errors} errors=${pages.error && [pages.error]} />
     <div class="table-wrap" tabindex="0" role="region" aria-label=${t("users.table")}>
