@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-from typing import Annotated, Self, TypeVar
+from typing import Annotated, Self
 
 import strawberry
 
-from domain.principals import AdminPrincipal, Principal
+from domain.principals import AdminPrincipal
 from domain.services import auth
-from domain.services.administrators import Administrators
 from gql.accounts.inputs import CreateAdministratorInput
 from gql.accounts.types import Administrator, ApiToken, Viewer
 from gql.context import Info
@@ -102,18 +100,7 @@ SIGN_IN = (
 )
 LOGIN = Annotated[str, strawberry.argument(description="The account's login.")]
 PASSWORD = Annotated[str, strawberry.argument(description="The account's password.")]
-R = TypeVar("R")
 ADMINISTRATOR_ID = Annotated[strawberry.ID, strawberry.argument(description="The administrator.")]
-
-
-async def _on_administrator(
-    info: Info, id: strawberry.ID, action: Callable[[Administrators, Principal, int], Awaitable[R]]
-) -> R:
-    """The caller's ``action`` (a method of the administrators' service) on administrator ``id``."""
-    ctx = info.context
-    return await action(
-        ctx.services().administrators, ctx.principal, pk_of(id, "Administrator", "id")
-    )
 
 
 def _auth_payload(result: auth.SignIn) -> AuthPayload:
@@ -194,7 +181,10 @@ class AccountsMutation:
         )
     )
     async def block_administrator(self, info: Info, id: ADMINISTRATOR_ID) -> AdministratorPayload:
-        admin = await _on_administrator(info, id, Administrators.block_administrator)
+        ctx = info.context
+        admin = await ctx.services().administrators.block_administrator(
+            ctx.principal, pk_of(id, "Administrator", "id")
+        )
         return AdministratorPayload(administrator=Administrator.from_domain(admin), errors=[])
 
     @payload_mutation(
@@ -205,7 +195,10 @@ class AccountsMutation:
         )
     )
     async def unblock_administrator(self, info: Info, id: ADMINISTRATOR_ID) -> AdministratorPayload:
-        admin = await _on_administrator(info, id, Administrators.unblock_administrator)
+        ctx = info.context
+        admin = await ctx.services().administrators.unblock_administrator(
+            ctx.principal, pk_of(id, "Administrator", "id")
+        )
         return AdministratorPayload(administrator=Administrator.from_domain(admin), errors=[])
 
     @payload_mutation(
@@ -218,7 +211,10 @@ class AccountsMutation:
         )
     )
     async def delete_administrator(self, info: Info, id: ADMINISTRATOR_ID) -> MutationResult:
-        await _on_administrator(info, id, Administrators.delete_administrator)
+        ctx = info.context
+        await ctx.services().administrators.delete_administrator(
+            ctx.principal, pk_of(id, "Administrator", "id")
+        )
         return MutationResult.done()
 
     @payload_mutation(
