@@ -342,6 +342,7 @@ export default {
   "result.actions": "Aktionen",
   "result.dryPerUser": "Probelauf je Benutzer",
   "result.failed": "fehlgeschlagen",
+  "result.linkSent": "ein Einmal-Link zum Festlegen eines neuen Kennworts geht per E-Mail an den Benutzer",
   "result.nothing": "nichts zu ändern",
   "result.outcome": "Ergebnis",
   "result.perUser": "Ergebnis je Benutzer",

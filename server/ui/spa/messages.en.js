@@ -342,6 +342,7 @@ export default {
   "result.actions": "Actions",
   "result.dryPerUser": "Dry run per user",
   "result.failed": "failed",
+  "result.linkSent": "a one-time link to set a new password goes to the user by mail",
   "result.nothing": "nothing to change",
   "result.outcome": "Outcome",
   "result.perUser": "Result per user",

@@ -125,7 +125,7 @@ export const RESET_USERS = `mutation ResetUsers($ids: [ID!]!, $options: ResetUse
     succeeded failed resetId errors { code message }
     results {
       userId status undoAvailableUntil user { login displayName }
-      actions { action status changes undoable errors { code message } }
+      actions { action status changes undoable passwordLinkSent errors { code message } }
       warnings { code message } errors { code message }
     }
   }
