@@ -32,9 +32,7 @@ pytestmark = [
 ]
 
 
-def test_a_location_mails_links_by_default_and_the_result_says_so(
-    page: Page, server: str
-) -> None:
+def test_a_location_mails_links_by_default_and_the_result_says_so(page: Page, server: str) -> None:
     sign_in(page, server, *ADMIN)
     page.get_by_role("link", name="User management").click()
     users_of(page, "Berlin HQ")
