@@ -99,6 +99,9 @@ class UpdateLocationInput:
     password_link: bool | None = strawberry.field(
         default=strawberry.UNSET, description=descriptions.PASSWORD_LINK
     )
+    forgot_password: bool | None = strawberry.field(
+        default=strawberry.UNSET, description=descriptions.FORGOT_PASSWORD
+    )
 
     def to_domain(self) -> LocationChanges:
         return LocationChanges(
@@ -113,6 +116,7 @@ class UpdateLocationInput:
             language=given(self.language),  # type: ignore[arg-type]
             sign_in_hint=given(self.sign_in_hint),  # type: ignore[arg-type]
             password_link=given(self.password_link),  # type: ignore[arg-type]
+            forgot_password=given(self.forgot_password),  # type: ignore[arg-type]
         )
 
 
