@@ -83,6 +83,8 @@ async def test_switched_on_the_link_reaches_the_mailbox_and_sets_the_password(
     assert mail.message["To"] == "ivo@example.org"
     found = LINK.search(mail.text)
     assert found is not None, mail.text
+    assert "you asked for a link to set a new Connect password" in mail.text
+    assert "an administrator reset" not in mail.text
     # Asking is no reset: the password keeps working until the user sets another.
     assert (await api.sign_in_user("ivo", "Before-Reset-Pw-1"))["token"]
 

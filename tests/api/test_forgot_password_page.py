@@ -53,6 +53,9 @@ async def test_the_page_asks_in_the_browser_s_language_and_answers_alike(
     [mail] = smtp_server.received
     assert mail.message["To"] == "lea@example.org"
     assert LINK.search(mail.text) is not None
+    assert (
+        "Sie haben einen Link zum Festlegen eines neuen Connect-Passworts angefordert" in mail.text
+    )
 
 
 async def test_past_the_limit_the_page_says_so_and_a_cross_site_post_is_refused(
