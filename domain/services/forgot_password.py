@@ -5,7 +5,8 @@
 The answer is the same whether or not such a user exists, whether the location
 allows it, and whether a mail goes out: only the audit trail (PASSWORD_LINK_REQUESTED,
 its ``outcome``) and the user's mailbox tell. The link is the reset's
-(password_links.py), stamped with the user's current password, which keeps working:
+(password_links.py), stamped with the user's current password (or none), which keeps
+working:
 a stranger who asks for a link locks nobody out, and the link stops working once the
 password changes. A new link replaces an older one.
 
@@ -53,7 +54,6 @@ class Outcome(enum.Enum):
     NOT_ENABLED = "NOT_ENABLED"  # the user's location does not allow it
     BLOCKED = "BLOCKED"
     NO_EMAIL = "NO_EMAIL"  # no usable e-mail address
-    NO_PASSWORD = "NO_PASSWORD"  # nothing to stamp the link with (never had one)
     NO_GATEWAY = "NO_GATEWAY"
     LIMITED = "LIMITED"
 
@@ -109,8 +109,6 @@ class ForgotPassword:
             return Outcome.NOT_ENABLED
         if user.blocked:
             return Outcome.BLOCKED
-        if user.password_hash is None:
-            return Outcome.NO_PASSWORD
         try:
             gateway = check_mail_route(user, await uow.email_gateway.get())
         except DomainError as refused:

@@ -41,14 +41,14 @@ def digest(text: str) -> str:
 
 
 def new_link(clock: Clock, config: ServiceConfig, user: User) -> tuple[PasswordLink, str]:
-    """A link for ``user`` (already carrying the new random password's hash), and its URL."""
-    assert user.password_hash is not None
+    """A link for ``user`` (a reset's: already carrying the new random password's hash;
+    a request's: its current one, or none yet), and its URL."""
     token = secrets.token_urlsafe(TOKEN_BYTES)
     now = clock.now()
     link = PasswordLink(
         user_id=user.id,
         token_hash=digest(token),
-        password_stamp=digest(user.password_hash),
+        password_stamp=_stamp(user),
         created_at=now,
         expires_at=now + config.password_link_ttl,
     )
@@ -197,13 +197,17 @@ class PasswordLinks:
 def _state(link: PasswordLink, user: User, now: datetime) -> LinkState:
     if link.used_at is not None:
         return LinkState.EXPIRED if link.used_at == link.expires_at else LinkState.USED
-    if user.blocked or user.password_hash is None:
-        return LinkState.REVOKED
-    if digest(user.password_hash) != link.password_stamp:
+    if user.blocked or _stamp(user) != link.password_stamp:
         return LinkState.REVOKED
     if now >= link.expires_at:
         return LinkState.EXPIRED
     return LinkState.VALID
+
+
+def _stamp(user: User) -> str:
+    """What a link remembers of the password it was made with (a user without one:
+    the digest of nothing, so that setting any password ends the link)."""
+    return digest(user.password_hash or "")
 
 
 def _policy(location: Location | None) -> PasswordPolicy | None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 
+import httpx
 from playwright.sync_api import Page, expect
 
 from tests.browser.test_set_password_page import server
@@ -73,3 +74,48 @@ def test_a_location_mails_links_by_default_and_the_result_says_so(page: Page, se
         screen(page, "reset-result-password-link")
         [mail] = sink.wait_for(1)
     assert re.search(rf"{re.escape(server)}/set-password\?token=\S+", mail.text), mail.text
+
+
+def test_a_location_allows_forgot_password_and_the_change_log_shows_the_requests(
+    page: Page, server: str
+) -> None:
+    sign_in(page, server, *ADMIN)
+    page.get_by_role("link", name="User management").click()
+    users_of(page, "Berlin HQ")
+    page.get_by_role("link", name="Settings", exact=True).click()
+    choice = page.get_by_role("group", name="Forgot password")
+    expect(choice.get_by_label("Default")).to_be_checked()
+    expect(choice).to_contain_text("Users cannot ask for a set-password link themselves.")
+    choice.get_by_label("Individual").check()
+    choice.get_by_label("Users may ask for a one-time link").check()
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_text("Saved.")).to_be_visible()
+
+    with SmtpServer() as sink:
+        graphql_as_admin(
+            server,
+            "mutation($i: EmailGatewayInput!) { configureEmailGateway(input: $i) { errors "
+            "{ code } } }",
+            i={"host": LOCAL_HOST, "port": sink.port, "security": "NONE",
+               "senderAddress": "connect@example.com"},
+        )  # fmt: skip
+        for login in ("eva.wagner", "hans.schulz", "nobody.here"):
+            asked = httpx.post(f"{server}/forgot-password", data={"login": login}, timeout=30)
+            assert asked.status_code == 200
+        [mail] = sink.wait_for(1)
+    assert re.search(rf"{re.escape(server)}/set-password\?token=\S+", mail.text), mail.text
+
+    page.get_by_role("link", name="Change log").click()
+    page.get_by_label("Action").select_option("PASSWORD_LINK_REQUESTED")
+    page.get_by_role("button", name="Filter").click()
+    table = page.get_by_role("region", name="Change log")
+    expect(table).to_contain_text(
+        "Someone asked for a set-password link for “eva.wagner”: link mailed"
+    )
+    expect(table).to_contain_text(
+        "Someone asked for a set-password link for “nobody.here”: no such user, nothing mailed"
+    )
+    expect(table).to_contain_text(
+        "for “hans.schulz”: the user's location does not allow it, nothing mailed"
+    )
+    screen(page, "change-log-forgot-password")

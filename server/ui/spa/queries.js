@@ -93,7 +93,7 @@ export const SCOPE_SETTINGS = `query ScopeSettings($id: ID!) {
     ... on Location { id name defaultRelationship relationshipPolicy
       passwordPolicy { minLength maxLength requireUppercase requireLowercase requireDigit
                        requireSymbol }
-      clientSettings { key value } presenceSettings { key value } passwordLink }
+      clientSettings { key value } presenceSettings { key value } passwordLink forgotPassword }
     ... on ConfigurationGroup { id name groupLevel: defaultRelationship
       groupClient: clientSettings { key value } groupPresence: presenceSettings { key value }
       location { id name defaultRelationship clientSettings { key value }
