@@ -11,6 +11,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from domain.principals import SYSTEM
+from domain.services import users
 from gql.ids import to_global_id
 from persistence import tables
 from tests.api.conftest import Api
@@ -127,3 +129,38 @@ async def test_the_limits_per_login_and_per_client_address_hold(
         "LINK_SENT", "LINK_SENT", "LINK_SENT", "LIMITED", *["UNKNOWN"] * 6, "LIMITED",
         "LIMITED",
     ]  # fmt: skip
+
+
+async def test_a_user_without_a_password_sets_one_and_a_shared_address_finds_nobody(
+    api: Api, admin_token: str, smtp_server: SmtpServer, engine: AsyncEngine
+) -> None:
+    await api.data(CONFIGURE, {"input": gateway_input(smtp_server)}, token=admin_token)
+    mia = await user(api, "mia", "en")
+    await allow(api, admin_token, engine, mia)
+    async with engine.connect() as connection:
+        location_id = await connection.scalar(
+            select(tables.users.c.location_id).where(tables.users.c.id == mia)
+        )
+    for login in ("nora", "otto"):  # no password, and one address for two
+        await api.services.users.create_user(
+            SYSTEM,
+            users.NewUser(login=login, last_name="Doe", location_id=location_id,
+                          email="shared@example.org" if login == "otto" else "nora@example.org"),
+        )  # fmt: skip
+    await api.services.users.create_user(
+        SYSTEM,
+        users.NewUser(login="paul", last_name="Doe", location_id=location_id,
+                      email="Shared@example.org"),
+    )  # fmt: skip
+
+    assert await request(api, "shared@example.org") == SAME
+    assert await request(api, "nora") == SAME
+    assert await dispatcher_services(api).outbox.dispatch_due() == 1
+    [mail] = smtp_server.received
+    assert mail.message["To"] == "nora@example.org"
+    found = LINK.search(mail.text)
+    assert found is not None, mail.text
+    form = {"token": token_of(found.group(1)), "password": CHOSEN, "repeat": CHOSEN}
+    assert (await api.client.post("/set-password", data=form)).status_code == 200
+    assert (await api.sign_in_user("nora", CHOSEN))["token"]
+    assert [o[1] for o in await outcomes(engine)] == ["UNKNOWN", "LINK_SENT"]
