@@ -37,9 +37,11 @@ from domain.services.password_links import new_link
 
 # The longest login or e-mail address looked at (the login's column, an address's 254).
 MAX_GIVEN_LENGTH = 254
-# The keys of the counted requests, beside the sign-ins' "USER:…" and "ADMINISTRATOR:…".
+# The keys of the counted requests, beside the sign-ins' "USER:…" and "ADMINISTRATOR:…";
+# the login or address in its key is cut to what a sign-in key holds (a login's 200).
 CLIENT_KEY = "FORGOT_PASSWORD_CLIENT:"
 ADDRESS_KEY = "FORGOT_PASSWORD:"
+MAX_KEYED_LENGTH = 200
 TOO_MANY = DomainError.of(
     ErrorCode.TOO_MANY_PASSWORD_LINK_REQUESTS,
     "Too many requests for a set-password link; try again in 15 minutes.",
@@ -72,7 +74,8 @@ class ForgotPassword:
         given = login_or_email.strip()[:MAX_GIVEN_LENGTH]
         client = client[:MAX_CLIENT_LENGTH]
         now = self.clock.now()
-        client_key, address_key = CLIENT_KEY + client, ADDRESS_KEY + given.casefold()
+        client_key = CLIENT_KEY + client
+        address_key = ADDRESS_KEY + given.casefold()[:MAX_KEYED_LENGTH]
         async with self.uow as uow:
             await uow.sign_in_attempts.record_failure(client_key, client, now)
             await uow.sign_in_attempts.record_failure(address_key, client, now)

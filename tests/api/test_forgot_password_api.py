@@ -164,3 +164,12 @@ async def test_a_user_without_a_password_sets_one_and_a_shared_address_finds_nob
     assert (await api.client.post("/set-password", data=form)).status_code == 200
     assert (await api.sign_in_user("nora", CHOSEN))["token"]
     assert [o[1] for o in await outcomes(engine)] == ["UNKNOWN", "LINK_SENT"]
+
+
+async def test_a_login_or_address_longer_than_any_is_answered_alike(
+    api: Api, engine: AsyncEngine
+) -> None:
+    long = "x" * 300 + "@example.org"
+    assert await request(api, long) == SAME
+    [(requested, outcome, named)] = await outcomes(engine)
+    assert (len(requested), outcome, named) == (254, "UNKNOWN", False)
