@@ -25,6 +25,7 @@ from domain.services.registry import Services
 
 logger = logging.getLogger("connect_admin.mail")
 undo_logger = logging.getLogger("connect_admin.reset_undo")
+links_logger = logging.getLogger("connect_admin.password_links")
 
 # After a failure the dispatcher waits the poll interval, doubled after each further
 # failure up to this, so an outage costs one log line per wait, not one a second.
@@ -118,7 +119,7 @@ async def sweep_expired_links(make_services: Callable[[], Services]) -> None:
     try:
         swept = await make_services().password_links.expire_due()
     except Exception as error:
-        logger.warning(
+        links_logger.warning(
             "auditing expired password links failed (%s: %s); trying again in %g s",
             type(error).__name__,
             str(error).splitlines()[0] if str(error) else "",
@@ -126,4 +127,4 @@ async def sweep_expired_links(make_services: Callable[[], Services]) -> None:
         )
         return
     if swept:
-        logger.info("audited %d expired password links", swept)
+        links_logger.info("audited %d expired password links", swept)
