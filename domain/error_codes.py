@@ -135,6 +135,13 @@ class ErrorCode(StrEnum):
         ("Wrong login or password (the same for an unknown login), or a wrong current password."),
     )
     ACCOUNT_BLOCKED = auto(), "The account is blocked."
+    TOO_MANY_PASSWORD_LINK_REQUESTS = (
+        auto(),
+        (
+            "Too many set-password link requests from this client address, or for this "
+            "login or e-mail address, within 15 minutes; try again later."
+        ),
+    )
     TOO_MANY_ATTEMPTS = (
         auto(),
         (

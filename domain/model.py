@@ -81,6 +81,8 @@ class Location:
     sign_in_hint: str | None = None
     # A reset's new password goes as a one-time link by default; None: no (the password).
     password_link: bool | None = None
+    # Its users may ask for a set-password link themselves (forgot_password.py); None: no.
+    forgot_password: bool | None = None
     id: int = 0
 
 

@@ -1,6 +1,6 @@
 """The gate before execution.
 
-Without a valid token only sign-in and introspection run: the services check
+Without a valid token only sign-in, requestPasswordLink and introspection run: the services check
 every caller again (scopes live in the domain), but the gate makes sure an
 anonymous caller learns nothing, not even that an ID is bad. Subscriptions
 run over the websocket only; over HTTP they would execute as a query.
@@ -22,7 +22,9 @@ def _refusal(message: str, code: ErrorCode) -> ExecutionResult:
     return ExecutionResult(data=None, errors=[GraphQLError(message, extensions={"code": code})])
 
 
-PUBLIC_ROOT_FIELDS = frozenset({"adminSignIn", "userSignIn", "__schema", "__type", "__typename"})
+PUBLIC_ROOT_FIELDS = frozenset(
+    {"adminSignIn", "userSignIn", "requestPasswordLink", "__schema", "__type", "__typename"}
+)
 
 
 class AuthenticationGate(SchemaExtension):

@@ -90,6 +90,8 @@ def variables(message: MailMessage) -> dict[str, object]:
     if message.kind in (MailKind.PASSWORD, MailKind.PASSWORD_LINK):
         values["expires_hours"] = int(str(context.get("expires_hours") or 0))
         values["expires_at"] = _when(context.get("expires_at"), language)
+    if message.kind is MailKind.PASSWORD_LINK:
+        values["requested"] = context.get("requested") is True
     if message.kind in SECRET_VARIABLES:
         values[SECRET_VARIABLES[message.kind]] = message.secret
     return values

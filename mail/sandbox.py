@@ -32,7 +32,7 @@ VARIABLES: dict[MailKind, tuple[str, ...]] = {
     MailKind.PASSWORD: (*COMMON, *USER, "password", "expires_hours", "expires_at"),
     MailKind.VOICEMAIL_PIN: (*COMMON, *USER, "pin"),
     MailKind.TEST: COMMON,
-    MailKind.PASSWORD_LINK: (*COMMON, *USER, "link", "expires_hours", "expires_at"),
+    MailKind.PASSWORD_LINK: (*COMMON, *USER, "link", "expires_hours", "expires_at", "requested"),
 }
 FILTERS = (
     "capitalize", "d", "default", "e", "escape", "length", "lower", "striptags", "title",

@@ -6,7 +6,8 @@ found again after the restart, and several dispatchers can run at once
 because each claims its messages (see ``OutboxRepository.claim_due``) and
 keeps the claim while it sends them (``domain/services/mail_lease.py``).
 The same loop purges what resets kept for undoReset once it expired, now and
-then (``connect-admin purge-undo`` does it on demand).
+then (``connect-admin purge-undo`` does it on demand), and audits the password links
+that expired unused (domain/services/password_links.py).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from domain.services.registry import Services
 
 logger = logging.getLogger("connect_admin.mail")
 undo_logger = logging.getLogger("connect_admin.reset_undo")
+links_logger = logging.getLogger("connect_admin.password_links")
 
 # After a failure the dispatcher waits the poll interval, doubled after each further
 # failure up to this, so an outage costs one log line per wait, not one a second.
@@ -64,6 +66,7 @@ async def run_dispatcher(
         if loop.time() >= next_purge:
             next_purge = loop.time() + UNDO_PURGE_INTERVAL_SECONDS
             await purge_expired_undo(make_services)
+            await sweep_expired_links(make_services)
         delay = poll_seconds
         handled, failed = 0, False
         for name, due in DISPATCHED:
@@ -110,3 +113,20 @@ async def purge_expired_undo(make_services: Callable[[], Services]) -> None:
         return
     if purged:
         undo_logger.info("purged %d expired undo records of resets", purged)
+
+
+async def sweep_expired_links(make_services: Callable[[], Services]) -> None:
+    """Audits the password links that expired unused; a failure is logged, the next
+    round tries again."""
+    try:
+        swept = await make_services().password_links.expire_due()
+    except Exception as error:
+        links_logger.warning(
+            "auditing expired password links failed (%s: %s); trying again in %g s",
+            type(error).__name__,
+            str(error).splitlines()[0] if str(error) else "",
+            UNDO_PURGE_INTERVAL_SECONDS,
+        )
+        return
+    if swept:
+        links_logger.info("audited %d expired password links", swept)

@@ -39,6 +39,11 @@ class FakePasswordLinkRepository:
         if user_id in links:
             links[user_id] = replace(links[user_id], used_at=at)
 
+    async def expired_unused(self, now: datetime, limit: int = 1000) -> list[PasswordLink]:
+        links = self._uow.store.password_links.values()
+        due = [link for link in links if link.used_at is None and link.expires_at <= now]
+        return sorted(due, key=lambda link: link.expires_at)[:limit]
+
     async def revoke(self, user_id: int) -> None:
         links = self._uow.store.password_links
         if user_id in links:

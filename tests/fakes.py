@@ -287,6 +287,10 @@ class FakeUserRepository(_Repository):
                 return self._read(user.id)
         return None
 
+    async def with_email(self, email: str, limit: int = 2) -> list[User]:
+        found = [u.id for u in self._db.users.values() if (u.email or "").lower() == email.lower()]
+        return [u for u in (self._read(user_id) for user_id in found[:limit]) if u is not None]
+
     async def get_many(self, ids: Iterable[int], *, for_update: bool = False) -> dict[int, User]:
         found: dict[int, User] = {}
         for i in _distinct(ids):

@@ -23,5 +23,9 @@ class PasswordLinkRepository(Protocol):
 
     async def mark_used(self, user_id: int, at: datetime) -> None: ...
 
+    async def expired_unused(self, now: datetime, limit: int = 1000) -> list[PasswordLink]:
+        """Up to ``limit`` links expired at ``now`` and never used (nor marked used up)."""
+        ...
+
     async def revoke(self, user_id: int) -> None:
         """The user's link stops working for good (the user was blocked)."""

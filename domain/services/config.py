@@ -29,6 +29,10 @@ class ServiceConfig:
     # reach it, the links' base; how long a link works.
     public_url: str = "http://localhost:8000"
     password_link_ttl: timedelta = timedelta(hours=72)
+    # Forgot password (forgot_password.py): requests within sign_in_window, per client
+    # address and per login or e-mail address asked for.
+    forgot_password_per_client: int = 10
+    forgot_password_per_address: int = 3
     # A reset stores this many users per transaction, each step one statement for
     # all of them; their passwords are made and hashed ahead, the hashes one per
     # core (PasswordHasher.hash_in_turn), while the batches before are stored.

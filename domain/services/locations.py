@@ -50,6 +50,7 @@ class LocationChanges:
     language: Maybe[str | None] = UNSET
     sign_in_hint: Maybe[str | None] = UNSET
     password_link: Maybe[bool | None] = UNSET
+    forgot_password: Maybe[bool | None] = UNSET
 
 
 def changed_fields(changes: object) -> list[str]:
@@ -167,6 +168,8 @@ class Locations:
                 updated = replace(updated, sign_in_hint=hint)
             if is_set(changes.password_link):
                 updated = replace(updated, password_link=changes.password_link)
+            if is_set(changes.forgot_password):
+                updated = replace(updated, forgot_password=changes.forgot_password)
             problems.raise_if_any()
             await uow.locations.update(updated)
             await self.audit.record_and_commit(

@@ -8,6 +8,13 @@ password stops working at once) and remembers that password's hash as a stamp:
 whatever sets another password afterwards (an administrator, a reset again, the
 user) makes the link useless, and a new link replaces the old one. A blocked user's
 link does not work. Audit: PASSWORD_LINK_SENT (the reset), _USED, _EXPIRED.
+
+Opening the page (``open``, a GET) only reads: an expired link shows as expired and
+nothing is written. A link that expired unused is audited PASSWORD_LINK_EXPIRED once,
+by whichever comes first: the sweep (``expire_due``, which the dispatcher loop runs
+now and then, server/dispatcher.py) or a POST that tries to set a password with it.
+Either marks the link used up (``used_at`` = ``expires_at``), so it is never audited
+twice.
 """
 
 from __future__ import annotations
@@ -34,14 +41,14 @@ def digest(text: str) -> str:
 
 
 def new_link(clock: Clock, config: ServiceConfig, user: User) -> tuple[PasswordLink, str]:
-    """A link for ``user`` (already carrying the new random password's hash), and its URL."""
-    assert user.password_hash is not None
+    """A link for ``user`` (a reset's: already carrying the new random password's hash;
+    a request's: its current one, or none yet), and its URL."""
     token = secrets.token_urlsafe(TOKEN_BYTES)
     now = clock.now()
     link = PasswordLink(
         user_id=user.id,
         token_hash=digest(token),
-        password_stamp=digest(user.password_hash),
+        password_stamp=_stamp(user),
         created_at=now,
         expires_at=now + config.password_link_ttl,
     )
@@ -104,14 +111,16 @@ class PasswordLinks:
     config: ServiceConfig
 
     async def open(self, token: str) -> OpenedLink:
-        """What the page shows for ``token``; an expired link is audited once."""
-        async with self.uow as uow:
+        """What the page shows for ``token``; reads only."""
+        async with self.uow.reading() as uow:
             opened, _ = await self._check(uow, token)
-            await uow.commit()
         return opened
 
     async def set_password(self, token: str, password: str) -> SetOutcome:
         opened = await self.open(token)
+        if opened.state is LinkState.EXPIRED:
+            await self._expire(token)
+            return SetOutcome(opened)
         if opened.state is not LinkState.VALID or opened.policy is None:
             return SetOutcome(opened)
         broken = violations(opened.policy, opened.login, password)
@@ -121,6 +130,8 @@ class PasswordLinks:
         async with self.uow as uow:
             again, user = await self._check(uow, token, for_update=True)
             if again.state is not LinkState.VALID or user is None:
+                if again.state is LinkState.EXPIRED and user is not None:
+                    await self._audit_expired(uow, user, token)
                 await uow.commit()
                 return SetOutcome(again)
             now = self.clock.now()
@@ -149,24 +160,54 @@ class PasswordLinks:
         location = await uow.locations.get(user.location_id)
         language = mail_language(user, location, system)
         state = _state(link, user, self.clock.now())
-        if state is LinkState.EXPIRED and link.used_at is None:
-            # Audited once: the link counts as used up afterwards (shown as expired).
-            await uow.password_links.mark_used(user.id, link.expires_at)
-            await uow.audit.add(_event(user, "PASSWORD_LINK_EXPIRED", self.clock.now()))
         policy = _policy(location)
         return OpenedLink(state, language, policy, user.login), user
+
+    async def expire_due(self) -> int:
+        """The sweep: audits each link that expired unused and not yet audited
+        (PASSWORD_LINK_EXPIRED, at its expiry) and marks it used up; how many."""
+        async with self.uow as uow:
+            links = await uow.password_links.expired_unused(self.clock.now())
+            users = await uow.users.get_many([link.user_id for link in links])
+            for link in links:
+                await uow.password_links.mark_used(link.user_id, link.expires_at)
+                if link.user_id in users:
+                    event = _event(users[link.user_id], "PASSWORD_LINK_EXPIRED", link.expires_at)
+                    await uow.audit.add(event)
+            await uow.commit()
+        return len(links)
+
+    async def _expire(self, token: str) -> None:
+        """A POST with an expired link: audited and used up, unless already."""
+        async with self.uow as uow:
+            link = await uow.password_links.by_token_hash(digest(token), for_update=True)
+            user = None if link is None else await uow.users.get(link.user_id)
+            if user is not None:
+                await self._audit_expired(uow, user, token)
+            await uow.commit()
+
+    async def _audit_expired(self, uow: UnitOfWork, user: User, token: str) -> None:
+        link = await uow.password_links.by_token_hash(digest(token), for_update=True)
+        if link is None or link.used_at is not None or self.clock.now() < link.expires_at:
+            return
+        await uow.password_links.mark_used(user.id, link.expires_at)
+        await uow.audit.add(_event(user, "PASSWORD_LINK_EXPIRED", self.clock.now()))
 
 
 def _state(link: PasswordLink, user: User, now: datetime) -> LinkState:
     if link.used_at is not None:
         return LinkState.EXPIRED if link.used_at == link.expires_at else LinkState.USED
-    if user.blocked or user.password_hash is None:
-        return LinkState.REVOKED
-    if digest(user.password_hash) != link.password_stamp:
+    if user.blocked or _stamp(user) != link.password_stamp:
         return LinkState.REVOKED
     if now >= link.expires_at:
         return LinkState.EXPIRED
     return LinkState.VALID
+
+
+def _stamp(user: User) -> str:
+    """What a link remembers of the password it was made with (a user without one:
+    the digest of nothing, so that setting any password ends the link)."""
+    return digest(user.password_hash or "")
 
 
 def _policy(location: Location | None) -> PasswordPolicy | None:

@@ -29,6 +29,7 @@ from domain.services.auth import Auth
 from domain.services.config import ServiceConfig
 from domain.services.credentials import Credentials
 from domain.services.data_sources import DataSources
+from domain.services.forgot_password import ForgotPassword
 from domain.services.groups import Groups
 from domain.services.locations import Locations
 from domain.services.lookups import Lookups
@@ -127,6 +128,10 @@ class Services:
             self.templates,
             self.config,
         )
+
+    @cached_property
+    def forgot_password(self) -> ForgotPassword:
+        return ForgotPassword(self.uow, self.clock, self.audit_trail, self.secrets, self.config)
 
     @cached_property
     def me(self) -> Me:

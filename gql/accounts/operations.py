@@ -99,6 +99,25 @@ SIGN_IN = (
     "TOO_MANY_ATTEMPTS, ACCOUNT_BLOCKED."
 )
 LOGIN = Annotated[str, strawberry.argument(description="The account's login.")]
+LOGIN_OR_EMAIL = Annotated[
+    str,
+    strawberry.argument(
+        description="The user's login, or its e-mail address (ignoring case; an address "
+        "several users share finds none)."
+    ),
+]
+REQUEST_PASSWORD_LINK = (
+    "Forgot password: mails a Connect Client user a one-time link to the set-password "
+    "page (as sendPasswordLink does), when the user's location allows it "
+    "(Location.forgotPassword), the user is not blocked and has an e-mail address, and "
+    "an E-Mail Gateway is configured. The current password keeps working until the "
+    "user sets a new one; a new link replaces an older one. Anyone may call it, and the "
+    "answer is the same (ok: true) whether or not such a user exists, the location "
+    "allows it or a mail goes out; every request is a PASSWORD_LINK_REQUESTED audit "
+    "event with its outcome. At most 10 requests from one client address and 3 for one "
+    "login or e-mail address within 15 minutes; beyond, "
+    "TOO_MANY_PASSWORD_LINK_REQUESTS. Errors: TOO_MANY_PASSWORD_LINK_REQUESTS."
+)
 PASSWORD = Annotated[str, strawberry.argument(description="The account's password.")]
 ADMINISTRATOR_ID = Annotated[strawberry.ID, strawberry.argument(description="The administrator.")]
 
@@ -142,6 +161,15 @@ class AccountsMutation:
         return _auth_payload(
             await info.context.services().auth.user_sign_in(login, password, info.context.client)
         )
+
+    @payload_mutation(description=REQUEST_PASSWORD_LINK)
+    async def request_password_link(
+        self, info: Info, login_or_email: LOGIN_OR_EMAIL
+    ) -> MutationResult:
+        await info.context.services().forgot_password.request_link(
+            login_or_email, info.context.client
+        )
+        return MutationResult.done()
 
     @payload_mutation(
         description="Ends the caller's sign-in session: its bearer token is refused from now "

@@ -128,6 +128,12 @@ UPDATE_GROUP = (
     + SETTINGS_CODES
     + "."
 )
+FORGOT_PASSWORD = (
+    "Whether this location's users may ask for a one-time link to set a new password "
+    "themselves (requestPasswordLink, the /forgot-password page): true yes; null (the "
+    "default) or false no. Only an unblocked user with an e-mail address gets a link, "
+    "and only while an E-Mail Gateway is configured."
+)
 PASSWORD_LINK = (
     "Whether a reset that sets a random password (setRandomPassword) mails this "
     "location's users a one-time link to a page where they choose the new password, "

@@ -86,6 +86,7 @@ class UpdateLocationInput:
     language: str | None = change_field(descriptions.LOCATION_LANGUAGE)
     sign_in_hint: str | None = change_field(descriptions.SIGN_IN_HINT)
     password_link: bool | None = change_field(descriptions.PASSWORD_LINK)
+    forgot_password: bool | None = change_field(descriptions.FORGOT_PASSWORD)
 
     def to_domain(self) -> LocationChanges:
         return LocationChanges(
@@ -100,6 +101,7 @@ class UpdateLocationInput:
             language=given(self.language),  # type: ignore[arg-type]
             sign_in_hint=given(self.sign_in_hint),  # type: ignore[arg-type]
             password_link=given(self.password_link),  # type: ignore[arg-type]
+            forgot_password=given(self.forgot_password),  # type: ignore[arg-type]
         )
 
 

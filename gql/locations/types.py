@@ -71,6 +71,10 @@ class Location(Node):
     def password_link(self) -> bool | None:
         return self.entity.password_link
 
+    @strawberry.field(description=descriptions.FORGOT_PASSWORD)
+    def forgot_password(self) -> bool | None:
+        return self.entity.forgot_password
+
     @strawberry.field(description=descriptions.CONFIGURATION_GROUPS)
     async def configuration_groups(self, info: Info) -> list[ConfigurationGroup]:
         groups = await info.context.loaders.groups_in_location.load(self.entity)

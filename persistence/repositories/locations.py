@@ -42,6 +42,7 @@ def _location(row: Row[Any]) -> Location:
         language=row.language,
         sign_in_hint=row.sign_in_hint,
         password_link=row.password_link,
+        forgot_password=row.forgot_password,
     )
 
 
@@ -63,6 +64,7 @@ def _location_values(location: Location) -> dict[str, Any]:
         "language": location.language,
         "sign_in_hint": location.sign_in_hint,
         "password_link": location.password_link,
+        "forgot_password": location.forgot_password,
     }
 
 

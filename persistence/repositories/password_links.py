@@ -40,6 +40,16 @@ class SqlPasswordLinkRepository:
             update(password_links).where(password_links.c.user_id == user_id).values(used_at=at)
         )
 
+    async def expired_unused(self, now: datetime, limit: int = 1000) -> list[PasswordLink]:
+        stmt = (
+            select(password_links)
+            .where(password_links.c.used_at.is_(None), password_links.c.expires_at <= now)
+            .order_by(password_links.c.expires_at)
+            .limit(limit)
+        )
+        rows = (await self._ex.execute(stmt)).all()
+        return [from_row(PasswordLink, row) for row in rows]
+
     async def revoke(self, user_id: int) -> None:
         # No password hash has this SHA-256: the link's stamp never matches again.
         await self._ex.execute(

@@ -181,6 +181,10 @@ class SqlUserRepository:
     async def get_by_login(self, login: str, *, for_update: bool = False) -> User | None:
         return await self._one(users.c.login == login, for_update=for_update)
 
+    async def with_email(self, email: str, limit: int = 2) -> list[User]:
+        statement = _select_users(func.lower(users.c.email) == email.lower()).limit(limit)
+        return [user_from_row(row) for row in (await self._ex.execute(statement)).all()]
+
     async def get_many(self, ids: Iterable[int], *, for_update: bool = False) -> dict[int, User]:
         wanted = distinct_ids(ids)
         if not wanted:

@@ -50,6 +50,8 @@ locations = Table(
     Column("sign_in_hint", Text, nullable=True),
     # NULL: a reset mails the password; true: a one-time link to set one instead.
     Column("password_link", Boolean, nullable=True),
+    # NULL: off; true: its users may ask for a set-password link (forgot password).
+    Column("forgot_password", Boolean, nullable=True),
 )
 
 configuration_groups = Table(

@@ -35,6 +35,7 @@ from persistence.progress import SqlProgressStore
 from server.container import services_factory
 from server.dispatcher import run_dispatcher
 from server.http import metrics
+from server.http.forgot_password import FORGOT_PASSWORD_PATH, ForgotPasswordPage
 from server.http.graphql_view import (
     COST_HEADERS,
     REQUEST_ID_HEADER,
@@ -101,7 +102,7 @@ def create_app(
     schema = build_schema(query_limits(settings), compiled=settings.compiled_execution)
     # The routes that need the database; the lifespan fills them in.
     endpoint, websocket, readyz, metrics_route = _Late(), _Late(), _Late(), _Late()
-    set_password = _Late()
+    set_password, forgot_password = _Late(), _Late()
     reset_report = _Late()
 
     @contextlib.asynccontextmanager
@@ -126,6 +127,7 @@ def create_app(
             websocket.app = graphql
             set_password.app = request_response(SetPasswordPage(make_services).endpoint)
             reset_report.app = request_response(ResetReportDownload(make_services).endpoint)
+            forgot_password.app = request_response(ForgotPasswordPage(make_services).endpoint)
             readyz.app = request_response(
                 readiness_endpoint(
                     active_engine,
@@ -216,6 +218,8 @@ def create_app(
             Route(SET_PASSWORD_PATH, set_password, methods=["GET", "POST"]),
             # A reset job's report, by the link ResetJob.reportUrl hands out (reset_report.py).
             Route(REPORT_PATH, reset_report, methods=["GET"]),
+            # Where a user asks for such a link itself (forgot_password.py).
+            Route(FORGOT_PASSWORD_PATH, forgot_password, methods=["GET", "POST"]),
             Route("/healthz", healthz, methods=["GET"]),
             Route("/readyz", readyz, methods=["GET"]),
             # A full pool answers 503, as for /graphql.

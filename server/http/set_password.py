@@ -83,7 +83,7 @@ function show() {
 form.elements.password.addEventListener("input", show);
 form.elements.repeat.addEventListener("input", show);
 """
-_STYLE = (
+STYLE = (
     "body{font-family:sans-serif;max-width:32rem;margin:2rem auto;padding:0 1rem}"
     "label{display:block;margin-top:1rem}input{width:100%}ul.errors{color:#a00}"
 )
@@ -161,7 +161,7 @@ def _page(
     page = f"""<!doctype html>
 <html lang="{language}"><head><meta charset=utf-8>
 <meta name=viewport content="width=device-width, initial-scale=1">
-<title>{title}</title><style nonce="{nonce}">{_STYLE}</style></head>
+<title>{title}</title><style nonce="{nonce}">{STYLE}</style></head>
 <body><h1>{title}</h1>
 {body}
 </body></html>

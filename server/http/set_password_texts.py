@@ -10,9 +10,14 @@ from __future__ import annotations
 from collections.abc import Callable
 
 GERMAN: dict[str, str] = {
+    "Enter your login or e-mail address. We mail you a link to set a new password.": "Geben Sie Ihren Login oder Ihre E-Mail-Adresse ein. Wir senden Ihnen einen Link, mit dem Sie ein neues Passwort festlegen.",
+    "Forgot your Connect password?": "Connect-Passwort vergessen?",
+    "If your location allows it and the login or address is known, a link to set a new password is on its way to your e-mail address. It works once. If no mail arrives, contact your administrator.": "Wenn Ihr Standort es erlaubt und der Login oder die Adresse bekannt ist, ist ein Link zum Festlegen eines neuen Passworts unterwegs an Ihre E-Mail-Adresse. Er funktioniert einmal. Kommt keine E-Mail an, wenden Sie sich an Ihren Administrator.",
+    "Login or e-mail address": "Login oder E-Mail-Adresse",
     "Login:": "Login:",
     "New password": "Neues Passwort",
     "Repeat the new password": "Neues Passwort wiederholen",
+    "Send link": "Link senden",
     "Set password": "Passwort festlegen",
     "Set your new Connect password": "Legen Sie Ihr neues Connect-Passwort fest",
     "The password must have at least %(num)s characters.": "Das Passwort muss mindestens %(num)s Zeichen haben.",
@@ -23,6 +28,7 @@ GERMAN: dict[str, str] = {
     "The password needs a symbol.": "Das Passwort braucht ein Sonderzeichen.",
     "The password needs an uppercase letter.": "Das Passwort braucht einen Großbuchstaben.",
     "The two passwords differ.": "Die beiden Passwörter sind verschieden.",
+    "Too many requests. Try again in 15 minutes.": "Zu viele Anfragen. Versuchen Sie es in 15 Minuten erneut.",
     "This link has expired. Ask your administrator to reset your password again.": "Dieser Link ist abgelaufen. Bitten Sie Ihren Administrator, Ihr Passwort erneut zurückzusetzen.",
     "This link is no longer valid: your account is blocked, or your password was changed or reset again since. Contact your administrator.": "Dieser Link ist nicht mehr gültig: Ihr Konto ist gesperrt, oder Ihr Passwort wurde seitdem geändert oder erneut zurückgesetzt. Wenden Sie sich an Ihren Administrator.",
     "This link is not valid. Check that you opened the whole link from the mail.": "Dieser Link ist ungültig. Prüfen Sie, ob Sie den vollständigen Link aus der E-Mail geöffnet haben.",

@@ -37,7 +37,7 @@ async def test_database_is_at_head(engine: AsyncEngine) -> None:
         version = (
             await connection.execute(text("SELECT version_num FROM alembic_version"))
         ).scalar_one()
-    assert version == head_revision() == "0016"
+    assert version == head_revision() == "0017"
 
 
 async def test_upgrade_again_changes_nothing(database_url: str, engine: AsyncEngine) -> None:

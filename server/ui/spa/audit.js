@@ -13,7 +13,8 @@ import { AUDIT_EVENTS, SCOPES, UNDO_RESET, USER_NAME } from "./queries.js";
 import { Errors, failed, html, Pager, Title, usePages } from "./ui.js";
 
 const PAGE_SIZE = 25;
-export const LOGGED = ["USER_RESET", "RESET_UNDONE", "PASSWORD_SET", "USER_CREATED",
+export const LOGGED = ["USER_RESET", "RESET_UNDONE", "PASSWORD_SET", "PASSWORD_LINK_REQUESTED",
+  "USER_CREATED",
   "USER_UPDATED", "USER_DELETED", "MAIL_SENT", "MAIL_FAILED", "EMAIL_GATEWAY_CHANGED",
   "LOCATION_CREATED", "LOCATION_UPDATED", "LOCATION_DELETED", "CONFIGURATION_GROUP_CREATED",
   "CONFIGURATION_GROUP_UPDATED", "CONFIGURATION_GROUP_DELETED", "TEAM_CREATED", "TEAM_UPDATED", "TEAM_DELETED",
@@ -33,6 +34,12 @@ function sentence(ev) {
     const parts = Object.entries(ev.details.actions).map(([action, s]) =>
       t("log.resetPart", { action: t(`action.${action}`), changes: s.changes ?? 0 }));
     return t(id, { actor: ev.actor, user, parts: parts.join(", ") });
+  }
+  if (ev.action === "PASSWORD_LINK_REQUESTED" && ev.details) {
+    // Nobody signed in: what was asked for, and what became of it (forgot password).
+    const outcome = `forgotOutcome.${ev.details.outcome}`;
+    return t(id, { requested: ev.details.requested ?? "",
+                   outcome: has(outcome) ? t(outcome) : String(ev.details.outcome) });
   }
   if (has(id)) return t(id, { actor: ev.actor, user });
   return t("log.other", { actor: ev.actor, user, action: ev.action });

@@ -93,7 +93,7 @@ export const SCOPE_SETTINGS = `query ScopeSettings($id: ID!) {
     ... on Location { id name defaultRelationship relationshipPolicy
       passwordPolicy { minLength maxLength requireUppercase requireLowercase requireDigit
                        requireSymbol }
-      clientSettings { key value } presenceSettings { key value } }
+      clientSettings { key value } presenceSettings { key value } passwordLink forgotPassword }
     ... on ConfigurationGroup { id name groupLevel: defaultRelationship
       groupClient: clientSettings { key value } groupPresence: presenceSettings { key value }
       location { id name defaultRelationship clientSettings { key value }
@@ -128,7 +128,7 @@ export const RESET_USERS = `mutation ResetUsers($ids: [ID!]!, $options: ResetUse
     summary { users succeeded partial failed warnings { count } }
     results {
       userId status undoAvailableUntil user { login displayName }
-      actions { action status changes undoable errors { code message } }
+      actions { action status changes undoable passwordLinkSent errors { code message } }
       warnings { code message } errors { code message }
     }
   }

@@ -261,6 +261,7 @@ function Results({ payload, names, dry, label }) {
           <td><ul class="actions">
             ${r.actions.map((a) => html`<li>
               ${t("result.action", { action: t(`action.${a.action}`) })} ${actionText(a, dry)}
+              ${a.passwordLinkSent && html` — <span class="link-sent">${t("result.linkSent")}</span>`}
               ${a.errors.map((e) => html` — ${errorText(e)} (${e.code})`)}
             </li>`)}
             ${r.errors.map((e) => html`<li><strong>${e.code}</strong>: ${errorText(e)}</li>`)}

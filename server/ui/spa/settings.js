@@ -1,6 +1,8 @@
 // The Settings tab of a location or a configuration group: the password policy (a
 // location's), the default relationship level and policy, the Connect Client and
-// presence defaults; on a group each one Default (the location's) or Individual.
+// presence defaults; on a group each one Default (the location's) or Individual, and on a
+// location the reset's password link and forgot password Default (the server's: the
+// password is mailed; no forgot password) or Individual.
 import { useEffect, useState } from "preact/hooks";
 import { gql } from "./api.js";
 import { t } from "./i18n.js";
@@ -152,7 +154,9 @@ function LocationForm({ node, name }) {
   const [form, setForm] = useState({
     policy: { ...node.passwordPolicy }, level: node.defaultRelationship,
     relationshipPolicy: node.relationshipPolicy,
-    client: asRows(node.clientSettings), presence: asRows(node.presenceSettings) });
+    client: asRows(node.clientSettings), presence: asRows(node.presenceSettings),
+    ownLink: node.passwordLink !== null, link: !!node.passwordLink,
+    ownForgot: node.forgotPassword !== null, forgot: !!node.forgotPassword });
   const [outcome, setOutcome] = useState(null);
   const invalid = [...form.client, ...form.presence].some((r) => parsed(r.value) === undefined);
   const policy = (key, number) => (e) => setForm({ ...form, policy: { ...form.policy,
@@ -163,7 +167,9 @@ function LocationForm({ node, name }) {
     const settings = (rows) => rows.map((r) => ({ key: r.key, value: parsed(r.value) }));
     const input = { id: node.id, passwordPolicy: form.policy, defaultRelationship: form.level,
                     relationshipPolicy: form.relationshipPolicy,
-                    clientSettings: settings(form.client), presenceSettings: settings(form.presence) };
+                    clientSettings: settings(form.client), presenceSettings: settings(form.presence),
+                    passwordLink: form.ownLink ? form.link : null,
+                    forgotPassword: form.ownForgot ? form.forgot : null };
     try {
       const { updateLocation } = await gql(UPDATE_LOCATION, { input });
       setOutcome({ ok: !updateLocation.errors.length, errors: updateLocation.errors });
@@ -206,6 +212,20 @@ function LocationForm({ node, name }) {
           </select>
         </div>
       </fieldset>
+      <${Choice} id="loc-link" legend=${t("settings.passwordLink")} individual=${form.ownLink}
+        onChange=${(own) => setForm({ ...form, ownLink: own })}
+        inherited=${html`<p class="muted">${t("settings.passwordLinkDefault")}</p>`}>
+        <div class="check"><input type="checkbox" id="loc-link-value" checked=${form.link}
+          onChange=${(e) => setForm({ ...form, link: e.currentTarget.checked })} />
+          <label for="loc-link-value">${t("settings.passwordLinkSend")}</label></div>
+      <//>
+      <${Choice} id="loc-forgot" legend=${t("settings.forgotPassword")} individual=${form.ownForgot}
+        onChange=${(own) => setForm({ ...form, ownForgot: own })}
+        inherited=${html`<p class="muted">${t("settings.forgotPasswordDefault")}</p>`}>
+        <div class="check"><input type="checkbox" id="loc-forgot-value" checked=${form.forgot}
+          onChange=${(e) => setForm({ ...form, forgot: e.currentTarget.checked })} />
+          <label for="loc-forgot-value">${t("settings.forgotPasswordAllow")}</label></div>
+      <//>
       <div class="card"><${SettingRows} id="client" label=${t("settings.client")} rows=${form.client}
         onChange=${(client) => setForm({ ...form, client })} /></div>
       <div class="card"><${SettingRows} id="presence" label=${t("settings.presence")}

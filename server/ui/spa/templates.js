@@ -11,7 +11,7 @@ import { Errors, failed, html } from "./ui.js";
 const KINDS = ["PASSWORD", "PASSWORD_LINK", "VOICEMAIL_PIN", "TEST"];
 const VARIABLES = {
   PASSWORD: "display_name login password expires_hours expires_at location sign_in_hint language",
-  PASSWORD_LINK: "display_name login link expires_hours expires_at location sign_in_hint language",
+  PASSWORD_LINK: "display_name login link expires_hours expires_at requested location sign_in_hint language",
   VOICEMAIL_PIN: "display_name login pin location sign_in_hint language",
   TEST: "location sign_in_hint language",
 };
