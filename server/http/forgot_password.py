@@ -20,7 +20,7 @@ from starlette.responses import HTMLResponse, Response
 
 from domain.errors import DomainError
 from domain.services.registry import Services
-from server.http.set_password import CSP, HEADERS, MAX_FIELD, STYLE
+from server.http.set_password import HEADERS, MAX_FIELD, html_page
 from server.http.set_password_texts import LANGUAGES, gettext
 
 FORGOT_PASSWORD_PATH = "/forgot-password"
@@ -80,7 +80,7 @@ def _page(
 ) -> HTMLResponse:
     t = gettext(language)
     nonce = secrets.token_urlsafe(18)
-    title = html.escape(t("Forgot your Connect password?"))
+    title = t("Forgot your Connect password?")
     parts = []
     if alert:
         parts.append(f"<p role=alert>{html.escape(t(alert))}</p>")
@@ -93,14 +93,4 @@ def _page(
 <input name=login autocomplete=username required maxlength=254></label>
 <p><button type=submit>{html.escape(t("Send link"))}</button></p>
 </form>""")  # noqa: E501
-    body = "\n".join(parts)
-    page = f"""<!doctype html>
-<html lang="{language}"><head><meta charset=utf-8>
-<meta name=viewport content="width=device-width, initial-scale=1">
-<title>{title}</title><style nonce="{nonce}">{STYLE}</style></head>
-<body><h1>{title}</h1>
-{body}
-</body></html>
-"""
-    headers = {**HEADERS, "Content-Security-Policy": CSP.format(nonce=nonce)}
-    return HTMLResponse(page, status_code=status, headers=headers)
+    return html_page(language, title, "\n".join(parts), nonce, status)

@@ -157,7 +157,13 @@ def _page(
 <p><button type=submit>{html.escape(t("Set password"))}</button></p>
 </form>
 <script nonce="{nonce}">{_SCRIPT}</script>"""
-    title = html.escape(t("Set your new Connect password"))
+    return html_page(language, t("Set your new Connect password"), body, nonce, status)
+
+
+def html_page(language: str, title: str, body: str, nonce: str, status: int) -> HTMLResponse:
+    """One of the users' pages: ``title`` (text) as its title and heading, ``body``
+    (HTML), the style and any script allowed by ``nonce`` only."""
+    title = html.escape(title)
     page = f"""<!doctype html>
 <html lang="{language}"><head><meta charset=utf-8>
 <meta name=viewport content="width=device-width, initial-scale=1">
