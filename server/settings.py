@@ -98,7 +98,7 @@ class Settings(BaseSettings):
     # The ceiling for callers without a token: they have no budget to pay from.
     max_anonymous_query_cost: int = Field(default=100_000, ge=1)
     # Lower for their operations that introspect (gql/limits/introspection.py).
-    max_anonymous_introspection_cost: int = Field(default=30_000, ge=1)
+    max_anonymous_introspection_cost: int = Field(default=26_000, ge=1)
     cost_budget: bool = True
     cost_budget_capacity: int = Field(default=2_000_000, ge=1)
     cost_budget_refill_per_second: float = Field(default=10_000.0, gt=0)

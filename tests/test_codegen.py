@@ -1,4 +1,4 @@
-"""GraphQL Code Generator (pinned in package.json) types every operation the Web
+"""GraphQL Code Generator (pinned in tests/codegen/package.json) types every operation the Web
 Administration sends, with the configuration docs/partners/codegen.md gives partners,
 and ``tsc --strict`` compiles what it wrote: what a partner's typed client meets.
 
@@ -21,8 +21,9 @@ from tests.needed import missing
 
 ROOT = Path(__file__).resolve().parents[1]
 GUIDE = ROOT / "docs" / "partners" / "codegen.md"
-CODEGEN = ROOT / "node_modules" / "@graphql-codegen" / "cli" / "cjs" / "bin.js"
-TSC = ROOT / "node_modules" / "typescript" / "bin" / "tsc"
+TOOLS = ROOT / "tests" / "codegen" / "node_modules"
+CODEGEN = TOOLS / "@graphql-codegen" / "cli" / "cjs" / "bin.js"
+TSC = TOOLS / "typescript" / "bin" / "tsc"
 
 # An audit event as the change log reads it: its time a string, its details a JSON value,
 # and nothing wider: a ``string`` or an ``unknown`` in their place fails to compile.
@@ -53,7 +54,7 @@ def node() -> str:
         missing("Node.js is not installed")
     for tool in (CODEGEN, TSC):
         if not tool.is_file():
-            missing(f"{tool.relative_to(ROOT)} is missing: run `npm ci`")
+            missing(f"{tool.relative_to(ROOT)} is missing: run `npm ci --prefix tests/codegen`")
     return found
 
 
@@ -66,7 +67,7 @@ def run(node: str, tool: Path, *args: str, cwd: Path) -> subprocess.CompletedPro
 
 def test_codegen_types_every_operation_of_the_web_administration(node: str, tmp_path: Path) -> None:
     shutil.copy(ROOT / "schema.graphql", tmp_path / "schema.graphql")
-    (tmp_path / "node_modules").symlink_to(ROOT / "node_modules")  # the plugins, as installed
+    (tmp_path / "node_modules").symlink_to(TOOLS)  # the plugins, as installed
     (tmp_path / "operations").mkdir()
     sent = documents()
     for name, document in sent.items():

@@ -81,7 +81,7 @@ class Limits:
     max_anonymous_cost: int = 100_000
     # Lower still for their operations that introspect (__schema, __type): GraphiQL's
     # own introspection query fits (about 15,000), thirty copies of a big type do not.
-    max_anonymous_introspection_cost: int = 30_000
+    max_anonymous_introspection_cost: int = 26_000
     page_size: int = 20
     max_page_size: int = 100
     introspection: bool = True

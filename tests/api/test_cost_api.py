@@ -265,7 +265,7 @@ class TestCeiling:
             refused = await client.post(query)
             answered = await client.post(query, token=await client.sign_in())
         # Anonymous introspection has a ceiling of its own, below the anonymous one.
-        assert only_error(refused)["extensions"]["limit"] == 30_000
+        assert only_error(refused)["extensions"]["limit"] == 26_000
         assert "errors" not in answered.json()
 
     async def test_callers_without_a_token_have_the_ceiling_and_no_budget(

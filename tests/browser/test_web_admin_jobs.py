@@ -9,25 +9,9 @@ import re
 
 from playwright.sync_api import Page, expect
 
-from tests.browser.test_web_admin import (
-    ADMIN,
-    AXE,
-    CHROMIUM,
-    browser,
-    page,
-    screen,
-    server,
-    sign_in,
-    users_of,
-)
-from tests.needed import needs
+from tests.browser.web_admin import ADMIN, NEEDS_CHROMIUM_AND_AXE, screen, sign_in, users_of
 
-__all__ = ["browser", "page", "server"]  # fixtures of the other module, used here by name
-
-pytestmark = [
-    needs(CHROMIUM.exists(), f"no Chromium at {CHROMIUM} (apt-get install -y chromium)"),
-    needs(AXE.is_file(), f"no {AXE}: run `npm ci`"),
-]
+pytestmark = NEEDS_CHROMIUM_AND_AXE
 
 
 def schedule_for_clara(page: Page, server: str, when: str) -> None:

@@ -10,27 +10,20 @@ import httpx
 from playwright.sync_api import Page, expect
 
 from tests.browser.test_set_password_page import server
-from tests.browser.test_web_admin import (
+from tests.browser.test_web_admin import graphql_as_admin
+from tests.browser.web_admin import (
     ADMIN,
-    AXE,
-    CHROMIUM,
     LOCAL_HOST,
-    browser,
-    graphql_as_admin,
-    page,
+    NEEDS_CHROMIUM_AND_AXE,
     screen,
     sign_in,
     users_of,
 )
-from tests.needed import needs
 from tests.smtp_server import SmtpServer
 
-__all__ = ["browser", "page", "server"]  # fixtures of the other modules, used here by name
+__all__ = ["server"]  # the set-password page's server (its public URL its own), used by name
 
-pytestmark = [
-    needs(CHROMIUM.exists(), f"no Chromium at {CHROMIUM} (apt-get install -y chromium)"),
-    needs(AXE.is_file(), f"no {AXE}: run `npm ci`"),
-]
+pytestmark = NEEDS_CHROMIUM_AND_AXE
 
 
 def test_a_location_mails_links_by_default_and_the_result_says_so(page: Page, server: str) -> None:

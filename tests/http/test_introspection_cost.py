@@ -47,7 +47,7 @@ class TestCostedByWhatItReturns:
         response = httpx.post(graphql_url, json={"query": INTROSPECTION_BOMB})
         [error] = response.json()["errors"]
         assert error["extensions"]["code"] == "QUERY_TOO_COSTLY"
-        assert error["extensions"]["limit"] == 30_000
+        assert error["extensions"]["limit"] == 26_000
         assert "data" not in response.json() or response.json()["data"] is None
         assert executed(graphql_url) == before
 
@@ -60,7 +60,7 @@ class TestCostedByWhatItReturns:
         )
         response = httpx.post(graphql_url, json={"query": query})
         assert "errors" not in response.json()
-        assert int(response.headers["x-cost-requested"]) <= 30_000 / 1.5
+        assert int(response.headers["x-cost-requested"]) <= 26_000 / 1.2
 
 
 def test_thirty_copies_cost_thirty_times_one() -> None:
